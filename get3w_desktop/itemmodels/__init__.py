@@ -1,0 +1,1 @@
+"""itemmodels layer."""
