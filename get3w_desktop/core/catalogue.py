@@ -1,0 +1,475 @@
+"""The model catalogue: models, their parameter schemas, and checking a parameter set.
+
+The file format is WaveSpeed's model list (`/api/v3/models` data), so the bundled file
+and a server's list go through the same parser. Schemas are JSON Schema with a few UI
+hints (API.md section 6); each property becomes a `ParamSpec` with a `kind` that tells a
+front end which input to show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from get3w_desktop.core.errors import InvalidParametersError
+from get3w_desktop.core.resources import resource_path
+
+CHANNELS: tuple[str, ...] = ("economy", "stable", "official")
+DEFAULT_CHANNEL = "stable"
+OUTPUT_KINDS = ("image", "video", "audio")
+TYPE_ORDER = ("text-to-image", "image-edit", "text-to-video", "image-to-video", "text-to-audio")
+_SIZE = re.compile(r"^\s*(\d{1,5})\s*[*x×]\s*(\d{1,5})\s*$")
+_MEDIA_NAMES = {"image", "video", "audio", "last_image", "mask_image", "first_image"}
+_MEDIA_LIST_NAMES = {"images", "videos", "audios"}
+_PROMPT_NAMES = {"prompt", "text"}
+_TRUE = {"true", "1", "yes", "on", "y"}
+_FALSE = {"false", "0", "no", "off", "n"}
+
+
+class ParamKind(enum.Enum):
+    PROMPT = "prompt"  # the main multi-line text
+    TEXT = "text"  # any other string (negative prompt included)
+    CHOICE = "choice"
+    INTEGER = "integer"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    SEED = "seed"
+    SIZE = "size"  # "W*H"
+    MEDIA = "media"  # one image/video/audio URL
+    MEDIA_LIST = "media_list"
+    STRING_LIST = "string_list"
+    OBJECT = "object"  # anything structured (loras, …): edited as JSON
+
+
+@dataclasses.dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    kind: ParamKind
+    json_type: str
+    title: str
+    description: str = ""
+    required: bool = False
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    enum: tuple[Any, ...] = ()
+    min_items: int | None = None
+    max_items: int | None = None
+    max_length: int | None = None
+    nullable: bool = False
+    hidden: bool = False
+    media_kind: str | None = None
+    accept: str | None = None
+    placeholder: str | None = None
+    ui_component: str | None = None
+    size_min: int | None = None
+    size_max: int | None = None
+
+    def coerce(self, text: str) -> Any:
+        """A command-line string as this parameter's JSON value."""
+        raw = text.strip()
+        try:
+            if self.enum:
+                for option in self.enum:
+                    if str(option) == raw:
+                        return option
+                return raw  # check() explains the choices
+            if self.json_type == "boolean":
+                if raw.lower() in _TRUE:
+                    return True
+                if raw.lower() in _FALSE:
+                    return False
+                raise ValueError("expected true or false")
+            if self.json_type == "integer":
+                return int(raw)
+            if self.json_type == "number":
+                return float(raw)
+            if self.json_type == "array":
+                if raw.startswith(("[", "{")):
+                    value = json.loads(raw)
+                    if not isinstance(value, list):
+                        raise ValueError("expected a list")
+                    return value
+                return [part.strip() for part in raw.split(",") if part.strip()]
+            if self.json_type == "object":
+                return json.loads(raw)
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise InvalidParametersError(
+                f"{self.name}: “{text}” is not a valid {self.json_type} ({exc}).",
+                problems=(f"{self.name}: “{text}” is not a valid {self.json_type}",),
+            ) from None
+        return text
+
+    def check(self, value: Any) -> str | None:
+        """None when `value` is acceptable, else a sentence naming the field."""
+        name = self.name
+        if value is None:
+            return None if self.nullable or not self.required else f"{name} is required"
+        if self.enum:
+            if value not in self.enum or isinstance(value, bool) != any(
+                isinstance(o, bool) for o in self.enum
+            ):
+                options = ", ".join(str(o) for o in self.enum)
+                return f"{name} must be one of {options} (got {value!r})"
+            return None
+        expected = self.json_type
+        if expected == "boolean":
+            return None if isinstance(value, bool) else f"{name} must be true or false"
+        if expected in ("integer", "number"):
+            return self._check_number(value)
+        if expected == "string":
+            if not isinstance(value, str):
+                return f"{name} must be text"
+            if self.required and not value.strip():
+                return f"{name} is required"
+            if self.max_length is not None and len(value) > self.max_length:
+                return f"{name} is too long ({len(value)} characters; at most {self.max_length})"
+            if self.kind is ParamKind.SIZE and value:
+                return self._check_size(value)
+            return None
+        if expected == "array":
+            if not isinstance(value, list):
+                return f"{name} must be a list"
+            if self.min_items is not None and len(value) < self.min_items:
+                return f"{name} needs at least {self.min_items} item(s) (got {len(value)})"
+            if self.max_items is not None and len(value) > self.max_items:
+                return f"{name} takes at most {self.max_items} item(s) (got {len(value)})"
+            if self.kind in (ParamKind.MEDIA_LIST, ParamKind.STRING_LIST) and not all(
+                isinstance(v, str) and v.strip() for v in value
+            ):
+                return f"{name} must be a list of addresses"
+            return None
+        if expected == "object" and not isinstance(value, dict):
+            return f"{name} must be an object"
+        return None
+
+    def _check_number(self, value: Any) -> str | None:
+        name = self.name
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{name} must be a number"
+        if not math.isfinite(value):
+            return f"{name} must be a finite number"
+        if self.json_type == "integer" and not float(value).is_integer():
+            return f"{name} must be a whole number"
+        if self.minimum is not None and value < self.minimum:
+            return f"{name} must be at least {_fmt(self.minimum)} (got {_fmt(value)})"
+        if self.maximum is not None and value > self.maximum:
+            return f"{name} must be at most {_fmt(self.maximum)} (got {_fmt(value)})"
+        return None
+
+    def _check_size(self, value: str) -> str | None:
+        match = _SIZE.match(value)
+        if not match:
+            return f"{self.name} must look like 1024*1024 (got {value!r})"
+        low, high = self.size_min, self.size_max
+        for side in (int(match.group(1)), int(match.group(2))):
+            if (low is not None and side < low) or (high is not None and side > high):
+                return f"{self.name}: each side must be between {low} and {high} (got {value})"
+        return None
+
+
+def parse_size(value: str) -> tuple[int, int] | None:
+    match = _SIZE.match(value)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelInfo:
+    model_id: str
+    name: str
+    description: str
+    type: str
+    output_kind: str
+    base_price: float | None
+    estimated_duration: float | None
+    params: tuple[ParamSpec, ...]
+    schema: Mapping[str, Any]
+    source: str = "bundled"
+
+    def param(self, name: str) -> ParamSpec | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params if p.default is not None}
+
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params if p.required)
+
+
+class Catalogue:
+    """An ordered, read-only set of models."""
+
+    def __init__(self, models: Iterable[ModelInfo]) -> None:
+        self._models: dict[str, ModelInfo] = {}
+        for model in models:
+            self._models.setdefault(model.model_id, model)
+
+    @property
+    def models(self) -> tuple[ModelInfo, ...]:
+        return tuple(self._models.values())
+
+    def get(self, model_id: str) -> ModelInfo | None:
+        return self._models.get(model_id)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __iter__(self) -> Iterator[ModelInfo]:
+        return iter(self._models.values())
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self._models
+
+    def merged_over(self, base: Catalogue) -> Catalogue:
+        """This catalogue's models win; models only `base` knows are kept after them."""
+        return Catalogue([*self, *(m for m in base if m.model_id not in self._models)])
+
+    def types(self) -> list[str]:
+        present = {m.type for m in self}
+        known = [t for t in TYPE_ORDER if t in present]
+        return known + sorted(present - set(known))
+
+    def search(self, text: str) -> list[ModelInfo]:
+        words = text.lower().split()
+        return [
+            m for m in self
+            if all(w in f"{m.model_id} {m.name} {m.description} {m.type}".lower() for w in words)
+        ]  # fmt: skip
+
+
+def output_kind_for(model_type: str) -> str:
+    lowered = model_type.lower()
+    if "video" in lowered.split("-to-")[-1]:
+        return "video"
+    if lowered.endswith(("audio", "speech", "music")) or "text-to-speech" in lowered:
+        return "audio"
+    return "image"
+
+
+def _kind_for(name: str, prop: Mapping[str, Any]) -> tuple[ParamKind, str | None]:
+    """The input a property needs, and its media kind (API.md §6 conventions)."""
+    json_type = prop.get("type")
+    ui = prop.get("x-ui-component")
+    accept = prop.get("x-accept")
+    media_kind = None
+    if isinstance(accept, str) and accept.split("/")[0] in OUTPUT_KINDS:
+        media_kind = accept.split("/")[0]
+    if json_type == "array":
+        items = prop.get("items")
+        item_type = items.get("type") if isinstance(items, Mapping) else None
+        if item_type == "object" or ui == "loras":
+            return ParamKind.OBJECT, None
+        if name in _MEDIA_LIST_NAMES or name.endswith("_urls") or ui == "uploader":
+            return ParamKind.MEDIA_LIST, media_kind or _media_from_name(name)
+        return ParamKind.STRING_LIST, None
+    if json_type == "object":
+        return ParamKind.OBJECT, None
+    if name == "seed" and json_type == "integer":
+        return ParamKind.SEED, None
+    if prop.get("enum"):
+        return ParamKind.CHOICE, None
+    if json_type == "boolean":
+        return ParamKind.BOOLEAN, None
+    if json_type == "integer":
+        return ParamKind.INTEGER, None
+    if json_type == "number":
+        return ParamKind.NUMBER, None
+    if name in _PROMPT_NAMES:
+        return ParamKind.PROMPT, None
+    if name == "size":
+        return ParamKind.SIZE, None
+    if (name in _MEDIA_NAMES or name.endswith(("_url", "_image")) or ui == "uploader"
+            or prop.get("format") == "uri"):  # fmt: skip
+        return ParamKind.MEDIA, media_kind or _media_from_name(name)
+    return ParamKind.TEXT, None
+
+
+def _media_from_name(name: str) -> str:
+    for kind in ("video", "audio"):
+        if kind in name:
+            return kind
+    return "image"
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _int(value: Any) -> int | None:
+    number = _num(value)
+    return int(number) if number is not None else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def parse_param(name: str, prop: Mapping[str, Any], required: bool) -> ParamSpec:
+    kind, media_kind = _kind_for(name, prop)
+    raw_enum = prop.get("enum")
+    options = tuple(raw_enum) if isinstance(raw_enum, list) else ()
+    json_type = prop.get("type") if isinstance(prop.get("type"), str) else "string"
+    return ParamSpec(
+        name=name,
+        kind=kind,
+        json_type=str(json_type),
+        title=_str(prop.get("title")) or name.replace("_", " ").capitalize(),
+        description=_str(prop.get("description")) or "",
+        required=required,
+        default=prop.get("default"),
+        minimum=_num(prop.get("minimum")),
+        maximum=_num(prop.get("maximum")),
+        step=_num(prop.get("step")),
+        enum=options,
+        min_items=_int(prop.get("minItems")),
+        max_items=_int(prop.get("maxItems")),
+        max_length=_int(prop.get("maxLength")),
+        nullable=prop.get("nullable") is True,
+        hidden=prop.get("x-hidden") is True,
+        media_kind=media_kind,
+        accept=_str(prop.get("x-accept")),
+        placeholder=_str(prop.get("x-placeholder")),
+        ui_component=_str(prop.get("x-ui-component")),
+        size_min=_int(prop.get("x-size-min")),
+        size_max=_int(prop.get("x-size-max")),
+    )
+
+
+_CHANNEL_PROP = {
+    "type": "string", "title": "Channel", "enum": list(CHANNELS), "default": DEFAULT_CHANNEL,
+    "x-ui-component": "select",
+    "description": "Get3W service tier: economy (cheapest), stable, or official.",
+}  # fmt: skip
+
+
+def _request_schema(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    api_schema = data.get("api_schema")
+    schemas = api_schema.get("api_schemas") if isinstance(api_schema, Mapping) else None
+    if isinstance(schemas, list):
+        for entry in schemas:
+            if isinstance(entry, Mapping) and entry.get("type", "model_run") == "model_run":
+                schema = entry.get("request_schema")
+                if isinstance(schema, Mapping):
+                    return schema
+    schema = data.get("request_schema")
+    if isinstance(schema, Mapping):
+        return schema
+    raise ValueError("it has no request schema")
+
+
+def parse_model(data: Mapping[str, Any], *, source: str) -> ModelInfo:
+    """One catalogue entry. Raises ValueError (with a sentence) on a broken one."""
+    model_id = data.get("model_id")
+    if not isinstance(model_id, str) or not model_id.strip():
+        raise ValueError("an entry has no model_id")
+    try:
+        schema = dict(_request_schema(data))
+        properties = schema.get("properties")
+        if not isinstance(properties, Mapping):
+            raise ValueError("its schema has no properties")
+        properties = {k: v for k, v in properties.items() if isinstance(k, str)}
+        if "channel" not in properties:
+            properties["channel"] = _CHANNEL_PROP
+            schema["properties"] = properties
+        raw_required = schema.get("required")
+        required = {r for r in raw_required if isinstance(r, str)} if isinstance(
+            raw_required, list) else set()  # fmt: skip
+        raw_order = schema.get("x-order-properties")
+        order = [o for o in raw_order if o in properties] if isinstance(raw_order, list) else []
+        order += [k for k in properties if k not in order]
+        params = tuple(
+            parse_param(name, properties[name], name in required)
+            for name in order
+            if isinstance(properties[name], Mapping)
+        )
+    except ValueError as exc:
+        raise ValueError(f"model {model_id}: {exc}") from None
+    model_type = _str(data.get("type")) or "text-to-image"
+    return ModelInfo(
+        model_id=model_id.strip(),
+        name=_str(data.get("name")) or model_id,
+        description=_str(data.get("description")) or "",
+        type=model_type,
+        output_kind=output_kind_for(model_type),
+        base_price=_num(data.get("base_price")),
+        estimated_duration=_num(data.get("estimated_duration")),
+        params=params,
+        schema=schema,
+        source=source,
+    )
+
+
+def parse_catalogue(data: Any, *, source: str) -> tuple[Catalogue, list[str]]:
+    """Tolerant: broken entries are skipped and described; never raises on bad data."""
+    if isinstance(data, Mapping) and "data" in data and "models" not in data:
+        data = data["data"]  # a v3 envelope
+    if isinstance(data, Mapping):
+        data = data.get("models")
+    if not isinstance(data, list):
+        return Catalogue([]), ["the model list is not a list"]
+    models: list[ModelInfo] = []
+    problems: list[str] = []
+    for position, entry in enumerate(data):
+        if not isinstance(entry, Mapping):
+            problems.append(f"entry {position + 1} is not an object")
+            continue
+        try:
+            models.append(parse_model(entry, source=source))
+        except (ValueError, TypeError, RecursionError) as exc:
+            problems.append(str(exc))
+    return Catalogue(models), problems
+
+
+@functools.cache
+def load_bundled() -> Catalogue:
+    """The catalogue shipped in resources/ (it must parse: a broken one is a bug)."""
+    data = json.loads(resource_path("catalogue.json").read_text(encoding="utf-8"))
+    catalogue, problems = parse_catalogue(data, source="bundled")
+    if problems:
+        raise RuntimeError(f"the bundled catalogue is broken: {problems}")
+    return catalogue
+
+
+def validate_params(model: ModelInfo, params: Mapping[str, Any]) -> list[str]:
+    """Every problem with `params`, one sentence each (empty list = fine)."""
+    problems: list[str] = []
+    for spec in model.params:
+        if spec.name not in params:
+            if spec.required:
+                problems.append(f"{spec.name} is required")
+            continue
+        problem = spec.check(params[spec.name])
+        if problem:
+            problems.append(problem)
+    for name in params:
+        if model.param(str(name)) is None:
+            problems.append(f"unknown parameter {name!r} for {model.model_id}")
+    return problems
+
+
+def check_params(model: ModelInfo, params: Mapping[str, Any]) -> None:
+    problems = validate_params(model, params)
+    if problems:
+        raise InvalidParametersError(
+            f"Please fix {len(problems)} parameter problem(s): {problems[0]}.",
+            problems=tuple(problems),
+        )
+
+
+def apply_defaults(model: ModelInfo, params: Mapping[str, Any]) -> dict[str, Any]:
+    """`params` with the model's defaults filled in for absent keys (channel included)."""
+    return {**model.defaults(), **params}

@@ -1,0 +1,108 @@
+"""A job: one task's whole local life, from the form to files on disk.
+
+`Task` is what the server says; `Job` is what we know, including what happened before
+the server knew anything (queued, submitting) and after (downloading, saved). Jobs are
+immutable snapshots: workers emit new ones, the GUI thread stores and shows them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from get3w_desktop.core.errors import Action, Get3WError
+from get3w_desktop.core.task import Task
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"  # waiting for a free slot
+    SUBMITTING = "submitting"  # the submit is on the wire
+    RUNNING = "running"  # accepted by the server; being polled
+    DOWNLOADING = "downloading"
+    COMPLETED = "completed"  # finished and every output saved locally
+    FAILED = "failed"  # the task failed, or could not be sent
+    NOT_SAVED = "not_saved"  # finished on the server, but an output could not be saved
+    UNCERTAIN = "uncertain"  # the submit's answer was lost: it may exist and be charged
+    CANCELLED = "cancelled"  # stopped locally; a task on the server is untouched
+
+    @property
+    def active(self) -> bool:
+        return self in (JobState.QUEUED, JobState.SUBMITTING, JobState.RUNNING,
+                        JobState.DOWNLOADING)  # fmt: skip
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    JobState.QUEUED: "Queued",
+    JobState.SUBMITTING: "Submitting",
+    JobState.RUNNING: "Running",
+    JobState.DOWNLOADING: "Downloading",
+    JobState.COMPLETED: "Done",
+    JobState.FAILED: "Failed",
+    JobState.NOT_SAVED: "Not saved",
+    JobState.UNCERTAIN: "Submission uncertain",
+    JobState.CANCELLED: "Stopped",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    model_id: str
+    params: Mapping[str, Any]
+    profile: str = "sandbox"
+    local_id: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    state: JobState = JobState.QUEUED
+    task: Task | None = None
+    files: tuple[str, ...] = ()
+    error: str | None = None
+    error_action: Action = Action.NONE
+    #: What is happening right now, for people ("retrying in 4 s: …").
+    note: str = ""
+    overdue: bool = False
+    created_at: float = dataclasses.field(default_factory=time.time)
+    submitted_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def remote_id(self) -> str | None:
+        return self.task.id if self.task else None
+
+    @property
+    def estimated_duration(self) -> float | None:
+        return self.task.estimated_duration if self.task else None
+
+    @property
+    def prompt(self) -> str:
+        for key in ("prompt", "text"):
+            value = self.params.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return ""
+
+    def evolve(self, **changes: Any) -> Job:
+        return dataclasses.replace(self, **changes)
+
+    def failed(self, error: Get3WError, state: JobState = JobState.FAILED) -> Job:
+        return self.evolve(state=state, error=error.message, error_action=error.action,
+                           note="", finished_at=time.time())  # fmt: skip
+
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds since submit (or since creation before that), frozen once finished."""
+        end = self.finished_at or (now if now is not None else time.time())
+        start = self.submitted_at or self.created_at
+        return max(0.0, end - start)
+
+    def progress(self, now: float | None = None) -> float | None:
+        """Fraction of the estimate used, 0..1; None when unknown or past the estimate."""
+        estimate = self.estimated_duration
+        if self.state is not JobState.RUNNING or not estimate:
+            return None
+        fraction = self.elapsed(now) / estimate
+        return fraction if fraction < 1.0 else None
