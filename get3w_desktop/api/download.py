@@ -1,0 +1,254 @@
+"""Download outputs without trusting the output host.
+
+- No credentials: the output session has none, and redirects are followed by hand so
+  every hop is checked (scheme, userinfo, plain HTTP only on loopback).
+- The file name is ours (`stem` from the caller + an extension from the magic bytes),
+  never the URL's or a header's, so nothing can be written outside `folder`.
+- Streamed to a hidden `.part` file in the same folder while counting and hashing;
+  length checked against Content-Length; fsync; atomic rename. Any failure removes the
+  `.part` file, so a partial output never looks complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urljoin
+
+import requests
+import urllib3.exceptions
+
+from get3w_desktop.api.http import DEFAULT_TIMEOUT, classify_transport_error
+from get3w_desktop.core.errors import CancelledError, DownloadError
+from get3w_desktop.core.urls import check_output_url, host_of
+
+MAX_REDIRECTS = 5
+#: Ceiling on one output (video included).
+MAX_OUTPUT_BYTES = 2 * 1024**3
+_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+
+# (magic test, extension, media type)
+_MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, ".png", "image/png"),
+    (b"\xff\xd8\xff", 0, ".jpg", "image/jpeg"),
+    (b"GIF8", 0, ".gif", "image/gif"),
+    (b"WEBP", 8, ".webp", "image/webp"),
+    (b"WAVE", 8, ".wav", "audio/wav"),
+    (b"ftyp", 4, ".mp4", "video/mp4"),
+    (b"\x1a\x45\xdf\xa3", 0, ".webm", "video/webm"),
+    (b"OggS", 0, ".ogg", "audio/ogg"),
+    (b"fLaC", 0, ".flac", "audio/flac"),
+    (b"ID3", 0, ".mp3", "audio/mpeg"),
+    (b"glTF", 0, ".glb", "model/gltf-binary"),
+)
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """(extension, media type) from a file's first bytes, or None when unrecognised."""
+    for magic, offset, ext, media_type in _MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            if magic == b"ftyp" and head[8:12] in (b"M4A ", b"M4B "):
+                return ".m4a", "audio/mp4"
+            return ext, media_type
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        return ".mp3", "audio/mpeg"
+    return None
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    path: Path
+    size: int
+    sha256: str
+    media_type: str
+    url: str
+
+
+def download(
+    session: requests.Session,
+    url: str,
+    folder: Path,
+    stem: str,
+    *,
+    expected_kind: str | None = None,
+    cancel: threading.Event | None = None,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    max_bytes: int = MAX_OUTPUT_BYTES,
+    total_deadline: float = 30 * 60.0,
+    min_rate: float = 2048.0,
+    rate_grace: float = 20.0,
+) -> DownloadResult:
+    """Fetch `url` into `folder/stem.<ext>`; see the module docstring for the guarantees.
+
+    `expected_kind` ("image", "video", "audio") refuses files of another kind.
+    Raises DownloadError (with `transient` set when a retry may help), NetworkError or
+    CancelledError.
+    """
+    if not _SAFE_STEM.fullmatch(stem) or ".." in stem:
+        raise DownloadError(f"Refusing an unsafe file name: {stem!r}.")
+    _ensure_folder(folder)
+    response = _open(session, url, timeout)
+    part: Path | None = None
+    try:
+        with response:
+            expected = _content_length(response)
+            if expected is not None and expected > max_bytes:
+                raise DownloadError(
+                    f"The output at {host_of(url)} is too large ({expected:,} bytes); refused."
+                )
+            fd, part_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".part", dir=folder)
+            part = Path(part_name)
+            with os.fdopen(fd, "wb") as sink:
+                size, digest, head = _stream(
+                    response, sink, cancel, max_bytes, total_deadline, min_rate, rate_grace
+                )
+                if expected is not None and size != expected:
+                    raise DownloadError(
+                        f"The download from {host_of(url)} stopped early "
+                        f"({size:,} of {expected:,} bytes). It will be retried.",
+                        transient=True,
+                    )
+                if size == 0:
+                    raise DownloadError(f"{host_of(url)} sent an empty file.", transient=True)
+                sink.flush()
+                os.fsync(sink.fileno())
+            kind = sniff(head)
+            ext, media_type = kind or (".bin", "application/octet-stream")
+            if expected_kind and not media_type.startswith(expected_kind + "/"):
+                raise DownloadError(
+                    f"{host_of(url)} sent {media_type if kind else 'an unrecognised file'} "
+                    f"where {'an' if expected_kind == 'image' else 'a'} {expected_kind} "
+                    "was expected; refused."
+                )
+            final = folder / f"{stem}{ext}"
+            os.replace(part, final)
+            part = None
+            _fsync_dir(folder)
+            return DownloadResult(final, size, digest, media_type, response.url)
+    except OSError as exc:
+        raise disk_error(exc, folder) from None
+    finally:
+        if part is not None:
+            with contextlib.suppress(OSError):
+                part.unlink()
+
+
+def _open(session: requests.Session, url: str, timeout: tuple[float, float]) -> requests.Response:
+    """GET with redirects followed by hand, checking every hop. Returns a 2xx response."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        check_output_url(url)
+        try:
+            response = session.get(url, stream=True, allow_redirects=False, timeout=timeout)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise classify_transport_error(exc, host_of(url)) from None
+        if response.is_redirect:
+            location = response.headers.get("Location", "")
+            response.close()
+            url = urljoin(url, location)
+            continue
+        if 200 <= response.status_code < 300:
+            return response
+        status = response.status_code
+        response.close()
+        if status in (404, 410):
+            raise DownloadError(
+                f"The output is no longer on {host_of(url)} (HTTP {status}); "
+                "Get3W keeps outputs for 7 days."
+            )
+        raise DownloadError(
+            f"{host_of(url)} refused the download (HTTP {status}).",
+            transient=status == 429 or status >= 500,
+        )
+    raise DownloadError(f"Too many redirects while downloading from {host_of(url)}.")
+
+
+def _stream(
+    response: requests.Response,
+    sink: BinaryIO,
+    cancel: threading.Event | None,
+    max_bytes: int,
+    total_deadline: float,
+    min_rate: float,
+    rate_grace: float,
+) -> tuple[int, str, bytes]:
+    write = sink.write
+    digest = hashlib.sha256()
+    head = b""
+    size = 0
+    started = time.monotonic()
+    host = host_of(response.url)
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("Download cancelled.")
+        elapsed = time.monotonic() - started
+        if elapsed > total_deadline or (elapsed > rate_grace and size < min_rate * elapsed):
+            raise DownloadError(
+                f"The download from {host} is too slow ({size:,} bytes in {elapsed:.0f} s); "
+                "it will be retried.",
+                transient=True,
+            )
+        try:
+            chunk = response.raw.read1(256 * 1024)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise DownloadError(
+                f"The connection to {host} broke during the download; it will be retried.",
+                transient=True,
+                detail=type(exc).__name__,
+            ) from None
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > max_bytes:
+            raise DownloadError(f"The output from {host} is larger than {max_bytes:,} bytes.")
+        if len(head) < 64:
+            head = (head + chunk)[:64]
+        digest.update(chunk)
+        write(chunk)
+    return size, digest.hexdigest(), head
+
+
+def _content_length(response: requests.Response) -> int | None:
+    value = response.headers.get("Content-Length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
+def _ensure_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise disk_error(exc, folder) from None
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def disk_error(exc: OSError, folder: Path) -> DownloadError:
+    """A person-readable message for a file-system failure while saving."""
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        message = f"The disk is full: could not save into {folder}. Free some space, then retry."
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        message = f"Cannot write into {folder} (read-only or no permission). Choose another folder."
+    elif exc.errno == errno.ENAMETOOLONG:
+        message = f"The path {folder} is too long for this file system."
+    else:
+        message = f"Could not save into {folder}: {exc.strerror or exc}."
+    return DownloadError(message, detail=f"{type(exc).__name__} errno={exc.errno}")
