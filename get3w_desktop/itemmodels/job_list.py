@@ -1,0 +1,99 @@
+"""The live task list: one row per job, newest first, fed by the runner's snapshots."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Slot,
+)
+
+from get3w_desktop.core.job import Job
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class JobRole(enum.IntEnum):
+    JOB = Qt.ItemDataRole.UserRole + 1
+    LOCAL_ID = Qt.ItemDataRole.UserRole + 2
+    STATE = Qt.ItemDataRole.UserRole + 3
+
+
+class JobListModel(QAbstractListModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs: list[Job] = []
+        self._rows: dict[str, int] = {}
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._jobs):
+            return None
+        job = self._jobs[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{job.state.label} · {job.model_id} · {job.prompt[:60]}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return job.error or job.note or job.prompt or None
+        if role == JobRole.JOB:
+            return job
+        if role == JobRole.LOCAL_ID:
+            return job.local_id
+        if role == JobRole.STATE:
+            return job.state.value
+        return None
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = dict(super().roleNames())
+        for role, name in ((JobRole.JOB, b"job"), (JobRole.LOCAL_ID, b"localId"),
+                           (JobRole.STATE, b"state")):  # fmt: skip
+            names[int(role)] = QByteArray(name)
+        return names
+
+    def job(self, local_id: str) -> Job | None:
+        row = self._rows.get(local_id)
+        return None if row is None else self._jobs[row]
+
+    def job_at(self, row: int) -> Job | None:
+        return self._jobs[row] if 0 <= row < len(self._jobs) else None
+
+    def index_of(self, local_id: str) -> QModelIndex:
+        row = self._rows.get(local_id)
+        return QModelIndex() if row is None else self.index(row, 0)
+
+    def jobs(self) -> list[Job]:
+        return list(self._jobs)
+
+    @Slot(object)
+    def upsert(self, job: Job) -> None:
+        """Insert a new job at the top, or update the row of a known one."""
+        row = self._rows.get(job.local_id)
+        if row is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._jobs.insert(0, job)
+            self._reindex()
+            self.endInsertRows()
+            return
+        self._jobs[row] = job
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index)
+
+    def remove(self, local_id: str) -> None:
+        row = self._rows.get(local_id)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._jobs[row]
+        self._reindex()
+        self.endRemoveRows()
+
+    def _reindex(self) -> None:
+        self._rows = {job.local_id: i for i, job in enumerate(self._jobs)}
