@@ -13,6 +13,26 @@ from typing import Any
 
 OUT = Path(__file__).resolve().parents[1] / "resources" / "catalogue.json"
 
+# WaveSpeed's documented system voices for minimax/speech-02-hd.
+VOICES = [
+    "Wise_Woman",
+    "Friendly_Person",
+    "Inspirational_girl",
+    "Deep_Voice_Man",
+    "Calm_Woman",
+    "Casual_Guy",
+    "Lively_Girl",
+    "Patient_Man",
+    "Young_Knight",
+    "Determined_Man",
+    "Lovely_Girl",
+    "Decent_Boy",
+    "Imposing_Manner",
+    "Elegant_Man",
+    "Abbess",
+    "Sweet_Girl_2",
+    "Exuberant_Girl",
+]
 ASPECTS = ["1:1", "3:2", "2:3", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"]
 
 
@@ -418,27 +438,53 @@ MODELS = [
         "minimax/speech-02-hd",
         "MiniMax Speech 02 HD",
         "text-to-audio",
-        "Natural text-to-speech in many voices.",
+        "Natural, high-definition text-to-speech with 17 ready-made voices.",
         0.05,
         10,
-        "sandbox-demo",
+        "WS",
         {
             "text": {
                 "type": "string",
                 "title": "Text",
-                "description": "What the voice says.",
+                "maxLength": 10000,
+                "description": (
+                    "What the voice says (up to 10,000 characters); "
+                    "<#0.5#> inserts a pause in seconds."
+                ),
                 "x-placeholder": "Type the words to speak…",
-                "maxLength": 5000,
             },
-            "voice_id": enum(
-                ["Wise_Woman", "Friendly_Person", "Deep_Voice_Man", "Calm_Woman", "Lively_Girl"],
-                "Friendly_Person",
-                "Voice",
-                "Who speaks.",
+            "voice_id": {
+                "type": "string",
+                "title": "Voice",
+                "description": "One of MiniMax's system voices.",
+                "enum": VOICES,
+                "default": "Friendly_Person",
+                "x-ui-component": "select",
+            },
+            "speed": number(
+                "number", 0.5, 2.0, 1.0, "Speed", "Speaking rate; 1 is normal.", 0.1, True
             ),
-            "speed": number("number", 0.5, 2.0, 1.0, "Speed", "Speaking rate.", 0.1, True),
+            "volume": number(
+                "number", 0.1, 10.0, 1.0, "Volume", "Loudness; 1 is normal.", 0.1, True
+            ),
+            "pitch": number(
+                "integer", -12, 12, 0, "Pitch", "Shift the voice up or down, in semitones.", 1, True
+            ),
+            "emotion": {
+                "type": "string",
+                "title": "Emotion",
+                "description": "The mood of the delivery.",
+                "enum": ["happy", "sad", "angry", "fearful", "disgusted", "surprised", "neutral"],
+                "default": "happy",
+                "x-ui-component": "select",
+            },
+            "english_normalization": boolean(
+                False,
+                "Read numbers in English",
+                "Better reading of numbers and dates in English text (a little slower).",
+            ),
         },
-        ["text"],
+        ["text", "voice_id"],
     ),
 ]
 
@@ -447,9 +493,10 @@ def main() -> None:
     data = {
         "version": 1,
         "note": (
-            "Bundled when the API serves no model list. Prices (USD per run) and "
-            "estimated_duration (seconds) are estimates; x-source: G1 = Get3W docs, "
-            "WS = WaveSpeed docs, sandbox-demo = an audio model for the offline demo."
+            "Bundled for when the API serves no model list. Prices (USD per run; speech per "
+            "1000 characters) and estimated_duration (seconds) are estimates, not quotes. "
+            "x-source: G1 = Get3W docs, WS = WaveSpeed docs (a real model id and its "
+            "documented parameters)."
         ),
         "models": MODELS,
     }

@@ -3,11 +3,24 @@
 The file format is WaveSpeed's model list (`/api/v3/models` data), so the bundled file
 and a server's list go through the same parser. Schemas are JSON Schema with a few UI
 hints (API.md section 6); each property becomes a `ParamSpec` with a `kind` that tells a
-front end which input to show.
+front end which input to show. Kinds, first rule that fits:
+
+- arrays of objects, objects, `x-ui-component: loras` -> OBJECT (edited as JSON)
+- arrays named `images`/`videos`/`audios`/`*_urls`, or uploaders -> MEDIA_LIST; other arrays
+  -> STRING_LIST
+- `seed` (an integer) -> SEED; booleans -> BOOLEAN
+- strings named `image`/`video`/`audio`/`last_image`/`mask_image`, ending `_url`/`_image`,
+  with `format: uri` or an uploader -> MEDIA (even with an enum)
+- any `enum` -> CHOICE; integers -> INTEGER; numbers -> NUMBER
+- `prompt`/`text` -> PROMPT; `size` -> SIZE ("W*H"); other strings (`negative_prompt`
+  included) -> TEXT. Whether a TEXT box is one line or several is the front end's call.
+
+A value of None means "leave it out" unless the property is required.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import functools
@@ -30,6 +43,7 @@ _MEDIA_LIST_NAMES = {"images", "videos", "audios"}
 _PROMPT_NAMES = {"prompt", "text"}
 _TRUE = {"true", "1", "yes", "on", "y"}
 _FALSE = {"false", "0", "no", "off", "n"}
+_JSON_TYPES = {"string", "integer", "number", "boolean", "array", "object"}
 
 
 class ParamKind(enum.Enum):
@@ -77,10 +91,9 @@ class ParamSpec:
         raw = text.strip()
         try:
             if self.enum:
-                for option in self.enum:
-                    if str(option) == raw:
-                        return option
-                return raw  # check() explains the choices
+                return self._coerce_choice(raw)
+            if self.kind is ParamKind.SEED and raw.lower() in ("random", "rand", ""):
+                return -1
             if self.json_type == "boolean":
                 if raw.lower() in _TRUE:
                     return True
@@ -88,9 +101,12 @@ class ParamSpec:
                     return False
                 raise ValueError("expected true or false")
             if self.json_type == "integer":
-                return int(raw)
+                return _parse_int(raw)
             if self.json_type == "number":
-                return float(raw)
+                number = float(raw)
+                if not math.isfinite(number):
+                    raise ValueError("expected a finite number")
+                return number
             if self.json_type == "array":
                 if raw.startswith(("[", "{")):
                     value = json.loads(raw)
@@ -99,13 +115,37 @@ class ParamSpec:
                     return value
                 return [part.strip() for part in raw.split(",") if part.strip()]
             if self.json_type == "object":
-                return json.loads(raw)
-        except (ValueError, json.JSONDecodeError) as exc:
+                value = json.loads(raw)
+                if not isinstance(value, dict):
+                    raise ValueError("expected a JSON object")
+                return value
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             raise InvalidParametersError(
                 f"{self.name}: “{text}” is not a valid {self.json_type} ({exc}).",
                 problems=(f"{self.name}: “{text}” is not a valid {self.json_type}",),
             ) from None
+        if self.kind in (ParamKind.MEDIA, ParamKind.SIZE):
+            return raw
         return text
+
+    def _coerce_choice(self, raw: str) -> Any:
+        """The option `raw` names: "8" and "8.0" pick 8, "TRUE" picks True, "1K" picks "1k"."""
+        for option in self.enum:
+            if str(option) == raw:
+                return option
+        for option in self.enum:
+            if isinstance(option, bool):
+                if raw.lower() in (_TRUE if option else _FALSE):
+                    return option
+            elif isinstance(option, int | float):
+                try:
+                    if float(raw) == option:
+                        return option
+                except ValueError:
+                    pass
+            elif isinstance(option, str) and option.lower() == raw.lower():
+                return option
+        return raw  # check() explains the choices
 
     def check(self, value: Any) -> str | None:
         """None when `value` is acceptable, else a sentence naming the field."""
@@ -154,9 +194,9 @@ class ParamSpec:
         name = self.name
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"{name} must be a number"
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             return f"{name} must be a finite number"
-        if self.json_type == "integer" and not float(value).is_integer():
+        if self.json_type == "integer" and isinstance(value, float) and not value.is_integer():
             return f"{name} must be a whole number"
         if self.minimum is not None and value < self.minimum:
             return f"{name} must be at least {_fmt(self.minimum)} (got {_fmt(value)})"
@@ -168,10 +208,11 @@ class ParamSpec:
         match = _SIZE.match(value)
         if not match:
             return f"{self.name} must look like 1024*1024 (got {value!r})"
-        low, high = self.size_min, self.size_max
+        low, high = self.size_min or 1, self.size_max
         for side in (int(match.group(1)), int(match.group(2))):
-            if (low is not None and side < low) or (high is not None and side > high):
-                return f"{self.name}: each side must be between {low} and {high} (got {value})"
+            if side < low or (high is not None and side > high):
+                limits = f"between {low} and {high}" if high is not None else f"at least {low}"
+                return f"{self.name}: each side must be {limits} (got {value})"
         return None
 
 
@@ -181,7 +222,20 @@ def parse_size(value: str) -> tuple[int, int] | None:
 
 
 def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+    if isinstance(number, int):
+        return str(number)
+    return str(int(number)) if number.is_integer() else f"{number:g}"
+
+
+def _parse_int(raw: str) -> int:
+    """Whole numbers, also when written as floats: "8" and "8.0" both give 8."""
+    try:
+        return int(raw)
+    except ValueError:
+        number = float(raw)
+        if not number.is_integer():
+            raise ValueError("expected a whole number") from None
+        return int(number)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -258,9 +312,8 @@ def output_kind_for(model_type: str) -> str:
     return "image"
 
 
-def _kind_for(name: str, prop: Mapping[str, Any]) -> tuple[ParamKind, str | None]:
-    """The input a property needs, and its media kind (API.md §6 conventions)."""
-    json_type = prop.get("type")
+def _kind_for(name: str, prop: Mapping[str, Any], json_type: str) -> tuple[ParamKind, str | None]:
+    """The input a property needs, and its media kind (the rules are in the module docstring)."""
     ui = prop.get("x-ui-component")
     accept = prop.get("x-accept")
     media_kind = None
@@ -278,10 +331,17 @@ def _kind_for(name: str, prop: Mapping[str, Any]) -> tuple[ParamKind, str | None
         return ParamKind.OBJECT, None
     if name == "seed" and json_type == "integer":
         return ParamKind.SEED, None
-    if prop.get("enum"):
-        return ParamKind.CHOICE, None
     if json_type == "boolean":
         return ParamKind.BOOLEAN, None
+    if json_type == "string" and (
+        name in _MEDIA_NAMES
+        or name.endswith(("_url", "_image"))
+        or ui == "uploader"
+        or prop.get("format") == "uri"
+    ):
+        return ParamKind.MEDIA, media_kind or _media_from_name(name)
+    if isinstance(prop.get("enum"), list) and prop["enum"]:
+        return ParamKind.CHOICE, None
     if json_type == "integer":
         return ParamKind.INTEGER, None
     if json_type == "number":
@@ -290,9 +350,6 @@ def _kind_for(name: str, prop: Mapping[str, Any]) -> tuple[ParamKind, str | None
         return ParamKind.PROMPT, None
     if name == "size":
         return ParamKind.SIZE, None
-    if (name in _MEDIA_NAMES or name.endswith(("_url", "_image")) or ui == "uploader"
-            or prop.get("format") == "uri"):  # fmt: skip
-        return ParamKind.MEDIA, media_kind or _media_from_name(name)
     return ParamKind.TEXT, None
 
 
@@ -306,7 +363,11 @@ def _media_from_name(name: str) -> str:
 def _num(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range: no usable bound
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _int(value: Any) -> int | None:
@@ -318,15 +379,27 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _json_type(prop: Mapping[str, Any]) -> tuple[str, bool]:
+    """The property's type and whether null is allowed (`["string", "null"]` is both)."""
+    raw = prop.get("type")
+    nullable = prop.get("nullable") is True
+    if isinstance(raw, list):
+        nullable = nullable or "null" in raw
+        raw = next((t for t in raw if isinstance(t, str) and t != "null"), None)
+    if isinstance(raw, str) and raw in _JSON_TYPES:
+        return raw, nullable
+    return "string", nullable  # missing or unknown: treat as text, the server decides
+
+
 def parse_param(name: str, prop: Mapping[str, Any], required: bool) -> ParamSpec:
-    kind, media_kind = _kind_for(name, prop)
+    json_type, nullable = _json_type(prop)
+    kind, media_kind = _kind_for(name, prop, json_type)
     raw_enum = prop.get("enum")
     options = tuple(raw_enum) if isinstance(raw_enum, list) else ()
-    json_type = prop.get("type") if isinstance(prop.get("type"), str) else "string"
     return ParamSpec(
         name=name,
         kind=kind,
-        json_type=str(json_type),
+        json_type=json_type,
         title=_str(prop.get("title")) or name.replace("_", " ").capitalize(),
         description=_str(prop.get("description")) or "",
         required=required,
@@ -338,7 +411,7 @@ def parse_param(name: str, prop: Mapping[str, Any], required: bool) -> ParamSpec
         min_items=_int(prop.get("minItems")),
         max_items=_int(prop.get("maxItems")),
         max_length=_int(prop.get("maxLength")),
-        nullable=prop.get("nullable") is True,
+        nullable=nullable,
         hidden=prop.get("x-hidden") is True,
         media_kind=media_kind,
         accept=_str(prop.get("x-accept")),
@@ -373,34 +446,36 @@ def _request_schema(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def parse_model(data: Mapping[str, Any], *, source: str) -> ModelInfo:
     """One catalogue entry. Raises ValueError (with a sentence) on a broken one."""
-    model_id = data.get("model_id")
-    if not isinstance(model_id, str) or not model_id.strip():
+    raw_id = data.get("model_id")
+    if not isinstance(raw_id, str) or not raw_id.strip():
         raise ValueError("an entry has no model_id")
+    model_id = raw_id.strip()
     try:
         schema = dict(_request_schema(data))
         properties = schema.get("properties")
         if not isinstance(properties, Mapping):
             raise ValueError("its schema has no properties")
         properties = {k: v for k, v in properties.items() if isinstance(k, str)}
-        if "channel" not in properties:
-            properties["channel"] = _CHANNEL_PROP
-            schema["properties"] = properties
+        if not isinstance(properties.get("channel"), Mapping):  # missing or broken
+            properties["channel"] = copy.deepcopy(_CHANNEL_PROP)
+        schema["properties"] = properties
         raw_required = schema.get("required")
         required = {r for r in raw_required if isinstance(r, str)} if isinstance(
             raw_required, list) else set()  # fmt: skip
         raw_order = schema.get("x-order-properties")
-        order = [o for o in raw_order if o in properties] if isinstance(raw_order, list) else []
+        listed = raw_order if isinstance(raw_order, list) else []
+        order = list(dict.fromkeys(o for o in listed if isinstance(o, str) and o in properties))
         order += [k for k in properties if k not in order]
         params = tuple(
             parse_param(name, properties[name], name in required)
             for name in order
             if isinstance(properties[name], Mapping)
         )
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise ValueError(f"model {model_id}: {exc}") from None
     model_type = _str(data.get("type")) or "text-to-image"
     return ModelInfo(
-        model_id=model_id.strip(),
+        model_id=model_id,
         name=_str(data.get("name")) or model_id,
         description=_str(data.get("description")) or "",
         type=model_type,
