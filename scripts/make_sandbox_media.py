@@ -1,5 +1,10 @@
 """Render the sandbox's short video clips (resources/sandbox/clip_*.mp4).
 
+Each aspect ratio gets a clip with an AAC track and a `_silent` one without (served when
+a request says generate_audio=false). Frames are the sandbox's own landscape drifting with
+parallax; the sound is the sandbox's own melody. H.264 at a high CRF keeps each clip to
+a few tens of KB.
+
 Needs PyAV and NumPy, which are NOT project dependencies (the clips are committed):
     python3 -m venv /tmp/mediavenv && /tmp/mediavenv/bin/pip install av pillow numpy
     PYTHONPATH=. /tmp/mediavenv/bin/python scripts/make_sandbox_media.py
@@ -7,71 +12,87 @@ Needs PyAV and NumPy, which are NOT project dependencies (the clips are committe
 
 from __future__ import annotations
 
-import math
+import io
+import wave
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+
+from get3w_desktop.sandbox.images import scene
+from get3w_desktop.sandbox.media import AUDIO_RATE, render_audio
 
 OUT = Path(__file__).resolve().parents[1] / "resources" / "sandbox"
-CLIPS = {"16x9": (384, 216), "9x16": (216, 384), "1x1": (288, 288), "4x3": (320, 240),
-         "3x4": (240, 320), "21x9": (448, 192)}  # fmt: skip
-FPS, SECONDS, RATE = 12, 3, 44100
+CLIPS = {
+    "16x9": (384, 216),
+    "9x16": (216, 384),
+    "1x1": (288, 288),
+    "4x3": (320, 240),
+    "3x4": (240, 320),
+    "21x9": (448, 192),
+}
+FPS, SECONDS = 12, 3
+PROMPT = "Get3W sandbox video"
 
 
-def frame(width: int, height: int, t: float) -> Image.Image:
-    y = np.linspace(0.0, 1.0, height)[:, None]
-    x = np.linspace(0.0, 1.0, width)[None, :]
-    hue = (0.6 + 0.15 * math.sin(t * 0.9)) % 1.0
-    r = 40 + 60 * y + 40 * np.sin(x * 3 + t)
-    g = 50 + 90 * y * (0.5 + hue)
-    b = 120 + 100 * (1 - y) + 20 * np.cos(x * 4 - t)
-    image = Image.fromarray(
-        np.clip(np.stack([r + 0 * x, g + 0 * x, b], -1), 0, 255).astype("uint8")
-    )
-    draw = ImageDraw.Draw(image)
-    cx = width * (0.5 + 0.35 * math.sin(t * 1.3))
-    cy = height * (0.45 + 0.2 * math.cos(t * 1.7))
-    radius = min(width, height) * 0.16
-    draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=(255, 214, 140))
-    font = ImageFont.load_default(size=max(10, min(width, height) // 14))
-    draw.text((8, height - 8 - min(width, height) // 14), "Get3W sandbox", font=font,
-              fill=(255, 255, 255))  # fmt: skip
-    return image
+def melody() -> np.ndarray:
+    """The sandbox's tone sequence as float samples, cut to the clip's length."""
+    with wave.open(io.BytesIO(render_audio(PROMPT, speed=1.3))) as wav:
+        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    samples = pcm.astype("float32") / 32768.0
+    length = AUDIO_RATE * SECONDS
+    samples = np.pad(samples, (0, max(0, length - len(samples))))[:length]
+    fade = np.minimum(1.0, (length - np.arange(length)) / (AUDIO_RATE * 0.3))
+    return (samples * fade).astype("float32")
 
 
-def render(name: str, width: int, height: int) -> None:
-    path = OUT / f"clip_{name}.mp4"
+def render(name: str, width: int, height: int, with_audio: bool) -> Path:
+    path = OUT / f"clip_{name}{'' if with_audio else '_silent'}.mp4"
     with av.open(str(path), "w", options={"movflags": "+faststart"}) as container:
         video = container.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        video.options = {"crf": "32", "preset": "veryslow"}
-        audio = container.add_stream("aac", rate=RATE)
-        audio.bit_rate = 32000
+        video.options = {"crf": "33", "preset": "veryslow", "tune": "animation"}
+        audio = container.add_stream("aac", rate=AUDIO_RATE) if with_audio else None
+        if audio is not None:
+            audio.bit_rate = 24000
+            audio.layout = "mono"
         for i in range(FPS * SECONDS):
-            picture = av.VideoFrame.from_image(frame(width, height, i / FPS))
-            container.mux(video.encode(picture))
+            picture = scene(PROMPT, 6, (width, height), t=i / FPS)
+            container.mux(video.encode(av.VideoFrame.from_image(picture)))
         container.mux(video.encode(None))
-        samples = np.arange(RATE * SECONDS) / RATE
-        tone = 0.2 * np.sin(2 * np.pi * 330 * samples) * np.exp(-((samples % 1.0) * 3))
-        chunk = 1024
-        for start in range(0, len(tone), chunk):
-            part = tone[start : start + chunk].astype("float32")[None, :]
-            sound = av.AudioFrame.from_ndarray(part, format="fltp", layout="mono")
-            sound.sample_rate = RATE
-            sound.pts = start
-            sound.time_base = Fraction(1, RATE)
-            container.mux(audio.encode(sound))
-        container.mux(audio.encode(None))
-    print(f"{path.name}: {path.stat().st_size:,} bytes")
+        if audio is not None:
+            samples, chunk = melody(), 1024
+            for start in range(0, len(samples), chunk):
+                part = samples[start : start + chunk][None, :]
+                sound = av.AudioFrame.from_ndarray(part, format="fltp", layout="mono")
+                sound.sample_rate = AUDIO_RATE
+                sound.pts = start
+                sound.time_base = Fraction(1, AUDIO_RATE)
+                container.mux(audio.encode(sound))
+            container.mux(audio.encode(None))
+    return path
+
+
+def check(path: Path, width: int, height: int, with_audio: bool) -> None:
+    """The clip is an MP4 that decodes to frames of the right size (and sound if wanted)."""
+    head = path.read_bytes()[:12]
+    assert head[4:8] == b"ftyp", f"{path.name} does not start with an ftyp box"
+    with av.open(str(path)) as container:
+        kinds = sorted(s.type for s in container.streams)
+        assert kinds == (["audio", "video"] if with_audio else ["video"]), kinds
+        frames = list(container.decode(video=0))
+        assert len(frames) == FPS * SECONDS
+        assert (frames[0].width, frames[0].height) == (width, height)
 
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (width, height) in CLIPS.items():
-        render(name, width, height)
+        for with_audio in (True, False):
+            path = render(name, width, height, with_audio)
+            check(path, width, height, with_audio)
+            print(f"{path.name}: {path.stat().st_size:,} bytes")
 
 
 if __name__ == "__main__":

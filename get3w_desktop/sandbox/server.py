@@ -1,40 +1,54 @@
-"""The sandbox server: an API host and a separate output host, on loopback threads."""
+"""The sandbox server: an API host and a separate output host, on background threads."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
 import logging
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
+import uuid
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from get3w_desktop.core.catalogue import Catalogue, load_bundled
+from get3w_desktop.core.catalogue import Catalogue, ModelInfo, load_bundled
 from get3w_desktop.core.resources import resource_path
+from get3w_desktop.sandbox.api import ApiHandler
+from get3w_desktop.sandbox.cdn import OutputHandler
 from get3w_desktop.sandbox.config import SandboxConfig
-from get3w_desktop.sandbox.handlers import ApiHandler, OutputHandler, render_outputs
-from get3w_desktop.sandbox.state import Output, SandboxState, SandboxTask, Stats
+from get3w_desktop.sandbox.dice import Dice, unit
+from get3w_desktop.sandbox.media import render_outputs
+from get3w_desktop.sandbox.state import Output, SandboxState, SandboxTask, Stats, output_extension
+from get3w_desktop.sandbox.webhooks import WebhookSender
+from get3w_desktop.sandbox.wire import WireHandler
 
 log = logging.getLogger("get3w_desktop.sandbox")
 
+#: Running sandboxes in this process: together they are one "CDN bucket", so an output
+#: redirected (FaultConfig.redirect_to) to another sandbox's output host is found there.
+_LIVE: set[SandboxServer] = set()
+_LIVE_LOCK = threading.Lock()
 
-class _Server(ThreadingHTTPServer):
+
+class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    block_on_close = True  # server_close() joins the handler threads
 
-    def __init__(self, address: tuple[str, int], handler: Any, sandbox: SandboxServer) -> None:
+    def __init__(
+        self, address: tuple[str, int], handler: type[WireHandler], sandbox: SandboxServer
+    ) -> None:
         self.sandbox = sandbox
         super().__init__(address, handler)
 
 
 class SandboxServer:
-    """A Get3W-compatible server for tests and the app's offline mode."""
+    """A Get3W-compatible server for tests and the app's offline mode.
+
+    `start()` serves from background threads; `stop()` (or leaving a `with` block) ends
+    both hosts promptly, releasing hanging and dripping answers.
+    """
 
     def __init__(
         self,
@@ -46,28 +60,50 @@ class SandboxServer:
     ) -> None:
         self.config = config or SandboxConfig()
         self.catalogue = catalogue or load_bundled()
+        self._bundled = catalogue is None
         self.state = SandboxState(self.config, self.config.clock or time.monotonic)
+        self.dice = Dice(self.config.seed)
         self.stopping = threading.Event()
+        self.webhooks = WebhookSender(
+            self.state, self.config.webhook_secret, lambda: self.output_base_url, self.stopping
+        )
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
-        self._api = _Server((host, port), ApiHandler, self)
-        self._output = _Server((host, output_port), OutputHandler, self)
         self._threads: list[threading.Thread] = []
         self._catalogue_json: list[Any] | None = None
+        self._uploads = 0
+        self._api = _HTTPServer((host, port), ApiHandler, self)
+        try:
+            self._output = _HTTPServer((host, output_port), OutputHandler, self)
+        except OSError:
+            self._api.server_close()
+            raise
 
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> SandboxServer:
+        if self._threads:
+            return self  # already serving
+        if self.stopping.is_set():
+            raise RuntimeError("a stopped sandbox server cannot start again")
         for name, server in (("sandbox-api", self._api), ("sandbox-output", self._output)):
-            thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+            )
             thread.start()
             self._threads.append(thread)
+        with _LIVE_LOCK:
+            _LIVE.add(self)
         log.info("sandbox serving %s (outputs %s)", self.base_url, self.output_base_url)
         return self
 
     def stop(self) -> None:
-        """Stop both hosts at once, releasing hanging, dripping and idle connections."""
+        """Stop both hosts, releasing hanging, dripping and idle connections; join threads."""
+        if self.stopping.is_set() and not self._threads:
+            return
         self.stopping.set()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
@@ -76,10 +112,12 @@ class SandboxServer:
         for server in (self._api, self._output):
             if self._threads:
                 server.shutdown()
-            server.server_close()
+            server.server_close()  # joins the handler threads
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads.clear()
+        self.webhooks.stop()
+        log.info("sandbox stopped")
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -104,75 +142,127 @@ class SandboxServer:
 
     @property
     def base_url(self) -> str:
+        """The API host, e.g. http://127.0.0.1:8765."""
         return self._url(self._api)
 
     @property
     def output_base_url(self) -> str:
+        """The separate output ("CDN") host."""
         return self._url(self._output)
 
     @property
     def stats(self) -> Stats:
+        """A snapshot: later requests do not change it."""
         with self.state.lock:
-            return self.state.stats.snapshot()
+            snapshot = self.state.stats.copy()
+        snapshot.faults_injected = self.dice.injected_snapshot()
+        return snapshot
+
+    def stats_json(self) -> dict[str, Any]:
+        """GET /_sandbox/stats: the stats plus output checksums by task id."""
+        data = self.stats.as_json()
+        with self.state.lock:
+            ids = list(self.state.tasks)
+        data["tasks"] = len(ids)
+        data["checksums"] = {task_id: self.output_checksums(task_id) for task_id in ids}
+        return data
 
     def task_count(self) -> int:
+        """How many tasks this server has created (deleted ones included)."""
         with self.state.lock:
             return len(self.state.tasks)
 
-    def outputs_of(self, task: SandboxTask) -> list[Output]:
-        """Render a completed task's outputs once; later calls return the same bytes."""
-        with task.output_lock:
-            if task.outputs is None:
-                task.outputs = render_outputs(task, self.config.render_scale, self.config.seed)
-            return task.outputs
-
     def output_checksums(self, task_id: str) -> list[str]:
-        """SHA-256 of each output exactly as served (rendered now if need be)."""
-        task = self.state.tasks.get(task_id)
+        """SHA-256 (hex) of each output file exactly as served; [] until completed."""
+        with self.state.lock:
+            task = self.state.tasks.get(task_id)
         if task is None or task.status(self.state.clock()) != "completed":
             return []
         return [o.sha256 for o in self.outputs_of(task)]
 
     def catalogue_json(self) -> list[Any]:
+        """GET /api/v3/models data: the bundled file's entries exactly (or the given models)."""
         if self._catalogue_json is None:
-            raw = json.loads(resource_path("catalogue.json").read_text(encoding="utf-8"))
-            self._catalogue_json = list(raw["models"])
+            if self._bundled:
+                raw = json.loads(resource_path("catalogue.json").read_text(encoding="utf-8"))
+                self._catalogue_json = list(raw["models"])
+            else:
+                self._catalogue_json = [_model_entry(m) for m in self.catalogue]
         return self._catalogue_json
 
-    # -- webhooks --------------------------------------------------------------------
+    # -- for the handlers ------------------------------------------------------------
 
-    def deliver_webhook_later(self, task: SandboxTask) -> None:
-        thread = threading.Thread(target=self._deliver, args=(task,), name="sandbox-webhook",
-                                  daemon=True)  # fmt: skip
-        thread.start()
+    def count_request(self, route: str, path: str) -> None:
+        with self.state.lock:
+            stats = self.state.stats
+            stats.requests += 1
+            if route == "poll":
+                task_id = path.removeprefix("/v1/requests/")
+                if task_id in self.state.tasks:
+                    stats.polls_by_task[task_id] = stats.polls_by_task.get(task_id, 0) + 1
 
-    def _deliver(self, task: SandboxTask) -> None:
-        while task.status(self.state.clock()) in ("created", "processing"):
-            if self.stopping.wait(0.02):
-                return
-        assert task.webhook is not None
-        body = json.dumps(self.state.task_json(task, self.output_base_url)).encode()
-        signature = hmac.new(self.config.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
-        for attempt in range(4):
-            request = urllib.request.Request(  # noqa: S310 - the receiver is the point
-                task.webhook, data=body, method="POST",
-                headers={"Content-Type": "application/json", "X-Get3W-Signature": signature},
-            )  # fmt: skip
-            status = 0
-            # Any URL is the point of a webhook (the person's own receiver).
-            try:
-                with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
-                    status = answer.status
-            except (urllib.error.URLError, OSError) as exc:
-                status = getattr(exc, "code", 0) or 0
+    def count_output_request(self, authorization: str | None) -> None:
+        with self.state.lock:
+            self.state.stats.output_requests += 1
+            if authorization is not None:
+                self.state.stats.output_auth_headers.append(authorization)
+
+    def add_upload(self, data: bytes, content_type: str) -> str:
+        """Keep an uploaded file; its id in /uploads/<id>/<name>."""
+        with self.state.lock:
+            self._uploads += 1
+            number = int(unit(self.config.seed, "upload", self._uploads) * 2**64)
+            upload_id = uuid.UUID(int=number << 64 | self._uploads, version=4).hex
+            self.state.uploads[upload_id] = (data, content_type)
+        return upload_id
+
+    def outputs_of(self, task: SandboxTask) -> list[Output]:
+        """Render a completed task's outputs once; later calls return the same bytes."""
+        with task.output_lock:
+            if task.outputs is None:
+                task.outputs = render_outputs(task, self.config.render_scale)
+            return task.outputs
+
+    def find_file(self, parts: list[str]) -> tuple[bytes, str] | None:
+        """(bytes, media type) for an output path's three parts, from any live sandbox."""
+        found = self._local_file(parts)
+        if found is None:
+            with _LIVE_LOCK:
+                others = [s for s in _LIVE if s is not self]
+            for other in others:
+                found = other._local_file(parts)
+                if found is not None:
+                    break
+        return found
+
+    def _local_file(self, parts: list[str]) -> tuple[bytes, str] | None:
+        kind, name, leaf = parts
+        if kind == "uploads":
             with self.state.lock:
-                self.state.stats.webhook_deliveries.append(
-                    {
-                        "task_id": task.id,
-                        "url": task.webhook,
-                        "attempt": attempt + 1,
-                        "status": status,
-                    }
-                )
-            if 200 <= status < 300 or self.stopping.wait(0.2 * 2**attempt):
-                return
+                return self.state.uploads.get(name)
+        if kind not in ("outputs", "files"):
+            return None
+        with self.state.lock:
+            task = self.state.tasks.get(name)
+        index, _, ext = leaf.partition(".")
+        if task is None or not index.isdigit() or ext != output_extension(task):
+            return None
+        if task.status(self.state.clock()) != "completed" or int(index) >= task.output_count():
+            return None
+        output = self.outputs_of(task)[int(index)]
+        return output.data, output.content_type
+
+
+def _model_entry(model: ModelInfo) -> dict[str, Any]:
+    """A model in WaveSpeed's list format (what the catalogue file holds)."""
+    return {
+        "model_id": model.model_id,
+        "name": model.name,
+        "description": model.description,
+        "type": model.type,
+        "base_price": model.base_price,
+        "estimated_duration": model.estimated_duration,
+        "api_schema": {
+            "api_schemas": [{"type": "model_run", "request_schema": dict(model.schema)}]
+        },
+    }

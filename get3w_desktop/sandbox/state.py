@@ -1,8 +1,8 @@
-"""The sandbox's memory: accounts, tasks and their timelines, outputs, statistics.
+"""The sandbox's memory: accounts, tasks and their timelines, uploads, statistics.
 
-A task's whole future is decided when it is created (duration, outcome, fault fate),
+A task's whole future (duration, outcome, image seed) is decided when it is created,
 from the config's seed and the task's number, so a run is reproducible; its status at
-any moment is computed from the clock. All access goes through one lock.
+any moment is computed from the clock, never stored. All access goes through one lock.
 """
 
 from __future__ import annotations
@@ -19,25 +19,26 @@ from typing import Any
 from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.sandbox.config import SandboxConfig
 
-#: Task codes from the contract, with the message the sandbox gives for each.
+#: Task codes from the contract (API.md section 3), with the sandbox's message for each.
 TASK_ERRORS: dict[int, str] = {
     1200: "The content was flagged by moderation.",
     1400: "A required parameter is missing.",
     1401: "A parameter is invalid.",
     1402: "A media URL could not be reached.",
     1403: "The task failed.",
+    1405: "The task failed.",
     5000: "Internal error while generating.",
     5003: "The model is temporarily unavailable.",
     5004: "The generation timed out.",
 }
-_RANDOM_FAILURES = (1200, 1402, 5000, 5003, 5004)
+RANDOM_FAILURES = (1200, 1402, 5000, 5003, 5004)
+ACTIVE = ("created", "processing")
 
 
 @dataclasses.dataclass
 class Output:
     data: bytes
     content_type: str
-    ext: str
     sha256: str
 
 
@@ -49,25 +50,31 @@ class SandboxTask:
     model: ModelInfo
     params: dict[str, Any]
     created: float  # on the sandbox clock
-    created_at: str  # wall-clock ISO time for the task object
+    created_at: str  # "YYYY-MM-DDTHH:MM:SS" UTC, for the task object
     estimate: float  # reported estimated_duration (scaled seconds)
-    duration: float  # real duration (scaled seconds)
+    queue: float  # seconds (scaled) spent "created"
+    duration: float  # seconds (scaled) from submit to the terminal status
+    shares: tuple[float, float, float]  # celery_init, save, run_overhead parts of the run
     price: float
     fails_with: int  # 0 = completes
+    image_seed: int  # used when the request's seed is absent or -1
     stuck: bool = False
     webhook: str | None = None
     deleted: bool = False
-    settled: bool = False
+    refunded: bool = False
     outputs: list[Output] | None = None
     output_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     def status(self, now: float) -> str:
         elapsed = now - self.created
-        if self.stuck or elapsed < 0.05 * self.duration:
+        if self.stuck or elapsed < self.queue:
             return "created"
         if elapsed < self.duration:
             return "processing"
         return "failed" if self.fails_with else "completed"
+
+    def remaining(self, now: float) -> float:
+        return math.inf if self.stuck else max(0.0, self.created + self.duration - now)
 
     def output_count(self) -> int:
         number = self.params.get("num_images")
@@ -76,16 +83,25 @@ class SandboxTask:
         return 1
 
     def timings(self) -> dict[str, int]:
-        total = self.duration * 1000.0
-        split = {"queue_wait": 0.05, "celery_init": 0.08, "api_call": 0.75, "save": 0.07}
-        timings = {key: round(total * share) for key, share in split.items()}
-        timings["run_overhead"] = max(0, round(total) - sum(timings.values()))
-        timings["total"] = round(total)
-        return timings
+        """Milliseconds, a realistic split of the whole duration that sums to `total`."""
+        total = round(self.duration * 1000)
+        queue = round(self.queue * 1000)
+        run = total - queue
+        init, save, overhead = (round(run * share) for share in self.shares)
+        return {
+            "queue_wait": queue,
+            "celery_init": init,
+            "api_call": run - init - save - overhead,
+            "save": save,
+            "run_overhead": overhead,
+            "total": total,
+        }
 
 
 @dataclasses.dataclass
 class Stats:
+    """What the sandbox saw; `SandboxServer.stats` hands out copies."""
+
     submits: int = 0
     submits_by_model: dict[str, int] = dataclasses.field(default_factory=dict)
     polls_by_task: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -95,12 +111,17 @@ class Stats:
     webhook_deliveries: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     faults_injected: dict[str, int] = dataclasses.field(default_factory=dict)
 
-    def snapshot(self) -> Stats:
+    def copy(self) -> Stats:
         return Stats(
-            self.submits, dict(self.submits_by_model), dict(self.polls_by_task), self.requests,
-            self.output_requests, list(self.output_auth_headers),
-            [dict(d) for d in self.webhook_deliveries], dict(self.faults_injected),
-        )  # fmt: skip
+            self.submits,
+            dict(self.submits_by_model),
+            dict(self.polls_by_task),
+            self.requests,
+            self.output_requests,
+            list(self.output_auth_headers),
+            [dict(d) for d in self.webhook_deliveries],
+            dict(self.faults_injected),
+        )
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -115,104 +136,139 @@ class SandboxState:
         self.tasks: dict[str, SandboxTask] = {}
         self.uploads: dict[str, tuple[bytes, str]] = {}
         self.stats = Stats()
-        self._counters: dict[str, int] = {}
         self._numbers = 0
-
-    # -- deterministic decisions -----------------------------------------------------
-
-    def rng(self, purpose: str, number: int) -> random.Random:
-        return random.Random(f"{self.config.seed}:{purpose}:{number}")
-
-    def decide(self, fault: str, fraction: float) -> bool:
-        """Whether the next request of this kind gets `fault`; counted when it does."""
-        if fraction <= 0:
-            return False
-        with self.lock:
-            count = self._counters.get(fault, 0)
-            self._counters[fault] = count + 1
-            hit = self.rng(fault, count).random() < fraction
-            if hit:
-                self.stats.faults_injected[fault] = self.stats.faults_injected.get(fault, 0) + 1
-        return hit
-
-    def pick(self, purpose: str, options: tuple[Any, ...]) -> Any:
-        with self.lock:
-            count = self._counters.get(purpose, 0)
-            self._counters[purpose] = count + 1
-        return self.rng(purpose, count).choice(options)
+        # created_at follows the sandbox clock, so a virtual clock moves it too.
+        self._wall_anchor = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+        self._clock_anchor = clock()
 
     # -- tasks -----------------------------------------------------------------------
 
-    def active_count(self, key: str) -> int:
+    def active(self, key: str) -> list[SandboxTask]:
+        """The key's tasks that still hold a concurrency slot."""
         now = self.clock()
-        return sum(
-            1 for t in self.tasks.values()
-            if t.key == key and not t.deleted and t.status(now) in ("created", "processing")
-        )  # fmt: skip
+        with self.lock:
+            return [
+                t
+                for t in self.tasks.values()
+                if t.key == key
+                and not t.deleted
+                and not self._forgotten(t, now)
+                and t.status(now) in ACTIVE
+            ]
 
     def create(
         self, key: str, model: ModelInfo, params: dict[str, Any], webhook: str | None
     ) -> SandboxTask:
+        """A new task, charged to `key` now (a 5xxx failure is refunded when it ends)."""
         config = self.config
+        scale = config.time_scale
         with self.lock:
             self._numbers += 1
             number = self._numbers
-            rng = self.rng("task", number)
+            rng = random.Random(f"{config.seed}:task:{number}")
             base = model.estimated_duration or 10.0
             if config.duration_fn is not None:
-                real = config.duration_fn(model.model_id, params)
+                real = float(config.duration_fn(model.model_id, params))
             else:
                 low, high = config.duration_spread
                 real = base * math.exp(rng.uniform(math.log(low), math.log(high)))
-            scale = config.time_scale
-            estimate = round(base * scale, 3) if scale != 1.0 else float(round(base))
-            fails_with = _requested_failure(params)
+            duration = max(real * scale, 0.0)
+            fails_with = requested_failure(params)
             if fails_with is None:
                 failing = rng.random() < config.failure_rate
-                fails_with = rng.choice(_RANDOM_FAILURES) if failing else 0
-            price = model.base_price or 0.0
+                fails_with = rng.choice(RANDOM_FAILURES) if failing else 0
+            now = self.clock()
             task = SandboxTask(
                 id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                number=number, key=key, model=model, params=params,
-                created=self.clock(),
-                created_at=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-                estimate=estimate, duration=max(real * scale, 0.0), price=price,
-                fails_with=fails_with, webhook=webhook,
+                number=number,
+                key=key,
+                model=model,
+                params=params,
+                created=now,
+                created_at=self._timestamp(now),
+                estimate=round(base * scale, 3),
+                queue=duration * rng.uniform(0.02, 0.08),
+                duration=duration,
+                shares=(rng.uniform(0.04, 0.1), rng.uniform(0.03, 0.08), rng.uniform(0.01, 0.03)),
+                price=model.base_price or 0.0,
+                fails_with=fails_with,
+                image_seed=rng.randrange(2**31),
+                webhook=webhook,
                 stuck=rng.random() < config.faults.stuck_created,
-            )  # fmt: skip
+            )
             self.tasks[task.id] = task
-            self.balances[key] = self.balances.get(key, 0.0) - price
+            self.balances[key] = self.balances.get(key, 0.0) - task.price
             self.stats.submits += 1
             by_model = self.stats.submits_by_model
             by_model[model.model_id] = by_model.get(model.model_id, 0) + 1
         return task
 
     def find(self, task_id: str) -> SandboxTask | None:
+        """A task the API still knows (not deleted, not forgotten)."""
         with self.lock:
             task = self.tasks.get(task_id)
-            if task is None or task.deleted:
-                return None
-            forget = self.config.faults.forget_after
-            if forget is not None and self.clock() - task.created > forget * self.config.time_scale:
+            if task is None or task.deleted or self._forgotten(task, self.clock()):
                 return None
             return task
+
+    def delete(self, task: SandboxTask) -> None:
+        """Delete (or cancel): a task deleted before it finished costs nothing."""
+        with self.lock:
+            if task.status(self.clock()) in ACTIVE and not task.refunded:
+                task.refunded = True
+                self.balances[task.key] = self.balances.get(task.key, 0.0) + task.price
+            task.deleted = True
+
+    def _forgotten(self, task: SandboxTask, now: float) -> bool:
+        forget = self.config.faults.forget_after
+        return forget is not None and now - task.created > forget * self.config.time_scale
+
+    def _timestamp(self, now: float) -> str:
+        moment = self._wall_anchor + datetime.timedelta(seconds=now - self._clock_anchor)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+    # -- money -----------------------------------------------------------------------
 
     def settle(self) -> None:
         """Refund tasks that failed for a platform reason (5xxx), once each."""
         now = self.clock()
         with self.lock:
             for task in self.tasks.values():
-                if not task.settled and task.status(now) in ("completed", "failed"):
-                    task.settled = True
-                    if 5000 <= task.fails_with < 6000:
-                        self.balances[task.key] = self.balances.get(task.key, 0.0) + task.price
+                if (
+                    not task.refunded
+                    and 5000 <= task.fails_with < 6000
+                    and task.status(now) == "failed"
+                ):
+                    task.refunded = True
+                    self.balances[task.key] = self.balances.get(task.key, 0.0) + task.price
 
     def balance(self, key: str) -> float:
-        self.settle()
         with self.lock:
+            self.settle()
             return round(self.balances.get(key, 0.0), 6)
 
+    def usage(self, key: str) -> dict[str, Any]:
+        with self.lock:
+            self.settle()
+            mine = [t for t in self.tasks.values() if t.key == key]
+            breakdown: dict[str, dict[str, Any]] = {}
+            for task in mine:
+                entry = breakdown.setdefault(
+                    task.model.model_id, {"model_id": task.model.model_id, "tasks": 0, "cost": 0.0}
+                )
+                entry["tasks"] += 1
+                entry["cost"] = round(entry["cost"] + (0.0 if task.refunded else task.price), 6)
+        return {
+            "total_tasks": len(mine),
+            "total_cost": round(sum(e["cost"] for e in breakdown.values()), 6),
+            "period": self._timestamp(self.clock())[:7],
+            "breakdown": list(breakdown.values()),
+        }
+
+    # -- the task object -------------------------------------------------------------
+
     def task_json(self, task: SandboxTask, output_base: str) -> dict[str, Any]:
+        """The task object of API.md section 3 as it stands now."""
         status = task.status(self.clock())
         data: dict[str, Any] = {
             "id": task.id,
@@ -234,24 +290,10 @@ class SandboxState:
         elif status == "failed":
             data["code"] = task.fails_with
             data["error"] = TASK_ERRORS.get(task.fails_with, "The task failed.")
+            data["timings"] = task.timings()
+        elif status == "processing":
             data["timings"] = {"queue_wait": task.timings()["queue_wait"]}
         return data
-
-    def usage(self, key: str) -> dict[str, Any]:
-        with self.lock:
-            mine = [t for t in self.tasks.values() if t.key == key]
-            breakdown: dict[str, dict[str, float]] = {}
-            for task in mine:
-                entry = breakdown.setdefault(task.model.model_id, {"tasks": 0, "cost": 0.0})
-                entry["tasks"] += 1
-                entry["cost"] = round(entry["cost"] + task.price, 6)
-        period = datetime.datetime.now(datetime.UTC).strftime("%Y-%m")
-        return {
-            "total_tasks": len(mine),
-            "total_cost": round(sum(t.price for t in mine), 6),
-            "period": period,
-            "breakdown": breakdown,
-        }
 
 
 def output_extension(task: SandboxTask) -> str:
@@ -264,12 +306,12 @@ def output_extension(task: SandboxTask) -> str:
     return {"jpeg": "jpg", "jpg": "jpg", "webp": "webp"}.get(fmt, "png")
 
 
-def _requested_failure(params: Mapping[str, Any]) -> int | None:
+def requested_failure(params: Mapping[str, Any]) -> int | None:
     """A prompt containing "[fail:1200]" fails with that code (demos and tests)."""
     for key in ("prompt", "text"):
         value = params.get(key)
         if isinstance(value, str) and "[fail:" in value:
             tail = value.split("[fail:", 1)[1].split("]", 1)[0]
-            if tail.isdigit():
+            if tail.isdigit() and int(tail) > 0:
                 return int(tail)
     return None
