@@ -1,0 +1,525 @@
+"""The task list's rows: thumbnail, model, status chip, prompt, progress and what is happening.
+
+Painted by hand (no item widgets) so a list of hundreds of jobs stays cheap. The view's
+owner drives the clock: calling `tick()` (or `viewport().update()`) every ~500 ms while a
+job is active keeps elapsed times and the indeterminate bar moving; `tick()` says when to stop.
+
+The small helpers (state colours, durations, glyphs) are shared with the result viewer.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.itemmodels.job_list import JobRole
+from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
+
+_Index = QModelIndex | QPersistentModelIndex
+
+ROW_HEIGHT = 76
+THUMB = 64
+PAD = 8
+#: How often the view's owner should call `tick()` while something runs.
+TICK_MS = 500
+
+# -- shared helpers ---------------------------------------------------------------------
+
+#: (light theme, dark theme) colours per state: readable as text on the window background.
+_STATE_COLORS = {
+    "blue": ("#1d63d8", "#6aa8ff"),
+    "green": ("#17803d", "#4fd180"),
+    "red": ("#c9302c", "#ff7b72"),
+    "amber": ("#a86200", "#f2b33d"),
+    "grey": ("#5f6670", "#a3aab4"),
+}
+_STATE_HUES = {
+    JobState.QUEUED: "grey",
+    JobState.SUBMITTING: "blue",
+    JobState.RUNNING: "blue",
+    JobState.DOWNLOADING: "blue",
+    JobState.COMPLETED: "green",
+    JobState.FAILED: "red",
+    JobState.NOT_SAVED: "red",
+    JobState.UNCERTAIN: "amber",
+    JobState.CANCELLED: "grey",
+}
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def state_color(state: JobState, palette: QPalette) -> QColor:
+    light, dark = _STATE_COLORS[_STATE_HUES[state]]
+    return QColor(dark if is_dark(palette) else light)
+
+
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """`a` moved a fraction `t` towards `b` (muted text is text mixed towards the background)."""
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * t,
+        a.greenF() + (b.greenF() - a.greenF()) * t,
+        a.blueF() + (b.blueF() - a.blueF()) * t,
+        a.alphaF() + (b.alphaF() - a.alphaF()) * t,
+    )
+
+
+def format_duration(seconds: float) -> str:
+    """'12 s', '1 min 05 s', '2 h 03 min': short, and steady while it ticks."""
+    total = max(0, int(seconds))
+    if total < 60:
+        return f"{total} s"
+    if total < 3600:
+        return f"{total // 60} min {total % 60:02d} s"
+    return f"{total // 3600} h {total % 3600 // 60:02d} min"
+
+
+def format_estimate(seconds: float) -> str:
+    return f"~{format_duration(round(seconds))}" if seconds < 90 else f"~{round(seconds / 60)} min"
+
+
+def status_text(job: Job, now: float | None = None) -> str:
+    """Where a job is and how long it took ('12 s of ~52 s'); its error once it failed."""
+    elapsed, estimate = job.elapsed(now), job.estimated_duration
+    match job.state:
+        case JobState.QUEUED:
+            return "Waiting for a free slot"
+        case JobState.SUBMITTING:
+            return "Sending to Get3W…"
+        case JobState.RUNNING if estimate and job.progress(now) is not None:
+            return f"{format_duration(elapsed)} of {format_estimate(estimate)}"
+        case JobState.RUNNING if estimate:
+            return f"{format_duration(elapsed)} · usually {format_estimate(estimate)}"
+        case JobState.RUNNING:
+            return format_duration(elapsed)
+        case JobState.DOWNLOADING:
+            return f"Saving results… · {format_duration(elapsed)}"
+        case JobState.COMPLETED:
+            count = len(job.files)
+            return f"Finished in {format_duration(elapsed)}" + (f" · {count} files" * (count > 1))
+        case JobState.CANCELLED:
+            return f"Stopped after {format_duration(elapsed)}"
+    return job.error or job.state.label
+
+
+def note_text(job: Job) -> str:
+    if job.note:
+        return job.note
+    return "Taking longer than usual" if job.overdue and job.state.active else ""
+
+
+class Glyph(enum.Enum):
+    IMAGE = "image"
+    FILM = "film"
+    AUDIO = "audio"
+    CLOCK = "clock"
+    SPARK = "spark"
+    DOWNLOAD = "download"
+    ERROR = "error"
+    WARNING = "warning"
+    STOP = "stop"
+    BROKEN = "broken"
+    FILE = "file"
+
+
+def _glyph_path(glyph: Glyph) -> tuple[QPainterPath, list[QPointF]]:
+    """Line-art icons on a 24-unit grid (after Lucide), plus dots to draw filled."""
+    path, dots = QPainterPath(), []
+
+    def poly(*points: tuple[float, float]) -> None:
+        path.moveTo(*points[0])
+        for point in points[1:]:
+            path.lineTo(*point)
+
+    if glyph in (Glyph.IMAGE, Glyph.BROKEN):
+        path.addRoundedRect(QRectF(3, 3, 18, 18), 2.5, 2.5)
+        path.addEllipse(QPointF(9, 9), 2, 2)
+        poly((21, 15), (16, 10), (5, 21))
+        if glyph is Glyph.BROKEN:
+            poly((2, 2), (22, 22))
+    elif glyph is Glyph.FILM:
+        path.addRoundedRect(QRectF(3, 3, 18, 18), 2.5, 2.5)
+        for x in (7.5, 16.5):
+            poly((x, 3), (x, 21))
+        poly((3, 12), (21, 12))
+        for y in (7.5, 16.5):
+            poly((3, y), (7.5, y))
+            poly((16.5, y), (21, y))
+    elif glyph is Glyph.AUDIO:
+        poly((9, 18), (9, 5), (21, 3), (21, 16))
+        path.addEllipse(QPointF(6, 18), 3, 3)
+        path.addEllipse(QPointF(18, 16), 3, 3)
+    elif glyph is Glyph.CLOCK:
+        path.addEllipse(QPointF(12, 12), 9.5, 9.5)
+        poly((12, 6.5), (12, 12), (15.5, 14))
+    elif glyph is Glyph.SPARK:
+        poly((12, 3), (13.8, 10.2), (21, 12), (13.8, 13.8), (12, 21), (10.2, 13.8), (3, 12),
+             (10.2, 10.2), (12, 3))  # fmt: skip
+        poly((19, 2.5), (19, 6.5))
+        poly((17, 4.5), (21, 4.5))
+    elif glyph is Glyph.DOWNLOAD:
+        poly((21, 15), (21, 19), (19, 21), (5, 21), (3, 19), (3, 15))
+        poly((7, 10), (12, 15), (17, 10))
+        poly((12, 15), (12, 3))
+    elif glyph in (Glyph.ERROR, Glyph.STOP):
+        path.addEllipse(QPointF(12, 12), 9.5, 9.5)
+        if glyph is Glyph.ERROR:
+            poly((12, 7.5), (12, 12.5))
+            dots.append(QPointF(12, 16.3))
+        else:
+            path.addRect(QRectF(9, 9, 6, 6))
+    elif glyph is Glyph.WARNING:
+        poly((12, 3), (22, 20.5), (2, 20.5), (12, 3))
+        poly((12, 9.5), (12, 14))
+        dots.append(QPointF(12, 17.3))
+    else:  # FILE
+        poly((14, 2.5), (6, 2.5), (4, 4.5), (4, 19.5), (6, 21.5), (18, 21.5), (20, 19.5), (20, 8.5),
+             (14, 2.5), (14, 8.5), (20, 8.5))  # fmt: skip
+    return path, dots
+
+
+def draw_glyph(p: QPainter, rect: QRectF, glyph: Glyph, color: QColor) -> None:
+    """A line icon fitted into `rect`, crisp at any size and device pixel ratio."""
+    path, dots = _glyph_path(glyph)
+    side = min(rect.width(), rect.height())
+    p.save()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.translate(rect.center().x() - side / 2, rect.center().y() - side / 2)
+    p.scale(side / 24, side / 24)
+    pen = QPen(color, 1.8)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawPath(path)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(color)
+    for dot in dots:
+        p.drawEllipse(dot, 1.2, 1.2)
+    p.restore()
+
+
+def glyph_for(job: Job) -> Glyph:
+    """What the thumbnail placeholder shows: the output's kind, else the job's state."""
+    if job.files:
+        return _KIND_GLYPHS[media_kind(job.files[0])]
+    return _STATE_GLYPHS[job.state]
+
+
+_STATE_GLYPHS = {
+    JobState.QUEUED: Glyph.CLOCK,
+    JobState.SUBMITTING: Glyph.SPARK,
+    JobState.RUNNING: Glyph.SPARK,
+    JobState.DOWNLOADING: Glyph.DOWNLOAD,
+    JobState.COMPLETED: Glyph.FILE,
+    JobState.FAILED: Glyph.ERROR,
+    JobState.NOT_SAVED: Glyph.ERROR,
+    JobState.UNCERTAIN: Glyph.WARNING,
+    JobState.CANCELLED: Glyph.STOP,
+}
+_KIND_GLYPHS = {
+    MediaKind.IMAGE: Glyph.IMAGE,
+    MediaKind.VIDEO: Glyph.FILM,
+    MediaKind.AUDIO: Glyph.AUDIO,
+    MediaKind.OTHER: Glyph.FILE,
+}
+
+# -- the delegate -----------------------------------------------------------------------
+
+
+class JobDelegate(QStyledItemDelegate):
+    """Paints one `Job` per row; repaints its view (the parent) when a thumbnail arrives.
+
+    `display_name` maps a model id to a name for people (e.g. from the catalogue).
+    """
+
+    def __init__(
+        self,
+        thumbnails: ThumbnailLoader,
+        parent: QObject | None = None,
+        display_name: Callable[[str], str | None] | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(parent)
+        self._thumbnails = thumbnails
+        self._display_name = display_name
+        self._clock = clock
+        thumbnails.ready.connect(self._repaint_view)
+        thumbnails.failed.connect(self._repaint_view)
+
+    def tick(self) -> bool:
+        """Repaint the view if a job is active; False when nothing moves (stop the timer)."""
+        view = self.parent()
+        model = view.model() if isinstance(view, QAbstractItemView) else None
+        if not isinstance(view, QAbstractItemView) or model is None:
+            return False
+        active = any(
+            isinstance(job := model.index(row, 0).data(JobRole.JOB), Job) and job.state.active
+            for row in range(model.rowCount())
+        )
+        if active:
+            view.viewport().update()
+        return active
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        f = _Fonts(option.font)
+        text = f.bold_fm.height() + f.fm.height() + f.small_fm.height() + 9
+        return QSize(280, max(ROW_HEIGHT, int(text + 2 * PAD + 6)))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        job = index.data(JobRole.JOB)
+        if not isinstance(job, Job):
+            super().paint(painter, option, index)
+            return
+        painter.save()
+        try:
+            painter.setRenderHints(
+                QPainter.RenderHint.Antialiasing
+                | QPainter.RenderHint.TextAntialiasing
+                | QPainter.RenderHint.SmoothPixmapTransform
+            )
+            _RowPainter(painter, option, self._fonts(option)).paint(
+                job, self._clock(), self._name(job), self._thumbnail(painter, job)
+            )
+        finally:
+            painter.restore()
+
+    def _fonts(self, option: QStyleOptionViewItem) -> _Fonts:
+        return _Fonts(option.font)
+
+    def _name(self, job: Job) -> str:
+        return (self._display_name(job.model_id) if self._display_name else None) or job.model_id
+
+    def _thumbnail(self, painter: QPainter, job: Job) -> QImage | Glyph:
+        glyph = glyph_for(job)
+        if glyph is not Glyph.IMAGE:
+            return glyph
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        image = self._thumbnails.request(job.files[0], int(2 * THUMB * max(1.0, dpr)))
+        if image is not None and not image.isNull():
+            return image
+        return Glyph.BROKEN if self._thumbnails.failure(job.files[0]) else Glyph.IMAGE
+
+    def _repaint_view(self, *_args: object) -> None:
+        view = self.parent()
+        if isinstance(view, QAbstractItemView):
+            view.viewport().update()
+
+
+class _RowPainter:
+    """One row's geometry and paint calls, so `JobDelegate.paint` reads as a summary."""
+
+    def __init__(self, p: QPainter, option: QStyleOptionViewItem, fonts: _Fonts) -> None:
+        self.p, self.option, self.f = p, option, fonts
+        self.pal = option.palette
+        self.text = self.pal.color(QPalette.ColorRole.Text)
+        self.muted = mix(self.text, self.pal.color(QPalette.ColorRole.Base), 0.45)
+        self.rect = QRectF(option.rect)
+
+    def paint(self, job: Job, now: float, name: str, thumb: QImage | Glyph) -> None:
+        f, rect = self.f, self.rect
+        self._background()
+        box = QRectF(rect.left() + PAD + 4, rect.center().y() - THUMB / 2, THUMB, THUMB)
+        self._thumbnail(box, job, thumb)
+        x0, x1 = box.right() + 12, rect.right() - PAD - 6
+        heights = (f.bold_fm.height(), f.fm.height(), f.small_fm.height())
+        top = rect.center().y() - (sum(heights) + 9) / 2
+        line1 = QRectF(x0, top, x1 - x0, heights[0])
+        line2 = QRectF(x0, line1.bottom() + 3, x1 - x0, heights[1])
+        line3 = QRectF(x0, line2.bottom() + 6, x1 - x0, heights[2])
+
+        right = line1.right() - self._chip(line1, job.state) - 10
+        when = datetime.fromtimestamp(job.created_at).strftime("%H:%M")
+        when_w = f.small_fm.horizontalAdvance(when)
+        if right - x0 > when_w + 90:
+            self._text(QRectF(right - when_w, line1.top(), when_w, line1.height()), when,
+                       f.small, self.muted, Qt.AlignmentFlag.AlignRight)  # fmt: skip
+            right -= when_w + 12
+        self._text(QRectF(x0, line1.top(), right - x0, line1.height()), name, f.bold, self.text)
+        prompt_color = mix(self.text, self.muted, 0.25) if job.prompt else self.muted
+        self._text(line2, job.prompt or "No prompt", f.normal if job.prompt else f.italic,
+                   prompt_color)  # fmt: skip
+        self._status(line3, job, now)
+
+    def _background(self) -> None:
+        p, rect, state = self.p, self.rect, self.option.state
+        card = rect.adjusted(4, 2, -4, -2)
+        p.setPen(Qt.PenStyle.NoPen)
+        if state & QStyle.StateFlag.State_Selected:
+            fill = QColor(self.pal.color(QPalette.ColorRole.Highlight))
+            fill.setAlpha(72 if state & QStyle.StateFlag.State_Active else 44)
+            p.setBrush(fill)
+            p.drawRoundedRect(card, 7, 7)
+            return
+        if state & QStyle.StateFlag.State_MouseOver:
+            hover = QColor(self.text)
+            hover.setAlpha(14)
+            p.setBrush(hover)
+            p.drawRoundedRect(card, 7, 7)
+        line = QColor(self.text)
+        line.setAlpha(24)
+        p.setPen(QPen(line, 1))
+        y = rect.bottom() + 0.5
+        p.drawLine(QPointF(rect.left() + PAD + THUMB + 16, y), QPointF(rect.right() - PAD - 4, y))
+
+    def _text(
+        self,
+        rect: QRectF,
+        text: str,
+        font: QFont,
+        color: QColor,
+        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+    ) -> float:
+        """Draw one elided line; return the width it took."""
+        fm = QFontMetricsF(font)
+        shown = fm.elidedText(" ".join(text.split()), Qt.TextElideMode.ElideRight,
+                              max(0.0, rect.width()))  # fmt: skip
+        self.p.setFont(font)
+        self.p.setPen(color)
+        self.p.drawText(rect, align | Qt.AlignmentFlag.AlignVCenter, shown)
+        return fm.horizontalAdvance(shown)
+
+    def _status(self, line: QRectF, job: Job, now: float) -> None:
+        f, x = self.f, line.left()
+        failed = job.state in (JobState.FAILED, JobState.NOT_SAVED, JobState.UNCERTAIN)
+        if job.state.active:
+            bar = QRectF(x, line.center().y() - 2, min(120.0, line.width() * 0.3), 4)
+            self._bar(bar, job, now)
+            x = bar.right() + 10
+        color = state_color(job.state, self.pal) if failed else self.muted
+        x += self._text(QRectF(x, line.top(), line.right() - x, line.height()),
+                        status_text(job, now), f.small, color)  # fmt: skip
+        note = note_text(job)
+        if note and not failed and line.right() - x > 60:
+            x += 6
+            self._text(QRectF(x, line.top(), line.right() - x, line.height()), f"· {note}",
+                       f.small_italic, self.muted)  # fmt: skip
+
+    def _bar(self, bar: QRectF, job: Job, now: float) -> None:
+        p = self.p
+        accent = state_color(job.state, self.pal)
+        track = QColor(accent)
+        track.setAlpha(50)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(track)
+        p.drawRoundedRect(bar, 2, 2)
+        p.setBrush(accent)
+        fraction = job.progress(now)
+        if fraction is not None:
+            p.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * fraction, 4), 2, 2)
+        elif job.state is not JobState.QUEUED:
+            seg = bar.width() * 0.35  # indeterminate: a segment sliding across, a step per tick
+            left = bar.left() - seg + (bar.width() + seg) * ((time.monotonic() % 3.0) / 3.0)
+            p.save()
+            p.setClipRect(bar)
+            p.drawRoundedRect(QRectF(left, bar.top(), seg, 4), 2, 2)
+            p.restore()
+
+    def _chip(self, line: QRectF, state: JobState) -> float:
+        p, fm = self.p, self.f.chip_fm
+        color = state_color(state, self.pal)
+        w, h = fm.horizontalAdvance(state.label) + 16, fm.height() + 4
+        chip = QRectF(line.right() - w, line.center().y() - h / 2, w, h)
+        fill = QColor(color)
+        fill.setAlpha(56 if is_dark(self.pal) else 30)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(fill)
+        p.drawRoundedRect(chip, h / 2, h / 2)
+        p.setFont(self.f.chip)
+        p.setPen(color)
+        p.drawText(chip, Qt.AlignmentFlag.AlignCenter, state.label)
+        return w
+
+    def _thumbnail(self, box: QRectF, job: Job, thumb: QImage | Glyph) -> None:
+        p = self.p
+        path = QPainterPath()
+        path.addRoundedRect(box, 8, 8)
+        if isinstance(thumb, QImage):
+            p.save()
+            p.setClipPath(path)
+            p.drawImage(box, thumb, crop_rect(thumb.width(), thumb.height(), box))
+            p.restore()
+            edge = QColor(self.text)
+            edge.setAlpha(30)
+            p.setPen(QPen(edge, 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(path)
+        else:
+            by_state = not job.files
+            accent = state_color(job.state, self.pal) if by_state else QColor(self.text)
+            fill = QColor(accent)
+            fill.setAlpha(30 if by_state else 18)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(fill)
+            p.drawPath(path)
+            if not by_state:
+                accent.setAlpha(140)
+            draw_glyph(p, box.adjusted(20, 20, -20, -20), thumb, accent)
+        if len(job.files) > 1:
+            self._count_badge(box, len(job.files))
+
+    def _count_badge(self, box: QRectF, count: int) -> None:
+        p, font = self.p, QFont(self.f.chip)
+        fm = QFontMetricsF(font)
+        h = fm.height() + 2
+        w = max(h, fm.horizontalAdvance(str(count)) + 10)
+        badge = QRectF(box.right() - w - 4, box.bottom() - h - 4, w, h)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 160))
+        p.drawRoundedRect(badge, h / 2, h / 2)
+        p.setFont(font)
+        p.setPen(QColor(255, 255, 255))
+        p.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(count))
+
+
+def crop_rect(width: int, height: int, target: QRectF) -> QRectF:
+    """The centred part of a `width` x `height` image with `target`'s aspect (fill, no bars)."""
+    if width <= 0 or height <= 0 or target.isEmpty():
+        return QRectF(0, 0, max(width, 0), max(height, 0))
+    aspect = target.width() / target.height()
+    if width / height > aspect:
+        w = height * aspect
+        return QRectF((width - w) / 2, 0, w, height)
+    h = width / aspect
+    return QRectF(0, (height - h) / 2, width, h)
+
+
+class _Fonts:
+    """The row's fonts, derived from the view's so the system font size is honoured."""
+
+    def __init__(self, base: QFont) -> None:
+        self.normal = QFont(base)
+        self.bold = QFont(base)
+        self.bold.setWeight(QFont.Weight.DemiBold)
+        self.italic = QFont(base)
+        self.italic.setItalic(True)
+        self.small = QFont(base)
+        if base.pointSizeF() > 0:
+            self.small.setPointSizeF(max(7.0, base.pointSizeF() * 0.9))
+        self.small_italic = QFont(self.small)
+        self.small_italic.setItalic(True)
+        self.chip = QFont(self.small)
+        self.chip.setWeight(QFont.Weight.DemiBold)
+        self.fm = QFontMetricsF(self.normal)
+        self.bold_fm = QFontMetricsF(self.bold)
+        self.small_fm = QFontMetricsF(self.small)
+        self.chip_fm = QFontMetricsF(self.chip)

@@ -1,0 +1,466 @@
+"""Shows one job: a friendly empty state, calm progress, what went wrong, or the result.
+
+Results are local files (already downloaded); the viewer never touches the network. Full
+images are decoded off the GUI thread by the ThumbnailLoader, under its allocation limit.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, Signal, SignalInstance
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from get3w_desktop.core.errors import Action
+from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.ui.details_panel import DetailsPanel
+from get3w_desktop.ui.image_view import GalleryStrip, ImageView, ZoomBar
+from get3w_desktop.ui.job_delegate import (
+    Glyph,
+    draw_glyph,
+    glyph_for,
+    note_text,
+    state_color,
+    status_text,
+)
+from get3w_desktop.ui.media_player import MediaPlayerView
+from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
+
+EMPTY_MESSAGE = "Pick a model, write a prompt and press Generate — results appear here"
+_PROGRESS_TITLES = {
+    JobState.QUEUED: "Waiting to start…",
+    JobState.SUBMITTING: "Sending to Get3W…",
+    JobState.RUNNING: "Generating…",
+    JobState.DOWNLOADING: "Saving the results…",
+}
+_ERROR_TITLES = {
+    JobState.FAILED: "This task failed",
+    JobState.NOT_SAVED: "Finished, but not saved",
+    JobState.UNCERTAIN: "Submission uncertain",
+    JobState.CANCELLED: "Stopped",
+    JobState.COMPLETED: "Finished without files",
+}
+_HINTS = {
+    Action.RETRY: "Try again in a moment: Task › Re-run (Ctrl+R).",
+    Action.OPEN_SETTINGS: "Check the API key in Settings, then re-run the task.",
+    Action.TOP_UP: "Top up your Get3W balance, then re-run the task (Ctrl+R).",
+    Action.FIX_INPUT: "Change the parameters and generate again: Task › Load parameters (Ctrl+L).",
+    Action.CHECK_NETWORK: "Check your internet connection, then re-run the task (Ctrl+R).",
+    Action.CHOOSE: "Check your Get3W dashboard before re-running, so you are not charged twice.",
+}
+_STATE_HINTS = {
+    JobState.FAILED: "You can re-run it with the same parameters: Task › Re-run (Ctrl+R).",
+    JobState.CANCELLED: "A task already on the server keeps running there; nothing was lost.",
+    JobState.NOT_SAVED: "The result stays on Get3W for about 7 days: Task › Copy output URL.",
+    JobState.UNCERTAIN: _HINTS[Action.CHOOSE],
+}
+
+
+class _Emblem(QWidget):
+    """A large line icon on a soft disc: the face of an empty or message page."""
+
+    def __init__(self, glyph: Glyph, side: int = 72) -> None:
+        super().__init__()
+        self.glyph, self.color = glyph, QColor()
+        self.setFixedSize(side, side)
+
+    def set(self, glyph: Glyph, color: QColor | None = None) -> None:
+        self.glyph, self.color = glyph, QColor(color) if color else QColor()
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        color = self.color if self.color.isValid() else self.palette().color(
+            self.palette().ColorRole.PlaceholderText)  # fmt: skip
+        disc = QColor(color)
+        disc.setAlpha(34)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(disc)
+        p.drawEllipse(self.rect())
+        inset = self.width() * 0.27
+        draw_glyph(p, QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), self.glyph, color)
+        p.end()
+
+
+class _MessagePage(QWidget):
+    """Emblem, title, text and optional extras in a centred column at most 480 px wide."""
+
+    def __init__(self, glyph: Glyph, title: str = "", body: str = "") -> None:
+        super().__init__()
+        self.emblem = _Emblem(glyph)
+        self.title = QLabel(title)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setWeight(font.Weight.DemiBold)
+        self.title.setFont(font)
+        self.body = QLabel(body)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        card = QWidget()
+        card.setMaximumWidth(480)
+        self.column = QVBoxLayout(card)
+        self.column.setSpacing(8)
+        self.column.addWidget(self.emblem, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.column.addSpacing(6)
+        for label in (self.title, self.body, self.hint):
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.column.addWidget(label)
+        self.hint.hide()
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 100)
+        row.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 24, 24, 24)
+        outer.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+    def add(self, widget: QWidget) -> None:
+        """Put `widget` (a bar, a button) under the text and above the hint."""
+        at = self.column.indexOf(self.hint)
+        self.column.insertSpacing(at, 4)
+        self.column.insertWidget(at + 1, widget, 0, Qt.AlignmentFlag.AlignHCenter)
+
+    def set_hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+
+
+class ResultViewer(QWidget):
+    """The right-hand stage: `show_job(job)` and it picks the page.
+
+    Signals:
+        save_requested(str local_path): the person pressed Save… (the window asks where).
+        open_requested(str local_path): open the file with the system's default app.
+    """
+
+    save_requested = Signal(str)
+    open_requested = Signal(str)
+
+    def __init__(
+        self,
+        thumbnails: ThumbnailLoader | None = None,
+        parent: QWidget | None = None,
+        display_name: Callable[[str], str | None] | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(parent)
+        self._owned = thumbnails is None
+        self._loader = thumbnails or ThumbnailLoader(parent=self)
+        if self._owned and (app := QCoreApplication.instance()) is not None:
+            app.aboutToQuit.connect(self._loader.shutdown)
+        self._display_name, self._clock = display_name, clock
+        self._job: Job | None = None
+        self._file: str | None = None
+        self._page = ""
+        self._build()
+        self._loader.ready.connect(self._on_thumbnail)
+        self._loader.image_ready.connect(self._on_image)
+        self._loader.image_failed.connect(self._on_image_failed)
+        self.show_job(None)
+
+    # -- public -----------------------------------------------------------------------
+
+    def show_job(self, job: Job | None) -> None:
+        """Show `job` (None: the empty state). Cheap to call on every tick of a running job."""
+        previous, self._job = self._job, job
+        if job is None:
+            self._leave_media()
+            self._file = None
+            for widget in (self.header, self.details, self.gallery, self.banner):
+                widget.hide()
+            self._set_page("empty")
+            return
+        same = previous is not None and previous.local_id == job.local_id
+        if not same or previous != job:
+            self.details.set_job(job, self._name(job))
+        self.header.show()
+        self.details.setVisible(self.details_button.isChecked())
+        self.title.setText(self._name(job))
+        showing_files = bool(job.files) and job.state in (JobState.COMPLETED, JobState.NOT_SAVED)
+        self.banner.setVisible(showing_files and job.state is JobState.NOT_SAVED)
+        self.banner.setText(f"Not every output was saved: {job.error or 'unknown error'}")
+        for widget in (self.save_button, self.open_button):
+            widget.setVisible(showing_files)
+        if showing_files:
+            files_changed = not same or previous is None or previous.files != job.files
+            if files_changed:
+                self.gallery.set_files(job.files)
+            if files_changed or self._file not in job.files:
+                self.show_file(0)
+            return
+        self._leave_media()
+        self._file = None
+        self.gallery.hide()
+        self.subtitle.setText(f"{job.state.label} · {_clock_time(job.created_at)}")
+        if job.state.active:
+            self._show_progress(job)
+        else:
+            self._show_error(job)
+
+    def show_file(self, index: int) -> None:
+        """Show the `index`-th output of the current job."""
+        job = self._job
+        if job is None or not 0 <= index < len(job.files):
+            return
+        path = job.files[index]
+        self._file = path
+        self.gallery.select(index)
+        kind = media_kind(path)
+        if kind is not MediaKind.VIDEO and kind is not MediaKind.AUDIO:
+            self._leave_media()
+        self._describe(path, index, len(job.files))
+        if kind is MediaKind.IMAGE:
+            image = self._loader.load_image(path)
+            preview = image or self._loader.request(path, 2 * GalleryStrip.ICON)
+            self.image_view.set_image(preview)
+            self.image_view.set_loading(image is None)
+            self._set_page("image")
+            if image is not None:
+                self._describe(path, index, len(job.files), image.size())
+        elif kind in (MediaKind.VIDEO, MediaKind.AUDIO):
+            self.player.set_source(path, video=kind is MediaKind.VIDEO)
+            self._set_page(kind.value)
+        else:
+            self._show_file_page(path, "This app cannot preview this kind of file.")
+
+    def current_job(self) -> Job | None:
+        return self._job
+
+    def current_file(self) -> str | None:
+        return self._file
+
+    def page(self) -> str:
+        """The visible page: empty, progress, error, image, video, audio or file."""
+        return self._page
+
+    def shutdown(self) -> None:
+        """Stop playback, and the loader's pool if this viewer made its own."""
+        self.player.stop()
+        if self._owned:
+            self._loader.shutdown()
+
+    # -- building ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.image_view = ImageView()
+        self.zoom_box = ZoomBar(self.image_view, self)
+        self.title = QLabel()
+        font = self.title.font()
+        font.setWeight(font.Weight.DemiBold)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.title.setFont(font)
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
+        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_button = QPushButton("Open")
+        self.open_button.setToolTip("Open with the default app")
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Save a copy of this file")
+        self.details_button = self._tool("Details", "Show or hide the details")
+        self.details_button.setCheckable(True)
+        self.details_button.setChecked(True)
+
+        self.header = QWidget()
+        bar = QHBoxLayout(self.header)
+        bar.setContentsMargins(12, 8, 8, 8)
+        bar.setSpacing(8)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.title)
+        names.addWidget(self.subtitle)
+        bar.addLayout(names, 1)
+        bar.addWidget(self.zoom_box)
+        bar.addSpacing(6)
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.save_button)
+        bar.addWidget(self.details_button)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setContentsMargins(12, 6, 12, 6)
+        self.banner.setStyleSheet("background: rgba(217, 119, 6, 0.16); border-radius: 4px;")
+
+        self.empty_page = _MessagePage(Glyph.SPARK, "", EMPTY_MESSAGE)
+        self.empty_page.title.hide()
+        self.empty_page.set_hint("Ctrl+Enter generates · Ctrl+K finds a model")
+        self.progress_page = _MessagePage(Glyph.SPARK)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setFixedSize(280, 6)
+        self.progress.setStyleSheet(
+            "QProgressBar { border: none; border-radius: 3px; background: rgba(128,128,128,0.25); }"
+            "QProgressBar::chunk { border-radius: 3px; background: palette(highlight); }"
+        )
+        self.progress_page.add(self.progress)
+        self.error_page = _MessagePage(Glyph.ERROR)
+        self.player = MediaPlayerView()
+        self.file_page = _MessagePage(Glyph.FILE)
+        self.file_open_button = QPushButton("Open with the default app")
+        self.file_page.add(self.file_open_button)
+
+        self.stack = QStackedWidget()
+        self._pages: dict[str, QWidget] = {
+            "empty": self.empty_page, "progress": self.progress_page, "error": self.error_page,
+            "image": self.image_view, "video": self.player, "audio": self.player,
+            "file": self.file_page,
+        }  # fmt: skip
+        for widget in dict.fromkeys(self._pages.values()):
+            self.stack.addWidget(widget)
+
+        self.gallery = GalleryStrip(self._loader)
+
+        self.details = DetailsPanel()
+        stage = QWidget()
+        stage_layout = QVBoxLayout(stage)
+        stage_layout.setContentsMargins(0, 0, 0, 0)
+        stage_layout.setSpacing(0)
+        stage_layout.addWidget(self.banner)
+        stage_layout.addWidget(self.stack, 1)
+        stage_layout.addWidget(self.gallery)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(stage)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setSizes([640, 280])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.splitter, 1)
+
+        self.details_button.toggled.connect(self._toggle_details)
+        self.save_button.clicked.connect(self._emit(self.save_requested))
+        self.open_button.clicked.connect(self._emit(self.open_requested))
+        self.file_open_button.clicked.connect(self._emit(self.open_requested))
+        self.gallery.file_chosen.connect(self.show_file)
+
+    @staticmethod
+    def _tool(text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip)
+        button.setAutoRaise(True)
+        return button
+
+    def _emit(self, signal: SignalInstance) -> Callable[[], None]:
+        def emit() -> None:
+            if self._file:
+                signal.emit(self._file)
+
+        return emit
+
+    def _toggle_details(self, on: bool) -> None:
+        self.details.setVisible(on and self._job is not None)
+
+    # -- pages ------------------------------------------------------------------------
+
+    def _set_page(self, name: str) -> None:
+        self._page = name
+        self.stack.setCurrentWidget(self._pages[name])
+        self.zoom_box.setVisible(name == "image")
+
+    def _name(self, job: Job) -> str:
+        return (self._display_name(job.model_id) if self._display_name else None) or job.model_id
+
+    def _show_progress(self, job: Job) -> None:
+        page, now = self.progress_page, self._clock()
+        page.emblem.set(glyph_for(job), state_color(job.state, self.palette()))
+        page.title.setText(_PROGRESS_TITLES.get(job.state, job.state.label))
+        page.body.setText(status_text(job, now))
+        fraction = job.progress(now)
+        if fraction is None and job.state is JobState.QUEUED:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(0)
+        elif fraction is None:
+            self.progress.setRange(0, 0)  # busy
+        else:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(round(fraction * 1000))
+        page.set_hint(note_text(job))
+        self._set_page("progress")
+
+    def _show_error(self, job: Job) -> None:
+        page = self.error_page
+        glyph = Glyph.STOP if job.state is JobState.CANCELLED else glyph_for(job)
+        page.emblem.set(glyph, state_color(job.state, self.palette()))
+        page.title.setText(_ERROR_TITLES.get(job.state, job.state.label))
+        body = job.error or ("Stopped before it finished." if job.state is JobState.CANCELLED
+                             else "No output files were saved for this task.")  # fmt: skip
+        page.body.setText(body)
+        page.set_hint(_HINTS.get(job.error_action) or _STATE_HINTS.get(job.state, ""))
+        self._set_page("error")
+
+    def _show_file_page(self, path: str, message: str) -> None:
+        self.file_page.emblem.set(Glyph.FILE)
+        self.file_page.title.setText(Path(path).name)
+        self.file_page.body.setText(message)
+        self._set_page("file")
+
+    def _describe(self, path: str, index: int, count: int, size: QSize | None = None) -> None:
+        parts = [f"{index + 1} of {count}"] if count > 1 else []
+        parts.append(Path(path).name)
+        if size is not None:
+            parts.append(f"{size.width()} × {size.height()}")
+        try:
+            parts.append(_file_size(os.stat(path).st_size))
+        except OSError:
+            parts.append("missing")
+        self.subtitle.setText(" · ".join(parts))
+
+    def _leave_media(self) -> None:
+        if self.player.source:
+            self.player.stop()
+
+    # -- gallery and loader -----------------------------------------------------------
+
+    def _on_thumbnail(self, path: str, image: QImage) -> None:
+        if path == self._file and self._page == "image" and not self.image_view.has_image():
+            self.image_view.set_image(image)
+
+    def _on_image(self, path: str, image: QImage) -> None:
+        if path != self._file or self._page != "image" or self._job is None:
+            return
+        self.image_view.set_image(image, keep_view=True)
+        self.image_view.set_loading(False)
+        files = self._job.files
+        self._describe(path, files.index(path), len(files), image.size())
+
+    def _on_image_failed(self, path: str, reason: str) -> None:
+        if path == self._file:
+            self.image_view.set_loading(False)
+            self._show_file_page(path, reason)
+
+
+def _clock_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch).strftime("%H:%M")
+
+
+def _file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -1,0 +1,309 @@
+"""Images decoded off the GUI thread: thumbnails (cached in memory and on disk) and full views.
+
+Every decode runs in this loader's own pool under QImageReader's allocation limit, with the
+size checked before any pixel is read, so a decompression bomb or a damaged file becomes a
+sentence for people instead of a frozen window or an exhausted memory. Nothing here raises
+into Qt; signals arrive on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QImage, QImageReader, QImageWriter
+
+from get3w_desktop.storage.paths import app_paths
+
+log = logging.getLogger(__name__)
+
+#: Megabytes one decode may allocate (an 8k x 8k RGBA image is 256 MB).
+ALLOCATION_LIMIT_MB = 256
+#: Thumbnails kept in memory (a 128 px thumbnail is ~64 kB).
+MEMORY_ENTRIES = 300
+#: Full-size images kept in memory, so flipping through a gallery is instant.
+FULL_IMAGE_ENTRIES = 4
+FULL_IMAGE_BYTES = 320 * 1024 * 1024
+
+
+class MediaKind(enum.Enum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    OTHER = "other"
+
+
+_SUFFIXES = {
+    MediaKind.IMAGE: {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp"},
+    MediaKind.VIDEO: {".mp4", ".webm", ".mov", ".mkv", ".m4v"},
+    MediaKind.AUDIO: {".wav", ".mp3", ".ogg", ".flac", ".m4a", ".aac", ".opus"},
+}
+
+
+def media_kind(path: str) -> MediaKind:
+    """What a saved output is, by its extension (the downloader names files by magic bytes)."""
+    suffix = Path(path).suffix.lower()
+    return next((kind for kind, names in _SUFFIXES.items() if suffix in names), MediaKind.OTHER)
+
+
+class DecodeError(Exception):
+    """An image that cannot be shown; the message is for people."""
+
+
+def read_image(path: str, max_side: int | None = None) -> QImage:
+    """Decode `path`, scaled to fit `max_side` px if given. Raises DecodeError.
+
+    Call this off the GUI thread only.
+    """
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+    if not reader.canRead():
+        raise DecodeError(_reason(reader, path))
+    original = reader.size()
+    if original.isValid():
+        # Qt would refuse these too, but only after logging a warning; say it plainly first.
+        if original.width() * original.height() * 4 > ALLOCATION_LIMIT_MB * 1024 * 1024:
+            raise DecodeError(
+                f"This image is too large to preview ({original.width()} × "
+                f"{original.height()} pixels). Open it in another app."
+            )
+        if max_side and (original.width() > max_side or original.height() > max_side):
+            # JPEG decodes straight to the smaller size, which is much faster.
+            reader.setScaledSize(
+                original.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio)
+            )
+    image = reader.read()
+    if image.isNull():
+        raise DecodeError(_reason(reader, path))
+    if max_side and (image.width() > max_side or image.height() > max_side):
+        image = image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)  # fmt: skip
+    return image
+
+
+def _reason(reader: QImageReader, path: str) -> str:
+    if not os.path.exists(path):
+        return "The file is missing: it may have been moved or deleted."
+    if reader.error() == QImageReader.ImageReaderError.UnsupportedFormatError:
+        return "This file is not an image this app can show."
+    return "The image is damaged or incomplete and cannot be shown."
+
+
+class _Signals(QObject):
+    thumb_ready = Signal(str, int, QImage)
+    thumb_failed = Signal(str, int, str)
+    image_ready = Signal(str, QImage)
+    image_failed = Signal(str, str)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+class _ThumbJob(QRunnable):
+    def __init__(
+        self, path: str, size: int, cache_dir: Path, signals: _Signals, decodes: _Counter
+    ) -> None:
+        super().__init__()
+        self._path, self._size, self._cache_dir = path, size, cache_dir
+        self._signals, self._decodes = signals, decodes
+
+    def run(self) -> None:
+        try:
+            image = self._thumbnail()
+        except DecodeError as exc:
+            self._signals.thumb_failed.emit(self._path, self._size, str(exc))
+        except Exception as exc:  # never raise into Qt
+            log.exception("thumbnail of %s failed", self._path)
+            self._signals.thumb_failed.emit(self._path, self._size, f"Cannot show this file: {exc}")
+        else:
+            self._signals.thumb_ready.emit(self._path, self._size, image)
+
+    def _thumbnail(self) -> QImage:
+        try:
+            stat = os.stat(self._path)
+        except OSError as exc:
+            raise DecodeError("The file is missing: it may have been moved or deleted.") from exc
+        key = f"{self._path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{self._size}"
+        stem = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
+        for suffix in (".jpeg", ".png"):
+            cached = self._cache_dir / f"{stem}{suffix}"
+            if cached.is_file():
+                try:
+                    return read_image(str(cached))
+                except DecodeError:
+                    cached.unlink(missing_ok=True)  # damaged: decode the original again
+        self._decodes.add()
+        image = read_image(self._path, self._size)
+        suffix = ".png" if image.hasAlphaChannel() else ".jpeg"
+        self._store(image, self._cache_dir / f"{stem}{suffix}")
+        return image
+
+    @staticmethod
+    def _store(image: QImage, target: Path) -> None:
+        """Write atomically; a cache that cannot be written only costs a later re-decode."""
+        tmp = target.with_name(f".{target.name}.{threading.get_ident()}.part")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            writer = QImageWriter(str(tmp), QByteArray(target.suffix[1:].upper().encode()))
+            writer.setQuality(88)
+            if writer.write(image):
+                os.replace(tmp, target)
+            else:
+                log.debug("thumbnail cache not written: %s", writer.errorString())
+        except OSError as exc:
+            log.debug("thumbnail cache not written: %s", exc)
+        finally:
+            if tmp.exists():
+                tmp.unlink(missing_ok=True)
+
+
+class _ImageJob(QRunnable):
+    def __init__(self, path: str, signals: _Signals, decodes: _Counter) -> None:
+        super().__init__()
+        self._path, self._signals, self._decodes = path, signals, decodes
+
+    def run(self) -> None:
+        try:
+            self._decodes.add()
+            image = read_image(self._path)
+        except DecodeError as exc:
+            self._signals.image_failed.emit(self._path, str(exc))
+        except Exception as exc:  # never raise into Qt
+            log.exception("image %s failed", self._path)
+            self._signals.image_failed.emit(self._path, f"Cannot show this file: {exc}")
+        else:
+            self._signals.image_ready.emit(self._path, image)
+
+
+class ThumbnailLoader(QObject):
+    """Signals:
+    ready(str path, QImage thumbnail): a thumbnail asked for by `request` is available.
+    failed(str path, str reason): the file cannot be shown (once per path; remembered).
+    image_ready(str path, QImage image): a full image asked for by `load_image`.
+    image_failed(str path, str reason): the full image cannot be shown.
+    """
+
+    ready = Signal(str, QImage)
+    failed = Signal(str, str)
+    image_ready = Signal(str, QImage)
+    image_failed = Signal(str, str)
+
+    def __init__(self, cache_dir: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._cache_dir = cache_dir or app_paths().cache / "thumbnails"
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)
+        self._signals = _Signals(self)
+        self._signals.thumb_ready.connect(self._on_thumb_ready)
+        self._signals.thumb_failed.connect(self._on_thumb_failed)
+        self._signals.image_ready.connect(self._on_image_ready)
+        self._signals.image_failed.connect(self._on_image_failed)
+        self._thumbs: collections.OrderedDict[tuple[str, int], QImage] = collections.OrderedDict()
+        self._images: collections.OrderedDict[str, QImage] = collections.OrderedDict()
+        self._pending: set[tuple[str, int]] = set()
+        self._pending_images: set[str] = set()
+        self._broken: dict[str, str] = {}
+        self._decodes = _Counter()
+        self._closed = False
+
+    @property
+    def cache_dir(self) -> Path:
+        return self._cache_dir
+
+    @property
+    def decode_count(self) -> int:
+        """Originals decoded so far (disk and memory cache hits do not count)."""
+        return self._decodes.value
+
+    def request(self, path: str, size: int = 128) -> QImage | None:
+        """The thumbnail (longest side <= `size`) if ready; else None and `ready`/`failed` follow.
+
+        Only images get thumbnails: videos, audio and unknown files return None at once.
+        """
+        key = (path, size)
+        cached = self._thumbs.get(key)
+        if cached is not None:
+            self._thumbs.move_to_end(key)
+            return cached
+        if (
+            self._closed
+            or size <= 0
+            or path in self._broken
+            or key in self._pending
+            or media_kind(path) is not MediaKind.IMAGE
+        ):
+            return None
+        self._pending.add(key)
+        self._pool.start(_ThumbJob(path, size, self._cache_dir, self._signals, self._decodes))
+        return None
+
+    def load_image(self, path: str) -> QImage | None:
+        """The full image if in memory; else None and `image_ready`/`image_failed` follow."""
+        cached = self._images.get(path)
+        if cached is not None:
+            self._images.move_to_end(path)
+            return cached
+        if not self._closed and path not in self._pending_images:
+            self._pending_images.add(path)
+            # Ahead of queued thumbnails: the person is looking at this one.
+            self._pool.start(_ImageJob(path, self._signals, self._decodes), 1)
+        return None
+
+    def failure(self, path: str) -> str | None:
+        """Why `path` cannot be shown, if a thumbnail decode failed."""
+        return self._broken.get(path)
+
+    def forget(self, path: str) -> None:
+        """Try `path` again next time (e.g. after it was replaced)."""
+        self._broken.pop(path, None)
+        self._images.pop(path, None)
+        for key in [k for k in self._thumbs if k[0] == path]:
+            del self._thumbs[key]
+
+    def shutdown(self) -> None:
+        """Drop queued work and wait for running decodes; later requests do nothing."""
+        self._closed = True
+        self._pool.clear()
+        self._pool.waitForDone()
+
+    def _on_thumb_ready(self, path: str, size: int, image: QImage) -> None:
+        self._pending.discard((path, size))
+        self._thumbs[(path, size)] = image
+        while len(self._thumbs) > MEMORY_ENTRIES:
+            self._thumbs.popitem(last=False)
+        self.ready.emit(path, image)
+
+    def _on_thumb_failed(self, path: str, size: int, reason: str) -> None:
+        self._pending.discard((path, size))
+        if path not in self._broken:
+            self._broken[path] = reason
+            self.failed.emit(path, reason)
+
+    def _on_image_ready(self, path: str, image: QImage) -> None:
+        self._pending_images.discard(path)
+        self._images[path] = image
+        total = sum(i.sizeInBytes() for i in self._images.values())
+        while len(self._images) > 1 and (
+            len(self._images) > FULL_IMAGE_ENTRIES or total > FULL_IMAGE_BYTES
+        ):
+            _, dropped = self._images.popitem(last=False)
+            total -= dropped.sizeInBytes()
+        self.image_ready.emit(path, image)
+
+    def _on_image_failed(self, path: str, reason: str) -> None:
+        self._pending_images.discard(path)
+        self.image_failed.emit(path, reason)

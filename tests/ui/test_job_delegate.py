@@ -1,0 +1,248 @@
+"""The task list's delegate paints every state, sizes rows sanely and repaints on thumbnails."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyleOptionViewItem
+from pytestqt.qtbot import QtBot
+
+from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.task import Task
+from get3w_desktop.itemmodels.job_list import JobListModel
+from get3w_desktop.ui.job_delegate import (
+    PAD,
+    ROW_HEIGHT,
+    THUMB,
+    JobDelegate,
+    crop_rect,
+    format_duration,
+    note_text,
+    state_color,
+    status_text,
+)
+from get3w_desktop.workers.thumbnails import ThumbnailLoader
+
+NOW = 1_700_000_000.0
+WIDTH = 520
+
+
+def make_image(path: Path, color: str) -> str:
+    image = QImage(300, 200, QImage.Format.Format_RGB32)
+    image.fill(QColor(color))
+    assert image.save(str(path))
+    return str(path)
+
+
+def job(state: JobState, **changes: object) -> Job:
+    task = Task(id="tsk_1", status="processing", model="m", estimated_duration=52.0)
+    base = Job(
+        "wavespeed-ai/flux-dev",
+        {"prompt": "A lighthouse at dusk, oil painting"},
+        state=state,
+        task=task,
+        created_at=NOW - 13,
+        submitted_at=NOW - 12,
+        finished_at=None if state.active else NOW - 2,
+        error="The safety filter flagged this prompt." if not state.active else None,
+    )
+    return base.evolve(**changes)
+
+
+@pytest.fixture
+def loader() -> Iterator[ThumbnailLoader]:
+    made = ThumbnailLoader()
+    yield made
+    made.shutdown()
+
+
+@pytest.fixture
+def delegate(qapp: QApplication, loader: ThumbnailLoader) -> JobDelegate:
+    return JobDelegate(loader, None, lambda model_id: "FLUX.1 [dev]", clock=lambda: NOW)
+
+
+def render(
+    delegate: JobDelegate, item: Job, palette: QPalette | None = None, selected: bool = False
+) -> QImage:
+    model = JobListModel()
+    model.upsert(item)
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, WIDTH, ROW_HEIGHT)
+    option.palette = palette or QApplication.palette()
+    option.font = QApplication.font()
+    option.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Active
+    if selected:
+        option.state |= QStyle.StateFlag.State_Selected
+    image = QImage(WIDTH, ROW_HEIGHT, QImage.Format.Format_ARGB32)
+    image.fill(option.palette.color(QPalette.ColorRole.Base))
+    painter = QPainter(image)
+    delegate.paint(painter, option, model.index(0, 0))
+    painter.end()
+    return image
+
+
+def count_near(
+    image: QImage, color: QColor, tolerance: int = 40, region: QRect | None = None
+) -> int:
+    area = region or image.rect()
+    found = 0
+    for y in range(area.top(), area.bottom() + 1, 1):
+        for x in range(area.left(), area.right() + 1, 2):
+            pixel = image.pixelColor(x, y)
+            if (
+                abs(pixel.red() - color.red()) <= tolerance
+                and abs(pixel.green() - color.green()) <= tolerance
+                and abs(pixel.blue() - color.blue()) <= tolerance
+            ):
+                found += 1
+    return found
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.Base, "#1b1c1f"),
+        (QPalette.ColorRole.Text, "#e8eaed"), (QPalette.ColorRole.Highlight, "#3d7bfd"),
+    ):  # fmt: skip
+        palette.setColor(role, QColor(color))
+    return palette
+
+
+@pytest.mark.parametrize("state", list(JobState))
+@pytest.mark.parametrize("dark", [False, True])
+def test_every_state_paints_its_chip_in_its_colour(
+    delegate: JobDelegate, state: JobState, dark: bool
+) -> None:
+    palette = dark_palette() if dark else QApplication.palette()
+    image = render(delegate, job(state), palette)
+    chip_area = QRect(WIDTH - 200, 0, 200, ROW_HEIGHT // 2)
+    assert count_near(image, state_color(state, palette), 30, chip_area) >= 5
+    background = palette.color(QPalette.ColorRole.Base)
+    assert count_near(image, background, 2) < (WIDTH * ROW_HEIGHT) // 2 * 0.97  # not blank
+
+
+@pytest.mark.parametrize("state", [JobState.FAILED, JobState.NOT_SAVED, JobState.UNCERTAIN])
+def test_failed_jobs_show_the_error_in_the_error_colour(
+    delegate: JobDelegate, state: JobState
+) -> None:
+    palette = QApplication.palette()
+    image = render(delegate, job(state), palette)
+    line3 = QRect(PAD + THUMB + 16, ROW_HEIGHT // 2 + 8, 300, ROW_HEIGHT // 2 - 10)
+    assert count_near(image, state_color(state, palette), 40, line3) >= 20
+    done = render(delegate, job(JobState.COMPLETED), palette)
+    assert count_near(done, state_color(state, palette), 40, line3) == 0
+
+
+def test_selection_and_files_paint_without_errors(delegate: JobDelegate, tmp_path: Path) -> None:
+    files = tuple(str(tmp_path / name) for name in ("a.mp4", "b.wav", "c.glb"))
+    for item in (
+        job(JobState.COMPLETED, files=files),
+        job(JobState.RUNNING, note="Waiting for the network. Retrying in 4 s.", overdue=True),
+        job(JobState.RUNNING, submitted_at=NOW - 400),  # past the estimate: indeterminate
+        job(JobState.QUEUED, params={}, task=None),
+    ):
+        selected = render(delegate, item, selected=True)
+        plain = render(delegate, item)
+        assert selected != plain
+
+
+def test_the_first_image_becomes_the_thumbnail_once_ready(
+    qtbot: QtBot, delegate: JobDelegate, loader: ThumbnailLoader, tmp_path: Path
+) -> None:
+    red = make_image(tmp_path / "red.png", "#ff0000")
+    item = job(JobState.COMPLETED, files=(red, str(tmp_path / "other.png")))
+    centre = QRect(PAD + 4 + THUMB // 2 - 8, ROW_HEIGHT // 2 - 8, 16, 16)
+    with qtbot.waitSignal(loader.ready, timeout=5000):
+        before = render(delegate, item)  # asks the loader, paints a placeholder meanwhile
+    assert count_near(before, QColor("#ff0000"), 20, centre) == 0
+    after = render(delegate, item)
+    assert count_near(after, QColor("#ff0000"), 20, centre) >= 50
+
+
+class PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_ready_thumbnail_repaints_the_view(
+    qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path
+) -> None:
+    model = JobListModel()
+    view = QListView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setItemDelegate(JobDelegate(loader, view))
+    paints = PaintCounter()
+    view.viewport().installEventFilter(paints)
+    at_ready: list[int] = []
+    loader.ready.connect(lambda *_: at_ready.append(paints.count))
+    path = make_image(tmp_path / "a.png", "#00ff00")
+    model.upsert(job(JobState.COMPLETED, files=(path,)))
+    view.resize(500, 300)
+    with qtbot.waitSignal(loader.ready, timeout=5000):
+        view.show()  # the first paint asks for the thumbnail
+    qtbot.waitUntil(lambda: paints.count > at_ready[0], timeout=2000)
+    assert loader.request(path, 128) is not None
+
+
+def test_size_hint_is_a_sane_row(delegate: JobDelegate) -> None:
+    option = QStyleOptionViewItem()
+    option.font = QApplication.font()
+    model = JobListModel()
+    model.upsert(job(JobState.RUNNING))
+    hint = delegate.sizeHint(option, model.index(0, 0))
+    assert ROW_HEIGHT <= hint.height() <= 120
+    assert hint.width() >= 200
+    big = QFont(option.font)
+    big.setPointSizeF(option.font.pointSizeF() * 2.5)
+    option.font = big
+    assert delegate.sizeHint(option, model.index(0, 0)).height() > hint.height()
+
+
+def test_tick_reports_whether_anything_moves(qtbot: QtBot, loader: ThumbnailLoader) -> None:
+    model = JobListModel()
+    view = QListView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    delegate = JobDelegate(loader, view)
+    view.setItemDelegate(delegate)
+    model.upsert(job(JobState.COMPLETED))
+    assert delegate.tick() is False
+    running = job(JobState.RUNNING)
+    model.upsert(running)
+    assert delegate.tick() is True
+    model.upsert(running.evolve(state=JobState.COMPLETED, finished_at=time.time()))
+    assert delegate.tick() is False
+
+
+def test_texts_for_people() -> None:
+    assert format_duration(12.7) == "12 s"
+    assert format_duration(65) == "1 min 05 s"
+    assert format_duration(3720) == "1 h 02 min"
+    assert status_text(job(JobState.RUNNING), NOW) == "12 s of ~52 s"
+    late = job(JobState.RUNNING, submitted_at=NOW - 65)
+    assert status_text(late, NOW) == "1 min 05 s · usually ~52 s"
+    assert (
+        status_text(job(JobState.COMPLETED, files=("a", "b")), NOW) == "Finished in 10 s · 2 files"
+    )
+    assert status_text(job(JobState.FAILED), NOW) == "The safety filter flagged this prompt."
+    assert note_text(job(JobState.RUNNING, overdue=True)) == "Taking longer than usual"
+    assert note_text(job(JobState.RUNNING, note="Retrying in 4 s")) == "Retrying in 4 s"
+    assert note_text(job(JobState.COMPLETED, overdue=True)) == ""
+
+
+def test_crop_keeps_the_centre_with_the_target_aspect() -> None:
+    assert crop_rect(200, 100, QRectF(0, 0, 64, 64)) == QRectF(50, 0, 100, 100)
+    assert crop_rect(100, 300, QRectF(0, 0, 64, 64)) == QRectF(0, 100, 100, 100)
+    assert crop_rect(0, 0, QRectF(0, 0, 64, 64)) == QRectF(0, 0, 0, 0)
