@@ -100,6 +100,8 @@ class TaskRunner(QObject):
 
         Jobs stay resumable (nothing on the server is cancelled). True if all returned.
         """
+        if self._shut_down:
+            return bool(self._pool.waitForDone(timeout_ms))
         self._shut_down = True
         for local_id, event in self._cancels.items():
             self._workers[local_id].quitting = True

@@ -221,6 +221,7 @@ def test_quitting_leaves_running_jobs_resumable(
     job = runner.submit("m", {"prompt": "x"})
     qtbot.waitUntil(lambda: final(seen, job).state is JobState.RUNNING, timeout=5000)
     assert runner.shutdown(timeout_ms=5000)
+    assert runner.shutdown(timeout_ms=5000)  # idempotent
     qtbot.wait(50)
     assert final(seen, job).state is JobState.RUNNING
     assert final(seen, job).remote_id == "t-1"

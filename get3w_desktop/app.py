@@ -1,0 +1,139 @@
+"""The composition root: builds every object once and wires them together.
+
+Where tasks go: a key from $GET3W_API_KEY or the keyring means Get3W (or
+$GET3W_BASE_URL); no key means the built-in sandbox, clearly labelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import threading
+from collections.abc import Sequence
+
+from get3w_desktop import __version__
+from get3w_desktop.core.redact import RedactingFilter
+from get3w_desktop.core.urls import DEFAULT_BASE_URL
+from get3w_desktop.storage.paths import AppPaths, app_paths
+
+log = logging.getLogger("get3w_desktop")
+
+#: The sandbox in the app runs at 1/4 of real time: a 20 s image takes 5 s.
+SANDBOX_TIME_SCALE = 0.25
+KEYRING_TIMEOUT = 3.0
+
+
+def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
+    handler = logging.handlers.RotatingFileHandler(
+        paths.logs / "get3w-desktop.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if verbose:
+        stream = logging.StreamHandler()
+        stream.addFilter(RedactingFilter())
+        root.addHandler(stream)
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    log.setLevel(logging.INFO)
+
+
+def stored_key(timeout: float = KEYRING_TIMEOUT) -> str | None:
+    """The key from the environment or the keyring; a keyring that hangs counts as none."""
+    key = os.environ.get("GET3W_API_KEY", "").strip()
+    if key:
+        return key
+    found: list[str | None] = []
+
+    def look() -> None:
+        from get3w_desktop.storage.secrets import KeyringSecretStore, SecretStoreError
+
+        try:
+            found.append(KeyringSecretStore().get())
+        except SecretStoreError as exc:
+            log.warning("keyring unavailable: %s", exc)
+
+    thread = threading.Thread(target=look, name="keyring-lookup", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return found[0] if found else None
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="get3w-desktop", description="Get3W Desktop")
+    parser.add_argument("--sandbox", action="store_true", help="use the built-in sandbox")
+    parser.add_argument("--base-url", help="API address (default $GET3W_BASE_URL or Get3W)")
+    parser.add_argument("--verbose", action="store_true", help="also log to stderr")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    paths = app_paths().ensure()
+    setup_logging(paths, args.verbose)
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from get3w_desktop.api.client import Get3WClient
+    from get3w_desktop.core.catalogue import load_bundled
+    from get3w_desktop.itemmodels.job_list import JobListModel
+    from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
+    from get3w_desktop.storage.form_memory import FormMemory
+    from get3w_desktop.ui.main_window import MainWindow, ServiceInfo
+    from get3w_desktop.workers.file_copy import FileCopier
+    from get3w_desktop.workers.runner import TaskRunner
+    from get3w_desktop.workers.thumbnails import ThumbnailLoader
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Get3W Desktop")
+    app.setOrganizationName("Get3W")
+    app.setApplicationVersion(__version__)
+
+    catalogue = load_bundled()
+    key = None if args.sandbox else stored_key()
+    sandbox: SandboxServer | None = None
+    if key:
+        base_url = args.base_url or os.environ.get("GET3W_BASE_URL") or DEFAULT_BASE_URL
+        service = ServiceInfo("default", "Get3W", f"Tasks run on {base_url} and are charged.",
+                              is_sandbox=False)  # fmt: skip
+    else:
+        sandbox = SandboxServer(SandboxConfig(time_scale=SANDBOX_TIME_SCALE)).start()
+        base_url, key = sandbox.base_url, SANDBOX_API_KEY
+        service = ServiceInfo(
+            "sandbox", "Sandbox",
+            "Offline sandbox: results are simulated on this computer and nothing is charged. "
+            "Add a Get3W API key to use the real service.",
+            is_sandbox=True,
+        )  # fmt: skip
+    client = Get3WClient(base_url, key)
+    runner = TaskRunner(
+        client, paths.outputs,
+        expected_kind=lambda model_id: m.output_kind if (m := catalogue.get(model_id)) else None,
+    )  # fmt: skip
+    jobs = JobListModel()
+    thumbnails = ThumbnailLoader()
+    copier = FileCopier()
+    window = MainWindow(catalogue, runner, jobs, thumbnails, FormMemory(), service, copier.copy)
+    copier.copied.connect(lambda dest: window.statusBar().showMessage(f"Saved {dest}", 5000))
+    copier.failed.connect(lambda message: QMessageBox.warning(window, "Not saved", message))
+    window.show()
+    try:
+        return int(app.exec())
+    finally:
+        runner.shutdown()
+        thumbnails.shutdown()
+        copier.shutdown()
+        client.close()
+        if sandbox is not None:
+            sandbox.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,436 @@
+"""The main window: choose a model, fill its form, generate, watch, look, save.
+
+It owns no business logic: jobs come from the runner, the list from the item model, and
+each widget gets only what it needs (see app.py for the wiring).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from get3w_desktop import __version__
+from get3w_desktop.core.catalogue import Catalogue, ModelInfo
+from get3w_desktop.core.job import Job
+from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
+from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.ui.job_delegate import JobDelegate
+from get3w_desktop.ui.model_picker import ModelPicker
+from get3w_desktop.ui.param_form import ParamForm
+from get3w_desktop.ui.result_viewer import ResultViewer
+from get3w_desktop.workers.runner import TaskRunner
+from get3w_desktop.workers.thumbnails import ThumbnailLoader
+
+MAX_VARIATIONS = 16
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """Where tasks go, and what the window says about it."""
+
+    profile: str  # recorded on every job
+    name: str  # the status bar badge, e.g. "Sandbox"
+    detail: str  # one line for people
+    is_sandbox: bool
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    save_file_requested(str source, str destination): copy a saved output (off-thread).
+    """
+
+    save_file_requested = Signal(str, str)
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        runner: TaskRunner,
+        jobs: JobListModel,
+        thumbnails: ThumbnailLoader,
+        memory: FormMemory,
+        service: ServiceInfo,
+        copy_file: Callable[[str, str], None],
+    ) -> None:
+        super().__init__()
+        self._catalogue = catalogue
+        self._runner = runner
+        self._jobs = jobs
+        self._memory = memory
+        self._copy_file = copy_file
+        self._model: ModelInfo | None = None
+        self._service = service
+        self.setWindowTitle("Get3W Desktop")
+        self.setMinimumSize(1100, 640)
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen is not None else None
+        width = min(1480, available.width() - 40) if available else 1480
+        height = min(900, available.height() - 40) if available else 900
+        self.resize(max(width, 1100), max(height, 640))
+
+        self.picker = ModelPicker()
+        self.picker.set_catalogue(catalogue)
+        self.form = ParamForm()
+        self.count = QSpinBox()
+        self.count.setRange(1, MAX_VARIATIONS)
+        self.count.setPrefix("× ")
+        self.count.setToolTip("How many variations to generate (each with its own seed)")
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setDefault(True)
+        self.generate_button.setToolTip("Generate (Ctrl+Enter)")
+        self.generate_button.setMinimumHeight(34)
+        self.viewer = ResultViewer(thumbnails, display_name=self._model_name)
+        self.list_view = QListView()
+        self.list_view.setModel(jobs)
+        self.delegate = JobDelegate(thumbnails, self.list_view, self._model_name)
+        self.list_view.setItemDelegate(self.delegate)
+        self.list_view.setUniformItemSizes(True)
+        self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self._build_layout(service)
+        self._build_actions()
+
+        self.picker.model_chosen.connect(self._on_model_chosen)
+        self.picker.model_activated.connect(lambda _id: self.form.focus_first_field())
+        self.form.submit_requested.connect(self.generate)
+        self.generate_button.clicked.connect(self.generate)
+        self.list_view.customContextMenuRequested.connect(self._show_context_menu)
+        self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.list_view.doubleClicked.connect(lambda _index: self._open_output())
+        self.viewer.save_requested.connect(self._save_file)
+        self.viewer.open_requested.connect(self._open_path)
+        runner.job_changed.connect(self._on_job_changed)
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(500)
+        self._ticker.timeout.connect(self._tick)
+
+        first = memory.last_model() or (catalogue.models[0].model_id if len(catalogue) else None)
+        if first and catalogue.get(first):
+            self.picker.select(first)
+            self._on_model_chosen(first)
+
+    # -- layout ----------------------------------------------------------------------
+
+    def _build_layout(self, service: ServiceInfo) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(12, 12, 6, 12)
+        left_layout.addWidget(self.picker)
+
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(6, 12, 6, 12)
+        middle_layout.setSpacing(10)
+        middle_layout.addWidget(self.form, 1)
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(self.count)
+        bar.addWidget(self.generate_button, 1)
+        middle_layout.addLayout(bar)
+
+        list_box = QWidget()
+        list_layout = QVBoxLayout(list_box)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.setSpacing(4)
+        heading = QLabel("Tasks")
+        heading.setStyleSheet("font-weight: 600;")
+        self.empty_hint = QLabel("Nothing yet: your tasks appear here, newest first.")
+        self.empty_hint.setStyleSheet("color: palette(placeholder-text);")
+        list_layout.addWidget(heading)
+        list_layout.addWidget(self.list_view, 1)
+        list_layout.addWidget(self.empty_hint)
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.viewer)
+        right.addWidget(list_box)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setContentsMargins(6, 12, 12, 12)
+        right_holder = QWidget()
+        right_layout = QVBoxLayout(right_holder)
+        right_layout.setContentsMargins(6, 12, 12, 12)
+        right_layout.addWidget(right)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(middle)
+        split.addWidget(right_holder)
+        left.setMinimumWidth(250)
+        middle.setMinimumWidth(380)
+        split.setSizes([270, 430, 780])
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 0)
+        split.setStretchFactor(2, 1)
+        split.setChildrenCollapsible(False)
+        self.setCentralWidget(split)
+
+        self.service_label = QLabel(f"  {service.name}  ")
+        self.service_label.setToolTip(service.detail)
+        if service.is_sandbox:
+            self.service_label.setStyleSheet(
+                "background: #fff3cd; color: #7a5900; border-radius: 4px; padding: 2px 6px;"
+            )
+        self.activity_label = QLabel("")
+        self.statusBar().addWidget(self.service_label)
+        self.statusBar().addWidget(QLabel(service.detail))
+        self.statusBar().addPermanentWidget(self.activity_label)
+        self._jobs.rowsInserted.connect(self._update_empty_hint)
+        self._jobs.rowsRemoved.connect(self._update_empty_hint)
+        self._update_empty_hint()
+
+    def _build_actions(self) -> None:
+        def action(text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+                act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _checked=False: slot())
+            self.addAction(act)
+            return act
+
+        self.act_generate = action("&Generate", self.generate, "Ctrl+Return")
+        self.act_search = action("&Find a model…", self.picker.focus_search, "Ctrl+K")
+        self.act_open = action("&Open output", self._open_output, "Ctrl+O")
+        self.act_save = action(
+            "&Save output as…", self._save_current, QKeySequence.StandardKey.Save
+        )
+        self.act_copy_url = action("Copy output &URL", self._copy_output_url, "Ctrl+Shift+C")
+        self.act_copy_id = action("Copy task &id", self._copy_task_id, "Ctrl+Shift+I")
+        self.act_rerun = action("&Re-run", self._rerun, "Ctrl+R")
+        self.act_load = action("&Load parameters into the form", self._load_params, "Ctrl+L")
+        self.act_cancel = action("&Stop waiting", self._cancel, "Ctrl+.")
+        self.act_remove = action("Re&move from list", self._remove, QKeySequence.StandardKey.Delete)
+        self.act_quit = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_about = action("&About Get3W Desktop", self._about)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addActions([self.act_open, self.act_save])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        task_menu = menu.addMenu("&Task")
+        task_menu.addActions([self.act_generate, self.act_rerun, self.act_load])
+        task_menu.addSeparator()
+        task_menu.addActions([self.act_copy_url, self.act_copy_id])
+        task_menu.addSeparator()
+        task_menu.addActions([self.act_cancel, self.act_remove])
+        view_menu = menu.addMenu("&View")
+        view_menu.addAction(self.act_search)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.act_about)
+
+    # -- generating ------------------------------------------------------------------
+
+    def _model_name(self, model_id: str) -> str:
+        model = self._catalogue.get(model_id)
+        return model.name if model else model_id
+
+    @Slot(str)
+    def _on_model_chosen(self, model_id: str) -> None:
+        model = self._catalogue.get(model_id)
+        if model is None or model is self._model:
+            return
+        if self._model is not None:
+            self._memory.put(self._model.model_id, self.form.values())
+        self._model = model
+        self._memory.set_last_model(model_id)
+        self.form.set_model(model, self._memory.get(model_id) or None)
+
+    @Slot()
+    def generate(self) -> list[Job]:
+        """Submit the form (× N variations). Invalid input is explained in the form."""
+        model = self._model
+        if model is None:
+            return []
+        problems = self.form.problems()
+        if problems:
+            self.form.show_problems()
+            self.statusBar().showMessage(f"Check the form: {problems[0]}", 6000)
+            return []
+        params = self.form.values()
+        self._memory.put(model.model_id, params)
+        jobs = [
+            self._runner.submit(model.model_id, variation, self._service.profile)
+            for variation in variations(params, self.count.value(), model.param("seed") is not None)
+        ]
+        if jobs:
+            self.list_view.setCurrentIndex(self._jobs.index_of(jobs[-1].local_id))
+        return jobs
+
+    # -- the list and the viewer -----------------------------------------------------
+
+    @Slot(object)
+    def _on_job_changed(self, job: Job) -> None:
+        self._jobs.upsert(job)
+        current = self.current_job()
+        if current is not None and current.local_id == job.local_id:
+            self.viewer.show_job(job)
+        active = sum(1 for j in self._jobs.jobs() if j.state.active)
+        self.activity_label.setText(f"{active} running" if active else "")
+        if active and not self._ticker.isActive():
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        current = self.current_job()
+        if current is not None and current.state.active:
+            self.viewer.show_job(current)
+        if not self.delegate.tick():
+            self._ticker.stop()
+
+    def _update_empty_hint(self) -> None:
+        self.empty_hint.setVisible(self._jobs.rowCount() == 0)
+
+    def current_job(self) -> Job | None:
+        index = self.list_view.currentIndex()
+        job = index.data(JobRole.JOB) if index.isValid() else None
+        return job if isinstance(job, Job) else None
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        job = current.data(JobRole.JOB) if current.isValid() else None
+        self.viewer.show_job(job if isinstance(job, Job) else None)
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        index = self.list_view.indexAt(pos)
+        if not index.isValid():
+            return
+        self.list_view.setCurrentIndex(index)
+        job = self.current_job()
+        if job is None:
+            return
+        menu = QMenu(self)
+        has_files, has_task = bool(job.files), job.task is not None
+        for act, enabled in (
+            (self.act_open, has_files), (self.act_save, has_files), (None, True),
+            (self.act_copy_url, has_task and bool(job.task and job.task.outputs)),
+            (self.act_copy_id, has_task), (None, True),
+            (self.act_rerun, True), (self.act_load, True), (None, True),
+            (self.act_cancel, job.state.active), (self.act_remove, not job.state.active),
+        ):  # fmt: skip
+            if act is None:
+                menu.addSeparator()
+            else:
+                act.setEnabled(enabled)
+                menu.addAction(act)
+        menu.exec(self.list_view.viewport().mapToGlobal(pos))
+        for act in (self.act_open, self.act_save, self.act_copy_url, self.act_copy_id,
+                    self.act_cancel, self.act_remove):  # fmt: skip
+            act.setEnabled(True)
+
+    # -- actions on the current job --------------------------------------------------
+
+    def _open_output(self) -> None:
+        job = self.current_job()
+        if job and job.files:
+            self._open_path(job.files[0])
+
+    def _open_path(self, path: str) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    def _save_current(self) -> None:
+        job = self.current_job()
+        if job and job.files:
+            self._save_file(job.files[0])
+
+    @Slot(str)
+    def _save_file(self, source: str) -> None:
+        suffix = Path(source).suffix
+        suggested = str(Path.home() / f"get3w-{Path(source).stem[:12]}{suffix}")
+        destination, _filter = QFileDialog.getSaveFileName(
+            self, "Save output", suggested, f"{suffix.upper()[1:]} file (*{suffix});;All files (*)"
+        )
+        if destination:
+            self._copy_file(source, destination)
+
+    def _copy_output_url(self) -> None:
+        job = self.current_job()
+        if job and job.task and job.task.outputs:
+            QGuiApplication.clipboard().setText("\n".join(job.task.outputs))
+            self.statusBar().showMessage("Output URL copied", 3000)
+
+    def _copy_task_id(self) -> None:
+        job = self.current_job()
+        if job and job.remote_id:
+            QGuiApplication.clipboard().setText(job.remote_id)
+            self.statusBar().showMessage("Task id copied", 3000)
+
+    def _rerun(self) -> None:
+        job = self.current_job()
+        if job:
+            new = self._runner.submit(job.model_id, job.params, job.profile)
+            self.list_view.setCurrentIndex(self._jobs.index_of(new.local_id))
+
+    def _load_params(self) -> None:
+        job = self.current_job()
+        if job is None:
+            return
+        self.picker.select(job.model_id)
+        self._on_model_chosen(job.model_id)
+        self.form.set_values(job.params)
+        self.statusBar().showMessage("Parameters loaded into the form", 3000)
+
+    def _cancel(self) -> None:
+        job = self.current_job()
+        if job and job.state.active:
+            self._runner.cancel(job.local_id)
+
+    def _remove(self) -> None:
+        job = self.current_job()
+        if job and not job.state.active:
+            self._jobs.remove(job.local_id)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Get3W Desktop",
+            f"<b>Get3W Desktop</b> {__version__}<br>A desktop client for the Get3W API.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._model is not None:
+            self._memory.put(self._model.model_id, self.form.values())
+        self._ticker.stop()
+        self.viewer.shutdown()
+        super().closeEvent(event)
+
+
+def variations(params: dict[str, Any], count: int, has_seed: bool) -> list[dict[str, Any]]:
+    """`count` copies of `params`, each with its own seed when the model takes one.
+
+    A fixed seed gives seed, seed+1, …; a random seed (-1) gives fresh random seeds so
+    the variations differ and each result can be reproduced later. Without a seed the
+    server varies each run by itself.
+    """
+    if count <= 1 or not has_seed:
+        return [dict(params) for _ in range(max(1, count))]
+    seed = params.get("seed", -1)
+    out = []
+    for i in range(count):
+        copy = dict(params)
+        if isinstance(seed, int) and seed >= 0:
+            copy["seed"] = seed + i
+        else:
+            copy["seed"] = random.randint(0, 2**31 - 1)  # noqa: S311 - not security
+        out.append(copy)
+    return out

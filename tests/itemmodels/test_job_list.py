@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pytestqt.modeltest import ModelTester
+
+from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
+
+
+def test_the_job_list_passes_qt_model_checks_through_inserts_updates_and_removals(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = JobListModel()
+    qtmodeltester.check(model)
+    jobs = [Job(model_id="m", params={"prompt": str(i)}) for i in range(5)]
+    for job in jobs:
+        model.upsert(job)
+    model.upsert(jobs[2].evolve(state=JobState.RUNNING))
+    model.remove(jobs[0].local_id)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 4
+    rows = [model.job_at(r) for r in range(4)]
+    prompts = [row.params["prompt"] for row in rows if row is not None]
+    assert prompts == ["4", "3", "2", "1"]
+    assert model.index(2, 0).data(JobRole.STATE) == "running"
+    assert model.index_of(jobs[0].local_id).isValid() is False
