@@ -13,11 +13,15 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from get3w_desktop import __version__
 from get3w_desktop.core.redact import RedactingFilter
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.storage.paths import AppPaths, app_paths
+
+if TYPE_CHECKING:
+    from get3w_desktop.sandbox import SandboxServer
 
 log = logging.getLogger("get3w_desktop")
 
@@ -63,6 +67,15 @@ def stored_key(timeout: float = KEYRING_TIMEOUT) -> str | None:
     return found[0] if found else None
 
 
+def start_sandbox() -> SandboxServer:
+    """The app's offline service. A fresh seed per session, so task ids never repeat
+    across restarts (history keys on them)."""
+    from get3w_desktop.sandbox import SandboxConfig, SandboxServer
+
+    seed = int.from_bytes(os.urandom(4), "big") >> 1
+    return SandboxServer(SandboxConfig(time_scale=SANDBOX_TIME_SCALE, seed=seed)).start()
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="get3w-desktop", description="Get3W Desktop")
     parser.add_argument("--sandbox", action="store_true", help="use the built-in sandbox")
@@ -83,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.api.client import Get3WClient
     from get3w_desktop.core.catalogue import load_bundled
     from get3w_desktop.itemmodels.job_list import JobListModel
-    from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
+    from get3w_desktop.sandbox import SANDBOX_API_KEY
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.ui.main_window import MainWindow, ServiceInfo
     from get3w_desktop.workers.file_copy import FileCopier
@@ -104,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         service = ServiceInfo("default", "Get3W", f"Tasks run on {base_url} and are charged.",
                               is_sandbox=False)  # fmt: skip
     else:
-        sandbox = SandboxServer(SandboxConfig(time_scale=SANDBOX_TIME_SCALE)).start()
+        sandbox = start_sandbox()
         base_url, key = sandbox.base_url, SANDBOX_API_KEY
         service = ServiceInfo(
             "sandbox", "Sandbox",

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+import requests
+
+from get3w_desktop.app import start_sandbox, stored_key
+from get3w_desktop.sandbox import SANDBOX_API_KEY
+
+MODEL = "google/nano-banana-pro/text-to-image"
+
+
+def test_each_app_session_sandbox_hands_out_fresh_task_ids() -> None:
+    ids = []
+    for _ in range(2):
+        server = start_sandbox()
+        try:
+            answer = requests.post(f"{server.base_url}/v1/{MODEL}", json={"prompt": "x"},
+                                   headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+                                   timeout=10)  # fmt: skip
+            ids.append(answer.json()["id"])
+        finally:
+            server.stop()
+    assert ids[0] != ids[1]
+
+
+def test_the_environment_key_wins_and_an_empty_keyring_means_sandbox(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert stored_key() is None  # the test keyring is empty: the app opens in the sandbox
+    monkeypatch.setenv("GET3W_API_KEY", "sk_from_env_123456")
+    assert stored_key() == "sk_from_env_123456"
