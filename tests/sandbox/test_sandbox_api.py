@@ -4,87 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import requests
 
-from get3w_desktop.core.catalogue import ModelInfo, load_bundled, validate_params
+from get3w_desktop.core.catalogue import load_bundled, validate_params
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
-
-IMAGE = "google/nano-banana-pro/text-to-image"
-
-
-def catalogue_model(model_id: str) -> ModelInfo:
-    model = load_bundled().get(model_id)
-    assert model is not None and model.base_price and model.estimated_duration
-    return model
-
+from tests.sandbox.support import AUTH, IMAGE, ManualClock, catalogue_model, poll, start, submit
 
 MODEL = catalogue_model(IMAGE)
 PRICE, ESTIMATE = MODEL.base_price or 0.0, MODEL.estimated_duration
-AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
-
-
-class ManualClock:
-    """A virtual monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.headers.update(AUTH)
-        yield session
-
-
-def start(**config: Any) -> SandboxServer:
-    config.setdefault("render_scale", 0.1)
-    return SandboxServer(SandboxConfig(**config)).start()
-
-
-@pytest.fixture
-def manual(clock: ManualClock) -> Iterator[SandboxServer]:
-    """Tasks take exactly 10 s on the manual clock."""
-    with SandboxServer(
-        SandboxConfig(clock=clock, duration_fn=lambda _m, _p: 10.0, render_scale=0.1)
-    ) as server:
-        yield server
-
-
-def submit(
-    http: requests.Session,
-    server: SandboxServer,
-    prompt: str = "a red fox",
-    model: str = IMAGE,
-    **params: Any,
-) -> requests.Response:
-    return http.post(f"{server.base_url}/v1/{model}", json={"prompt": prompt, **params}, timeout=10)
-
-
-def poll(http: requests.Session, server: SandboxServer, task_id: str) -> dict[str, Any]:
-    reply = http.get(f"{server.base_url}/v1/requests/{task_id}", timeout=10)
-    assert reply.status_code == 200, reply.text
-    data: dict[str, Any] = reply.json()
-    return data
 
 
 # -- authentication ----------------------------------------------------------------

@@ -6,43 +6,14 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from http.client import HTTPConnection, IncompleteRead
 from typing import Any
 
 import pytest
 import requests
 
-from get3w_desktop.sandbox import SANDBOX_API_KEY, FaultConfig, SandboxConfig, SandboxServer
-
-AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
-IMAGE = "google/nano-banana-pro/text-to-image"
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.headers.update(AUTH)
-        yield session
+from get3w_desktop.sandbox import FaultConfig, SandboxConfig, SandboxServer
+from tests.sandbox.support import AUTH, IMAGE, ManualClock
 
 
 def serve(clock: ManualClock, **faults: Any) -> SandboxServer:

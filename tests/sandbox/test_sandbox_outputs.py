@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
-import threading
 import wave
 from collections.abc import Iterator
 from typing import Any
@@ -17,28 +16,14 @@ from PIL import Image
 from get3w_desktop.core.catalogue import load_bundled, parse_size
 from get3w_desktop.sandbox import SANDBOX_API_KEY, FaultConfig, SandboxConfig, SandboxServer
 from get3w_desktop.sandbox.images import render_image
+from tests.sandbox.support import AUTH, ManualClock
 
-AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
 BANANA = "google/nano-banana-pro/text-to-image"
 FLUX = "wavespeed-ai/flux-dev"
 SEEDREAM = "bytedance/seedream-v4.5"
 VEO = "google/veo3.1-fast/text-to-video"
 SEEDANCE = "bytedance/seedance-v1.5-pro/text-to-video"
 SPEECH = "minimax/speech-02-hd"
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
 
 
 class Harness:

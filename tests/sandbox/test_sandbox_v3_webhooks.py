@@ -18,28 +18,7 @@ from PIL import Image
 
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
-
-IMAGE = "google/nano-banana-pro/text-to-image"
-AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+from tests.sandbox.support import IMAGE, ManualClock
 
 
 @pytest.fixture
@@ -47,13 +26,6 @@ def server(clock: ManualClock) -> Iterator[SandboxServer]:
     config = SandboxConfig(clock=clock, duration_fn=lambda _m, _p: 10.0, render_scale=0.1)
     with SandboxServer(config) as sandbox:
         yield sandbox
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.headers.update(AUTH)
-        yield session
 
 
 def png_bytes() -> bytes:
