@@ -12,7 +12,7 @@ import logging.handlers
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from get3w_desktop import __version__
@@ -86,8 +86,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def missing_display(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why no window can open, in plain words; None when one can.
+
+    Without this, Qt aborts with a misleading message about xcb-cursor0.
+    """
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "Get3W Desktop needs a graphical session, and none was found (DISPLAY and "
+        "WAYLAND_DISPLAY are unset). Start it from your desktop, or use the `get3w` "
+        "command in a terminal."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    problem = missing_display(os.environ)
+    if problem:
+        print(problem, file=sys.stderr)  # noqa: T201 - before any window exists
+        return 1
     paths = app_paths().ensure()
     setup_logging(paths, args.verbose)
 

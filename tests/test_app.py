@@ -29,3 +29,14 @@ def test_the_environment_key_wins_and_an_empty_keyring_means_sandbox(
     assert stored_key() is None  # the test keyring is empty: the app opens in the sandbox
     monkeypatch.setenv("GET3W_API_KEY", "sk_from_env_123456")
     assert stored_key() == "sk_from_env_123456"
+
+
+def test_a_missing_display_is_explained_instead_of_a_qt_abort() -> None:
+    from get3w_desktop.app import missing_display
+
+    problem = missing_display({}, "linux")
+    assert problem is not None and "graphical session" in problem
+    assert missing_display({"DISPLAY": ":0"}, "linux") is None
+    assert missing_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert missing_display({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert missing_display({}, "win32") is None
