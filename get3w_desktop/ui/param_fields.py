@@ -134,53 +134,40 @@ def ratio_icon(width: int, height: int, palette: QPalette, side: int = 16) -> QI
 # -- widgets that leave the mouse wheel to the scroll area unless they have focus ----------
 
 
-class _NoWheelMixin:
-    def _wheel_unless_focused(self, event: QWheelEvent) -> bool:
+class _NoWheel:
+    """Takes focus by click or Tab, and ignores the wheel until it has focus.
+
+    Listed before the Qt class so its `wheelEvent` is the override Qt calls.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        assert isinstance(self, QWidget)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
         assert isinstance(self, QWidget)
         if self.hasFocus():
-            return False
-        event.ignore()  # let the form scroll instead of changing the value
-        return True
+            super().wheelEvent(event)  # type: ignore[misc]
+        else:
+            event.ignore()  # let the form scroll instead of changing the value
 
 
-class Combo(QComboBox, _NoWheelMixin):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if not self._wheel_unless_focused(event):
-            super().wheelEvent(event)
+class Combo(_NoWheel, QComboBox):
+    pass
 
 
-class SpinBox(QSpinBox, _NoWheelMixin):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if not self._wheel_unless_focused(event):
-            super().wheelEvent(event)
+class SpinBox(_NoWheel, QSpinBox):
+    pass
 
 
-class DoubleSpinBox(QDoubleSpinBox, _NoWheelMixin):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if not self._wheel_unless_focused(event):
-            super().wheelEvent(event)
+class DoubleSpinBox(_NoWheel, QDoubleSpinBox):
+    pass
 
 
-class Slider(QSlider, _NoWheelMixin):
+class Slider(_NoWheel, QSlider):
     def __init__(self) -> None:
         super().__init__(Qt.Orientation.Horizontal)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if not self._wheel_unless_focused(event):
-            super().wheelEvent(event)
 
 
 # -- the field protocol -----------------------------------------------------------------------

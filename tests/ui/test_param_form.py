@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.catalogue import (
@@ -586,3 +586,43 @@ def test_keyboard_only_removes_an_image(qtbot: QtBot, form: ParamForm, tmp_path:
     QTest.keyClick(images.chips[0].remove_button, Qt.Key.Key_Space)
     assert form.values()["images"] == [QUrl.fromLocalFile(str(tmp_path / "b.png")).toString()]
     qtbot.waitUntil(images.chips[0].remove_button.hasFocus)  # focus stays in the list
+
+
+def test_value_widgets_ignore_the_wheel_until_focused(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QWheelEvent
+
+    from get3w_desktop.ui.param_fields import Combo, DoubleSpinBox, Slider, SpinBox
+
+    def wheel(widget: QWidget) -> bool:
+        event = QWheelEvent(
+            QPointF(5, 5), QPointF(widget.mapToGlobal(QPoint(5, 5))), QPoint(0, 0),
+            QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QApplication.sendEvent(widget, event)
+        return event.isAccepted()
+
+    spin, dspin, slider, combo = SpinBox(), DoubleSpinBox(), Slider(), Combo()
+    spin.setRange(0, 10)
+    dspin.setRange(0, 10)
+    slider.setRange(0, 10)
+    combo.addItems(["a", "b", "c"])
+    combo.setCurrentIndex(1)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QVBoxLayout(holder)
+    for widget in (spin, dspin, slider, combo):
+        layout.addWidget(widget)
+        assert widget.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    holder.show()
+    holder.activateWindow()
+    qtbot.waitActive(holder)
+    assert slider.orientation() == Qt.Orientation.Horizontal
+    values = [spin.value(), dspin.value(), slider.value(), combo.currentIndex()]
+    for widget in (spin, dspin, slider, combo):
+        assert wheel(widget) is False  # left to the scroll area
+    assert [spin.value(), dspin.value(), slider.value(), combo.currentIndex()] == values
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    wheel(spin)
+    assert spin.value() == values[0] + 1
