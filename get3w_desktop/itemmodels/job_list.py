@@ -31,6 +31,7 @@ class JobListModel(QAbstractListModel):
         super().__init__(parent)
         self._jobs: list[Job] = []
         self._rows: dict[str, int] = {}
+        self._active = 0  # jobs queued, submitting, running or downloading
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._jobs)
@@ -72,6 +73,10 @@ class JobListModel(QAbstractListModel):
     def jobs(self) -> list[Job]:
         return list(self._jobs)
 
+    def active_count(self) -> int:
+        """Jobs still moving, kept as rows change (no scan per snapshot or per tick)."""
+        return self._active
+
     @Slot(object)
     def upsert(self, job: Job) -> None:
         """Insert a new job at the top, or update the row of a known one."""
@@ -79,9 +84,11 @@ class JobListModel(QAbstractListModel):
         if row is None:
             self.beginInsertRows(QModelIndex(), 0, 0)
             self._jobs.insert(0, job)
+            self._active += job.state.active
             self._reindex()
             self.endInsertRows()
             return
+        self._active += job.state.active - self._jobs[row].state.active
         self._jobs[row] = job
         index = self.index(row, 0)
         self.dataChanged.emit(index, index)
@@ -91,6 +98,7 @@ class JobListModel(QAbstractListModel):
         if row is None:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
+        self._active -= self._jobs[row].state.active
         del self._jobs[row]
         self._reindex()
         self.endRemoveRows()

@@ -265,20 +265,6 @@ class JobDelegate(QStyledItemDelegate):
         thumbnails.ready.connect(self._repaint_view)
         thumbnails.failed.connect(self._repaint_view)
 
-    def tick(self) -> bool:
-        """Repaint the view if a job is active; False when nothing moves (stop the timer)."""
-        view = self.parent()
-        model = view.model() if isinstance(view, QAbstractItemView) else None
-        if not isinstance(view, QAbstractItemView) or model is None:
-            return False
-        active = any(
-            isinstance(job := model.index(row, 0).data(JobRole.JOB), Job) and job.state.active
-            for row in range(model.rowCount())
-        )
-        if active:
-            view.viewport().update()
-        return active
-
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         f = _Fonts(option.font)
         text = f.bold_fm.height() + f.fm.height() + f.small_fm.height() + 9

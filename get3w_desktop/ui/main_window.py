@@ -34,7 +34,7 @@ from get3w_desktop.core.catalogue import Catalogue, ModelInfo
 from get3w_desktop.core.job import Job
 from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.storage.form_memory import FormMemory
-from get3w_desktop.ui.job_delegate import JobDelegate
+from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.result_viewer import ResultViewer
@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         runner.job_changed.connect(self._on_job_changed)
 
         self._ticker = QTimer(self)
-        self._ticker.setInterval(500)
+        self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._tick)
 
         first = memory.last_model() or (catalogue.models[0].model_id if len(catalogue) else None)
@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
         current = self.current_job()
         if current is not None and current.local_id == job.local_id:
             self.viewer.show_job(job)
-        active = sum(1 for j in self._jobs.jobs() if j.state.active)
+        active = self._jobs.active_count()
         self.activity_label.setText(f"{active} running" if active else "")
         if active and not self._ticker.isActive():
             self._ticker.start()
@@ -295,7 +295,9 @@ class MainWindow(QMainWindow):
         current = self.current_job()
         if current is not None and current.state.active:
             self.viewer.show_job(current)
-        if not self.delegate.tick():
+        if self._jobs.active_count():
+            self.list_view.viewport().update()  # progress bars and elapsed times move
+        else:
             self._ticker.stop()
 
     def _update_empty_hint(self) -> None:

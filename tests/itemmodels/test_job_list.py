@@ -23,3 +23,20 @@ def test_the_job_list_passes_qt_model_checks_through_inserts_updates_and_removal
     assert prompts == ["4", "3", "2", "1"]
     assert model.index(2, 0).data(JobRole.STATE) == "running"
     assert model.index_of(jobs[0].local_id).isValid() is False
+
+
+def test_the_active_count_follows_inserts_updates_and_removals() -> None:
+    model = JobListModel()
+    model.upsert(Job(model_id="m", params={}, state=JobState.COMPLETED))
+    assert model.active_count() == 0
+    running = Job(model_id="m", params={}, state=JobState.RUNNING)
+    model.upsert(running)
+    assert model.active_count() == 1
+    model.upsert(running.evolve(state=JobState.DOWNLOADING))
+    assert model.active_count() == 1
+    model.upsert(running.evolve(state=JobState.COMPLETED))
+    assert model.active_count() == 0
+    queued = Job(model_id="m", params={}, state=JobState.QUEUED)
+    model.upsert(queued)
+    model.remove(queued.local_id)
+    assert model.active_count() == 0

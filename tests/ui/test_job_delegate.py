@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -208,22 +207,6 @@ def test_size_hint_is_a_sane_row(delegate: JobDelegate) -> None:
     big.setPointSizeF(option.font.pointSizeF() * 2.5)
     option.font = big
     assert delegate.sizeHint(option, model.index(0, 0)).height() > hint.height()
-
-
-def test_tick_reports_whether_anything_moves(qtbot: QtBot, loader: ThumbnailLoader) -> None:
-    model = JobListModel()
-    view = QListView()
-    qtbot.addWidget(view)
-    view.setModel(model)
-    delegate = JobDelegate(loader, view)
-    view.setItemDelegate(delegate)
-    model.upsert(job(JobState.COMPLETED))
-    assert delegate.tick() is False
-    running = job(JobState.RUNNING)
-    model.upsert(running)
-    assert delegate.tick() is True
-    model.upsert(running.evolve(state=JobState.COMPLETED, finished_at=time.time()))
-    assert delegate.tick() is False
 
 
 def test_texts_for_people() -> None:
