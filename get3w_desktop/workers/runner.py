@@ -51,16 +51,6 @@ class TaskRunner(QObject):
     def client(self) -> JobClient:
         return self._client
 
-    def set_client(self, client: JobClient) -> None:
-        """New jobs use `client` (a profile switch); running ones keep theirs."""
-        self._client = client
-
-    def max_concurrency(self) -> int:
-        return self._pool.maxThreadCount()
-
-    def set_max_concurrency(self, count: int) -> None:
-        self._pool.setMaxThreadCount(max(1, count))
-
     def active_count(self) -> int:
         return len(self._workers)
 
