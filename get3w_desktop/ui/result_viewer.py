@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.ui.details_panel import DetailsPanel
+from get3w_desktop.ui.elided_label import ElidedLabel
 from get3w_desktop.ui.image_view import GalleryStrip, ImageView, ZoomBar
 from get3w_desktop.ui.job_delegate import (
     Glyph,
@@ -265,12 +266,12 @@ class ResultViewer(QWidget):
     def _build(self) -> None:
         self.image_view = ImageView()
         self.zoom_box = ZoomBar(self.image_view, self)
-        self.title = QLabel()
+        self.title = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         font = self.title.font()
         font.setWeight(font.Weight.DemiBold)
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.title.setFont(font)
-        self.subtitle = QLabel()
+        self.subtitle = ElidedLabel()
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_button = QPushButton("Open")
