@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = app_paths().ensure()
     setup_logging(paths, args.verbose)
 
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from get3w_desktop.api.client import Get3WClient
     from get3w_desktop.core.catalogue import load_bundled
@@ -119,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.sandbox import SANDBOX_API_KEY
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.ui.main_window import MainWindow, ServiceInfo
+    from get3w_desktop.workers.balance import BalanceWatcher
     from get3w_desktop.workers.file_copy import FileCopier
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
@@ -153,14 +154,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs = JobListModel()
     thumbnails = ThumbnailLoader()
     copier = FileCopier()
-    window = MainWindow(catalogue, runner, jobs, thumbnails, FormMemory(), service, copier.copy)
-    copier.copied.connect(lambda dest: window.statusBar().showMessage(f"Saved {dest}", 5000))
-    copier.failed.connect(lambda message: QMessageBox.warning(window, "Not saved", message))
+    balance = BalanceWatcher(client.balance)
+    window = MainWindow(
+        catalogue, runner, jobs, thumbnails, FormMemory(), service, copier,
+        balance=balance, state_file=paths.config / "window.ini",
+    )  # fmt: skip
     window.show()
     try:
         return int(app.exec())
     finally:
         runner.shutdown()
+        balance.shutdown()
         thumbnails.shutdown()
         copier.shutdown()
         client.close()

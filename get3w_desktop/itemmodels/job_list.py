@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
     QByteArray,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
+    QUrl,
     Slot,
 )
 
@@ -51,6 +54,26 @@ class JobListModel(QAbstractListModel):
         if role == JobRole.STATE:
             return job.state.value
         return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        job = self._jobs[index.row()] if index.isValid() and index.row() < len(self._jobs) else None
+        if job is not None and job.files:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled  # drag the outputs out to a file manager
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """The dragged rows' output files, as file URLs a file manager or editor accepts."""
+        data = QMimeData()
+        rows = sorted({i.row() for i in indexes if i.isValid() and i.row() < len(self._jobs)})
+        data.setUrls([QUrl.fromLocalFile(f) for row in rows for f in self._jobs[row].files])
+        return data
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
 
     def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())

@@ -3,9 +3,10 @@ the strip of thumbnails for a job with several outputs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QRect, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -285,6 +286,9 @@ class GalleryStrip(QListWidget):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAccessibleName("Outputs")
         self.setViewportMargins(6, 0, 6, 0)
+        self.setDragEnabled(True)  # drag an output out to the file manager
+        self.setDragDropMode(QListView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.setStyleSheet(
             "QListWidget { background: transparent; }"
             "QListWidget::item { border: 2px solid transparent; border-radius: 6px; padding: 0; }"
@@ -306,6 +310,14 @@ class GalleryStrip(QListWidget):
             self.addItem(item)
         self.blockSignals(False)
         self.setVisible(len(files) > 1)
+
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list"]
+
+    def mimeData(self, items: Sequence[QListWidgetItem]) -> QMimeData:
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(i.data(Qt.ItemDataRole.UserRole))) for i in items])
+        return data
 
     def select(self, index: int) -> None:
         if self.currentRow() != index:

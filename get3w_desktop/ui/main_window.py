@@ -12,10 +12,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QModelIndex,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -31,15 +49,18 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo
-from get3w_desktop.core.job import Job
+from get3w_desktop.core.export import output_metadata, suggested_name, unique_path
+from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.result_viewer import ResultViewer
+from get3w_desktop.workers.balance import BalanceWatcher
+from get3w_desktop.workers.file_copy import FileCopier, SaveItem
 from get3w_desktop.workers.runner import TaskRunner
-from get3w_desktop.workers.thumbnails import ThumbnailLoader
+from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 MAX_VARIATIONS = 16
 
@@ -56,10 +77,10 @@ class ServiceInfo:
 
 class MainWindow(QMainWindow):
     """Signals:
-    save_file_requested(str source, str destination): copy a saved output (off-thread).
+    key_requested(): the person wants to enter an API key (the sandbox banner, the menu).
     """
 
-    save_file_requested = Signal(str, str)
+    key_requested = Signal()
 
     def __init__(
         self,
@@ -69,16 +90,24 @@ class MainWindow(QMainWindow):
         thumbnails: ThumbnailLoader,
         memory: FormMemory,
         service: ServiceInfo,
-        copy_file: Callable[[str, str], None],
+        saver: FileCopier,
+        *,
+        balance: BalanceWatcher | None = None,
+        state_file: Path | None = None,
     ) -> None:
         super().__init__()
         self._catalogue = catalogue
         self._runner = runner
         self._jobs = jobs
         self._memory = memory
-        self._copy_file = copy_file
+        self._thumbnails = thumbnails
+        self._saver = saver
+        self._balance = balance
+        self._state = QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
         self._model: ModelInfo | None = None
         self._service = service
+        self._auto_save_dir: Path | None = None
+        self._pending_copy: str | None = None  # an image to put on the clipboard once decoded
         self.setWindowTitle("Get3W Desktop")
         self.setMinimumSize(1100, 640)
         screen = QGuiApplication.primaryScreen()
@@ -105,7 +134,10 @@ class MainWindow(QMainWindow):
         self.list_view.setItemDelegate(self.delegate)
         self.list_view.setUniformItemSizes(True)
         self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.list_view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+        self.list_view.setDragEnabled(True)  # drag outputs out to the file manager
+        self.list_view.setDragDropMode(QListView.DragDropMode.DragOnly)
+        self.list_view.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self._build_layout(service)
         self._build_actions()
@@ -118,8 +150,19 @@ class MainWindow(QMainWindow):
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.list_view.doubleClicked.connect(lambda _index: self._open_output())
         self.viewer.save_requested.connect(self._save_file)
+        self.viewer.save_all_requested.connect(self._save_all)
+        self.viewer.copy_requested.connect(self._copy_image)
         self.viewer.open_requested.connect(self._open_path)
         runner.job_changed.connect(self._on_job_changed)
+        saver.copied.connect(lambda dest: self.statusBar().showMessage(f"Saved {dest}", 6000))
+        saver.saved_all.connect(self._on_saved_all)
+        saver.failed.connect(self._on_save_failed)
+        thumbnails.image_ready.connect(self._on_image_decoded)
+        thumbnails.image_failed.connect(self._on_image_decode_failed)
+        if balance is not None:
+            balance.changed.connect(self._on_balance)
+            balance.failed.connect(self._on_balance_failed)
+            balance.refresh()
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -129,6 +172,7 @@ class MainWindow(QMainWindow):
         if first and catalogue.get(first):
             self.picker.select(first)
             self._on_model_chosen(first)
+        self._restore_state()
 
     # -- layout ----------------------------------------------------------------------
 
@@ -183,21 +227,57 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 0)
         split.setStretchFactor(2, 1)
         split.setChildrenCollapsible(False)
-        self.setCentralWidget(split)
+        self.main_split, self.right_split = split, right
 
-        self.service_label = QLabel(f"  {service.name}  ")
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner = self._sandbox_banner() if service.is_sandbox else None
+        if self.banner is not None:
+            column.addWidget(self.banner)
+        column.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+        self.service_label = QLabel(service.name)
         self.service_label.setToolTip(service.detail)
-        if service.is_sandbox:
-            self.service_label.setStyleSheet(
-                "background: #fff3cd; color: #7a5900; border-radius: 4px; padding: 2px 6px;"
-            )
+        self.service_label.setAccessibleName(f"Service: {service.name}")
+        self.service_label.setStyleSheet(
+            "background: #fff3cd; color: #7a5900; border-radius: 4px; padding: 1px 8px;"
+            if service.is_sandbox
+            else "background: rgba(34, 139, 84, 0.16); border-radius: 4px; padding: 1px 8px;"
+        )
+        self.balance_label = QLabel("")
+        self.balance_label.setToolTip("Account balance")
         self.activity_label = QLabel("")
         self.statusBar().addWidget(self.service_label)
-        self.statusBar().addWidget(QLabel(service.detail))
         self.statusBar().addPermanentWidget(self.activity_label)
+        self.statusBar().addPermanentWidget(self.balance_label)
         self._jobs.rowsInserted.connect(self._update_empty_hint)
         self._jobs.rowsRemoved.connect(self._update_empty_hint)
         self._update_empty_hint()
+
+    def _sandbox_banner(self) -> QWidget:
+        banner = QFrame()
+        banner.setObjectName("sandboxBanner")
+        banner.setStyleSheet(
+            "#sandboxBanner { background: #fff3cd; border-bottom: 1px solid #f0d58a; }"
+            "#sandboxBanner QLabel { color: #5c4300; }"
+        )
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(14, 7, 10, 7)
+        row.setSpacing(10)
+        text = QLabel(
+            "<b>Sandbox</b> — results are simulated on this computer and nothing is charged. "
+            "Add your Get3W API key to generate for real."
+        )
+        text.setWordWrap(True)
+        self.key_button = QPushButton("Enter API key…")
+        self.key_button.setToolTip("Store your Get3W API key in the system keyring")
+        self.key_button.clicked.connect(self.key_requested)
+        row.addWidget(text, 1)
+        row.addWidget(self.key_button)
+        return banner
 
     def _build_actions(self) -> None:
         def action(text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
@@ -215,6 +295,16 @@ class MainWindow(QMainWindow):
         self.act_save = action(
             "&Save output as…", self._save_current, QKeySequence.StandardKey.Save
         )
+        self.act_save_all = action("Save &all outputs to a folder…", self._save_all,
+                                   "Ctrl+Shift+S")  # fmt: skip
+        self.act_copy_image = QAction("&Copy image", self)
+        self.act_copy_image.setShortcut(QKeySequence.StandardKey.Copy)
+        # Ctrl+C copies text in the form; it copies the image only from the list or viewer.
+        self.act_copy_image.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_copy_image.triggered.connect(lambda _checked=False: self._copy_current_image())
+        self.list_view.addAction(self.act_copy_image)
+        self.viewer.addAction(self.act_copy_image)
+        self.act_key = action("API &key…", self.key_requested.emit)
         self.act_copy_url = action("Copy output &URL", self._copy_output_url, "Ctrl+Shift+C")
         self.act_copy_id = action("Copy task &id", self._copy_task_id, "Ctrl+Shift+I")
         self.act_rerun = action("&Re-run", self._rerun, "Ctrl+R")
@@ -226,7 +316,10 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        file_menu.addActions([self.act_open, self.act_save])
+        file_menu.addActions([self.act_open, self.act_save, self.act_save_all,
+                              self.act_copy_image])  # fmt: skip
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_key)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         task_menu = menu.addMenu("&Task")
@@ -282,7 +375,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_job_changed(self, job: Job) -> None:
+        before = self._jobs.job(job.local_id)
         self._jobs.upsert(job)
+        if before is not None and before.state.active and not job.state.active:
+            self._on_job_finished(job)
         current = self.current_job()
         if current is not None and current.local_id == job.local_id:
             self.viewer.show_job(job)
@@ -290,6 +386,12 @@ class MainWindow(QMainWindow):
         self.activity_label.setText(f"{active} running" if active else "")
         if active and not self._ticker.isActive():
             self._ticker.start()
+
+    def _on_job_finished(self, job: Job) -> None:
+        if self._balance is not None and job.submitted_at is not None:
+            self._balance.refresh()  # a task was charged (or refunded)
+        if self._auto_save_dir is not None and job.state is JobState.COMPLETED and job.files:
+            self._saver.save_all(save_items([job], self._auto_save_dir))
 
     def _tick(self) -> None:
         current = self.current_job()
@@ -323,8 +425,10 @@ class MainWindow(QMainWindow):
             return
         menu = QMenu(self)
         has_files, has_task = bool(job.files), job.task is not None
+        has_image = any(media_kind(f) is MediaKind.IMAGE for f in job.files)
         for act, enabled in (
-            (self.act_open, has_files), (self.act_save, has_files), (None, True),
+            (self.act_open, has_files), (self.act_save, has_files),
+            (self.act_save_all, has_files), (self.act_copy_image, has_image), (None, True),
             (self.act_copy_url, has_task and bool(job.task and job.task.outputs)),
             (self.act_copy_id, has_task), (None, True),
             (self.act_rerun, True), (self.act_load, True), (None, True),
@@ -336,8 +440,9 @@ class MainWindow(QMainWindow):
                 act.setEnabled(enabled)
                 menu.addAction(act)
         menu.exec(self.list_view.viewport().mapToGlobal(pos))
-        for act in (self.act_open, self.act_save, self.act_copy_url, self.act_copy_id,
-                    self.act_cancel, self.act_remove):  # fmt: skip
+        for act in (self.act_open, self.act_save, self.act_save_all, self.act_copy_image,
+                    self.act_copy_url, self.act_copy_id, self.act_cancel,
+                    self.act_remove):  # fmt: skip
             act.setEnabled(True)
 
     # -- actions on the current job --------------------------------------------------
@@ -353,17 +458,125 @@ class MainWindow(QMainWindow):
     def _save_current(self) -> None:
         job = self.current_job()
         if job and job.files:
-            self._save_file(job.files[0])
+            shown = self.viewer.current_file()
+            self._save_file(shown if shown in job.files else job.files[0])
+
+    def _job_of_file(self, path: str) -> tuple[Job, int] | None:
+        for job in (self.viewer.current_job(), self.current_job()):
+            if job is not None and path in job.files:
+                return job, job.files.index(path)
+        return None
+
+    def _last_folder(self) -> Path:
+        saved = self._state.value("save/folder", "") if self._state else ""
+        folder = Path(str(saved)) if saved else Path.home()
+        return folder if folder.is_dir() else Path.home()
+
+    def _remember_folder(self, folder: Path) -> None:
+        if self._state is not None:
+            self._state.setValue("save/folder", str(folder))
 
     @Slot(str)
     def _save_file(self, source: str) -> None:
+        """Ask where, then save a copy (PNGs with how they were made) off the GUI thread."""
+        found = self._job_of_file(source)
         suffix = Path(source).suffix
-        suggested = str(Path.home() / f"get3w-{Path(source).stem[:12]}{suffix}")
-        destination, _filter = QFileDialog.getSaveFileName(
-            self, "Save output", suggested, f"{suffix.upper()[1:]} file (*{suffix});;All files (*)"
+        name = (
+            suggested_name(found[0], found[1] + 1 if len(found[0].files) > 1 else 0, suffix)
+            if found
+            else Path(source).name
         )
-        if destination:
-            self._copy_file(source, destination)
+        kind = _KIND_NAMES.get(media_kind(source), "File")
+        destination, _filter = QFileDialog.getSaveFileName(
+            self, "Save output", str(self._last_folder() / name),
+            f"{kind} {suffix.upper()[1:]} (*{suffix});;All files (*)",
+        )  # fmt: skip
+        if not destination:
+            return
+        dest = Path(destination)
+        if not dest.suffix and suffix:
+            dest = dest.with_suffix(suffix)
+        self._remember_folder(dest.parent)
+        self._saver.copy(source, str(dest), output_metadata(found[0]) if found else None)
+
+    def _selected_jobs(self) -> list[Job]:
+        rows = sorted(i.row() for i in self.list_view.selectionModel().selectedRows())
+        jobs = [job for row in rows if (job := self._jobs.job_at(row)) is not None]
+        current = self.current_job()
+        return jobs or ([current] if current is not None else [])
+
+    def _save_all(self) -> None:
+        """Every output of the selected tasks into one folder, with distinct names."""
+        jobs = [job for job in self._selected_jobs() if job.files]
+        if not jobs:
+            self.statusBar().showMessage("Nothing to save yet: select a finished task.", 5000)
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Save all outputs to", str(
+            self._last_folder()))  # fmt: skip
+        if folder:
+            self._remember_folder(Path(folder))
+            self._saver.save_all(save_items(jobs, Path(folder)))
+
+    def set_auto_save_dir(self, folder: Path | None) -> None:
+        """Copy every finished task's outputs into `folder` as they arrive (None: off)."""
+        self._auto_save_dir = folder
+
+    @Slot(int, str)
+    def _on_saved_all(self, count: int, folder: str) -> None:
+        noun = "file" if count == 1 else "files"
+        self.statusBar().showMessage(f"Saved {count} {noun} to {folder}", 6000)
+
+    @Slot(str)
+    def _on_save_failed(self, message: str) -> None:
+        QMessageBox.warning(self, "Not saved", message)
+
+    def _copy_current_image(self) -> None:
+        shown = self.viewer.current_file()
+        job = self.current_job()
+        if shown and media_kind(shown) is MediaKind.IMAGE:
+            self._copy_image(shown)
+        elif job is not None:
+            images = [f for f in job.files if media_kind(f) is MediaKind.IMAGE]
+            if images:
+                self._copy_image(images[0])
+
+    @Slot(str)
+    def _copy_image(self, path: str) -> None:
+        """Put the image on the clipboard; decoding happens off the GUI thread."""
+        image = self._thumbnails.load_image(path)
+        if image is None:
+            self._pending_copy = path
+            self.statusBar().showMessage("Copying the image…", 3000)
+            return
+        self._pending_copy = None
+        QGuiApplication.clipboard().setImage(image)
+        self.statusBar().showMessage("Image copied to the clipboard", 4000)
+
+    @Slot(str, QImage)
+    def _on_image_decoded(self, path: str, image: QImage) -> None:
+        if path == self._pending_copy:
+            self._pending_copy = None
+            QGuiApplication.clipboard().setImage(image)
+            self.statusBar().showMessage("Image copied to the clipboard", 4000)
+
+    @Slot(str, str)
+    def _on_image_decode_failed(self, path: str, reason: str) -> None:
+        if path == self._pending_copy:
+            self._pending_copy = None
+            self.statusBar().showMessage(f"Could not copy the image: {reason}", 6000)
+
+    @Slot(object)
+    def _on_balance(self, value: float | None) -> None:
+        if value is None:
+            self.balance_label.setText("")
+            return
+        prefix = "Sandbox credit" if self._service.is_sandbox else "Balance"
+        self.balance_label.setText(f"{prefix} ${value:,.2f}")
+        self.balance_label.setToolTip("Account balance, refreshed after each task")
+
+    @Slot(str)
+    def _on_balance_failed(self, message: str) -> None:
+        self.balance_label.setToolTip(f"Balance not updated: {message}")
 
     def _copy_output_url(self) -> None:
         job = self.current_job()
@@ -409,12 +622,48 @@ class MainWindow(QMainWindow):
             f"<b>Get3W Desktop</b> {__version__}<br>A desktop client for the Get3W API.",
         )
 
+    def _restore_state(self) -> None:
+        if self._state is None:
+            return
+        geometry = self._state.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        for key, splitter in (("window/main", self.main_split), ("window/right", self.right_split)):
+            state = self._state.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+
+    def _save_state(self) -> None:
+        if self._state is None:
+            return
+        self._state.setValue("window/geometry", self.saveGeometry())
+        self._state.setValue("window/main", self.main_split.saveState())
+        self._state.setValue("window/right", self.right_split.saveState())
+        self._state.sync()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._model is not None:
             self._memory.put(self._model.model_id, self.form.values())
+        self._save_state()
         self._ticker.stop()
         self.viewer.shutdown()
         super().closeEvent(event)
+
+
+_KIND_NAMES = {MediaKind.IMAGE: "Image", MediaKind.VIDEO: "Video", MediaKind.AUDIO: "Audio"}
+
+
+def save_items(jobs: list[Job], folder: Path) -> list[SaveItem]:
+    """(source, destination, metadata) for every output of `jobs`, with distinct names."""
+    taken: set[str] = set()
+    items: list[SaveItem] = []
+    for job in jobs:
+        metadata = output_metadata(job)
+        numbered = len(job.files) > 1
+        for index, source in enumerate(job.files):
+            name = suggested_name(job, index + 1 if numbered else 0, Path(source).suffix)
+            items.append((source, str(unique_path(folder, name, taken)), metadata))
+    return items
 
 
 def variations(params: dict[str, Any], count: int, has_seed: bool) -> list[dict[str, Any]]:

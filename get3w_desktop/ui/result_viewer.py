@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -151,10 +152,14 @@ class ResultViewer(QWidget):
 
     Signals:
         save_requested(str local_path): the person pressed Save… (the window asks where).
+        save_all_requested(): save every output of the job to a folder.
+        copy_requested(str local_path): copy the image to the clipboard.
         open_requested(str local_path): open the file with the system's default app.
     """
 
     save_requested = Signal(str)
+    save_all_requested = Signal()
+    copy_requested = Signal(str)
     open_requested = Signal(str)
 
     def __init__(
@@ -231,6 +236,11 @@ class ResultViewer(QWidget):
         if kind is not MediaKind.VIDEO and kind is not MediaKind.AUDIO:
             self._leave_media()
         self._describe(path, index, len(job.files))
+        self.copy_item.setEnabled(kind is MediaKind.IMAGE)
+        count = len(job.files)
+        self.save_all_item.setText(
+            f"Save all {count} outputs to a folder…" if count > 1 else "Save to a folder…"
+        )
         if kind is MediaKind.IMAGE:
             image = self._loader.load_image(path)
             preview = image or self._loader.request(path, 2 * GalleryStrip.ICON)
@@ -276,8 +286,15 @@ class ResultViewer(QWidget):
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_button = QPushButton("Open")
         self.open_button.setToolTip("Open with the default app")
-        self.save_button = QPushButton("Save…")
-        self.save_button.setToolTip("Save a copy of this file")
+        self.save_button = QToolButton()
+        self.save_button.setText("Save…")
+        self.save_button.setToolTip("Save a copy of this file (Ctrl+S)")
+        self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.save_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        save_menu = QMenu(self.save_button)
+        self.save_all_item = save_menu.addAction("Save all outputs to a folder…")
+        self.copy_item = save_menu.addAction("Copy image")
+        self.save_button.setMenu(save_menu)
         self.details_button = self._tool("Details", "Show or hide the details")
         self.details_button.setCheckable(True)
         self.details_button.setChecked(True)
@@ -353,6 +370,8 @@ class ResultViewer(QWidget):
 
         self.details_button.toggled.connect(self._toggle_details)
         self.save_button.clicked.connect(self._emit(self.save_requested))
+        self.save_all_item.triggered.connect(lambda _checked=False: self.save_all_requested.emit())
+        self.copy_item.triggered.connect(self._emit(self.copy_requested))
         self.open_button.clicked.connect(self._emit(self.open_requested))
         self.file_open_button.clicked.connect(self._emit(self.open_requested))
         self.gallery.file_chosen.connect(self.show_file)

@@ -1,55 +1,58 @@
-"""Copy saved outputs to where the person chose, off the GUI thread, atomically.
+"""Save outputs to where the person chose, off the GUI thread, atomically.
+
+One pool thread, so saves happen in the order asked. PNGs get the prompt and parameters
+as text chunks (core/export.py); nothing half-written is ever left under a chosen name.
 
 Signals:
-    copied(str destination)
-    failed(str message): a sentence for people (disk full, read-only folder, …)
+    copied(str destination): one file saved.
+    saved_all(int count, str folder): a "Save all" finished with `count` files saved.
+    failed(str message): a sentence for people (disk full, read-only folder, …).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from get3w_desktop.api.download import disk_error
+from get3w_desktop.core.export import save_output
+
+#: (source, destination, metadata) for one file.
+SaveItem = tuple[str, str, Mapping[str, str] | None]
 
 
 class _Signals(QObject):
     copied = Signal(str)
+    saved_all = Signal(int, str)
     failed = Signal(str)
 
 
-class _CopyJob(QRunnable):
-    def __init__(self, source: str, destination: str, signals: _Signals) -> None:
+class _SaveJob(QRunnable):
+    def __init__(self, items: Sequence[SaveItem], signals: _Signals, batch: bool) -> None:
         super().__init__()
-        self._source, self._destination, self._signals = source, destination, signals
+        self._items, self._signals, self._batch = list(items), signals, batch
 
     def run(self) -> None:
-        dest = Path(self._destination)
-        part: str | None = None
-        try:
-            fd, part = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-            with os.fdopen(fd, "wb") as sink, open(self._source, "rb") as source:
-                shutil.copyfileobj(source, sink, 1024 * 1024)
-                sink.flush()
-                os.fsync(sink.fileno())
-            os.replace(part, dest)
-            part = None
-            self._signals.copied.emit(str(dest))
-        except OSError as exc:
-            self._signals.failed.emit(disk_error(exc, dest.parent).message)
-        finally:
-            if part is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(part)
+        saved = 0
+        for source, destination, metadata in self._items:
+            dest = Path(destination)
+            try:
+                save_output(source, dest, metadata)
+            except OSError as exc:
+                self._signals.failed.emit(disk_error(exc, dest.parent).message)
+                break  # a full disk or a read-only folder will not improve for the next one
+            saved += 1
+            if not self._batch:
+                self._signals.copied.emit(str(dest))
+        if self._batch and self._items:
+            self._signals.saved_all.emit(saved, str(Path(self._items[0][1]).parent))
 
 
 class FileCopier(QObject):
     copied = Signal(str)
+    saved_all = Signal(int, str)
     failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -58,10 +61,19 @@ class FileCopier(QObject):
         self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
         self._signals.copied.connect(self.copied)
+        self._signals.saved_all.connect(self.saved_all)
         self._signals.failed.connect(self.failed)
 
-    def copy(self, source: str, destination: str) -> None:
-        self._pool.start(_CopyJob(source, destination, self._signals))
+    def copy(self, source: str, destination: str,
+             metadata: Mapping[str, str] | None = None) -> None:  # fmt: skip
+        self._pool.start(_SaveJob([(source, destination, metadata)], self._signals, False))
+
+    def save_all(self, items: Sequence[SaveItem]) -> None:
+        """Save several files as one operation, reported once through `saved_all`."""
+        self._pool.start(_SaveJob(items, self._signals, True))
+
+    def wait(self, timeout_ms: int = -1) -> bool:
+        return bool(self._pool.waitForDone(timeout_ms))
 
     def shutdown(self) -> None:
         self._pool.waitForDone()

@@ -1,0 +1,187 @@
+"""Saving outputs where people want them: good file names, and how each was made.
+
+Saved PNGs carry the prompt and parameters as text chunks (iTXt, UTF-8), written into
+the file's bytes as they are: the pixels are never re-encoded. Other formats are copied
+unchanged. Every write goes to a temporary file first and is renamed into place, so a
+full disk or a crash never leaves half a file under the chosen name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import struct
+import tempfile
+import unicodedata
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from get3w_desktop import __version__
+from get3w_desktop.core.job import Job
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The text chunk keyword holding the JSON record of how an output was made.
+METADATA_KEY = "get3w"
+_SLUG_WORDS = 6
+_SLUG_CHARS = 48
+
+
+def slug(text: str, limit: int = _SLUG_CHARS) -> str:
+    """A short, safe, lower-case file-name fragment: "A cat, on Mars!" -> "a-cat-on-mars"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", plain.lower())[:_SLUG_WORDS]
+    return "-".join(words)[:limit].strip("-")
+
+
+def suggested_name(job: Job, index: int, suffix: str) -> str:
+    """`model-prompt-slug-seed[-n].ext`, e.g. `seedream-v4-a-red-fox-in-snow-42.png`.
+
+    `index` numbers outputs of a multi-output task from 1; 0 means the only one.
+    """
+    model = slug(job.model_id.rsplit("/", 1)[-1], 32) or "output"
+    parts = [model]
+    prompt = slug(job.prompt)
+    if prompt:
+        parts.append(prompt)
+    seed = job.params.get("seed")
+    if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0:
+        parts.append(str(seed))
+    elif job.remote_id:
+        parts.append(slug(job.remote_id, 8) or job.local_id[:8])
+    if index:
+        parts.append(str(index))
+    return "-".join(parts) + suffix.lower()
+
+
+def output_metadata(job: Job) -> dict[str, str]:
+    """Text fields describing how `job`'s outputs were made (never the key)."""
+    record: dict[str, Any] = {
+        "model": job.model_id,
+        "parameters": dict(job.params),
+        "profile": job.profile,
+        "task_id": job.remote_id,
+        "app": f"Get3W Desktop {__version__}",
+    }
+    seed = job.params.get("seed")
+    if seed is not None:
+        record["seed"] = seed
+    if job.task is not None and job.task.timings:
+        record["timings_ms"] = dict(job.task.timings)
+    texts = {
+        "Software": f"Get3W Desktop {__version__}",
+        METADATA_KEY: json.dumps(record, ensure_ascii=False, sort_keys=True, default=str),
+    }
+    if job.prompt:
+        texts["Description"] = job.prompt
+    return texts
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _itxt(keyword: str, text: str) -> bytes:
+    key = keyword.encode("latin-1")[:79]
+    # keyword, NUL, compression flag 0, method 0, empty language tag, empty translated key
+    return _chunk(b"iTXt", key + b"\x00\x00\x00\x00\x00" + text.encode("utf-8"))
+
+
+def png_with_text(data: bytes, texts: Mapping[str, str]) -> bytes:
+    """`data` (a PNG) with `texts` added as iTXt chunks right after IHDR.
+
+    Existing chunks with the same keywords are dropped so a re-save never doubles them.
+    Raises ValueError when `data` is not a well-formed PNG.
+    """
+    if not data.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG file")
+    chunks: list[bytes] = []
+    pos = len(PNG_SIGNATURE)
+    keys = {k.encode("latin-1") for k in texts}
+    while pos < len(data):
+        if pos + 8 > len(data):
+            raise ValueError("truncated PNG chunk header")
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if end > len(data):
+            raise ValueError("truncated PNG chunk")
+        body = data[pos + 8 : pos + 8 + length]
+        if kind in (b"tEXt", b"iTXt", b"zTXt") and body.split(b"\x00", 1)[0] in keys:
+            pass  # replaced below
+        else:
+            chunks.append(data[pos:end])
+        pos = end
+        if kind == b"IEND":
+            break
+    if not chunks or chunks[0][4:8] != b"IHDR" or chunks[-1][4:8] != b"IEND":
+        raise ValueError("PNG without IHDR or IEND")
+    extra = [_itxt(key, value) for key, value in texts.items()]
+    return PNG_SIGNATURE + chunks[0] + b"".join(extra) + b"".join(chunks[1:])
+
+
+def read_png_text(data: bytes) -> dict[str, str]:
+    """The tEXt and uncompressed iTXt fields of a PNG (for tests and "remix from file")."""
+    if not data.startswith(PNG_SIGNATURE):
+        return {}
+    out: dict[str, str] = {}
+    pos = len(PNG_SIGNATURE)
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"tEXt" and b"\x00" in body:
+            key, value = body.split(b"\x00", 1)
+            out[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"iTXt" and b"\x00" in body:
+            key, rest = body.split(b"\x00", 1)
+            if len(rest) >= 2 and rest[0] == 0:
+                _lang, _translated, text = rest[2:].split(b"\x00", 2)
+                out[key.decode("latin-1")] = text.decode("utf-8", "replace")
+        pos += 12 + length
+        if kind == b"IEND":
+            break
+    return out
+
+
+def save_output(source: str | Path, destination: str | Path,
+                metadata: Mapping[str, str] | None = None) -> Path:  # fmt: skip
+    """Copy `source` to `destination` atomically; PNGs get `metadata` as text chunks.
+
+    A PNG that cannot be parsed is copied unchanged rather than refused: the person
+    asked for the file, and the metadata is a bonus. Raises OSError (disk full,
+    read-only folder, …) with nothing left behind under either name.
+    """
+    source, destination = Path(source), Path(destination)
+    data = source.read_bytes()
+    if metadata and data.startswith(PNG_SIGNATURE):
+        with contextlib.suppress(ValueError):
+            data = png_with_text(data, metadata)
+    fd, part = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part",
+                                dir=destination.parent)  # fmt: skip
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            sink.write(data)
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(part, destination)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        raise
+    return destination
+
+
+def unique_path(folder: Path, name: str, taken: set[str] | None = None) -> Path:
+    """`folder/name`, or `name (2)`, `name (3)`… when that exists (or is in `taken`)."""
+    taken = taken if taken is not None else set()
+    stem, suffix = os.path.splitext(name)
+    candidate, n = folder / name, 1
+    while candidate.exists() or str(candidate) in taken:
+        n += 1
+        candidate = folder / f"{stem} ({n}){suffix}"
+    taken.add(str(candidate))
+    return candidate
