@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QByteArray,
+    QItemSelectionModel,
     QModelIndex,
     QPoint,
     QSettings,
@@ -250,6 +251,8 @@ class MainWindow(QMainWindow):
         self.balance_label = QLabel("")
         self.balance_label.setToolTip("Account balance")
         self.activity_label = QLabel("")
+        for label in (self.balance_label, self.activity_label):
+            label.setContentsMargins(10, 0, 6, 0)
         self.statusBar().addWidget(self.service_label)
         self.statusBar().addPermanentWidget(self.activity_label)
         self.statusBar().addPermanentWidget(self.balance_label)
@@ -368,7 +371,7 @@ class MainWindow(QMainWindow):
             for variation in variations(params, self.count.value(), model.param("seed") is not None)
         ]
         if jobs:
-            self.list_view.setCurrentIndex(self._jobs.index_of(jobs[-1].local_id))
+            self.select_job(jobs[-1].local_id)
         return jobs
 
     # -- the list and the viewer -----------------------------------------------------
@@ -405,6 +408,14 @@ class MainWindow(QMainWindow):
     def _update_empty_hint(self) -> None:
         self.empty_hint.setVisible(self._jobs.rowCount() == 0)
 
+    def select_job(self, local_id: str) -> None:
+        """Make `local_id` the one selected and shown task (other selections cleared)."""
+        index = self._jobs.index_of(local_id)
+        if index.isValid():
+            flag = QItemSelectionModel.SelectionFlag
+            self.list_view.selectionModel().setCurrentIndex(index, flag.ClearAndSelect)
+            self.list_view.scrollTo(index)
+
     def current_job(self) -> Job | None:
         index = self.list_view.currentIndex()
         job = index.data(JobRole.JOB) if index.isValid() else None
@@ -419,7 +430,11 @@ class MainWindow(QMainWindow):
         index = self.list_view.indexAt(pos)
         if not index.isValid():
             return
-        self.list_view.setCurrentIndex(index)
+        selection, flag = self.list_view.selectionModel(), QItemSelectionModel.SelectionFlag
+        # Right-click inside a selection keeps it (Save all acts on every selected task).
+        selection.setCurrentIndex(
+            index, flag.NoUpdate if selection.isSelected(index) else flag.ClearAndSelect
+        )
         job = self.current_job()
         if job is None:
             return
@@ -594,7 +609,7 @@ class MainWindow(QMainWindow):
         job = self.current_job()
         if job:
             new = self._runner.submit(job.model_id, job.params, job.profile)
-            self.list_view.setCurrentIndex(self._jobs.index_of(new.local_id))
+            self.select_job(new.local_id)
 
     def _load_params(self) -> None:
         job = self.current_job()
@@ -669,12 +684,13 @@ def save_items(jobs: list[Job], folder: Path) -> list[SaveItem]:
 def variations(params: dict[str, Any], count: int, has_seed: bool) -> list[dict[str, Any]]:
     """`count` copies of `params`, each with its own seed when the model takes one.
 
-    A fixed seed gives seed, seed+1, …; a random seed (-1) gives fresh random seeds so
-    the variations differ and each result can be reproduced later. Without a seed the
-    server varies each run by itself.
+    A fixed seed gives seed, seed+1, …; a random seed (-1) becomes a concrete random seed,
+    even for one run, so each result can be reproduced later and its file name says which
+    seed made it. Without a seed the server varies each run by itself.
     """
-    if count <= 1 or not has_seed:
-        return [dict(params) for _ in range(max(1, count))]
+    count = max(1, count)
+    if not has_seed:
+        return [dict(params) for _ in range(count)]
     seed = params.get("seed", -1)
     out = []
     for i in range(count):

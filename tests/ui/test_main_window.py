@@ -104,6 +104,8 @@ def test_variations_each_get_their_own_seed() -> None:
     assert len({v["seed"] for v in randomised}) == 4
     assert all(v["seed"] >= 0 for v in randomised)
     assert variations({"prompt": "x"}, 3, has_seed=False) == [{"prompt": "x"}] * 3
+    (single,) = variations({"prompt": "x", "seed": -1}, 1, has_seed=True)
+    assert single["seed"] >= 0  # reproducible even when only one was asked for
 
 
 def test_quitting_with_tasks_in_flight_returns_promptly(qtbot: QtBot, window: Window) -> None:
