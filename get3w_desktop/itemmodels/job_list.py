@@ -27,6 +27,7 @@ class JobRole(enum.IntEnum):
     JOB = Qt.ItemDataRole.UserRole + 1
     LOCAL_ID = Qt.ItemDataRole.UserRole + 2
     STATE = Qt.ItemDataRole.UserRole + 3
+    CREATED = Qt.ItemDataRole.UserRole + 4  # epoch seconds: the sort key
 
 
 class JobListModel(QAbstractListModel):
@@ -53,6 +54,8 @@ class JobListModel(QAbstractListModel):
             return job.local_id
         if role == JobRole.STATE:
             return job.state.value
+        if role == JobRole.CREATED:
+            return job.created_at
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -78,7 +81,7 @@ class JobListModel(QAbstractListModel):
     def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
         for role, name in ((JobRole.JOB, b"job"), (JobRole.LOCAL_ID, b"localId"),
-                           (JobRole.STATE, b"state")):  # fmt: skip
+                           (JobRole.STATE, b"state"), (JobRole.CREATED, b"created")):  # fmt: skip
             names[int(role)] = QByteArray(name)
         return names
 
@@ -115,6 +118,27 @@ class JobListModel(QAbstractListModel):
         self._jobs[row] = job
         index = self.index(row, 0)
         self.dataChanged.emit(index, index)
+
+    def reset_jobs(self, jobs: list[Job]) -> None:
+        """Replace every row at once (history loaded at start), newest first."""
+        self.beginResetModel()
+        self._jobs = sorted(jobs, key=lambda job: job.created_at, reverse=True)
+        self._active = sum(job.state.active for job in self._jobs)
+        self._reindex()
+        self.endResetModel()
+
+    def add_older(self, jobs: list[Job]) -> None:
+        """Append jobs (history loaded after the first screen) that are not shown yet."""
+        fresh = [job for job in jobs if job.local_id not in self._rows]
+        if not fresh:
+            return
+        start = len(self._jobs)
+        self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+        self._jobs.extend(fresh)
+        self._active += sum(job.state.active for job in fresh)
+        for offset, job in enumerate(fresh):
+            self._rows[job.local_id] = start + offset
+        self.endInsertRows()
 
     def remove(self, local_id: str) -> None:
         row = self._rows.get(local_id)

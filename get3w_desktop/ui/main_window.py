@@ -52,12 +52,14 @@ from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo
 from get3w_desktop.core.export import output_metadata, suggested_name, unique_path
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.itemmodels.job_filter import JobFilterModel
 from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.result_viewer import ResultViewer
+from get3w_desktop.ui.task_filter_bar import TaskFilterBar
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier, SaveItem
 from get3w_desktop.workers.runner import TaskRunner
@@ -79,9 +81,11 @@ class ServiceInfo:
 class MainWindow(QMainWindow):
     """Signals:
     key_requested(): the person wants to enter an API key (the sandbox banner, the menu).
+    jobs_removed(list[str]): local ids the person removed (the history forgets them).
     """
 
     key_requested = Signal()
+    jobs_removed = Signal(list)
 
     def __init__(
         self,
@@ -129,8 +133,11 @@ class MainWindow(QMainWindow):
         self.generate_button.setToolTip("Generate (Ctrl+Enter)")
         self.generate_button.setMinimumHeight(34)
         self.viewer = ResultViewer(thumbnails, display_name=self._model_name)
+        self.shown = JobFilterModel(jobs, self, display_name=self._model_name)
+        self.filter_bar = TaskFilterBar(self.shown, catalogue)
         self.list_view = QListView()
-        self.list_view.setModel(jobs)
+        self.list_view.setModel(self.shown)
+        self.list_view.setAccessibleName("Tasks")
         self.delegate = JobDelegate(thumbnails, self.list_view, self._model_name)
         self.list_view.setItemDelegate(self.delegate)
         self.list_view.setUniformItemSizes(True)
@@ -200,9 +207,12 @@ class MainWindow(QMainWindow):
         list_layout.setSpacing(4)
         heading = QLabel("Tasks")
         heading.setStyleSheet("font-weight: 600;")
-        self.empty_hint = QLabel("Nothing yet: your tasks appear here, newest first.")
+        self.empty_hint = QLabel()
         self.empty_hint.setStyleSheet("color: palette(placeholder-text);")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.linkActivated.connect(lambda _link: self.filter_bar.clear())
         list_layout.addWidget(heading)
+        list_layout.addWidget(self.filter_bar)
         list_layout.addWidget(self.list_view, 1)
         list_layout.addWidget(self.empty_hint)
 
@@ -256,8 +266,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.service_label)
         self.statusBar().addPermanentWidget(self.activity_label)
         self.statusBar().addPermanentWidget(self.balance_label)
-        self._jobs.rowsInserted.connect(self._update_empty_hint)
-        self._jobs.rowsRemoved.connect(self._update_empty_hint)
+        for signal in (self.shown.rowsInserted, self.shown.rowsRemoved, self.shown.modelReset,
+                       self.shown.layoutChanged):  # fmt: skip
+            signal.connect(self._update_empty_hint)
         self._update_empty_hint()
 
     def _sandbox_banner(self) -> QWidget:
@@ -294,6 +305,7 @@ class MainWindow(QMainWindow):
 
         self.act_generate = action("&Generate", self.generate, "Ctrl+Return")
         self.act_search = action("&Find a model…", self.picker.focus_search, "Ctrl+K")
+        self.act_find_task = action("Find a &task…", self._focus_task_search, "Ctrl+F")
         self.act_open = action("&Open output", self._open_output, "Ctrl+O")
         self.act_save = action(
             "&Save output as…", self._save_current, QKeySequence.StandardKey.Save
@@ -332,7 +344,7 @@ class MainWindow(QMainWindow):
         task_menu.addSeparator()
         task_menu.addActions([self.act_cancel, self.act_remove])
         view_menu = menu.addMenu("&View")
-        view_menu.addAction(self.act_search)
+        view_menu.addActions([self.act_search, self.act_find_task])
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.act_about)
 
@@ -406,11 +418,19 @@ class MainWindow(QMainWindow):
             self._ticker.stop()
 
     def _update_empty_hint(self) -> None:
-        self.empty_hint.setVisible(self._jobs.rowCount() == 0)
+        if self._jobs.rowCount() == 0:
+            self.empty_hint.setText("Nothing yet: your tasks appear here, newest first.")
+        else:
+            self.empty_hint.setText('No task matches. <a href="clear">Show all tasks</a>')
+        self.empty_hint.setVisible(self.shown.rowCount() == 0)
+        self.filter_bar.setVisible(self._jobs.rowCount() > 0)
 
     def select_job(self, local_id: str) -> None:
         """Make `local_id` the one selected and shown task (other selections cleared)."""
-        index = self._jobs.index_of(local_id)
+        index = self.shown.index_of(local_id)
+        if not index.isValid() and self.shown.is_filtered():
+            self.filter_bar.clear()  # a new task must never be hidden by an old search
+            index = self.shown.index_of(local_id)
         if index.isValid():
             flag = QItemSelectionModel.SelectionFlag
             self.list_view.selectionModel().setCurrentIndex(index, flag.ClearAndSelect)
@@ -516,7 +536,7 @@ class MainWindow(QMainWindow):
 
     def _selected_jobs(self) -> list[Job]:
         rows = sorted(i.row() for i in self.list_view.selectionModel().selectedRows())
-        jobs = [job for row in rows if (job := self._jobs.job_at(row)) is not None]
+        jobs = [job for row in rows if (job := self.shown.job_at(row)) is not None]
         current = self.current_job()
         return jobs or ([current] if current is not None else [])
 
@@ -626,9 +646,26 @@ class MainWindow(QMainWindow):
             self._runner.cancel(job.local_id)
 
     def _remove(self) -> None:
-        job = self.current_job()
-        if job and not job.state.active:
-            self._jobs.remove(job.local_id)
+        """Remove the selected finished tasks from the list and the history."""
+        gone = [job.local_id for job in self._selected_jobs() if not job.state.active]
+        if not gone:
+            return
+        if len(gone) > 1:
+            answer = QMessageBox.question(
+                self, "Remove tasks",
+                f"Remove {len(gone)} tasks from the list and the history? Saved copies "
+                "stay where you saved them.",
+            )  # fmt: skip
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        for local_id in gone:
+            self._jobs.remove(local_id)
+        self.jobs_removed.emit(gone)
+
+    def _focus_task_search(self) -> None:
+        self.filter_bar.setVisible(True)
+        self.filter_bar.search.setFocus()
+        self.filter_bar.search.selectAll()
 
     def _about(self) -> None:
         QMessageBox.about(

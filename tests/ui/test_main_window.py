@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.export import read_png_text
-from get3w_desktop.core.job import JobState
+from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
@@ -161,7 +161,7 @@ def test_end_to_end_three_variations_save_cancel_rerun_and_a_failure(
     qtbot.waitUntil(lambda: win.balance_label.text().startswith("Sandbox credit $"), timeout=5000)
 
     # Open one result and save it through the (patched) dialog.
-    win.list_view.setCurrentIndex(win._jobs.index(1, 0))
+    win.list_view.setCurrentIndex(win.shown.index(1, 0))
     current = win.current_job()
     assert current is not None
     job = current
@@ -201,13 +201,13 @@ def test_end_to_end_three_variations_save_cancel_rerun_and_a_failure(
     win.count.setValue(1)
     (video,) = win.generate()
     qtbot.waitUntil(lambda: seen[video.local_id][-1] is JobState.RUNNING, timeout=5000)
-    win.list_view.setCurrentIndex(win._jobs.index_of(video.local_id))
+    win.select_job(video.local_id)
     win.act_cancel.trigger()
     qtbot.waitUntil(lambda: seen[video.local_id][-1] is JobState.CANCELLED, timeout=5000)
     assert win.viewer.page() == "error" and "Stopped" in win.viewer.error_page.title.text()
 
     # Re-run a finished one: a new task with the same parameters.
-    win.list_view.setCurrentIndex(win._jobs.index_of(job.local_id))
+    win.select_job(job.local_id)
     submits = sandbox.stats.submits
     qtbot.keyClick(win.list_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     rerun = win.current_job()
@@ -283,3 +283,26 @@ def test_dragging_a_task_carries_its_output_files(qtbot: QtBot, window: Window) 
     done = win._jobs.job(job.local_id)
     assert done is not None
     assert [url.toLocalFile() for url in mime.urls()] == list(done.files)
+
+
+def test_searching_the_task_list_and_a_new_task_is_never_hidden(
+    qtbot: QtBot, window: Window
+) -> None:
+    win, *_ = window
+    jobs = [Job(model_id=NANO, params={"prompt": p}, state=JobState.COMPLETED)
+            for p in ("a red fox", "a blue whale", "a red kite")]  # fmt: skip
+    win._jobs.reset_jobs(jobs)
+    assert win.filter_bar.isVisibleTo(win) and win.filter_bar.count.text() == "3 tasks"
+    qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert win.filter_bar.search.hasFocus()
+    qtbot.keyClicks(win.filter_bar.search, "red")
+    qtbot.waitUntil(lambda: win.shown.rowCount() == 2, timeout=2000)
+    assert win.filter_bar.count.text() == "2 of 3"
+    qtbot.keyClicks(win.filter_bar.search, " nothing")
+    qtbot.waitUntil(lambda: win.shown.rowCount() == 0, timeout=2000)
+    assert win.empty_hint.isVisibleTo(win) and "No task matches" in win.empty_hint.text()
+    _choose(win, NANO, "a green frog")
+    (new,) = win.generate()
+    current = win.current_job()
+    assert current is not None and current.local_id == new.local_id  # the search was cleared
+    assert win.filter_bar.search.text() == ""

@@ -1,0 +1,107 @@
+"""The row above the task list: search text, status, model, period and order."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from get3w_desktop.core.catalogue import Catalogue
+from get3w_desktop.itemmodels.job_filter import JobFilterModel, Period, StateGroup
+
+#: Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).
+SEARCH_DELAY_MS = 150
+
+
+class TaskFilterBar(QWidget):
+    def __init__(self, proxy: JobFilterModel, catalogue: Catalogue) -> None:
+        super().__init__()
+        self._proxy = proxy
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search prompts, models, task ids…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Search the tasks (Ctrl+F); every word must match")
+        self.search.setAccessibleName("Search tasks")
+        self.status = QComboBox()
+        for group in StateGroup:
+            self.status.addItem(group.value, group)
+        self.status.setToolTip("Show tasks with this status")
+        self.model = QComboBox()
+        self.model.addItem("All models", None)
+        for info in catalogue.models:
+            self.model.addItem(info.name, info.model_id)
+        self.model.setToolTip("Show tasks of one model")
+        self.period = QComboBox()
+        for period in Period:
+            self.period.addItem(period.label, period)
+        self.period.setToolTip("Show tasks created in this period")
+        self.order = QComboBox()
+        self.order.addItem("Newest first", False)
+        self.order.addItem("Oldest first", True)
+        self.order.setToolTip("Order of the list")
+        for combo in (self.status, self.model, self.period, self.order):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.count = QLabel()
+        self.count.setStyleSheet("color: palette(placeholder-text);")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(6)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.setSpacing(6)
+        for combo in (self.status, self.model, self.period, self.order):
+            filters.addWidget(combo)
+        filters.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        column.addLayout(top)
+        column.addLayout(filters)
+
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(SEARCH_DELAY_MS)
+        self._typing.timeout.connect(self._apply_text)
+        self.search.textChanged.connect(lambda _text: self._typing.start())
+        self.search.returnPressed.connect(self._apply_text)
+        self.status.currentIndexChanged.connect(
+            lambda _i: proxy.set_group(self.status.currentData())
+        )
+        self.model.currentIndexChanged.connect(
+            lambda _i: proxy.set_model_id(self.model.currentData())
+        )
+        self.period.currentIndexChanged.connect(
+            lambda _i: proxy.set_period(self.period.currentData())
+        )
+        self.order.currentIndexChanged.connect(
+            lambda _i: proxy.set_oldest_first(bool(self.order.currentData()))
+        )
+        for signal in (proxy.rowsInserted, proxy.rowsRemoved, proxy.modelReset,
+                       proxy.layoutChanged):  # fmt: skip
+            signal.connect(self.update_count)
+        source = proxy.sourceModel()
+        for signal in (source.rowsInserted, source.rowsRemoved, source.modelReset):
+            signal.connect(self.update_count)
+        self.update_count()
+
+    def _apply_text(self) -> None:
+        self._typing.stop()
+        self._proxy.set_text(self.search.text())
+        self.update_count()
+
+    def clear(self) -> None:
+        """Back to every task, newest first."""
+        with QSignalBlocker(self.search):
+            self.search.clear()
+        self._proxy.set_text("")
+        for combo in (self.status, self.model, self.period, self.order):
+            combo.setCurrentIndex(0)
+        self.update_count()
+
+    def update_count(self) -> None:
+        shown, total = self._proxy.rowCount(), self._proxy.sourceModel().rowCount()
+        noun = "task" if total == 1 else "tasks"
+        self.count.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,}")
