@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +19,12 @@ from get3w_desktop.cli.common import (
     emit_json,
     report_error,
 )
+from get3w_desktop.cli.history import (
+    add_history_arguments,
+    add_resume_arguments,
+    cmd_history,
+    cmd_resume,
+)
 from get3w_desktop.cli.key import cmd_key
 from get3w_desktop.cli.run import add_run_arguments, cmd_run, cmd_status
 from get3w_desktop.core.catalogue import Catalogue, load_bundled
@@ -26,7 +34,7 @@ from get3w_desktop.core.redact import RedactingFilter
 EPILOG = """exit codes: 0 done, 1 task failed, 2 bad usage or parameters, 3 authentication,
 4 insufficient balance, 5 rate limited, 6 network or server, 7 submission uncertain
 (the task may exist: not sent again), 8 timed out waiting, 9 output not saved,
-10 not found, 130 interrupted"""
+10 not found, 11 history unusable, 130 interrupted"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="submit a task, wait for it and download its outputs")
     add_run_arguments(run)
     add_connection_arguments(run)
+
+    history = sub.add_parser("history", help="list recorded tasks, newest first")
+    add_history_arguments(history)
+
+    resume = sub.add_parser(
+        "resume", help="finish unfinished tasks (poll, download); never sends one again"
+    )
+    add_resume_arguments(resume)
+    add_connection_arguments(resume)
 
     status = sub.add_parser("status", help="show a task's current state as JSON")
     status.add_argument("task_id")
@@ -140,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "history":
+            return cmd_history(args)
+        if args.command == "resume":
+            return cmd_resume(args)
         if args.command == "status":
             return cmd_status(args)
         if args.command == "models":
@@ -153,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_sandbox(args)
     except KeyboardInterrupt:
         return Exit.INTERRUPTED
+    except BrokenPipeError:  # `get3w history | head`: the reader has all it wanted
+        with contextlib.suppress(OSError):  # no second error when Python flushes at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return Exit.OK
 
 
 if __name__ == "__main__":

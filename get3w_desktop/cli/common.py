@@ -27,9 +27,17 @@ from get3w_desktop.core.errors import (
     UnsupportedError,
     WaitTimeoutError,
 )
+from get3w_desktop.core.job import Job
 from get3w_desktop.core.redact import REDACTOR
+from get3w_desktop.core.task import Task
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
+from get3w_desktop.storage.history import HistoryDamagedError, HistoryError, HistoryStore
+from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.storage.secrets import KeyringSecretStore, SecretStore, SecretStoreError
+
+#: The profile the command records tasks under: the app's first Get3W profile, whose key
+#: is the keyring's `default` entry (the app's sandbox profile is "sandbox").
+CLI_PROFILE = "default"
 
 
 class Exit(enum.IntEnum):
@@ -46,11 +54,13 @@ class Exit(enum.IntEnum):
     TIMEOUT = 8  # --timeout passed while the task was still running
     NOT_SAVED = 9  # completed, but an output could not be downloaded
     NOT_FOUND = 10
+    HISTORY = 11  # the task history cannot be read or written
     INTERRUPTED = 130
 
 
 def exit_code_for(error: Get3WError) -> Exit:
     table: tuple[tuple[type[Get3WError], Exit], ...] = (
+        (HistoryError, Exit.HISTORY),
         (SubmissionUncertainError, Exit.UNCERTAIN),
         (TaskFailedError, Exit.TASK_FAILED),
         (InvalidParametersError, Exit.USAGE),
@@ -114,3 +124,53 @@ def report_error(error: Get3WError) -> Exit:
     if error.detail:
         say(f"  ({error.detail})")
     return exit_code_for(error)
+
+
+def open_history() -> HistoryStore:
+    """The history the desktop app uses too. Raises HistoryError (see report_error)."""
+    return HistoryStore.open(app_paths().history_db)
+
+
+def report_history_error(error: HistoryError) -> Exit:
+    code = report_error(error)
+    if isinstance(error, HistoryDamagedError):
+        say("  To start a new, empty history (the old file is kept): get3w history --start-over")
+    return code
+
+
+class Recorder:
+    """Writes a command's job to the history as it goes.
+
+    The first write (`begin`, before a submit is sent) must succeed, or nothing is sent.
+    Later writes must not stop a task that is already paid for: a failure is reported once
+    and the command goes on. With no store (`--no-history`) nothing is written.
+    """
+
+    def __init__(
+        self, store: HistoryStore | None, *, base_url: str | None = None, out_dir: str | None = None
+    ) -> None:
+        self.store = store
+        self._base_url = base_url
+        self._out_dir = out_dir
+        self._warned = False
+        #: The newest snapshot recorded (or that would have been, without a store).
+        self.last: Job | None = None
+
+    def latest_task(self, default: Task) -> Task:
+        return self.last.task if self.last is not None and self.last.task else default
+
+    def begin(self, job: Job) -> None:
+        self.last = job
+        if self.store is not None:
+            self.store.save(job, base_url=self._base_url, out_dir=self._out_dir)
+
+    def update(self, job: Job) -> None:
+        self.last = job
+        if self.store is None:
+            return
+        try:
+            self.store.save(job, base_url=self._base_url, out_dir=self._out_dir)
+        except HistoryError as exc:
+            if not self._warned:
+                say(f"warning: {exc.message} The task goes on; its record may be out of date.")
+                self._warned = True

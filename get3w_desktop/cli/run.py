@@ -9,18 +9,23 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from get3w_desktop.api.client import Get3WClient, retry_call
 from get3w_desktop.api.waiting import WaitEvent, WaitState, wait_for_task
 from get3w_desktop.cli.common import (
+    CLI_PROFILE,
     Exit,
+    Recorder,
     api_key,
     base_url,
     emit_json,
     exit_code_for,
+    open_history,
     report_error,
+    report_history_error,
     say,
 )
 from get3w_desktop.core.catalogue import ModelInfo, apply_defaults, check_params, load_bundled
@@ -28,9 +33,13 @@ from get3w_desktop.core.errors import (
     DownloadError,
     Get3WError,
     InvalidParametersError,
+    NotFoundError,
+    SubmissionUncertainError,
     TaskFailedError,
 )
+from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.task import Phase, SubmitMode, Task
+from get3w_desktop.storage.history import HistoryError, HistoryStore, as_uncertain
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}")
 
@@ -51,6 +60,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="stop waiting after S seconds (the task goes on)",
     )
+    parser.add_argument(
+        "--no-history", action="store_true",
+        help="do not record the task in the history (it cannot be resumed then)",
+    )  # fmt: skip
 
 
 def parse_params(
@@ -151,72 +164,215 @@ def cmd_run(args: argparse.Namespace) -> int:
             say(f"  - {problem}")
         return report_error(exc)
 
+    store: HistoryStore | None = None
+    if not args.no_history:
+        try:
+            store = open_history()
+        except HistoryError as exc:
+            code = report_history_error(exc)
+            say("  Nothing was sent. (--no-history runs without recording the task.)")
+            return code
     cancel = threading.Event()
     try:
         with Get3WClient(base_url(args), api_key()) as client:
-            return _run(client, args, model, params, cancel)
+            out_dir = None if args.no_download else str(args.out.resolve())
+            recorder = Recorder(store, base_url=client.base_url, out_dir=out_dir)
+            return _run(client, recorder, args, model, params, cancel)
     except Get3WError as exc:
         return report_error(exc)
     except KeyboardInterrupt:
         say("interrupted")
         return Exit.INTERRUPTED
+    finally:
+        if store is not None:
+            store.close()
 
 
 def _run(
     client: Get3WClient,
+    recorder: Recorder,
     args: argparse.Namespace,
     model: ModelInfo | None,
     params: dict[str, Any],
     cancel: threading.Event,
 ) -> int:
     mode = SubmitMode.SYNC if args.sync else SubmitMode.ASYNC
+    job = Job(model_id=args.model_id, params=params, profile=CLI_PROFILE,
+              state=JobState.SUBMITTING)  # fmt: skip
+    try:
+        recorder.begin(job)  # before anything is sent: a lost answer stays visible
+    except HistoryError as exc:
+        code = report_history_error(exc)
+        say("  Nothing was sent. (--no-history runs without recording the task.)")
+        return code
     started = time.monotonic()
-    task = client.submit_with_safe_retries(
-        args.model_id, params, mode=mode, cancel=cancel,
-        on_retry=lambda exc, delay: say(f"{exc.message} Retrying in {delay:.0f} s."),
-    )  # fmt: skip
+    job, task = submit_and_record(client, job, recorder, mode=mode, cancel=cancel)
     estimate = f" (estimated {task.estimated_duration:.0f} s)" if task.estimated_duration else ""
     say(f"submitted {task.id}{estimate}")
     progress = Progress()
     try:
-        task = wait_for_task(
-            client, task, cancel=cancel, on_event=progress, timeout=args.timeout,
+        job = wait_and_record(
+            client, job, recorder, cancel=cancel, on_event=progress, timeout=args.timeout,
             elapsed_at_start=time.monotonic() - started,
         )  # fmt: skip
     except KeyboardInterrupt:
         progress.done()
-        say(f"stopped waiting; the task goes on: get3w status {task.id}")
-        emit_json(result_line(task, []))
+        say(f"stopped waiting; the task goes on: get3w resume (or get3w status {task.id})")
+        emit_json(result_line(recorder.latest_task(task), []))
         return Exit.INTERRUPTED
     except Get3WError as exc:
         progress.done()
-        emit_json(result_line(task, [], exc.message))
+        emit_json(result_line(recorder.latest_task(task), [], exc.message))
         if exc.detail:
             say(f"  ({exc.detail})")
         say(f"error: {exc.message}")
         return exit_code_for(exc)
     progress.done()
-    if task.phase is Phase.FAILED:
+    task = job.task or task
+    if job.state is JobState.FAILED:
         failure = TaskFailedError(task.error or "The task failed.", code=task.code, task_id=task.id)
         say(f"failed (code {task.code}): {failure.message}")
         emit_json(result_line(task, []))
         return exit_code_for(failure)
-    files: list[str] = []
-    if not args.no_download:
-        kind = model.output_kind if model else None
-        try:
-            for index, url in enumerate(task.outputs):
-                saved = client.download(
-                    url, args.out, output_stem(task.id, index), expected_kind=kind, cancel=cancel,
-                    on_retry=lambda exc, delay: say(f"{exc.message} (retry in {delay:.0f} s)"),
-                )  # fmt: skip
-                files.append(str(saved.path))
-                say(f"saved {saved.path} ({saved.size:,} bytes)")
-        except DownloadError as exc:
-            emit_json(result_line(task, files, exc.message))
-            return report_error(exc)
-    emit_json(result_line(task, files))
+    if args.no_download:
+        recorder.update(job.evolve(state=JobState.COMPLETED, finished_at=time.time()))
+        emit_json(result_line(task, []))
+        return Exit.OK
+    try:
+        job = download_and_record(
+            client, job, recorder, args.out, model.output_kind if model else None, cancel
+        )
+    except DownloadError as exc:
+        emit_json(
+            result_line(task, list(recorder.last.files if recorder.last else ()), exc.message)
+        )
+        return report_error(exc)
+    emit_json(result_line(task, list(job.files)))
     return Exit.OK
+
+
+def submit_and_record(
+    client: Get3WClient, job: Job, recorder: Recorder, *, mode: SubmitMode, cancel: threading.Event
+) -> tuple[Job, Task]:
+    """Submit (never repeated once it may have arrived) and record what came of it."""
+    try:
+        task = client.submit_with_safe_retries(
+            job.model_id, job.params, mode=mode, cancel=cancel,
+            on_retry=lambda exc, delay: say(f"{exc.message} Retrying in {delay:.0f} s."),
+        )  # fmt: skip
+    except SubmissionUncertainError as exc:
+        recorder.update(job.failed(exc, JobState.UNCERTAIN))
+        raise
+    except Get3WError as exc:  # refused, or never reached the server
+        recorder.update(job.failed(exc))
+        raise
+    except KeyboardInterrupt:  # the request may be on the wire: its answer is lost
+        recorder.update(as_uncertain(job))
+        raise
+    job = job.evolve(state=JobState.RUNNING, task=task, submitted_at=time.time(), note="")
+    recorder.update(job)
+    return job, task
+
+
+def wait_and_record(
+    client: Get3WClient,
+    job: Job,
+    recorder: Recorder,
+    *,
+    cancel: threading.Event,
+    on_event: Callable[[WaitEvent], None] | None = None,
+    timeout: float | None = None,
+    elapsed_at_start: float = 0.0,
+) -> Job:
+    """Wait for `job`'s task, recording each change of status; returns the finished job.
+
+    A failed task comes back as a FAILED job. Raises what `wait_for_task` raises, after
+    recording: a task the server forgot is FAILED; on a timeout, interrupt or refused key
+    the job stays RUNNING, to be resumed.
+    """
+    start = job.task
+    assert start is not None
+    if job.state is not JobState.RUNNING:
+        recorder.update(job := job.evolve(state=JobState.RUNNING))
+    current = job
+
+    def record(event: WaitEvent) -> None:
+        nonlocal current
+        if on_event is not None:
+            on_event(event)
+        if event.state is WaitState.POLLED and (
+            event.task.status != (current.task.status if current.task else None)
+            or event.overdue != current.overdue
+        ):
+            current = current.evolve(task=event.task, overdue=event.overdue)
+            recorder.update(current)
+
+    try:
+        task = wait_for_task(
+            client, start, cancel=cancel, on_event=record, timeout=timeout,
+            elapsed_at_start=elapsed_at_start,
+        )  # fmt: skip
+    except NotFoundError as exc:
+        gone = forgotten(exc)
+        recorder.update(current.failed(gone))
+        raise gone from None
+    except Get3WError as exc:
+        recorder.update(current.evolve(note=exc.message))
+        raise
+    except KeyboardInterrupt:
+        recorder.update(current)
+        raise
+    job = current.evolve(task=task, note="")
+    if task.phase is Phase.FAILED:
+        failure = TaskFailedError(task.error or "The task failed.", code=task.code, task_id=task.id)
+        job = job.failed(failure)
+    recorder.update(job)
+    return job
+
+
+def forgotten(exc: NotFoundError) -> NotFoundError:
+    """A 404 for a task we sent, past the grace period: it expired or was deleted."""
+    return NotFoundError(
+        "The server no longer knows this task (Get3W keeps task records 30 days).",
+        detail=exc.detail,
+    )
+
+
+def download_and_record(
+    client: Get3WClient,
+    job: Job,
+    recorder: Recorder,
+    folder: Path,
+    kind: str | None,
+    cancel: threading.Event,
+) -> Job:
+    """Download every output of a completed job into `folder`; returns the COMPLETED job.
+
+    Raises DownloadError after recording NOT_SAVED (with the files saved so far); other
+    errors (network, interrupt) leave it DOWNLOADING, to be resumed.
+    """
+    task = job.task
+    assert task is not None
+    recorder.update(job := job.evolve(state=JobState.DOWNLOADING, note=""))
+    files: list[str] = []
+    try:
+        for index, url in enumerate(task.outputs):
+            saved = client.download(
+                url, folder, output_stem(task.id, index), expected_kind=kind, cancel=cancel,
+                on_retry=lambda exc, delay: say(f"{exc.message} (retry in {delay:.0f} s)"),
+            )  # fmt: skip
+            files.append(str(saved.path))
+            recorder.update(job := job.evolve(files=tuple(files)))
+            say(f"saved {saved.path} ({saved.size:,} bytes)")
+    except DownloadError as exc:
+        recorder.update(job.failed(exc, JobState.NOT_SAVED))
+        raise
+    except Get3WError as exc:
+        recorder.update(job.evolve(note=exc.message))
+        raise
+    job = job.evolve(state=JobState.COMPLETED, finished_at=time.time(), note="")
+    recorder.update(job)
+    return job
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -27,6 +27,11 @@ class AppPaths:
         """Downloaded outputs the app keeps, independent of copies the person saves."""
         return self.data / "outputs"
 
+    @property
+    def history_db(self) -> Path:
+        """The task history (SQLite), shared by the window and the `get3w` command."""
+        return self.data / "history.sqlite3"
+
     def all(self) -> tuple[Path, ...]:
         return (self.config, self.data, self.cache, self.logs)
 
