@@ -22,6 +22,7 @@ from get3w_desktop.storage.paths import AppPaths, app_paths
 
 if TYPE_CHECKING:
     from get3w_desktop.sandbox import SandboxServer
+    from get3w_desktop.storage.history import HistoryStore
 
 log = logging.getLogger("get3w_desktop")
 
@@ -102,6 +103,45 @@ def missing_display(environ: Mapping[str, str], platform: str = sys.platform) ->
     )
 
 
+def open_history(paths: AppPaths) -> HistoryStore | None:
+    """The task history, or None when it cannot be used (the person was told why).
+
+    A damaged or newer file was already copied aside by the store; the person chooses
+    between a fresh history and quitting. Never a silent reset.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    from get3w_desktop.storage.history import (
+        HistoryDamagedError,
+        HistoryError,
+        HistoryStore,
+    )
+
+    path = paths.history_db
+    try:
+        return HistoryStore.open(path)
+    except HistoryDamagedError as exc:
+        kept = f"A copy was kept at {exc.backup}." if exc.backup else ""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Task history",
+                          f"{exc.message} {kept}".strip())  # fmt: skip
+        box.setInformativeText("Start a new, empty history? Your old one stays in that copy.")
+        fresh = box.addButton("Start a new history", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Continue without history", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is fresh:
+            try:
+                return HistoryStore.open_fresh(path)
+            except HistoryError as again:
+                QMessageBox.warning(None, "Task history", again.message)
+        return None
+    except HistoryError as exc:
+        QMessageBox.warning(
+            None, "Task history",
+            f"{exc.message}\n\nTasks will run, but they will not be kept after you quit.",
+        )  # fmt: skip
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     problem = missing_display(os.environ)
@@ -121,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.ui.main_window import MainWindow, ServiceInfo
     from get3w_desktop.workers.balance import BalanceWatcher
     from get3w_desktop.workers.file_copy import FileCopier
+    from get3w_desktop.workers.history_loader import HistoryLoader
+    from get3w_desktop.workers.history_writer import HistoryWriter
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -147,9 +189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             is_sandbox=True,
         )  # fmt: skip
     client = Get3WClient(base_url, key)
+    history = open_history(paths)
+    writer = HistoryWriter(history, base_urls={service.profile: base_url}) if history else None
     runner = TaskRunner(
         client, paths.outputs,
         expected_kind=lambda model_id: m.output_kind if (m := catalogue.get(model_id)) else None,
+        journal=writer.record_durably if writer else None,
     )  # fmt: skip
     jobs = JobListModel()
     thumbnails = ThumbnailLoader()
@@ -159,11 +204,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         catalogue, runner, jobs, thumbnails, FormMemory(), service, copier,
         balance=balance, state_file=paths.config / "window.ini",
     )  # fmt: skip
+    loader = HistoryLoader(history) if history else None
+    if writer is not None and loader is not None:
+        runner.job_changed.connect(writer.record)
+        window.jobs_removed.connect(writer.forget)
+        writer.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
+        loader.loaded.connect(window.add_history)
+        loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
     window.show()
+    if loader is not None:  # after the first frame is on its way
+        loader.load(profile=service.profile, base_url=base_url, is_sandbox=service.is_sandbox)
     try:
         return int(app.exec())
     finally:
         runner.shutdown()
+        if loader is not None:
+            loader.wait()
+        if writer is not None:
+            writer.close()
+        if history is not None:
+            history.close()
         balance.shutdown()
         thumbnails.shutdown()
         copier.shutdown()

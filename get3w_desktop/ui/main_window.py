@@ -62,6 +62,7 @@ from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.task_filter_bar import TaskFilterBar
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier, SaveItem
+from get3w_desktop.workers.history_loader import LoadedHistory
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
@@ -407,6 +408,18 @@ class MainWindow(QMainWindow):
             self._balance.refresh()  # a task was charged (or refunded)
         if self._auto_save_dir is not None and job.state is JobState.COMPLETED and job.files:
             self._saver.save_all(save_items([job], self._auto_save_dir))
+
+    def add_history(self, loaded: LoadedHistory) -> None:
+        """Show the stored tasks (below any made since start), and resume the unfinished."""
+        self._jobs.add_older(list(loaded.jobs))
+        for job in loaded.resume:
+            self._runner.start(job)
+        if loaded.resume:
+            noun = "task" if len(loaded.resume) == 1 else "tasks"
+            self.statusBar().showMessage(
+                f"Resuming {len(loaded.resume)} unfinished {noun} from last time", 8000
+            )
+        self._update_empty_hint()
 
     def _tick(self) -> None:
         current = self.current_job()

@@ -82,6 +82,7 @@ class JobWorker(QRunnable):
         *,
         expected_kind: str | None = None,
         schedule: ScheduleParams | None = None,
+        journal: Callable[[Job], None] | None = None,
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the runner keeps us until `finished` arrives
@@ -92,6 +93,9 @@ class JobWorker(QRunnable):
         self._outputs_dir = outputs_dir
         self._expected_kind = expected_kind
         self._schedule = schedule
+        #: Writes a snapshot durably (the history); called before the submit is sent and
+        #: as soon as the server's id is known, so a crash never loses a paid task.
+        self._journal = journal
         #: Set by the runner before cancelling on quit: the job then stays as it was
         #: (resumable) instead of becoming "stopped".
         self.quitting = False
@@ -140,8 +144,28 @@ class JobWorker(QRunnable):
             return
         self._download(job, final)
 
+    def _record(self, job: Job) -> str | None:
+        """Write `job` durably; the reason it failed, or None."""
+        if self._journal is None:
+            return None
+        try:
+            self._journal(job)
+        except Exception as exc:
+            log.warning("history write for %s failed: %s", job.local_id, exc)
+            return str(exc) or type(exc).__name__
+        return None
+
     def _submit(self, job: Job) -> tuple[Job, Task] | None:
-        self._emit(job := job.evolve(state=JobState.SUBMITTING, note=""))
+        job = job.evolve(state=JobState.SUBMITTING, note="")
+        problem = self._record(job)
+        if problem is not None:  # never send what the history cannot remember
+            self._emit(job.evolve(
+                state=JobState.FAILED, finished_at=time.time(),
+                error=f"Not sent: the task could not be written to the history ({problem}). "
+                "Nothing was charged. Free some disk space, then re-run it.",
+            ))  # fmt: skip
+            return None
+        self._emit(job)
 
         def on_retry(exc: Get3WError, delay: float) -> None:
             self._emit(self.job.evolve(note=f"{exc.message} Retrying in {delay:.0f} s."))
@@ -161,6 +185,9 @@ class JobWorker(QRunnable):
             self._emit(job.failed(exc))
             return None
         job = job.evolve(state=JobState.RUNNING, task=task, submitted_at=time.time(), note="")
+        problem = self._record(job)
+        if problem is not None:
+            job = job.evolve(note=f"Running, but the history could not be saved: {problem}")
         self._emit(job)
         return job, task
 

@@ -31,10 +31,12 @@ class TaskRunner(QObject):
         max_concurrency: int = 4,
         expected_kind: Callable[[str], str | None] = lambda _model_id: None,
         schedule: ScheduleParams | None = None,
+        journal: Callable[[Job], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._client = client
+        self._journal = journal
         self._outputs_dir = outputs_dir
         self._expected_kind = expected_kind
         self._schedule = schedule
@@ -69,6 +71,7 @@ class TaskRunner(QObject):
         worker = JobWorker(
             job, self._client, self._signals, cancel, self._outputs_dir,
             expected_kind=self._expected_kind(job.model_id), schedule=self._schedule,
+            journal=self._journal,
         )  # fmt: skip
         self._workers[job.local_id] = worker
         self._cancels[job.local_id] = cancel

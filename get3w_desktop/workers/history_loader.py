@@ -1,0 +1,123 @@
+"""Loads the history at start, off the GUI thread, and decides what to resume.
+
+What a crash or quit left unfinished is sorted out here (see `plan_resume`):
+- a task the server knows (it has a remote id) on the current service: polled again and
+  its outputs downloaded, never submitted again;
+- a task queued but never sent: sent now;
+- a task whose submit was on the wire when the app died: "submission uncertain", with
+  the person's choices, never sent again;
+- a task of the built-in sandbox from an earlier session: that sandbox is gone, so it
+  is closed with a message saying so;
+- a task of another profile, or still owned by a live `get3w run`: left alone.
+
+Signals:
+    loaded(object): a `LoadedHistory`.
+    failed(str): the history could not be read; a sentence for people.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from get3w_desktop.core.errors import Action
+from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.storage.history import HistoryStore, Unfinished, as_uncertain, owner_alive
+
+log = logging.getLogger(__name__)
+
+SANDBOX_GONE = (
+    "The sandbox was restarted, and sandbox tasks do not survive a restart. Nothing was "
+    "charged; re-run it to try again."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedHistory:
+    jobs: tuple[Job, ...]  # newest first, as stored (settled ones already updated)
+    resume: tuple[Job, ...]  # to run again: poll (remote id) or send (never sent)
+    settled: tuple[Job, ...]  # changed here: write them back
+    elapsed: float  # seconds the load took, for the log and the benchmarks
+
+
+def plan_resume(
+    unfinished: Unfinished, *, profile: str, base_url: str, is_sandbox: bool
+) -> tuple[list[Job], list[Job]]:
+    """(jobs to run again, jobs whose state changes now) for the service in use."""
+    resume: list[Job] = []
+    settled: list[Job] = []
+    for entry in (*unfinished.resumable, *unfinished.not_sent, *unfinished.lost):
+        job = entry.job
+        if owner_alive(entry.owner):
+            continue  # a `get3w run` in another process is still on it
+        if job.profile == "sandbox" and (not is_sandbox or entry.base_url != base_url):
+            settled.append(job.evolve(state=JobState.FAILED, error=SANDBOX_GONE, note="",
+                                      error_action=Action.RETRY,
+                                      finished_at=job.finished_at or time.time()))  # fmt: skip
+            continue
+        if entry in unfinished.lost:
+            settled.append(as_uncertain(job))
+            continue
+        if job.profile != profile:
+            continue  # resumed when that profile is in use again
+        resume.append(job)
+    return resume, settled
+
+
+class _Signals(QObject):
+    loaded = Signal(object)
+    failed = Signal(str)
+
+
+class _Load(QRunnable):
+    def __init__(self, store: HistoryStore, plan: dict[str, object], signals: _Signals,
+                 limit: int | None) -> None:  # fmt: skip
+        super().__init__()
+        self._store, self._plan, self._signals, self._limit = store, plan, signals, limit
+
+    def run(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._store.mark_expired()
+            unfinished = self._store.unfinished()
+            resume, settled = plan_resume(
+                unfinished, profile=str(self._plan["profile"]),
+                base_url=str(self._plan["base_url"]), is_sandbox=bool(self._plan["is_sandbox"]),
+            )  # fmt: skip
+            if settled:
+                self._store.save_many(settled)
+            jobs = tuple(entry.job for entry in self._store.list(limit=self._limit))
+        except Exception as exc:
+            log.exception("history load failed")
+            self._signals.failed.emit(getattr(exc, "message", None) or str(exc))
+            return
+        self._signals.loaded.emit(
+            LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started)
+        )
+
+
+class HistoryLoader(QObject):
+    loaded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, store: HistoryStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.loaded.connect(self.loaded)
+        self._signals.failed.connect(self.failed)
+
+    def load(self, *, profile: str, base_url: str, is_sandbox: bool,
+             limit: int | None = None) -> None:  # fmt: skip
+        plan: dict[str, object] = {
+            "profile": profile, "base_url": base_url, "is_sandbox": is_sandbox,
+        }  # fmt: skip
+        self._pool.start(_Load(self._store, plan, self._signals, limit))
+
+    def wait(self, timeout_ms: int = -1) -> bool:
+        return bool(self._pool.waitForDone(timeout_ms))

@@ -1,0 +1,151 @@
+"""The history writer, the start-up loader and the worker's durable records."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from get3w_desktop.api.client import Get3WClient
+from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.schedule import ScheduleParams
+from get3w_desktop.core.task import Task
+from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
+from get3w_desktop.storage.history import HistoryStore
+from get3w_desktop.workers.history_loader import SANDBOX_GONE, HistoryLoader, LoadedHistory
+from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
+from get3w_desktop.workers.runner import TaskRunner
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[HistoryStore]:
+    with HistoryStore.open(tmp_path / "history.sqlite3") as opened:
+        yield opened
+
+
+def test_snapshots_are_written_in_order_and_batched(store: HistoryStore) -> None:
+    writer = HistoryWriter(store, base_urls={"sandbox": "http://127.0.0.1:1"})
+    job = Job(model_id="m", params={"prompt": "p"})
+    for state in (JobState.QUEUED, JobState.SUBMITTING, JobState.RUNNING, JobState.COMPLETED):
+        writer.record(job := job.evolve(state=state))
+    assert writer.close()
+    stored = store.entry(job.local_id)
+    assert stored is not None and stored.job.state is JobState.COMPLETED
+    assert stored.base_url == "http://127.0.0.1:1"
+    assert writer.writes <= 4
+
+
+def test_a_durable_record_is_on_disk_when_it_returns(store: HistoryStore) -> None:
+    writer = HistoryWriter(store)
+    job = Job(model_id="m", params={}, state=JobState.SUBMITTING)
+    writer.record_durably(job)
+    got = store.get(job.local_id)
+    assert got is not None and got.state is JobState.SUBMITTING
+    writer.forget([job.local_id])
+    writer.close()
+    assert store.get(job.local_id) is None
+
+
+class _FullDisk:
+    def save_many(self, jobs: Iterable[Job], **_kw: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    def delete(self, local_ids: Iterable[str]) -> int:
+        return 0
+
+
+def test_a_failed_durable_record_raises_and_reports(qtbot: QtBot) -> None:
+    writer = HistoryWriter(_FullDisk())
+    with qtbot.waitSignal(writer.failed, timeout=5000) as failed:
+        with pytest.raises(NotRecordedError, match="No space"):
+            writer.record_durably(Job(model_id="m", params={}))
+    assert "history could not be saved" in failed.args[0]
+    writer.close()
+
+
+def test_nothing_is_sent_when_the_history_cannot_record_it(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    writer = HistoryWriter(_FullDisk())
+    client = Get3WClient(sandbox.base_url, SANDBOX_API_KEY)
+    runner = TaskRunner(client, tmp_path / "out", schedule=ScheduleParams().scaled(0.02),
+                        journal=writer.record_durably)  # fmt: skip
+    seen: list[Job] = []
+    runner.job_changed.connect(seen.append)
+    with qtbot.waitSignal(runner.idle, timeout=10000):
+        runner.submit("google/nano-banana-pro/text-to-image", {"prompt": "x"})
+    assert seen[-1].state is JobState.FAILED and "Not sent" in (seen[-1].error or "")
+    assert sandbox.stats.submits == 0
+    runner.shutdown()
+    writer.close()
+    client.close()
+
+
+def test_the_worker_records_before_sending_and_once_the_id_is_known(
+    qtbot: QtBot, sandbox: SandboxServer, store: HistoryStore, tmp_path: Path
+) -> None:
+    recorded: list[tuple[JobState, str | None, int]] = []
+    writer = HistoryWriter(store)
+
+    def journal(job: Job) -> None:
+        writer.record_durably(job)
+        recorded.append((job.state, job.remote_id, sandbox.stats.submits))
+
+    client = Get3WClient(sandbox.base_url, SANDBOX_API_KEY)
+    runner = TaskRunner(client, tmp_path / "out", schedule=ScheduleParams().scaled(0.02),
+                        journal=journal)  # fmt: skip
+    with qtbot.waitSignal(runner.idle, timeout=20000):
+        runner.submit("google/nano-banana-pro/text-to-image", {"prompt": "x"})
+    assert recorded[0] == (JobState.SUBMITTING, None, 0)  # on disk before the POST
+    assert recorded[1][0] is JobState.RUNNING and recorded[1][1] and recorded[1][2] == 1
+    runner.shutdown()
+    writer.close()
+    client.close()
+
+
+def _entry_job(state: JobState, profile: str, remote: bool, **kw: object) -> Job:
+    task = Task(id=f"r-{state.value}-{profile}", status="processing") if remote else None
+    return Job(model_id="m", params={"prompt": state.value}, state=state, profile=profile,
+               task=task, **kw)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_the_loader_sorts_out_what_a_crash_left(qtbot: QtBot, store: HistoryStore) -> None:
+    here, old_sandbox = "https://api.example.test", "http://127.0.0.1:9"
+    running = _entry_job(JobState.RUNNING, "work", remote=True)
+    queued = _entry_job(JobState.QUEUED, "work", remote=False)
+    lost = _entry_job(JobState.SUBMITTING, "work", remote=False)
+    other = _entry_job(JobState.RUNNING, "home", remote=True)
+    stale = _entry_job(JobState.RUNNING, "sandbox", remote=True)
+    done = _entry_job(JobState.COMPLETED, "work", remote=True)
+    store.save_many([running, queued, lost, done], base_url=here)
+    store.save_many([other], base_url="https://other.example.test")
+    store.save_many([stale], base_url=old_sandbox)
+    # Rows written by this very process look "owned by a live process" to a second one;
+    # here the loader runs in the same process, which counts as not alive (ours).
+    loader = HistoryLoader(store)
+    with qtbot.waitSignal(loader.loaded, timeout=10000) as got:
+        loader.load(profile="work", base_url=here, is_sandbox=False)
+    result = got.args[0]
+    assert isinstance(result, LoadedHistory)
+    assert {j.local_id for j in result.resume} == {running.local_id, queued.local_id}
+    settled = {j.local_id: j for j in result.settled}
+    assert settled[lost.local_id].state is JobState.UNCERTAIN
+    assert settled[stale.local_id].state is JobState.FAILED
+    assert settled[stale.local_id].error == SANDBOX_GONE
+    assert other.local_id not in settled and other.local_id not in {
+        j.local_id for j in result.resume
+    }
+    assert len(result.jobs) == 6
+    stored = store.get(lost.local_id)
+    assert stored is not None and stored.state is JobState.UNCERTAIN  # written back
+    loader.wait()
+
+
+def test_the_writer_thread_stops_on_close(store: HistoryStore) -> None:
+    writer = HistoryWriter(store)
+    writer.record(Job(model_id="m", params={}))
+    assert writer.close()
+    assert not any(t.name == "history-writer" for t in threading.enumerate())
