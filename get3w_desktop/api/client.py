@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from get3w_desktop.api import download as _download
 from get3w_desktop.api.http import (
+    DEFAULT_DEADLINE,
     DEFAULT_TIMEOUT,
     Reply,
     make_api_session,
@@ -49,6 +50,8 @@ T = TypeVar("T")
 SYNC_READ_TIMEOUT = 180.0
 #: Upload limits from the v3 documentation, by media type prefix.
 UPLOAD_LIMITS = {"image": 20 * 1024**2, "video": 100 * 1024**2, "audio": 50 * 1024**2}
+#: Whole-exchange limit for an upload (the body may be 100 MB on a slow line).
+UPLOAD_DEADLINE = 30 * 60.0
 _MODEL_ID_CHARS = "/-_.:"
 
 
@@ -62,7 +65,10 @@ class Get3WClient:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         sync_timeout: float = SYNC_READ_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
+        """`timeout` is (connect, read) per socket operation; `deadline` bounds a whole
+        API exchange (a sync submit gets `sync_timeout` on top)."""
         self.base_url = normalise_base_url(base_url)
         self._has_key = bool(api_key)
         REDACTOR.add_secret(api_key)
@@ -70,6 +76,7 @@ class Get3WClient:
         self._outputs = make_output_session()
         self._timeout = timeout
         self._sync_timeout = sync_timeout
+        self._deadline = deadline
         self._v3_lock = threading.Lock()
         self._v3_available: bool | None = None
 
@@ -107,9 +114,11 @@ class Get3WClient:
         url = f"{self.base_url}/v1/{_model_path(model_id)}"
         query: dict[str, str] = {}
         read_timeout = self._timeout[1]
+        deadline = self._deadline
         if mode is SubmitMode.SYNC:
             query["sync"] = "true"
             read_timeout = self._sync_timeout
+            deadline += self._sync_timeout
         elif mode is SubmitMode.WEBHOOK:
             if not webhook_url:
                 raise InvalidParametersError("Webhook mode needs a webhook address.")
@@ -127,6 +136,7 @@ class Get3WClient:
                 data=body,
                 headers={"Content-Type": "application/json"},
                 timeout=(self._timeout[0], read_timeout),
+                total_deadline=deadline,
             )
         except NetworkError as exc:
             if not exc.maybe_sent:
@@ -180,7 +190,7 @@ class Get3WClient:
     def get(self, task_id: str) -> Task:
         """One poll. No retries here: the wait loop owns them."""
         url = f"{self.base_url}/v1/requests/{quote(task_id, safe='')}"
-        reply = send(self._api, "GET", url, timeout=self._timeout)
+        reply = send(self._api, "GET", url, timeout=self._timeout, total_deadline=self._deadline)
         raise_for_status(reply, f"task {task_id}")
         task = parse_task(loads_object(reply.body, "the status request"), "the status request")
         if task.id != task_id:
@@ -207,8 +217,9 @@ class Get3WClient:
 
         def once() -> _download.DownloadResult:
             return _download.download(
-                self._outputs, url, folder, stem, expected_kind=expected_kind, cancel=cancel
-            )
+                self._outputs, url, folder, stem, expected_kind=expected_kind, cancel=cancel,
+                timeout=self._timeout, head_deadline=self._deadline,
+            )  # fmt: skip
 
         return retry_call(once, attempts=attempts, cancel=cancel, on_retry=on_retry)
 
@@ -249,6 +260,7 @@ class Get3WClient:
             data = self._v3(
                 "POST", "/api/v3/files/upload", "the upload",
                 files={"file": (path.name, handle, media_type)},
+                total_deadline=UPLOAD_DEADLINE,
             )  # fmt: skip
         url = data.get("url") if isinstance(data, dict) else None
         if not isinstance(url, str) or not url:
@@ -267,6 +279,7 @@ class Get3WClient:
         """Call a v3 route, unwrap its envelope, and remember if the family is missing."""
         if self._v3_available is False:
             raise UnsupportedError(f"This server does not offer {what}.")
+        kwargs.setdefault("total_deadline", self._deadline)
         reply = send(self._api, method, self.base_url + path, timeout=self._timeout, **kwargs)
         data = _envelope_data(reply)
         if data is _MISSING:

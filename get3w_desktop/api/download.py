@@ -27,7 +27,12 @@ from urllib.parse import urljoin
 import requests
 import urllib3.exceptions
 
-from get3w_desktop.api.http import DEFAULT_TIMEOUT, classify_transport_error
+from get3w_desktop.api.http import (
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    classify_transport_error,
+    exchange_deadline,
+)
 from get3w_desktop.core.errors import CancelledError, DownloadError
 from get3w_desktop.core.urls import check_output_url, host_of
 
@@ -86,17 +91,19 @@ def download(
     total_deadline: float = 30 * 60.0,
     min_rate: float = 2048.0,
     rate_grace: float = 20.0,
+    head_deadline: float = DEFAULT_DEADLINE,
 ) -> DownloadResult:
     """Fetch `url` into `folder/stem.<ext>`; see the module docstring for the guarantees.
 
-    `expected_kind` ("image", "video", "audio") refuses files of another kind.
+    `expected_kind` ("image", "video", "audio") refuses files of another kind. Each hop's
+    answer head must arrive within `head_deadline` seconds (a dripping head is cut off).
     Raises DownloadError (with `transient` set when a retry may help), NetworkError or
     CancelledError.
     """
     if not _SAFE_STEM.fullmatch(stem) or ".." in stem:
         raise DownloadError(f"Refusing an unsafe file name: {stem!r}.")
     _ensure_folder(folder)
-    response = _open(session, url, timeout)
+    response = _open(session, url, timeout, head_deadline)
     part: Path | None = None
     try:
         with response:
@@ -142,18 +149,37 @@ def download(
                 part.unlink()
 
 
-def _open(session: requests.Session, url: str, timeout: tuple[float, float]) -> requests.Response:
+def _open(
+    session: requests.Session, url: str, timeout: tuple[float, float], head_deadline: float
+) -> requests.Response:
     """GET with redirects followed by hand, checking every hop. Returns a 2xx response."""
     for _hop in range(MAX_REDIRECTS + 1):
-        check_output_url(url)
+        check_download_url(url)
+        deadline = time.monotonic() + head_deadline
         try:
-            response = session.get(url, stream=True, allow_redirects=False, timeout=timeout)
+            with exchange_deadline(deadline):
+                response = session.get(url, stream=True, allow_redirects=False, timeout=timeout)
         except (requests.ConnectionError, requests.Timeout) as exc:
+            if time.monotonic() >= deadline:
+                raise DownloadError(
+                    f"{host_of(url)} is answering too slowly; it will be retried.",
+                    transient=True,
+                    detail="deadline passed before the answer's head",
+                ) from None
             raise classify_transport_error(exc, host_of(url)) from None
+        except ValueError:  # requests parses a redirect's Location even when not following it
+            raise DownloadError(
+                f"{host_of(url)} redirected the download to a malformed address; refused."
+            ) from None
         if response.is_redirect:
             location = response.headers.get("Location", "")
             response.close()
-            url = urljoin(url, location)
+            try:
+                url = urljoin(url, location)
+            except ValueError:
+                raise DownloadError(
+                    f"{host_of(url)} redirected the download to a malformed address; refused."
+                ) from None
             continue
         if 200 <= response.status_code < 300:
             return response
@@ -169,6 +195,15 @@ def _open(session: requests.Session, url: str, timeout: tuple[float, float]) -> 
             transient=status == 429 or status >= 500,
         )
     raise DownloadError(f"Too many redirects while downloading from {host_of(url)}.")
+
+
+def check_download_url(url: str) -> None:
+    """`check_output_url`, with addresses Python cannot even split ("https://[") refused
+    the same way instead of raising ValueError."""
+    try:
+        check_output_url(url)
+    except ValueError:
+        raise DownloadError("Refusing to download from a malformed address.") from None
 
 
 def _stream(

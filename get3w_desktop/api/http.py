@@ -6,16 +6,28 @@
   otherwise replace our Authorization header).
 - The output session carries no credentials of any kind; downloads follow redirects by
   hand so every hop is checked (see `download.py`).
+Every exchange may carry a whole-exchange deadline: `requests` timeouts are per socket
+read, so a server that drips its head one byte a second would otherwise hold a worker
+for as long as it likes. A short-lived timer shuts the socket when the deadline passes
+while the head is being read; `read_body` checks the same deadline between chunks.
 No layer here retries: retries and polling belong to the caller (see RELIABILITY.md).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import socket
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+import requests.adapters
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
 
 from get3w_desktop import __version__
@@ -38,6 +50,86 @@ USER_AGENT = f"get3w-desktop/{__version__}"
 DEFAULT_TIMEOUT = (5.0, 30.0)
 #: Largest JSON answer we read (a model list with schemas is the biggest).
 MAX_JSON_BYTES = 32 * 1024 * 1024
+#: Whole-exchange limit (seconds) for ordinary API calls, however the bytes trickle in.
+DEFAULT_DEADLINE = 60.0
+
+#: The monotonic time by which the current thread's exchange must have its answer head.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "get3w_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def exchange_deadline(deadline: float | None) -> Iterator[None]:
+    """Bound the answer heads read in this block by `deadline` (monotonic seconds)."""
+    token = _DEADLINE.set(deadline)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+class _DeadlineConnection:
+    """Mixin for urllib3 connections: reading the answer head obeys `_DEADLINE`.
+
+    A socket shut by the timer makes the head read fail; `send` reports it as too slow.
+    The timer thread lives only while a head is read, and is joined before returning.
+    """
+
+    sock: socket.socket | None
+
+    def getresponse(self) -> Any:
+        deadline = _DEADLINE.get()
+        sock = self.sock
+        if deadline is None or sock is None:
+            return super().getresponse()  # type: ignore[misc]
+
+        def expire() -> None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            return super().getresponse()  # type: ignore[misc]
+        finally:
+            timer.cancel()
+            timer.join()
+
+
+class _HTTPConnection(_DeadlineConnection, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class DeadlineAdapter(requests.adapters.HTTPAdapter):
+    """The standard adapter, with connections whose head reads obey `exchange_deadline`."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+#: Kept-alive connections per host: above the runner's concurrency, so parallel workers
+#: never discard (and reopen) connections.
+POOL_SIZE = 32
+
+
+def _mount_deadline_adapters(session: requests.Session) -> None:
+    session.mount("http://", DeadlineAdapter(pool_maxsize=POOL_SIZE))
+    session.mount("https://", DeadlineAdapter(pool_maxsize=POOL_SIZE))
 
 
 class HostBoundBearer(requests.auth.AuthBase):
@@ -61,6 +153,7 @@ class HostBoundBearer(requests.auth.AuthBase):
 def make_api_session(key: str | None, base_url: str) -> requests.Session:
     session = requests.Session()
     session.trust_env = False
+    _mount_deadline_adapters(session)
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json"
     if key:
@@ -71,6 +164,7 @@ def make_api_session(key: str | None, base_url: str) -> requests.Session:
 def make_output_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False
+    _mount_deadline_adapters(session)
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept-Encoding"] = "identity"  # Content-Length must mean file bytes
     return session
@@ -99,11 +193,7 @@ def read_body(
     raw = response.raw
     while True:
         if deadline is not None and time.monotonic() > deadline:
-            raise NetworkError(
-                f"{host_of(response.url)} is answering too slowly; gave up.",
-                maybe_sent=True,
-                detail=f"deadline passed after {total} bytes",
-            )
+            raise _too_slow(host_of(response.url), f"deadline passed after {total} bytes")
         chunk = raw.read1(65536)
         if not chunk:
             break
@@ -124,25 +214,33 @@ def send(
     *,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     max_bytes: int = MAX_JSON_BYTES,
-    total_deadline: float | None = None,
+    total_deadline: float | None = DEFAULT_DEADLINE,
     **kwargs: Any,
 ) -> Reply:
-    """One request, fully read, with transport failures mapped to `NetworkError`."""
+    """One request, fully read within `total_deadline` seconds, with transport failures
+    mapped to `NetworkError`."""
     host = host_of(url)
     deadline = time.monotonic() + total_deadline if total_deadline else None
     try:
-        with session.request(
-            method, url, timeout=timeout, allow_redirects=False, stream=True, **kwargs
-        ) as response:
+        with (
+            exchange_deadline(deadline),
+            session.request(
+                method, url, timeout=timeout, allow_redirects=False, stream=True, **kwargs
+            ) as response,
+        ):
             body = read_body(response, max_bytes=max_bytes, deadline=deadline)
             return Reply(response.status_code, body, response.headers, url)
     except (requests.ConnectionError, requests.Timeout) as exc:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise _too_slow(host, "deadline passed before the answer's head") from None
         raise classify_transport_error(exc, host) from None
     except (
         requests.exceptions.ChunkedEncodingError,
         requests.exceptions.ContentDecodingError,
         urllib3.exceptions.HTTPError,
     ) as exc:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise _too_slow(host, "deadline passed while reading") from None
         raise NetworkError(
             f"The connection to {host} broke while reading the answer.",
             maybe_sent=True,
@@ -152,6 +250,15 @@ def send(
         raise NetworkError(
             f"Could not talk to {host}.", maybe_sent=True, detail=type(exc).__name__
         ) from None
+    except ValueError:  # requests parses a redirect's Location even when not following it
+        raise BadResponseError(
+            f"{host} sent a malformed redirect; the client does not follow API redirects.",
+            detail="unparsable Location header",
+        ) from None
+
+
+def _too_slow(host: str, detail: str) -> NetworkError:
+    return NetworkError(f"{host} is answering too slowly; gave up.", maybe_sent=True, detail=detail)
 
 
 def classify_transport_error(exc: requests.RequestException, host: str) -> NetworkError:

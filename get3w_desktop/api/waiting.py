@@ -151,9 +151,13 @@ def wait_for_task(
             snapshot = client.get(task.id)
         except (AuthError, InsufficientBalanceError):
             raise
-        except NotFoundError:
+        except NotFoundError as exc:
             if elapsed() > not_found_grace:
-                raise
+                raise NotFoundError(
+                    "The server no longer knows this task: it may have expired or been "
+                    "deleted. Stopped checking; the local record is kept.",
+                    detail=exc.detail,
+                ) from None
             delay = backoff.next_delay()
             emit(WaitState.RETRYING, delay, "The server does not know the task yet.")
             continue

@@ -43,7 +43,11 @@ def normalise_base_url(url: str) -> str:
     allowed. The key is sent to this origin only.
     """
     text = url.strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ConfigError(f"“{text}” is not a web address (expected https://host).") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"“{text}” is not a web address (expected https://host).")
     if parts.username or parts.password:
@@ -60,7 +64,11 @@ def normalise_base_url(url: str) -> str:
 
 def check_output_url(url: str) -> None:
     """Refuse output URLs we will not fetch: other schemes, credentials, remote plain HTTP."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise DownloadError("Refusing to download from a malformed address.") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise DownloadError(f"Refusing to download from a “{scheme or 'relative'}:” address.")
@@ -75,4 +83,7 @@ def check_output_url(url: str) -> None:
 
 
 def host_of(url: str) -> str:
-    return urlsplit(url).hostname or url
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url

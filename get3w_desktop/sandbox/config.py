@@ -78,6 +78,9 @@ class SandboxConfig:
     faults: FaultConfig = dataclasses.field(default_factory=FaultConfig)
     clock: Callable[[], float] | None = None  # monotonic seconds; default time.monotonic
     render_scale: float = 1.0  # output pixel sizes (aspect ratio is always kept)
+    #: Keep every request's line and headers per host in `Stats.requests_seen` (tests
+    #: search them for the key); off by default, as the list grows with every request.
+    record_requests: bool = False
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.time_scale) and self.time_scale > 0):

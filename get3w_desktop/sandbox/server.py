@@ -57,12 +57,18 @@ class SandboxServer:
         port: int = 0,
         output_port: int = 0,
         catalogue: Catalogue | None = None,
+        *,
+        memory: tuple[SandboxState, Dice] | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
         self.catalogue = catalogue or load_bundled()
         self._bundled = catalogue is None
-        self.state = SandboxState(self.config, self.config.clock or time.monotonic)
-        self.dice = Dice(self.config.seed)
+        if memory is None:
+            memory = (
+                SandboxState(self.config, self.config.clock or time.monotonic),
+                Dice(self.config.seed),
+            )
+        self.state, self.dice = memory
         self.stopping = threading.Event()
         self.webhooks = WebhookSender(
             self.state, self.config.webhook_secret, lambda: self.output_base_url, self.stopping
@@ -118,6 +124,23 @@ class SandboxServer:
         self._threads.clear()
         self.webhooks.stop()
         log.info("sandbox stopped")
+
+    def restarted(self) -> SandboxServer:
+        """The same service back after an outage: a new, started server on this one's
+        addresses with its memory (tasks, balances, fault dice). Stop this one first."""
+        if not self.stopping.is_set():
+            raise RuntimeError("stop the sandbox before restarting it")
+        host, port = self._api.server_address[:2]
+        server = SandboxServer(
+            self.config,
+            str(host),
+            int(port),
+            int(self._output.server_address[1]),
+            None if self._bundled else self.catalogue,
+            memory=(self.state, self.dice),
+        )
+        server._uploads = self._uploads
+        return server.start()
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -200,6 +223,10 @@ class SandboxServer:
                 task_id = path.removeprefix("/v1/requests/")
                 if task_id in self.state.tasks:
                     stats.polls_by_task[task_id] = stats.polls_by_task.get(task_id, 0) + 1
+
+    def record_request(self, host: str, text: str) -> None:
+        with self.state.lock:
+            self.state.stats.requests_seen.append((host, text))
 
     def count_output_request(self, authorization: str | None) -> None:
         with self.state.lock:

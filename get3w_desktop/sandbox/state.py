@@ -110,6 +110,8 @@ class Stats:
     output_auth_headers: list[str] = dataclasses.field(default_factory=list)
     webhook_deliveries: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     faults_injected: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: (host, request line and headers) when `SandboxConfig.record_requests` is on.
+    requests_seen: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def copy(self) -> Stats:
         return Stats(
@@ -121,6 +123,7 @@ class Stats:
             list(self.output_auth_headers),
             [dict(d) for d in self.webhook_deliveries],
             dict(self.faults_injected),
+            list(self.requests_seen),
         )
 
     def as_json(self) -> dict[str, Any]:

@@ -67,6 +67,10 @@ class WireHandler(BaseHTTPRequestHandler):
         """Start a request on this (maybe kept-alive) connection; its path without query."""
         self.answered = False
         self.drip = False
+        if self.sandbox.config.record_requests:
+            self.sandbox.record_request(
+                self.host_name, f"{self.command} {self.path}\r\n{self.headers}"
+            )
         return urlsplit(self.path).path
 
     def log_message(self, format: str, *args: Any) -> None:

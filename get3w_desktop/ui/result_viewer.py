@@ -121,6 +121,7 @@ class _MessagePage(QWidget):
         self.column.addWidget(self.emblem, 0, Qt.AlignmentFlag.AlignHCenter)
         self.column.addSpacing(6)
         for label in (self.title, self.body, self.hint):
+            label.setTextFormat(Qt.TextFormat.PlainText)  # server text is never markup
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -315,6 +316,7 @@ class ResultViewer(QWidget):
         bar.addWidget(self.details_button)
 
         self.banner = QLabel()
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
         self.banner.setContentsMargins(12, 6, 12, 6)
         self.banner.setStyleSheet("background: rgba(217, 119, 6, 0.16); border-radius: 4px;")

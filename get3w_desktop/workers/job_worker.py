@@ -85,7 +85,11 @@ class JobWorker(QRunnable):
         journal: Callable[[Job], None] | None = None,
     ) -> None:
         super().__init__()
-        self.setAutoDelete(False)  # the runner keeps us until `finished` arrives
+        # Qt deletes the C++ side after run() (with autoDelete off, PySide's pool would keep
+        # every finished worker alive). The runner keeps the Python object until `finished`
+        # and calls no Qt method on it once `started` is set (guarded by `start_lock`).
+        self.started = False
+        self.start_lock = threading.Lock()
         self.job = job
         self._client = client
         self._signals = signals
@@ -101,6 +105,8 @@ class JobWorker(QRunnable):
         self.quitting = False
 
     def run(self) -> None:
+        with self.start_lock:
+            self.started = True
         try:
             self._run()
         except Exception:  # a bug: keep the app alive, and say so on the job

@@ -84,7 +84,9 @@ class TaskRunner(QObject):
         if worker is None:
             return
         self._cancels[local_id].set()
-        if self._pool.tryTake(worker):  # never started: it will not run, so finish it here
+        with worker.start_lock:
+            taken = not worker.started and self._pool.tryTake(worker)
+        if taken:  # never started: it will not run, so finish it here
             self._on_job_changed(worker.job.evolve(state=JobState.CANCELLED))
             self._on_finished(local_id)
 
