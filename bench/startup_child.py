@@ -1,0 +1,163 @@
+"""One start-up, measured from inside: run by bench/startup.py, never by hand.
+
+    python bench/startup_child.py bare|app [--breakdown]
+
+The parent passes its CLOCK_MONOTONIC reading taken just before spawning us in
+$BENCH_T0 (the clock is shared by every process on Linux), so the figures include
+interpreter start-up. We create the QApplication ourselves (app.main() reuses it), watch
+for the main window to be exposed and painted, and quit the first time the event loop is
+about to block with that window on screen: "shown and idle". One line goes to stdout:
+`STARTUP {json}` with seconds since $BENCH_T0. Kept lean on purpose: every import here
+would count against the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+T0 = float(os.environ.get("BENCH_T0", "nan"))
+MARKS: dict[str, float] = {"python": time.monotonic() - T0}
+SPANS: dict[str, float] = {}
+
+
+def mark(name: str) -> None:
+    MARKS.setdefault(name, time.monotonic() - T0)
+
+
+def timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """`func`, recording how long its (first) call took under `name`."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.monotonic()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            SPANS.setdefault(name, time.monotonic() - start)
+
+    return wrapper
+
+
+def install_probe() -> Any:
+    """Quit at the first idle moment after a QMainWindow is exposed and painted."""
+    from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    mark("qapplication")
+
+    class Probe(QObject):
+        """Watches events only until the first paint, then only the dispatcher."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.painted = False
+            app.installEventFilter(self)
+            dispatcher = QAbstractEventDispatcher.instance()
+            assert dispatcher is not None
+            dispatcher.aboutToBlock.connect(self.about_to_block)
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
+            kind = event.type()
+            if kind == QEvent.Type.Show and isinstance(watched, QMainWindow):
+                mark("shown")
+            elif kind == QEvent.Type.Expose and "shown" in MARKS:
+                mark("exposed")
+            elif (
+                kind == QEvent.Type.Paint
+                and isinstance(watched, QWidget)
+                and isinstance(watched.window(), QMainWindow)
+            ):
+                mark("first_paint")
+                self.painted = True
+                app.removeEventFilter(self)
+            return False
+
+        def about_to_block(self) -> None:
+            if self.painted and "idle" not in MARKS:
+                mark("idle")
+                QCoreApplication.quit()
+
+    return Probe()
+
+
+def run_bare() -> int:
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    mark("imports")
+    probe = install_probe()
+    window = QMainWindow()
+    window.setWindowTitle("bare")
+    window.setCentralWidget(QLabel("A bare PySide6 window"))
+    window.resize(1100, 640)
+    window.show()
+    app = QApplication.instance()
+    assert app is not None and probe is not None
+    return int(app.exec())
+
+
+def run_app(breakdown: bool) -> int:
+    if breakdown:
+        # Import in the order main() does, timing each group, then time main()'s steps.
+        start = time.monotonic()
+        from PySide6 import QtWidgets  # noqa: F401
+
+        SPANS["import PySide6.QtWidgets"] = time.monotonic() - start
+        start = time.monotonic()
+        import get3w_desktop.api.client
+        import get3w_desktop.sandbox
+
+        SPANS["import api.client + sandbox (requests, keyring-free)"] = time.monotonic() - start
+        start = time.monotonic()
+        import get3w_desktop.ui.main_window
+        import get3w_desktop.workers.runner
+        import get3w_desktop.workers.thumbnails
+
+        SPANS["import ui.main_window + workers"] = time.monotonic() - start
+        import get3w_desktop.app as app_module
+        import get3w_desktop.core.catalogue as catalogue_module
+
+        catalogue_module.load_bundled = timed(  # type: ignore[assignment]
+            "catalogue load", catalogue_module.load_bundled
+        )
+        app_module.stored_key = timed("keyring lookup (stored_key)", app_module.stored_key)
+        app_module.start_sandbox = timed("sandbox start", app_module.start_sandbox)
+        ui = get3w_desktop.ui.main_window
+        original_window = ui.MainWindow
+
+        class TimedWindow(original_window):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                start = time.monotonic()
+                super().__init__(*args, **kwargs)
+                SPANS["MainWindow()"] = time.monotonic() - start
+
+        ui.MainWindow = TimedWindow  # type: ignore[misc]
+    mark("imports")
+    probe = install_probe()
+    from get3w_desktop.app import main
+
+    code = main([])  # no key in the environment: the keyring is asked, then the sandbox
+    assert probe is not None
+    return code
+
+
+def main() -> int:
+    mode = sys.argv[1] if len(sys.argv) > 1 else "bare"
+    if mode == "bare":
+        code = run_bare()
+    elif mode == "app":
+        code = run_app("--breakdown" in sys.argv)
+    else:
+        print(f"unknown mode {mode!r}: bare or app", file=sys.stderr)
+        return 2
+    mark("exited_loop")
+    print("STARTUP " + json.dumps({"mode": mode, "marks": MARKS, "spans": SPANS}), flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Each benchmark runs end to end in its --quick form and writes a valid, complete report.
+
+No timing is asserted: only that the figures exist, are consistent with each other and
+with facts that hold on any machine (a schedule that polls every 3 s polls more than ours).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from bench import common, polling, responsiveness, startup, throughput
+
+pytestmark = pytest.mark.slow
+
+
+def load(path: Path, name: str) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))  # strict JSON
+    assert report["benchmark"] == name
+    assert report["machine"]["cores"] >= 1 and report["machine"]["cpu"]
+    assert "--quick" in report["command"]
+    return report
+
+
+def test_percentile_and_spread_use_nearest_rank() -> None:
+    values = [5.0, 1.0, 4.0, 2.0, 3.0]
+    assert common.percentile(values, 0.5) == 3.0
+    assert common.percentile(values, 0.9) == 5.0
+    assert common.percentile(values, 0.0) == 1.0
+    assert math.isnan(common.percentile([], 0.5))
+    assert common.spread(values) == {"n": 5, "median": 3.0, "min": 1.0, "p90": 5.0, "max": 5.0}
+
+
+def test_reports_are_strict_json_even_with_missing_figures(tmp_path: Path) -> None:
+    path = common.write_result("demo", {"value": math.nan, "where": tmp_path}, tmp_path / "d.json")
+    report = json.loads(path.read_text(encoding="utf-8"))
+    assert report["value"] is None and report["where"] == str(tmp_path)
+
+
+def test_the_floor_matches_its_closed_form_for_a_log_uniform_spread() -> None:
+    # K/E = 1/2 (sqrt(2)/U * integral_0^U sqrt(u) e^(-u/2) du)^2 with U = ln 4, and the
+    # integral is 2^(3/2) * lower_gamma(3/2, U/2).
+    u = math.log(4.0)
+    x = u / 2
+    lower_gamma = 0.5 * math.sqrt(math.pi) * math.erf(math.sqrt(x)) - math.sqrt(x) * math.exp(-x)
+    expected = 0.5 * (math.sqrt(2.0) / u * 2**1.5 * lower_gamma) ** 2
+    assert polling.floor_constant("normal") == pytest.approx(expected, rel=1e-3)
+    # A heavier tail can only raise the floor; a narrower spread lowers it.
+    assert polling.floor_constant("tail") > polling.floor_constant("normal")
+    assert polling.floor_constant("fast") < polling.floor_constant("normal")
+
+
+def test_a_learned_window_covers_the_history_it_came_from() -> None:
+    history = polling.factors("fast", polling.HISTORY, seed=3)
+    low, high = polling.learned_window(history)
+    assert low < min(history) and high > max(history)
+    assert low > 0.2 and high < 0.75  # near the true [0.25, 0.6], far from the prior
+
+
+def test_polling_quick(tmp_path: Path) -> None:
+    path = tmp_path / "polling.json"
+    assert polling.main(["--quick", "--json", str(path)]) == 0
+    report = load(path, "polling")
+    runs = report["runs"]
+    assert {(r["estimate"], r["spread"]) for r in runs} == {
+        (e, s) for e in (10.0, 52.0) for s in polling.SPREADS
+    }
+    for run in runs:
+        assert set(run["results"]) == {"ours", "ours_learned", "seed_tip", "seed_sample"}
+        for figures in run["results"].values():
+            assert figures["polls_per_task"] >= 1
+            assert figures["latency_p95"] >= figures["latency_p50"] >= 0
+    normal_52 = next(r for r in runs if r["estimate"] == 52.0 and r["spread"] == "normal")
+    ours, sample = normal_52["results"]["ours"], normal_52["results"]["seed_sample"]
+    assert ours["polls_per_task"] < sample["polls_per_task"]
+    sweep = report["lambda_sweep"]
+    assert [s["lam"] for s in sweep] == [0.3, 1.0]
+    assert sweep[0]["polls_per_task"] >= sweep[1]["polls_per_task"]  # higher lambda, fewer polls
+
+
+def test_startup_quick(tmp_path: Path) -> None:
+    path = tmp_path / "startup.json"
+    assert startup.main(["--quick", "--json", str(path)]) == 0
+    report = load(path, "startup")
+    for variant in ("bare", "app"):
+        samples = report["samples"]["offscreen"][variant]
+        assert len(samples) == 2
+        for marks in samples:
+            assert 0 < marks["python"] < marks["qapplication"] <= marks["first_paint"]
+            assert marks["first_paint"] <= marks["idle"] <= marks["exited_loop"]
+    assert report["summary"]["offscreen"]["app"]["ratio_to_bare"] > 0
+    assert "keyring lookup (stored_key)" in report["breakdown"]
+    assert "catalogue load" in report["breakdown"]
+    assert report["importtime"]["top_imports"] and report["importtime"]["by_package"]
+
+
+def test_responsiveness_quick(tmp_path: Path, qtbot: QtBot) -> None:
+    path = tmp_path / "responsiveness.json"
+    assert responsiveness.main(["--quick", "--json", str(path)]) == 0
+    result = load(path, "responsiveness")["results"][0]
+    assert result["finished"] == result["tasks"] == 10
+    assert result["states"] == {"completed": 10}
+    assert result["heartbeats"] > 0 and result["decodes"] > 0
+    late = result["lateness_ms"]
+    assert 0 <= late["p50"] <= late["p99"] <= late["max"]
+    assert result["worst_gap_ms"] >= responsiveness.HEARTBEAT_MS * 0.5
+
+
+def test_throughput_quick(tmp_path: Path, qtbot: QtBot) -> None:
+    path = tmp_path / "throughput.json"
+    assert throughput.main(["--quick", "--json", str(path)]) == 0
+    results = load(path, "throughput")["results"]
+    assert [(r["client"], r["concurrency"]) for r in results] == [
+        ("threads", 1), ("threads", 4), ("runner", 1), ("runner", 4)
+    ]  # fmt: skip
+    for r in results:
+        assert r["completed"] == r["tasks"] == 20, r["errors"]
+        assert r["api_requests_per_task"] >= 2  # a submit and at least one poll
+        assert r["tasks_per_second"] > 0 and r["sandbox_cpu_share"] >= 0
