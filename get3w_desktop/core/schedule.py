@@ -26,9 +26,12 @@ class ScheduleParams:
     lam: float = 0.6
     #: The window, as multiples of the estimate, where finishes are expected.
     window: tuple[float, float] = (0.5, 2.0)
-    #: Gap growth factor past the window, and its cap.
+    #: Gap growth factor past the window, and its cap: `max_gap` seconds, and never more
+    #: than `max_gap_fraction` x E, so a task running 2-10x over its estimate is still
+    #: noticed within a fifth of an estimate (bench/polling.py, "tail" spread).
     backoff: float = 1.25
     max_gap: float = 30.0
+    max_gap_fraction: float = 0.2
     #: Past `slow_after` x E, poll every `slow_gap` seconds.
     slow_after: float = 10.0
     slow_gap: float = 60.0
@@ -152,7 +155,8 @@ class PollSchedule:
             if last >= p.slow_after * self.estimate:
                 gap = max(p.slow_gap, p.min_gap)
             else:
-                gap = min(max(gap * p.backoff, p.min_gap), p.max_gap)
+                cap = max(min(p.max_gap, p.max_gap_fraction * self.estimate), p.min_gap)
+                gap = min(max(gap * p.backoff, p.min_gap), cap)
             times.append(last + gap)
 
 

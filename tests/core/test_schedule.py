@@ -42,11 +42,16 @@ def test_after_the_window_gaps_grow_geometrically_then_cap_then_go_slow() -> Non
     after = [t for t in times if t > 2 * 52.0]
     gaps = [b - a for a, b in itertools.pairwise(after)]
     growing = [g for g, t in zip(gaps, after, strict=False) if t < 10 * 52.0]
-    assert all(b >= a for a, b in itertools.pairwise(growing))
-    assert max(growing) <= params.max_gap + 1e-9
-    assert growing[-1] == pytest.approx(params.max_gap)
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(growing))
+    cap = min(params.max_gap, params.max_gap_fraction * 52.0)  # 10.4 s: a fifth of E
+    assert max(growing) <= cap + 1e-9
+    assert growing[-1] == pytest.approx(cap)
     late = [g for g, t in zip(gaps, after, strict=False) if t > 10 * 52.0]
     assert late and all(g == pytest.approx(params.slow_gap) for g in late)
+    # A long estimate is capped by max_gap instead.
+    long_times = PollSchedule(300.0, params).planned_times(10 * 300.0)
+    long_gaps = [b - a for a, b in itertools.pairwise(t for t in long_times if t > 600.0)]
+    assert max(long_gaps) == pytest.approx(params.max_gap)
 
 
 def test_delay_points_at_the_next_planned_poll_and_skips_missed_ones() -> None:
