@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint sandbox clean
+.PHONY: run test lint sandbox clean dist bench screenshots
 
 $(STAMP): pyproject.toml requirements/constraints.txt scripts/bootstrap.sh
 	scripts/bootstrap.sh
@@ -19,6 +19,19 @@ test: $(STAMP)
 
 sandbox: $(STAMP)
 	$(BIN)/get3w sandbox
+
+dist: $(STAMP)
+	packaging/build.sh
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.startup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.responsiveness
+	$(BIN)/python -m bench.polling
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.throughput
+
+screenshots: $(STAMP)
+	scripts/system-deps.sh screenshots
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

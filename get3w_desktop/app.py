@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from get3w_desktop import __version__
 from get3w_desktop.core.redact import RedactingFilter
+from get3w_desktop.core.resources import resource_path
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.storage.paths import AppPaths, app_paths
 
@@ -82,6 +83,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sandbox", action="store_true", help="use the built-in sandbox")
     parser.add_argument("--base-url", help="API address (default $GET3W_BASE_URL or Get3W)")
     parser.add_argument("--verbose", action="store_true", help="also log to stderr")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="check this installation offscreen against a built-in sandbox, print one line, exit",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args, _qt_args = parser.parse_known_args(argv)
     return args
@@ -144,6 +149,10 @@ def open_history(paths: AppPaths) -> HistoryStore | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:  # offscreen: needs no display, and touches no settings
+        from get3w_desktop.selftest import run_self_test
+
+        return run_self_test()
     problem = missing_display(os.environ)
     if problem:
         print(problem, file=sys.stderr)  # noqa: T201 - before any window exists
@@ -151,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = app_paths().ensure()
     setup_logging(paths, args.verbose)
 
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from get3w_desktop.api.client import Get3WClient
@@ -171,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Get3W Desktop")
     app.setOrganizationName("Get3W")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("get3w-desktop")  # Wayland matches the window to the .desktop entry
+    app.setWindowIcon(QIcon(str(resource_path("icons", "get3w-desktop.svg"))))
 
     catalogue = load_bundled()
     key = None if args.sandbox else stored_key()
