@@ -1,8 +1,5 @@
 """Get3W Desktop: a desktop client for the Get3W generative-AI API."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("get3w-desktop")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+#: Kept equal to pyproject.toml's version by tests/test_app.py. A literal, because asking
+#: importlib.metadata costs ~30 ms at every start and a frozen build may lack the metadata.
+__version__ = "0.1.0"

@@ -40,3 +40,13 @@ def test_a_missing_display_is_explained_instead_of_a_qt_abort() -> None:
     assert missing_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
     assert missing_display({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert missing_display({}, "win32") is None
+
+
+def test_the_version_matches_pyproject() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from get3w_desktop import __version__
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert __version__ == pyproject["project"]["version"]

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
@@ -40,8 +41,10 @@ from get3w_desktop.ui.job_delegate import (
     state_color,
     status_text,
 )
-from get3w_desktop.ui.media_player import MediaPlayerView
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
+
+if TYPE_CHECKING:
+    from get3w_desktop.ui.media_player import MediaPlayerView
 
 EMPTY_MESSAGE = "Pick a model, write a prompt and press Generate — results appear here"
 _PROGRESS_TITLES = {
@@ -180,6 +183,7 @@ class ResultViewer(QWidget):
         self._job: Job | None = None
         self._file: str | None = None
         self._page = ""
+        self._player: MediaPlayerView | None = None
         self._build()
         self._loader.ready.connect(self._on_thumbnail)
         self._loader.image_ready.connect(self._on_image)
@@ -266,9 +270,23 @@ class ResultViewer(QWidget):
         """The visible page: empty, progress, error, image, video, audio or file."""
         return self._page
 
+    @property
+    def player(self) -> MediaPlayerView:
+        """The video/audio page, built on first use: QtMultimedia costs nothing at start-up
+        for someone who only makes images."""
+        if self._player is None:
+            from get3w_desktop.ui.media_player import MediaPlayerView
+
+            player = MediaPlayerView()
+            self.stack.addWidget(player)
+            self._pages["video"] = self._pages["audio"] = player
+            self._player = player
+        return self._player
+
     def shutdown(self) -> None:
         """Stop playback, and the loader's pool if this viewer made its own."""
-        self.player.stop()
+        if self._player is not None:
+            self._player.stop()
         if self._owned:
             self._loader.shutdown()
 
@@ -334,7 +352,6 @@ class ResultViewer(QWidget):
         )
         self.progress_page.add(self.progress)
         self.error_page = _MessagePage(Glyph.ERROR)
-        self.player = MediaPlayerView()
         self.file_page = _MessagePage(Glyph.FILE)
         self.file_open_button = QPushButton("Open with the default app")
         self.file_page.add(self.file_open_button)
@@ -342,8 +359,7 @@ class ResultViewer(QWidget):
         self.stack = QStackedWidget()
         self._pages: dict[str, QWidget] = {
             "empty": self.empty_page, "progress": self.progress_page, "error": self.error_page,
-            "image": self.image_view, "video": self.player, "audio": self.player,
-            "file": self.file_page,
+            "image": self.image_view, "file": self.file_page,
         }  # fmt: skip
         for widget in dict.fromkeys(self._pages.values()):
             self.stack.addWidget(widget)
@@ -453,8 +469,8 @@ class ResultViewer(QWidget):
         self.subtitle.setText(" · ".join(parts))
 
     def _leave_media(self) -> None:
-        if self.player.source:
-            self.player.stop()
+        if self._player is not None and self._player.source:
+            self._player.stop()
 
     # -- gallery and loader -----------------------------------------------------------
 
