@@ -6,7 +6,6 @@ each widget gets only what it needs (see app.py for the wiring).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,18 +48,22 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop import __version__
+from get3w_desktop.core.batch import variations
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo
 from get3w_desktop.core.export import output_metadata, suggested_name, unique_path
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.itemmodels.job_filter import JobFilterModel
 from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.ui.batch_bar import BatchBar
+from get3w_desktop.ui.batch_dialog import BatchDialog
 from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.task_filter_bar import TaskFilterBar
 from get3w_desktop.workers.balance import BalanceWatcher
+from get3w_desktop.workers.batch import BatchTracker
 from get3w_desktop.workers.file_copy import FileCopier, SaveItem
 from get3w_desktop.workers.history_loader import LoadedHistory
 from get3w_desktop.workers.runner import TaskRunner
@@ -133,6 +136,15 @@ class MainWindow(QMainWindow):
         self.generate_button.setDefault(True)
         self.generate_button.setToolTip("Generate (Ctrl+Enter)")
         self.generate_button.setMinimumHeight(34)
+        self.batch_button = QPushButton("Batch…")
+        self.batch_button.setToolTip("Many prompts at once, typed or from a .txt/.csv file "
+                                     "(Ctrl+Shift+B)")  # fmt: skip
+        self.batch_button.setMinimumHeight(34)
+        self.batch_bar = BatchBar()
+        self.batch_bar.retried.connect(
+            lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None
+        )
+        self._batches: list[BatchTracker] = []
         self.viewer = ResultViewer(thumbnails, display_name=self._model_name)
         self.shown = JobFilterModel(jobs, self, display_name=self._model_name)
         self.filter_bar = TaskFilterBar(self.shown, catalogue)
@@ -155,6 +167,7 @@ class MainWindow(QMainWindow):
         self.picker.model_activated.connect(lambda _id: self.form.focus_first_field())
         self.form.submit_requested.connect(self.generate)
         self.generate_button.clicked.connect(self.generate)
+        self.batch_button.clicked.connect(self.batch)
         self.list_view.customContextMenuRequested.connect(self._show_context_menu)
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.list_view.doubleClicked.connect(lambda _index: self._open_output())
@@ -200,6 +213,7 @@ class MainWindow(QMainWindow):
         bar.setSpacing(8)
         bar.addWidget(self.count)
         bar.addWidget(self.generate_button, 1)
+        bar.addWidget(self.batch_button)
         middle_layout.addLayout(bar)
 
         list_box = QWidget()
@@ -214,6 +228,7 @@ class MainWindow(QMainWindow):
         self.empty_hint.linkActivated.connect(lambda _link: self.filter_bar.clear())
         list_layout.addWidget(heading)
         list_layout.addWidget(self.filter_bar)
+        list_layout.addWidget(self.batch_bar)
         list_layout.addWidget(self.list_view, 1)
         list_layout.addWidget(self.empty_hint)
 
@@ -305,6 +320,7 @@ class MainWindow(QMainWindow):
             return act
 
         self.act_generate = action("&Generate", self.generate, "Ctrl+Return")
+        self.act_batch = action("&Batch…", self.batch, "Ctrl+Shift+B")
         self.act_search = action("&Find a model…", self.picker.focus_search, "Ctrl+K")
         self.act_find_task = action("Find a &task…", self._focus_task_search, "Ctrl+F")
         self.act_open = action("&Open output", self._open_output, "Ctrl+O")
@@ -339,7 +355,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         task_menu = menu.addMenu("&Task")
-        task_menu.addActions([self.act_generate, self.act_rerun, self.act_load])
+        task_menu.addActions([self.act_generate, self.act_batch, self.act_rerun, self.act_load])
         task_menu.addSeparator()
         task_menu.addActions([self.act_copy_url, self.act_copy_id])
         task_menu.addSeparator()
@@ -383,6 +399,29 @@ class MainWindow(QMainWindow):
             self._runner.submit(model.model_id, variation, self._service.profile)
             for variation in variations(params, self.count.value(), model.param("seed") is not None)
         ]
+        if jobs:
+            self.select_job(jobs[-1].local_id)
+        return jobs
+
+    @Slot()
+    def batch(self) -> list[Job]:
+        """Many prompts (typed, or from a .txt/.csv) × N variations, followed as one batch."""
+        model = self._model
+        if model is None:
+            return []
+        plan = BatchDialog.ask(model, self.form.values(), variations=self.count.value(),
+                               start_dir=str(self._last_folder()), parent=self)  # fmt: skip
+        if plan is None or not plan.ok:
+            return []
+        self._memory.put(model.model_id, self.form.values())
+        tracker = BatchTracker(self._runner, self)
+        for done in [b for b in self._batches if b.counts().finished]:
+            self._batches.remove(done)
+            done.deleteLater()
+        self._batches.append(tracker)
+        jobs = tracker.start(plan.model_id, plan.params, self._service.profile)
+        self.batch_bar.bind(tracker)
+        tracker.finished.connect(lambda counts: self.statusBar().showMessage(counts.text(), 8000))
         if jobs:
             self.select_job(jobs[-1].local_id)
         return jobs
@@ -729,25 +768,3 @@ def save_items(jobs: list[Job], folder: Path) -> list[SaveItem]:
             name = suggested_name(job, index + 1 if numbered else 0, Path(source).suffix)
             items.append((source, str(unique_path(folder, name, taken)), metadata))
     return items
-
-
-def variations(params: dict[str, Any], count: int, has_seed: bool) -> list[dict[str, Any]]:
-    """`count` copies of `params`, each with its own seed when the model takes one.
-
-    A fixed seed gives seed, seed+1, …; a random seed (-1) becomes a concrete random seed,
-    even for one run, so each result can be reproduced later and its file name says which
-    seed made it. Without a seed the server varies each run by itself.
-    """
-    count = max(1, count)
-    if not has_seed:
-        return [dict(params) for _ in range(count)]
-    seed = params.get("seed", -1)
-    out = []
-    for i in range(count):
-        copy = dict(params)
-        if isinstance(seed, int) and seed >= 0:
-            copy["seed"] = seed + i
-        else:
-            copy["seed"] = random.randint(0, 2**31 - 1)  # noqa: S311 - not security
-        out.append(copy)
-    return out

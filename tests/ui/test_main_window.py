@@ -306,3 +306,31 @@ def test_searching_the_task_list_and_a_new_task_is_never_hidden(
     current = win.current_job()
     assert current is not None and current.local_id == new.local_id  # the search was cleared
     assert win.filter_bar.search.text() == ""
+
+
+def test_a_batch_from_the_window_runs_every_prompt_once(
+    qtbot: QtBot, window: Window, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from get3w_desktop.core.batch import build_plan, parse_lines
+    from get3w_desktop.ui.batch_dialog import BatchDialog
+
+    win, *_ = window
+    _choose(win, NANO, "")
+    model = win._catalogue.get(NANO)
+    assert model is not None
+
+    def fake_ask(*_args: object, **_kwargs: object) -> object:
+        return build_plan(model, win.form.values(), parse_lines("a fox\na kite\na boat", model), 2)
+
+    monkeypatch.setattr(BatchDialog, "ask", staticmethod(fake_ask))
+    jobs = win.batch()
+    assert len(jobs) == 6
+    assert win.batch_bar.isVisibleTo(win)
+    qtbot.waitUntil(
+        lambda: all((j := win._jobs.job(job.local_id)) is not None and not j.state.active
+                    for job in jobs),
+        timeout=30000,
+    )  # fmt: skip
+    assert sandbox.stats.submits == 6
+    prompts = sorted(str(job.params["prompt"]) for job in jobs)
+    assert prompts == ["a boat"] * 2 + ["a fox"] * 2 + ["a kite"] * 2
