@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.client import Get3WClient
+from get3w_desktop.core.batch import variations
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.export import read_png_text
 from get3w_desktop.core.job import Job, JobState
@@ -20,7 +21,7 @@ from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
 from get3w_desktop.storage.form_memory import FormMemory
-from get3w_desktop.ui.main_window import MainWindow, ServiceInfo, variations
+from get3w_desktop.ui.main_window import MainWindow, ServiceInfo
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.runner import TaskRunner
