@@ -25,7 +25,7 @@ from get3w_desktop.cli.history import (
     cmd_history,
     cmd_resume,
 )
-from get3w_desktop.cli.key import cmd_key
+from get3w_desktop.cli.key import add_profile_argument, cmd_key
 from get3w_desktop.cli.run import add_run_arguments, cmd_run, cmd_status
 from get3w_desktop.core.catalogue import Catalogue, load_bundled
 from get3w_desktop.core.errors import Get3WError, UnsupportedError
@@ -79,8 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     key_set = key_sub.add_parser("set", help="read a key from standard input, check and store it")
     key_set.add_argument("--no-check", action="store_true", help="store without checking")
     add_connection_arguments(key_set)
-    key_sub.add_parser("status", help="show the keyring backend and the stored key, masked")
-    key_sub.add_parser("delete", help="remove the stored key")
+    add_profile_argument(key_set)
+    add_profile_argument(
+        key_sub.add_parser("status", help="show the keyring backend and the stored key, masked")
+    )
+    add_profile_argument(key_sub.add_parser("delete", help="remove the stored key"))
 
     sandbox = sub.add_parser("sandbox", help="serve the local Get3W-compatible sandbox")
     from get3w_desktop.sandbox.cli import add_sandbox_arguments

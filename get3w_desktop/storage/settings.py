@@ -1,0 +1,621 @@
+"""The app's settings: a typed, frozen tree in `settings.json` under the config folder.
+
+- The file carries `schema_version`; older files are migrated step by step on load
+  (v1 was the single-service layout: one `base_url`, no profiles).
+- Loading never crashes: a corrupt file is copied aside (`settings.json.corrupt-<time>`) and
+  defaults are used; a bad value falls back to its default. Each such event becomes a
+  warning sentence the app can show.
+- Unknown top-level keys (written by a newer version) are kept and written back unchanged,
+  unless their name or value looks like a secret; unknown keys inside a profile are dropped.
+- Writes are atomic (temporary file, fsync, rename).
+- The API key is never part of settings: it lives in the keyring (storage/secrets.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as _dt
+import enum
+import json
+import logging
+import os
+import re
+import string
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import platformdirs
+
+from get3w_desktop.core.errors import ConfigError
+from get3w_desktop.core.urls import DEFAULT_BASE_URL, normalise_base_url
+from get3w_desktop.storage.form_memory import is_secret_name, sanitize
+from get3w_desktop.storage.paths import AppPaths, app_paths
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "settings.json"
+SCHEMA_VERSION = 2
+MAX_FILE_BYTES = 1024 * 1024
+
+SANDBOX_PROFILE = "sandbox"
+DEFAULT_PROFILE = "default"  # the first Get3W profile; its key is the keyring's `default`
+CONCURRENCY_RANGE = (1, 32)
+KNOWN_CHANNELS = ("economy", "stable", "official")
+PLACEHOLDERS = ("model", "prompt", "seed", "date", "time", "index", "task")
+DEFAULT_PATTERN = "{date}_{model}_{seed}_{index}"
+MAX_NAME_BYTES = 200  # well under the 255 bytes most file systems allow, leaving room for " (2)"
+_PROFILE_NAME = re.compile(r"^[\w][\w .\-]{0,39}$")
+_CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
+
+
+class SubmitModeSetting(enum.Enum):
+    ASYNC = "async"
+    SYNC = "sync"
+
+
+class Theme(enum.Enum):
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
+def default_download_folder() -> str:
+    return str(Path(platformdirs.user_pictures_dir()) / "Get3W")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Where tasks go. The key for a Get3W profile is in the keyring under its name."""
+
+    name: str
+    base_url: str  # empty for the built-in sandbox (its address changes every session)
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.name == SANDBOX_PROFILE
+
+
+SANDBOX = Profile(SANDBOX_PROFILE, "")
+DEFAULT_GET3W = Profile(DEFAULT_PROFILE, DEFAULT_BASE_URL)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a person can set. Build changed copies with `dataclasses.replace`."""
+
+    profiles: tuple[Profile, ...] = (SANDBOX, DEFAULT_GET3W)
+    active_profile: str = SANDBOX_PROFILE
+    default_channel: str | None = None
+    submit_mode: SubmitModeSetting = SubmitModeSetting.ASYNC
+    concurrency: int = 4
+    download_folder: str = field(default_factory=default_download_folder)
+    autosave_folder: str | None = None
+    filename_pattern: str = DEFAULT_PATTERN
+    theme: Theme = Theme.SYSTEM
+    notifications: bool = True
+    #: Top-level keys this version does not know, as (name, JSON text), written back as-is.
+    extras: tuple[tuple[str, str], ...] = ()
+    schema_version: int = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        # The sandbox is always there, first, and has no address of its own.
+        others = tuple(p for p in self.profiles if not p.is_sandbox)
+        object.__setattr__(self, "profiles", (SANDBOX, *others))
+
+    def profile(self, name: str) -> Profile | None:
+        return next((p for p in self.profiles if p.name == name), None)
+
+    @property
+    def active(self) -> Profile:
+        """The active profile; the sandbox when the name is unknown."""
+        return self.profile(self.active_profile) or SANDBOX
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One validation problem: which field (a dotted path) and what to do, in plain words."""
+
+    field: str
+    message: str
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def validate_profile_name(name: str, taken: tuple[str, ...] = ()) -> str | None:
+    text = name.strip()
+    if not text:
+        return "Give the profile a name."
+    if text.lower() == SANDBOX_PROFILE:
+        return "“sandbox” is the built-in offline profile; choose another name."
+    if not _PROFILE_NAME.match(text):
+        return "Use up to 40 letters, digits, spaces, dots, dashes or underscores."
+    if text.lower() in (t.lower() for t in taken):
+        return f"There is already a profile called “{text}”."
+    return None
+
+
+def validate_base_url(url: str) -> str | None:
+    if not url.strip():
+        return "Enter the API address, e.g. https://api.get3w.com."
+    try:
+        normalise_base_url(url)
+    except ConfigError as exc:
+        return exc.message
+    return None
+
+
+def validate_folder(path: str, *, what: str) -> str | None:
+    text = path.strip()
+    if not text:
+        return f"Choose the {what}."
+    folder = Path(text).expanduser()
+    if not folder.is_absolute():
+        return f"The {what} must be a full path (e.g. {Path.home() / 'Pictures'})."
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder."
+    return None
+
+
+def validate_channel(channel: str | None) -> str | None:
+    if channel is None or _CHANNEL.match(channel):
+        return None
+    return f"A channel is one word such as {', '.join(KNOWN_CHANNELS)}."
+
+
+def validate_pattern(pattern: str) -> str | None:
+    """None when `pattern` is a usable file-name pattern, else what is wrong."""
+    if not pattern.strip():
+        return "Enter a file-name pattern, e.g. " + DEFAULT_PATTERN + "."
+    if "/" in pattern or "\\" in pattern:
+        return "A file name cannot contain / or \\; the folder is chosen separately."
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return "Unbalanced braces: write placeholders as {model}, and a literal brace as {{."
+    known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    used: list[str] = []
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS:
+            shown = "{" + name + "}" if name else "{}"
+            return f"Unknown placeholder {shown}. Use {known}."
+        if spec or conversion:
+            return f"Write {{{name}}} without a format (“:” or “!”)."
+        used.append(name)
+    if not used:
+        return "Use at least one placeholder, or every file would get the same name."
+    return None
+
+
+def validate(settings: Settings) -> tuple[Issue, ...]:
+    """Every problem with `settings`, each for one field. Empty when it can be saved."""
+    issues: list[Issue] = []
+    names: list[str] = [SANDBOX_PROFILE]
+    for index, profile in enumerate(settings.profiles):
+        if profile.is_sandbox:
+            continue
+        problem = validate_profile_name(profile.name, tuple(names))
+        if problem:
+            issues.append(Issue(f"profiles.{index}.name", problem))
+        names.append(profile.name)
+        problem = validate_base_url(profile.base_url)
+        if problem:
+            issues.append(Issue(f"profiles.{index}.base_url", f"{profile.name}: {problem}"))
+    if settings.profile(settings.active_profile) is None:
+        issues.append(
+            Issue("active_profile", f"There is no profile called “{settings.active_profile}”.")
+        )
+    problem = validate_channel(settings.default_channel)
+    if problem:
+        issues.append(Issue("default_channel", problem))
+    low, high = CONCURRENCY_RANGE
+    if not low <= settings.concurrency <= high:
+        issues.append(Issue("concurrency", f"Run between {low} and {high} tasks at once."))
+    problem = validate_folder(settings.download_folder, what="download folder")
+    if problem:
+        issues.append(Issue("download_folder", problem))
+    if settings.autosave_folder is not None:
+        problem = validate_folder(settings.autosave_folder, what="auto-save folder")
+        if problem:
+            issues.append(Issue("autosave_folder", problem))
+    problem = validate_pattern(settings.filename_pattern)
+    if problem:
+        issues.append(Issue("filename_pattern", problem))
+    return tuple(issues)
+
+
+# -- file names ---------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_SPACES = re.compile(r"\s+")
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)  # fmt: skip
+_EXTENSION = re.compile(r"^[A-Za-z0-9]{1,8}$")
+
+
+def _clean(text: str, limit: int) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _UNSAFE.sub("_", text)
+    text = _SPACES.sub(" ", text).strip()
+    return text[:limit].strip()
+
+
+def render_filename(
+    pattern: str,
+    *,
+    model: str,
+    prompt: str = "",
+    seed: int | None = None,
+    index: int = 1,
+    task: str = "",
+    when: _dt.datetime | None = None,
+    extension: str = "",
+) -> str:
+    """A safe file name (no folder part) from `pattern`; never empty, never hidden.
+
+    Raises ValueError for a pattern that `validate_pattern` rejects.
+    """
+    problem = validate_pattern(pattern)
+    if problem:
+        raise ValueError(problem)
+    moment = when or _dt.datetime.now()
+    values = {
+        "model": _clean(model.replace("/", "-"), 60),
+        "prompt": _clean(prompt, 40),
+        "seed": "" if seed is None or seed < 0 else str(seed),
+        "date": moment.strftime("%Y-%m-%d"),
+        "time": moment.strftime("%H%M%S"),
+        "index": str(index),
+        "task": _clean(task, 40),
+    }
+    stem = _clean(pattern.format(**values), 1000)
+    stem = re.sub(r"([_\- ])\1+", r"\1", stem).strip(" ._-")
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    stem = stem.rstrip(" .") or "output"
+    if stem.split(".")[0].lower() in _WINDOWS_RESERVED:
+        stem = "_" + stem
+    ext = extension.lstrip(".")
+    return f"{stem}.{ext}" if ext and _EXTENSION.match(ext) else stem
+
+
+# -- JSON <-> Settings --------------------------------------------------------------------
+
+
+def to_json(settings: Settings) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "profiles": [
+            {"name": p.name, "base_url": p.base_url} for p in settings.profiles if not p.is_sandbox
+        ],
+        "active_profile": settings.active_profile,
+        "default_channel": settings.default_channel,
+        "submit_mode": settings.submit_mode.value,
+        "concurrency": settings.concurrency,
+        "download_folder": settings.download_folder,
+        "autosave_folder": settings.autosave_folder,
+        "filename_pattern": settings.filename_pattern,
+        "theme": settings.theme.value,
+        "notifications": settings.notifications,
+    }
+    for name, text in settings.extras:
+        keep, clean = sanitize(json.loads(text))
+        if keep and not is_secret_name(name):  # the key never lands in this file
+            data.setdefault(name, clean)
+    return data
+
+
+_KNOWN_KEYS = frozenset(to_json(Settings(download_folder="/")).keys())
+
+
+def from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
+    """Settings from current-version JSON; bad values fall back to defaults, with a warning."""
+    warnings: list[str] = []
+    defaults = Settings()
+
+    def take(key: str, parse: Callable[[Any], Any], fallback: Any) -> Any:
+        if key not in data:
+            return fallback
+        try:
+            return parse(data[key])
+        except (TypeError, ValueError) as exc:
+            warnings.append(f"Setting “{key}” was not valid ({exc}); using the default.")
+            return fallback
+
+    profiles = take("profiles", _parse_profiles(warnings), defaults.profiles)
+    settings = Settings(
+        profiles=profiles,
+        active_profile=take("active_profile", _parse_str, defaults.active_profile),
+        default_channel=take("default_channel", _parse_channel, defaults.default_channel),
+        submit_mode=take("submit_mode", _choice(SubmitModeSetting), defaults.submit_mode),
+        concurrency=take("concurrency", _parse_concurrency, defaults.concurrency),
+        download_folder=take("download_folder", _parse_folder, defaults.download_folder),
+        autosave_folder=take("autosave_folder", _parse_optional_folder, None),
+        filename_pattern=take("filename_pattern", _parse_pattern, defaults.filename_pattern),
+        theme=take("theme", _choice(Theme), defaults.theme),
+        notifications=take("notifications", _parse_bool, defaults.notifications),
+        extras=_extras(data),
+    )
+    if settings.profile(settings.active_profile) is None:
+        warnings.append(
+            f"The active profile “{settings.active_profile}” no longer exists; using the sandbox."
+        )
+        settings = dataclasses.replace(settings, active_profile=SANDBOX_PROFILE)
+    return settings, warnings
+
+
+def _parse_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, found {type(value).__name__}")
+    return value
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _choice(kind: type[E]) -> Callable[[Any], E]:
+    def parse(value: Any) -> E:
+        for member in kind:
+            if member.value == value:
+                return member
+        options = ", ".join(str(m.value) for m in kind)
+        raise ValueError(f"{value!r} is not one of {options}")
+
+    return parse
+
+
+def _parse_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, found {value!r}")
+    return value
+
+
+def _parse_concurrency(value: Any) -> int:
+    low, high = CONCURRENCY_RANGE
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number, found {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{value} is outside {low}–{high}")
+    return value
+
+
+def _checked(validator: Callable[[str], str | None]) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = _parse_str(value)
+        problem = validator(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+
+    return parse
+
+
+_parse_folder = _checked(lambda text: validate_folder(text, what="folder"))
+_parse_pattern = _checked(validate_pattern)
+
+
+def _parse_optional_folder(value: Any) -> str | None:
+    return None if value is None or value == "" else _parse_folder(value)
+
+
+def _parse_channel(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return _checked(validate_channel)(value)
+
+
+def _parse_profiles(warnings: list[str]) -> Callable[[Any], tuple[Profile, ...]]:
+    def parse(value: Any) -> tuple[Profile, ...]:
+        if not isinstance(value, list):
+            raise TypeError("expected a list of profiles")
+        kept: list[Profile] = []
+        for item in value:
+            name = item.get("name") if isinstance(item, dict) else None
+            url = item.get("base_url") if isinstance(item, dict) else None
+            if not isinstance(name, str) or not isinstance(url, str):
+                warnings.append("A profile without a name or address was dropped.")
+                continue
+            if name.strip().lower() == SANDBOX_PROFILE:
+                continue  # built in
+            problem = validate_profile_name(name, tuple(p.name for p in kept))
+            problem = problem or validate_base_url(url)
+            if problem:
+                warnings.append(f"Profile “{name}” was dropped: {problem}")
+                continue
+            kept.append(Profile(name.strip(), normalise_base_url(url)))
+        return (SANDBOX, *kept)
+
+    return parse
+
+
+def _extras(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    kept: list[tuple[str, str]] = []
+    for name in sorted(data):
+        if name in _KNOWN_KEYS or is_secret_name(name):
+            continue
+        keep, clean = sanitize(data[name])
+        if keep:
+            kept.append((name, json.dumps(clean, ensure_ascii=False, sort_keys=True)))
+    return tuple(kept)
+
+
+# -- migrations ---------------------------------------------------------------------------
+
+
+def _v1_to_v2(old: Mapping[str, Any]) -> dict[str, Any]:
+    """v1 had one service: `base_url`, `use_sandbox`, `channel`, `sync`, `max_concurrent`,
+    `output_dir`, `theme`, `notify`. v2 has named profiles and clearer names."""
+    new: dict[str, Any] = {
+        k: v
+        for k, v in old.items()
+        if k not in ("base_url", "use_sandbox", "channel", "sync", "max_concurrent",
+                     "output_dir", "notify", "schema_version")
+    }  # fmt: skip
+    url = old.get("base_url")
+    new["profiles"] = [{"name": DEFAULT_PROFILE, "base_url": url or DEFAULT_BASE_URL}]
+    new["active_profile"] = SANDBOX_PROFILE if old.get("use_sandbox", True) else DEFAULT_PROFILE
+    if "channel" in old:
+        new["default_channel"] = old["channel"]
+    if "sync" in old:
+        new["submit_mode"] = "sync" if old["sync"] is True else "async"
+    if "max_concurrent" in old:
+        new["concurrency"] = old["max_concurrent"]
+    if "output_dir" in old:
+        new["download_folder"] = old["output_dir"]
+    if "notify" in old:
+        new["notifications"] = old["notify"]
+    new["schema_version"] = 2
+    return new
+
+
+#: MIGRATIONS[n] turns a version-n document into a version-(n+1) document.
+MIGRATIONS: dict[int, Callable[[Mapping[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
+    """(current-version document, the version it started at). A missing version means 1."""
+    version = data.get("schema_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"schema_version {version!r} is not a version number")
+    start = version
+    doc = dict(data)
+    while version < SCHEMA_VERSION:
+        doc = MIGRATIONS[version](doc)
+        version += 1
+    return doc, start
+
+
+# -- the file ----------------------------------------------------------------------------
+
+
+class SettingsError(Exception):
+    """The settings could not be written; `message` says why, for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: Settings
+    warnings: tuple[str, ...] = ()
+    #: The version the file had (0 when there was no usable file).
+    found_version: int = 0
+
+
+def settings_path(paths: AppPaths | None = None) -> Path:
+    return (paths or app_paths()).config / FILE_NAME
+
+
+def load_settings(paths: AppPaths | None = None) -> LoadedSettings:
+    """Read, migrate and validate the settings file. Never raises for the file's content."""
+    path = settings_path(paths)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ValueError(f"the file is larger than {MAX_FILE_BYTES // 1024} KB")
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("the file does not hold a settings object")
+        doc, version = migrate(raw)
+    except FileNotFoundError:
+        return LoadedSettings(Settings())
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return LoadedSettings(
+            Settings(), (f"Could not read your settings ({reason}); using the defaults.",)
+        )
+    except (ValueError, UnicodeDecodeError) as exc:
+        backup = _set_aside(path)
+        kept = f" A copy was kept as {backup.name}." if backup else ""
+        log.warning("settings file unreadable: %s", exc)
+        return LoadedSettings(
+            Settings(),
+            (f"Your settings file could not be read ({exc}); the defaults are in use.{kept}",),
+        )
+    warnings: list[str] = []
+    if version > SCHEMA_VERSION:
+        warnings.append(
+            f"Your settings were written by a newer version of Get3W Desktop (format "
+            f"{version}); settings this version does not know are kept as they are."
+        )
+    settings, problems = from_json(doc)
+    warnings.extend(problems)
+    return LoadedSettings(settings, tuple(warnings), version)
+
+
+def save_settings(settings: Settings, paths: AppPaths | None = None) -> Path:
+    """Write `settings` atomically; raises SettingsError with a sentence for people."""
+    path = settings_path(paths)
+    text = json.dumps(to_json(settings), indent=2, ensure_ascii=False) + "\n"
+    part: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _keep_newer_copy(path)
+        fd, part = tempfile.mkstemp(prefix=f".{FILE_NAME}.", suffix=".part", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as sink:
+            sink.write(text)
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(part, path)
+        part = None
+        _fsync_folder(path.parent)
+    except OSError as exc:
+        raise SettingsError(
+            f"Your settings could not be saved in {path.parent} "
+            f"({exc.strerror or exc}). Check that the disk has space and the folder "
+            "is writable."
+        ) from exc
+    finally:
+        if part is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(part)
+    return path
+
+
+def _keep_newer_copy(path: Path) -> None:
+    """Before replacing a file from a newer version, keep it whole for that version."""
+    try:
+        version = json.loads(path.read_text(encoding="utf-8")).get("schema_version")
+    except (OSError, ValueError, AttributeError):
+        return
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        backup = path.with_name(f"{path.name}.v{version}")
+        if not backup.exists():
+            backup.write_bytes(path.read_bytes())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _set_aside(path: Path) -> Path | None:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.name}.corrupt-{stamp}")
+    counter = 1
+    while backup.exists():
+        counter += 1
+        backup = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+    try:
+        os.replace(path, backup)
+    except OSError:
+        return None
+    return backup

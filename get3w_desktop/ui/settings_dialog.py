@@ -1,0 +1,427 @@
+"""The settings dialog: edits a Settings value with inline validation; the caller saves it.
+
+OK stays disabled while anything is invalid, and each problem is shown under its field.
+Profiles can be added, edited (address only: the name is the key's keyring entry) and
+removed; the built-in sandbox is always there.
+
+Signals:
+    key_requested(str profile): the person wants to set the API key of a profile.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from get3w_desktop.storage.settings import (
+    CONCURRENCY_RANGE,
+    KNOWN_CHANNELS,
+    PLACEHOLDERS,
+    SANDBOX_PROFILE,
+    Profile,
+    Settings,
+    SubmitModeSetting,
+    Theme,
+    render_filename,
+    validate,
+    validate_base_url,
+    validate_profile_name,
+)
+from get3w_desktop.ui.param_fields import error_color, muted
+
+SERVER_DEFAULT = "(server default)"
+
+
+def sample_filename(pattern: str) -> str:
+    """What `pattern` makes of a typical output (ValueError for a bad pattern)."""
+    return render_filename(
+        pattern, model="google/nano-banana-pro/text-to-image", prompt="A sunset over mountains",
+        seed=1234, index=1, task="8f14e45f", when=dt.datetime.now(), extension="png",
+    )  # fmt: skip
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    label.setVisible(False)
+    label.setProperty("role", "error")
+    return label
+
+
+def _show_error(label: QLabel, message: str | None) -> None:
+    label.setStyleSheet(f"color: {error_color(label.palette())};")
+    label.setText(message or "")
+    label.setVisible(bool(message))
+
+
+class ProfileEditor(QDialog):
+    """Add a Get3W profile, or change an existing one's address."""
+
+    def __init__(
+        self, taken: tuple[str, ...], existing: Profile | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit profile" if existing else "Add profile")
+        self.setMinimumWidth(440)
+        self._taken = taken
+        self.name_edit = QLineEdit(existing.name if existing else "")
+        self.name_edit.setReadOnly(existing is not None)
+        self.name_edit.setToolTip(
+            "The name also identifies the profile's key in the keyring, so it cannot be "
+            "changed; add a new profile instead."
+            if existing
+            else "A short name, e.g. Work or Team."
+        )
+        self.url_edit = QLineEdit(existing.base_url if existing else "https://api.get3w.com")
+        self.url_edit.setToolTip("HTTPS is required, except for addresses on this computer.")
+        self.name_error, self.url_error = _error_label(), _error_label()
+        form = QFormLayout()
+        form.addRow("&Name:", self.name_edit)
+        form.addRow("", self.name_error)
+        form.addRow("API &address:", self.url_edit)
+        form.addRow("", self.url_error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.name_edit.textChanged.connect(self._revalidate)
+        self.url_edit.textChanged.connect(self._revalidate)
+        self._existing = existing
+        self._revalidate()
+
+    @Slot()
+    def _revalidate(self) -> None:
+        name_problem = None
+        if self._existing is None:
+            name_problem = validate_profile_name(self.name_edit.text(), self._taken)
+        url_problem = validate_base_url(self.url_edit.text())
+        _show_error(self.name_error, name_problem)
+        _show_error(self.url_error, url_problem)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(name_problem is None and url_problem is None)
+
+    def profile(self) -> Profile:
+        return Profile(self.name_edit.text().strip(), self.url_edit.text().strip().rstrip("/"))
+
+
+def ask_profile(
+    parent: QWidget, taken: tuple[str, ...], existing: Profile | None
+) -> Profile | None:
+    editor = ProfileEditor(taken, existing, parent)
+    return editor.profile() if editor.exec() == QDialog.DialogCode.Accepted else None
+
+
+class SettingsDialog(QDialog):
+    key_requested = Signal(str)
+
+    #: Opens the profile editor (replaceable in tests).
+    ask: Callable[[QWidget, tuple[str, ...], Profile | None], Profile | None] = staticmethod(
+        ask_profile
+    )
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(560)
+        self.resize(640, 460)
+        self._original = settings
+        self._profiles: list[Profile] = [p for p in settings.profiles if not p.is_sandbox]
+        self._errors: dict[str, QLabel] = {}
+        tabs = QTabWidget()
+        tabs.addTab(self._service_page(settings), "&Service")
+        tabs.addTab(self._files_page(settings), "&Files")
+        tabs.addTab(self._appearance_page(settings), "&Appearance")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(self.buttons)
+        self._refresh_profiles(settings.active_profile)
+        self._revalidate()
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def _service_page(self, s: Settings) -> QWidget:
+        self.profile_list = QListWidget()
+        self.profile_list.setAccessibleName("Profiles")
+        self.profile_list.setToolTip("Where tasks run. The sandbox is built in and free.")
+        self.profile_list.setMinimumHeight(96)
+        self.profile_list.currentRowChanged.connect(self._on_profile_selected)
+        self.add_button = QPushButton("A&dd…")
+        self.edit_button = QPushButton("&Edit…")
+        self.remove_button = QPushButton("&Remove")
+        self.key_button = QPushButton("API &key…")
+        self.key_button.setToolTip("Set, check or remove this profile's API key.")
+        self.add_button.clicked.connect(self._on_add)
+        self.edit_button.clicked.connect(self._on_edit)
+        self.remove_button.clicked.connect(self._on_remove)
+        self.key_button.clicked.connect(self._on_key)
+        side = QVBoxLayout()
+        for button in (self.add_button, self.edit_button, self.remove_button, self.key_button):
+            side.addWidget(button)
+        side.addStretch(1)
+        profiles = QHBoxLayout()
+        profiles.addWidget(self.profile_list, 1)
+        profiles.addLayout(side)
+
+        self.active_combo = QComboBox()
+        self.active_combo.setToolTip("New tasks run on this profile.")
+        self.channel_combo = QComboBox()
+        self.channel_combo.setEditable(True)
+        self.channel_combo.addItems([SERVER_DEFAULT, *KNOWN_CHANNELS])
+        self.channel_combo.setCurrentText(s.default_channel or SERVER_DEFAULT)
+        self.channel_combo.setToolTip(
+            "Get3W's service tier: economy (cheapest), stable, official. "
+            "A model's form can still override it."
+        )
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem("Submit, then check back (recommended)", SubmitModeSetting.ASYNC)
+        self.mode_combo.addItem("Wait for the answer (quick models only)", SubmitModeSetting.SYNC)
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(s.submit_mode))
+        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin.setRange(*CONCURRENCY_RANGE)
+        self.concurrency_spin.setValue(s.concurrency)
+        self.concurrency_spin.setSuffix(" at once")
+        self.concurrency_spin.setToolTip("How many tasks run at the same time; more wait in line.")
+
+        form = QFormLayout()
+        form.addRow("Profiles:", profiles)
+        form.addRow("", self._error_for("profiles"))
+        form.addRow("Ac&tive profile:", self.active_combo)
+        form.addRow("Default &channel:", self.channel_combo)
+        form.addRow("", self._error_for("default_channel"))
+        form.addRow("Submit &mode:", self.mode_combo)
+        form.addRow("Tasks at &once:", self.concurrency_spin)
+        form.addRow("", self._error_for("concurrency"))
+        self.active_combo.currentIndexChanged.connect(self._revalidate)
+        self.channel_combo.currentTextChanged.connect(self._revalidate)
+        return self._page(form)
+
+    def _files_page(self, s: Settings) -> QWidget:
+        self.download_edit = QLineEdit(s.download_folder)
+        self.download_edit.setToolTip("Where “Save” puts outputs unless you choose otherwise.")
+        self.autosave_check = QCheckBox("Save every output automatically")
+        self.autosave_check.setChecked(s.autosave_folder is not None)
+        self.autosave_edit = QLineEdit(s.autosave_folder or "")
+        self.autosave_edit.setEnabled(s.autosave_folder is not None)
+        self.autosave_check.toggled.connect(self.autosave_edit.setEnabled)
+        self.pattern_edit = QLineEdit(s.filename_pattern)
+        self.pattern_edit.setToolTip(
+            "Placeholders: " + " ".join("{" + p + "}" for p in PLACEHOLDERS)
+        )
+        self.preview_label = muted(QLabel())
+        self.preview_label.setWordWrap(True)
+        self.preview_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        form.addRow("&Download folder:", self._with_browse(self.download_edit))
+        form.addRow("", self._error_for("download_folder"))
+        form.addRow("", self.autosave_check)
+        form.addRow("Auto-save f&older:", self._with_browse(self.autosave_edit))
+        form.addRow("", self._error_for("autosave_folder"))
+        form.addRow("File &names:", self.pattern_edit)
+        form.addRow("", self.preview_label)
+        form.addRow("", self._error_for("filename_pattern"))
+        for edit in (self.download_edit, self.autosave_edit, self.pattern_edit):
+            edit.textChanged.connect(self._revalidate)
+        self.autosave_check.toggled.connect(self._revalidate)
+        return self._page(form)
+
+    def _appearance_page(self, s: Settings) -> QWidget:
+        self.theme_combo = QComboBox()
+        for theme, label in ((Theme.SYSTEM, "Follow the system"), (Theme.LIGHT, "Light"),
+                             (Theme.DARK, "Dark")):  # fmt: skip
+            self.theme_combo.addItem(label, theme)
+        self.theme_combo.setCurrentIndex(self.theme_combo.findData(s.theme))
+        self.notify_check = QCheckBox("Notify me when a task finishes or fails")
+        self.notify_check.setChecked(s.notifications)
+        form = QFormLayout()
+        form.addRow("&Theme:", self.theme_combo)
+        form.addRow("", self.notify_check)
+        return self._page(form)
+
+    def _page(self, form: QFormLayout) -> QWidget:
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        page = QWidget()
+        page.setLayout(form)
+        return page
+
+    def _error_for(self, field: str) -> QLabel:
+        label = _error_label()
+        label.setObjectName(f"error-{field}")
+        self._errors[field] = label
+        return label
+
+    def _with_browse(self, edit: QLineEdit) -> QWidget:
+        button = QPushButton("Browse…")
+        button.setToolTip("Choose a folder")
+        button.setEnabled(edit.isEnabled())
+        if edit is self.autosave_edit:
+            self.autosave_check.toggled.connect(button.setEnabled)
+        button.clicked.connect(lambda: self._browse(edit))
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(edit, 1)
+        layout.addWidget(button)
+        return row
+
+    def _browse(self, edit: QLineEdit) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Choose a folder", edit.text())
+        if chosen:
+            edit.setText(chosen)
+
+    # -- profiles ------------------------------------------------------------------------
+
+    def _refresh_profiles(self, active: str | None = None) -> None:
+        current = active or self.active_combo.currentText()
+        self.profile_list.clear()
+        sandbox = QListWidgetItem("sandbox — built in, runs on this computer, free")
+        sandbox.setData(Qt.ItemDataRole.UserRole, SANDBOX_PROFILE)
+        self.profile_list.addItem(sandbox)
+        for profile in self._profiles:
+            item = QListWidgetItem(f"{profile.name} — {profile.base_url}")
+            item.setData(Qt.ItemDataRole.UserRole, profile.name)
+            self.profile_list.addItem(item)
+        names = [SANDBOX_PROFILE, *(p.name for p in self._profiles)]
+        self.active_combo.blockSignals(True)
+        self.active_combo.clear()
+        self.active_combo.addItems(names)
+        self.active_combo.setCurrentText(current if current in names else SANDBOX_PROFILE)
+        self.active_combo.blockSignals(False)
+        self.profile_list.setCurrentRow(0)
+        self._on_profile_selected(0)
+
+    def _selected(self) -> Profile | None:
+        row = self.profile_list.currentRow() - 1  # row 0 is the sandbox
+        return self._profiles[row] if 0 <= row < len(self._profiles) else None
+
+    @Slot(int)
+    def _on_profile_selected(self, _row: int) -> None:
+        editable = self._selected() is not None
+        for button in (self.edit_button, self.remove_button, self.key_button):
+            button.setEnabled(editable)
+
+    def _taken(self) -> tuple[str, ...]:
+        return (SANDBOX_PROFILE, *(p.name for p in self._profiles))
+
+    @Slot()
+    def _on_add(self) -> None:
+        added = type(self).ask(self, self._taken(), None)
+        if added is not None:
+            self._profiles.append(added)
+            self._refresh_profiles()
+            self.profile_list.setCurrentRow(len(self._profiles))
+            self._revalidate()
+
+    @Slot()
+    def _on_edit(self) -> None:
+        existing = self._selected()
+        if existing is None:
+            return
+        row = self._profiles.index(existing)
+        changed = type(self).ask(self, self._taken(), existing)
+        if changed is not None:
+            self._profiles[row] = Profile(existing.name, changed.base_url)
+            self._refresh_profiles()
+            self.profile_list.setCurrentRow(row + 1)
+            self._revalidate()
+
+    @Slot()
+    def _on_remove(self) -> None:
+        existing = self._selected()
+        if existing is not None:
+            self._profiles.remove(existing)
+            self._refresh_profiles()
+            self._revalidate()
+
+    @Slot()
+    def _on_key(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            self.key_requested.emit(selected.name)
+
+    # -- the result ----------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        """The edited settings (check `validate` or OK's state before using them)."""
+        channel = self.channel_combo.currentText().strip()
+        return dataclasses.replace(
+            self._original,
+            profiles=tuple(self._profiles),
+            active_profile=self.active_combo.currentText() or SANDBOX_PROFILE,
+            default_channel=None if channel in ("", SERVER_DEFAULT) else channel,
+            submit_mode=self.mode_combo.currentData(),
+            concurrency=self.concurrency_spin.value(),
+            download_folder=self.download_edit.text().strip(),
+            autosave_folder=(
+                self.autosave_edit.text().strip() if self.autosave_check.isChecked() else None
+            ),
+            filename_pattern=self.pattern_edit.text(),
+            theme=self.theme_combo.currentData(),
+            notifications=self.notify_check.isChecked(),
+        )
+
+    def removed_profiles(self) -> tuple[str, ...]:
+        """Profiles that were removed here: the caller may offer to forget their keys."""
+        kept = {SANDBOX_PROFILE, *(p.name for p in self._profiles)}
+        return tuple(p.name for p in self._original.profiles if p.name not in kept)
+
+    @Slot()
+    def _revalidate(self) -> None:
+        issues = validate(self.settings())
+        by_field: dict[str, list[str]] = {}
+        for issue in issues:
+            key = (
+                "profiles"
+                if issue.field.startswith(("profiles.", "active_profile"))
+                else (issue.field)
+            )
+            by_field.setdefault(key, []).append(issue.message)
+        for field, label in self._errors.items():
+            messages = by_field.get(field)
+            _show_error(label, " ".join(messages) if messages else None)
+        self._update_preview()
+        self.ok_button.setEnabled(not issues)
+        self.ok_button.setToolTip("" if not issues else "Fix the problems shown first.")
+
+    def _update_preview(self) -> None:
+        try:
+            name = sample_filename(self.pattern_edit.text())
+        except ValueError:
+            self.preview_label.setText("")
+            self.preview_label.setVisible(False)
+            return
+        self.preview_label.setText(f"For example: {name}")
+        self.preview_label.setVisible(True)
