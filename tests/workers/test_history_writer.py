@@ -59,9 +59,11 @@ class _FullDisk:
 
 def test_a_failed_durable_record_raises_and_reports(qtbot: QtBot) -> None:
     writer = HistoryWriter(_FullDisk())
-    with qtbot.waitSignal(writer.failed, timeout=5000) as failed:
-        with pytest.raises(NotRecordedError, match="No space"):
-            writer.record_durably(Job(model_id="m", params={}))
+    with (
+        qtbot.waitSignal(writer.failed, timeout=5000) as failed,
+        pytest.raises(NotRecordedError, match="No space"),
+    ):
+        writer.record_durably(Job(model_id="m", params={}))
     assert "history could not be saved" in failed.args[0]
     writer.close()
 
