@@ -42,7 +42,8 @@ from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 from get3w_desktop.storage.form_memory import FormMemory
-from get3w_desktop.ui.main_window import MainWindow, ServiceInfo
+from get3w_desktop.ui.main_window import MainWindow
+from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader

@@ -1,7 +1,8 @@
 """The composition root: builds every object once and wires them together.
 
-Where tasks go: a key from $GET3W_API_KEY or the keyring means Get3W (or
-$GET3W_BASE_URL); no key means the built-in sandbox, clearly labelled.
+Where tasks go: the active profile of the settings (the built-in sandbox on a first run).
+$GET3W_API_KEY (with $GET3W_BASE_URL) overrides it for scripts; a Get3W profile whose key
+cannot be found opens in the sandbox, clearly labelled, with the way to add the key.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.storage.paths import AppPaths, app_paths
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
     from get3w_desktop.sandbox import SandboxServer
     from get3w_desktop.storage.history import HistoryStore
+    from get3w_desktop.storage.settings import Profile, Settings
 
 log = logging.getLogger("get3w_desktop")
 
@@ -48,25 +52,35 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
     log.setLevel(logging.INFO)
 
 
-def stored_key(timeout: float = KEYRING_TIMEOUT) -> str | None:
-    """The key from the environment or the keyring; a keyring that hangs counts as none."""
-    key = os.environ.get("GET3W_API_KEY", "").strip()
-    if key:
-        return key
-    found: list[str | None] = []
+class KeyringLookup:
+    """Reads one profile's key on a daemon thread, started before Qt loads so the two
+    overlap; `result()` waits at most `timeout` seconds (a hung keyring counts as none)."""
 
-    def look() -> None:
-        from get3w_desktop.storage.secrets import KeyringSecretStore, SecretStoreError
+    def __init__(self, profile: str) -> None:
+        self._found: list[str | None] = []
+        self._thread = threading.Thread(target=self._look, args=(profile,), daemon=True,
+                                        name="keyring-lookup")  # fmt: skip
+        self._thread.start()
+
+    def _look(self, profile: str) -> None:
+        from get3w_desktop.storage.secrets import KeyringSecretStore, SecretStoreError, account_for
 
         try:
-            found.append(KeyringSecretStore().get())
+            self._found.append(KeyringSecretStore().get(account_for(profile)))
         except SecretStoreError as exc:
             log.warning("keyring unavailable: %s", exc)
 
-    thread = threading.Thread(target=look, name="keyring-lookup", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return found[0] if found else None
+    def result(self, timeout: float = KEYRING_TIMEOUT) -> str | None:
+        self._thread.join(timeout)
+        return self._found[0] if self._found else None
+
+
+def stored_key(profile: str = "default", timeout: float = KEYRING_TIMEOUT) -> str | None:
+    """The key from the environment, or the profile's key in the keyring."""
+    key = os.environ.get("GET3W_API_KEY", "").strip()
+    if key:
+        return key
+    return KeyringLookup(profile).result(timeout)
 
 
 def start_sandbox() -> SandboxServer:
@@ -147,6 +161,33 @@ def open_history(paths: AppPaths) -> HistoryStore | None:
         return None
 
 
+def choose_profile(
+    args: argparse.Namespace, settings: Settings, first_run: bool
+) -> tuple[Profile, str | None, KeyringLookup | None]:
+    """(profile, key from the environment, keyring lookup under way) for this session."""
+    from get3w_desktop.storage.settings import DEFAULT_PROFILE, SANDBOX, Profile
+
+    if args.sandbox:
+        return SANDBOX, None, None
+    env_key = os.environ.get("GET3W_API_KEY", "").strip()
+    if env_key:  # scripts: the environment wins over the settings, for this session only
+        stored = settings.profile(DEFAULT_PROFILE)
+        base = args.base_url or os.environ.get("GET3W_BASE_URL") or (
+            stored.base_url if stored else "") or DEFAULT_BASE_URL  # fmt: skip
+        return Profile(DEFAULT_PROFILE, base), env_key, None
+    profile = settings.active
+    if profile.is_sandbox and first_run and settings.profile(DEFAULT_PROFILE):
+        # A key stored by `get3w key set` before the app ever ran is used from the start.
+        default = settings.profile(DEFAULT_PROFILE)
+        assert default is not None
+        return default, None, KeyringLookup(DEFAULT_PROFILE)
+    if profile.is_sandbox:
+        return profile, None, None
+    if args.base_url:
+        profile = Profile(profile.name, args.base_url)
+    return profile, None, KeyringLookup(profile.name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.self_test:  # offscreen: needs no display, and touches no settings
@@ -160,19 +201,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = app_paths().ensure()
     setup_logging(paths, args.verbose)
 
+    from get3w_desktop.storage.settings import SANDBOX, load_settings
+
+    loaded = load_settings(paths)
+    settings = loaded.settings
+    profile, key, lookup = choose_profile(args, settings, first_run=loaded.found_version == 0)
+
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from get3w_desktop.api.client import Get3WClient
     from get3w_desktop.core.catalogue import load_bundled
     from get3w_desktop.itemmodels.job_list import JobListModel
-    from get3w_desktop.sandbox import SANDBOX_API_KEY
     from get3w_desktop.storage.form_memory import FormMemory
-    from get3w_desktop.ui.main_window import MainWindow, ServiceInfo
-    from get3w_desktop.workers.balance import BalanceWatcher
+    from get3w_desktop.storage.secrets import KeyringSecretStore
+    from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.ui.notifier import Notifier
+    from get3w_desktop.ui.services import ServiceController
     from get3w_desktop.workers.file_copy import FileCopier
     from get3w_desktop.workers.history_loader import HistoryLoader
     from get3w_desktop.workers.history_writer import HistoryWriter
+    from get3w_desktop.workers.keys import KeyService
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -184,38 +232,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName("get3w-desktop")  # Wayland matches the window to the .desktop entry
     app.setWindowIcon(QIcon(str(resource_path("icons", "get3w-desktop.svg"))))
 
+    notes = list(loaded.warnings)
+    if lookup is not None:
+        key = lookup.result()
+        if not key:
+            if not (profile.name == "default" and loaded.found_version == 0):
+                notes.append(f"No API key was found for “{profile.name}”, so tasks run in "
+                             "the sandbox. Use “Enter API key…” to add it.")  # fmt: skip
+            profile = SANDBOX
+
     catalogue = load_bundled()
-    key = None if args.sandbox else stored_key()
-    sandbox: SandboxServer | None = None
-    if key:
-        base_url = args.base_url or os.environ.get("GET3W_BASE_URL") or DEFAULT_BASE_URL
-        service = ServiceInfo("default", "Get3W", f"Tasks run on {base_url} and are charged.",
-                              is_sandbox=False)  # fmt: skip
-    else:
-        sandbox = start_sandbox()
-        base_url, key = sandbox.base_url, SANDBOX_API_KEY
-        service = ServiceInfo(
-            "sandbox", "Sandbox",
-            "Offline sandbox: results are simulated on this computer and nothing is charged. "
-            "Add a Get3W API key to use the real service.",
-            is_sandbox=True,
-        )  # fmt: skip
-    client = Get3WClient(base_url, key)
+    secret_store = KeyringSecretStore()
+    keys = KeyService(secret_store)
     history = open_history(paths)
-    writer = HistoryWriter(history, base_urls={service.profile: base_url}) if history else None
+    base_urls: dict[str, str] = {}
+    writer = HistoryWriter(history, base_urls=base_urls) if history else None
     runner = TaskRunner(
-        client, paths.outputs,
+        None, paths.outputs, max_concurrency=settings.concurrency,  # the client: just below
         expected_kind=lambda model_id: m.output_kind if (m := catalogue.get(model_id)) else None,
         journal=writer.record_durably if writer else None,
     )  # fmt: skip
+    services = ServiceController(
+        settings, paths, keys, runner, base_urls, start_sandbox=start_sandbox,
+        keyring_backend=lambda: secret_store.backend_name,
+    )  # fmt: skip
+    live = services.activate(profile, key)
     jobs = JobListModel()
     thumbnails = ThumbnailLoader()
     copier = FileCopier()
-    balance = BalanceWatcher(client.balance)
     window = MainWindow(
-        catalogue, runner, jobs, thumbnails, FormMemory(), service, copier,
-        balance=balance, state_file=paths.config / "window.ini",
+        catalogue, runner, jobs, thumbnails, FormMemory(), live.info, copier,
+        balance=live.balance, state_file=paths.config / "window.ini",
     )  # fmt: skip
+    services.attach(window)
+    notifier = Notifier(
+        window.isActiveWindow, enabled=settings.notifications, icon=app.windowIcon(),
+        model_label=lambda mid: m.name if (m := catalogue.get(mid)) else mid, parent=window,
+    )  # fmt: skip
+    window.job_finished.connect(notifier.notify_job)
+    notifier.activated.connect(lambda local_id: bring_forward(window, local_id))
+
     loader = HistoryLoader(history) if history else None
     if writer is not None and loader is not None:
         runner.job_changed.connect(writer.record)
@@ -225,7 +281,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
     window.show()
     if loader is not None:  # after the first frame is on its way
-        loader.load(profile=service.profile, base_url=base_url, is_sandbox=service.is_sandbox)
+        loader.load(profile=live.info.profile, base_url=live.info.base_url,
+                    is_sandbox=live.info.is_sandbox)  # fmt: skip
+    for note in notes:
+        log.warning("%s", note)
+        window.statusBar().showMessage(note, 20000)
     try:
         return int(app.exec())
     finally:
@@ -236,12 +296,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             writer.close()
         if history is not None:
             history.close()
-        balance.shutdown()
+        notifier.close()
+        services.shutdown()
+        keys.shutdown()
         thumbnails.shutdown()
         copier.shutdown()
-        client.close()
-        if sandbox is not None:
-            sandbox.stop()
+
+
+def bring_forward(window: QMainWindow, local_id: str) -> None:
+    """A notification was clicked: show the window and that task."""
+    from get3w_desktop.ui.main_window import MainWindow
+
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    if local_id and isinstance(window, MainWindow):
+        window.select_job(local_id)
 
 
 if __name__ == "__main__":

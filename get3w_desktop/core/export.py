@@ -11,10 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import struct
 import tempfile
-import unicodedata
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,35 +24,15 @@ from get3w_desktop.core.job import Job
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: The text chunk keyword holding the JSON record of how an output was made.
 METADATA_KEY = "get3w"
-_SLUG_WORDS = 6
-_SLUG_CHARS = 48
 
 
-def slug(text: str, limit: int = _SLUG_CHARS) -> str:
-    """A short, safe, lower-case file-name fragment: "A cat, on Mars!" -> "a-cat-on-mars"."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", plain.lower())[:_SLUG_WORDS]
-    return "-".join(words)[:limit].strip("-")
-
-
-def suggested_name(job: Job, index: int, suffix: str) -> str:
-    """`model-prompt-slug-seed[-n].ext`, e.g. `seedream-v4-a-red-fox-in-snow-42.png`.
-
-    `index` numbers outputs of a multi-output task from 1; 0 means the only one.
-    """
-    model = slug(job.model_id.rsplit("/", 1)[-1], 32) or "output"
-    parts = [model]
-    prompt = slug(job.prompt)
-    if prompt:
-        parts.append(prompt)
-    seed = job.params.get("seed")
-    if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0:
-        parts.append(str(seed))
-    elif job.remote_id:
-        parts.append(slug(job.remote_id, 8) or job.local_id[:8])
-    if index:
-        parts.append(str(index))
-    return "-".join(parts) + suffix.lower()
+def short_model_name(model_id: str) -> str:
+    """The part of a model id people recognise: "google/nano-banana-pro/text-to-image" ->
+    "nano-banana-pro", "wavespeed-ai/flux-dev" -> "flux-dev"."""
+    parts = [part for part in model_id.split("/") if part]
+    if not parts:
+        return "output"
+    return parts[1] if len(parts) >= 2 else parts[0]
 
 
 def output_metadata(job: Job) -> dict[str, str]:

@@ -7,7 +7,6 @@ each widget gets only what it needs (see app.py for the wiring).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,14 @@ from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
     QGuiApplication,
     QImage,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -50,17 +50,21 @@ from PySide6.QtWidgets import (
 from get3w_desktop import __version__
 from get3w_desktop.core.batch import variations
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo
-from get3w_desktop.core.export import output_metadata, suggested_name, unique_path
+from get3w_desktop.core.export import output_metadata, short_model_name, unique_path
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.remix import RecipeError, read_recipe
+from get3w_desktop.core.snippets import as_curl, as_python
 from get3w_desktop.itemmodels.job_filter import JobFilterModel
 from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.storage.settings import DEFAULT_PATTERN, render_filename
 from get3w_desktop.ui.batch_bar import BatchBar
 from get3w_desktop.ui.batch_dialog import BatchDialog
 from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.result_viewer import ResultViewer
+from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
 from get3w_desktop.ui.task_filter_bar import TaskFilterBar
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.batch import BatchTracker
@@ -72,24 +76,22 @@ from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_k
 MAX_VARIATIONS = 16
 
 
-@dataclass(frozen=True)
-class ServiceInfo:
-    """Where tasks go, and what the window says about it."""
-
-    profile: str  # recorded on every job
-    name: str  # the status bar badge, e.g. "Sandbox"
-    detail: str  # one line for people
-    is_sandbox: bool
-
-
 class MainWindow(QMainWindow):
     """Signals:
     key_requested(): the person wants to enter an API key (the sandbox banner, the menu).
+    settings_requested(): Settings… (profiles, folders, concurrency, theme).
+    profile_chosen(str): run new tasks on another profile.
+    diagnostics_requested(): Help › Save diagnostics….
     jobs_removed(list[str]): local ids the person removed (the history forgets them).
+    job_finished(Job): a job that just stopped moving (done, failed, stopped).
     """
 
     key_requested = Signal()
+    settings_requested = Signal()
+    profile_chosen = Signal(str)
+    diagnostics_requested = Signal()
     jobs_removed = Signal(list)
+    job_finished = Signal(object)
 
     def __init__(
         self,
@@ -111,7 +113,8 @@ class MainWindow(QMainWindow):
         self._memory = memory
         self._thumbnails = thumbnails
         self._saver = saver
-        self._balance = balance
+        self._balance: BalanceWatcher | None = None  # set by set_service()
+        self._pattern: str | None = None  # file-name pattern from settings (None: built-in)
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
         self._model: ModelInfo | None = None
         self._service = service
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
         self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self._build_layout(service)
         self._build_actions()
+        self.set_service(service, balance)
 
         self.picker.model_chosen.connect(self._on_model_chosen)
         self.picker.model_activated.connect(lambda _id: self.form.focus_first_field())
@@ -181,10 +185,6 @@ class MainWindow(QMainWindow):
         saver.failed.connect(self._on_save_failed)
         thumbnails.image_ready.connect(self._on_image_decoded)
         thumbnails.image_failed.connect(self._on_image_decode_failed)
-        if balance is not None:
-            balance.changed.connect(self._on_balance)
-            balance.failed.connect(self._on_balance_failed)
-            balance.refresh()
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
             self.picker.select(first)
             self._on_model_chosen(first)
         self._restore_state()
+        self.setAcceptDrops(True)  # drop a saved output: its recipe fills the form
 
     # -- layout ----------------------------------------------------------------------
 
@@ -260,20 +261,16 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.banner = self._sandbox_banner() if service.is_sandbox else None
-        if self.banner is not None:
-            column.addWidget(self.banner)
+        self.banner = SandboxBanner()
+        self.banner.key_requested.connect(self.key_requested)
+        self.key_button = self.banner.key_button
+        column.addWidget(self.banner)
         column.addWidget(split, 1)
         self.setCentralWidget(central)
 
-        self.service_label = QLabel(service.name)
-        self.service_label.setToolTip(service.detail)
-        self.service_label.setAccessibleName(f"Service: {service.name}")
-        self.service_label.setStyleSheet(
-            "background: #fff3cd; color: #7a5900; border-radius: 4px; padding: 1px 8px;"
-            if service.is_sandbox
-            else "background: rgba(34, 139, 84, 0.16); border-radius: 4px; padding: 1px 8px;"
-        )
+        self.service_label = ServiceBadge()
+        self.service_label.profile_chosen.connect(self.profile_chosen)
+        self.service_label.manage_requested.connect(self.settings_requested)
         self.balance_label = QLabel("")
         self.balance_label.setToolTip("Account balance")
         self.activity_label = QLabel("")
@@ -286,28 +283,6 @@ class MainWindow(QMainWindow):
                        self.shown.layoutChanged):  # fmt: skip
             signal.connect(self._update_empty_hint)
         self._update_empty_hint()
-
-    def _sandbox_banner(self) -> QWidget:
-        banner = QFrame()
-        banner.setObjectName("sandboxBanner")
-        banner.setStyleSheet(
-            "#sandboxBanner { background: #fff3cd; border-bottom: 1px solid #f0d58a; }"
-            "#sandboxBanner QLabel { color: #5c4300; }"
-        )
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(14, 7, 10, 7)
-        row.setSpacing(10)
-        text = QLabel(
-            "<b>Sandbox</b> — results are simulated on this computer and nothing is charged. "
-            "Add your Get3W API key to generate for real."
-        )
-        text.setWordWrap(True)
-        self.key_button = QPushButton("Enter API key…")
-        self.key_button.setToolTip("Store your Get3W API key in the system keyring")
-        self.key_button.clicked.connect(self.key_requested)
-        row.addWidget(text, 1)
-        row.addWidget(self.key_button)
-        return banner
 
     def _build_actions(self) -> None:
         def action(text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
@@ -337,6 +312,13 @@ class MainWindow(QMainWindow):
         self.list_view.addAction(self.act_copy_image)
         self.viewer.addAction(self.act_copy_image)
         self.act_key = action("API &key…", self.key_requested.emit)
+        self.act_settings = action("&Settings…", self.settings_requested.emit,
+                                   QKeySequence.StandardKey.Preferences)  # fmt: skip
+        if self.act_settings.shortcut().isEmpty():
+            self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
+        self.act_diagnostics = action("Save &diagnostics…", self.diagnostics_requested.emit)
+        self.act_copy_curl = action("Copy as c&url", self._copy_as_curl)
+        self.act_copy_python = action("Copy as &Python", self._copy_as_python)
         self.act_copy_url = action("Copy output &URL", self._copy_output_url, "Ctrl+Shift+C")
         self.act_copy_id = action("Copy task &id", self._copy_task_id, "Ctrl+Shift+I")
         self.act_rerun = action("&Re-run", self._rerun, "Ctrl+R")
@@ -351,19 +333,20 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.act_open, self.act_save, self.act_save_all,
                               self.act_copy_image])  # fmt: skip
         file_menu.addSeparator()
-        file_menu.addAction(self.act_key)
+        file_menu.addActions([self.act_key, self.act_settings])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         task_menu = menu.addMenu("&Task")
         task_menu.addActions([self.act_generate, self.act_batch, self.act_rerun, self.act_load])
         task_menu.addSeparator()
-        task_menu.addActions([self.act_copy_url, self.act_copy_id])
+        task_menu.addActions([self.act_copy_url, self.act_copy_id, self.act_copy_curl,
+                              self.act_copy_python])  # fmt: skip
         task_menu.addSeparator()
         task_menu.addActions([self.act_cancel, self.act_remove])
         view_menu = menu.addMenu("&View")
         view_menu.addActions([self.act_search, self.act_find_task])
         help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.act_about)
+        help_menu.addActions([self.act_diagnostics, self.act_about])
 
     # -- generating ------------------------------------------------------------------
 
@@ -442,11 +425,37 @@ class MainWindow(QMainWindow):
         if active and not self._ticker.isActive():
             self._ticker.start()
 
+    def set_service(self, service: ServiceInfo, balance: BalanceWatcher | None = None) -> None:
+        """New tasks go to `service` from now on; the banner, badge and balance follow."""
+        if self._balance is not None and self._balance is not balance:
+            self._balance.changed.disconnect(self._on_balance)
+            self._balance.failed.disconnect(self._on_balance_failed)
+        self._service = service
+        self.banner.setVisible(service.is_sandbox)
+        self.service_label.set_service(service)
+        self.balance_label.setText("")
+        self.balance_label.setToolTip("Account balance")
+        if balance is not None and balance is not self._balance:
+            balance.changed.connect(self._on_balance)
+            balance.failed.connect(self._on_balance_failed)
+            balance.refresh()
+        self._balance = balance
+        self.act_copy_curl.setEnabled(bool(service.base_url))
+        self.act_copy_python.setEnabled(bool(service.base_url))
+
+    def set_profiles(self, names: list[str], active: str) -> None:
+        self.service_label.set_profiles(names, active)
+
+    @property
+    def service(self) -> ServiceInfo:
+        return self._service
+
     def _on_job_finished(self, job: Job) -> None:
+        self.job_finished.emit(job)
         if self._balance is not None and job.submitted_at is not None:
             self._balance.refresh()  # a task was charged (or refunded)
         if self._auto_save_dir is not None and job.state is JobState.COMPLETED and job.files:
-            self._saver.save_all(save_items([job], self._auto_save_dir))
+            self._saver.save_all(save_items([job], self._auto_save_dir, self._pattern))
 
     def add_history(self, loaded: LoadedHistory) -> None:
         """Show the stored tasks (below any made since start), and resume the unfinished."""
@@ -517,7 +526,8 @@ class MainWindow(QMainWindow):
             (self.act_open, has_files), (self.act_save, has_files),
             (self.act_save_all, has_files), (self.act_copy_image, has_image), (None, True),
             (self.act_copy_url, has_task and bool(job.task and job.task.outputs)),
-            (self.act_copy_id, has_task), (None, True),
+            (self.act_copy_id, has_task), (self.act_copy_curl, bool(self._service.base_url)),
+            (self.act_copy_python, bool(self._service.base_url)), (None, True),
             (self.act_rerun, True), (self.act_load, True), (None, True),
             (self.act_cancel, job.state.active), (self.act_remove, not job.state.active),
         ):  # fmt: skip
@@ -569,10 +579,9 @@ class MainWindow(QMainWindow):
         found = self._job_of_file(source)
         suffix = Path(source).suffix
         name = (
-            suggested_name(found[0], found[1] + 1 if len(found[0].files) > 1 else 0, suffix)
-            if found
+            file_name(found[0], found[1] + 1, suffix, self._pattern) if found
             else Path(source).name
-        )
+        )  # fmt: skip
         kind = _KIND_NAMES.get(media_kind(source), "File")
         destination, _filter = QFileDialog.getSaveFileName(
             self, "Save output", str(self._last_folder() / name),
@@ -602,7 +611,11 @@ class MainWindow(QMainWindow):
             self._last_folder()))  # fmt: skip
         if folder:
             self._remember_folder(Path(folder))
-            self._saver.save_all(save_items(jobs, Path(folder)))
+            self._saver.save_all(save_items(jobs, Path(folder), self._pattern))
+
+    def set_filename_pattern(self, pattern: str | None) -> None:
+        """How saved files are named (Settings); None: the built-in pattern."""
+        self._pattern = pattern
 
     def set_auto_save_dir(self, folder: Path | None) -> None:
         """Copy every finished task's outputs into `folder` as they arrive (None: off)."""
@@ -670,6 +683,23 @@ class MainWindow(QMainWindow):
         if job and job.task and job.task.outputs:
             QGuiApplication.clipboard().setText("\n".join(job.task.outputs))
             self.statusBar().showMessage("Output URL copied", 3000)
+
+    def _copy_as_curl(self) -> None:
+        job = self.current_job()
+        if job is not None and self._service.base_url:
+            text = as_curl(self._service.base_url, job.model_id, job.params)
+            QGuiApplication.clipboard().setText(text)
+            self.statusBar().showMessage("Copied as a curl command (the key is $GET3W_API_KEY)",
+                                         5000)  # fmt: skip
+
+    def _copy_as_python(self) -> None:
+        job = self.current_job()
+        if job is not None and self._service.base_url:
+            text = as_python(self._service.base_url, job.model_id, job.params)
+            QGuiApplication.clipboard().setText(text)
+            self.statusBar().showMessage(
+                "Copied as a Python script (it reads the key from GET3W_API_KEY)", 5000
+            )
 
     def _copy_task_id(self) -> None:
         job = self.current_job()
@@ -745,6 +775,42 @@ class MainWindow(QMainWindow):
         self._state.setValue("window/right", self.right_split.saveState())
         self._state.sync()
 
+    # -- remix: drop a saved output onto the window ------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if any(url.isLocalFile() for url in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.remix_from_file(files[0])
+
+    def remix_from_file(self, path: str) -> bool:
+        """Fill the form with how `path` was made (PNG recipe, sidecar or history)."""
+        known = {model.model_id for model in self._catalogue.models}
+        try:
+            recipe = read_recipe(path, lookup=self._job_by_file, known_models=known)
+        except RecipeError as exc:
+            self.statusBar().showMessage(exc.message, 10000)
+            return False
+        self.picker.select(recipe.model_id)
+        self._on_model_chosen(recipe.model_id)
+        self.form.set_values(recipe.params)
+        self.statusBar().showMessage(
+            f"Loaded how {Path(path).name} was made: {self._model_name(recipe.model_id)}", 8000
+        )
+        return True
+
+    def _job_by_file(self, path: Path) -> Job | None:
+        wanted = str(path)
+        for job in self._jobs.jobs():
+            if wanted in job.files:
+                return job
+        return None
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._model is not None:
             self._memory.put(self._model.model_id, self.form.values())
@@ -757,14 +823,26 @@ class MainWindow(QMainWindow):
 _KIND_NAMES = {MediaKind.IMAGE: "Image", MediaKind.VIDEO: "Video", MediaKind.AUDIO: "Audio"}
 
 
-def save_items(jobs: list[Job], folder: Path) -> list[SaveItem]:
+def file_name(job: Job, index: int, suffix: str, pattern: str | None = None) -> str:
+    """A file name for output `index` (from 1) of `job`, from the Settings pattern."""
+    seed = job.params.get("seed")
+    try:
+        return render_filename(
+            pattern or DEFAULT_PATTERN, model=short_model_name(job.model_id), prompt=job.prompt,
+            seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+            index=index, task=job.remote_id or "", extension=suffix,
+        )  # fmt: skip
+    except ValueError:  # a pattern the settings dialog would have refused
+        return file_name(job, index, suffix, DEFAULT_PATTERN) if pattern else f"output{suffix}"
+
+
+def save_items(jobs: list[Job], folder: Path, pattern: str | None = None) -> list[SaveItem]:
     """(source, destination, metadata) for every output of `jobs`, with distinct names."""
     taken: set[str] = set()
     items: list[SaveItem] = []
     for job in jobs:
         metadata = output_metadata(job)
-        numbered = len(job.files) > 1
         for index, source in enumerate(job.files):
-            name = suggested_name(job, index + 1 if numbered else 0, Path(source).suffix)
+            name = file_name(job, index + 1, Path(source).suffix, pattern)
             items.append((source, str(unique_path(folder, name, taken)), metadata))
     return items

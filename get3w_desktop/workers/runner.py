@@ -25,7 +25,7 @@ class TaskRunner(QObject):
 
     def __init__(
         self,
-        client: JobClient,
+        client: JobClient | None,
         outputs_dir: Path,
         *,
         max_concurrency: int = 4,
@@ -50,8 +50,18 @@ class TaskRunner(QObject):
         self._shut_down = False
 
     @property
-    def client(self) -> JobClient:
+    def client(self) -> JobClient | None:
         return self._client
+
+    def set_client(self, client: JobClient) -> None:
+        """Send new jobs through `client` (another profile or key); running ones keep theirs."""
+        self._client = client
+
+    def set_max_concurrency(self, count: int) -> None:
+        self._pool.setMaxThreadCount(max(1, count))
+
+    def max_concurrency(self) -> int:
+        return int(self._pool.maxThreadCount())
 
     def active_count(self) -> int:
         return len(self._workers)
@@ -65,6 +75,8 @@ class TaskRunner(QObject):
         """Run (or resume, when `job.task` is set) a job on the pool."""
         if self._shut_down:
             raise RuntimeError("the runner has been shut down")
+        if self._client is None:
+            raise RuntimeError("the runner has no client yet (set_client)")
         if job.local_id in self._workers:
             return
         cancel = threading.Event()

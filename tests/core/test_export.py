@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from PIL import Image
 
 from get3w_desktop.core.export import (
@@ -17,8 +15,7 @@ from get3w_desktop.core.export import (
     png_with_text,
     read_png_text,
     save_output,
-    slug,
-    suggested_name,
+    short_model_name,
     unique_path,
 )
 from get3w_desktop.core.job import Job
@@ -36,27 +33,11 @@ def _job(**params: object) -> Job:
                task=Task(id="abc123", status="completed", timings={"total": 1200}))  # fmt: skip
 
 
-def test_slug_keeps_words_drops_punctuation_and_accents() -> None:
-    assert slug("A red fox, in snow!") == "a-red-fox-in-snow"
-    assert slug("Café crème brûlée") == "cafe-creme-brulee"
-    assert slug("../../etc/passwd") == "etc-passwd"
-    assert slug("一只猫") == ""
-    assert len(slug("word " * 100)) <= 48
-
-
-def test_suggested_name_has_model_prompt_and_seed() -> None:
-    assert suggested_name(_job(seed=42), 0, ".PNG") == "flux-dev-a-red-fox-in-snow-42.png"
-    assert suggested_name(_job(seed=42), 2, ".png") == "flux-dev-a-red-fox-in-snow-42-2.png"
-    # No seed: the task id keeps names apart.
-    assert suggested_name(_job(), 0, ".jpg") == "flux-dev-a-red-fox-in-snow-abc123.jpg"
-
-
-@given(st.text(max_size=200), st.text(max_size=60))
-def test_suggested_names_are_always_safe(prompt: str, model: str) -> None:
-    job = Job(model_id=model, params={"prompt": prompt})
-    name = suggested_name(job, 0, ".png")
-    assert "/" not in name and "\\" not in name and not name.startswith(".")
-    assert name.endswith(".png") and len(name) < 120
+def test_short_model_names_are_the_part_people_recognise() -> None:
+    assert short_model_name("google/nano-banana-pro/text-to-image") == "nano-banana-pro"
+    assert short_model_name("wavespeed-ai/flux-dev") == "flux-dev"
+    assert short_model_name("solo") == "solo"
+    assert short_model_name("") == "output"
 
 
 def test_png_text_round_trip_keeps_pixels() -> None:

@@ -21,7 +21,8 @@ from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
 from get3w_desktop.storage.form_memory import FormMemory
-from get3w_desktop.ui.main_window import MainWindow, ServiceInfo
+from get3w_desktop.ui.main_window import MainWindow
+from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.runner import TaskRunner
@@ -178,7 +179,7 @@ def test_end_to_end_three_variations_save_cancel_rerun_and_a_failure(
     with qtbot.waitSignal(saver.copied, timeout=10000) as copied:
         qtbot.keyClick(win.list_view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     name = Path(asked[0]).name
-    assert name == f"flux-dev-a-lighthouse-at-dawn-{job.params['seed']}.png"
+    assert name == f"flux-dev_A lighthouse at dawn_{job.params['seed']}.png"
     saved = Path(copied.args[0])
     assert saved.parent == tmp_path / "saved"
     meta = read_png_text(saved.read_bytes())

@@ -1,0 +1,107 @@
+"""Where tasks go, always visible: the sandbox banner and the status-bar service switch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton
+
+_SANDBOX_STYLE = "background: #fff3cd; color: #7a5900; border-radius: 4px; padding: 1px 8px;"
+_LIVE_STYLE = "background: rgba(34, 139, 84, 0.16); border-radius: 4px; padding: 1px 8px;"
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """Where tasks go, and what the window says about it."""
+
+    profile: str  # recorded on every job
+    name: str  # the status bar badge, e.g. "Sandbox"
+    detail: str  # one line for people
+    is_sandbox: bool
+    base_url: str = ""  # for "Copy as curl": the address of this service's API
+
+
+class SandboxBanner(QFrame):
+    """A strip over the window while tasks run in the sandbox, with the way out.
+
+    Signals:
+        key_requested(): "Enter API key…" was pressed.
+    """
+
+    key_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("sandboxBanner")
+        self.setStyleSheet(
+            "#sandboxBanner { background: #fff3cd; border-bottom: 1px solid #f0d58a; }"
+            "#sandboxBanner QLabel { color: #5c4300; }"
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 7, 10, 7)
+        row.setSpacing(10)
+        self.text = QLabel(
+            "<b>Sandbox</b> — results are simulated on this computer and nothing is charged. "
+            "Add your Get3W API key to generate for real."
+        )
+        self.text.setWordWrap(True)
+        self.key_button = QPushButton("Enter API key…")
+        self.key_button.setToolTip("Store your Get3W API key in the system keyring")
+        self.key_button.clicked.connect(self.key_requested)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.key_button)
+
+
+class ServiceBadge(QToolButton):
+    """The status bar's service name; a click lists the profiles to switch to.
+
+    Signals:
+        profile_chosen(str): the person picked another profile.
+        manage_requested(): "Profiles and settings…".
+    """
+
+    profile_chosen = Signal(str)
+    manage_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAutoRaise(True)
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._menu = QMenu(self)
+        self.setMenu(self._menu)
+        self._group = QActionGroup(self)
+        self._group.setExclusive(True)
+        self.set_profiles(["sandbox"], "sandbox")
+
+    def set_service(self, service: ServiceInfo) -> None:
+        self.setText(f"{service.name} ▾")
+        self.setToolTip(f"{service.detail}\nClick to switch where tasks run.")
+        self.setAccessibleName(f"Service: {service.name}")
+        self.setStyleSheet(
+            f"QToolButton {{ {_SANDBOX_STYLE if service.is_sandbox else _LIVE_STYLE} }}"
+            "QToolButton::menu-indicator { image: none; width: 0; }"
+        )
+
+    def set_profiles(self, names: list[str], active: str) -> None:
+        self._menu.clear()
+        for act in self._group.actions():
+            self._group.removeAction(act)
+        heading = self._menu.addSection("Run new tasks on")
+        heading.setEnabled(False)
+        for name in names:
+            act = QAction("Sandbox (offline, free)" if name == "sandbox" else name, self._menu)
+            act.setCheckable(True)
+            act.setChecked(name == active)
+            act.setData(name)
+            act.triggered.connect(lambda _checked=False, n=name: self.profile_chosen.emit(n))
+            self._group.addAction(act)
+            self._menu.addAction(act)
+        self._menu.addSeparator()
+        manage = self._menu.addAction("Profiles and settings…")
+        manage.triggered.connect(lambda _checked=False: self.manage_requested.emit())
+
+    def profile_actions(self) -> list[QAction]:
+        return list(self._group.actions())

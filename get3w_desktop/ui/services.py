@@ -1,0 +1,315 @@
+"""Which service new tasks go to, and the dialogs that change it.
+
+The controller owns the live service (an API client, its balance watcher, and the
+built-in sandbox when it is in use), switches profiles (loading the profile's key off the
+GUI thread first), and runs the key, settings and diagnostics dialogs. Tasks already
+running keep the client they started with; each remembers its profile.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Slot, qVersion
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from get3w_desktop.api.client import Get3WClient
+from get3w_desktop.core.diagnostics import build_report, write_bundle
+from get3w_desktop.core.urls import DEFAULT_BASE_URL
+from get3w_desktop.sandbox import SANDBOX_API_KEY
+from get3w_desktop.storage.paths import AppPaths
+from get3w_desktop.storage.settings import (
+    DEFAULT_PROFILE,
+    SANDBOX,
+    Profile,
+    Settings,
+    SettingsError,
+    Theme,
+    save_settings,
+    to_json,
+)
+from get3w_desktop.ui.key_dialog import KeyDialog
+from get3w_desktop.ui.service_bar import ServiceInfo
+from get3w_desktop.ui.settings_dialog import SettingsDialog
+from get3w_desktop.workers.balance import BalanceWatcher
+from get3w_desktop.workers.keys import KeyLookup, KeyService
+
+if TYPE_CHECKING:
+    from get3w_desktop.sandbox import SandboxServer
+    from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.workers.runner import TaskRunner
+
+log = logging.getLogger(__name__)
+
+SANDBOX_DETAIL = (
+    "Offline sandbox: results are simulated on this computer and nothing is charged. "
+    "Add a Get3W API key to use the real service."
+)
+
+
+@dataclasses.dataclass
+class LiveService:
+    info: ServiceInfo
+    client: Get3WClient
+    balance: BalanceWatcher
+
+
+def service_info(profile: Profile, base_url: str) -> ServiceInfo:
+    if profile.is_sandbox:
+        return ServiceInfo(profile.name, "Sandbox", SANDBOX_DETAIL, True, base_url)
+    name = "Get3W" if profile.name == DEFAULT_PROFILE else f"Get3W · {profile.name}"
+    detail = f"Tasks run on {base_url} and are charged to the account of this key."
+    return ServiceInfo(profile.name, name, detail, False, base_url)
+
+
+def apply_theme(theme: Theme) -> None:
+    """Follow the system's light or dark palette, or force one."""
+    scheme = {
+        Theme.SYSTEM: Qt.ColorScheme.Unknown,
+        Theme.LIGHT: Qt.ColorScheme.Light,
+        Theme.DARK: Qt.ColorScheme.Dark,
+    }[theme]
+    hints = QGuiApplication.styleHints()
+    if hints.colorScheme() != scheme or theme is not Theme.SYSTEM:
+        hints.setColorScheme(scheme)
+
+
+class ServiceController(QObject):
+    def __init__(
+        self,
+        settings: Settings,
+        paths: AppPaths,
+        keys: KeyService,
+        runner: TaskRunner,
+        base_urls: dict[str, str],
+        *,
+        start_sandbox: Callable[[], SandboxServer],
+        keyring_backend: Callable[[], str] = lambda: "unknown",
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self._paths = paths
+        self._keys = keys
+        self._runner = runner
+        self._base_urls = base_urls  # shared with the history writer: profile -> address
+        self._start_sandbox = start_sandbox
+        self._keyring_backend = keyring_backend
+        self._sandbox: SandboxServer | None = None
+        self._window: MainWindow | None = None
+        self.live: LiveService | None = None
+        self._key = ""  # the live key, only to scrub it from diagnostics
+        self._retired: list[Get3WClient] = []  # still used by tasks started before a switch
+        self._pending: dict[int, str] = {}  # key-load ticket -> profile to switch to
+        keys.loaded.connect(self._on_key_loaded)
+        keys.failed.connect(self._on_key_failed)
+
+    # -- the live service --------------------------------------------------------------
+
+    def activate(self, profile: Profile, key: str | None) -> LiveService:
+        """Send new tasks to `profile` now (the sandbox needs no key; others do)."""
+        if profile.is_sandbox:
+            if self._sandbox is None:
+                self._sandbox = self._start_sandbox()
+            base_url, key = self._sandbox.base_url, SANDBOX_API_KEY
+        else:
+            if not key:
+                raise ValueError(f"profile {profile.name} needs a key")
+            base_url = profile.base_url or DEFAULT_BASE_URL
+        client = Get3WClient(base_url, key)
+        self._key = key
+        balance = BalanceWatcher(client.balance, self)
+        previous, self.live = self.live, LiveService(service_info(profile, base_url), client,
+                                                     balance)  # fmt: skip
+        self._base_urls[profile.name] = base_url
+        self._runner.set_client(client)
+        if previous is not None:
+            previous.balance.shutdown(0)
+            previous.balance.deleteLater()
+            self._retired.append(previous.client)
+        if self._window is not None:
+            self._window.set_service(self.live.info, balance)
+            self._window.set_profiles(self.profile_names(), profile.name)
+        return self.live
+
+    def profile_names(self) -> list[str]:
+        return [profile.name for profile in self.settings.profiles]
+
+    def attach(self, window: MainWindow) -> None:
+        """Connect the window's requests; call once, after `activate`."""
+        self._window = window
+        window.key_requested.connect(lambda: self.open_key_dialog())
+        window.settings_requested.connect(self.open_settings)
+        window.profile_chosen.connect(self.switch)
+        window.diagnostics_requested.connect(self.save_diagnostics)
+        self.apply(self.settings)
+        if self.live is not None:
+            window.set_service(self.live.info, self.live.balance)
+            window.set_profiles(self.profile_names(), self.live.info.profile)
+
+    @Slot(str)
+    def switch(self, name: str) -> None:
+        """Run new tasks on profile `name`: at once for the sandbox, after its key loads
+        (off the GUI thread) for a Get3W profile; no key opens the key dialog."""
+        profile = self.settings.profile(name)
+        if profile is None:
+            return
+        if profile.is_sandbox:
+            self.activate(profile, None)
+            self._remember_active(name)
+            return
+        if self._window is not None:
+            self._window.statusBar().showMessage(f"Looking up the key for {name}…", 5000)
+        self._pending[self._keys.load(name)] = name
+
+    @Slot(int, str, object)
+    def _on_key_loaded(self, ticket: int, profile_name: str, lookup: object) -> None:
+        name = self._pending.pop(ticket, None)
+        if name is None or not isinstance(lookup, KeyLookup):
+            return
+        profile = self.settings.profile(name)
+        if profile is None:
+            return
+        if lookup.key:
+            self.activate(profile, lookup.key)
+            self._remember_active(name)
+        else:
+            self.open_key_dialog(name)
+
+    @Slot(int, str, str)
+    def _on_key_failed(self, ticket: int, _profile: str, message: str) -> None:
+        if self._pending.pop(ticket, None) is not None and self._window is not None:
+            self._window.statusBar().showMessage(message, 10000)
+            self._restore_profile_menu()
+
+    def _restore_profile_menu(self) -> None:
+        if self._window is not None and self.live is not None:
+            self._window.set_profiles(self.profile_names(), self.live.info.profile)
+
+    def _remember_active(self, name: str) -> None:
+        if self.settings.active_profile != name:
+            self._save(dataclasses.replace(self.settings, active_profile=name))
+
+    # -- dialogs -----------------------------------------------------------------------
+
+    def key_profile(self, name: str | None = None) -> Profile:
+        """The Get3W profile a key is for: the one named, the live one, or the first."""
+        chosen = self.settings.profile(name) if name else None
+        if chosen is None and self.live is not None and not self.live.info.is_sandbox:
+            chosen = self.settings.profile(self.live.info.profile)
+        if chosen is None:
+            chosen = next((p for p in self.settings.profiles if not p.is_sandbox), None)
+        if chosen is None:  # every Get3W profile was removed: bring back the default one
+            chosen = Profile(DEFAULT_PROFILE, DEFAULT_BASE_URL)
+            self._save(dataclasses.replace(self.settings,
+                                           profiles=(*self.settings.profiles, chosen)))  # fmt: skip
+        return chosen
+
+    def open_key_dialog(self, name: str | None = None) -> KeyDialog:
+        profile = self.key_profile(name)
+        parent = QApplication.activeModalWidget() or self._window
+        dialog = KeyDialog(profile, self._keys, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.key_saved.connect(self._on_key_saved)
+        dialog.key_removed.connect(self._on_key_removed)
+        dialog.rejected.connect(self._restore_profile_menu)
+        dialog.open()
+        return dialog
+
+    @Slot(str)
+    def _on_key_saved(self, name: str) -> None:
+        self.switch(name)  # the key is in the keyring (or this session): use it
+
+    @Slot(str)
+    def _on_key_removed(self, name: str) -> None:
+        if self.live is not None and self.live.info.profile == name:
+            self.activate(SANDBOX, None)
+            self._remember_active(SANDBOX.name)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.key_requested.connect(lambda name: self.open_key_dialog(name))
+        dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))
+        dialog.open()
+        return dialog
+
+    def _on_settings_accepted(self, dialog: SettingsDialog) -> None:
+        new = dialog.settings()
+        for name in dialog.removed_profiles():
+            self._keys.delete(name)
+        old = self.settings
+        if not self._save(new):
+            return
+        self.apply(new)
+        live = self.live.info.profile if self.live else None
+        active = new.active
+        if active.name != live or (
+            not active.is_sandbox and old.profile(active.name) != new.profile(active.name)
+        ):
+            self.switch(active.name)
+        else:
+            self._restore_profile_menu()
+
+    def _save(self, settings: Settings) -> bool:
+        try:
+            save_settings(settings, self._paths)
+        except SettingsError as exc:
+            QMessageBox.warning(self._window, "Settings not saved", exc.message)
+            return False
+        self.settings = settings
+        return True
+
+    def apply(self, settings: Settings) -> None:
+        """Make the running app follow `settings` (nothing here touches the network)."""
+        self._runner.set_max_concurrency(settings.concurrency)
+        apply_theme(settings.theme)
+        if self._window is not None:
+            self._window.set_filename_pattern(settings.filename_pattern)
+            folder = settings.autosave_folder
+            self._window.set_auto_save_dir(Path(folder) if folder else None)
+
+    # -- diagnostics -------------------------------------------------------------------
+
+    def save_diagnostics(self) -> None:
+        import PySide6
+
+        default = str(Path.home() / "get3w-diagnostics.zip")
+        path, _filter = QFileDialog.getSaveFileName(
+            self._window, "Save diagnostics", default, "Zip archive (*.zip)"
+        )
+        if not path:
+            return
+        keys = [self._key] if self._key else []
+        try:
+            report = build_report(
+                qt_version=qVersion(), pyside_version=PySide6.__version__,
+                qt_platform=QGuiApplication.platformName(),
+                keyring_backend=self._keyring_backend(),
+                settings=to_json(self.settings), secrets=keys,
+            )  # fmt: skip
+            write_bundle(Path(path), report, log_path=self._paths.logs / "get3w-desktop.log",
+                         secrets=keys)  # fmt: skip
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self._window, "Diagnostics not saved", str(exc))
+            return
+        if self._window is not None:
+            self._window.statusBar().showMessage(
+                f"Diagnostics saved to {path} (no keys or passwords inside)", 8000
+            )
+
+    # -- the end -----------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        if self.live is not None:
+            self.live.balance.shutdown()
+            self._retired.append(self.live.client)
+        for client in self._retired:
+            client.close()
+        if self._sandbox is not None:
+            self._sandbox.stop()

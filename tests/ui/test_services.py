@@ -1,0 +1,132 @@
+"""Switching where tasks run: profiles, keys and settings, with the real window."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from get3w_desktop.core.catalogue import load_bundled
+from get3w_desktop.core.job import JobState
+from get3w_desktop.core.schedule import ScheduleParams
+from get3w_desktop.itemmodels.job_list import JobListModel
+from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
+from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.storage.paths import app_paths
+from get3w_desktop.storage.secrets import KeyringSecretStore
+from get3w_desktop.storage.settings import (
+    SANDBOX,
+    Profile,
+    Settings,
+    Theme,
+    load_settings,
+)
+from get3w_desktop.ui.key_dialog import KeyDialog
+from get3w_desktop.ui.main_window import MainWindow
+from get3w_desktop.ui.services import ServiceController
+from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.keys import KeyService
+from get3w_desktop.workers.runner import TaskRunner
+from get3w_desktop.workers.thumbnails import ThumbnailLoader
+
+NANO = "google/nano-banana-pro/text-to-image"
+Parts = tuple[MainWindow, ServiceController, TaskRunner, KeyService]
+
+
+@pytest.fixture
+def parts(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Parts]:
+    """The window on its own sandbox, and a Get3W profile "work" that is really `sandbox`."""
+    paths = app_paths(tmp_path / "home").ensure()
+    settings = Settings(profiles=(SANDBOX, Profile("work", sandbox.base_url)), concurrency=3)
+    keys = KeyService(KeyringSecretStore())
+    runner = TaskRunner(None, tmp_path / "out", schedule=ScheduleParams().scaled(0.02))
+    own: list[SandboxServer] = []
+
+    def start_sandbox() -> SandboxServer:
+        from get3w_desktop.sandbox import SandboxConfig
+
+        own.append(SandboxServer(SandboxConfig(time_scale=0.02, render_scale=0.25)).start())
+        return own[-1]
+
+    services = ServiceController(settings, paths, keys, runner, {},
+                                 start_sandbox=start_sandbox)  # fmt: skip
+    live = services.activate(SANDBOX, None)
+    thumbnails, saver = ThumbnailLoader(tmp_path / "thumbs"), FileCopier()
+    window = MainWindow(load_bundled(), runner, JobListModel(), thumbnails,
+                        FormMemory(tmp_path / "form.json"), live.info, saver,
+                        balance=live.balance)  # fmt: skip
+    qtbot.addWidget(window)
+    services.attach(window)
+    window.show()
+    yield window, services, runner, keys
+    window.close()
+    runner.shutdown()
+    services.shutdown()
+    keys.shutdown()
+    thumbnails.shutdown()
+    saver.shutdown()
+    assert len(own) == 1  # the built-in sandbox starts once, and stops with the app
+
+
+def _open_key_dialog() -> KeyDialog | None:
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, KeyDialog)]
+    return next((w for w in found if w.isVisible()), None)
+
+
+def test_settings_apply_to_the_running_app(parts: Parts) -> None:
+    window, services, runner, _keys = parts
+    assert runner.max_concurrency() == 3
+    assert window.banner.isVisible() and window.service_label.text().startswith("Sandbox")
+    services.apply(dataclasses.replace(services.settings, concurrency=7, theme=Theme.DARK,
+                                       filename_pattern="{model}-{seed}"))  # fmt: skip
+    assert runner.max_concurrency() == 7
+    assert window._pattern == "{model}-{seed}"
+
+
+def test_switching_to_a_profile_without_a_key_asks_for_it(qtbot: QtBot, parts: Parts) -> None:
+    window, services, _runner, _keys = parts
+    window.profile_chosen.emit("work")
+    qtbot.waitUntil(lambda: _open_key_dialog() is not None, timeout=5000)
+    dialog = _open_key_dialog()
+    assert dialog is not None and dialog.profile == "work"
+    dialog.reject()
+    assert services.live is not None and services.live.info.is_sandbox  # nothing changed
+
+
+def test_a_stored_key_switches_new_tasks_to_that_profile(
+    qtbot: QtBot, parts: Parts, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    window, services, runner, keys = parts
+    with qtbot.waitSignal(keys.saved, timeout=5000):
+        keys.save("work", SANDBOX_API_KEY)
+    window.profile_chosen.emit("work")
+    qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
+                    timeout=5000)  # fmt: skip
+    assert not window.banner.isVisible()
+    assert window.service_label.text().startswith("Get3W · work")
+    assert load_settings(app_paths(tmp_path / "home")).settings.active_profile == "work"
+    # New tasks run on the profile and say so; the shared sandbox saw them.
+    window.picker.select(NANO)
+    window._on_model_chosen(NANO)
+    field = window.form.field("prompt")
+    assert field is not None
+    field.set_value("a kite")
+    before = sandbox.stats.submits
+    (job,) = window.generate()
+    assert job.profile == "work"
+    qtbot.waitUntil(
+        lambda: (j := window._jobs.job(job.local_id)) is not None and not j.state.active,
+        timeout=20000,
+    )
+    assert window._jobs.job(job.local_id).state is JobState.COMPLETED  # type: ignore[union-attr]
+    assert sandbox.stats.submits == before + 1
+    qtbot.waitUntil(lambda: window.balance_label.text().startswith("Balance $"), timeout=5000)
+    # Back to the sandbox: the banner returns.
+    window.profile_chosen.emit("sandbox")
+    assert services.live is not None and services.live.info.is_sandbox
+    assert window.banner.isVisible()
+    assert runner.client is services.live.client
