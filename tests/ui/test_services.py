@@ -130,3 +130,90 @@ def test_a_stored_key_switches_new_tasks_to_that_profile(
     assert services.live is not None and services.live.info.is_sandbox
     assert window.banner.isVisible()
     assert runner.client is services.live.client
+
+
+def _finish_one(qtbot: QtBot, window: MainWindow, prompt: str) -> str:
+    window.picker.select(NANO)
+    window._on_model_chosen(NANO)
+    field = window.form.field("prompt")
+    assert field is not None
+    field.set_value(prompt)
+    (job,) = window.generate()
+    qtbot.waitUntil(
+        lambda: (j := window._jobs.job(job.local_id)) is not None and not j.state.active,
+        timeout=20000,
+    )
+    return job.local_id
+
+
+def test_a_saved_png_dropped_back_restores_model_and_form(
+    qtbot: QtBot, parts: Parts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    window, *_ = parts
+    local_id = _finish_one(qtbot, window, "A heron in the reeds")
+    done = window._jobs.job(local_id)
+    assert done is not None and done.files
+    target = tmp_path / "kept.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *_a: (str(target), "")))  # fmt: skip
+    with qtbot.waitSignal(window._saver.copied, timeout=5000):
+        window._save_file(done.files[0])
+    # Another model and prompt in the form; then the saved file comes back.
+    window.picker.select("wavespeed-ai/flux-dev")
+    window._on_model_chosen("wavespeed-ai/flux-dev")
+    assert window.remix_from_file(str(target))
+    assert window._model is not None and window._model.model_id == NANO
+    assert window.form.values()["prompt"] == "A heron in the reeds"
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"not a png at all")
+    assert not window.remix_from_file(str(junk))
+    assert "recipe" in window.statusBar().currentMessage().lower()
+
+
+def test_copy_as_curl_and_python_never_hold_the_key(qtbot: QtBot, parts: Parts) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window, *_ = parts
+    local_id = _finish_one(qtbot, window, "A lantern")
+    window.select_job(local_id)
+    window.act_copy_curl.trigger()
+    curl = QGuiApplication.clipboard().text()
+    assert "$GET3W_API_KEY" in curl and SANDBOX_API_KEY not in curl and "A lantern" in curl
+    window.act_copy_python.trigger()
+    script = QGuiApplication.clipboard().text()
+    assert "GET3W_API_KEY" in script and SANDBOX_API_KEY not in script
+
+
+def test_diagnostics_are_saved_without_the_key(
+    qtbot: QtBot, parts: Parts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from PySide6.QtWidgets import QFileDialog
+
+    window, services, _runner, keys = parts
+    with qtbot.waitSignal(keys.saved, timeout=5000):
+        keys.save("work", SANDBOX_API_KEY)
+    window.profile_chosen.emit("work")
+    qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
+                    timeout=5000)  # fmt: skip
+    _finish_one(qtbot, window, "A compass")
+    target = tmp_path / "diag.zip"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *_a: (str(target), "")))  # fmt: skip
+    window.act_diagnostics.trigger()
+    data = target.read_bytes()
+    assert SANDBOX_API_KEY.encode() not in data
+    with zipfile.ZipFile(target) as bundle:
+        assert "report.json" in bundle.namelist()
+
+
+def test_a_finished_task_is_announced(qtbot: QtBot, parts: Parts) -> None:
+    window, *_ = parts
+    finished: list[object] = []
+    window.job_finished.connect(finished.append)
+    local_id = _finish_one(qtbot, window, "A bell")
+    qtbot.waitUntil(lambda: any(getattr(j, "local_id", "") == local_id for j in finished),
+                    timeout=5000)  # fmt: skip
