@@ -111,15 +111,34 @@ def scenario(out: Path) -> Iterator[Step]:
     yield settle(2.0)
     shot("video")
 
-    win.key_requested.emit()
-    yield settle(1.0)
-    dialogs = [
-        w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
-    ]
-    if dialogs:
-        shot("key-dialog")
-        dialogs[0].reject()
-    yield settle(0.3)
+    def dialog_shot(name: str, open_it: Callable[[], object]) -> Iterator[Step]:
+        open_it()
+        yield settle(1.0)
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog)
+                 and w.isVisible()]  # fmt: skip
+        if shown:
+            shot(name)
+            for dialog in shown:
+                dialog.reject()
+        yield settle(0.3)
+
+    yield from dialog_shot("key-dialog", win.key_requested.emit)
+    yield from dialog_shot("settings-dialog", win.settings_requested.emit)
+
+    from get3w_desktop.ui.batch_dialog import BatchDialog
+
+    model = win._model  # the form's own model, so the form's values fit it
+    assert model is not None
+
+    def open_batch() -> None:
+        dialog = BatchDialog(model, win.form.values(), variations=2, parent=win)
+        dialog.text.setPlainText(
+            "A lighthouse at dawn\nA fox in fresh snow\nA paper boat on a rainy street\n"
+            "A tea house in the mountains\nA robot watering a garden"
+        )
+        dialog.show()
+
+    yield from dialog_shot("batch-dialog", open_batch)
     win.close()
 
 
