@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.storage.secrets import KeyringSecretStore
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.notifier import Notifier
-    from get3w_desktop.ui.services import ServiceController
+    from get3w_desktop.ui.services import ServiceController, apply_theme
     from get3w_desktop.workers.file_copy import FileCopier
     from get3w_desktop.workers.history_loader import HistoryLoader
     from get3w_desktop.workers.history_writer import HistoryWriter
@@ -231,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("get3w-desktop")  # Wayland matches the window to the .desktop entry
     app.setWindowIcon(QIcon(str(resource_path("icons", "get3w-desktop.svg"))))
+    apply_theme(settings.theme)  # before any widget exists, so style sheets see the palette
 
     notes = list(loaded.warnings)
     if lookup is not None:

@@ -146,11 +146,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--size", default="1440x900")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system")
+    parser.add_argument("--scale", default="", help="QT_SCALE_FACTOR, e.g. 1.5 (high DPI)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     xvfb, display = start_xvfb(args.size)
     home = tempfile.mkdtemp(prefix="get3w-shots-")
     os.environ.update(DISPLAY=display, GET3W_HOME=home, QT_QPA_PLATFORM="xcb")
+    if args.scale:
+        os.environ["QT_SCALE_FACTOR"] = args.scale
+    if args.theme != "system":
+        from get3w_desktop.storage.paths import app_paths
+        from get3w_desktop.storage.settings import Settings, Theme, save_settings
+
+        save_settings(Settings(theme=Theme(args.theme)), app_paths(home).ensure())
     os.environ.pop("GET3W_API_KEY", None)
     os.environ.pop("WAYLAND_DISPLAY", None)
     try:

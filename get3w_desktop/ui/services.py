@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot, qVersion
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from get3w_desktop.api.client import Get3WClient
@@ -67,16 +67,44 @@ def service_info(profile: Profile, base_url: str) -> ServiceInfo:
     return ServiceInfo(profile.name, name, detail, False, base_url)
 
 
+def dark_palette() -> QPalette:
+    """A calm dark palette for Fusion, for desktops that cannot switch Qt's scheme."""
+    role, group = QPalette.ColorRole, QPalette.ColorGroup
+    palette = QPalette()
+    colors = {
+        role.Window: "#1f2125", role.WindowText: "#e6e6e6", role.Base: "#17181b",
+        role.AlternateBase: "#24262b", role.ToolTipBase: "#2b2d31", role.ToolTipText: "#e6e6e6",
+        role.PlaceholderText: "#8b8f96", role.Text: "#e6e6e6", role.Button: "#2a2c31",
+        role.ButtonText: "#e6e6e6", role.BrightText: "#ff6b6b", role.Link: "#6ea8fe",
+        role.Highlight: "#3a7bd5", role.HighlightedText: "#ffffff", role.Mid: "#3a3d43",
+        role.Midlight: "#34373c", role.Dark: "#111214", role.Shadow: "#000000",
+        role.Light: "#3f4248",
+    }  # fmt: skip
+    for which, color in colors.items():
+        palette.setColor(which, QColor(color))
+    for which in (role.Text, role.WindowText, role.ButtonText):
+        palette.setColor(group.Disabled, which, QColor("#6b6f76"))
+    return palette
+
+
 def apply_theme(theme: Theme) -> None:
-    """Follow the system's light or dark palette, or force one."""
-    scheme = {
-        Theme.SYSTEM: Qt.ColorScheme.Unknown,
-        Theme.LIGHT: Qt.ColorScheme.Light,
-        Theme.DARK: Qt.ColorScheme.Dark,
-    }[theme]
+    """Follow the system's light or dark palette, or force one.
+
+    Qt's colour-scheme hint is honoured only by some platform themes, so a forced scheme
+    also switches to the Fusion style with a matching palette, which works everywhere.
+    """
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
     hints = QGuiApplication.styleHints()
-    if hints.colorScheme() != scheme or theme is not Theme.SYSTEM:
-        hints.setColorScheme(scheme)
+    if theme is Theme.SYSTEM:
+        hints.unsetColorScheme()
+        return
+    dark = theme is Theme.DARK
+    hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
+    app.setStyle("Fusion")
+    style = app.style()
+    app.setPalette(dark_palette() if dark else style.standardPalette())
 
 
 class ServiceController(QObject):
