@@ -8,6 +8,7 @@ retries on its own except where a method says so: polling lives in `waiting.py`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import mimetypes
 import threading
@@ -26,6 +27,7 @@ from get3w_desktop.api.http import (
     raise_for_status,
     send,
 )
+from get3w_desktop.api.money import parse_billings, parse_quote, parse_usage
 from get3w_desktop.api.parse import loads_object, parse_task
 from get3w_desktop.core.catalogue import Catalogue, parse_catalogue
 from get3w_desktop.core.errors import (
@@ -39,6 +41,7 @@ from get3w_desktop.core.errors import (
     SubmissionUncertainError,
     UnsupportedError,
 )
+from get3w_desktop.core.money import Billing, Quote, Usage
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.core.schedule import Backoff
 from get3w_desktop.core.task import SubmitMode, Task
@@ -50,6 +53,9 @@ T = TypeVar("T")
 SYNC_READ_TIMEOUT = 180.0
 #: Upload limits from the v3 documentation, by media type prefix.
 UPLOAD_LIMITS = {"image": 20 * 1024**2, "video": 100 * 1024**2, "audio": 50 * 1024**2}
+#: Bill lines asked for per page, and the most pages read (a runaway server stops here).
+BILLING_PAGE_SIZE = 200
+BILLING_MAX_PAGES = 50
 #: Whole-exchange limit for an upload (the body may be 100 MB on a slow line).
 UPLOAD_DEADLINE = 30 * 60.0
 _MODEL_ID_CHARS = "/-_.:"
@@ -245,6 +251,56 @@ class Get3WClient:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
         return None
+
+    def price(self, model_id: str, params: Mapping[str, Any]) -> Quote | None:
+        """The server's price for one task with `params`; None when it offers no pricing.
+
+        Free: nothing is created or charged. Other failures raise as usual.
+        """
+        try:
+            body = json.dumps({"model_id": _model_path(model_id), "inputs": dict(params)},
+                              allow_nan=False)  # fmt: skip
+        except (TypeError, ValueError) as exc:
+            raise InvalidParametersError(f"The parameters cannot be sent as JSON: {exc}.") from None
+        try:
+            data = self._v3(
+                "POST", "/api/v3/model/pricing", "the price", data=body.encode("utf-8"),
+                headers={"Content-Type": "application/json"},
+            )  # fmt: skip
+        except UnsupportedError:
+            return None
+        return parse_quote(data)
+
+    def billings(self, since: dt.datetime | None = None) -> list[Billing] | None:
+        """The account's charges and refunds from `since` on, oldest first; None when the
+        server does not offer them. Reads every page (up to BILLING_MAX_PAGES)."""
+        query: dict[str, str] = {"page_size": str(BILLING_PAGE_SIZE)}
+        if since is not None:
+            moment = since if since.tzinfo else since.astimezone()
+            query["since"] = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines: list[Billing] = []
+        for page in range(1, BILLING_MAX_PAGES + 1):
+            query["page"] = str(page)
+            try:
+                data = self._v3("GET", "/api/v3/billings", "the billing history", params=query)
+            except UnsupportedError:
+                return None
+            chunk = parse_billings(data)
+            lines.extend(chunk.items)
+            got = len(chunk.items) + chunk.skipped
+            if got < BILLING_PAGE_SIZE or (chunk.total is not None and page * BILLING_PAGE_SIZE
+                                           >= chunk.total):  # fmt: skip
+                break
+        return lines
+
+    def usage(self, period: str | None = None) -> Usage | None:
+        """A month's usage (`period` "YYYY-MM", this month by default); None if not offered."""
+        query = {"period": period} if period else {}
+        try:
+            data = self._v3("GET", "/api/v3/usage", "the usage", params=query)
+        except UnsupportedError:
+            return None
+        return parse_usage(data)
 
     def upload(self, path: Path) -> str:
         """Upload a local file; its URL on the server. UnsupportedError if not offered."""

@@ -6,17 +6,21 @@ faults happen: latency, hangs, drips, 429s and HTML 5xx pages.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
+import re
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from get3w_desktop.core.catalogue import apply_defaults, validate_params
-from get3w_desktop.sandbox.state import ACTIVE, SandboxTask
+from get3w_desktop.sandbox.state import ACTIVE, BillingLine, SandboxTask, price_of
 from get3w_desktop.sandbox.uploads import UploadError, parse_upload
 from get3w_desktop.sandbox.wire import WireHandler, gateway_page, log
 
 _V3 = "/api/v3/"
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MAX_PAGE_SIZE = 500
 
 
 def route_of(method: str, path: str) -> str:
@@ -185,7 +189,7 @@ class ApiHandler(WireHandler):
             self.error(400, "Invalid parameters: webhook must be an http(s) URL", v3=False)
             return
         with state.lock:
-            if state.balance(key) < (model.base_price or 0.0):
+            if state.balance(key) < price_of(model, apply_defaults(model, known)):
                 self.error(403, "Insufficient balance", v3=False)
                 return
             active = state.active(key)
@@ -244,7 +248,15 @@ class ApiHandler(WireHandler):
         elif method == "GET" and route == "balance":
             self.json(200, _ok({"balance": state.balance(key)}))
         elif method == "GET" and route == "usage":
-            self.json(200, _ok(state.usage(key)))
+            period = self.query_value("period")
+            if period is not None and not _PERIOD.match(period):
+                self.error(400, "Invalid parameters: period must be YYYY-MM", v3=True)
+                return
+            self.json(200, _ok(state.usage(key, period)))
+        elif method == "POST" and route == "model/pricing":
+            self.pricing(body)
+        elif method == "GET" and route == "billings":
+            self.billings(key)
         elif method == "POST" and route == "files/upload":
             self.upload(body)
         elif method == "DELETE" and route.startswith("predictions/"):
@@ -268,3 +280,71 @@ class ApiHandler(WireHandler):
         self.json(
             200, _ok({"url": url, "content_type": upload.content_type, "size": len(upload.data)})
         )
+
+    # -- money -----------------------------------------------------------------------
+
+    def query_value(self, name: str) -> str | None:
+        values = parse_qs(urlsplit(self.path).query).get(name)
+        return values[0] if values else None
+
+    def pricing(self, body: bytes) -> None:
+        """`POST /api/v3/model/pricing` `{model_id, inputs}` -> `{model_id, unit_price, currency}`.
+
+        Free, and lenient like a form that is still being filled: missing required
+        values do not stop a quote; values the rule cannot read price as the default.
+        """
+        try:
+            request = json.loads(body.decode("utf-8") or "{}")
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            self.error(400, "Invalid parameters: the body is not valid JSON", v3=True)
+            return
+        model_id = request.get("model_id") if isinstance(request, dict) else None
+        inputs = request.get("inputs", {}) if isinstance(request, dict) else None
+        if not isinstance(model_id, str) or not isinstance(inputs, dict):
+            self.error(400, "Invalid parameters: send {model_id, inputs}", v3=True)
+            return
+        model = self.sandbox.catalogue.get(model_id.strip().strip("/"))
+        if model is None:
+            self.error(404, "Not found", v3=True)
+            return
+        known = {k: v for k, v in inputs.items() if model.param(str(k)) is not None}
+        price = price_of(model, apply_defaults(model, known))
+        self.json(200, _ok({"model_id": model.model_id, "unit_price": price, "currency": "USD"}))
+
+    def billings(self, key: str) -> None:
+        """`GET /api/v3/billings?since=<ISO 8601>&page=1&page_size=100`: charges and refunds,
+        oldest first, as `{items, page, page_size, total}`."""
+        state = self.sandbox.state
+        since_text = self.query_value("since")
+        since: float | None = None
+        if since_text:
+            try:
+                moment = datetime.datetime.fromisoformat(since_text.replace("Z", "+00:00"))
+            except ValueError:
+                self.error(400, "Invalid parameters: since must be an ISO 8601 time", v3=True)
+                return
+            since = state.clock_of(moment)
+        try:
+            page = int(self.query_value("page") or 1)
+            size = int(self.query_value("page_size") or 100)
+        except ValueError:
+            self.error(400, "Invalid parameters: page and page_size are numbers", v3=True)
+            return
+        if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+            self.error(400, f"Invalid parameters: page >= 1, page_size 1-{MAX_PAGE_SIZE}", v3=True)
+            return
+        lines = state.billings(key, since)
+        chunk = lines[(page - 1) * size : page * size]
+        items = [self._billing_json(line) for line in chunk]
+        self.json(200, _ok({"items": items, "page": page, "page_size": size, "total": len(lines)}))
+
+    def _billing_json(self, line: BillingLine) -> dict[str, Any]:
+        return {
+            "id": f"bill_{line.number:08d}",
+            "billing_type": line.kind,
+            "amount": line.amount,
+            "currency": "USD",
+            "task_id": line.task_id,
+            "model_id": line.model_id,
+            "created_at": self.sandbox.state.timestamp(line.at),
+        }

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from get3w_desktop.core.catalogue import ModelInfo
+from get3w_desktop.core.money import money_round, unit_price
 from get3w_desktop.sandbox.config import SandboxConfig
 
 #: Task codes from the contract (API.md section 3), with the sandbox's message for each.
@@ -98,6 +99,23 @@ class SandboxTask:
         }
 
 
+@dataclasses.dataclass(frozen=True)
+class BillingLine:
+    """One line of an account's bill: a deduction at submit or a refund."""
+
+    number: int
+    key: str
+    kind: str  # "deduct" or "refund"
+    task_id: str
+    model_id: str
+    amount: float  # positive; `kind` says which way it goes
+    at: float  # on the sandbox clock
+
+    @property
+    def signed(self) -> float:
+        return -self.amount if self.kind == "refund" else self.amount
+
+
 @dataclasses.dataclass
 class Stats:
     """What the sandbox saw; `SandboxServer.stats` hands out copies."""
@@ -138,6 +156,7 @@ class SandboxState:
         self.balances: dict[str, float] = dict(config.keys)
         self.tasks: dict[str, SandboxTask] = {}
         self.uploads: dict[str, tuple[bytes, str]] = {}
+        self.bill: list[BillingLine] = []
         self.stats = Stats()
         self._numbers = 0
         # created_at follows the sandbox clock, so a virtual clock moves it too.
@@ -193,7 +212,7 @@ class SandboxState:
                 queue=duration * rng.uniform(0.02, 0.08),
                 duration=duration,
                 shares=(rng.uniform(0.04, 0.1), rng.uniform(0.03, 0.08), rng.uniform(0.01, 0.03)),
-                price=model.base_price or 0.0,
+                price=price_of(model, params),
                 fails_with=fails_with,
                 image_seed=rng.randrange(2**31),
                 webhook=webhook,
@@ -201,6 +220,7 @@ class SandboxState:
             )
             self.tasks[task.id] = task
             self.balances[key] = self.balances.get(key, 0.0) - task.price
+            self._bill(task, "deduct", now)
             self.stats.submits += 1
             by_model = self.stats.submits_by_model
             by_model[model.model_id] = by_model.get(model.model_id, 0) + 1
@@ -217,9 +237,9 @@ class SandboxState:
     def delete(self, task: SandboxTask) -> None:
         """Delete (or cancel): a task deleted before it finished costs nothing."""
         with self.lock:
-            if task.status(self.clock()) in ACTIVE and not task.refunded:
-                task.refunded = True
-                self.balances[task.key] = self.balances.get(task.key, 0.0) + task.price
+            now = self.clock()
+            if task.status(now) in ACTIVE and not task.refunded:
+                self._refund(task, now)
             task.deleted = True
 
     def _forgotten(self, task: SandboxTask, now: float) -> bool:
@@ -232,39 +252,70 @@ class SandboxState:
 
     # -- money -----------------------------------------------------------------------
 
+    def _bill(self, task: SandboxTask, kind: str, at: float) -> None:
+        line = BillingLine(len(self.bill) + 1, task.key, kind, task.id, task.model.model_id,
+                           task.price, at)  # fmt: skip
+        self.bill.append(line)
+
+    def _refund(self, task: SandboxTask, at: float) -> None:
+        task.refunded = True
+        self.balances[task.key] = self.balances.get(task.key, 0.0) + task.price
+        if task.price:
+            self._bill(task, "refund", at)
+
+    def _settle_task(self, task: SandboxTask, now: float) -> None:
+        if not task.refunded and 5000 <= task.fails_with < 6000 and task.status(now) == "failed":
+            self._refund(task, task.created + task.duration)  # refunded as it failed
+
     def settle(self) -> None:
         """Refund tasks that failed for a platform reason (5xxx), once each."""
         now = self.clock()
         with self.lock:
             for task in self.tasks.values():
-                if (
-                    not task.refunded
-                    and 5000 <= task.fails_with < 6000
-                    and task.status(now) == "failed"
-                ):
-                    task.refunded = True
-                    self.balances[task.key] = self.balances.get(task.key, 0.0) + task.price
+                self._settle_task(task, now)
 
     def balance(self, key: str) -> float:
         with self.lock:
             self.settle()
             return round(self.balances.get(key, 0.0), 6)
 
-    def usage(self, key: str) -> dict[str, Any]:
+    def timestamp(self, at: float) -> str:
+        """ISO 8601 UTC with a zone ("...Z") for a sandbox-clock moment."""
+        return self._timestamp(at) + "Z"
+
+    def billings(self, key: str, since: float | None = None) -> list[BillingLine]:
+        """The key's bill lines in order, from `since` (sandbox clock) on."""
         with self.lock:
             self.settle()
-            mine = [t for t in self.tasks.values() if t.key == key]
-            breakdown: dict[str, dict[str, Any]] = {}
-            for task in mine:
-                entry = breakdown.setdefault(
-                    task.model.model_id, {"model_id": task.model.model_id, "tasks": 0, "cost": 0.0}
-                )
+            lines = [b for b in self.bill if b.key == key]
+        lines.sort(key=lambda b: (b.at, b.number))
+        return [b for b in lines if since is None or b.at >= since]
+
+    def clock_of(self, moment: datetime.datetime) -> float:
+        """The sandbox-clock reading of a wall-clock moment."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return self._clock_anchor + (moment - self._wall_anchor).total_seconds()
+
+    def usage(self, key: str, period: str | None = None) -> dict[str, Any]:
+        """A month's totals ("YYYY-MM", this month by default), counted from the bill."""
+        period = period or self._timestamp(self.clock())[:7]
+        breakdown: dict[str, dict[str, Any]] = {}
+        tasks = 0
+        for line in self.billings(key):
+            if self._timestamp(line.at)[:7] != period:
+                continue
+            entry = breakdown.setdefault(
+                line.model_id, {"model_id": line.model_id, "tasks": 0, "cost": 0.0}
+            )
+            if line.kind == "deduct":
                 entry["tasks"] += 1
-                entry["cost"] = round(entry["cost"] + (0.0 if task.refunded else task.price), 6)
+                tasks += 1
+            entry["cost"] = money_round(entry["cost"] + line.signed)
         return {
-            "total_tasks": len(mine),
-            "total_cost": round(sum(e["cost"] for e in breakdown.values()), 6),
-            "period": self._timestamp(self.clock())[:7],
+            "total_tasks": tasks,
+            "total_cost": money_round(sum(e["cost"] for e in breakdown.values())),
+            "period": period,
             "breakdown": list(breakdown.values()),
         }
 
@@ -272,7 +323,10 @@ class SandboxState:
 
     def task_json(self, task: SandboxTask, output_base: str) -> dict[str, Any]:
         """The task object of API.md section 3 as it stands now."""
-        status = task.status(self.clock())
+        now = self.clock()
+        with self.lock:
+            self._settle_task(task, now)
+        status = task.status(now)
         data: dict[str, Any] = {
             "id": task.id,
             "model": task.model.model_id,
@@ -283,6 +337,8 @@ class SandboxState:
             "error": None,
             "created_at": task.created_at,
             "estimated_duration": task.estimate,
+            # What this task cost the account so far (WaveSpeed-style APIs report it).
+            "cost": 0.0 if task.refunded else task.price,
         }
         if status == "completed":
             ext = output_extension(task)
@@ -297,6 +353,11 @@ class SandboxState:
         elif status == "processing":
             data["timings"] = {"queue_wait": task.timings()["queue_wait"]}
         return data
+
+
+def price_of(model: ModelInfo, params: Mapping[str, Any]) -> float:
+    """What the sandbox charges: the shared pricing rule on the catalogue's base price."""
+    return unit_price(model, params) or 0.0
 
 
 def output_extension(task: SandboxTask) -> str:

@@ -40,12 +40,14 @@ from get3w_desktop.storage.paths import AppPaths, app_paths
 log = logging.getLogger(__name__)
 
 FILE_NAME = "settings.json"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_FILE_BYTES = 1024 * 1024
 
 SANDBOX_PROFILE = "sandbox"
 DEFAULT_PROFILE = "default"  # the first Get3W profile; its key is the keyring's `default`
 CONCURRENCY_RANGE = (1, 32)
+#: The largest spending limit accepted, in USD: anything above is surely a typo.
+MAX_CAP = 100_000.0
 KNOWN_CHANNELS = ("economy", "stable", "official")
 PLACEHOLDERS = ("model", "prompt", "seed", "date", "time", "index", "task")
 DEFAULT_PATTERN = "{model}_{prompt}_{seed}"
@@ -99,6 +101,12 @@ class Settings:
     filename_pattern: str = DEFAULT_PATTERN
     theme: Theme = Theme.SYSTEM
     notifications: bool = True
+    #: Spending limits in USD (None: no limit): the cost of one run (a batch or a single
+    #: task), and of everything sent in one local day.
+    cap_per_batch: float | None = None
+    cap_per_day: float | None = None
+    #: Write a JSON recipe (model, parameters, seed, task id, cost) beside saved outputs.
+    sidecars: bool = False
     #: Top-level keys this version does not know, as (name, JSON text), written back as-is.
     extras: tuple[tuple[str, str], ...] = ()
     schema_version: int = SCHEMA_VERSION
@@ -195,6 +203,19 @@ def validate_pattern(pattern: str) -> str | None:
     return None
 
 
+def validate_cap(value: float | None, *, what: str) -> str | None:
+    """None when `value` is a usable spending limit (None means no limit)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return f"The {what} must be an amount in dollars."
+    if value < 0:
+        return f"The {what} cannot be negative."
+    if value > MAX_CAP:
+        return f"The {what} can be at most ${MAX_CAP:,.0f}; leave it off for no limit."
+    return None
+
+
 def validate(settings: Settings) -> tuple[Issue, ...]:
     """Every problem with `settings`, each for one field. Empty when it can be saved."""
     issues: list[Issue] = []
@@ -229,6 +250,10 @@ def validate(settings: Settings) -> tuple[Issue, ...]:
     problem = validate_pattern(settings.filename_pattern)
     if problem:
         issues.append(Issue("filename_pattern", problem))
+    for name, what in (("cap_per_batch", "limit per run"), ("cap_per_day", "daily limit")):
+        problem = validate_cap(getattr(settings, name), what=what)
+        if problem:
+            issues.append(Issue(name, problem))
     return tuple(issues)
 
 
@@ -307,6 +332,9 @@ def to_json(settings: Settings) -> dict[str, Any]:
         "filename_pattern": settings.filename_pattern,
         "theme": settings.theme.value,
         "notifications": settings.notifications,
+        "cap_per_batch": settings.cap_per_batch,
+        "cap_per_day": settings.cap_per_day,
+        "sidecars": settings.sidecars,
     }
     for name, text in settings.extras:
         keep, clean = sanitize(json.loads(text))
@@ -344,6 +372,9 @@ def from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         filename_pattern=take("filename_pattern", _parse_pattern, defaults.filename_pattern),
         theme=take("theme", _choice(Theme), defaults.theme),
         notifications=take("notifications", _parse_bool, defaults.notifications),
+        cap_per_batch=take("cap_per_batch", _parse_cap, None),
+        cap_per_day=take("cap_per_day", _parse_cap, None),
+        sidecars=take("sidecars", _parse_bool, defaults.sidecars),
         extras=_extras(data),
     )
     if settings.profile(settings.active_profile) is None:
@@ -378,6 +409,17 @@ def _parse_bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"expected true or false, found {value!r}")
     return value
+
+
+def _parse_cap(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected an amount or null, found {value!r}")
+    problem = validate_cap(float(value), what="limit")
+    if problem:
+        raise ValueError(problem)
+    return float(value)
 
 
 def _parse_concurrency(value: Any) -> int:
@@ -478,8 +520,21 @@ def _v1_to_v2(old: Mapping[str, Any]) -> dict[str, Any]:
     return new
 
 
+def _v2_to_v3(old: Mapping[str, Any]) -> dict[str, Any]:
+    """v3 adds spending limits and JSON sidecars: a v2 file starts with no limits and no
+    sidecars (values already there, kept as unknown keys by a v2 build, are taken)."""
+    new = dict(old)
+    for name, value in (("cap_per_batch", None), ("cap_per_day", None), ("sidecars", False)):
+        new.setdefault(name, value)
+    new["schema_version"] = 3
+    return new
+
+
 #: MIGRATIONS[n] turns a version-n document into a version-(n+1) document.
-MIGRATIONS: dict[int, Callable[[Mapping[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+}
 
 
 def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], int]:

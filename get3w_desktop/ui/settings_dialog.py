@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 from get3w_desktop.storage.settings import (
     CONCURRENCY_RANGE,
     KNOWN_CHANNELS,
+    MAX_CAP,
     PLACEHOLDERS,
     SANDBOX_PROFILE,
     Profile,
@@ -52,6 +54,8 @@ from get3w_desktop.storage.settings import (
 from get3w_desktop.ui.param_fields import error_color, muted
 
 SERVER_DEFAULT = "(server default)"
+#: What a limit starts at when it is switched on.
+SUGGESTED_CAPS = {"cap_per_batch": 5.0, "cap_per_day": 20.0}
 
 
 def sample_filename(pattern: str) -> str:
@@ -154,9 +158,11 @@ class SettingsDialog(QDialog):
         self._original = settings
         self._profiles: list[Profile] = [p for p in settings.profiles if not p.is_sandbox]
         self._errors: dict[str, QLabel] = {}
+        self._caps_shown: dict[str, float] = {}
         tabs = QTabWidget()
         tabs.addTab(self._service_page(settings), "&Service")
         tabs.addTab(self._files_page(settings), "&Files")
+        tabs.addTab(self._spending_page(settings), "S&pending")
         tabs.addTab(self._appearance_page(settings), "&Appearance")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -253,10 +259,61 @@ class SettingsDialog(QDialog):
         form.addRow("File &names:", self.pattern_edit)
         form.addRow("", self.preview_label)
         form.addRow("", self._error_for("filename_pattern"))
+        self.sidecar_check = QCheckBox("Also &write a JSON recipe beside each saved output")
+        self.sidecar_check.setToolTip(
+            "A small .json file with the model, parameters, seed, task id and cost, "
+            "so any output can be made again."
+        )
+        self.sidecar_check.setChecked(s.sidecars)
+        form.addRow("", self.sidecar_check)
         for edit in (self.download_edit, self.autosave_edit, self.pattern_edit):
             edit.textChanged.connect(self._revalidate)
         self.autosave_check.toggled.connect(self._revalidate)
         return self._page(form)
+
+    def _spending_page(self, s: Settings) -> QWidget:
+        self.batch_cap_check, self.batch_cap_spin = self._cap_row(
+            "&Limit each run to", s.cap_per_batch, "cap_per_batch"
+        )
+        self.batch_cap_check.setToolTip(
+            "A run is one Generate press: a single task, its variations, or a whole batch."
+        )
+        self.day_cap_check, self.day_cap_spin = self._cap_row(
+            "L&imit each day to", s.cap_per_day, "cap_per_day"
+        )
+        self.day_cap_check.setToolTip("Everything sent today, on every profile, counts.")
+        intro = muted(QLabel(
+            "Before anything is sent, its price is checked against these limits; a run that "
+            "would go over is not sent, and you are told why. Prices come from the service "
+            "when it quotes them, otherwise from the model list (an estimate)."
+        ))  # fmt: skip
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(intro)
+        form.addRow(self.batch_cap_check, self.batch_cap_spin)
+        form.addRow("", self._error_for("cap_per_batch"))
+        form.addRow(self.day_cap_check, self.day_cap_spin)
+        form.addRow("", self._error_for("cap_per_day"))
+        return self._page(form)
+
+    def _cap_row(
+        self, text: str, value: float | None, field: str
+    ) -> tuple[QCheckBox, QDoubleSpinBox]:
+        check = QCheckBox(text)
+        spin = QDoubleSpinBox()
+        spin.setAccessibleName(text.replace("&", ""))
+        spin.setRange(0.0, MAX_CAP)
+        spin.setDecimals(2)
+        spin.setSingleStep(1.0)
+        spin.setPrefix("$ ")
+        spin.setValue(value if value is not None else SUGGESTED_CAPS[field])
+        self._caps_shown[field] = spin.value()  # as the box rounded it
+        spin.setEnabled(value is not None)
+        check.setChecked(value is not None)
+        check.toggled.connect(spin.setEnabled)
+        check.toggled.connect(self._revalidate)
+        spin.valueChanged.connect(self._revalidate)
+        return check, spin
 
     def _appearance_page(self, s: Settings) -> QWidget:
         self.theme_combo = QComboBox()
@@ -391,7 +448,19 @@ class SettingsDialog(QDialog):
             filename_pattern=self.pattern_edit.text(),
             theme=self.theme_combo.currentData(),
             notifications=self.notify_check.isChecked(),
+            cap_per_batch=self._cap(self.batch_cap_check, self.batch_cap_spin, "cap_per_batch"),
+            cap_per_day=self._cap(self.day_cap_check, self.day_cap_spin, "cap_per_day"),
+            sidecars=self.sidecar_check.isChecked(),
         )
+
+    def _cap(self, check: QCheckBox, spin: QDoubleSpinBox, field: str) -> float | None:
+        if not check.isChecked():
+            return None
+        original: float | None = getattr(self._original, field)
+        # The spin box shows cents; an untouched limit keeps its exact value.
+        if original is not None and spin.value() == self._caps_shown[field]:
+            return original
+        return spin.value()
 
     def removed_profiles(self) -> tuple[str, ...]:
         """Profiles that were removed here: the caller may offer to forget their keys."""

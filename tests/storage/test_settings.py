@@ -110,7 +110,7 @@ def test_v1_file_is_migrated_to_profiles() -> None:
 
 def test_a_file_without_a_version_is_v1_and_defaults_to_the_sandbox() -> None:
     doc, version = migrate({"theme": "dark"})
-    assert version == 1 and doc["schema_version"] == 2
+    assert version == 1 and doc["schema_version"] == SCHEMA_VERSION
     assert doc["active_profile"] == SANDBOX_PROFILE
     assert doc["profiles"] == [{"name": "default", "base_url": "https://api.get3w.com"}]
 
@@ -300,3 +300,55 @@ def test_rendered_names_are_always_safe(prompt: str, model: str, task: str) -> N
     assert stem and not stem.startswith(".") and not stem.endswith((" ", "."))
     assert not any(c in name for c in '/\\<>:"|?*') and all(ord(c) >= 32 for c in name)
     assert len(name.encode("utf-8")) <= 255
+
+
+# -- spending limits and sidecars (schema 3) ----------------------------------------------
+
+
+def test_a_v2_file_gains_no_limits_and_no_sidecars() -> None:
+    write({"schema_version": 2, "concurrency": 7, "theme": "dark"})
+    loaded = load_settings()
+    assert loaded.found_version == 2 and loaded.warnings == ()
+    s = loaded.settings
+    assert (s.cap_per_batch, s.cap_per_day, s.sidecars) == (None, None, False)
+    assert s.concurrency == 7 and s.theme is Theme.DARK and s.extras == ()
+    doc, start = migrate({"schema_version": 2, "sidecars": True})
+    assert start == 2 and doc["schema_version"] == SCHEMA_VERSION == 3
+    assert doc["sidecars"] is True and doc["cap_per_day"] is None  # an existing value is kept
+
+
+def test_limits_and_sidecars_round_trip(tmp_path: Path) -> None:
+    original = dataclasses.replace(
+        custom(tmp_path), cap_per_batch=2.5, cap_per_day=20, sidecars=True
+    )
+    assert validate(original) == ()
+    save_settings(original)
+    doc = json.loads(settings_path().read_text(encoding="utf-8"))
+    assert (doc["cap_per_batch"], doc["cap_per_day"], doc["sidecars"]) == (2.5, 20, True)
+    loaded = load_settings().settings
+    assert (loaded.cap_per_batch, loaded.cap_per_day, loaded.sidecars) == (2.5, 20.0, True)
+    cleared = dataclasses.replace(loaded, cap_per_batch=None)
+    save_settings(cleared)
+    assert load_settings().settings.cap_per_batch is None
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [(-1, "negative"), ("5", "amount"), (True, "amount"), (10**9, "at most"), ([], "amount")],
+)
+def test_a_bad_limit_in_the_file_falls_back_to_none_with_a_warning(
+    value: object, said: str
+) -> None:
+    write({"schema_version": 3, "cap_per_day": value, "cap_per_batch": 3})
+    loaded = load_settings()
+    assert loaded.settings.cap_per_day is None and loaded.settings.cap_per_batch == 3.0
+    [warning] = loaded.warnings
+    assert "cap_per_day" in warning and said in warning
+
+
+def test_limits_are_validated_in_plain_words() -> None:
+    found = fields(Settings(cap_per_batch=-0.01, cap_per_day=float("nan")))
+    assert "cannot be negative" in found["cap_per_batch"]
+    assert "amount in dollars" in found["cap_per_day"]
+    assert "at most" in fields(Settings(cap_per_day=1e7))["cap_per_day"]
+    assert fields(Settings(cap_per_batch=0.0, cap_per_day=100_000)) == {}  # 0: nothing paid

@@ -190,3 +190,41 @@ def test_fields_have_keyboard_labels(qtbot: QtBot, base: Settings) -> None:
     mnemonics = [label.text() for label in dialog.findChildren(QLabel) if "&" in label.text()]
     letters = [text[text.index("&") + 1].lower() for text in mnemonics]
     assert len(letters) >= 6
+
+
+def test_spending_limits_and_sidecars_land_in_the_result(qtbot: QtBot, base: Settings) -> None:
+    dialog = make(qtbot, base)
+    assert not dialog.batch_cap_spin.isEnabled() and not dialog.day_cap_spin.isEnabled()
+    assert (dialog.settings().cap_per_batch, dialog.settings().cap_per_day) == (None, None)
+    dialog.batch_cap_check.setChecked(True)
+    assert dialog.batch_cap_spin.isEnabled()
+    dialog.batch_cap_spin.setValue(3.5)
+    dialog.day_cap_check.setChecked(True)
+    dialog.day_cap_spin.setValue(12.25)
+    dialog.sidecar_check.setChecked(True)
+    result = dialog.settings()
+    assert (result.cap_per_batch, result.cap_per_day, result.sidecars) == (3.5, 12.25, True)
+    assert dialog.ok_button.isEnabled()
+    dialog.batch_cap_check.setChecked(False)
+    assert dialog.settings().cap_per_batch is None and dialog.settings().cap_per_day == 12.25
+
+
+def test_existing_limits_are_shown_and_kept_exactly(qtbot: QtBot, base: Settings) -> None:
+    original = Settings(
+        download_folder=base.download_folder, cap_per_batch=0.125, cap_per_day=40.0, sidecars=True
+    )
+    dialog = make(qtbot, original)
+    assert dialog.batch_cap_check.isChecked() and dialog.day_cap_check.isChecked()
+    assert dialog.day_cap_spin.value() == 40.0 and dialog.sidecar_check.isChecked()
+    assert dialog.settings() == original  # 0.125 shows as $0.13 but is not rounded away
+    dialog.batch_cap_spin.setValue(0.5)
+    assert dialog.settings().cap_per_batch == 0.5
+
+
+def test_spending_fields_have_keyboard_access(qtbot: QtBot, base: Settings) -> None:
+    dialog = make(qtbot, base)
+    texts = [dialog.batch_cap_check.text(), dialog.day_cap_check.text(),
+             dialog.sidecar_check.text()]  # fmt: skip
+    letters = [t[t.index("&") + 1].lower() for t in texts]
+    assert len(set(letters)) == 3
+    assert dialog.batch_cap_spin.accessibleName() == "Limit each run to"
