@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     services = ServiceController(
         settings, paths, keys, runner, base_urls, start_sandbox=start_sandbox,
-        keyring_backend=lambda: secret_store.backend_name,
+        keyring_backend=lambda: secret_store.backend_name, model_lookup=catalogue.get,
     )  # fmt: skip
     live = services.activate(profile, key)
     jobs = JobListModel()

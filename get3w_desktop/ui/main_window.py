@@ -6,6 +6,7 @@ each widget gets only what it needs (see app.py for the wiring).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ from get3w_desktop.core.batch import variations
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo
 from get3w_desktop.core.export import output_metadata, short_model_name, unique_path
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.money import Quote, charges_of, check_caps, estimate_cost, spent_on
 from get3w_desktop.core.remix import RecipeError, read_recipe
 from get3w_desktop.core.snippets import as_curl, as_python
 from get3w_desktop.itemmodels.job_filter import JobFilterModel
@@ -70,6 +72,7 @@ from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.batch import BatchTracker
 from get3w_desktop.workers.file_copy import FileCopier, SaveItem
 from get3w_desktop.workers.history_loader import LoadedHistory
+from get3w_desktop.workers.pricing import PriceQuoter
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
@@ -82,6 +85,7 @@ class MainWindow(QMainWindow):
     settings_requested(): Settings… (profiles, folders, concurrency, theme).
     profile_chosen(str): run new tasks on another profile.
     diagnostics_requested(): Help › Save diagnostics….
+    spending_requested(): File › Spending….
     jobs_removed(list[str]): local ids the person removed (the history forgets them).
     job_finished(Job): a job that just stopped moving (done, failed, stopped).
     """
@@ -90,6 +94,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     profile_chosen = Signal(str)
     diagnostics_requested = Signal()
+    spending_requested = Signal()
     jobs_removed = Signal(list)
     job_finished = Signal(object)
 
@@ -115,6 +120,10 @@ class MainWindow(QMainWindow):
         self._saver = saver
         self._balance: BalanceWatcher | None = None  # set by set_service()
         self._pattern: str | None = None  # file-name pattern from settings (None: built-in)
+        self._sidecars = False  # also write <file>.json recipes when saving (Settings)
+        self._caps: tuple[float | None, float | None] = (None, None)  # per run, per day
+        self._quoter: PriceQuoter | None = None
+        self._quotes: dict[str, Quote] = {}  # local id -> the unit price when it was sent
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
         self._model: ModelInfo | None = None
         self._service = service
@@ -139,6 +148,9 @@ class MainWindow(QMainWindow):
         self.generate_button.setDefault(True)
         self.generate_button.setToolTip("Generate (Ctrl+Enter)")
         self.generate_button.setMinimumHeight(34)
+        self.price_label = QLabel("")
+        self.price_label.setStyleSheet("color: palette(placeholder-text);")
+        self.price_label.setAccessibleName("Price of this run")
         self.batch_button = QPushButton("Batch…")
         self.batch_button.setToolTip("Many prompts at once, typed or from a .txt/.csv file "
                                      "(Ctrl+Shift+B)")  # fmt: skip
@@ -171,6 +183,8 @@ class MainWindow(QMainWindow):
         self.picker.model_activated.connect(lambda _id: self.form.focus_first_field())
         self.form.submit_requested.connect(self.generate)
         self.generate_button.clicked.connect(self.generate)
+        self.form.changed.connect(self._request_price)
+        self.count.valueChanged.connect(lambda _n: self._show_price())
         self.batch_button.clicked.connect(self.batch)
         self.list_view.customContextMenuRequested.connect(self._show_context_menu)
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
@@ -213,6 +227,7 @@ class MainWindow(QMainWindow):
         bar = QHBoxLayout()
         bar.setSpacing(8)
         bar.addWidget(self.count)
+        bar.addWidget(self.price_label)
         bar.addWidget(self.generate_button, 1)
         bar.addWidget(self.batch_button)
         middle_layout.addLayout(bar)
@@ -316,6 +331,7 @@ class MainWindow(QMainWindow):
                                    QKeySequence.StandardKey.Preferences)  # fmt: skip
         if self.act_settings.shortcut().isEmpty():
             self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
+        self.act_spending = action("S&pending…", self.spending_requested.emit)
         self.act_diagnostics = action("Save &diagnostics…", self.diagnostics_requested.emit)
         self.act_copy_curl = action("Copy as c&url", self._copy_as_curl)
         self.act_copy_python = action("Copy as &Python", self._copy_as_python)
@@ -333,7 +349,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.act_open, self.act_save, self.act_save_all,
                               self.act_copy_image])  # fmt: skip
         file_menu.addSeparator()
-        file_menu.addActions([self.act_key, self.act_settings])
+        file_menu.addActions([self.act_key, self.act_settings, self.act_spending])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         task_menu = menu.addMenu("&Task")
@@ -364,6 +380,8 @@ class MainWindow(QMainWindow):
         self._model = model
         self._memory.set_last_model(model_id)
         self.form.set_model(model, self._memory.get(model_id) or None)
+        self._request_price()
+        self._show_price()
 
     @Slot()
     def generate(self) -> list[Job]:
@@ -377,11 +395,17 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Check the form: {problems[0]}", 6000)
             return []
         params = self.form.values()
+        unit = self._unit_price(model, params)
+        count = self.count.value()
+        if self._refused_by_caps(unit.amount * count if unit else None):
+            return []
         self._memory.put(model.model_id, params)
         jobs = [
             self._runner.submit(model.model_id, variation, self._service.profile)
-            for variation in variations(params, self.count.value(), model.param("seed") is not None)
+            for variation in variations(params, count, model.param("seed") is not None)
         ]
+        if unit is not None:
+            self._quotes.update((job.local_id, unit) for job in jobs)
         if jobs:
             self.select_job(jobs[-1].local_id)
         return jobs
@@ -395,6 +419,8 @@ class MainWindow(QMainWindow):
         plan = BatchDialog.ask(model, self.form.values(), variations=self.count.value(),
                                start_dir=str(self._last_folder()), parent=self)  # fmt: skip
         if plan is None or not plan.ok:
+            return []
+        if self._refused_by_caps(plan.cost):
             return []
         self._memory.put(model.model_id, self.form.values())
         tracker = BatchTracker(self._runner, self)
@@ -455,7 +481,9 @@ class MainWindow(QMainWindow):
         if self._balance is not None and job.submitted_at is not None:
             self._balance.refresh()  # a task was charged (or refunded)
         if self._auto_save_dir is not None and job.state is JobState.COMPLETED and job.files:
-            self._saver.save_all(save_items([job], self._auto_save_dir, self._pattern))
+            self._saver.save_all(
+                save_items([job], self._auto_save_dir, self._pattern, self._sidecars)
+            )
 
     def add_history(self, loaded: LoadedHistory) -> None:
         """Show the stored tasks (below any made since start), and resume the unfinished."""
@@ -593,7 +621,9 @@ class MainWindow(QMainWindow):
         if not dest.suffix and suffix:
             dest = dest.with_suffix(suffix)
         self._remember_folder(dest.parent)
-        self._saver.copy(source, str(dest), output_metadata(found[0]) if found else None)
+        job = found[0] if found else None
+        self._saver.copy(source, str(dest), output_metadata(job) if job else None,
+                         job if job is not None and self._sidecars else None)  # fmt: skip
 
     def _selected_jobs(self) -> list[Job]:
         rows = sorted(i.row() for i in self.list_view.selectionModel().selectedRows())
@@ -611,7 +641,84 @@ class MainWindow(QMainWindow):
             self._last_folder()))  # fmt: skip
         if folder:
             self._remember_folder(Path(folder))
-            self._saver.save_all(save_items(jobs, Path(folder), self._pattern))
+            self._saver.save_all(save_items(jobs, Path(folder), self._pattern, self._sidecars))
+
+    def set_spending(self, per_run: float | None, per_day: float | None, sidecars: bool) -> None:
+        """Spending limits (None: no limit) and JSON sidecars, from Settings."""
+        self._caps = (per_run, per_day)
+        self._sidecars = sidecars
+
+    def set_quoter(self, quoter: PriceQuoter | None) -> None:
+        """Where prices come from (the live service's pricing route, or estimates)."""
+        if self._quoter is not None:
+            self._quoter.quoted.disconnect(self._on_quoted)
+            self._quoter.unavailable.disconnect(self._on_price_unavailable)
+        self._quoter = quoter
+        if quoter is not None:
+            quoter.quoted.connect(self._on_quoted)
+            quoter.unavailable.connect(self._on_price_unavailable)
+        self._request_price()
+
+    def _request_price(self) -> None:
+        if self._quoter is not None and self._model is not None:
+            self._quoter.request(self._model.model_id, self.form.values())
+
+    def _unit_price(self, model: ModelInfo, params: dict[str, Any]) -> Quote | None:
+        cached = self._quoter.cached(model.model_id, params) if self._quoter else None
+        return cached or estimate_cost(model, params)
+
+    @Slot(object)
+    def _on_quoted(self, quote: Quote) -> None:
+        self._show_price(quote)
+
+    @Slot(str)
+    def _on_price_unavailable(self, reason: str) -> None:
+        self.price_label.setText("")
+        self.price_label.setToolTip(reason)
+
+    def _show_price(self, quote: Quote | None = None) -> None:
+        if quote is None and self._model is not None:
+            quote = self._unit_price(self._model, self.form.values())
+        if quote is None:
+            self.price_label.setText("")
+            return
+        count = self.count.value()
+        total = quote.times(count)
+        self.price_label.setText(total.text())
+        source = "an estimate from the model list" if quote.estimated else "Get3W's price"
+        self.price_label.setToolTip(
+            f"{quote.text()} per task × {count} ({source}). Nothing is charged in the sandbox."
+            if self._service.is_sandbox
+            else f"{quote.text()} per task × {count} ({source})."
+        )
+
+    def spent_today(self) -> float:
+        charges = charges_of(self._jobs.jobs(), self._catalogue, self._quotes)
+        return spent_on(charges, dt.date.today())
+
+    def _refused_by_caps(self, cost: float | None) -> bool:
+        """True (and the person told why) when a run of `cost` breaks a spending limit."""
+        per_run, per_day = self._caps
+        if per_run is None and per_day is None:
+            return False
+        message = check_caps(per_run, per_day, self.spent_today(), cost)
+        if message is None:
+            return False
+        self.statusBar().showMessage(message, 15000)
+        QMessageBox.information(self, "Spending limit", message)
+        return True
+
+    @property
+    def quotes(self) -> dict[str, Quote]:
+        return self._quotes
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._catalogue
+
+    def all_jobs(self) -> list[Job]:
+        """Every task in the list (this session's and the history's), newest first."""
+        return self._jobs.jobs()
 
     def set_filename_pattern(self, pattern: str | None) -> None:
         """How saved files are named (Settings); None: the built-in pattern."""
@@ -836,13 +943,17 @@ def file_name(job: Job, index: int, suffix: str, pattern: str | None = None) -> 
         return file_name(job, index, suffix, DEFAULT_PATTERN) if pattern else f"output{suffix}"
 
 
-def save_items(jobs: list[Job], folder: Path, pattern: str | None = None) -> list[SaveItem]:
-    """(source, destination, metadata) for every output of `jobs`, with distinct names."""
+def save_items(
+    jobs: list[Job], folder: Path, pattern: str | None = None, sidecars: bool = False
+) -> list[SaveItem]:
+    """(source, destination, metadata, sidecar job) for every output of `jobs`, with
+    distinct names."""
     taken: set[str] = set()
     items: list[SaveItem] = []
     for job in jobs:
         metadata = output_metadata(job)
         for index, source in enumerate(job.files):
             name = file_name(job, index + 1, Path(source).suffix, pattern)
-            items.append((source, str(unique_path(folder, name, taken)), metadata))
+            destination = str(unique_path(folder, name, taken))
+            items.append((source, destination, metadata, job if sidecars else None))
     return items

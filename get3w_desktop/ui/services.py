@@ -9,17 +9,21 @@ running keep the client they started with; each remembers its profile.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Slot, qVersion
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot, qVersion
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from get3w_desktop.api.client import Get3WClient
+from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.diagnostics import build_report, write_bundle
+from get3w_desktop.core.errors import Get3WError
+from get3w_desktop.core.money import Billing
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.sandbox import SANDBOX_API_KEY
 from get3w_desktop.storage.paths import AppPaths
@@ -36,8 +40,10 @@ from get3w_desktop.storage.settings import (
 from get3w_desktop.ui.key_dialog import KeyDialog
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.settings_dialog import SettingsDialog
+from get3w_desktop.ui.spend_dialog import SpendDialog
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.keys import KeyLookup, KeyService
+from get3w_desktop.workers.pricing import PriceQuoter
 
 if TYPE_CHECKING:
     from get3w_desktop.sandbox import SandboxServer
@@ -57,6 +63,37 @@ class LiveService:
     info: ServiceInfo
     client: Get3WClient
     balance: BalanceWatcher
+
+
+@dataclasses.dataclass(frozen=True)
+class _Bill:
+    profile: str
+    since: dt.datetime
+    billings: list[Billing] | None
+    balance: float | None
+    problem: str = ""
+
+
+class _Gathered(QObject):
+    done = Signal(object)
+
+
+class _Gather(QRunnable):
+    def __init__(self, client: Get3WClient, since: dt.datetime, profile: str,
+                 signals: _Gathered) -> None:  # fmt: skip
+        super().__init__()
+        self._client, self._since, self._profile, self._signals = client, since, profile, signals
+
+    def run(self) -> None:
+        billings: list[Billing] | None = None
+        balance: float | None = None
+        problem = ""
+        try:
+            billings = self._client.billings(self._since)
+            balance = self._client.balance()
+        except Get3WError as exc:
+            problem = f"The bill could not be read: {exc.message}"
+        self._signals.done.emit(_Bill(self._profile, self._since, billings, balance, problem))
 
 
 def service_info(profile: Profile, base_url: str) -> ServiceInfo:
@@ -118,6 +155,7 @@ class ServiceController(QObject):
         *,
         start_sandbox: Callable[[], SandboxServer],
         keyring_backend: Callable[[], str] = lambda: "unknown",
+        model_lookup: Callable[[str], ModelInfo | None] = lambda _model_id: None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -128,6 +166,12 @@ class ServiceController(QObject):
         self._base_urls = base_urls  # shared with the history writer: profile -> address
         self._start_sandbox = start_sandbox
         self._keyring_backend = keyring_backend
+        self._model_lookup = model_lookup
+        self.quoter: PriceQuoter | None = None
+        self._pool = QThreadPool(self)  # the spending window's gathering
+        self._pool.setMaxThreadCount(1)
+        self._gathered = _Gathered(self)
+        self._gathered.done.connect(self._show_spending)
         self._sandbox: SandboxServer | None = None
         self._window: MainWindow | None = None
         self.live: LiveService | None = None
@@ -156,6 +200,10 @@ class ServiceController(QObject):
                                                      balance)  # fmt: skip
         self._base_urls[profile.name] = base_url
         self._runner.set_client(client)
+        if self.quoter is not None:
+            self.quoter.shutdown(0)
+            self.quoter.deleteLater()
+        self.quoter = PriceQuoter(client.price, self._model_lookup, parent=self)
         if previous is not None:
             previous.balance.shutdown(0)
             previous.balance.deleteLater()
@@ -163,6 +211,7 @@ class ServiceController(QObject):
         if self._window is not None:
             self._window.set_service(self.live.info, balance)
             self._window.set_profiles(self.profile_names(), profile.name)
+            self._window.set_quoter(self.quoter)
         return self.live
 
     def profile_names(self) -> list[str]:
@@ -175,10 +224,12 @@ class ServiceController(QObject):
         window.settings_requested.connect(self.open_settings)
         window.profile_chosen.connect(self.switch)
         window.diagnostics_requested.connect(self.save_diagnostics)
+        window.spending_requested.connect(self.open_spending)
         self.apply(self.settings)
         if self.live is not None:
             window.set_service(self.live.info, self.live.balance)
             window.set_profiles(self.profile_names(), self.live.info.profile)
+            window.set_quoter(self.quoter)
 
     @Slot(str)
     def switch(self, name: str) -> None:
@@ -301,6 +352,35 @@ class ServiceController(QObject):
             self._window.set_filename_pattern(settings.filename_pattern)
             folder = settings.autosave_folder
             self._window.set_auto_save_dir(Path(folder) if folder else None)
+            self._window.set_spending(settings.cap_per_batch, settings.cap_per_day,
+                                      settings.sidecars)  # fmt: skip
+
+    # -- spending ----------------------------------------------------------------------
+
+    def open_spending(self) -> None:
+        """Gather this month's bill and the balance off the GUI thread, then show them."""
+        if self.live is None:
+            return
+        since = dt.datetime.combine(dt.date.today().replace(day=1), dt.time())
+        client, profile = self.live.client, self.live.info.profile
+        if self._window is not None:
+            self._window.statusBar().showMessage("Reading your spending…", 4000)
+        self._pool.start(_Gather(client, since, profile, self._gathered))
+
+    @Slot(object)
+    def _show_spending(self, gathered: object) -> None:
+        if self._window is None or not isinstance(gathered, _Bill):
+            return
+        dialog = SpendDialog(
+            self._window.all_jobs(), catalogue=self._window.catalogue,
+            billings=gathered.billings, billing_profile=gathered.profile,
+            billing_since=gathered.since.timestamp(), balance=gathered.balance,
+            quotes=self._window.quotes, parent=self._window,
+        )  # fmt: skip
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if gathered.problem:
+            self._window.statusBar().showMessage(gathered.problem, 10000)
+        dialog.open()
 
     # -- diagnostics -------------------------------------------------------------------
 
@@ -334,6 +414,9 @@ class ServiceController(QObject):
     # -- the end -----------------------------------------------------------------------
 
     def shutdown(self) -> None:
+        self._pool.waitForDone(10_000)
+        if self.quoter is not None:
+            self.quoter.shutdown()
         if self.live is not None:
             self.live.balance.shutdown()
             self._retired.append(self.live.client)

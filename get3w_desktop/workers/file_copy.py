@@ -18,9 +18,11 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from get3w_desktop.api.download import disk_error
 from get3w_desktop.core.export import save_output
+from get3w_desktop.core.job import Job
+from get3w_desktop.core.remix import write_sidecar
 
-#: (source, destination, metadata) for one file.
-SaveItem = tuple[str, str, Mapping[str, str] | None]
+#: (source, destination, metadata, job for a JSON sidecar or None) for one file.
+SaveItem = tuple[str, str, Mapping[str, str] | None, Job | None]
 
 
 class _Signals(QObject):
@@ -36,10 +38,12 @@ class _SaveJob(QRunnable):
 
     def run(self) -> None:
         saved = 0
-        for source, destination, metadata in self._items:
+        for source, destination, metadata, sidecar_job in self._items:
             dest = Path(destination)
             try:
                 save_output(source, dest, metadata)
+                if sidecar_job is not None:
+                    write_sidecar(sidecar_job, dest)
             except OSError as exc:
                 self._signals.failed.emit(disk_error(exc, dest.parent).message)
                 break  # a full disk or a read-only folder will not improve for the next one
@@ -64,9 +68,11 @@ class FileCopier(QObject):
         self._signals.saved_all.connect(self.saved_all)
         self._signals.failed.connect(self.failed)
 
-    def copy(self, source: str, destination: str,
-             metadata: Mapping[str, str] | None = None) -> None:  # fmt: skip
-        self._pool.start(_SaveJob([(source, destination, metadata)], self._signals, False))
+    def copy(self, source: str, destination: str, metadata: Mapping[str, str] | None = None,
+             sidecar_job: Job | None = None) -> None:  # fmt: skip
+        """Save one file; with `sidecar_job`, also `<destination>.json` (how it was made)."""
+        item: SaveItem = (source, destination, metadata, sidecar_job)
+        self._pool.start(_SaveJob([item], self._signals, False))
 
     def save_all(self, items: Sequence[SaveItem]) -> None:
         """Save several files as one operation, reported once through `saved_all`."""

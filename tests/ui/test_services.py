@@ -217,3 +217,50 @@ def test_a_finished_task_is_announced(qtbot: QtBot, parts: Parts) -> None:
     local_id = _finish_one(qtbot, window, "A bell")
     qtbot.waitUntil(lambda: any(getattr(j, "local_id", "") == local_id for j in finished),
                     timeout=5000)  # fmt: skip
+
+
+def test_the_price_is_shown_and_a_cap_blocks_a_run(
+    qtbot: QtBot, parts: Parts, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window, services, _runner, _keys = parts
+    window.picker.select(NANO)
+    window._on_model_chosen(NANO)
+    field = window.form.field("prompt")
+    assert field is not None
+    field.set_value("A red kite")
+    window.count.setValue(3)
+    qtbot.waitUntil(lambda: "$" in window.price_label.text(), timeout=5000)
+    model = window.catalogue.get(NANO)
+    assert model is not None and model.base_price is not None
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda _p, _t, text: told.append(text)))  # fmt: skip
+    services.apply(dataclasses.replace(services.settings, cap_per_batch=model.base_price * 2))
+    submits = sandbox.stats.submits
+    assert window.generate() == []  # three tasks cost more than two tasks' worth
+    assert told and "limit" in told[0]
+    assert sandbox.stats.submits == submits  # nothing was sent
+    window.count.setValue(2)
+    jobs = window.generate()
+    assert len(jobs) == 2 and all(job.local_id in window.quotes for job in jobs)
+
+
+def test_the_spending_window_opens_with_the_bill(qtbot: QtBot, parts: Parts) -> None:
+    from get3w_desktop.ui.spend_dialog import SpendDialog
+
+    window, *_ = parts
+    _finish_one(qtbot, window, "A lantern")
+    window.act_spending.trigger()
+    qtbot.waitUntil(lambda: _visible_spend() is not None, timeout=10000)
+    dialog = _visible_spend()
+    assert isinstance(dialog, SpendDialog)
+    dialog.reject()
+
+
+def _visible_spend() -> object | None:
+    from get3w_desktop.ui.spend_dialog import SpendDialog
+
+    return next((w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, SpendDialog) and w.isVisible()), None)  # fmt: skip

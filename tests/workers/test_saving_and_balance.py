@@ -24,7 +24,7 @@ def test_save_all_reports_once_with_the_count(qtbot: QtBot, tmp_path: Path) -> N
     copied: list[str] = []
     saver.copied.connect(copied.append)
     with qtbot.waitSignal(saver.saved_all, timeout=5000) as done:
-        saver.save_all([(str(p), str(out / p.name), None) for p in sources])
+        saver.save_all([(str(p), str(out / p.name), None, None) for p in sources])
     assert done.args == [3, str(out)] and copied == []
     assert sorted(p.read_bytes() for p in out.iterdir()) == sorted(p.read_bytes() for p in sources)
     saver.shutdown()
