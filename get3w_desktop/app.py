@@ -214,12 +214,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.itemmodels.job_list import JobListModel
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.storage.secrets import KeyringSecretStore
+    from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.notifier import Notifier
     from get3w_desktop.ui.services import ServiceController, apply_theme
     from get3w_desktop.workers.file_copy import FileCopier
     from get3w_desktop.workers.history_loader import HistoryLoader
     from get3w_desktop.workers.history_writer import HistoryWriter
+    from get3w_desktop.workers.housekeeping import THUMBNAIL_BUDGET, Housekeeper
     from get3w_desktop.workers.keys import KeyService
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
@@ -266,6 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         balance=live.balance, state_file=paths.config / "window.ini",
     )  # fmt: skip
     services.attach(window)
+    keeper = Housekeeper(history, paths.outputs, thumbnails.cache_dir) if history else None
+    if keeper is not None and history is not None:
+        store = history
+        HousekeepingActions(window, keeper, lambda: services.live,
+                            lambda: [entry.job for entry in store.list()])  # fmt: skip
     notifier = Notifier(
         window.isActiveWindow, enabled=settings.notifications, icon=app.windowIcon(),
         model_label=lambda mid: m.name if (m := catalogue.get(mid)) else mid, parent=window,
@@ -284,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if loader is not None:  # after the first frame is on its way
         loader.load(profile=live.info.profile, base_url=live.info.base_url,
                     is_sandbox=live.info.is_sandbox)  # fmt: skip
+    if keeper is not None:
+        keeper.prune_thumbnails(THUMBNAIL_BUDGET)  # the cache stays under its budget
     for note in notes:
         log.warning("%s", note)
         window.statusBar().showMessage(note, 20000)
@@ -293,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner.shutdown()
         if loader is not None:
             loader.wait()
+        if keeper is not None:
+            keeper.shutdown()
         if writer is not None:
             writer.close()
         if history is not None:

@@ -124,6 +124,10 @@ class MainWindow(QMainWindow):
         self._caps: tuple[float | None, float | None] = (None, None)  # per run, per day
         self._quoter: PriceQuoter | None = None
         self._quotes: dict[str, Quote] = {}  # local id -> the unit price when it was sent
+        #: Added by other parts (housekeeping) to the task list's context menu.
+        self.extra_task_actions: list[QAction] = []
+        #: Replaces "remove from list" (housekeeping deletes files and remote tasks too).
+        self.remove_handler: Callable[[], object] | None = None
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
         self._model: ModelInfo | None = None
         self._service = service
@@ -345,14 +349,14 @@ class MainWindow(QMainWindow):
         self.act_about = action("&About Get3W Desktop", self._about)
 
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
+        self.file_menu = file_menu = menu.addMenu("&File")
         file_menu.addActions([self.act_open, self.act_save, self.act_save_all,
                               self.act_copy_image])  # fmt: skip
         file_menu.addSeparator()
         file_menu.addActions([self.act_key, self.act_settings, self.act_spending])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        task_menu = menu.addMenu("&Task")
+        self.task_menu = task_menu = menu.addMenu("&Task")
         task_menu.addActions([self.act_generate, self.act_batch, self.act_rerun, self.act_load])
         task_menu.addSeparator()
         task_menu.addActions([self.act_copy_url, self.act_copy_id, self.act_copy_curl,
@@ -558,6 +562,7 @@ class MainWindow(QMainWindow):
             (self.act_copy_python, bool(self._service.base_url)), (None, True),
             (self.act_rerun, True), (self.act_load, True), (None, True),
             (self.act_cancel, job.state.active), (self.act_remove, not job.state.active),
+            *((act, True) for act in self.extra_task_actions),
         ):  # fmt: skip
             if act is None:
                 menu.addSeparator()
@@ -834,8 +839,43 @@ class MainWindow(QMainWindow):
         if job and job.state.active:
             self._runner.cancel(job.local_id)
 
+    def selected_jobs(self) -> list[Job]:
+        """The selected tasks (or the current one), in list order."""
+        return self._selected_jobs()
+
+    def model_name(self, model_id: str) -> str:
+        return self._model_name(model_id)
+
+    @Slot(list)
+    def update_jobs(self, jobs: list[Job]) -> None:
+        """Stored changes made elsewhere (a clean-up rewrote these tasks' files)."""
+        for job in jobs:
+            if self._jobs.job(job.local_id) is not None:
+                self._jobs.upsert(job)
+        current = self.current_job()
+        if current is not None:
+            self.viewer.show_job(current)
+
+    @Slot()
+    def forget_thumbnails(self) -> None:
+        for job in self._jobs.jobs():
+            for path in job.files:
+                self._thumbnails.forget(path)
+
+    def forget_jobs(self, local_ids: list[str]) -> None:
+        """Take deleted tasks out of the list and their thumbnails out of memory."""
+        for local_id in local_ids:
+            job = self._jobs.job(local_id)
+            if job is not None:
+                for path in job.files:
+                    self._thumbnails.forget(path)
+                self._jobs.remove(local_id)
+
     def _remove(self) -> None:
         """Remove the selected finished tasks from the list and the history."""
+        if self.remove_handler is not None:
+            self.remove_handler()
+            return
         gone = [job.local_id for job in self._selected_jobs() if not job.state.active]
         if not gone:
             return

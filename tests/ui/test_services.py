@@ -264,3 +264,44 @@ def _visible_spend() -> object | None:
 
     return next((w for w in QApplication.topLevelWidgets()
                  if isinstance(w, SpendDialog) and w.isVisible()), None)  # fmt: skip
+
+
+def test_delete_and_export_from_the_window(
+    qtbot: QtBot, parts: Parts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from get3w_desktop.storage.history import HistoryStore
+    from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
+    from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog
+    from get3w_desktop.workers.housekeeping import Housekeeper
+
+    window, services, _runner, _keys = parts
+    with HistoryStore.open(tmp_path / "history.sqlite3") as store:
+        keeper = Housekeeper(store, tmp_path / "out", tmp_path / "thumbs")
+        actions = HousekeepingActions(window, keeper, lambda: services.live,
+                                      lambda: [e.job for e in store.list()])  # fmt: skip
+        kept = _finish_one(qtbot, window, "A kept kite")
+        gone = _finish_one(qtbot, window, "A gone kite")
+        jobs = window.all_jobs()
+        store.save_many(jobs)
+        # Export the kept one.
+        window.select_job(kept)
+        (tmp_path / "exports").mkdir()
+        monkeypatch.setattr(ExportDialog, "exec", lambda _self: QDialog.DialogCode.Accepted)
+        monkeypatch.setattr(ExportDialog, "folder", lambda _self: tmp_path / "exports")
+        with qtbot.waitSignal(keeper.finished, timeout=10000):
+            actions.act_export.trigger()
+        exported = list((tmp_path / "exports").rglob("task.json"))
+        assert len(exported) == 1
+        # Delete the other one (Delete key path), here only.
+        window.select_job(gone)
+        gone_files = list(window._jobs.job(gone).files)  # type: ignore[union-attr]
+        monkeypatch.setattr(DeleteDialog, "exec", lambda _self: QDialog.DialogCode.Accepted)
+        with qtbot.waitSignal(keeper.finished, timeout=10000):
+            window.act_remove.trigger()
+        qtbot.waitUntil(lambda: window._jobs.job(gone) is None, timeout=5000)
+        assert store.get(gone) is None and store.get(kept) is not None
+        assert not any(Path(f).exists() for f in gone_files)
+        assert window._jobs.job(kept) is not None
+        keeper.shutdown()
