@@ -9,6 +9,7 @@ into Qt; signals arrive on the GUI thread.
 from __future__ import annotations
 
 import collections
+import contextlib
 import enum
 import hashlib
 import logging
@@ -143,7 +144,10 @@ class _ThumbJob(QRunnable):
             cached = self._cache_dir / f"{stem}{suffix}"
             if cached.is_file():
                 try:
-                    return read_image(str(cached))
+                    image = read_image(str(cached))
+                    with contextlib.suppress(OSError):
+                        os.utime(cached)  # recently used: pruning drops the least recent
+                    return image
                 except DecodeError:
                     cached.unlink(missing_ok=True)  # damaged: decode the original again
         self._decodes.add()
