@@ -34,6 +34,7 @@ from get3w_desktop.api.http import (
     exchange_deadline,
 )
 from get3w_desktop.core.errors import CancelledError, DownloadError
+from get3w_desktop.core.files import fsync_dir
 from get3w_desktop.core.urls import check_output_url, host_of
 
 MAX_REDIRECTS = 5
@@ -139,7 +140,7 @@ def download(
             final = folder / f"{stem}{ext}"
             os.replace(part, final)
             part = None
-            _fsync_dir(folder)
+            fsync_dir(folder)
             return DownloadResult(final, size, digest, media_type, response.url)
     except OSError as exc:
         raise disk_error(exc, folder) from None
@@ -263,17 +264,6 @@ def _ensure_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise disk_error(exc, folder) from None
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def disk_error(exc: OSError, folder: Path) -> DownloadError:

@@ -9,14 +9,12 @@ secret are dropped, not masked. Qt facts are passed in as strings so this stays 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
 import platform
 import re
 import sys
-import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from get3w_desktop import __version__
+from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.redact import REDACTED, REDACTOR
 
 #: Log lines put in a bundle by default, and the longest line kept.
@@ -283,18 +282,7 @@ def write_bundle(
     data = buffer.getvalue()
     if any(secret.encode("utf-8") in data for secret in known):
         raise ValueError("A secret survived redaction; the diagnostics bundle was not written.")
-    fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            sink.write(data)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(part, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
-        raise
-    return target
+    return write_atomically(target, data)
 
 
 _README = """\

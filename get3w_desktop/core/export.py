@@ -12,13 +12,13 @@ import contextlib
 import json
 import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from get3w_desktop import __version__
+from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.job import Job
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -138,19 +138,7 @@ def save_output(source: str | Path, destination: str | Path,
     if metadata and data.startswith(PNG_SIGNATURE):
         with contextlib.suppress(ValueError):
             data = png_with_text(data, metadata)
-    fd, part = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part",
-                                dir=destination.parent)  # fmt: skip
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            sink.write(data)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(part, destination)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
-        raise
-    return destination
+    return write_atomically(destination, data)
 
 
 def unique_path(folder: Path, name: str, taken: set[str] | None = None) -> Path:

@@ -48,6 +48,7 @@ from get3w_desktop.core.export import (
     png_with_text,
     short_model_name,
 )
+from get3w_desktop.core.files import fsync_dir
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.remix import write_sidecar
 from get3w_desktop.core.snippets import scrub_params
@@ -371,7 +372,7 @@ def _fill_export(
     _write_json(work / INDEX_FILE, {
         "app": f"Get3W Desktop {__version__}", "exported_at": _iso(now), "tasks": index,
     })  # fmt: skip
-    _fsync_dir(work)
+    fsync_dir(work)
     _report(progress, len(jobs), len(jobs), "Done")
     return ExportResult(work, len(jobs), files, total, tuple(missing))
 
@@ -443,19 +444,9 @@ def _publish(work: Path, folder: Path, name: str) -> Path:
         except OSError:
             target.rmdir()  # Windows will not rename onto a folder: free it and retry once
             os.rename(work, target)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         return target
     raise HousekeepingError(f"Could not find a free name for the export in {folder}.")
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def task_folder_name(job: Job) -> str:

@@ -10,14 +10,12 @@ decompressed; every field is type-checked. Failures are `RecipeError`s written f
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import enum
 import json
 import os
 import re
 import struct
-import tempfile
 import zlib
 from collections.abc import Callable, Container, Mapping
 from datetime import UTC, datetime
@@ -27,6 +25,7 @@ from typing import Any, BinaryIO
 from get3w_desktop import __version__
 from get3w_desktop.core.errors import Action, Get3WError
 from get3w_desktop.core.export import METADATA_KEY, PNG_SIGNATURE
+from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.snippets import scrub_params
 
@@ -160,26 +159,12 @@ def write_sidecar(job: Job, output_path: str | os.PathLike[str]) -> Path:
         if task.estimated_duration is not None:
             record["estimated_duration"] = task.estimated_duration
     text = json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
-    _write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, text.encode("utf-8"))
     return target
 
 
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            sink.write(data)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(part, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
-        raise
 
 
 def _read_capped(path: Path) -> str:

@@ -8,18 +8,17 @@ ever written (the API key lives in the keyring, see storage/secrets.py).
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import logging
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from get3w_desktop.core.files import write_atomically
 from get3w_desktop.storage.paths import app_paths
 
 log = logging.getLogger(__name__)
@@ -152,21 +151,9 @@ class FormMemory:
     def _save(self) -> None:
         """Write atomically: a crash mid-write leaves the previous file whole."""
         data = {"version": FORMAT_VERSION, "last_model": self._last_model, "models": self._models}
-        tmp_name: str | None = None
         try:
+            text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(
-                prefix=f".{self._path.name}.", suffix=".tmp", dir=self._path.parent
-            )
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, indent=1, allow_nan=False)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp_name, self._path)
-            tmp_name = None
+            write_atomically(self._path, text.encode("utf-8"))
         except (OSError, ValueError) as exc:
             log.warning("Could not save form memory to %s: %s", self._path, exc)
-        finally:
-            if tmp_name is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp_name)

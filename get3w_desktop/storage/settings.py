@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as _dt
 import enum
@@ -22,7 +21,6 @@ import logging
 import os
 import re
 import string
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -33,6 +31,7 @@ from typing import Any, TypeVar
 import platformdirs
 
 from get3w_desktop.core.errors import ConfigError
+from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.urls import DEFAULT_BASE_URL, normalise_base_url
 from get3w_desktop.storage.form_memory import is_secret_name, sanitize
 from get3w_desktop.storage.paths import AppPaths, app_paths
@@ -613,28 +612,16 @@ def save_settings(settings: Settings, paths: AppPaths | None = None) -> Path:
     """Write `settings` atomically; raises SettingsError with a sentence for people."""
     path = settings_path(paths)
     text = json.dumps(to_json(settings), indent=2, ensure_ascii=False) + "\n"
-    part: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _keep_newer_copy(path)
-        fd, part = tempfile.mkstemp(prefix=f".{FILE_NAME}.", suffix=".part", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as sink:
-            sink.write(text)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(part, path)
-        part = None
-        _fsync_folder(path.parent)
+        write_atomically(path, text.encode("utf-8"))
     except OSError as exc:
         raise SettingsError(
             f"Your settings could not be saved in {path.parent} "
             f"({exc.strerror or exc}). Check that the disk has space and the folder "
             "is writable."
         ) from exc
-    finally:
-        if part is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(part)
     return path
 
 
@@ -648,18 +635,6 @@ def _keep_newer_copy(path: Path) -> None:
         backup = path.with_name(f"{path.name}.v{version}")
         if not backup.exists():
             backup.write_bytes(path.read_bytes())
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _set_aside(path: Path) -> Path | None:

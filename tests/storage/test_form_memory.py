@@ -139,7 +139,7 @@ def test_a_write_goes_through_a_temporary_file(
     FormMemory(path).set_last_model(MODEL)
     assert len(seen) == 1
     folder, name = seen[0]
-    assert folder == str(tmp_path) and name != path.name and name.endswith(".tmp")
+    assert folder == str(tmp_path) and name != path.name and name.endswith(".part")
     assert json.loads(path.read_text("utf-8"))["last_model"] == MODEL
 
 
