@@ -215,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.storage.secrets import KeyringSecretStore
     from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
+    from get3w_desktop.ui.i18n import install_language
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.notifier import Notifier
     from get3w_desktop.ui.services import ServiceController, apply_theme
@@ -234,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName("get3w-desktop")  # Wayland matches the window to the .desktop entry
     app.setWindowIcon(QIcon(str(resource_path("icons", "get3w-desktop.svg"))))
     apply_theme(settings.theme)  # before any widget exists, so style sheets see the palette
+    install_language(app, settings.language)  # None: the system's language
 
     notes = list(loaded.warnings)
     if lookup is not None:

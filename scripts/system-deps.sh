@@ -9,7 +9,7 @@ purpose="${1:-test}"
 case "$purpose" in
     run)  packages="libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
                     libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libegl1 libgl1
-                    libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0" ;;
+                    libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 fonts-noto-cjk" ;;
     # dbus (dbus-daemon, dbus-run-session) and gnome-keyring: a private Secret Service for
     # tests/storage/test_secret_service_real.py.
     test) packages="libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libpulse0

@@ -106,6 +106,8 @@ class Settings:
     cap_per_day: float | None = None
     #: Write a JSON recipe (model, parameters, seed, task id, cost) beside saved outputs.
     sidecars: bool = False
+    #: The interface language ("zh_CN"); None follows the system's.
+    language: str | None = None
     #: Top-level keys this version does not know, as (name, JSON text), written back as-is.
     extras: tuple[tuple[str, str], ...] = ()
     schema_version: int = SCHEMA_VERSION
@@ -334,6 +336,7 @@ def to_json(settings: Settings) -> dict[str, Any]:
         "cap_per_batch": settings.cap_per_batch,
         "cap_per_day": settings.cap_per_day,
         "sidecars": settings.sidecars,
+        "language": settings.language,
     }
     for name, text in settings.extras:
         keep, clean = sanitize(json.loads(text))
@@ -374,6 +377,7 @@ def from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         cap_per_batch=take("cap_per_batch", _parse_cap, None),
         cap_per_day=take("cap_per_day", _parse_cap, None),
         sidecars=take("sidecars", _parse_bool, defaults.sidecars),
+        language=take("language", _parse_language, None),
         extras=_extras(data),
     )
     if settings.profile(settings.active_profile) is None:
@@ -447,6 +451,17 @@ _parse_pattern = _checked(validate_pattern)
 
 def _parse_optional_folder(value: Any) -> str | None:
     return None if value is None or value == "" else _parse_folder(value)
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2}(_[A-Z]{2})?$")
+
+
+def _parse_language(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _LANGUAGE.match(value):
+        raise ValueError(f"“{value}” is not a language code such as zh_CN")
+    return value
 
 
 def _parse_channel(value: Any) -> str | None:

@@ -11,7 +11,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop.core.batch import BatchCounts
+from get3w_desktop.ui.texts import batch_text
 from get3w_desktop.workers.batch import BatchTracker
 
 
@@ -38,27 +39,19 @@ class BatchBar(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._tracker: BatchTracker | None = None
         self.label = QLabel()
-        self.label.setAccessibleName("Batch progress")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         self.progress.setMinimumWidth(90)
-        self.cancel_button = QPushButton("Cancel batch")
-        self.cancel_button.setToolTip(
-            "Stop every task of this batch that has not finished. Tasks already running "
-            "on the server go on there."
-        )
-        self.retry_button = QPushButton("Retry failed")
-        self.retry_button.setToolTip("Send the failed tasks again with the same parameters")
-        self.uncertain_button = QPushButton("Send uncertain again…")
+        self.cancel_button = QPushButton()
+        self.retry_button = QPushButton()
+        self.uncertain_button = QPushButton()
         self.close_button = QToolButton()
         self.close_button.setIcon(
             self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton)
         )
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Hide this batch's progress")
-        self.close_button.setAccessibleName("Hide batch progress")
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 5, 4, 5)
         row.setSpacing(8)
@@ -72,6 +65,30 @@ class BatchBar(QFrame):
         self.uncertain_button.clicked.connect(self._send_uncertain)
         self.close_button.clicked.connect(self._dismiss)
         self.setVisible(False)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.label.setAccessibleName(self.tr("Batch progress"))
+        self.cancel_button.setText(self.tr("Cancel batch"))
+        self.cancel_button.setToolTip(
+            self.tr(
+                "Stop every task of this batch that has not finished. Tasks already running "
+                "on the server go on there."
+            )
+        )
+        self.retry_button.setText(self.tr("Retry failed"))
+        self.retry_button.setToolTip(
+            self.tr("Send the failed tasks again with the same parameters")
+        )
+        self.uncertain_button.setText(self.tr("Send uncertain again…"))
+        self.close_button.setToolTip(self.tr("Hide this batch's progress"))
+        self.close_button.setAccessibleName(self.tr("Hide batch progress"))
+        self._update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     @property
     def tracker(self) -> BatchTracker | None:
@@ -93,16 +110,22 @@ class BatchBar(QFrame):
         if tracker is None:
             return
         counts = tracker.counts()
-        self.label.setText(counts.text())
+        self.label.setText(batch_text(counts))
         self.label.setToolTip(_details(counts))
         self.progress.setValue(round(counts.progress * 1000))
         self.cancel_button.setVisible(not counts.finished)
         self.retry_button.setVisible(counts.failed > 0)
-        self.retry_button.setText(f"Retry {counts.failed:,} failed")
+        self.retry_button.setText(
+            self.tr("Retry {count} failed").format(count=f"{counts.failed:,}")
+        )
         self.uncertain_button.setVisible(counts.uncertain > 0)
         self.uncertain_button.setToolTip(
-            f"{counts.uncertain:,} submit answer(s) were lost: those tasks may exist and be "
-            "charged. Sending them again may pay twice."
+            self.tr(
+                "%n submit answer(s) were lost: those tasks may exist and be charged. "
+                "Sending them again may pay twice.",
+                "",
+                counts.uncertain,
+            )
         )
         self.close_button.setVisible(counts.finished)
 
@@ -122,10 +145,10 @@ class BatchBar(QFrame):
             return
         count = len(tracker.uncertain_jobs())
         answer = QMessageBox.question(
-            self, "Send uncertain tasks again?",
-            f"The server's answer to {count} submit(s) was lost, so those tasks may already "
-            "exist and be charged. Sending them again may create (and charge) them twice.\n\n"
-            "Send them again?",
+            self, self.tr("Send uncertain tasks again?"),
+            self.tr("The server's answer to %n submit(s) was lost, so those tasks may already "
+                    "exist and be charged. Sending them again may create (and charge) them "
+                    "twice.\n\nSend them again?", "", count),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )  # fmt: skip
@@ -140,9 +163,14 @@ class BatchBar(QFrame):
 
 
 def _details(counts: BatchCounts) -> str:
+    translate = QCoreApplication.translate
     parts = [
-        (counts.queued, "waiting"), (counts.running, "running"), (counts.done, "done"),
-        (counts.failed, "failed"), (counts.not_saved, "finished but not saved"),
-        (counts.uncertain, "uncertain (may be charged)"), (counts.stopped, "stopped"),
-    ]  # fmt: skip
-    return "\n".join(f"{count:,} {word}" for count, word in parts if count)
+        (counts.queued, translate("BatchBar", "{count} waiting")),
+        (counts.running, translate("BatchBar", "{count} running")),
+        (counts.done, translate("BatchBar", "{count} done")),
+        (counts.failed, translate("BatchBar", "{count} failed")),
+        (counts.not_saved, translate("BatchBar", "{count} finished but not saved")),
+        (counts.uncertain, translate("BatchBar", "{count} uncertain (may be charged)")),
+        (counts.stopped, translate("BatchBar", "{count} stopped")),
+    ]
+    return "\n".join(word.format(count=f"{count:,}") for count, word in parts if count)

@@ -48,16 +48,12 @@ from get3w_desktop.core.batch import (
 )
 from get3w_desktop.core.catalogue import ModelInfo, ParamKind
 from get3w_desktop.ui.param_fields import is_dark, muted
+from get3w_desktop.ui.texts import plan_summary
 
 #: Rows shown in the preview; the rest are checked all the same.
 PREVIEW_ROWS = 50
 MAX_VARIATIONS = 16
 _DEBOUNCE_MS = 150
-_PLACEHOLDER = (
-    "A red fox in fresh snow, morning light\n"
-    "A lighthouse on a cliff at dusk, oil painting\n"
-    "# Lines starting with # are skipped"
-)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -83,52 +79,62 @@ class BatchDialog(QDialog):
         self._start_dir = start_dir
         self._file_warnings: list[str] = []
         self._file_error: str | None = None
-        self.setWindowTitle(f"Batch — {model.name}")
+        self.setWindowTitle(self.tr("Batch — {model}").format(model=model.name))
         self.setMinimumSize(640, 560)
         self.resize(820, 680)
 
         prompt = prompt_param(model)
         intro = QLabel(
-            f"Send many tasks to <b>{model.name}</b> at once: paste prompts, one per line, or "
-            "load a CSV file with a column per parameter. Whatever a row leaves out comes "
-            "from the form."
+            self.tr(
+                "Send many tasks to <b>{model}</b> at once: paste prompts, one per line, or "
+                "load a CSV file with a column per parameter. Whatever a row leaves out comes "
+                "from the form."
+            ).format(model=model.name)
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
 
-        self.lines_radio = QRadioButton("One prompt per &line")
-        self.csv_radio = QRadioButton("&CSV, first row names the parameters")
-        self.csv_radio.setToolTip("For example:  prompt,seed,aspect_ratio")
+        self.lines_radio = QRadioButton(self.tr("One prompt per &line"))
+        self.csv_radio = QRadioButton(self.tr("&CSV, first row names the parameters"))
+        self.csv_radio.setToolTip(self.tr("For example:  prompt,seed,aspect_ratio"))
         self._format_group = QButtonGroup(self)
         for button in (self.lines_radio, self.csv_radio):
             self._format_group.addButton(button)
         self.lines_radio.setChecked(prompt is not None)
         self.csv_radio.setChecked(prompt is None)
-        self.load_button = QPushButton("&Load .txt/.csv…")
+        self.load_button = QPushButton(self.tr("&Load .txt/.csv…"))
         self.load_button.setToolTip(
-            "A text file with one prompt per line, or a CSV file with a column per parameter"
+            self.tr(
+                "A text file with one prompt per line, or a CSV file with a column per parameter"
+            )
         )
         self.file_label = muted(QLabel(""))
 
         self.text = QPlainTextEdit()
-        self.text.setPlaceholderText(_PLACEHOLDER)
+        self.text.setPlaceholderText(
+            self.tr(
+                "A red fox in fresh snow, morning light\n"
+                "A lighthouse on a cliff at dusk, oil painting\n"
+                "# Lines starting with # are skipped"
+            )
+        )
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setTabChangesFocus(True)
-        self.text.setAccessibleName("Prompts, one per line")
+        self.text.setAccessibleName(self.tr("Prompts, one per line"))
 
         self.variations_spin = QSpinBox()
         self.variations_spin.setRange(1, MAX_VARIATIONS)
         self.variations_spin.setValue(max(1, min(MAX_VARIATIONS, variations)))
         self.variations_spin.setPrefix("× ")
-        self.variations_spin.setToolTip("Tasks per prompt, each with its own seed")
+        self.variations_spin.setToolTip(self.tr("Tasks per prompt, each with its own seed"))
         self.summary_label = QLabel()
         bold = QFont(self.summary_label.font())
         bold.setWeight(QFont.Weight.DemiBold)
         self.summary_label.setFont(bold)
         self.summary_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.summary_label.setAccessibleName("Batch size")
+        self.summary_label.setAccessibleName(self.tr("Batch size"))
 
-        self.preview_label = muted(QLabel("Preview"), smaller=False)
+        self.preview_label = muted(QLabel(self.tr("Preview")), smaller=False)
         self.preview = QTableWidget()
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -137,16 +143,18 @@ class BatchDialog(QDialog):
         self.preview.setAlternatingRowColors(True)
         self.preview.setWordWrap(False)
         self.preview.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.preview.setAccessibleName("Preview of the first rows")
+        self.preview.setAccessibleName(self.tr("Preview of the first rows"))
 
         self.problem_list = QListWidget()
-        self.problem_list.setAccessibleName("Problems")
+        self.problem_list.setAccessibleName(self.tr("Problems"))
         self.problem_list.setWordWrap(True)
         self.problem_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.problem_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.start_button = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start_button = self.buttons.addButton(
+            self.tr("Start"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.start_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -173,7 +181,7 @@ class BatchDialog(QDialog):
 
         count_row = QHBoxLayout()
         count_row.setSpacing(8)
-        variations_label = QLabel("&Variations:")
+        variations_label = QLabel(self.tr("&Variations:"))
         variations_label.setBuddy(self.variations_spin)
         count_row.addWidget(variations_label)
         count_row.addWidget(self.variations_spin)
@@ -236,9 +244,9 @@ class BatchDialog(QDialog):
 
     def _choose_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, "Load prompts", self._start_dir,
-            "Prompt lists (*.txt *.csv *.tsv);;Text files (*.txt);;CSV files (*.csv *.tsv);;"
-            "All files (*)",
+            self, self.tr("Load prompts"), self._start_dir,
+            self.tr("Prompt lists (*.txt *.csv *.tsv);;Text files (*.txt);;"
+                    "CSV files (*.csv *.tsv);;All files (*)"),
         )  # fmt: skip
         if path:
             self.load_file(Path(path))
@@ -251,19 +259,22 @@ class BatchDialog(QDialog):
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 raise ValueError(
-                    f"it is {size / 1_048_576:.1f} MB; a prompt list can be at most "
-                    f"{MAX_FILE_BYTES // 1_048_576} MB"
+                    self.tr("it is {size} MB; a prompt list can be at most {limit} MB").format(
+                        size=f"{size / 1_048_576:.1f}", limit=MAX_FILE_BYTES // 1_048_576
+                    )
                 )
             data = path.read_bytes()
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self._file_error = f"Could not read {path.name}: {reason}."
+            self._file_error = self.tr("Could not read {name}: {reason}.").format(
+                name=path.name, reason=reason
+            )
             self.file_label.setText("")
             self.refresh()
             return False
         text, self._file_warnings = decode_bytes(data)
         self.set_source(text, format_for_name(path.name))
-        self.file_label.setText(f"From {path.name}")
+        self.file_label.setText(self.tr("From {name}").format(name=path.name))
         self.file_label.setToolTip(str(path))
         return True
 
@@ -283,10 +294,14 @@ class BatchDialog(QDialog):
         """Parse, plan and show: the count, the cost, the preview and the problems."""
         self._timer.stop()
         self._plan = plan = self._make_plan()
-        self.summary_label.setText(plan.summary())
-        self.start_button.setText(
-            f"Start {plan.count:,} task{'s' if plan.count != 1 else ''}" if plan.count else "Start"
-        )
+        self.summary_label.setText(plan_summary(plan))
+        if plan.count == 1:
+            start = self.tr("Start 1 task")
+        elif plan.count:
+            start = self.tr("Start {count} tasks").format(count=f"{plan.count:,}")
+        else:
+            start = self.tr("Start")
+        self.start_button.setText(start)
         problems = listed(plan.errors)
         if self._file_error:
             problems.insert(0, self._file_error)
@@ -309,7 +324,7 @@ class BatchDialog(QDialog):
             self.problem_list.setFixedHeight(rows + 2 * self.problem_list.frameWidth() + 2)
 
     def _fill_preview(self, plan: BatchPlan) -> None:
-        unit = "Row" if plan.format is SourceFormat.CSV else "Line"
+        unit = self.tr("Row") if plan.format is SourceFormat.CSV else self.tr("Line")
         shown = plan.items[:PREVIEW_ROWS]
         columns = list(plan.columns)
         self.preview.clear()
@@ -333,7 +348,7 @@ class BatchDialog(QDialog):
                 cell = QTableWidgetItem(text or self._form_value(name))
                 if not text:
                     cell.setForeground(self.palette().placeholderText())
-                cell.setToolTip(text or "From the form")
+                cell.setToolTip(text or self.tr("From the form"))
                 messages = by_cell.get((item.row, name), [])
                 if messages:
                     cell.setBackground(bad)
@@ -351,13 +366,15 @@ class BatchDialog(QDialog):
                     self.preview.setColumnWidth(column, 420)
         total = len(plan.items)
         self.preview_label.setText(
-            "Preview"
+            self.tr("Preview")
             if total <= PREVIEW_ROWS
-            else f"Preview: the first {PREVIEW_ROWS} of {total:,}"
+            else self.tr("Preview: the first {shown} of {total}").format(
+                shown=PREVIEW_ROWS, total=f"{total:,}"
+            )
         )
         if any(not text for item in shown for text in item.cells.values()):
             label = self.preview_label
-            label.setText(f"{label.text()} · grey values come from the form")
+            label.setText(label.text() + self.tr(" · grey values come from the form"))
 
     def _form_value(self, name: str) -> str:
         value = self._base.get(name)
@@ -365,5 +382,5 @@ class BatchDialog(QDialog):
         if value is None and spec is not None:
             value = spec.default
         if spec is not None and spec.kind is ParamKind.SEED and value in (None, -1):
-            return "random"
-        return "(default)" if value is None else _short(str(value))
+            return self.tr("random")
+        return self.tr("(default)") if value is None else _short(str(value))

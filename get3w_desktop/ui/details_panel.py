@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -35,13 +35,14 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.task import TIMING_KEYS
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 
 TIMING_LABELS = {
-    "queue_wait": "Queued",
-    "celery_init": "Starting",
-    "api_call": "Generating",
-    "save": "Saving",
-    "run_overhead": "Overhead",
+    "queue_wait": QT_TRANSLATE_NOOP("Timings", "Queued"),
+    "celery_init": QT_TRANSLATE_NOOP("Timings", "Starting"),
+    "api_call": QT_TRANSLATE_NOOP("Timings", "Generating"),
+    "save": QT_TRANSLATE_NOOP("Timings", "Saving"),
+    "run_overhead": QT_TRANSLATE_NOOP("Timings", "Overhead"),
 }
 TIMING_COLORS = {
     "queue_wait": "#94a3b8",
@@ -79,7 +80,12 @@ def timing_segments(timings: Mapping[str, float], width: float) -> list[Segment]
     out, x = [], 0.0
     for key, value in values:
         w = width * value / total
-        label = TIMING_LABELS.get(key, key.replace("_", " ").capitalize())
+        known = TIMING_LABELS.get(key)
+        label = (
+            QCoreApplication.translate("Timings", known)
+            if known
+            else key.replace("_", " ").capitalize()
+        )
         out.append(Segment(key, label, value / 1000, x, w, TIMING_COLORS.get(key, _OTHER_COLOR)))
         x += w
     return out
@@ -108,7 +114,8 @@ def _number(value: object) -> bool:
 
 
 def _seconds(value: float) -> str:
-    return f"{value:.1f} s" if value < 100 else f"{value:.0f} s"
+    number = f"{value:.1f}" if value < 100 else f"{value:.0f}"
+    return QCoreApplication.translate("Duration", "{s} s").format(s=number)
 
 
 class TimingsChart(QWidget):
@@ -196,7 +203,11 @@ class TimingsChart(QWidget):
 def format_value(value: Any) -> str:
     """A parameter value for people: Yes/No, trimmed floats, compact JSON, long text cut."""
     if isinstance(value, bool):
-        text = "Yes" if value else "No"
+        text = (
+            QCoreApplication.translate("DetailsPanel", "Yes")
+            if value
+            else QCoreApplication.translate("DetailsPanel", "No")
+        )
     elif isinstance(value, float):
         text = f"{value:.4g}"
     elif isinstance(value, str):
@@ -231,8 +242,6 @@ class DetailsPanel(QScrollArea):
         self.task_id = self._value("")
         self.task_id.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.copy_id = QToolButton()
-        self.copy_id.setText("Copy")
-        self.copy_id.setToolTip("Copy the task id")
         self.copy_id.setAutoRaise(True)
         self.copy_id.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.task_id.text())
@@ -243,6 +252,8 @@ class DetailsPanel(QScrollArea):
         self._layout.addWidget(self.model_name)
         self._layout.addWidget(self.model_id)
         self._sections: dict[str, list[QWidget]] = {}
+        self._headings: dict[str, QLabel] = {}
+        self._job: tuple[Job, str] | None = None
         self._section("Prompt", self.prompt)
         params = QWidget()
         params.setLayout(self.params_grid)
@@ -258,10 +269,29 @@ class DetailsPanel(QScrollArea):
         self._section("Cost", self.cost)
         self._layout.addStretch(1)
         self.setWidget(body)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        titles = {
+            "Prompt": self.tr("Prompt"), "Parameters": self.tr("Parameters"),
+            "Time": self.tr("Time"), "Task": self.tr("Task"), "Cost": self.tr("Cost"),
+        }  # fmt: skip
+        for key, heading in self._headings.items():
+            heading.setText(titles.get(key, key).upper())
+        self.copy_id.setText(self.tr("Copy"))
+        self.copy_id.setToolTip(self.tr("Copy the task id"))
+        if self._job is not None:
+            self.set_job(*self._job)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def set_job(self, job: Job | None, name: str = "") -> None:
         if job is None:
             return
+        self._job = (job, name)
         self.model_name.setText(name or job.model_id)
         self.model_id.setText(job.model_id)
         self.model_id.setVisible(bool(name) and name != job.model_id)
@@ -272,16 +302,20 @@ class DetailsPanel(QScrollArea):
         timings = job.task.timings if job.task else {}
         self.timings.set_timings(timings)
         total = total_seconds(timings)
-        server = f"{_seconds(total)} on the server" if total else ""
-        local = f"{_seconds(job.elapsed())} from submit to saved" if job.finished_at else ""
+        server = self.tr("{time} on the server").format(time=_seconds(total)) if total else ""
+        local = (
+            self.tr("{time} from submit to saved").format(time=_seconds(job.elapsed()))
+            if job.finished_at
+            else ""
+        )
         self.total.setText("\n".join(t for t in (server, local) if t))
         self._show("Time", bool(self.total.text()))
         self.timings.setVisible(bool(timing_segments(timings, 1.0)))
         self.task_id.setText(job.remote_id or "")
-        stamps = [f"Created {_stamp(job.created_at)}"]
+        stamps = [self.tr("Created {time}").format(time=_stamp(job.created_at))]
         if job.finished_at:
-            stamps.append(f"finished {_stamp(job.finished_at)}")
-        self.when.setText(", ".join(stamps))
+            stamps.append(self.tr("finished {time}").format(time=_stamp(job.finished_at)))
+        self.when.setText(self.tr(", ").join(stamps))
         self.task_id.setVisible(bool(job.remote_id))
         self.copy_id.setVisible(bool(job.remote_id))
         cost = job.task.extra.get("cost") if job.task else None
@@ -299,7 +333,7 @@ class DetailsPanel(QScrollArea):
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
         for row, (key, value) in enumerate(sorted(params.items())):
-            name = self._value(key.replace("_", " ").capitalize(), muted=True)
+            name = self._value(catalogue_text(key.replace("_", " ").capitalize()), muted=True)
             name.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             text = format_value(value)
             shown = self._value(text)
@@ -311,6 +345,7 @@ class DetailsPanel(QScrollArea):
 
     def _section(self, title: str, *widgets: QWidget) -> None:
         heading = QLabel(title.upper())
+        self._headings[title] = heading
         font = QFont(heading.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
         font.setWeight(QFont.Weight.DemiBold)
@@ -353,6 +388,6 @@ def _cost(value: Any) -> str:
     if _number(value):
         amount = float(value)
         if not amount:
-            return "Free"
+            return QCoreApplication.translate("DetailsPanel", "Free")
         return f"${amount:.2f}" if round(amount, 2) == amount else f"${amount:.4f}".rstrip("0")
     return str(value) if value is not None else ""

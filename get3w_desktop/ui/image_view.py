@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QRect, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRect, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -75,8 +75,8 @@ class ImageView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        self.setAccessibleName("Result image")
-        self._loading = QLabel("Loading full resolution…", self)
+        self.setAccessibleName(self.tr("Result image"))
+        self._loading = QLabel(self.tr("Loading full resolution…"), self)
         self._loading.setStyleSheet("background: rgba(0, 0, 0, 0.55); color: white;"
                                     "border-radius: 4px; padding: 3px 8px;")  # fmt: skip
         self._loading.move(10, 10)
@@ -239,17 +239,17 @@ class ZoomBar(QWidget):
         self.label = QLabel("100%")
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("0000%"))
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for text, tip, slot, keys in (
-            ("−", "Zoom out (Ctrl+−)", view.zoom_out, QKeySequence.StandardKey.ZoomOut),
-            ("+", "Zoom in (Ctrl++)", view.zoom_in, QKeySequence.StandardKey.ZoomIn),
-            ("Fit", "Fit to the window (Ctrl+0)", view.fit, QKeySequence("Ctrl+0")),
-            ("1:1", "Actual pixels (Ctrl+1)", view.actual_size, QKeySequence("Ctrl+1")),
+        self._buttons: list[QToolButton] = []
+        for text, slot, keys in (
+            ("−", view.zoom_out, QKeySequence.StandardKey.ZoomOut),
+            ("+", view.zoom_in, QKeySequence.StandardKey.ZoomIn),
+            ("Fit", view.fit, QKeySequence("Ctrl+0")),
+            ("1:1", view.actual_size, QKeySequence("Ctrl+1")),
         ):
             button = QToolButton()
             button.setText(text)
-            button.setToolTip(tip)
-            button.setAccessibleName(tip)
             button.setAutoRaise(True)
+            self._buttons.append(button)
             button.clicked.connect(slot)
             layout.addWidget(button)
             if text == "−":
@@ -258,6 +258,22 @@ class ZoomBar(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         view.zoom_changed.connect(lambda percent: self.label.setText(f"{percent:.0f}%"))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        tips = (
+            self.tr("Zoom out (Ctrl+−)"), self.tr("Zoom in (Ctrl++)"),
+            self.tr("Fit to the window (Ctrl+0)"), self.tr("Actual pixels (Ctrl+1)"),
+        )  # fmt: skip
+        for button, tip in zip(self._buttons, tips, strict=True):
+            button.setToolTip(tip)
+            button.setAccessibleName(tip)
+        self._buttons[2].setText(self.tr("Fit"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
 
 class GalleryStrip(QListWidget):
@@ -284,7 +300,7 @@ class GalleryStrip(QListWidget):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setAccessibleName("Outputs")
+        self.setAccessibleName(self.tr("Outputs"))
         self.setViewportMargins(6, 0, 6, 0)
         self.setDragEnabled(True)  # drag an output out to the file manager
         self.setDragDropMode(QListView.DragDropMode.DragOnly)

@@ -14,7 +14,16 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -29,6 +38,7 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QS
 
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.itemmodels.job_list import JobRole
+from get3w_desktop.ui.texts import state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -84,45 +94,66 @@ def mix(a: QColor, b: QColor, t: float) -> QColor:
 def format_duration(seconds: float) -> str:
     """'12 s', '1 min 05 s', '2 h 03 min': short, and steady while it ticks."""
     total = max(0, int(seconds))
+    translate = QCoreApplication.translate
     if total < 60:
-        return f"{total} s"
+        return translate("Duration", "{s} s").format(s=total)
     if total < 3600:
-        return f"{total // 60} min {total % 60:02d} s"
-    return f"{total // 3600} h {total % 3600 // 60:02d} min"
+        return translate("Duration", "{m} min {s} s").format(m=total // 60, s=f"{total % 60:02d}")
+    return translate("Duration", "{h} h {m} min").format(
+        h=total // 3600, m=f"{total % 3600 // 60:02d}"
+    )
 
 
 def format_estimate(seconds: float) -> str:
-    return f"~{format_duration(round(seconds))}" if seconds < 90 else f"~{round(seconds / 60)} min"
+    if seconds < 90:
+        return f"~{format_duration(round(seconds))}"
+    return "~" + QCoreApplication.translate("Duration", "{m} min").format(m=round(seconds / 60))
 
 
 def status_text(job: Job, now: float | None = None) -> str:
     """Where a job is and how long it took ('12 s of ~52 s'); its error once it failed."""
     elapsed, estimate = job.elapsed(now), job.estimated_duration
+    translate = QCoreApplication.translate
     match job.state:
         case JobState.QUEUED:
-            return "Waiting for a free slot"
+            return translate("JobStatus", "Waiting for a free slot")
         case JobState.SUBMITTING:
-            return "Sending to Get3W…"
+            return translate("JobStatus", "Sending to Get3W…")
         case JobState.RUNNING if estimate and job.progress(now) is not None:
-            return f"{format_duration(elapsed)} of {format_estimate(estimate)}"
+            return translate("JobStatus", "{elapsed} of {estimate}").format(
+                elapsed=format_duration(elapsed), estimate=format_estimate(estimate)
+            )
         case JobState.RUNNING if estimate:
-            return f"{format_duration(elapsed)} · usually {format_estimate(estimate)}"
+            return translate("JobStatus", "{elapsed} · usually {estimate}").format(
+                elapsed=format_duration(elapsed), estimate=format_estimate(estimate)
+            )
         case JobState.RUNNING:
             return format_duration(elapsed)
         case JobState.DOWNLOADING:
-            return f"Saving results… · {format_duration(elapsed)}"
+            return translate("JobStatus", "Saving results… · {elapsed}").format(
+                elapsed=format_duration(elapsed)
+            )
         case JobState.COMPLETED:
             count = len(job.files)
-            return f"Finished in {format_duration(elapsed)}" + (f" · {count} files" * (count > 1))
+            text = translate("JobStatus", "Finished in {elapsed}").format(
+                elapsed=format_duration(elapsed)
+            )
+            if count > 1:
+                text += translate("JobStatus", " · {count} files").format(count=count)
+            return text
         case JobState.CANCELLED:
-            return f"Stopped after {format_duration(elapsed)}"
-    return job.error or job.state.label
+            return translate("JobStatus", "Stopped after {elapsed}").format(
+                elapsed=format_duration(elapsed)
+            )
+    return job.error or state_label(job.state)
 
 
 def note_text(job: Job) -> str:
     if job.note:
         return job.note
-    return "Taking longer than usual" if job.overdue and job.state.active else ""
+    if job.overdue and job.state.active:
+        return QCoreApplication.translate("JobStatus", "Taking longer than usual")
+    return ""
 
 
 class Glyph(enum.Enum):
@@ -342,8 +373,8 @@ class _RowPainter:
             right -= when_w + 12
         self._text(QRectF(x0, line1.top(), right - x0, line1.height()), name, f.bold, self.text)
         prompt_color = mix(self.text, self.muted, 0.25) if job.prompt else self.muted
-        self._text(line2, job.prompt or "No prompt", f.normal if job.prompt else f.italic,
-                   prompt_color)  # fmt: skip
+        prompt = job.prompt or QCoreApplication.translate("JobDelegate", "No prompt")
+        self._text(line2, prompt, f.normal if job.prompt else f.italic, prompt_color)
         self._status(line3, job, now)
 
     def _background(self) -> None:
@@ -423,7 +454,8 @@ class _RowPainter:
     def _chip(self, line: QRectF, state: JobState) -> float:
         p, fm = self.p, self.f.chip_fm
         color = state_color(state, self.pal)
-        w, h = fm.horizontalAdvance(state.label) + 16, fm.height() + 4
+        label = state_label(state)
+        w, h = fm.horizontalAdvance(label) + 16, fm.height() + 4
         chip = QRectF(line.right() - w, line.center().y() - h / 2, w, h)
         fill = QColor(color)
         fill.setAlpha(56 if is_dark(self.pal) else 30)
@@ -432,7 +464,7 @@ class _RowPainter:
         p.drawRoundedRect(chip, h / 2, h / 2)
         p.setFont(self.f.chip)
         p.setPen(color)
-        p.drawText(chip, Qt.AlignmentFlag.AlignCenter, state.label)
+        p.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
         return w
 
     def _thumbnail(self, box: QRectF, job: Job, thumb: QImage | Glyph) -> None:

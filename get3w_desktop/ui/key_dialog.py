@@ -14,7 +14,7 @@ import enum
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -50,9 +50,12 @@ class Tone(enum.Enum):
 def confirm_removal(parent: QWidget, profile: str) -> bool:
     answer = QMessageBox.question(
         parent,
-        "Remove the key?",
-        f"Remove the API key of profile “{profile}” from this computer? Tasks on this "
-        "profile will need a key again. The key itself stays valid on Get3W.",
+        QCoreApplication.translate("KeyDialog", "Remove the key?"),
+        QCoreApplication.translate(
+            "KeyDialog",
+            "Remove the API key of profile “{profile}” from this computer? Tasks on this "
+            "profile will need a key again. The key itself stays valid on Get3W.",
+        ).format(profile=profile),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )
@@ -75,7 +78,7 @@ class KeyDialog(QDialog):
         self._last_check: KeyCheck | None = None
         self._has_stored_key = False
         self._save_ticket = 0
-        self.setWindowTitle(f"API key — {profile.name}")
+        self.setWindowTitle(self.tr("API key — {profile}").format(profile=profile.name))
         self.setMinimumWidth(520)
         self._build()
         keys.loaded.connect(self._on_loaded)
@@ -83,7 +86,7 @@ class KeyDialog(QDialog):
         keys.saved.connect(self._on_saved)
         keys.removed.connect(self._on_removed)
         keys.failed.connect(self._on_failed)
-        self._set_busy(True, "Looking for a stored key…")
+        self._set_busy(True, self.tr("Looking for a stored key…"))
         self._tickets.add(keys.load(profile.name))
 
     # -- layout --------------------------------------------------------------------------
@@ -91,9 +94,10 @@ class KeyDialog(QDialog):
     def _build(self) -> None:
         name, url = html.escape(self._profile.name), html.escape(self._profile.base_url)
         intro = QLabel(
-            f"Paste the API key for <b>{name}</b> (<code>{url}</code>). "
-            "It is checked with the server "
-            "before it is saved. Create keys in your Get3W account."
+            self.tr(
+                "Paste the API key for <b>{name}</b> (<code>{url}</code>). It is checked with "
+                "the server before it is saved. Create keys in your Get3W account."
+            ).format(name=name, url=url)
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
@@ -108,17 +112,17 @@ class KeyDialog(QDialog):
             | Qt.InputMethodHint.ImhNoAutoUppercase
             | Qt.InputMethodHint.ImhHiddenText
         )
-        self.key_edit.setAccessibleName("API key")
-        self.key_edit.setToolTip("Your key is masked; use Show to check what you pasted.")
+        self.key_edit.setAccessibleName(self.tr("API key"))
+        self.key_edit.setToolTip(self.tr("Your key is masked; use Show to check what you pasted."))
         self.key_edit.textChanged.connect(self._on_text_changed)
-        self.reveal_action = QAction("Show", self)
+        self.reveal_action = QAction(self.tr("Show"), self)
         self.reveal_action.setCheckable(True)
         self.reveal_action.setShortcut(QKeySequence("Alt+S"))
-        self.reveal_action.setToolTip("Show or hide the key (Alt+S)")
+        self.reveal_action.setToolTip(self.tr("Show or hide the key (Alt+S)"))
         self.reveal_action.toggled.connect(self._on_reveal)
         reveal = QToolButton()
         reveal.setDefaultAction(self.reveal_action)
-        reveal.setAccessibleName("Show the key")
+        reveal.setAccessibleName(self.tr("Show the key"))
         field = QHBoxLayout()
         field.setContentsMargins(0, 0, 0, 0)
         field.addWidget(self.key_edit, 1)
@@ -132,18 +136,18 @@ class KeyDialog(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        key_label = QLabel("&API key:")
+        key_label = QLabel(self.tr("&API key:"))
         key_label.setBuddy(self.key_edit)
         form.addRow(key_label, field)
-        form.addRow("Stored key:", self.stored_label)
-        form.addRow("Kept in:", self.where_label)
+        form.addRow(self.tr("Stored key:"), self.stored_label)
+        form.addRow(self.tr("Kept in:"), self.where_label)
 
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: a spinner without a custom widget
         self.busy.setTextVisible(False)
         self.busy.setMaximumWidth(80)
         self.busy.setMaximumHeight(12)
-        self.busy.setAccessibleName("Working")
+        self.busy.setAccessibleName(self.tr("Working"))
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -152,16 +156,18 @@ class KeyDialog(QDialog):
         status.addWidget(self.status_label, 1)
 
         self.buttons = QDialogButtonBox()
-        self.save_button = QPushButton("Check and &save")
+        self.save_button = QPushButton(self.tr("Check and &save"))
         self.save_button.setDefault(True)
-        self.save_button.setToolTip("Ask the server whether the key works, then store it.")
+        self.save_button.setToolTip(self.tr("Ask the server whether the key works, then store it."))
         self.save_button.clicked.connect(self._on_check_and_save)
-        self.save_unchecked_button = QPushButton("Save &without checking")
-        self.save_unchecked_button.setToolTip("The server could not be reached; store it anyway.")
+        self.save_unchecked_button = QPushButton(self.tr("Save &without checking"))
+        self.save_unchecked_button.setToolTip(
+            self.tr("The server could not be reached; store it anyway.")
+        )
         self.save_unchecked_button.clicked.connect(self._on_save_unchecked)
         self.save_unchecked_button.hide()
-        self.remove_button = QPushButton("&Remove key")
-        self.remove_button.setToolTip("Forget the stored key on this computer.")
+        self.remove_button = QPushButton(self.tr("&Remove key"))
+        self.remove_button.setToolTip(self.tr("Forget the stored key on this computer."))
         self.remove_button.clicked.connect(self._on_remove)
         self.remove_button.hide()
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -213,15 +219,16 @@ class KeyDialog(QDialog):
 
     def _show_where(self, info: StoreInfo) -> None:
         if info.secure:
-            text = f"{info.short_name[0].upper()}{info.short_name[1:]}, encrypted (secure)"
+            where = f"{info.short_name[0].upper()}{info.short_name[1:]}"
+            text = self.tr("{where}, encrypted (secure)").format(where=where)
         else:
-            text = "Memory, for this session only (not secure: no usable keyring)"
+            text = self.tr("Memory, for this session only (not secure: no usable keyring)")
         self.where_label.setText(text)
         self.where_label.setToolTip(f"{info.description}\n{info.backend_name}")
 
     def _show_stored(self, key: str | None) -> None:
         self._has_stored_key = bool(key)
-        self.stored_label.setText(mask_key(key) if key else "none")
+        self.stored_label.setText(mask_key(key) if key else self.tr("none"))
         self.remove_button.setVisible(self._has_stored_key)
 
     # -- actions -------------------------------------------------------------------------
@@ -235,7 +242,7 @@ class KeyDialog(QDialog):
     def _on_reveal(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.key_edit.setEchoMode(mode)
-        self.reveal_action.setText("Hide" if shown else "Show")
+        self.reveal_action.setText(self.tr("Hide") if shown else self.tr("Show"))
 
     @Slot()
     def _on_check_and_save(self) -> None:
@@ -244,7 +251,9 @@ class KeyDialog(QDialog):
             return
         self._pending_key = key
         self.save_unchecked_button.hide()
-        self._set_busy(True, f"Checking the key with {self._profile.base_url}…")
+        self._set_busy(
+            True, self.tr("Checking the key with {url}…").format(url=self._profile.base_url)
+        )
         self._tickets.add(self._keys.check(self._profile.base_url, key))
 
     @Slot()
@@ -255,7 +264,7 @@ class KeyDialog(QDialog):
         self._pending_key = key
         self._last_check = None
         self.save_unchecked_button.hide()
-        self._set_busy(True, "Saving the key…")
+        self._set_busy(True, self.tr("Saving the key…"))
         self._save_ticket = self._keys.save(self._profile.name, key)
         self._tickets.add(self._save_ticket)
 
@@ -263,7 +272,7 @@ class KeyDialog(QDialog):
     def _on_remove(self) -> None:
         if self.is_busy() or not type(self).confirm(self, self._profile.name):
             return
-        self._set_busy(True, "Removing the key…")
+        self._set_busy(True, self.tr("Removing the key…"))
         self._tickets.add(self._keys.delete(self._profile.name))
 
     # -- answers from the key service ----------------------------------------------------
@@ -289,18 +298,22 @@ class KeyDialog(QDialog):
             return
         self._last_check = result
         if result.verdict is Verdict.ACCEPTED:
-            self._set_busy(True, f"{result.message} Saving…")
+            self._set_busy(True, self.tr("{result} Saving…").format(result=result.message))
             self._save_ticket = self._keys.save(self._profile.name, self._pending_key)
             self._tickets.add(self._save_ticket)
             return
         self._pending_key = ""
         self._set_busy(False)
         if result.verdict is Verdict.REFUSED:
-            self._say(f"{result.message} Nothing was saved.", Tone.BAD)
+            self._say(
+                self.tr("{result} Nothing was saved.").format(result=result.message), Tone.BAD
+            )
             self.key_edit.setFocus()
             self.key_edit.selectAll()
             return
-        self._say(f"{result.message} Nothing was saved yet.", Tone.WARN)
+        self._say(
+            self.tr("{result} Nothing was saved yet.").format(result=result.message), Tone.WARN
+        )
         self.save_unchecked_button.show()
 
     @Slot(int, str, object)
@@ -314,7 +327,7 @@ class KeyDialog(QDialog):
         self.key_edit.clear()
         checked = self._last_check.message + " " if self._last_check else ""
         if info.secure:
-            self._say(f"{checked}Saved.", Tone.GOOD)
+            self._say(checked + self.tr("Saved."), Tone.GOOD)
         else:
             self._say(f"{checked}{info.description}", Tone.WARN)
         self._become_closable()
@@ -327,7 +340,7 @@ class KeyDialog(QDialog):
         self._set_busy(False)
         self._show_stored(None)
         self._show_where(info)
-        self._say("The key was removed.", Tone.GOOD)
+        self._say(self.tr("The key was removed."), Tone.GOOD)
         self._become_closable()
         self.key_removed.emit(profile)
 
@@ -340,7 +353,7 @@ class KeyDialog(QDialog):
         self._say(message, Tone.BAD)
 
     def _become_closable(self) -> None:
-        self.close_button.setText("Close")
+        self.close_button.setText(self.tr("Close"))
         self.close_button.setDefault(True)
         self.save_button.setDefault(False)
         self.close_button.setFocus()

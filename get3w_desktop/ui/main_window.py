@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QByteArray,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPoint,
@@ -62,12 +63,14 @@ from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.settings import DEFAULT_PATTERN, render_filename
 from get3w_desktop.ui.batch_bar import BatchBar
 from get3w_desktop.ui.batch_dialog import BatchDialog
+from get3w_desktop.ui.compare_window import CompareWindow
 from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
 from get3w_desktop.ui.task_filter_bar import TaskFilterBar
+from get3w_desktop.ui.texts import batch_text
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.batch import BatchTracker
 from get3w_desktop.workers.file_copy import FileCopier, SaveItem
@@ -133,7 +136,7 @@ class MainWindow(QMainWindow):
         self._service = service
         self._auto_save_dir: Path | None = None
         self._pending_copy: str | None = None  # an image to put on the clipboard once decoded
-        self.setWindowTitle("Get3W Desktop")
+        self._balance_value: float | None = None
         self.setMinimumSize(1100, 640)
         screen = QGuiApplication.primaryScreen()
         available = screen.availableGeometry() if screen is not None else None
@@ -147,29 +150,24 @@ class MainWindow(QMainWindow):
         self.count = QSpinBox()
         self.count.setRange(1, MAX_VARIATIONS)
         self.count.setPrefix("× ")
-        self.count.setToolTip("How many variations to generate (each with its own seed)")
-        self.generate_button = QPushButton("Generate")
+        self.generate_button = QPushButton()
         self.generate_button.setDefault(True)
-        self.generate_button.setToolTip("Generate (Ctrl+Enter)")
         self.generate_button.setMinimumHeight(34)
         self.price_label = QLabel("")
         self.price_label.setStyleSheet("color: palette(placeholder-text);")
-        self.price_label.setAccessibleName("Price of this run")
-        self.batch_button = QPushButton("Batch…")
-        self.batch_button.setToolTip("Many prompts at once, typed or from a .txt/.csv file "
-                                     "(Ctrl+Shift+B)")  # fmt: skip
+        self.batch_button = QPushButton()
         self.batch_button.setMinimumHeight(34)
         self.batch_bar = BatchBar()
         self.batch_bar.retried.connect(
             lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None
         )
         self._batches: list[BatchTracker] = []
+        self._compare: CompareWindow | None = None
         self.viewer = ResultViewer(thumbnails, display_name=self._model_name)
         self.shown = JobFilterModel(jobs, self, display_name=self._model_name)
         self.filter_bar = TaskFilterBar(self.shown, catalogue)
         self.list_view = QListView()
         self.list_view.setModel(self.shown)
-        self.list_view.setAccessibleName("Tasks")
         self.delegate = JobDelegate(thumbnails, self.list_view, self._model_name)
         self.list_view.setItemDelegate(self.delegate)
         self.list_view.setUniformItemSizes(True)
@@ -198,7 +196,11 @@ class MainWindow(QMainWindow):
         self.viewer.copy_requested.connect(self._copy_image)
         self.viewer.open_requested.connect(self._open_path)
         runner.job_changed.connect(self._on_job_changed)
-        saver.copied.connect(lambda dest: self.statusBar().showMessage(f"Saved {dest}", 6000))
+        saver.copied.connect(
+            lambda dest: self.statusBar().showMessage(
+                self.tr("Saved {path}").format(path=dest), 6000
+            )
+        )
         saver.saved_all.connect(self._on_saved_all)
         saver.failed.connect(self._on_save_failed)
         thumbnails.image_ready.connect(self._on_image_decoded)
@@ -214,6 +216,59 @@ class MainWindow(QMainWindow):
             self._on_model_chosen(first)
         self._restore_state()
         self.setAcceptDrops(True)  # drop a saved output: its recipe fills the form
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Every text this window sets itself, in the current language (see ui/i18n.py)."""
+        self.setWindowTitle(self.tr("Get3W Desktop"))
+        self.count.setToolTip(self.tr("How many variations to generate (each with its own seed)"))
+        self.generate_button.setText(self.tr("Generate"))
+        self.generate_button.setToolTip(self.tr("Generate (Ctrl+Enter)"))
+        self.batch_button.setText(self.tr("Batch…"))
+        self.batch_button.setToolTip(
+            self.tr("Many prompts at once, typed or from a .txt/.csv file (Ctrl+Shift+B)")
+        )
+        self.list_view.setAccessibleName(self.tr("Tasks"))
+        self.price_label.setAccessibleName(self.tr("Price of this run"))
+        self.tasks_heading.setText(self.tr("Tasks"))
+        texts = (
+            (self.act_generate, self.tr("&Generate")), (self.act_batch, self.tr("&Batch…")),
+            (self.act_compare, self.tr("&Compare models or seeds…")),
+            (self.act_search, self.tr("&Find a model…")),
+            (self.act_find_task, self.tr("Find a &task…")),
+            (self.act_open, self.tr("&Open output")),
+            (self.act_save, self.tr("&Save output as…")),
+            (self.act_save_all, self.tr("Save &all outputs to a folder…")),
+            (self.act_copy_image, self.tr("&Copy image")), (self.act_key, self.tr("API &key…")),
+            (self.act_settings, self.tr("&Settings…")),
+            (self.act_spending, self.tr("S&pending…")),
+            (self.act_diagnostics, self.tr("Save &diagnostics…")),
+            (self.act_copy_curl, self.tr("Copy as c&url")),
+            (self.act_copy_python, self.tr("Copy as &Python")),
+            (self.act_copy_url, self.tr("Copy output &URL")),
+            (self.act_copy_id, self.tr("Copy task &id")), (self.act_rerun, self.tr("&Re-run")),
+            (self.act_load, self.tr("&Load parameters into the form")),
+            (self.act_cancel, self.tr("&Stop waiting")),
+            (self.act_remove, self.tr("Re&move from list")), (self.act_quit, self.tr("&Quit")),
+            (self.act_about, self.tr("&About Get3W Desktop")),
+        )  # fmt: skip
+        for act, text in texts:
+            act.setText(text)
+        menus = (
+            (self.file_menu, self.tr("&File")), (self.task_menu, self.tr("&Task")),
+            (self.view_menu, self.tr("&View")), (self.help_menu, self.tr("&Help")),
+        )  # fmt: skip
+        for menu, title in menus:
+            menu.setTitle(title)
+        self._show_balance()
+        self._update_activity()
+        self._update_empty_hint()
+        self._show_price()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # -- layout ----------------------------------------------------------------------
 
@@ -240,7 +295,7 @@ class MainWindow(QMainWindow):
         list_layout = QVBoxLayout(list_box)
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.setSpacing(4)
-        heading = QLabel("Tasks")
+        heading = self.tasks_heading = QLabel()
         heading.setStyleSheet("font-weight: 600;")
         self.empty_hint = QLabel()
         self.empty_hint.setStyleSheet("color: palette(placeholder-text);")
@@ -291,7 +346,6 @@ class MainWindow(QMainWindow):
         self.service_label.profile_chosen.connect(self.profile_chosen)
         self.service_label.manage_requested.connect(self.settings_requested)
         self.balance_label = QLabel("")
-        self.balance_label.setToolTip("Account balance")
         self.activity_label = QLabel("")
         for label in (self.balance_label, self.activity_label):
             label.setContentsMargins(10, 0, 6, 0)
@@ -301,11 +355,10 @@ class MainWindow(QMainWindow):
         for signal in (self.shown.rowsInserted, self.shown.rowsRemoved, self.shown.modelReset,
                        self.shown.layoutChanged):  # fmt: skip
             signal.connect(self._update_empty_hint)
-        self._update_empty_hint()
 
     def _build_actions(self) -> None:
-        def action(text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
-            act = QAction(text, self)
+        def action(slot: Callable[[], Any], shortcut: Any = None) -> QAction:
+            act = QAction(self)  # texts: retranslate()
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
                 act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -313,59 +366,58 @@ class MainWindow(QMainWindow):
             self.addAction(act)
             return act
 
-        self.act_generate = action("&Generate", self.generate, "Ctrl+Return")
-        self.act_batch = action("&Batch…", self.batch, "Ctrl+Shift+B")
-        self.act_search = action("&Find a model…", self.picker.focus_search, "Ctrl+K")
-        self.act_find_task = action("Find a &task…", self._focus_task_search, "Ctrl+F")
-        self.act_open = action("&Open output", self._open_output, "Ctrl+O")
-        self.act_save = action(
-            "&Save output as…", self._save_current, QKeySequence.StandardKey.Save
-        )
-        self.act_save_all = action("Save &all outputs to a folder…", self._save_all,
-                                   "Ctrl+Shift+S")  # fmt: skip
-        self.act_copy_image = QAction("&Copy image", self)
+        self.act_generate = action(self.generate, "Ctrl+Return")
+        self.act_batch = action(self.batch, "Ctrl+Shift+B")
+        self.act_compare = action(self.compare, "Ctrl+Shift+M")
+        self.act_search = action(self.picker.focus_search, "Ctrl+K")
+        self.act_find_task = action(self._focus_task_search, "Ctrl+F")
+        self.act_open = action(self._open_output, "Ctrl+O")
+        self.act_save = action(self._save_current, QKeySequence.StandardKey.Save)
+        self.act_save_all = action(self._save_all, "Ctrl+Shift+S")
+        self.act_copy_image = QAction(self)
         self.act_copy_image.setShortcut(QKeySequence.StandardKey.Copy)
         # Ctrl+C copies text in the form; it copies the image only from the list or viewer.
         self.act_copy_image.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.act_copy_image.triggered.connect(lambda _checked=False: self._copy_current_image())
         self.list_view.addAction(self.act_copy_image)
         self.viewer.addAction(self.act_copy_image)
-        self.act_key = action("API &key…", self.key_requested.emit)
-        self.act_settings = action("&Settings…", self.settings_requested.emit,
+        self.act_key = action(self.key_requested.emit)
+        self.act_settings = action(self.settings_requested.emit,
                                    QKeySequence.StandardKey.Preferences)  # fmt: skip
         if self.act_settings.shortcut().isEmpty():
             self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
-        self.act_spending = action("S&pending…", self.spending_requested.emit)
-        self.act_diagnostics = action("Save &diagnostics…", self.diagnostics_requested.emit)
-        self.act_copy_curl = action("Copy as c&url", self._copy_as_curl)
-        self.act_copy_python = action("Copy as &Python", self._copy_as_python)
-        self.act_copy_url = action("Copy output &URL", self._copy_output_url, "Ctrl+Shift+C")
-        self.act_copy_id = action("Copy task &id", self._copy_task_id, "Ctrl+Shift+I")
-        self.act_rerun = action("&Re-run", self._rerun, "Ctrl+R")
-        self.act_load = action("&Load parameters into the form", self._load_params, "Ctrl+L")
-        self.act_cancel = action("&Stop waiting", self._cancel, "Ctrl+.")
-        self.act_remove = action("Re&move from list", self._remove, QKeySequence.StandardKey.Delete)
-        self.act_quit = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_about = action("&About Get3W Desktop", self._about)
+        self.act_spending = action(self.spending_requested.emit)
+        self.act_diagnostics = action(self.diagnostics_requested.emit)
+        self.act_copy_curl = action(self._copy_as_curl)
+        self.act_copy_python = action(self._copy_as_python)
+        self.act_copy_url = action(self._copy_output_url, "Ctrl+Shift+C")
+        self.act_copy_id = action(self._copy_task_id, "Ctrl+Shift+I")
+        self.act_rerun = action(self._rerun, "Ctrl+R")
+        self.act_load = action(self._load_params, "Ctrl+L")
+        self.act_cancel = action(self._cancel, "Ctrl+.")
+        self.act_remove = action(self._remove, QKeySequence.StandardKey.Delete)
+        self.act_quit = action(self.close, QKeySequence.StandardKey.Quit)
+        self.act_about = action(self._about)
 
         menu = self.menuBar()
-        self.file_menu = file_menu = menu.addMenu("&File")
+        file_menu = self.file_menu = menu.addMenu("")
         file_menu.addActions([self.act_open, self.act_save, self.act_save_all,
                               self.act_copy_image])  # fmt: skip
         file_menu.addSeparator()
         file_menu.addActions([self.act_key, self.act_settings, self.act_spending])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        self.task_menu = task_menu = menu.addMenu("&Task")
-        task_menu.addActions([self.act_generate, self.act_batch, self.act_rerun, self.act_load])
+        task_menu = self.task_menu = menu.addMenu("")
+        task_menu.addActions([self.act_generate, self.act_batch, self.act_compare,
+                              self.act_rerun, self.act_load])  # fmt: skip
         task_menu.addSeparator()
         task_menu.addActions([self.act_copy_url, self.act_copy_id, self.act_copy_curl,
                               self.act_copy_python])  # fmt: skip
         task_menu.addSeparator()
         task_menu.addActions([self.act_cancel, self.act_remove])
-        view_menu = menu.addMenu("&View")
+        view_menu = self.view_menu = menu.addMenu("")
         view_menu.addActions([self.act_search, self.act_find_task])
-        help_menu = menu.addMenu("&Help")
+        help_menu = self.help_menu = menu.addMenu("")
         help_menu.addActions([self.act_diagnostics, self.act_about])
 
     # -- generating ------------------------------------------------------------------
@@ -396,7 +448,9 @@ class MainWindow(QMainWindow):
         problems = self.form.problems()
         if problems:
             self.form.show_problems()
-            self.statusBar().showMessage(f"Check the form: {problems[0]}", 6000)
+            self.statusBar().showMessage(
+                self.tr("Check the form: {problem}").format(problem=problems[0]), 6000
+            )
             return []
         params = self.form.values()
         unit = self._unit_price(model, params)
@@ -434,7 +488,9 @@ class MainWindow(QMainWindow):
         self._batches.append(tracker)
         jobs = tracker.start(plan.model_id, plan.params, self._service.profile)
         self.batch_bar.bind(tracker)
-        tracker.finished.connect(lambda counts: self.statusBar().showMessage(counts.text(), 8000))
+        tracker.finished.connect(
+            lambda counts: self.statusBar().showMessage(batch_text(counts), 8000)
+        )
         if jobs:
             self.select_job(jobs[-1].local_id)
         return jobs
@@ -450,21 +506,71 @@ class MainWindow(QMainWindow):
         current = self.current_job()
         if current is not None and current.local_id == job.local_id:
             self.viewer.show_job(job)
-        active = self._jobs.active_count()
-        self.activity_label.setText(f"{active} running" if active else "")
-        if active and not self._ticker.isActive():
+        self._update_activity()
+        if self._jobs.active_count() and not self._ticker.isActive():
             self._ticker.start()
+
+    def _update_activity(self) -> None:
+        active = self._jobs.active_count()
+        self.activity_label.setText(
+            self.tr("{count} running").format(count=active) if active else ""
+        )
+
+    @Slot()
+    def compare(self) -> CompareWindow | None:
+        """The same prompt across several models or seeds, side by side (non-modal, reused)."""
+        model = self._model
+        if model is None:
+            return None
+        if self._compare is None:
+            self._compare = CompareWindow(
+                self._catalogue, self._runner, self._thumbnails, model.model_id,
+                self.form.values(), profile=self._service.profile,
+                spend_check=self.caps_message, parent=self,
+            )  # fmt: skip
+            self._compare.open_job.connect(self._open_from_compare)
+            self._compare.use_params.connect(self._use_compare_params)
+            self._compare.submitted.connect(self._quotes.update)
+        else:
+            self._compare.set_form(model.model_id, self.form.values())
+            self._compare.set_profile(self._service.profile)
+        self._compare.show()
+        self._compare.raise_()
+        self._compare.activateWindow()
+        return self._compare
+
+    def caps_message(self, cost: float | None) -> str | None:
+        """Why a run of `cost` would break a spending limit; None when it may go."""
+        per_run, per_day = self._caps
+        if per_run is None and per_day is None:
+            return None
+        return check_caps(per_run, per_day, self.spent_today(), cost)
+
+    @Slot(str)
+    def _open_from_compare(self, local_id: str) -> None:
+        self.select_job(local_id)
+        self.raise_()
+        self.activateWindow()
+
+    @Slot(str, object)
+    def _use_compare_params(self, model_id: str, params: dict[str, Any]) -> None:
+        self.picker.select(model_id)
+        self._on_model_chosen(model_id)
+        self.form.set_values(params)
+        self.statusBar().showMessage(self.tr("Settings from the comparison are in the form"), 4000)
 
     def set_service(self, service: ServiceInfo, balance: BalanceWatcher | None = None) -> None:
         """New tasks go to `service` from now on; the banner, badge and balance follow."""
+        if self._compare is not None:
+            self._compare.set_profile(service.profile)
         if self._balance is not None and self._balance is not balance:
             self._balance.changed.disconnect(self._on_balance)
             self._balance.failed.disconnect(self._on_balance_failed)
         self._service = service
         self.banner.setVisible(service.is_sandbox)
         self.service_label.set_service(service)
-        self.balance_label.setText("")
-        self.balance_label.setToolTip("Account balance")
+        self._balance_value = None
+        self._show_balance()
         if balance is not None and balance is not self._balance:
             balance.changed.connect(self._on_balance)
             balance.failed.connect(self._on_balance_failed)
@@ -495,9 +601,14 @@ class MainWindow(QMainWindow):
         for job in loaded.resume:
             self._runner.start(job)
         if loaded.resume:
-            noun = "task" if len(loaded.resume) == 1 else "tasks"
+            count = len(loaded.resume)
             self.statusBar().showMessage(
-                f"Resuming {len(loaded.resume)} unfinished {noun} from last time", 8000
+                self.tr("Resuming 1 unfinished task from last time")
+                if count == 1
+                else self.tr("Resuming {count} unfinished tasks from last time").format(
+                    count=count
+                ),
+                8000,
             )
         self._update_empty_hint()
 
@@ -512,9 +623,14 @@ class MainWindow(QMainWindow):
 
     def _update_empty_hint(self) -> None:
         if self._jobs.rowCount() == 0:
-            self.empty_hint.setText("Nothing yet: your tasks appear here, newest first.")
+            self.empty_hint.setText(self.tr("Nothing yet: your tasks appear here, newest first."))
         else:
-            self.empty_hint.setText('No task matches. <a href="clear">Show all tasks</a>')
+            self.empty_hint.setText(
+                self.tr("No task matches.")
+                + ' <a href="clear">'
+                + self.tr("Show all tasks")
+                + "</a>"
+            )
         self.empty_hint.setVisible(self.shown.rowCount() == 0)
         self.filter_bar.setVisible(self._jobs.rowCount() > 0)
 
@@ -615,10 +731,10 @@ class MainWindow(QMainWindow):
             file_name(found[0], found[1] + 1, suffix, self._pattern) if found
             else Path(source).name
         )  # fmt: skip
-        kind = _KIND_NAMES.get(media_kind(source), "File")
+        kind = self._kind_name(media_kind(source))
         destination, _filter = QFileDialog.getSaveFileName(
-            self, "Save output", str(self._last_folder() / name),
-            f"{kind} {suffix.upper()[1:]} (*{suffix});;All files (*)",
+            self, self.tr("Save output"), str(self._last_folder() / name),
+            f"{kind} {suffix.upper()[1:]} (*{suffix});;" + self.tr("All files (*)"),
         )  # fmt: skip
         if not destination:
             return
@@ -640,9 +756,11 @@ class MainWindow(QMainWindow):
         """Every output of the selected tasks into one folder, with distinct names."""
         jobs = [job for job in self._selected_jobs() if job.files]
         if not jobs:
-            self.statusBar().showMessage("Nothing to save yet: select a finished task.", 5000)
+            self.statusBar().showMessage(
+                self.tr("Nothing to save yet: select a finished task."), 5000
+            )
             return
-        folder = QFileDialog.getExistingDirectory(self, "Save all outputs to", str(
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Save all outputs to"), str(
             self._last_folder()))  # fmt: skip
         if folder:
             self._remember_folder(Path(folder))
@@ -690,12 +808,17 @@ class MainWindow(QMainWindow):
         count = self.count.value()
         total = quote.times(count)
         self.price_label.setText(total.text())
-        source = "an estimate from the model list" if quote.estimated else "Get3W's price"
-        self.price_label.setToolTip(
-            f"{quote.text()} per task × {count} ({source}). Nothing is charged in the sandbox."
-            if self._service.is_sandbox
-            else f"{quote.text()} per task × {count} ({source})."
+        source = (
+            self.tr("an estimate from the model list")
+            if quote.estimated
+            else self.tr("Get3W's price")
         )
+        tip = (
+            self.tr("{price} per task × {count} ({source}). Nothing is charged in the sandbox.")
+            if self._service.is_sandbox
+            else self.tr("{price} per task × {count} ({source}).")
+        )
+        self.price_label.setToolTip(tip.format(price=quote.text(), count=count, source=source))
 
     def spent_today(self) -> float:
         charges = charges_of(self._jobs.jobs(), self._catalogue, self._quotes)
@@ -703,14 +826,11 @@ class MainWindow(QMainWindow):
 
     def _refused_by_caps(self, cost: float | None) -> bool:
         """True (and the person told why) when a run of `cost` breaks a spending limit."""
-        per_run, per_day = self._caps
-        if per_run is None and per_day is None:
-            return False
-        message = check_caps(per_run, per_day, self.spent_today(), cost)
+        message = self.caps_message(cost)
         if message is None:
             return False
         self.statusBar().showMessage(message, 15000)
-        QMessageBox.information(self, "Spending limit", message)
+        QMessageBox.information(self, self.tr("Spending limit"), message)
         return True
 
     @property
@@ -735,12 +855,16 @@ class MainWindow(QMainWindow):
 
     @Slot(int, str)
     def _on_saved_all(self, count: int, folder: str) -> None:
-        noun = "file" if count == 1 else "files"
-        self.statusBar().showMessage(f"Saved {count} {noun} to {folder}", 6000)
+        message = (
+            self.tr("Saved 1 file to {folder}")
+            if count == 1
+            else self.tr("Saved {count} files to {folder}")
+        )
+        self.statusBar().showMessage(message.format(count=count, folder=folder), 6000)
 
     @Slot(str)
     def _on_save_failed(self, message: str) -> None:
-        QMessageBox.warning(self, "Not saved", message)
+        QMessageBox.warning(self, self.tr("Not saved"), message)
 
     def _copy_current_image(self) -> None:
         shown = self.viewer.current_file()
@@ -758,51 +882,66 @@ class MainWindow(QMainWindow):
         image = self._thumbnails.load_image(path)
         if image is None:
             self._pending_copy = path
-            self.statusBar().showMessage("Copying the image…", 3000)
+            self.statusBar().showMessage(self.tr("Copying the image…"), 3000)
             return
         self._pending_copy = None
         QGuiApplication.clipboard().setImage(image)
-        self.statusBar().showMessage("Image copied to the clipboard", 4000)
+        self.statusBar().showMessage(self.tr("Image copied to the clipboard"), 4000)
 
     @Slot(str, QImage)
     def _on_image_decoded(self, path: str, image: QImage) -> None:
         if path == self._pending_copy:
             self._pending_copy = None
             QGuiApplication.clipboard().setImage(image)
-            self.statusBar().showMessage("Image copied to the clipboard", 4000)
+            self.statusBar().showMessage(self.tr("Image copied to the clipboard"), 4000)
 
     @Slot(str, str)
     def _on_image_decode_failed(self, path: str, reason: str) -> None:
         if path == self._pending_copy:
             self._pending_copy = None
-            self.statusBar().showMessage(f"Could not copy the image: {reason}", 6000)
+            self.statusBar().showMessage(
+                self.tr("Could not copy the image: {reason}").format(reason=reason), 6000
+            )
 
     @Slot(object)
     def _on_balance(self, value: float | None) -> None:
+        self._balance_value = value
+        self._show_balance()
+
+    def _show_balance(self) -> None:
+        value = self._balance_value
         if value is None:
             self.balance_label.setText("")
+            self.balance_label.setToolTip(self.tr("Account balance"))
             return
-        prefix = "Sandbox credit" if self._service.is_sandbox else "Balance"
-        self.balance_label.setText(f"{prefix} ${value:,.2f}")
-        self.balance_label.setToolTip("Account balance, refreshed after each task")
+        text = (
+            self.tr("Sandbox credit {amount}")
+            if self._service.is_sandbox
+            else self.tr("Balance {amount}")
+        )
+        self.balance_label.setText(text.format(amount=f"${value:,.2f}"))
+        self.balance_label.setToolTip(self.tr("Account balance, refreshed after each task"))
 
     @Slot(str)
     def _on_balance_failed(self, message: str) -> None:
-        self.balance_label.setToolTip(f"Balance not updated: {message}")
+        self.balance_label.setToolTip(
+            self.tr("Balance not updated: {reason}").format(reason=message)
+        )
 
     def _copy_output_url(self) -> None:
         job = self.current_job()
         if job and job.task and job.task.outputs:
             QGuiApplication.clipboard().setText("\n".join(job.task.outputs))
-            self.statusBar().showMessage("Output URL copied", 3000)
+            self.statusBar().showMessage(self.tr("Output URL copied"), 3000)
 
     def _copy_as_curl(self) -> None:
         job = self.current_job()
         if job is not None and self._service.base_url:
             text = as_curl(self._service.base_url, job.model_id, job.params)
             QGuiApplication.clipboard().setText(text)
-            self.statusBar().showMessage("Copied as a curl command (the key is $GET3W_API_KEY)",
-                                         5000)  # fmt: skip
+            self.statusBar().showMessage(
+                self.tr("Copied as a curl command (the key is $GET3W_API_KEY)"), 5000
+            )
 
     def _copy_as_python(self) -> None:
         job = self.current_job()
@@ -810,14 +949,14 @@ class MainWindow(QMainWindow):
             text = as_python(self._service.base_url, job.model_id, job.params)
             QGuiApplication.clipboard().setText(text)
             self.statusBar().showMessage(
-                "Copied as a Python script (it reads the key from GET3W_API_KEY)", 5000
+                self.tr("Copied as a Python script (it reads the key from GET3W_API_KEY)"), 5000
             )
 
     def _copy_task_id(self) -> None:
         job = self.current_job()
         if job and job.remote_id:
             QGuiApplication.clipboard().setText(job.remote_id)
-            self.statusBar().showMessage("Task id copied", 3000)
+            self.statusBar().showMessage(self.tr("Task id copied"), 3000)
 
     def _rerun(self) -> None:
         job = self.current_job()
@@ -832,7 +971,7 @@ class MainWindow(QMainWindow):
         self.picker.select(job.model_id)
         self._on_model_chosen(job.model_id)
         self.form.set_values(job.params)
-        self.statusBar().showMessage("Parameters loaded into the form", 3000)
+        self.statusBar().showMessage(self.tr("Parameters loaded into the form"), 3000)
 
     def _cancel(self) -> None:
         job = self.current_job()
@@ -881,9 +1020,9 @@ class MainWindow(QMainWindow):
             return
         if len(gone) > 1:
             answer = QMessageBox.question(
-                self, "Remove tasks",
-                f"Remove {len(gone)} tasks from the list and the history? Saved copies "
-                "stay where you saved them.",
+                self, self.tr("Remove tasks"),
+                self.tr("Remove {count} tasks from the list and the history? Saved copies "
+                        "stay where you saved them.").format(count=len(gone)),
             )  # fmt: skip
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -899,8 +1038,9 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(
             self,
-            "About Get3W Desktop",
-            f"<b>Get3W Desktop</b> {__version__}<br>A desktop client for the Get3W API.",
+            self.tr("About Get3W Desktop"),
+            f"<b>Get3W Desktop</b> {__version__}<br>"
+            + self.tr("A desktop client for the Get3W API."),
         )
 
     def _restore_state(self) -> None:
@@ -947,9 +1087,17 @@ class MainWindow(QMainWindow):
         self._on_model_chosen(recipe.model_id)
         self.form.set_values(recipe.params)
         self.statusBar().showMessage(
-            f"Loaded how {Path(path).name} was made: {self._model_name(recipe.model_id)}", 8000
+            self.tr("Loaded how {name} was made: {model}").format(
+                name=Path(path).name, model=self._model_name(recipe.model_id)
+            ),
+            8000,
         )
         return True
+
+    def _kind_name(self, kind: MediaKind) -> str:
+        names = {MediaKind.IMAGE: self.tr("Image"), MediaKind.VIDEO: self.tr("Video"),
+                 MediaKind.AUDIO: self.tr("Audio")}  # fmt: skip
+        return names.get(kind, self.tr("File"))
 
     def _job_by_file(self, path: Path) -> Job | None:
         wanted = str(path)
@@ -965,9 +1113,6 @@ class MainWindow(QMainWindow):
         self._ticker.stop()
         self.viewer.shutdown()
         super().closeEvent(event)
-
-
-_KIND_NAMES = {MediaKind.IMAGE: "Image", MediaKind.VIDEO: "Video", MediaKind.AUDIO: "Audio"}
 
 
 def file_name(job: Job, index: int, suffix: str, pattern: str | None = None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
@@ -93,22 +93,19 @@ class MediaPlayerView(QWidget):
         self.stage.addWidget(self.audio_card)
 
         style = self.style()
-        self.play_button = self._tool_button(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay),
-                                             "Play (Space)")  # fmt: skip
+        self.play_button = self._tool_button(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.position_label = QLabel("0:00")
         self.duration_label = QLabel("0:00")
         for label in (self.position_label, self.duration_label):
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance("00:00:00"))
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.seek = QSlider(Qt.Orientation.Horizontal)
-        self.seek.setAccessibleName("Position")
         self.seek.setRange(0, 0)
         self.mute_button = self._tool_button(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaVolume), "Mute"
+            style.standardIcon(QStyle.StandardPixmap.SP_MediaVolume)
         )
         self.mute_button.setCheckable(True)
         self.volume = QSlider(Qt.Orientation.Horizontal)
-        self.volume.setAccessibleName("Volume")
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
         self.volume.setFixedWidth(80)
@@ -141,6 +138,26 @@ class MediaPlayerView(QWidget):
         self.seek.sliderPressed.connect(lambda: setattr(self, "_seeking", True))
         self.seek.sliderReleased.connect(self._seek_released)
         self.seek.valueChanged.connect(self._on_seek_value)
+        self._playing = False
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.seek.setAccessibleName(self.tr("Position"))
+        self.volume.setAccessibleName(self.tr("Volume"))
+        self._tips()
+
+    def _tips(self) -> None:
+        play = self.tr("Pause (Space)") if self._playing else self.tr("Play (Space)")
+        self.play_button.setToolTip(play)
+        self.play_button.setAccessibleName(play)
+        mute = self.tr("Unmute") if self.mute_button.isChecked() else self.tr("Mute")
+        self.mute_button.setToolTip(mute)
+        self.mute_button.setAccessibleName(mute)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # -- public -----------------------------------------------------------------------
 
@@ -207,11 +224,9 @@ class MediaPlayerView(QWidget):
     # -- private ----------------------------------------------------------------------
 
     @staticmethod
-    def _tool_button(icon: QIcon, tip: str) -> QToolButton:
+    def _tool_button(icon: QIcon) -> QToolButton:
         button = QToolButton()
         button.setIcon(icon)
-        button.setToolTip(tip)
-        button.setAccessibleName(tip)
         button.setAutoRaise(True)
         button.setIconSize(QSize(20, 20))
         return button
@@ -222,7 +237,7 @@ class MediaPlayerView(QWidget):
             QStyle.StandardPixmap.SP_MediaVolume,
         )
         self.mute_button.setIcon(self.style().standardIcon(muted_icon if muted else icon))
-        self.mute_button.setToolTip("Unmute" if muted else "Mute")
+        self._tips()
         if self._audio is not None:
             self._audio.setMuted(muted)
 
@@ -258,7 +273,8 @@ class MediaPlayerView(QWidget):
             QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         )
         self.play_button.setIcon(self.style().standardIcon(icon))
-        self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
+        self._playing = playing
+        self._tips()
 
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         # Paused at the start shows the first frame instead of a blank rectangle.
@@ -270,7 +286,9 @@ class MediaPlayerView(QWidget):
     def _on_error(self, _error: QMediaPlayer.Error, text: str) -> None:
         if not self.source:
             return
-        message = f"This file cannot be played here: {text or 'unknown format'}. Try Open."
+        message = self.tr("This file cannot be played here: {reason}. Try Open.").format(
+            reason=text or self.tr("unknown format")
+        )
         self.message.setText(message)
         self.message.show()
         self.playback_error.emit(message)

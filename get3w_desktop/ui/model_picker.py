@@ -14,6 +14,7 @@ import enum
 from collections.abc import Iterable
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -51,13 +52,14 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop.core.catalogue import ModelInfo
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 
 GROUP_LABELS = {
-    "text-to-image": "Text to image",
-    "image-edit": "Image editing",
-    "text-to-video": "Text to video",
-    "image-to-video": "Image to video",
-    "text-to-audio": "Audio",
+    "text-to-image": QT_TRANSLATE_NOOP("ModelPicker", "Text to image"),
+    "image-edit": QT_TRANSLATE_NOOP("ModelPicker", "Image editing"),
+    "text-to-video": QT_TRANSLATE_NOOP("ModelPicker", "Text to video"),
+    "image-to-video": QT_TRANSLATE_NOOP("ModelPicker", "Image to video"),
+    "text-to-audio": QT_TRANSLATE_NOOP("ModelPicker", "Audio"),
 }
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -72,16 +74,18 @@ class Role(enum.IntEnum):
 
 
 def group_label(model_type: str) -> str:
-    return GROUP_LABELS.get(model_type) or model_type.replace("-", " ").capitalize()
+    known = GROUP_LABELS.get(model_type)
+    if known:
+        return QCoreApplication.translate("ModelPicker", known)
+    return model_type.replace("-", " ").capitalize()
 
 
 def price_text(price: float | None) -> str:
     """ "$0.14 / run", "$0.012 / run"; empty when the price is unknown."""
     if price is None or price < 0:
         return ""
-    if round(price, 2) == round(price, 6):
-        return f"${price:.2f} / run"
-    return f"${price:.4f}".rstrip("0") + " / run"
+    amount = f"${price:.2f}" if round(price, 2) == round(price, 6) else f"${price:.4f}".rstrip("0")
+    return QCoreApplication.translate("ModelPicker", "{price} / run").format(price=amount)
 
 
 def duration_text(seconds: float | None) -> str:
@@ -89,11 +93,11 @@ def duration_text(seconds: float | None) -> str:
     if seconds is None or seconds <= 0:
         return ""
     if seconds < 60:
-        return f"about {round(seconds)} s"
+        return QCoreApplication.translate("ModelPicker", "about {s} s").format(s=round(seconds))
     minutes = seconds / 60
     halves = round(minutes * 2) / 2
     text = f"{int(halves)}½" if halves % 1 else f"{int(halves)}"
-    return f"about {text} min"
+    return QCoreApplication.translate("ModelPicker", "about {m} min").format(m=text)
 
 
 def search_icon(palette: QPalette, side: int = 16) -> QIcon:
@@ -262,10 +266,10 @@ class ModelPicker(QWidget):
         self.proxy = ModelFilter(self)
         self.proxy.setSourceModel(self.source)
 
+        self._catalogue: list[ModelInfo] | None = None
+        self._types: list[str] = []
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search models")
         self.search.setClearButtonEnabled(True)
-        self.search.setToolTip("Search by name, maker or kind (Ctrl+K)")
         self.search.addAction(search_icon(self.palette()), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setMinimumHeight(30)
         self.search.textChanged.connect(self._on_search)
@@ -280,7 +284,6 @@ class ModelPicker(QWidget):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setMouseTracking(True)
         self.view.setFrameShape(QListView.Shape.NoFrame)
-        self.view.setAccessibleName("Models")
         self.view.setStyleSheet("QListView { background: transparent; }")
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.view.activated.connect(self._on_activated)
@@ -312,7 +315,20 @@ class ModelPicker(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.stack, 1)
         self.setMinimumWidth(220)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search models"))
+        self.search.setToolTip(self.tr("Search by name, maker or kind (Ctrl+K)"))
+        self.view.setAccessibleName(self.tr("Models"))
+        if self._catalogue is not None:
+            self._fill(self._catalogue, self._types)  # group names and prices, in new words
         self._update_empty()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # -- content -------------------------------------------------------------------------
 
@@ -320,8 +336,11 @@ class ModelPicker(QWidget):
         """Show these models, grouped by type in the catalogue's type order."""
         models = list(catalogue)
         types = getattr(catalogue, "types", None)
-        order: list[str] = list(types()) if callable(types) else []
-        order += sorted({m.type for m in models} - set(order))
+        self._fill(models, list(types()) if callable(types) else [])
+
+    def _fill(self, models: list[ModelInfo], types: list[str]) -> None:
+        self._catalogue, self._types = models, types
+        order = types + sorted({m.type for m in models} - set(types))
         self._quiet = True
         try:
             self.source.clear()
@@ -334,7 +353,7 @@ class ModelPicker(QWidget):
                 header.setFlags(Qt.ItemFlag.NoItemFlags)
                 header.setData(True, Role.IS_HEADER)
                 header.setData(model_type, Role.GROUP)
-                header.setAccessibleText(f"{label} models")
+                header.setAccessibleText(self.tr("{group} models").format(group=label))
                 self.source.appendRow(header)
                 for model in members:
                     self.source.appendRow(self._item(model, label))
@@ -354,9 +373,12 @@ class ModelPicker(QWidget):
         item.setData(model.type, Role.GROUP)
         item.setData(model.model_id, Role.SECONDARY)
         item.setData(price, Role.PRICE)
-        haystack = f"{model.name} {model.model_id} {model.description} {model.type} {label}"
+        description = catalogue_text(model.description)
+        haystack = (
+            f"{model.name} {model.model_id} {model.description} {description} {model.type} {label}"
+        )
         item.setData(haystack.lower(), Role.HAYSTACK)
-        tip = f"<b>{model.name}</b><br>{model.description}" if model.description else model.name
+        tip = f"<b>{model.name}</b><br>{description}" if description else model.name
         item.setToolTip(tip)
         item.setAccessibleText(f"{model.name}, {price}" if price else model.name)
         return item
@@ -426,12 +448,12 @@ class ModelPicker(QWidget):
         if has_rows:
             return
         if text:
-            self.empty_title.setText(f"No model matches “{text}”")
-            self.empty_hint.setText("Try a shorter word, a maker such as “google”, or a kind "
-                                    "such as “video”.")  # fmt: skip
+            self.empty_title.setText(self.tr("No model matches “{text}”").format(text=text))
+            self.empty_hint.setText(self.tr("Try a shorter word, a maker such as “google”, or a "
+                                            "kind such as “video”."))  # fmt: skip
         else:
-            self.empty_title.setText("No models yet")
-            self.empty_hint.setText("The model list could not be loaded.")
+            self.empty_title.setText(self.tr("No models yet"))
+            self.empty_hint.setText(self.tr("The model list could not be loaded."))
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():

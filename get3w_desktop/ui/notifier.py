@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.ui.texts import state_label
 
 #: States that end a task's run and deserve a message. A stop the person asked for does not.
 _FINISHED = (JobState.COMPLETED,)
@@ -129,20 +130,30 @@ class Notifier(QObject):
             job = jobs[0]
             model = self._model_label(job.model_id)
             if problems:
-                return f"Failed: {model}", _short(job.error or job.state.label), job.local_id
-            return f"Done: {model}", _short(job.prompt) or "Finished.", job.local_id
+                why = _short(job.error or state_label(job.state))
+                return self.tr("Failed: {model}").format(model=model), why, job.local_id
+            text = _short(job.prompt) or self.tr("Finished.")
+            return self.tr("Done: {model}").format(model=model), text, job.local_id
         parts = []
         if done:
-            parts.append(f"{_count(len(done), 'task')} finished")
-        if problems:
             parts.append(
-                f"{len(problems)} failed" if done else f"{_count(len(problems), 'task')} failed"
+                self.tr("1 task finished")
+                if len(done) == 1
+                else self.tr("{count} tasks finished").format(count=len(done))
             )
         if problems:
+            if done:
+                parts.append(self.tr("{count} failed").format(count=len(problems)))
+            elif len(problems) == 1:
+                parts.append(self.tr("1 task failed"))
+            else:
+                parts.append(self.tr("{count} tasks failed").format(count=len(problems)))
+        title = self.tr(", ").join(parts)
+        if problems:
             first = problems[0]
-            why = _short(first.error or first.state.label)
-            return ", ".join(parts), f"{self._model_label(first.model_id)} — {why}", first.local_id
-        return ", ".join(parts), "Click to see the results.", done[-1].local_id
+            why = _short(first.error or state_label(first.state))
+            return title, f"{self._model_label(first.model_id)} — {why}", first.local_id
+        return title, self.tr("Click to see the results."), done[-1].local_id
 
     @Slot()
     def _on_clicked(self) -> None:
@@ -153,10 +164,6 @@ class Notifier(QObject):
     def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:
             self.activated.emit(self._target)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _short(text: str) -> str:

@@ -18,7 +18,16 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRectF,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -59,15 +68,39 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop.core.catalogue import CHANNELS, ParamKind, ParamSpec, parse_size
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 from get3w_desktop.workers.thumbnails import ALLOCATION_LIMIT_MB
 
 INT_LIMIT = 2_147_483_647
 SEED_MAX = 2_147_483_647
 CHANNEL_HELP = {
-    "economy": "Economy: the lowest price, for bulk work; may take longer.",
-    "stable": "Stable: the usual choice, reliable at a standard price.",
-    "official": "Official: routed to the model maker's official service.",
+    "economy": QT_TRANSLATE_NOOP(
+        "ParamFields", "Economy: the lowest price, for bulk work; may take longer."
+    ),
+    "stable": QT_TRANSLATE_NOOP(
+        "ParamFields", "Stable: the usual choice, reliable at a standard price."
+    ),
+    "official": QT_TRANSLATE_NOOP(
+        "ParamFields", "Official: routed to the model maker's official service."
+    ),
 }
+CHANNEL_NAMES = {
+    "economy": QT_TRANSLATE_NOOP("ParamFields", "Economy"),
+    "stable": QT_TRANSLATE_NOOP("ParamFields", "Stable"),
+    "official": QT_TRANSLATE_NOOP("ParamFields", "Official"),
+}
+
+
+def channel_help(option: str) -> str:
+    """What a channel means, in the current language ("" for an unknown one)."""
+    text = CHANNEL_HELP.get(option, "")
+    return QCoreApplication.translate("ParamFields", text) if text else ""
+
+
+def _title(spec: ParamSpec) -> str:
+    return catalogue_text(spec.title)
+
+
 _RATIO = re.compile(r"^\s*(\d{1,5})\s*[:*x×]\s*(\d{1,5})\s*$")
 
 
@@ -91,12 +124,15 @@ def muted(label: QLabel, smaller: bool = True) -> QLabel:
 
 def option_label(spec: ParamSpec, option: Any) -> str:
     """How a choice reads: "1280 × 720", "PNG", "8 s", "Friendly Person"."""
+    translate = QCoreApplication.translate
     if isinstance(option, bool):
-        return "Yes" if option else "No"
+        return translate("ParamFields", "Yes") if option else translate("ParamFields", "No")
     if isinstance(option, int | float):
         text = str(option)
-        return f"{text} s" if spec.title.endswith("(s)") else text
+        return translate("Duration", "{s} s").format(s=text) if spec.title.endswith("(s)") else text
     text = str(option)
+    if spec.name == "channel" and text in CHANNEL_NAMES:
+        return translate("ParamFields", CHANNEL_NAMES[text])
     if (match := _RATIO.match(text)) and "*" in text:
         return f"{match.group(1)} × {match.group(2)}"
     if spec.name.endswith("format"):
@@ -202,7 +238,7 @@ class Field(QWidget):
     def problem(self) -> str | None:
         """What is wrong with the input, for people; None when nothing is."""
         if self.spec.required and self.value() is None:
-            return f"{self.spec.title} is required."
+            return self.tr("{title} is required.").format(title=_title(self.spec))
         return None
 
     def has_own_label(self) -> bool:
@@ -280,7 +316,7 @@ class TextField(Field):
         super().__init__(spec)
         prompt = spec.kind is ParamKind.PROMPT
         self.edit = TextBox(4 if prompt else 2, 12 if prompt else 6)
-        self.edit.setPlaceholderText(spec.placeholder or "")
+        self.edit.setPlaceholderText(catalogue_text(spec.placeholder or ""))
         self.edit.textChanged.connect(self.changed)
         layout = _column(self, 2)
         layout.addWidget(self.edit)
@@ -295,7 +331,9 @@ class TextField(Field):
     def _count(self) -> None:
         if self.counter is not None and self.spec.max_length:
             self.counter.setText(
-                f"{len(self.edit.toPlainText()):,} / {self.spec.max_length:,} characters"
+                self.tr("{count} / {limit} characters").format(
+                    count=f"{len(self.edit.toPlainText()):,}", limit=f"{self.spec.max_length:,}"
+                )
             )
 
     def value(self) -> str | None:
@@ -311,9 +349,8 @@ class TextField(Field):
     def problem(self) -> str | None:
         length = len(self.value() or "")
         if self.spec.max_length is not None and length > self.spec.max_length:
-            return (
-                f"{self.spec.title} is too long: {length:,} characters, "
-                f"at most {self.spec.max_length:,}."
+            return self.tr("{title} is too long: {count} characters, at most {limit}.").format(
+                title=_title(self.spec), count=f"{length:,}", limit=f"{self.spec.max_length:,}"
             )
         return super().problem()
 
@@ -327,7 +364,9 @@ class StringListField(Field):
     def __init__(self, spec: ParamSpec) -> None:
         super().__init__(spec)
         self.edit = TextBox(3, 8)
-        self.edit.setPlaceholderText(spec.placeholder or "One per line")
+        self.edit.setPlaceholderText(
+            catalogue_text(spec.placeholder or "") or self.tr("One per line")
+        )
         self.edit.textChanged.connect(self.changed)
         _column(self).addWidget(self.edit)
 
@@ -348,9 +387,13 @@ class StringListField(Field):
         count = len(self.value() or [])
         low, high = self.spec.min_items, self.spec.max_items
         if count and low is not None and count < low:
-            return f"{self.spec.title}: add at least {low} lines."
+            return self.tr("{title}: add at least {low} lines.").format(
+                title=_title(self.spec), low=low
+            )
         if high is not None and count > high:
-            return f"{self.spec.title}: at most {high} lines, please (there are {count})."
+            return self.tr("{title}: at most {high} lines, please (there are {count}).").format(
+                title=_title(self.spec), high=high, count=count
+            )
         return super().problem()
 
     def focus_target(self) -> QWidget:
@@ -365,7 +408,10 @@ class ObjectField(Field):
         self.edit = TextBox(3, 10)
         self.edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         example = '[{"path": "…", "scale": 1.0}]' if spec.json_type == "array" else '{"…": …}'
-        self.edit.setPlaceholderText(spec.placeholder or f"JSON, for example {example}")
+        self.edit.setPlaceholderText(
+            catalogue_text(spec.placeholder or "")
+            or self.tr("JSON, for example {example}").format(example=example)
+        )
         self.edit.textChanged.connect(self.changed)
         _column(self).addWidget(self.edit)
 
@@ -376,16 +422,24 @@ class ObjectField(Field):
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            where = f"line {exc.lineno}, column {exc.colno}"
-            return None, f"{self.spec.title} is not valid JSON ({where}: {exc.msg.lower()})."
+            return None, self.tr(
+                "{title} is not valid JSON (line {line}, column {column}: {reason})."
+            ).format(
+                title=_title(self.spec), line=exc.lineno, column=exc.colno, reason=exc.msg.lower()
+            )
         except ValueError:
-            return None, f"{self.spec.title} is not valid JSON."
+            return None, self.tr("{title} is not valid JSON.").format(title=_title(self.spec))
         except RecursionError:
-            return None, f"{self.spec.title} is nested too deeply."
+            return None, self.tr("{title} is nested too deeply.").format(title=_title(self.spec))
         wanted = list if self.spec.json_type == "array" else dict
         if not isinstance(value, wanted):
-            shape = "a list [ … ]" if wanted is list else "an object { … }"
-            return None, f"{self.spec.title} must be {shape}."
+            if wanted is list:
+                return None, self.tr("{title} must be a list [ … ].").format(
+                    title=_title(self.spec)
+                )
+            return None, self.tr("{title} must be an object {{ … }}.").format(
+                title=_title(self.spec)
+            )
         return value, None
 
     def value(self) -> Any:
@@ -506,8 +560,8 @@ class ChoiceField(Field):
         labels = [option_label(spec, o) for o in self.options]
         ratios = [ratio_of(o) for o in self.options]
         icons = [ratio_icon(*r, self.palette()) if r else None for r in ratios]
-        helps = CHANNEL_HELP if spec.name == "channel" else {}
-        tips = [helps.get(str(o), "") for o in self.options]
+        channel = spec.name == "channel"
+        tips = [channel_help(str(o)) if channel else "" for o in self.options]
         short = len(labels) <= 4 and sum(map(len, labels)) <= 24 and spec.name != "channel"
         layout = _column(self, 4)
         self.segments: Segmented | None = None
@@ -548,7 +602,7 @@ class ChoiceField(Field):
         self._touched = True
         if self.explain is not None:
             option = str(self.value())
-            self.explain.setText(CHANNEL_HELP.get(option, ""))
+            self.explain.setText(channel_help(option))
         self.changed.emit()
 
     def value(self) -> Any:
@@ -640,7 +694,7 @@ class NumberField(Field):
             dspin.valueChanged.connect(self._on_spin)
             self.spin = dspin
         if self._auto:
-            self.spin.setSpecialValueText("Auto")
+            self.spin.setSpecialValueText(self.tr("Auto"))
         self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.spin.setAccelerated(True)
         self.spin.setMinimumWidth(92)
@@ -652,7 +706,7 @@ class NumberField(Field):
             self.slider.setRange(0, round(ticks))
             self.slider.setPageStep(max(1, round(ticks / 10)))
             self.slider.valueChanged.connect(self._on_slider)
-            self.slider.setToolTip(spec.description)
+            self.slider.setToolTip(catalogue_text(spec.description))
             self.spin.setFixedWidth(max(92, self.spin.sizeHint().width()))
             self.setLayout(_row(self.slider, self.spin, spacing=12, stretch=False))
         else:
@@ -722,7 +776,9 @@ class NumberField(Field):
         if not self.spin.hasAcceptableInput():
             low = self.spin.minimum() + (self._step if self._auto else 0)
             low_text, high_text = self._text(low), self._text(self.spin.maximum())
-            return f"{self.spec.title}: type a number from {low_text} to {high_text}."
+            return self.tr("{title}: type a number from {low} to {high}.").format(
+                title=_title(self.spec), low=low_text, high=high_text
+            )
         return super().problem()
 
     def focus_target(self) -> QWidget:
@@ -734,8 +790,8 @@ class BoolField(Field):
 
     def __init__(self, spec: ParamSpec) -> None:
         super().__init__(spec)
-        self.box = QCheckBox(spec.title)
-        self.box.setToolTip(spec.description)
+        self.box = QCheckBox(_title(spec))
+        self.box.setToolTip(catalogue_text(spec.description))
         self._touched = spec.default is not None
         self.box.toggled.connect(self._on_toggled)
         self.setLayout(_row(self.box))
@@ -774,14 +830,16 @@ class SeedField(Field):
         high = int(spec.maximum) if spec.maximum is not None else SEED_MAX
         self.spin = SpinBox()
         self.spin.setRange(-1, high)
-        self.spin.setSpecialValueText("Random")
+        self.spin.setSpecialValueText(self.tr("Random"))
         self.spin.setMinimumWidth(130)
         self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.random_box = QCheckBox("Random")
-        self.random_box.setToolTip("A different result every time (seed −1)")
+        self.random_box = QCheckBox(self.tr("Random"))
+        self.random_box.setToolTip(self.tr("A different result every time (seed −1)"))
         self.dice = QToolButton()
-        self.dice.setText("New seed")
-        self.dice.setToolTip("Pick a new fixed seed, so you can reproduce the result later")
+        self.dice.setText(self.tr("New seed"))
+        self.dice.setToolTip(
+            self.tr("Pick a new fixed seed, so you can reproduce the result later")
+        )
         self.dice.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._fixed = random.randint(0, high)  # noqa: S311 - a seed, not a secret
         self.setLayout(_row(self.spin, self.random_box, self.dice))
@@ -835,22 +893,27 @@ class SizeField(Field):
         self.low = spec.size_min or 64
         self.high = spec.size_max or max(self.low, 8192)
         self.width_spin, self.height_spin = SpinBox(), SpinBox()
-        for spin, name in ((self.width_spin, "Width"), (self.height_spin, "Height")):
+        for spin, name, tip in (
+            (self.width_spin, self.tr("Width"), self.tr("Width in pixels, {low}–{high}")),
+            (self.height_spin, self.tr("Height"), self.tr("Height in pixels, {low}–{high}")),
+        ):
             spin.setRange(self.low, self.high)
             spin.setSingleStep(64)
             spin.setAccelerated(True)
             spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-            spin.setToolTip(f"{name} in pixels, {self.low}–{self.high}")
+            spin.setToolTip(tip.format(low=self.low, high=self.high))
             spin.setAccessibleName(name)
             spin.setMinimumWidth(84)
         times = muted(QLabel("×"), smaller=False)
         unit = muted(QLabel("px"), smaller=False)
-        self.lock = QCheckBox("Keep ratio")
-        self.lock.setToolTip("Change the other side too, keeping the shape")
+        self.lock = QCheckBox(self.tr("Keep ratio"))
+        self.lock.setToolTip(self.tr("Change the other side too, keeping the shape"))
         self.presets: dict[str, QPushButton] = {}
         preset_buttons = []
+        shown = {"Square": self.tr("Square"), "Landscape": self.tr("Landscape"),
+                 "Portrait": self.tr("Portrait")}  # fmt: skip
         for name, (w, h) in self._preset_sizes().items():
-            button = QPushButton(name)
+            button = QPushButton(shown[name])
             button.setAutoDefault(False)
             button.setIcon(ratio_icon(w, h, self.palette()))
             button.setToolTip(f"{w} × {h} px")
@@ -933,8 +996,6 @@ MEDIA_SUFFIXES = {
 }
 #: What Get3W accepts per upload (API.md section 5); larger files fail later anyway.
 UPLOAD_LIMIT_MB = {"image": 20, "video": 100, "audio": 50}
-KIND_WORDS = {"image": ("image", "images"), "video": ("video", "videos"),
-              "audio": ("audio file", "audio files")}  # fmt: skip
 THUMB_MAX_BYTES = 40 * 1024 * 1024
 THUMB_MAX_PIXELS = 60_000_000  # header-checked before decoding; on the GUI thread, so capped
 _THUMBS: OrderedDict[tuple[str, int, int, int], tuple[QImage | None, QSize]] = OrderedDict()
@@ -966,6 +1027,19 @@ def media_kind_of(spec: ParamSpec) -> str:
     return spec.media_kind if spec.media_kind in MEDIA_SUFFIXES else "image"
 
 
+def kind_words(kind: str) -> tuple[str, str, str]:
+    """(with an article, one, many) in the current language: ("an image", "image", "images")."""
+    translate = QCoreApplication.translate
+    if kind == "video":
+        return (translate("Media", "a video"), translate("Media", "video"),
+                translate("Media", "videos"))  # fmt: skip
+    if kind == "audio":
+        return (translate("Media", "an audio file"), translate("Media", "audio file"),
+                translate("Media", "audio files"))  # fmt: skip
+    return (translate("Media", "an image"), translate("Media", "image"),
+            translate("Media", "images"))  # fmt: skip
+
+
 def name_filter(spec: ParamSpec) -> str:
     """A QFileDialog filter from `x-accept` ("image/*", "image/png,.webp", …)."""
     kind = media_kind_of(spec)
@@ -980,12 +1054,9 @@ def name_filter(spec: ParamSpec) -> str:
             subtype = part.split("/", 1)[1].split("+")[0]
             patterns += ["*.jpg", "*.jpeg"] if subtype == "jpeg" else [f"*.{subtype}"]
     patterns = list(dict.fromkeys(patterns)) or [f"*{s}" for s in MEDIA_SUFFIXES[kind]]
-    title = KIND_WORDS[kind][1].capitalize()
-    return f"{title} ({' '.join(patterns)});;All files (*)"
-
-
-def _a(noun: str) -> str:
-    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+    title = kind_words(kind)[2].capitalize()
+    every = QCoreApplication.translate("Media", "All files (*)")
+    return f"{title} ({' '.join(patterns)});;{every}"
 
 
 def _megabytes(size: int) -> str:
@@ -998,28 +1069,38 @@ def media_problem(spec: ParamSpec, value: str) -> str | None:
     """Why `value` cannot be sent, for people; None when it looks usable."""
     kind = media_kind_of(spec)
     lowered = value.lower()
+    title = _title(spec)
+    translate = QCoreApplication.translate
     if lowered.startswith(("http://", "https://")):
         url = QUrl(value)
         if not url.isValid() or not url.host():
-            return f"{spec.title}: “{value[:60]}” is not a complete web address."
+            return translate("Media", "{title}: “{value}” is not a complete web address.").format(
+                title=title, value=value[:60]
+            )
         return None
     if lowered.startswith("data:"):
         return None
     path = local_path_of(value)
     if path is None:
-        return f"{spec.title}: paste a web address (https://…) or choose a file."
+        text = translate("Media", "{title}: paste a web address (https://…) or choose a file.")
+        return text.format(title=title)
     name = os.path.basename(path) or path
     try:
         size = os.stat(path).st_size
     except OSError:
-        return f"{spec.title}: “{name}” can't be found; it may have been moved or deleted."
+        return translate(
+            "Media", "{title}: “{name}” can't be found; it may have been moved or deleted."
+        ).format(title=title, name=name)
     suffix = os.path.splitext(path)[1].lower()
     known = {s for names in MEDIA_SUFFIXES.values() for s in names}
     if suffix in known and suffix not in MEDIA_SUFFIXES[kind]:
-        return f"{spec.title}: “{name}” is not {_a(KIND_WORDS[kind][0])}."
+        return translate("Media", "{title}: “{name}” is not {a_kind}.").format(
+            title=title, name=name, a_kind=kind_words(kind)[0]
+        )
     limit = UPLOAD_LIMIT_MB[kind]
     if size > limit * 1024 * 1024:
-        return f"{spec.title}: “{name}” is {_megabytes(size)}; at most {limit} MB is allowed."
+        text = translate("Media", "{title}: “{name}” is {size}; at most {limit} MB is allowed.")
+        return text.format(title=title, name=name, size=_megabytes(size), limit=limit)
     return None
 
 
@@ -1116,18 +1197,20 @@ class MediaChip(QFrame):
             try:
                 parts.append(_megabytes(os.stat(path).st_size))
             except OSError:
-                parts = ["File not found"]
+                parts = [self.tr("File not found")]
             if kind == "image" and len(parts) > 1:
                 image, original = load_thumbnail(path, side * 2)
                 if original.isValid():
                     parts.append(f"{original.width()} × {original.height()}")
             detail = " · ".join(p for p in parts if p)
         elif value.lower().startswith("data:"):
-            name, detail = f"Embedded {kind}", f"{_megabytes(len(value) * 3 // 4)} inline"
+            name = self.tr("Embedded {kind}").format(kind=kind_words(kind)[1])
+            detail = self.tr("{size} inline").format(size=_megabytes(len(value) * 3 // 4))
         else:
             url = QUrl(value)
             name = url.fileName() or url.host() or value
-            detail = f"Link · {url.host()}" if url.host() else "Link"
+            host = url.host()
+            detail = self.tr("Link · {host}").format(host=host) if host else self.tr("Link")
         self.thumb = QLabel()
         self.thumb.setFixedSize(side, side)
         self.thumb.setPixmap(thumbnail_pixmap(image, side, self, kind))
@@ -1137,13 +1220,12 @@ class MediaChip(QFrame):
         self.detail_label = muted(QLabel(detail))
         problem = media_problem(spec, value)
         if problem:
-            self.detail_label.setText(detail if "found" not in detail else "File not found")
             self.detail_label.setStyleSheet(f"color: {error_color(self.palette())};")
         self.remove_button = QToolButton()
         self.remove_button.setText("✕")
         self.remove_button.setAutoRaise(True)
-        self.remove_button.setToolTip(f"Remove {name}")
-        self.remove_button.setAccessibleName(f"Remove {name}")
+        self.remove_button.setToolTip(self.tr("Remove {name}").format(name=name))
+        self.remove_button.setAccessibleName(self.tr("Remove {name}").format(name=name))
         self.remove_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.remove_button.clicked.connect(self.remove_requested)
         text = QVBoxLayout()
@@ -1192,8 +1274,7 @@ class DropBox(QFrame):
 
     def __init__(self, spec: ParamSpec, multiple: bool) -> None:
         super().__init__()
-        kind = media_kind_of(spec)
-        one, many = KIND_WORDS[kind]
+        a_one, _one, many = kind_words(media_kind_of(spec))
         self.setObjectName("dropBox")
         self.setProperty("dragging", False)
         self.setStyleSheet(
@@ -1201,12 +1282,16 @@ class DropBox(QFrame):
             "QFrame#dropBox[dragging=true] { border: 2px solid palette(highlight);"
             " background: palette(alternate-base); }"
         )
-        self.caption = muted(QLabel(f"Drop {many if multiple else _a(one)} here, or"), False)
-        self.choose_button = QPushButton("Choose files…" if multiple else "Choose file…")
+        self.caption = muted(
+            QLabel(self.tr("Drop {what} here, or").format(what=many if multiple else a_one)), False
+        )
+        self.choose_button = QPushButton(
+            self.tr("Choose files…") if multiple else self.tr("Choose file…")
+        )
         self.choose_button.setAutoDefault(False)
         self.choose_button.clicked.connect(self.choose_requested)
         self.link = QLineEdit()
-        self.link.setPlaceholderText("…or paste a link (https://…)")
+        self.link.setPlaceholderText(self.tr("…or paste a link (https://…)"))
         self.link.setClearButtonEnabled(True)
         self.add_button: QPushButton | None = None
         layout = QVBoxLayout(self)
@@ -1216,7 +1301,7 @@ class DropBox(QFrame):
         top.insertStretch(0, 0)
         layout.addLayout(top)
         if multiple:
-            self.add_button = QPushButton("Add link")
+            self.add_button = QPushButton(self.tr("Add link"))
             self.add_button.setAutoDefault(False)
             self.add_button.setEnabled(False)
             self.link.textChanged.connect(lambda t: self._enable_add(bool(t.strip())))
@@ -1296,7 +1381,8 @@ class _MediaBase(Field):
         self.note.hide()
 
     def choose_files(self) -> None:
-        title = f"Choose {KIND_WORDS[media_kind_of(self.spec)][1 if self.multiple else 0]}"
+        a_one, _one, many = kind_words(media_kind_of(self.spec))
+        title = self.tr("Choose {what}").format(what=many if self.multiple else a_one)
         if self.multiple:
             paths, _filter = QFileDialog.getOpenFileNames(self, title, "", name_filter(self.spec))
         else:
@@ -1341,7 +1427,11 @@ class _MediaBase(Field):
         for position, item in enumerate(items):
             issue = media_problem(self.spec, item)
             if issue:
-                return issue if len(items) == 1 else f"{issue} (item {position + 1})"
+                if len(items) == 1:
+                    return issue
+                return self.tr("{problem} (item {number})").format(
+                    problem=issue, number=position + 1
+                )
         return super().problem()
 
 
@@ -1456,8 +1546,12 @@ class MediaListField(_MediaBase):
         self._items.extend(taken)
         self._rebuild()
         if left_out > 0:
-            word = KIND_WORDS[media_kind_of(self.spec)][1]
-            self.note.setText(f"Only {self.limit} {word} fit; {left_out} left out.")
+            many = kind_words(media_kind_of(self.spec))[2]
+            self.note.setText(
+                self.tr("Only {limit} {many} fit; {left_out} left out.").format(
+                    limit=self.limit, many=many, left_out=left_out
+                )
+            )
             self.note.show()
         if taken:
             self.changed.emit()
@@ -1485,16 +1579,22 @@ class MediaListField(_MediaBase):
         _tab_before(self.drop_box.choose_button, [c.remove_button for c in self.chips])
         self.note.hide()
         full = self.limit is not None and len(self._items) >= self.limit
-        one, many = KIND_WORDS[media_kind_of(self.spec)]
+        _a_one, one, many = kind_words(media_kind_of(self.spec))
         count = len(self._items)
         if full:
-            caption = f"That's the most this model takes ({self.limit} {many})."
+            caption = self.tr("That's the most this model takes ({limit} {many}).").format(
+                limit=self.limit, many=many
+            )
         elif count and self.limit is not None:
-            caption = f"{count} of {self.limit} {many} · add more:"
+            caption = self.tr("{count} of {limit} {many} · add more:").format(
+                count=count, limit=self.limit, many=many
+            )
         elif count:
-            caption = f"{count} {one if count == 1 else many} · add more:"
+            caption = self.tr("{count} {what} · add more:").format(
+                count=count, what=one if count == 1 else many
+            )
         else:
-            caption = f"Drop {many} here, or"
+            caption = self.tr("Drop {what} here, or").format(what=many)
         self.drop_box.caption.setText(caption)
         self.drop_box.choose_button.setVisible(not full)
         self.drop_box.link.setEnabled(not full)
@@ -1515,14 +1615,18 @@ class MediaListField(_MediaBase):
 
     def problem(self) -> str | None:
         count = len(self._items)
-        one, many = KIND_WORDS[media_kind_of(self.spec)]
+        _a_one, one, many = kind_words(media_kind_of(self.spec))
         low, high = self.spec.min_items, self.spec.max_items
         if (self.spec.required or count) and low is not None and count < low:
-            return f"Add at least {'one' if low == 1 else low} {one if low == 1 else many}."
+            if low == 1:
+                return self.tr("Add at least one {one}.").format(one=one)
+            return self.tr("Add at least {low} {many}.").format(low=low, many=many)
         if high is not None and count > high:
-            return f"{self.spec.title}: at most {high} {many}, please (there are {count})."
+            return self.tr("{title}: at most {high} {many}, please (there are {count}).").format(
+                title=_title(self.spec), high=high, many=many, count=count
+            )
         if self.spec.required and not count:
-            return f"Add at least one {one}."
+            return self.tr("Add at least one {one}.").format(one=one)
         return super().problem()
 
     def focus_target(self) -> QWidget:

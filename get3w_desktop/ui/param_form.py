@@ -46,6 +46,7 @@ from get3w_desktop.ui.param_fields import (
     error_color,
     muted,
 )
+from get3w_desktop.ui.texts import catalogue_text
 
 ROW_SPACING = 16
 _FIELDS: dict[ParamKind, type[Field]] = {
@@ -79,7 +80,7 @@ def _shows_help(spec: ParamSpec) -> bool:
 def _friendly(spec: ParamSpec, problem: str) -> str:
     """A catalogue sentence ("num_inference_steps must be …") in the label's words."""
     if problem.startswith(spec.name):
-        problem = spec.title + problem[len(spec.name) :]
+        problem = catalogue_text(spec.title) + problem[len(spec.name) :]
     return problem if problem.endswith((".", "?", "!")) else problem + "."
 
 
@@ -101,17 +102,17 @@ class FieldRow(QWidget):
                 if self.spec.required
                 else ""
             )
-            self.label = QLabel(f"{html.escape(self.spec.title)}{marker}")
+            self.label = QLabel(f"{html.escape(catalogue_text(self.spec.title))}{marker}")
             self.label.setTextFormat(Qt.TextFormat.RichText)
             font = self.label.font()
             font.setWeight(font.Weight.DemiBold)
             self.label.setFont(font)
-            self.label.setToolTip(self.spec.description)
+            self.label.setToolTip(catalogue_text(self.spec.description))
             self.label.setBuddy(field.focus_target())
             layout.addWidget(self.label)
         self.help: QLabel | None = None
         if _shows_help(self.spec):
-            self.help = muted(QLabel(self.spec.description))
+            self.help = muted(QLabel(catalogue_text(self.spec.description)))
             self.help.setWordWrap(True)
             if field.has_own_label():  # under the check box, lined up with its text
                 style = self.style()
@@ -125,7 +126,7 @@ class FieldRow(QWidget):
                 layout.addWidget(field)
         else:
             layout.addWidget(field)
-        field.setToolTip(self.spec.description)
+        field.setToolTip(catalogue_text(self.spec.description))
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {error_color(self.palette())};")
@@ -133,7 +134,7 @@ class FieldRow(QWidget):
         layout.addWidget(self.error)
 
     def show_problem(self, problem: str | None) -> None:
-        prefix = f"{self.spec.title}: "
+        prefix = f"{catalogue_text(self.spec.title)}: "
         if problem and problem.startswith(prefix):  # the label above already names it
             problem = problem[len(prefix) :]
             problem = problem[:1].upper() + problem[1:]
@@ -194,7 +195,7 @@ class ParamForm(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.empty = muted(QLabel("Choose a model to see its settings."), smaller=False)
+        self.empty = muted(QLabel(self.tr("Choose a model to see its settings.")), smaller=False)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
 
@@ -212,6 +213,13 @@ class ParamForm(QWidget):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.empty.setText(self.tr("Choose a model to see its settings."))
+            if self._model is not None:  # every label, help line and list, in the new words
+                self.set_model(self._model, self.values())
+        super().changeEvent(event)
 
     # -- building ------------------------------------------------------------------------
 
@@ -258,7 +266,7 @@ class ParamForm(QWidget):
     def _fill_header(self, model: ModelInfo) -> None:
         self.title.setText(model.name)
         self.title.setToolTip(model.model_id)
-        self.description.setText(model.description)
+        self.description.setText(catalogue_text(model.description))
         self.description.setVisible(bool(model.description))
         facts = [
             t for t in (price_text(model.base_price), duration_text(model.estimated_duration)) if t
@@ -266,7 +274,8 @@ class ParamForm(QWidget):
         self.meta.setText("  ·  ".join(facts))
         has_required = any(p.required and not p.hidden for p in model.params)
         self.legend.setText(
-            '<span style="color: palette(highlight); font-weight: 700;">*</span> required'
+            '<span style="color: palette(highlight); font-weight: 700;">*</span> '
+            + html.escape(self.tr("required"))
             if has_required
             else ""
         )
@@ -339,18 +348,22 @@ class ParamForm(QWidget):
             problem = row.field.problem()
             value = row.field.value()
         except Exception:
-            return f"{row.spec.title}: this value cannot be read."
+            return self.tr("{title}: this value cannot be read.").format(
+                title=catalogue_text(row.spec.title)
+            )
         if problem:
             return problem
         if value is None:
-            return f"{row.spec.title} is required." if row.spec.required else None
+            if not row.spec.required:
+                return None
+            return self.tr("{title} is required.").format(title=catalogue_text(row.spec.title))
         check = row.spec.check(value)
         return _friendly(row.spec, check) if check else None
 
     def problems(self) -> list[str]:
         """Everything that stops the form from being sent, one sentence each."""
         if self._model is None:
-            return ["Choose a model first."]
+            return [self.tr("Choose a model first.")]
         found = [p for row in self._rows if (p := self._row_problem(row))]
         shown = {row.spec.name for row in self._rows}
         for problem in validate_params(self._model, self.values()):

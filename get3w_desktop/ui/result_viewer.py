@@ -13,7 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,39 +49,69 @@ from get3w_desktop.ui.job_delegate import (
     state_color,
     status_text,
 )
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 if TYPE_CHECKING:
     from get3w_desktop.ui.media_player import MediaPlayerView
 
-EMPTY_MESSAGE = "Pick a model, write a prompt and press Generate — results appear here"
+_CONTEXT = "ResultViewer"
+#: English source texts; shown through `_tr` in the current language.
+EMPTY_MESSAGE = QT_TRANSLATE_NOOP(
+    "ResultViewer", "Pick a model, write a prompt and press Generate — results appear here"
+)
 _PROGRESS_TITLES = {
-    JobState.QUEUED: "Waiting to start…",
-    JobState.SUBMITTING: "Sending to Get3W…",
-    JobState.RUNNING: "Generating…",
-    JobState.DOWNLOADING: "Saving the results…",
+    JobState.QUEUED: QT_TRANSLATE_NOOP("ResultViewer", "Waiting to start…"),
+    JobState.SUBMITTING: QT_TRANSLATE_NOOP("ResultViewer", "Sending to Get3W…"),
+    JobState.RUNNING: QT_TRANSLATE_NOOP("ResultViewer", "Generating…"),
+    JobState.DOWNLOADING: QT_TRANSLATE_NOOP("ResultViewer", "Saving the results…"),
 }
 _ERROR_TITLES = {
-    JobState.FAILED: "This task failed",
-    JobState.NOT_SAVED: "Finished, but not saved",
-    JobState.UNCERTAIN: "Submission uncertain",
-    JobState.CANCELLED: "Stopped",
-    JobState.COMPLETED: "Finished without files",
+    JobState.FAILED: QT_TRANSLATE_NOOP("ResultViewer", "This task failed"),
+    JobState.NOT_SAVED: QT_TRANSLATE_NOOP("ResultViewer", "Finished, but not saved"),
+    JobState.UNCERTAIN: QT_TRANSLATE_NOOP("ResultViewer", "Submission uncertain"),
+    JobState.CANCELLED: QT_TRANSLATE_NOOP("ResultViewer", "Stopped"),
+    JobState.COMPLETED: QT_TRANSLATE_NOOP("ResultViewer", "Finished without files"),
 }
 _HINTS = {
-    Action.RETRY: "Try again in a moment: Task › Re-run (Ctrl+R).",
-    Action.OPEN_SETTINGS: "Check the API key in Settings, then re-run the task.",
-    Action.TOP_UP: "Top up your Get3W balance, then re-run the task (Ctrl+R).",
-    Action.FIX_INPUT: "Change the parameters and generate again: Task › Load parameters (Ctrl+L).",
-    Action.CHECK_NETWORK: "Check your internet connection, then re-run the task (Ctrl+R).",
-    Action.CHOOSE: "Check your Get3W dashboard before re-running, so you are not charged twice.",
+    Action.RETRY: QT_TRANSLATE_NOOP(
+        "ResultViewer", "Try again in a moment: Task › Re-run (Ctrl+R)."
+    ),
+    Action.OPEN_SETTINGS: QT_TRANSLATE_NOOP(
+        "ResultViewer", "Check the API key in Settings, then re-run the task."
+    ),
+    Action.TOP_UP: QT_TRANSLATE_NOOP(
+        "ResultViewer", "Top up your Get3W balance, then re-run the task (Ctrl+R)."
+    ),
+    Action.FIX_INPUT: QT_TRANSLATE_NOOP(
+        "ResultViewer",
+        "Change the parameters and generate again: Task › Load parameters (Ctrl+L).",
+    ),
+    Action.CHECK_NETWORK: QT_TRANSLATE_NOOP(
+        "ResultViewer", "Check your internet connection, then re-run the task (Ctrl+R)."
+    ),
+    Action.CHOOSE: QT_TRANSLATE_NOOP(
+        "ResultViewer",
+        "Check your Get3W dashboard before re-running, so you are not charged twice.",
+    ),
 }
 _STATE_HINTS = {
-    JobState.FAILED: "You can re-run it with the same parameters: Task › Re-run (Ctrl+R).",
-    JobState.CANCELLED: "A task already on the server keeps running there; nothing was lost.",
-    JobState.NOT_SAVED: "The result stays on Get3W for about 7 days: Task › Copy output URL.",
+    JobState.FAILED: QT_TRANSLATE_NOOP(
+        "ResultViewer", "You can re-run it with the same parameters: Task › Re-run (Ctrl+R)."
+    ),
+    JobState.CANCELLED: QT_TRANSLATE_NOOP(
+        "ResultViewer", "A task already on the server keeps running there; nothing was lost."
+    ),
+    JobState.NOT_SAVED: QT_TRANSLATE_NOOP(
+        "ResultViewer", "The result stays on Get3W for about 7 days: Task › Copy output URL."
+    ),
     JobState.UNCERTAIN: _HINTS[Action.CHOOSE],
 }
+
+
+def _tr(source: str) -> str:
+    """One of the texts above in the current language ("" stays "")."""
+    return QCoreApplication.translate(_CONTEXT, source) if source else source
 
 
 class _Emblem(QWidget):
@@ -190,6 +228,36 @@ class ResultViewer(QWidget):
         self._loader.image_failed.connect(self._on_image_failed)
         self.show_job(None)
 
+    def retranslate(self) -> None:
+        self.open_button.setText(self.tr("Open"))
+        self.open_button.setToolTip(self.tr("Open with the default app"))
+        self.save_button.setText(self.tr("Save…"))
+        self.save_button.setToolTip(self.tr("Save a copy of this file (Ctrl+S)"))
+        self.copy_item.setText(self.tr("Copy image"))
+        self.details_button.setText(self.tr("Details"))
+        self.details_button.setToolTip(self.tr("Show or hide the details"))
+        self.details_button.setAccessibleName(self.tr("Show or hide the details"))
+        self.empty_page.body.setText(_tr(EMPTY_MESSAGE))
+        self.empty_page.set_hint(self.tr("Ctrl+Enter generates · Ctrl+K finds a model"))
+        self.file_open_button.setText(self.tr("Open with the default app"))
+        self.save_all_item.setText(self.tr("Save all outputs to a folder…"))
+        job, shown = self._job, self._file
+        if job is None:
+            return
+        if shown is None or shown not in job.files:
+            self._job = None  # a progress or error page: cheap to show again
+            self.show_job(job)
+        elif self._page in ("video", "audio"):  # keep playing: only the words change
+            self._save_all_text(len(job.files))
+            self._describe(shown, job.files.index(shown), len(job.files))
+        else:
+            self.show_file(job.files.index(shown))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
     # -- public -----------------------------------------------------------------------
 
     def show_job(self, job: Job | None) -> None:
@@ -210,7 +278,11 @@ class ResultViewer(QWidget):
         self.title.setText(self._name(job))
         showing_files = bool(job.files) and job.state in (JobState.COMPLETED, JobState.NOT_SAVED)
         self.banner.setVisible(showing_files and job.state is JobState.NOT_SAVED)
-        self.banner.setText(f"Not every output was saved: {job.error or 'unknown error'}")
+        self.banner.setText(
+            self.tr("Not every output was saved: {error}").format(
+                error=job.error or self.tr("unknown error")
+            )
+        )
         for widget in (self.save_button, self.open_button):
             widget.setVisible(showing_files)
         if showing_files:
@@ -223,7 +295,7 @@ class ResultViewer(QWidget):
         self._leave_media()
         self._file = None
         self.gallery.hide()
-        self.subtitle.setText(f"{job.state.label} · {_clock_time(job.created_at)}")
+        self.subtitle.setText(f"{state_label(job.state)} · {_clock_time(job.created_at)}")
         if job.state.active:
             self._show_progress(job)
         else:
@@ -242,10 +314,7 @@ class ResultViewer(QWidget):
             self._leave_media()
         self._describe(path, index, len(job.files))
         self.copy_item.setEnabled(kind is MediaKind.IMAGE)
-        count = len(job.files)
-        self.save_all_item.setText(
-            f"Save all {count} outputs to a folder…" if count > 1 else "Save to a folder…"
-        )
+        self._save_all_text(len(job.files))
         if kind is MediaKind.IMAGE:
             image = self._loader.load_image(path)
             preview = image or self._loader.request(path, 2 * GalleryStrip.ICON)
@@ -258,7 +327,14 @@ class ResultViewer(QWidget):
             self.player.set_source(path, video=kind is MediaKind.VIDEO)
             self._set_page(kind.value)
         else:
-            self._show_file_page(path, "This app cannot preview this kind of file.")
+            self._show_file_page(path, self.tr("This app cannot preview this kind of file."))
+
+    def _save_all_text(self, count: int) -> None:
+        self.save_all_item.setText(
+            self.tr("Save all {count} outputs to a folder…").format(count=count)
+            if count > 1
+            else self.tr("Save to a folder…")
+        )
 
     def current_job(self) -> Job | None:
         return self._job
@@ -303,18 +379,15 @@ class ResultViewer(QWidget):
         self.subtitle = ElidedLabel()
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_button = QPushButton("Open")
-        self.open_button.setToolTip("Open with the default app")
+        self.open_button = QPushButton()
         self.save_button = QToolButton()
-        self.save_button.setText("Save…")
-        self.save_button.setToolTip("Save a copy of this file (Ctrl+S)")
         self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.save_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         save_menu = QMenu(self.save_button)
-        self.save_all_item = save_menu.addAction("Save all outputs to a folder…")
-        self.copy_item = save_menu.addAction("Copy image")
+        self.save_all_item = save_menu.addAction("")
+        self.copy_item = save_menu.addAction("")
         self.save_button.setMenu(save_menu)
-        self.details_button = self._tool("Details", "Show or hide the details")
+        self.details_button = self._tool("", "")
         self.details_button.setCheckable(True)
         self.details_button.setChecked(True)
 
@@ -339,9 +412,8 @@ class ResultViewer(QWidget):
         self.banner.setContentsMargins(12, 6, 12, 6)
         self.banner.setStyleSheet("background: rgba(217, 119, 6, 0.16); border-radius: 4px;")
 
-        self.empty_page = _MessagePage(Glyph.SPARK, "", EMPTY_MESSAGE)
+        self.empty_page = _MessagePage(Glyph.SPARK)
         self.empty_page.title.hide()
-        self.empty_page.set_hint("Ctrl+Enter generates · Ctrl+K finds a model")
         self.progress_page = _MessagePage(Glyph.SPARK)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
@@ -353,7 +425,7 @@ class ResultViewer(QWidget):
         self.progress_page.add(self.progress)
         self.error_page = _MessagePage(Glyph.ERROR)
         self.file_page = _MessagePage(Glyph.FILE)
-        self.file_open_button = QPushButton("Open with the default app")
+        self.file_open_button = QPushButton()
         self.file_page.add(self.file_open_button)
 
         self.stack = QStackedWidget()
@@ -393,6 +465,7 @@ class ResultViewer(QWidget):
         self.open_button.clicked.connect(self._emit(self.open_requested))
         self.file_open_button.clicked.connect(self._emit(self.open_requested))
         self.gallery.file_chosen.connect(self.show_file)
+        self.retranslate()
 
     @staticmethod
     def _tool(text: str, tip: str) -> QToolButton:
@@ -426,7 +499,8 @@ class ResultViewer(QWidget):
     def _show_progress(self, job: Job) -> None:
         page, now = self.progress_page, self._clock()
         page.emblem.set(glyph_for(job), state_color(job.state, self.palette()))
-        page.title.setText(_PROGRESS_TITLES.get(job.state, job.state.label))
+        title = _PROGRESS_TITLES.get(job.state)
+        page.title.setText(_tr(title) if title else state_label(job.state))
         page.body.setText(status_text(job, now))
         fraction = job.progress(now)
         if fraction is None and job.state is JobState.QUEUED:
@@ -444,11 +518,14 @@ class ResultViewer(QWidget):
         page = self.error_page
         glyph = Glyph.STOP if job.state is JobState.CANCELLED else glyph_for(job)
         page.emblem.set(glyph, state_color(job.state, self.palette()))
-        page.title.setText(_ERROR_TITLES.get(job.state, job.state.label))
-        body = job.error or ("Stopped before it finished." if job.state is JobState.CANCELLED
-                             else "No output files were saved for this task.")  # fmt: skip
+        title = _ERROR_TITLES.get(job.state)
+        page.title.setText(_tr(title) if title else state_label(job.state))
+        body = job.error or (self.tr("Stopped before it finished.")
+                             if job.state is JobState.CANCELLED
+                             else self.tr("No output files were saved for this task."))  # fmt: skip
         page.body.setText(body)
-        page.set_hint(_HINTS.get(job.error_action) or _STATE_HINTS.get(job.state, ""))
+        hint = _HINTS.get(job.error_action) or _STATE_HINTS.get(job.state, "")
+        page.set_hint(_tr(hint))
         self._set_page("error")
 
     def _show_file_page(self, path: str, message: str) -> None:
@@ -458,14 +535,18 @@ class ResultViewer(QWidget):
         self._set_page("file")
 
     def _describe(self, path: str, index: int, count: int, size: QSize | None = None) -> None:
-        parts = [f"{index + 1} of {count}"] if count > 1 else []
+        parts = (
+            [self.tr("{index} of {count}").format(index=index + 1, count=count)]
+            if count > 1
+            else []
+        )
         parts.append(Path(path).name)
         if size is not None:
             parts.append(f"{size.width()} × {size.height()}")
         try:
             parts.append(_file_size(os.stat(path).st_size))
         except OSError:
-            parts.append("missing")
+            parts.append(self.tr("missing"))
         self.subtitle.setText(" · ".join(parts))
 
     def _leave_media(self) -> None:
@@ -498,7 +579,7 @@ def _clock_time(epoch: float) -> str:
 
 def _file_size(size: int) -> str:
     if size < 1024:
-        return f"{size} bytes"
+        return QCoreApplication.translate("ResultViewer", "{size} bytes").format(size=size)
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.1f} MB"

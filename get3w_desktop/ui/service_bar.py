@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton
 
@@ -42,16 +42,28 @@ class SandboxBanner(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 7, 10, 7)
         row.setSpacing(10)
-        self.text = QLabel(
-            "<b>Sandbox</b> — results are simulated on this computer and nothing is charged. "
-            "Add your Get3W API key to generate for real."
-        )
+        self.text = QLabel()
         self.text.setWordWrap(True)
-        self.key_button = QPushButton("Enter API key…")
-        self.key_button.setToolTip("Store your Get3W API key in the system keyring")
+        self.key_button = QPushButton()
         self.key_button.clicked.connect(self.key_requested)
         row.addWidget(self.text, 1)
         row.addWidget(self.key_button)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.text.setText(
+            self.tr(
+                "<b>Sandbox</b> — results are simulated on this computer and nothing is "
+                "charged. Add your Get3W API key to generate for real."
+            )
+        )
+        self.key_button.setText(self.tr("Enter API key…"))
+        self.key_button.setToolTip(self.tr("Store your Get3W API key in the system keyring"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
 
 class ServiceBadge(QToolButton):
@@ -74,25 +86,38 @@ class ServiceBadge(QToolButton):
         self.setMenu(self._menu)
         self._group = QActionGroup(self)
         self._group.setExclusive(True)
+        self._service: ServiceInfo | None = None
+        self._profiles: tuple[list[str], str] = (["sandbox"], "sandbox")
         self.set_profiles(["sandbox"], "sandbox")
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            if self._service is not None:
+                self.set_service(self._service)
+            self.set_profiles(*self._profiles)
+        super().changeEvent(event)
+
     def set_service(self, service: ServiceInfo) -> None:
+        self._service = service
         self.setText(f"{service.name} ▾")
-        self.setToolTip(f"{service.detail}\nClick to switch where tasks run.")
-        self.setAccessibleName(f"Service: {service.name}")
+        self.setToolTip(self.tr("{detail}\nClick to switch where tasks run.").format(
+            detail=service.detail))  # fmt: skip
+        self.setAccessibleName(self.tr("Service: {name}").format(name=service.name))
         self.setStyleSheet(
             f"QToolButton {{ {_SANDBOX_STYLE if service.is_sandbox else _LIVE_STYLE} }}"
             "QToolButton::menu-indicator { image: none; width: 0; }"
         )
 
     def set_profiles(self, names: list[str], active: str) -> None:
+        self._profiles = (list(names), active)
         self._menu.clear()
         for act in self._group.actions():
             self._group.removeAction(act)
-        heading = self._menu.addSection("Run new tasks on")
+        heading = self._menu.addSection(self.tr("Run new tasks on"))
         heading.setEnabled(False)
         for name in names:
-            act = QAction("Sandbox (offline, free)" if name == "sandbox" else name, self._menu)
+            label = self.tr("Sandbox (offline, free)") if name == "sandbox" else name
+            act = QAction(label, self._menu)
             act.setCheckable(True)
             act.setChecked(name == active)
             act.setData(name)
@@ -100,7 +125,7 @@ class ServiceBadge(QToolButton):
             self._group.addAction(act)
             self._menu.addAction(act)
         self._menu.addSeparator()
-        manage = self._menu.addAction("Profiles and settings…")
+        manage = self._menu.addAction(self.tr("Profiles and settings…"))
         manage.triggered.connect(lambda _checked=False: self.manage_requested.emit())
 
     def profile_actions(self) -> list[QAction]:

@@ -15,7 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot, qVersion
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+    qVersion,
+)
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -37,10 +46,12 @@ from get3w_desktop.storage.settings import (
     save_settings,
     to_json,
 )
+from get3w_desktop.ui.i18n import install_language
 from get3w_desktop.ui.key_dialog import KeyDialog
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.settings_dialog import SettingsDialog
 from get3w_desktop.ui.spend_dialog import SpendDialog
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 from get3w_desktop.workers.pricing import PriceQuoter
@@ -52,9 +63,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SANDBOX_DETAIL = (
+SANDBOX_DETAIL = QT_TRANSLATE_NOOP(
+    "ServiceInfo",
     "Offline sandbox: results are simulated on this computer and nothing is charged. "
-    "Add a Get3W API key to use the real service."
+    "Add a Get3W API key to use the real service.",
 )
 
 
@@ -98,9 +110,14 @@ class _Gather(QRunnable):
 
 def service_info(profile: Profile, base_url: str) -> ServiceInfo:
     if profile.is_sandbox:
-        return ServiceInfo(profile.name, "Sandbox", SANDBOX_DETAIL, True, base_url)
+        translate = QCoreApplication.translate
+        name = translate("ServiceInfo", "Sandbox")
+        return ServiceInfo(profile.name, name, translate("ServiceInfo", SANDBOX_DETAIL), True,
+                           base_url)  # fmt: skip
     name = "Get3W" if profile.name == DEFAULT_PROFILE else f"Get3W · {profile.name}"
-    detail = f"Tasks run on {base_url} and are charged to the account of this key."
+    detail = QCoreApplication.translate(
+        "ServiceInfo", "Tasks run on {url} and are charged to the account of this key."
+    ).format(url=base_url)
     return ServiceInfo(profile.name, name, detail, False, base_url)
 
 
@@ -167,6 +184,7 @@ class ServiceController(QObject):
         self._start_sandbox = start_sandbox
         self._keyring_backend = keyring_backend
         self._model_lookup = model_lookup
+        self._language: str | None = settings.language  # installed by app.py at start
         self.quoter: PriceQuoter | None = None
         self._pool = QThreadPool(self)  # the spending window's gathering
         self._pool.setMaxThreadCount(1)
@@ -243,7 +261,9 @@ class ServiceController(QObject):
             self._remember_active(name)
             return
         if self._window is not None:
-            self._window.statusBar().showMessage(f"Looking up the key for {name}…", 5000)
+            self._window.statusBar().showMessage(
+                self.tr("Looking up the key for {name}…").format(name=name), 5000
+            )
         self._pending[self._keys.load(name)] = name
 
     @Slot(int, str, object)
@@ -339,7 +359,7 @@ class ServiceController(QObject):
         try:
             save_settings(settings, self._paths)
         except SettingsError as exc:
-            QMessageBox.warning(self._window, "Settings not saved", exc.message)
+            QMessageBox.warning(self._window, self.tr("Settings not saved"), exc.message)
             return False
         self.settings = settings
         return True
@@ -348,6 +368,10 @@ class ServiceController(QObject):
         """Make the running app follow `settings` (nothing here touches the network)."""
         self._runner.set_max_concurrency(settings.concurrency)
         apply_theme(settings.theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and settings.language != self._language:
+            self._language = settings.language
+            install_language(app, settings.language)
         if self._window is not None:
             self._window.set_filename_pattern(settings.filename_pattern)
             folder = settings.autosave_folder
@@ -364,7 +388,7 @@ class ServiceController(QObject):
         since = dt.datetime.combine(dt.date.today().replace(day=1), dt.time())
         client, profile = self.live.client, self.live.info.profile
         if self._window is not None:
-            self._window.statusBar().showMessage("Reading your spending…", 4000)
+            self._window.statusBar().showMessage(self.tr("Reading your spending…"), 4000)
         self._pool.start(_Gather(client, since, profile, self._gathered))
 
     @Slot(object)
@@ -389,7 +413,7 @@ class ServiceController(QObject):
 
         default = str(Path.home() / "get3w-diagnostics.zip")
         path, _filter = QFileDialog.getSaveFileName(
-            self._window, "Save diagnostics", default, "Zip archive (*.zip)"
+            self._window, self.tr("Save diagnostics"), default, self.tr("Zip archive (*.zip)")
         )
         if not path:
             return
@@ -404,11 +428,14 @@ class ServiceController(QObject):
             write_bundle(Path(path), report, log_path=self._paths.logs / "get3w-desktop.log",
                          secrets=keys)  # fmt: skip
         except (OSError, ValueError) as exc:
-            QMessageBox.warning(self._window, "Diagnostics not saved", str(exc))
+            QMessageBox.warning(self._window, self.tr("Diagnostics not saved"), str(exc))
             return
         if self._window is not None:
             self._window.statusBar().showMessage(
-                f"Diagnostics saved to {path} (no keys or passwords inside)", 8000
+                self.tr("Diagnostics saved to {path} (no keys or passwords inside)").format(
+                    path=path
+                ),
+                8000,
             )
 
     # -- the end -----------------------------------------------------------------------

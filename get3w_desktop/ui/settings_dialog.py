@@ -51,9 +51,11 @@ from get3w_desktop.storage.settings import (
     validate_base_url,
     validate_profile_name,
 )
+from get3w_desktop.ui.i18n import available_languages
 from get3w_desktop.ui.param_fields import error_color, muted
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
-SERVER_DEFAULT = "(server default)"
+SERVER_DEFAULT = QT_TRANSLATE_NOOP("SettingsDialog", "(server default)")
 #: What a limit starts at when it is switched on.
 SUGGESTED_CAPS = {"cap_per_batch": 5.0, "cap_per_day": 20.0}
 
@@ -88,24 +90,28 @@ class ProfileEditor(QDialog):
         self, taken: tuple[str, ...], existing: Profile | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Edit profile" if existing else "Add profile")
+        self.setWindowTitle(self.tr("Edit profile") if existing else self.tr("Add profile"))
         self.setMinimumWidth(440)
         self._taken = taken
         self.name_edit = QLineEdit(existing.name if existing else "")
         self.name_edit.setReadOnly(existing is not None)
         self.name_edit.setToolTip(
-            "The name also identifies the profile's key in the keyring, so it cannot be "
-            "changed; add a new profile instead."
+            self.tr(
+                "The name also identifies the profile's key in the keyring, so it cannot be "
+                "changed; add a new profile instead."
+            )
             if existing
-            else "A short name, e.g. Work or Team."
+            else self.tr("A short name, e.g. Work or Team.")
         )
         self.url_edit = QLineEdit(existing.base_url if existing else "https://api.get3w.com")
-        self.url_edit.setToolTip("HTTPS is required, except for addresses on this computer.")
+        self.url_edit.setToolTip(
+            self.tr("HTTPS is required, except for addresses on this computer.")
+        )
         self.name_error, self.url_error = _error_label(), _error_label()
         form = QFormLayout()
-        form.addRow("&Name:", self.name_edit)
+        form.addRow(self.tr("&Name:"), self.name_edit)
         form.addRow("", self.name_error)
-        form.addRow("API &address:", self.url_edit)
+        form.addRow(self.tr("API &address:"), self.url_edit)
         form.addRow("", self.url_error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -152,7 +158,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.setMinimumWidth(560)
         self.resize(640, 460)
         self._original = settings
@@ -160,10 +166,10 @@ class SettingsDialog(QDialog):
         self._errors: dict[str, QLabel] = {}
         self._caps_shown: dict[str, float] = {}
         tabs = QTabWidget()
-        tabs.addTab(self._service_page(settings), "&Service")
-        tabs.addTab(self._files_page(settings), "&Files")
-        tabs.addTab(self._spending_page(settings), "S&pending")
-        tabs.addTab(self._appearance_page(settings), "&Appearance")
+        tabs.addTab(self._service_page(settings), self.tr("&Service"))
+        tabs.addTab(self._files_page(settings), self.tr("&Files"))
+        tabs.addTab(self._spending_page(settings), self.tr("S&pending"))
+        tabs.addTab(self._appearance_page(settings), self.tr("&Appearance"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -180,15 +186,15 @@ class SettingsDialog(QDialog):
 
     def _service_page(self, s: Settings) -> QWidget:
         self.profile_list = QListWidget()
-        self.profile_list.setAccessibleName("Profiles")
-        self.profile_list.setToolTip("Where tasks run. The sandbox is built in and free.")
+        self.profile_list.setAccessibleName(self.tr("Profiles"))
+        self.profile_list.setToolTip(self.tr("Where tasks run. The sandbox is built in and free."))
         self.profile_list.setMinimumHeight(96)
         self.profile_list.currentRowChanged.connect(self._on_profile_selected)
-        self.add_button = QPushButton("A&dd…")
-        self.edit_button = QPushButton("&Edit…")
-        self.remove_button = QPushButton("&Remove")
-        self.key_button = QPushButton("API &key…")
-        self.key_button.setToolTip("Set, check or remove this profile's API key.")
+        self.add_button = QPushButton(self.tr("A&dd…"))
+        self.edit_button = QPushButton(self.tr("&Edit…"))
+        self.remove_button = QPushButton(self.tr("&Remove"))
+        self.key_button = QPushButton(self.tr("API &key…"))
+        self.key_button.setToolTip(self.tr("Set, check or remove this profile's API key."))
         self.add_button.clicked.connect(self._on_add)
         self.edit_button.clicked.connect(self._on_edit)
         self.remove_button.clicked.connect(self._on_remove)
@@ -202,33 +208,42 @@ class SettingsDialog(QDialog):
         profiles.addLayout(side)
 
         self.active_combo = QComboBox()
-        self.active_combo.setToolTip("New tasks run on this profile.")
+        self.active_combo.setToolTip(self.tr("New tasks run on this profile."))
         self.channel_combo = QComboBox()
         self.channel_combo.setEditable(True)
-        self.channel_combo.addItems([SERVER_DEFAULT, *KNOWN_CHANNELS])
-        self.channel_combo.setCurrentText(s.default_channel or SERVER_DEFAULT)
+        server_default = self.tr(SERVER_DEFAULT)
+        self.channel_combo.addItems([server_default, *KNOWN_CHANNELS])
+        self.channel_combo.setCurrentText(s.default_channel or server_default)
         self.channel_combo.setToolTip(
-            "Get3W's service tier: economy (cheapest), stable, official. "
-            "A model's form can still override it."
+            self.tr(
+                "Get3W's service tier: economy (cheapest), stable, official. "
+                "A model's form can still override it."
+            )
         )
         self.mode_combo = QComboBox()
-        self.mode_combo.addItem("Submit, then check back (recommended)", SubmitModeSetting.ASYNC)
-        self.mode_combo.addItem("Wait for the answer (quick models only)", SubmitModeSetting.SYNC)
+        self.mode_combo.addItem(
+            self.tr("Submit, then check back (recommended)"), SubmitModeSetting.ASYNC
+        )
+        self.mode_combo.addItem(
+            self.tr("Wait for the answer (quick models only)"), SubmitModeSetting.SYNC
+        )
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(s.submit_mode))
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setRange(*CONCURRENCY_RANGE)
         self.concurrency_spin.setValue(s.concurrency)
-        self.concurrency_spin.setSuffix(" at once")
-        self.concurrency_spin.setToolTip("How many tasks run at the same time; more wait in line.")
+        self.concurrency_spin.setSuffix(self.tr(" at once"))
+        self.concurrency_spin.setToolTip(
+            self.tr("How many tasks run at the same time; more wait in line.")
+        )
 
         form = QFormLayout()
-        form.addRow("Profiles:", profiles)
+        form.addRow(self.tr("Profiles:"), profiles)
         form.addRow("", self._error_for("profiles"))
-        form.addRow("Ac&tive profile:", self.active_combo)
-        form.addRow("Default &channel:", self.channel_combo)
+        form.addRow(self.tr("Ac&tive profile:"), self.active_combo)
+        form.addRow(self.tr("Default &channel:"), self.channel_combo)
         form.addRow("", self._error_for("default_channel"))
-        form.addRow("Submit &mode:", self.mode_combo)
-        form.addRow("Tasks at &once:", self.concurrency_spin)
+        form.addRow(self.tr("Submit &mode:"), self.mode_combo)
+        form.addRow(self.tr("Tasks at &once:"), self.concurrency_spin)
         form.addRow("", self._error_for("concurrency"))
         self.active_combo.currentIndexChanged.connect(self._revalidate)
         self.channel_combo.currentTextChanged.connect(self._revalidate)
@@ -236,33 +251,41 @@ class SettingsDialog(QDialog):
 
     def _files_page(self, s: Settings) -> QWidget:
         self.download_edit = QLineEdit(s.download_folder)
-        self.download_edit.setToolTip("Where “Save” puts outputs unless you choose otherwise.")
-        self.autosave_check = QCheckBox("Save every output automatically")
+        self.download_edit.setToolTip(
+            self.tr("Where “Save” puts outputs unless you choose otherwise.")
+        )
+        self.autosave_check = QCheckBox(self.tr("Save every output automatically"))
         self.autosave_check.setChecked(s.autosave_folder is not None)
         self.autosave_edit = QLineEdit(s.autosave_folder or "")
         self.autosave_edit.setEnabled(s.autosave_folder is not None)
         self.autosave_check.toggled.connect(self.autosave_edit.setEnabled)
         self.pattern_edit = QLineEdit(s.filename_pattern)
         self.pattern_edit.setToolTip(
-            "Placeholders: " + " ".join("{" + p + "}" for p in PLACEHOLDERS)
+            self.tr("Placeholders: {names}").format(
+                names=" ".join("{" + p + "}" for p in PLACEHOLDERS)
+            )
         )
         self.preview_label = muted(QLabel())
         self.preview_label.setWordWrap(True)
         self.preview_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
-        form.addRow("&Download folder:", self._with_browse(self.download_edit))
+        form.addRow(self.tr("&Download folder:"), self._with_browse(self.download_edit))
         form.addRow("", self._error_for("download_folder"))
         form.addRow("", self.autosave_check)
-        form.addRow("Auto-save f&older:", self._with_browse(self.autosave_edit))
+        form.addRow(self.tr("Auto-save f&older:"), self._with_browse(self.autosave_edit))
         form.addRow("", self._error_for("autosave_folder"))
-        form.addRow("File &names:", self.pattern_edit)
+        form.addRow(self.tr("File &names:"), self.pattern_edit)
         form.addRow("", self.preview_label)
         form.addRow("", self._error_for("filename_pattern"))
-        self.sidecar_check = QCheckBox("Also &write a JSON recipe beside each saved output")
+        self.sidecar_check = QCheckBox(
+            self.tr("Also &write a JSON recipe beside each saved output")
+        )
         self.sidecar_check.setToolTip(
-            "A small .json file with the model, parameters, seed, task id and cost, "
-            "so any output can be made again."
+            self.tr(
+                "A small .json file with the model, parameters, seed, task id and cost, "
+                "so any output can be made again."
+            )
         )
         self.sidecar_check.setChecked(s.sidecars)
         form.addRow("", self.sidecar_check)
@@ -273,20 +296,20 @@ class SettingsDialog(QDialog):
 
     def _spending_page(self, s: Settings) -> QWidget:
         self.batch_cap_check, self.batch_cap_spin = self._cap_row(
-            "&Limit each run to", s.cap_per_batch, "cap_per_batch"
+            self.tr("&Limit each run to"), s.cap_per_batch, "cap_per_batch"
         )
         self.batch_cap_check.setToolTip(
-            "A run is one Generate press: a single task, its variations, or a whole batch."
+            self.tr("A run is one Generate press: a single task, its variations, or a whole batch.")
         )
         self.day_cap_check, self.day_cap_spin = self._cap_row(
-            "L&imit each day to", s.cap_per_day, "cap_per_day"
+            self.tr("L&imit each day to"), s.cap_per_day, "cap_per_day"
         )
-        self.day_cap_check.setToolTip("Everything sent today, on every profile, counts.")
-        intro = muted(QLabel(
+        self.day_cap_check.setToolTip(self.tr("Everything sent today, on every profile, counts."))
+        intro = muted(QLabel(self.tr(
             "Before anything is sent, its price is checked against these limits; a run that "
             "would go over is not sent, and you are told why. Prices come from the service "
             "when it quotes them, otherwise from the model list (an estimate)."
-        ))  # fmt: skip
+        )))  # fmt: skip
         intro.setWordWrap(True)
         form = QFormLayout()
         form.addRow(intro)
@@ -317,14 +340,25 @@ class SettingsDialog(QDialog):
 
     def _appearance_page(self, s: Settings) -> QWidget:
         self.theme_combo = QComboBox()
-        for theme, label in ((Theme.SYSTEM, "Follow the system"), (Theme.LIGHT, "Light"),
-                             (Theme.DARK, "Dark")):  # fmt: skip
+        themes = (
+            (Theme.SYSTEM, self.tr("Follow the system")),
+            (Theme.LIGHT, self.tr("Light")),
+            (Theme.DARK, self.tr("Dark")),
+        )
+        for theme, label in themes:
             self.theme_combo.addItem(label, theme)
         self.theme_combo.setCurrentIndex(self.theme_combo.findData(s.theme))
-        self.notify_check = QCheckBox("Notify me when a task finishes or fails")
+        self.notify_check = QCheckBox(self.tr("Notify me when a task finishes or fails"))
         self.notify_check.setChecked(s.notifications)
+        self.language_combo = QComboBox()
+        self.language_combo.addItem(self.tr("System language"), None)
+        for code, name in available_languages().items():
+            self.language_combo.addItem(name, code)
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(s.language)))
+        self.language_combo.setToolTip(self.tr("The language of the interface; applies at once"))
         form = QFormLayout()
-        form.addRow("&Theme:", self.theme_combo)
+        form.addRow(self.tr("&Language:"), self.language_combo)
+        form.addRow(self.tr("&Theme:"), self.theme_combo)
         form.addRow("", self.notify_check)
         return self._page(form)
 
@@ -341,8 +375,8 @@ class SettingsDialog(QDialog):
         return label
 
     def _with_browse(self, edit: QLineEdit) -> QWidget:
-        button = QPushButton("Browse…")
-        button.setToolTip("Choose a folder")
+        button = QPushButton(self.tr("Browse…"))
+        button.setToolTip(self.tr("Choose a folder"))
         button.setEnabled(edit.isEnabled())
         if edit is self.autosave_edit:
             self.autosave_check.toggled.connect(button.setEnabled)
@@ -355,7 +389,7 @@ class SettingsDialog(QDialog):
         return row
 
     def _browse(self, edit: QLineEdit) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Choose a folder", edit.text())
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder"), edit.text())
         if chosen:
             edit.setText(chosen)
 
@@ -364,7 +398,7 @@ class SettingsDialog(QDialog):
     def _refresh_profiles(self, active: str | None = None) -> None:
         current = active or self.active_combo.currentText()
         self.profile_list.clear()
-        sandbox = QListWidgetItem("sandbox — built in, runs on this computer, free")
+        sandbox = QListWidgetItem(self.tr("sandbox — built in, runs on this computer, free"))
         sandbox.setData(Qt.ItemDataRole.UserRole, SANDBOX_PROFILE)
         self.profile_list.addItem(sandbox)
         for profile in self._profiles:
@@ -438,7 +472,9 @@ class SettingsDialog(QDialog):
             self._original,
             profiles=tuple(self._profiles),
             active_profile=self.active_combo.currentText() or SANDBOX_PROFILE,
-            default_channel=None if channel in ("", SERVER_DEFAULT) else channel,
+            default_channel=None
+            if channel in ("", SERVER_DEFAULT, self.tr(SERVER_DEFAULT))
+            else channel,
             submit_mode=self.mode_combo.currentData(),
             concurrency=self.concurrency_spin.value(),
             download_folder=self.download_edit.text().strip(),
@@ -451,6 +487,7 @@ class SettingsDialog(QDialog):
             cap_per_batch=self._cap(self.batch_cap_check, self.batch_cap_spin, "cap_per_batch"),
             cap_per_day=self._cap(self.day_cap_check, self.day_cap_spin, "cap_per_day"),
             sidecars=self.sidecar_check.isChecked(),
+            language=self.language_combo.currentData(),
         )
 
     def _cap(self, check: QCheckBox, spin: QDoubleSpinBox, field: str) -> float | None:
@@ -483,7 +520,7 @@ class SettingsDialog(QDialog):
             _show_error(label, " ".join(messages) if messages else None)
         self._update_preview()
         self.ok_button.setEnabled(not issues)
-        self.ok_button.setToolTip("" if not issues else "Fix the problems shown first.")
+        self.ok_button.setToolTip("" if not issues else self.tr("Fix the problems shown first."))
 
     def _update_preview(self) -> None:
         try:
@@ -492,5 +529,5 @@ class SettingsDialog(QDialog):
             self.preview_label.setText("")
             self.preview_label.setVisible(False)
             return
-        self.preview_label.setText(f"For example: {name}")
+        self.preview_label.setText(self.tr("For example: {name}").format(name=name))
         self.preview_label.setVisible(True)

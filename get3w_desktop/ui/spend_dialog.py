@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,8 +48,12 @@ from get3w_desktop.core.money import (
 )
 from get3w_desktop.itemmodels.spend_model import SpendColumn, SpendRole, SpendTableModel
 from get3w_desktop.ui.param_fields import error_color, is_dark, muted
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
-ESTIMATE_NOTE = "≈ marks amounts that include estimates: the service did not report those costs."
+ESTIMATE_NOTE = QT_TRANSLATE_NOOP(
+    "SpendDialog",
+    "≈ marks amounts that include estimates: the service did not report those costs.",
+)
 
 
 def _ok_color(widget: QWidget) -> str:
@@ -99,7 +103,7 @@ class SpendDialog(QDialog):
         `billing_profile` and start at `billing_since` (epoch seconds), and only the
         history of that profile and period is checked against them."""
         super().__init__(parent)
-        self.setWindowTitle("Spending")
+        self.setWindowTitle(self.tr("Spending"))
         self.setMinimumSize(640, 520)
         self.resize(780, 600)
         today = today or dt.date.today()
@@ -121,15 +125,17 @@ class SpendDialog(QDialog):
         todays = [c for c in self.charges if day_start <= c.when < day_end]
         months = [c for c in self.charges if month_start <= c.when < month_end]
         self.today_tile = _Tile(
-            "Today", format_money(self.today_total, cents=True), _tasks_note(todays)
+            self.tr("Today"), format_money(self.today_total, cents=True), _tasks_note(todays)
         )
         self.month_tile = _Tile(
             today.strftime("%B %Y"), format_money(self.month_total, cents=True), _tasks_note(months)
         )
         self.balance_tile = _Tile(
-            "Balance",
+            self.tr("Balance"),
             format_money(balance, cents=True) if balance is not None else "—",
-            "left in the account" if balance is not None else "not reported by this service",
+            self.tr("left in the account")
+            if balance is not None
+            else self.tr("not reported by this service"),
         )
         tiles = QHBoxLayout()
         tiles.setSpacing(10)
@@ -142,7 +148,7 @@ class SpendDialog(QDialog):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SpendRole.SORT)
         self.table = QTableView()
-        self.table.setAccessibleName("Spending by day, model and profile")
+        self.table.setAccessibleName(self.tr("Spending by day, model and profile"))
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(SpendColumn.DAY, Qt.SortOrder.DescendingOrder)
@@ -156,29 +162,33 @@ class SpendDialog(QDialog):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(SpendColumn.MODEL, QHeaderView.ResizeMode.Stretch)
-        self.empty_label = muted(QLabel("Nothing spent yet: runs you send will be listed here."))
+        self.empty_label = muted(
+            QLabel(self.tr("Nothing spent yet: runs you send will be listed here."))
+        )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.ledger_stack = QStackedWidget()
         self.ledger_stack.addWidget(self.table)
         self.ledger_stack.addWidget(self.empty_label)
         self.ledger_stack.setCurrentWidget(self.empty_label if not self.charges else self.table)
-        ledger_box = QGroupBox("By day, model and profile")
+        ledger_box = QGroupBox(self.tr("By day, model and profile"))
         ledger_layout = QVBoxLayout(ledger_box)
         ledger_layout.addWidget(self.ledger_stack)
-        self.estimate_note = muted(QLabel(ESTIMATE_NOTE))
+        self.estimate_note = muted(QLabel(self.tr(ESTIMATE_NOTE)))
         self.estimate_note.setWordWrap(True)
         self.estimate_note.setVisible(any(c.estimated for c in self.charges))
         ledger_layout.addWidget(self.estimate_note)
 
-        check_box = QGroupBox("Checked against the bill")
+        check_box = QGroupBox(self.tr("Checked against the bill"))
         check_layout = QVBoxLayout(check_box)
         self.check_label = QLabel()
         self.check_label.setWordWrap(True)
         self.check_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         check_layout.addWidget(self.check_label)
         self.differences = QTableWidget(0, 4)
-        self.differences.setAccessibleName("Differences from the bill")
-        self.differences.setHorizontalHeaderLabels(["Task", "Recorded", "Billed", "What differs"])
+        self.differences.setAccessibleName(self.tr("Differences from the bill"))
+        self.differences.setHorizontalHeaderLabels(
+            [self.tr("Task"), self.tr("Recorded"), self.tr("Billed"), self.tr("What differs")]
+        )
         self.differences.verticalHeader().setVisible(False)
         self.differences.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.differences.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -209,8 +219,10 @@ class SpendDialog(QDialog):
         self.differences.setVisible(bool(result and result.differences))
         if result is None:
             self.check_label.setText(
-                "This service does not publish a billing history, so the amounts above are "
-                "what this computer recorded."
+                self.tr(
+                    "This service does not publish a billing history, so the amounts above are "
+                    "what this computer recorded."
+                )
             )
             self.check_label.setStyleSheet("")
             return
@@ -246,8 +258,14 @@ class SpendDialog(QDialog):
 
 
 def _tasks_note(charges: Sequence[Charge]) -> str:
+    translate = QCoreApplication.translate
     if not charges:
-        return "no tasks"
-    noun = "task" if len(charges) == 1 else "tasks"
-    estimated = " · includes estimates" if any(c.estimated for c in charges) else ""
-    return f"{len(charges):,} {noun}{estimated}"
+        return translate("SpendDialog", "no tasks")
+    count = (
+        translate("SpendDialog", "1 task")
+        if len(charges) == 1
+        else translate("SpendDialog", "{count} tasks").format(count=f"{len(charges):,}")
+    )
+    if any(c.estimated for c in charges):
+        count += translate("SpendDialog", " · includes estimates")
+    return count

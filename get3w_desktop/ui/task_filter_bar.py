@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from get3w_desktop.core.catalogue import Catalogue
 from get3w_desktop.itemmodels.job_filter import JobFilterModel, Period, StateGroup
+from get3w_desktop.ui.texts import filter_label
 
 #: Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).
 SEARCH_DELAY_MS = 150
@@ -17,27 +18,20 @@ class TaskFilterBar(QWidget):
         super().__init__()
         self._proxy = proxy
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search prompts, models, task ids…")
         self.search.setClearButtonEnabled(True)
-        self.search.setToolTip("Search the tasks (Ctrl+F); every word must match")
-        self.search.setAccessibleName("Search tasks")
         self.status = QComboBox()
         for group in StateGroup:
             self.status.addItem(group.value, group)
-        self.status.setToolTip("Show tasks with this status")
         self.model = QComboBox()
-        self.model.addItem("All models", None)
+        self.model.addItem("", None)
         for info in catalogue.models:
             self.model.addItem(info.name, info.model_id)
-        self.model.setToolTip("Show tasks of one model")
         self.period = QComboBox()
         for period in Period:
             self.period.addItem(period.label, period)
-        self.period.setToolTip("Show tasks created in this period")
         self.order = QComboBox()
-        self.order.addItem("Newest first", False)
-        self.order.addItem("Oldest first", True)
-        self.order.setToolTip("Order of the list")
+        self.order.addItem("", False)
+        self.order.addItem("", True)
         for combo in (self.status, self.model, self.period, self.order):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.count = QLabel()
@@ -85,7 +79,29 @@ class TaskFilterBar(QWidget):
         source = proxy.sourceModel()
         for signal in (source.rowsInserted, source.rowsRemoved, source.modelReset):
             signal.connect(self.update_count)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search prompts, models, task ids…"))
+        self.search.setToolTip(self.tr("Search the tasks (Ctrl+F); every word must match"))
+        self.search.setAccessibleName(self.tr("Search tasks"))
+        for i, group in enumerate(StateGroup):
+            self.status.setItemText(i, filter_label(group.value))
+        self.status.setToolTip(self.tr("Show tasks with this status"))
+        self.model.setItemText(0, self.tr("All models"))
+        self.model.setToolTip(self.tr("Show tasks of one model"))
+        for i, period in enumerate(Period):
+            self.period.setItemText(i, filter_label(period.label))
+        self.period.setToolTip(self.tr("Show tasks created in this period"))
+        self.order.setItemText(0, self.tr("Newest first"))
+        self.order.setItemText(1, self.tr("Oldest first"))
+        self.order.setToolTip(self.tr("Order of the list"))
         self.update_count()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def _apply_text(self) -> None:
         self._typing.stop()
@@ -103,5 +119,10 @@ class TaskFilterBar(QWidget):
 
     def update_count(self) -> None:
         shown, total = self._proxy.rowCount(), self._proxy.sourceModel().rowCount()
-        noun = "task" if total == 1 else "tasks"
-        self.count.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,}")
+        if shown != total:
+            text = self.tr("{shown} of {total}").format(shown=f"{shown:,}", total=f"{total:,}")
+        elif total == 1:
+            text = self.tr("1 task")
+        else:
+            text = self.tr("{count} tasks").format(count=f"{total:,}")
+        self.count.setText(text)

@@ -336,3 +336,18 @@ def test_a_batch_from_the_window_runs_every_prompt_once(
     assert sandbox.stats.submits == 6
     prompts = sorted(str(job.params["prompt"]) for job in jobs)
     assert prompts == ["a boat"] * 2 + ["a fox"] * 2 + ["a kite"] * 2
+
+
+def test_compare_opens_from_the_window_and_feeds_back_into_the_form(
+    qtbot: QtBot, window: Window
+) -> None:
+    win, *_ = window
+    _choose(win, NANO, "A lighthouse")
+    compare = win.compare()
+    assert compare is not None and compare.isVisible()
+    assert win.compare() is compare  # reused, not stacked
+    compare.use_params.emit(FLUX, {"prompt": "From the grid", "seed": 7})
+    assert win._model is not None and win._model.model_id == FLUX
+    values = win.form.values()
+    assert values["prompt"] == "From the grid" and values["seed"] == 7
+    compare.close()

@@ -1,0 +1,338 @@
+"""A compare grid: one prompt across several models (rows) and seeds (columns).
+
+The form's values belong to one model; another model may not have the same parameters, or
+may not offer the same options. Each cell therefore gets only what its model accepts: the
+prompt goes to the model's own prompt field ("prompt" or "text"), every other value is kept
+where the model has that parameter and accepts that value, and the rest is left out with a
+note saying so. A model that needs something the form does not give (the images of an
+edit model) is an error, said once per model. Every column shares one seed, so a row of
+models is compared on equal terms; a model without a seed varies each run by itself.
+
+Pure Python: the window and the tests share it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from get3w_desktop.core.catalogue import Catalogue, ModelInfo, ParamKind, validate_params
+from get3w_desktop.core.money import CURRENCY, Quote, format_money, money_round, unit_price
+
+#: The most models and seeds one grid compares (36 tasks at most).
+MAX_MODELS = 6
+MAX_SEEDS = 6
+#: The largest seed any model in the catalogue takes (a signed 32-bit integer).
+MAX_SEED = 2**31 - 1
+_PROMPT_KEYS = ("prompt", "text")
+_SEED_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclasses.dataclass(frozen=True)
+class CompareCell:
+    """One task of the grid: where it sits, what it sends, and what it should cost."""
+
+    row: int  # the model's place in the plan
+    column: int  # the seed's place in the plan
+    model_id: str
+    model_name: str
+    output_kind: str  # "image", "video" or "audio"
+    seed: int | None  # None: the model takes no seed
+    params: Mapping[str, Any]
+    price: float | None  # the catalogue's price for these params; None when it has none
+    estimated_duration: float | None
+
+    @property
+    def quote(self) -> Quote | None:
+        return None if self.price is None else Quote(self.price, CURRENCY, estimated=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class ComparePlan:
+    """What a compare run will send. Send it only when `ok`."""
+
+    prompt: str
+    model_ids: tuple[str, ...]
+    seeds: tuple[int, ...]  # one per column, shared by every model that takes a seed
+    cells: tuple[CompareCell, ...]
+    errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.cells)
+
+    @property
+    def rows(self) -> int:
+        return len(self.model_ids)
+
+    @property
+    def columns(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def count(self) -> int:
+        return len(self.cells)
+
+    @property
+    def total_cost(self) -> float | None:
+        """The estimated total of the priced cells; None when no cell has a price."""
+        prices = [c.price for c in self.cells if c.price is not None]
+        return money_round(sum(prices)) if prices else None
+
+    @property
+    def unpriced(self) -> int:
+        """Cells whose model has no price in the catalogue (left out of `total_cost`)."""
+        return sum(1 for c in self.cells if c.price is None)
+
+    @property
+    def takes_seeds(self) -> bool:
+        """Whether any model in the grid takes a seed (else columns are plain repeats)."""
+        return any(c.seed is not None for c in self.cells)
+
+    def cell(self, row: int, column: int) -> CompareCell | None:
+        return next((c for c in self.cells if (c.row, c.column) == (row, column)), None)
+
+    def summary(self) -> str:
+        """ "2 models × 3 seeds = 6 tasks · about $0.84" (English; the window says its own)."""
+        if not self.cells:
+            return "Nothing to compare yet"
+        models = _plural(self.rows, "model")
+        seeds = _plural(self.columns, "seed" if self.takes_seeds else "run")
+        text = f"{models} × {seeds} = {_plural(self.count, 'task')}"
+        total = self.total_cost
+        if total is not None:
+            text += f" · about {format_money(total)}"
+            if self.unpriced:
+                text += f" + {self.unpriced} unpriced"
+        return text
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+# -- seeds -----------------------------------------------------------------------------
+
+
+def parse_seeds(text: str) -> tuple[list[int], list[str]]:
+    """Seeds typed as "1, 2, 42" (commas, semicolons or spaces): the numbers and the problems."""
+    seeds: list[int] = []
+    problems: list[str] = []
+    for word in _SEED_SEPARATORS.split(text.strip()):
+        if not word:
+            continue
+        try:
+            number = int(word)
+        except ValueError:
+            problems.append(f"“{word}” is not a whole number")
+            continue
+        if not 0 <= number <= MAX_SEED:
+            problems.append(f"{number} is not a seed (seeds run from 0 to {MAX_SEED:,})")
+            continue
+        seeds.append(number)
+    return seeds, problems
+
+
+def column_seeds(
+    base_params: Mapping[str, Any],
+    seeds: int | Sequence[int],
+    rng: random.Random | None = None,
+) -> tuple[list[int], list[str], list[str]]:
+    """The seed of each column, with errors and notes.
+
+    A count follows the Generate rule (core.batch.variations): a fixed seed in the form
+    gives seed, seed+1, …; a random one (-1 or absent) gives concrete random seeds, so every
+    cell can be made again. An explicit list is used as given, duplicates once.
+    """
+    errors: list[str] = []
+    notes: list[str] = []
+    if isinstance(seeds, int):
+        if seeds < 1:
+            return [], ["Ask for at least one seed."], notes
+        if seeds > MAX_SEEDS:
+            errors.append(f"Compare at most {MAX_SEEDS} seeds at a time ({seeds} asked).")
+            seeds = MAX_SEEDS
+        base = base_params.get("seed", -1)
+        if isinstance(base, int) and not isinstance(base, bool) and base >= 0:
+            return [(base + i) % (MAX_SEED + 1) for i in range(seeds)], errors, notes
+        pick = rng or random.Random()  # noqa: S311 - seeds, not secrets
+        chosen: list[int] = []
+        while len(chosen) < seeds:
+            seed = pick.randint(0, MAX_SEED)
+            if seed not in chosen:
+                chosen.append(seed)
+        return chosen, errors, notes
+    unique: list[int] = []
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+            errors.append(f"{seed!r} is not a seed (seeds run from 0 to {MAX_SEED:,}).")
+        elif seed in unique:
+            notes.append(f"Seed {seed} is listed twice; it runs once.")
+        else:
+            unique.append(seed)
+    if not unique and not errors:
+        errors.append("Give at least one seed.")
+    if len(unique) > MAX_SEEDS:
+        errors.append(f"Compare at most {MAX_SEEDS} seeds at a time ({len(unique)} given).")
+    return unique, errors, notes
+
+
+# -- parameters ------------------------------------------------------------------------
+
+
+def prompt_name(model: ModelInfo) -> str | None:
+    """The parameter that takes the prompt: "prompt", else "text", else the first PROMPT field."""
+    for name in _PROMPT_KEYS:
+        spec = model.param(name)
+        if spec is not None and spec.kind is ParamKind.PROMPT:
+            return name
+    return next((p.name for p in model.params if p.kind is ParamKind.PROMPT), None)
+
+
+@dataclasses.dataclass(frozen=True)
+class MappedParams:
+    """The form's values as one model takes them."""
+
+    params: dict[str, Any]
+    left_out: tuple[str, ...]  # names the model does not have
+    replaced: tuple[str, ...]  # "aspect_ratio 21:9" values it does not offer (default used)
+    missing: tuple[str, ...]  # required names nothing gives
+    problems: tuple[str, ...]  # values it has but refuses (the prompt too long, …)
+
+
+def map_params(model: ModelInfo, prompt: str, base_params: Mapping[str, Any]) -> MappedParams:
+    """Keep what `model` accepts of `base_params`, put `prompt` in its prompt field.
+
+    The seed is not carried: the grid gives each column its own.
+    """
+    target_prompt = prompt_name(model)
+    params: dict[str, Any] = {}
+    left_out: list[str] = []
+    replaced: list[str] = []
+    for name, value in base_params.items():
+        if name in _PROMPT_KEYS or name == "seed" or value is None:
+            continue
+        spec = model.param(name)
+        if spec is None:
+            left_out.append(name)
+        elif spec.check(value) is None:
+            params[name] = value
+        else:
+            replaced.append(f"{name} {_short(value)}")
+    if target_prompt is not None:
+        params[target_prompt] = prompt.strip()
+    given = {**model.defaults(), **params}  # what the form would show, made explicit
+    params = {p.name: given[p.name] for p in model.params if p.name in given}  # schema order
+    missing = tuple(p.name for p in model.params if p.required and p.name not in params)
+    problems = tuple(
+        problem
+        for problem in validate_params(model, params)
+        if not (prompt.strip() == "" and problem.startswith(f"{target_prompt} "))
+        and not any(problem == f"{name} is required" for name in missing)
+    )
+    return MappedParams(params, tuple(left_out), tuple(replaced), missing, problems)
+
+
+def _short(value: Any, limit: int = 24) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _names(names: Sequence[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# -- the plan --------------------------------------------------------------------------
+
+
+def plan_compare(
+    catalogue: Catalogue,
+    prompt: str,
+    base_params: Mapping[str, Any],
+    model_ids: Sequence[str],
+    seeds: int | Sequence[int],
+    *,
+    rng: random.Random | None = None,
+) -> ComparePlan:
+    """Cells for `model_ids` (rows) × `seeds` (a count, or the seeds themselves; columns).
+
+    `base_params` are the form's values (any model's); each cell keeps what its model takes.
+    Nothing here raises on bad input: problems come back as `errors`, each a sentence.
+    """
+    errors: list[str] = []
+    notes: list[str] = []
+    chosen = list(dict.fromkeys(model_ids))
+    models: list[ModelInfo] = []
+    for model_id in chosen:
+        model = catalogue.get(model_id)
+        if model is None:
+            errors.append(f"{model_id} is not in the model list any more.")
+        else:
+            models.append(model)
+    if not chosen:
+        errors.append("Pick at least one model to compare.")
+    elif len(chosen) > MAX_MODELS:
+        errors.append(f"Compare at most {MAX_MODELS} models at a time ({len(chosen)} picked).")
+    column_list, seed_errors, seed_notes = column_seeds(base_params, seeds, rng)
+    errors.extend(seed_errors)
+    notes.extend(seed_notes)
+    if not prompt.strip() and any(prompt_name(m) is not None for m in models):
+        errors.append("Write a prompt to compare.")
+
+    cells: list[CompareCell] = []
+    for row, model in enumerate(models[:MAX_MODELS]):
+        mapped = map_params(model, prompt, base_params)
+        errors.extend(_model_errors(model, mapped))
+        notes.extend(_model_notes(model, mapped, len(column_list)))
+        seed_spec = model.param("seed")
+        takes_seed = seed_spec is not None and seed_spec.kind is ParamKind.SEED
+        for column, seed in enumerate(column_list[:MAX_SEEDS]):
+            params = dict(mapped.params)
+            if takes_seed:
+                params["seed"] = seed
+                if seed_spec is not None and (problem := seed_spec.check(seed)):
+                    errors.append(f"{model.name}: {problem}.")
+            cells.append(CompareCell(
+                row=row, column=column, model_id=model.model_id, model_name=model.name,
+                output_kind=model.output_kind, seed=seed if takes_seed else None,
+                params=params, price=unit_price(model, params),
+                estimated_duration=model.estimated_duration,
+            ))  # fmt: skip
+    return ComparePlan(
+        prompt=prompt.strip(),
+        model_ids=tuple(m.model_id for m in models[:MAX_MODELS]),
+        seeds=tuple(column_list[:MAX_SEEDS]),
+        cells=tuple(cells),
+        errors=tuple(dict.fromkeys(errors)),
+        notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _model_errors(model: ModelInfo, mapped: MappedParams) -> list[str]:
+    errors = [f"{model.name}: {problem}." for problem in mapped.problems]
+    if mapped.missing:
+        errors.append(
+            f"{model.name} needs {_names(mapped.missing)}, which the form does not give: "
+            "leave it out of the comparison, or compare from its own form."
+        )
+    return errors
+
+
+def _model_notes(model: ModelInfo, mapped: MappedParams, columns: int) -> list[str]:
+    """At most one sentence per model: what it leaves out, replaces, or cannot do."""
+    parts: list[str] = []
+    if mapped.left_out:
+        parts.append(f"has no {_names(mapped.left_out)} (left out)")
+    if mapped.replaced:
+        parts.append(f"does not offer {_names(mapped.replaced)} (its default is used)")
+    if columns > 1 and model.param("seed") is None:
+        parts.append("takes no seed (each of its runs varies by itself)")
+    if model.base_price is None:
+        parts.append("has no price in the model list (the total leaves it out)")
+    return [f"{model.name} {'; '.join(parts)}."] if parts else []

@@ -1,0 +1,2773 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Batch</name>
+    <message>
+        <source>Batch: {done} of {total} done</source>
+        <translation>批量：已完成 {done}/{total}</translation>
+    </message>
+    <message>
+        <source>{count} failed</source>
+        <translation>{count} 个失败</translation>
+    </message>
+    <message>
+        <source>{count} not saved</source>
+        <translation>{count} 个未保存</translation>
+    </message>
+    <message>
+        <source>{count} uncertain</source>
+        <translation>{count} 个不确定</translation>
+    </message>
+    <message>
+        <source>{count} stopped</source>
+        <translation>{count} 个已停止</translation>
+    </message>
+    <message>
+        <source>No prompts yet</source>
+        <translation>还没有提示词</translation>
+    </message>
+    <message>
+        <source>No rows yet</source>
+        <translation>还没有数据行</translation>
+    </message>
+    <message>
+        <source>1 prompt</source>
+        <translation>1 条提示词</translation>
+    </message>
+    <message>
+        <source>{n} prompts</source>
+        <translation>{n} 条提示词</translation>
+    </message>
+    <message>
+        <source>1 row</source>
+        <translation>1 行</translation>
+    </message>
+    <message>
+        <source>{n} rows</source>
+        <translation>{n} 行</translation>
+    </message>
+    <message>
+        <source>1 variation</source>
+        <translation>1 个变体</translation>
+    </message>
+    <message>
+        <source>{n} variations</source>
+        <translation>{n} 个变体</translation>
+    </message>
+    <message>
+        <source>1 task</source>
+        <translation>1 个任务</translation>
+    </message>
+    <message>
+        <source>{n} tasks</source>
+        <translation>{n} 个任务</translation>
+    </message>
+    <message>
+        <source> · about {cost}</source>
+        <translation> · 约 {cost}</translation>
+    </message>
+</context>
+<context>
+    <name>BatchBar</name>
+    <message>
+        <source>Batch progress</source>
+        <translation>批量进度</translation>
+    </message>
+    <message>
+        <source>Cancel batch</source>
+        <translation>取消批量</translation>
+    </message>
+    <message>
+        <source>Stop every task of this batch that has not finished. Tasks already running on the server go on there.</source>
+        <translation>停止此批量中所有尚未完成的任务。已在服务器上运行的任务会在那里继续运行。</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>重试失败项</translation>
+    </message>
+    <message>
+        <source>Send the failed tasks again with the same parameters</source>
+        <translation>用相同参数重新发送失败的任务</translation>
+    </message>
+    <message>
+        <source>Send uncertain again…</source>
+        <translation>重新发送不确定的任务…</translation>
+    </message>
+    <message>
+        <source>Hide this batch&apos;s progress</source>
+        <translation>隐藏此批量的进度</translation>
+    </message>
+    <message>
+        <source>Hide batch progress</source>
+        <translation>隐藏批量进度</translation>
+    </message>
+    <message>
+        <source>Retry {count} failed</source>
+        <translation>重试 {count} 个失败项</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n submit answer(s) were lost: those tasks may exist and be charged. Sending them again may pay twice.</source>
+        <translation>
+            <numerusform>有 %n 个提交的应答丢失：这些任务可能已经创建并扣费。再次发送可能会重复付费。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send uncertain tasks again?</source>
+        <translation>重新发送不确定的任务？</translation>
+    </message>
+    <message numerus="yes">
+        <source>The server&apos;s answer to %n submit(s) was lost, so those tasks may already exist and be charged. Sending them again may create (and charge) them twice.
+
+Send them again?</source>
+        <translation>
+            <numerusform>服务器对 %n 次提交的应答丢失了，这些任务可能已经创建并扣费。再次发送可能会重复创建（并重复扣费）。
+
+仍要重新发送吗？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{count} waiting</source>
+        <translation>{count} 个等待中</translation>
+    </message>
+    <message>
+        <source>{count} running</source>
+        <translation>{count} 个运行中</translation>
+    </message>
+    <message>
+        <source>{count} done</source>
+        <translation>{count} 个已完成</translation>
+    </message>
+    <message>
+        <source>{count} failed</source>
+        <translation>{count} 个失败</translation>
+    </message>
+    <message>
+        <source>{count} finished but not saved</source>
+        <translation>{count} 个已完成但未保存</translation>
+    </message>
+    <message>
+        <source>{count} uncertain (may be charged)</source>
+        <translation>{count} 个不确定（可能已扣费）</translation>
+    </message>
+    <message>
+        <source>{count} stopped</source>
+        <translation>{count} 个已停止</translation>
+    </message>
+</context>
+<context>
+    <name>BatchDialog</name>
+    <message>
+        <source>Batch — {model}</source>
+        <extracomment>Rows shown in the preview; the rest are checked all the same.</extracomment>
+        <translation>批量 — {model}</translation>
+    </message>
+    <message>
+        <source>Send many tasks to &lt;b&gt;{model}&lt;/b&gt; at once: paste prompts, one per line, or load a CSV file with a column per parameter. Whatever a row leaves out comes from the form.</source>
+        <translation>一次向 &lt;b&gt;{model}&lt;/b&gt; 发送多个任务：粘贴提示词（每行一条），或载入每列对应一个参数的 CSV 文件。某行未填写的值取自表单。</translation>
+    </message>
+    <message>
+        <source>One prompt per &amp;line</source>
+        <translation>每行一条提示词(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;CSV, first row names the parameters</source>
+        <translation>&amp;CSV，首行为参数名</translation>
+    </message>
+    <message>
+        <source>For example:  prompt,seed,aspect_ratio</source>
+        <translation>例如：  prompt,seed,aspect_ratio</translation>
+    </message>
+    <message>
+        <source>&amp;Load .txt/.csv…</source>
+        <translation>载入 .txt/.csv(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>A text file with one prompt per line, or a CSV file with a column per parameter</source>
+        <translation>每行一条提示词的文本文件，或每列对应一个参数的 CSV 文件</translation>
+    </message>
+    <message>
+        <source>A red fox in fresh snow, morning light
+A lighthouse on a cliff at dusk, oil painting
+# Lines starting with # are skipped</source>
+        <translation>晨光中新雪里的一只红狐狸
+黄昏时悬崖上的灯塔，油画风格
+# 以 # 开头的行会被跳过</translation>
+    </message>
+    <message>
+        <source>Prompts, one per line</source>
+        <translation>提示词，每行一条</translation>
+    </message>
+    <message>
+        <source>Tasks per prompt, each with its own seed</source>
+        <translation>每条提示词的任务数，每个任务使用各自的种子</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批量大小</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Preview of the first rows</source>
+        <translation>前几行的预览</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>&amp;Variations:</source>
+        <translation>变体数(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>Load prompts</source>
+        <translation>载入提示词</translation>
+    </message>
+    <message>
+        <source>Prompt lists (*.txt *.csv *.tsv);;Text files (*.txt);;CSV files (*.csv *.tsv);;All files (*)</source>
+        <translation>提示词列表 (*.txt *.csv *.tsv);;文本文件 (*.txt);;CSV 文件 (*.csv *.tsv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>it is {size} MB; a prompt list can be at most {limit} MB</source>
+        <translation>文件大小为 {size} MB；提示词列表最大为 {limit} MB</translation>
+    </message>
+    <message>
+        <source>Could not read {name}: {reason}.</source>
+        <translation>无法读取 {name}：{reason}。</translation>
+    </message>
+    <message>
+        <source>From {name}</source>
+        <translation>来自 {name}</translation>
+    </message>
+    <message>
+        <source>Start 1 task</source>
+        <translation>开始 1 个任务</translation>
+    </message>
+    <message>
+        <source>Start {count} tasks</source>
+        <translation>开始 {count} 个任务</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>From the form</source>
+        <translation>取自表单</translation>
+    </message>
+    <message>
+        <source>Preview: the first {shown} of {total}</source>
+        <translation>预览：共 {total} 行中的前 {shown} 行</translation>
+    </message>
+    <message>
+        <source> · grey values come from the form</source>
+        <translation> · 灰色的值取自表单</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>(default)</source>
+        <translation>（默认）</translation>
+    </message>
+</context>
+<context>
+    <name>Catalogue</name>
+    <message>
+        <source>Channel</source>
+        <extracomment>The bundled catalogue&apos;s parameter titles, help lines and model descriptions.</extracomment>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Aspect ratio</source>
+        <translation>宽高比</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>分辨率</translation>
+    </message>
+    <message>
+        <source>Duration (s)</source>
+        <translation>时长（秒）</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>反向提示词</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Generate audio</source>
+        <translation>生成音频</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>引导强度</translation>
+    </message>
+    <message>
+        <source>Start image</source>
+        <translation>起始图像</translation>
+    </message>
+    <message>
+        <source>Mask</source>
+        <translation>蒙版</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>强度</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Safety checker</source>
+        <translation>安全检查</translation>
+    </message>
+    <message>
+        <source>First frame</source>
+        <translation>首帧</translation>
+    </message>
+    <message>
+        <source>Last frame</source>
+        <translation>尾帧</translation>
+    </message>
+    <message>
+        <source>Fixed camera</source>
+        <translation>固定镜头</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>Shots</source>
+        <translation>镜头</translation>
+    </message>
+    <message>
+        <source>Expand prompt</source>
+        <translation>扩写提示词</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Voice</source>
+        <translation>音色</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>语速</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <source>Pitch</source>
+        <translation>音调</translation>
+    </message>
+    <message>
+        <source>Emotion</source>
+        <translation>情绪</translation>
+    </message>
+    <message>
+        <source>Read numbers in English</source>
+        <translation>用英语读数字</translation>
+    </message>
+    <message>
+        <source>About 1024, 2048 or 4096 pixels on the long side.</source>
+        <translation>长边约 1024、2048 或 4096 像素。</translation>
+    </message>
+    <message>
+        <source>Add a matching soundtrack.</source>
+        <translation>添加与画面匹配的配乐。</translation>
+    </message>
+    <message>
+        <source>Better reading of numbers and dates in English text (a little slower).</source>
+        <translation>更好地朗读英文文本中的数字和日期（稍慢一些）。</translation>
+    </message>
+    <message>
+        <source>Filter unsafe results.</source>
+        <translation>过滤不安全的结果。</translation>
+    </message>
+    <message>
+        <source>Get3W service tier: economy (cheapest), stable, or official.</source>
+        <translation>Get3W 服务档位：经济（最便宜）、稳定或官方。</translation>
+    </message>
+    <message>
+        <source>How closely to follow the prompt.</source>
+        <translation>遵循提示词的程度。</translation>
+    </message>
+    <message>
+        <source>How far to move away from the start image.</source>
+        <translation>与起始图像的偏离程度。</translation>
+    </message>
+    <message>
+        <source>How many images to make.</source>
+        <translation>要生成的图像数量。</translation>
+    </message>
+    <message>
+        <source>Keep the camera still.</source>
+        <translation>保持镜头静止。</translation>
+    </message>
+    <message>
+        <source>Length in seconds.</source>
+        <translation>时长，单位为秒。</translation>
+    </message>
+    <message>
+        <source>Length of the video in seconds.</source>
+        <translation>视频时长，单位为秒。</translation>
+    </message>
+    <message>
+        <source>Let the model elaborate on the prompt.</source>
+        <translation>让模型扩充提示词的细节。</translation>
+    </message>
+    <message>
+        <source>Loudness; 1 is normal.</source>
+        <translation>响度；1 为正常。</translation>
+    </message>
+    <message>
+        <source>More steps: more detail, slower.</source>
+        <translation>步数越多，细节越丰富，速度越慢。</translation>
+    </message>
+    <message>
+        <source>One of MiniMax&apos;s system voices.</source>
+        <translation>MiniMax 的系统音色之一。</translation>
+    </message>
+    <message>
+        <source>One shot or several.</source>
+        <translation>单镜头或多镜头。</translation>
+    </message>
+    <message>
+        <source>Optional: a soundtrack to follow.</source>
+        <translation>可选：要配合的音轨。</translation>
+    </message>
+    <message>
+        <source>Optional: an image to start from.</source>
+        <translation>可选：作为起点的图像。</translation>
+    </message>
+    <message>
+        <source>Optional: the image it ends on.</source>
+        <translation>可选：作为结尾的图像。</translation>
+    </message>
+    <message>
+        <source>Optional: white areas are repainted.</source>
+        <translation>可选：白色区域会被重绘。</translation>
+    </message>
+    <message>
+        <source>Shift the voice up or down, in semitones.</source>
+        <translation>升高或降低音调，单位为半音。</translation>
+    </message>
+    <message>
+        <source>Speaking rate; 1 is normal.</source>
+        <translation>语速；1 为正常。</translation>
+    </message>
+    <message>
+        <source>The image file format.</source>
+        <translation>图像文件格式。</translation>
+    </message>
+    <message>
+        <source>The image the video starts from.</source>
+        <translation>视频的起始图像。</translation>
+    </message>
+    <message>
+        <source>The image to animate.</source>
+        <translation>要制作成动画的图像。</translation>
+    </message>
+    <message>
+        <source>The images to edit or combine.</source>
+        <translation>要编辑或合成的图像。</translation>
+    </message>
+    <message>
+        <source>The images to edit.</source>
+        <translation>要编辑的图像。</translation>
+    </message>
+    <message>
+        <source>The mood of the delivery.</source>
+        <translation>朗读时的情绪。</translation>
+    </message>
+    <message>
+        <source>The same seed and inputs give the same result; -1 = random.</source>
+        <translation>相同的种子和输入会得到相同的结果；-1 表示随机。</translation>
+    </message>
+    <message>
+        <source>The shape of the image.</source>
+        <translation>图像的形状。</translation>
+    </message>
+    <message>
+        <source>The shape of the video.</source>
+        <translation>视频的形状。</translation>
+    </message>
+    <message>
+        <source>Video resolution.</source>
+        <translation>视频分辨率。</translation>
+    </message>
+    <message>
+        <source>What the voice says (up to 10,000 characters); &lt;#0.5#&gt; inserts a pause in seconds.</source>
+        <translation>要朗读的内容（最多 10,000 个字符）；&lt;#0.5#&gt; 插入以秒计的停顿。</translation>
+    </message>
+    <message>
+        <source>What to generate, in plain words.</source>
+        <translation>用平常的话描述要生成的内容。</translation>
+    </message>
+    <message>
+        <source>What to keep out of the result.</source>
+        <translation>不希望出现在结果中的内容。</translation>
+    </message>
+    <message>
+        <source>Width*height in pixels, 1024–4096 a side.</source>
+        <translation>宽*高，单位为像素，每边 1024–4096。</translation>
+    </message>
+    <message>
+        <source>Width*height in pixels, 256–1536 a side.</source>
+        <translation>宽*高，单位为像素，每边 256–1536。</translation>
+    </message>
+    <message>
+        <source>Width*height of the video.</source>
+        <translation>视频的宽*高。</translation>
+    </message>
+    <message>
+        <source>Width*height.</source>
+        <translation>宽*高。</translation>
+    </message>
+    <message>
+        <source>Output format</source>
+        <translation>输出格式</translation>
+    </message>
+    <message>
+        <source>Mask image</source>
+        <translation>蒙版图像</translation>
+    </message>
+    <message>
+        <source>Num inference steps</source>
+        <translation>推理步数</translation>
+    </message>
+    <message>
+        <source>Guidance scale</source>
+        <translation>引导强度</translation>
+    </message>
+    <message>
+        <source>Num images</source>
+        <translation>图像数量</translation>
+    </message>
+    <message>
+        <source>Enable safety checker</source>
+        <translation>启用安全检查</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Last image</source>
+        <translation>尾帧图像</translation>
+    </message>
+    <message>
+        <source>Camera fixed</source>
+        <translation>固定镜头</translation>
+    </message>
+    <message>
+        <source>Shot type</source>
+        <translation>镜头类型</translation>
+    </message>
+    <message>
+        <source>Enable prompt expansion</source>
+        <translation>启用提示词扩写</translation>
+    </message>
+    <message>
+        <source>Voice id</source>
+        <translation>音色 ID</translation>
+    </message>
+    <message>
+        <source>English normalization</source>
+        <translation>英文规范化</translation>
+    </message>
+    <message>
+        <source>Describe what you want to see…</source>
+        <translation>描述你想看到的画面…</translation>
+    </message>
+    <message>
+        <source>Describe the change…</source>
+        <translation>描述要做的修改…</translation>
+    </message>
+    <message>
+        <source>Describe the motion…</source>
+        <translation>描述动作…</translation>
+    </message>
+    <message>
+        <source>Describe the scene and the motion…</source>
+        <translation>描述场景和动作…</translation>
+    </message>
+    <message>
+        <source>Describe the scene, the motion and the camera…</source>
+        <translation>描述场景、动作和镜头…</translation>
+    </message>
+    <message>
+        <source>Describe the scene, the motion and the sound…</source>
+        <translation>描述场景、动作和声音…</translation>
+    </message>
+    <message>
+        <source>Type the words to speak…</source>
+        <translation>输入要朗读的文字…</translation>
+    </message>
+    <message>
+        <source>blurry, text…</source>
+        <translation>模糊、文字…</translation>
+    </message>
+    <message>
+        <source>Google&apos;s image model with sharp detail and accurate text rendering.</source>
+        <translation>Google 的图像模型，细节清晰，文字渲染准确。</translation>
+    </message>
+    <message>
+        <source>Edit or combine up to 14 images with a written instruction.</source>
+        <translation>用文字指令编辑或合成最多 14 张图像。</translation>
+    </message>
+    <message>
+        <source>Fast Google image model with extra-wide and extra-tall formats.</source>
+        <translation>快速的 Google 图像模型，支持超宽和超高画幅。</translation>
+    </message>
+    <message>
+        <source>ByteDance&apos;s high-resolution image model, up to 4096 pixels a side.</source>
+        <translation>字节跳动的高分辨率图像模型，每边最高 4096 像素。</translation>
+    </message>
+    <message>
+        <source>Edit up to 10 reference images with Seedream 4.5.</source>
+        <translation>用 Seedream 4.5 编辑最多 10 张参考图像。</translation>
+    </message>
+    <message>
+        <source>Open-weight FLUX model; optional image-to-image and inpainting.</source>
+        <translation>开放权重的 FLUX 模型；可选图生图和局部重绘。</translation>
+    </message>
+    <message>
+        <source>Google&apos;s fast video model with native sound.</source>
+        <translation>Google 的快速视频模型，原生带声音。</translation>
+    </message>
+    <message>
+        <source>Animate a still image with Veo 3.1 Fast.</source>
+        <translation>用 Veo 3.1 Fast 让静态图像动起来。</translation>
+    </message>
+    <message>
+        <source>ByteDance&apos;s cinematic video model with audio.</source>
+        <translation>字节跳动的电影级视频模型，带音频。</translation>
+    </message>
+    <message>
+        <source>Alibaba&apos;s video model with multi-shot stories and your own audio.</source>
+        <translation>阿里巴巴的视频模型，支持多镜头叙事和自定义音频。</translation>
+    </message>
+    <message>
+        <source>Kuaishou&apos;s image-to-video model with smooth, realistic motion.</source>
+        <translation>快手的图生视频模型，动作流畅逼真。</translation>
+    </message>
+    <message>
+        <source>OpenAI&apos;s video model with synchronised sound.</source>
+        <translation>OpenAI 的视频模型，声音与画面同步。</translation>
+    </message>
+    <message>
+        <source>Natural, high-definition text-to-speech with 17 ready-made voices.</source>
+        <translation>自然的高清文字转语音，提供 17 种现成音色。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareCard</name>
+    <message>
+        <source>about {cost}</source>
+        <translation>约 {cost}</translation>
+    </message>
+    <message>
+        <source>Task {id}</source>
+        <translation>任务 {id}</translation>
+    </message>
+    <message>
+        <source>Server time {time}</source>
+        <translation>服务器用时 {time}</translation>
+    </message>
+    <message>
+        <source>Click to open it in the main window.</source>
+        <translation>点击可在主窗口中打开。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareSetup</name>
+    <message>
+        <source>Models</source>
+        <extracomment>Rows the model list shows before it scrolls.</extracomment>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Up to {n}, of the same kind as the current one. Prices are estimates.</source>
+        <translation>最多 {n} 个，与当前模型同类。价格为估算。</translation>
+    </message>
+    <message>
+        <source>Models to compare</source>
+        <translation>要比较的模型</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>What every model should make</source>
+        <translation>每个模型要生成的内容</translation>
+    </message>
+    <message>
+        <source>Seeds</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>&amp;Count:</source>
+        <translation>数量(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;These:</source>
+        <translation>指定(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>for example 1, 2, 42</source>
+        <translation>例如 1, 2, 42</translation>
+    </message>
+    <message>
+        <source>Seeds, separated by commas</source>
+        <translation>种子，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>停止(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Stop waiting for the tasks still running (those already sent may be charged)</source>
+        <translation>停止等待仍在运行的任务（已发送的任务可能已计费）</translation>
+    </message>
+    <message>
+        <source> seed</source>
+        <translation> 个种子</translation>
+    </message>
+    <message>
+        <source> seeds</source>
+        <translation> 个种子</translation>
+    </message>
+    <message>
+        <source>&amp;Run 1 task</source>
+        <translation>运行 1 个任务(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Run {count} tasks</source>
+        <translation>运行 {count} 个任务(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Nothing to compare yet</source>
+        <translation>尚无可比较的内容</translation>
+    </message>
+    <message>
+        <source>1 model</source>
+        <translation>1 个模型</translation>
+    </message>
+    <message>
+        <source>{n} models</source>
+        <translation>{n} 个模型</translation>
+    </message>
+    <message>
+        <source>1 seed</source>
+        <translation>1 个种子</translation>
+    </message>
+    <message>
+        <source>{n} seeds</source>
+        <translation>{n} 个种子</translation>
+    </message>
+    <message>
+        <source>1 run</source>
+        <translation>1 次运行</translation>
+    </message>
+    <message>
+        <source>{n} runs</source>
+        <translation>{n} 次运行</translation>
+    </message>
+    <message>
+        <source>1 task</source>
+        <translation>1 个任务</translation>
+    </message>
+    <message>
+        <source>{n} tasks</source>
+        <translation>{n} 个任务</translation>
+    </message>
+    <message>
+        <source>{models} × {seeds} = {tasks}</source>
+        <translation>{models} × {seeds} = {tasks}</translation>
+    </message>
+    <message>
+        <source> · about {cost}</source>
+        <translation> · 约 {cost}</translation>
+    </message>
+    <message>
+        <source> + {n} without a price</source>
+        <translation> + {n} 个无价格</translation>
+    </message>
+    <message>
+        <source>Every model gets the same seeds, so a column compares like with like.</source>
+        <translation>每个模型使用相同的种子，因此同一列可以公平比较。</translation>
+    </message>
+    <message>
+        <source>None of these models takes a seed: each run varies by itself.</source>
+        <translation>这些模型都不接受种子：每次运行各自变化。</translation>
+    </message>
+    <message>
+        <source>Seeds {seeds}, the same for every model.</source>
+        <translation>种子 {seeds}，所有模型相同。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareWindow</name>
+    <message>
+        <source>Compare models and seeds</source>
+        <extracomment>Cards per row when only models are compared (one seed): side by side, then wrapped.</extracomment>
+        <translation>比较模型与种子</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>&amp;Use these settings</source>
+        <translation>使用这些设置(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Put the selected card&apos;s model and settings, seed included, into the form</source>
+        <translation>将所选卡片的模型和设置（包括种子）填入表单</translation>
+    </message>
+    <message>
+        <source>Pick the models to compare and press Run.
+Each task appears here with its result, how long it took and what it cost; click one to open it.</source>
+        <translation>选择要比较的模型，然后点击“运行”。
+每个任务都会显示在这里，包括结果、用时和费用；点击即可打开。</translation>
+    </message>
+    <message>
+        <source>The tasks could not be sent: {reason}.</source>
+        <translation>无法发送任务：{reason}。</translation>
+    </message>
+    <message>
+        <source>takes no seed</source>
+        <translation>不接受种子</translation>
+    </message>
+    <message>
+        <source>Seed {seed}</source>
+        <translation>种子 {seed}</translation>
+    </message>
+    <message>
+        <source>Run {n}</source>
+        <translation>第 {n} 次运行</translation>
+    </message>
+    <message>
+        <source>No seed</source>
+        <translation>无种子</translation>
+    </message>
+    <message>
+        <source>Run {n} · no seed</source>
+        <translation>第 {n} 次运行 · 无种子</translation>
+    </message>
+    <message>
+        <source>{done} of {total} done</source>
+        <translation>已完成 {done}/{total}</translation>
+    </message>
+    <message>
+        <source>{done} of {total} done in {time}</source>
+        <translation>已完成 {done}/{total}，用时 {time}</translation>
+    </message>
+    <message>
+        <source> · {n} did not finish</source>
+        <translation> · {n} 个未完成</translation>
+    </message>
+    <message>
+        <source> · about {cost} so far</source>
+        <translation> · 目前约 {cost}</translation>
+    </message>
+    <message>
+        <source> · about {cost} in all</source>
+        <translation> · 共约 {cost}</translation>
+    </message>
+    <message>
+        <source> · {cost} in all</source>
+        <translation> · 共 {cost}</translation>
+    </message>
+</context>
+<context>
+    <name>DetailsPanel</name>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the task id</source>
+        <translation>复制任务 ID</translation>
+    </message>
+    <message>
+        <source>{time} on the server</source>
+        <translation>服务器上 {time}</translation>
+    </message>
+    <message>
+        <source>{time} from submit to saved</source>
+        <translation>从提交到保存 {time}</translation>
+    </message>
+    <message>
+        <source>Created {time}</source>
+        <translation>创建于 {time}</translation>
+    </message>
+    <message>
+        <source>finished {time}</source>
+        <translation>完成于 {time}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>Free</source>
+        <translation>免费</translation>
+    </message>
+</context>
+<context>
+    <name>DropBox</name>
+    <message>
+        <source>Drop {what} here, or</source>
+        <translation>将{what}拖放到这里，或</translation>
+    </message>
+    <message>
+        <source>Choose files…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Choose file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>…or paste a link (https://…)</source>
+        <translation>…或粘贴链接（https://…）</translation>
+    </message>
+    <message>
+        <source>Add link</source>
+        <translation>添加链接</translation>
+    </message>
+</context>
+<context>
+    <name>Duration</name>
+    <message>
+        <source>{s} s</source>
+        <extracomment>How often the view&apos;s owner should call `tick()` while something runs. (light theme, dark theme) colours per state: readable as text on the window background.</extracomment>
+        <translation>{s} 秒</translation>
+    </message>
+    <message>
+        <source>{m} min {s} s</source>
+        <translation>{m} 分 {s} 秒</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} 分钟</translation>
+    </message>
+</context>
+<context>
+    <name>Field</name>
+    <message>
+        <source>{title} is required.</source>
+        <translation>{title}为必填项。</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryStrip</name>
+    <message>
+        <source>Outputs</source>
+        <translation>输出</translation>
+    </message>
+</context>
+<context>
+    <name>ImageView</name>
+    <message>
+        <source>Result image</source>
+        <translation>结果图像</translation>
+    </message>
+    <message>
+        <source>Loading full resolution…</source>
+        <translation>正在载入完整分辨率…</translation>
+    </message>
+</context>
+<context>
+    <name>JobDelegate</name>
+    <message>
+        <source>No prompt</source>
+        <translation>无提示词</translation>
+    </message>
+</context>
+<context>
+    <name>JobState</name>
+    <message>
+        <source>Queued</source>
+        <extracomment>JobState.label, in the task list&apos;s chips and the viewer&apos;s subtitle.</extracomment>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Submitting</source>
+        <translation>提交中</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>下载中</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>Submission uncertain</source>
+        <translation>提交状态不确定</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+</context>
+<context>
+    <name>JobStatus</name>
+    <message>
+        <source>Waiting for a free slot</source>
+        <translation>等待空闲名额</translation>
+    </message>
+    <message>
+        <source>Sending to Get3W…</source>
+        <translation>正在发送到 Get3W…</translation>
+    </message>
+    <message>
+        <source>{elapsed} of {estimate}</source>
+        <translation>{elapsed} / {estimate}</translation>
+    </message>
+    <message>
+        <source>{elapsed} · usually {estimate}</source>
+        <translation>{elapsed} · 通常需 {estimate}</translation>
+    </message>
+    <message>
+        <source>Saving results… · {elapsed}</source>
+        <translation>正在保存结果… · {elapsed}</translation>
+    </message>
+    <message>
+        <source>Finished in {elapsed}</source>
+        <translation>用时 {elapsed}</translation>
+    </message>
+    <message>
+        <source> · {count} files</source>
+        <translation> · {count} 个文件</translation>
+    </message>
+    <message>
+        <source>Stopped after {elapsed}</source>
+        <translation>{elapsed} 后停止</translation>
+    </message>
+    <message>
+        <source>Taking longer than usual</source>
+        <translation>比平时慢</translation>
+    </message>
+</context>
+<context>
+    <name>KeyDialog</name>
+    <message>
+        <source>Remove the key?</source>
+        <translation>删除密钥？</translation>
+    </message>
+    <message>
+        <source>Remove the API key of profile “{profile}” from this computer? Tasks on this profile will need a key again. The key itself stays valid on Get3W.</source>
+        <translation>要从这台电脑上删除配置“{profile}”的 API 密钥吗？此配置上的任务将需要重新提供密钥。密钥本身在 Get3W 上仍然有效。</translation>
+    </message>
+    <message>
+        <source>API key — {profile}</source>
+        <extracomment>Asked before removing a key (replaceable in tests).</extracomment>
+        <translation>API 密钥 — {profile}</translation>
+    </message>
+    <message>
+        <source>Looking for a stored key…</source>
+        <translation>正在查找已保存的密钥…</translation>
+    </message>
+    <message>
+        <source>Paste the API key for &lt;b&gt;{name}&lt;/b&gt; (&lt;code&gt;{url}&lt;/code&gt;). It is checked with the server before it is saved. Create keys in your Get3W account.</source>
+        <translation>粘贴 &lt;b&gt;{name}&lt;/b&gt;（&lt;code&gt;{url}&lt;/code&gt;）的 API 密钥。保存前会先向服务器验证。可在你的 Get3W 账户中创建密钥。</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>Your key is masked; use Show to check what you pasted.</source>
+        <translation>密钥已隐藏；点击“显示”可检查粘贴的内容。</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Show or hide the key (Alt+S)</source>
+        <translation>显示或隐藏密钥（Alt+S）</translation>
+    </message>
+    <message>
+        <source>Show the key</source>
+        <translation>显示密钥</translation>
+    </message>
+    <message>
+        <source>&amp;API key:</source>
+        <translation>API 密钥(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Stored key:</source>
+        <translation>已保存的密钥：</translation>
+    </message>
+    <message>
+        <source>Kept in:</source>
+        <translation>保存位置：</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <source>Check and &amp;save</source>
+        <translation>验证并保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Ask the server whether the key works, then store it.</source>
+        <translation>向服务器确认密钥可用，然后保存。</translation>
+    </message>
+    <message>
+        <source>Save &amp;without checking</source>
+        <translation>不验证直接保存(&amp;W)</translation>
+    </message>
+    <message>
+        <source>The server could not be reached; store it anyway.</source>
+        <translation>无法连接服务器；仍然保存。</translation>
+    </message>
+    <message>
+        <source>&amp;Remove key</source>
+        <translation>删除密钥(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Forget the stored key on this computer.</source>
+        <translation>在这台电脑上删除已保存的密钥。</translation>
+    </message>
+    <message>
+        <source>{where}, encrypted (secure)</source>
+        <translation>{where}，已加密（安全）</translation>
+    </message>
+    <message>
+        <source>Memory, for this session only (not secure: no usable keyring)</source>
+        <translation>内存，仅限本次会话（不安全：没有可用的密钥环）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Checking the key with {url}…</source>
+        <translation>正在通过 {url} 验证密钥…</translation>
+    </message>
+    <message>
+        <source>Saving the key…</source>
+        <translation>正在保存密钥…</translation>
+    </message>
+    <message>
+        <source>Removing the key…</source>
+        <translation>正在删除密钥…</translation>
+    </message>
+    <message>
+        <source>{result} Saving…</source>
+        <translation>{result} 正在保存…</translation>
+    </message>
+    <message>
+        <source>{result} Nothing was saved.</source>
+        <translation>{result} 未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>{result} Nothing was saved yet.</source>
+        <translation>{result} 尚未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>The key was removed.</source>
+        <translation>密钥已删除。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Saved {path}</source>
+        <extracomment>Added by other parts (housekeeping) to the task list&apos;s context menu. Replaces &quot;remove from list&quot; (housekeeping deletes files and remote tasks too).</extracomment>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Get3W Desktop</source>
+        <translation>Get3W Desktop</translation>
+    </message>
+    <message>
+        <source>How many variations to generate (each with its own seed)</source>
+        <translation>要生成的变体数量（每个使用各自的种子）</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Generate (Ctrl+Enter)</source>
+        <translation>生成（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Batch…</source>
+        <translation>批量…</translation>
+    </message>
+    <message>
+        <source>Many prompts at once, typed or from a .txt/.csv file (Ctrl+Shift+B)</source>
+        <translation>一次提交多条提示词，可直接输入或来自 .txt/.csv 文件（Ctrl+Shift+B）</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Price of this run</source>
+        <translation>本次运行的价格</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Batch…</source>
+        <translation>批量(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>&amp;Compare models or seeds…</source>
+        <translation>比较模型或种子(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Find a model…</source>
+        <translation>查找模型(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Find a &amp;task…</source>
+        <translation>查找任务(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>&amp;Open output</source>
+        <translation>打开输出(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Save output as…</source>
+        <translation>输出另存为(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save &amp;all outputs to a folder…</source>
+        <translation>将全部输出保存到文件夹(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Copy image</source>
+        <translation>复制图像(&amp;C)</translation>
+    </message>
+    <message>
+        <source>API &amp;key…</source>
+        <translation>API 密钥(&amp;K)…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>S&amp;pending…</source>
+        <translation>支出(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Save &amp;diagnostics…</source>
+        <translation>保存诊断信息(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Copy as c&amp;url</source>
+        <translation>复制为 c&amp;url 命令</translation>
+    </message>
+    <message>
+        <source>Copy as &amp;Python</source>
+        <translation>复制为 &amp;Python 代码</translation>
+    </message>
+    <message>
+        <source>Copy output &amp;URL</source>
+        <translation>复制输出 &amp;URL</translation>
+    </message>
+    <message>
+        <source>Copy task &amp;id</source>
+        <translation>复制任务 ID(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Re-run</source>
+        <translation>重新运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Load parameters into the form</source>
+        <translation>将参数载入表单(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Stop waiting</source>
+        <translation>停止等待(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Re&amp;move from list</source>
+        <translation>从列表中移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;About Get3W Desktop</source>
+        <translation>关于 Get3W Desktop(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Task</source>
+        <translation>任务(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Check the form: {problem}</source>
+        <translation>请检查表单：{problem}</translation>
+    </message>
+    <message>
+        <source>{count} running</source>
+        <translation>{count} 个运行中</translation>
+    </message>
+    <message>
+        <source>Settings from the comparison are in the form</source>
+        <translation>比较中的设置已填入表单</translation>
+    </message>
+    <message>
+        <source>Resuming 1 unfinished task from last time</source>
+        <translation>正在继续上次未完成的 1 个任务</translation>
+    </message>
+    <message>
+        <source>Resuming {count} unfinished tasks from last time</source>
+        <translation>正在继续上次未完成的 {count} 个任务</translation>
+    </message>
+    <message>
+        <source>Nothing yet: your tasks appear here, newest first.</source>
+        <translation>还没有任务：你的任务会显示在这里，最新的在最前。</translation>
+    </message>
+    <message>
+        <source>No task matches.</source>
+        <translation>没有匹配的任务。</translation>
+    </message>
+    <message>
+        <source>Show all tasks</source>
+        <translation>显示全部任务</translation>
+    </message>
+    <message>
+        <source>Save output</source>
+        <translation>保存输出</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: select a finished task.</source>
+        <translation>还没有可保存的内容：请选择一个已完成的任务。</translation>
+    </message>
+    <message>
+        <source>Save all outputs to</source>
+        <translation>将全部输出保存到</translation>
+    </message>
+    <message>
+        <source>an estimate from the model list</source>
+        <translation>根据模型列表估算</translation>
+    </message>
+    <message>
+        <source>Get3W&apos;s price</source>
+        <translation>Get3W 报价</translation>
+    </message>
+    <message>
+        <source>{price} per task × {count} ({source}). Nothing is charged in the sandbox.</source>
+        <translation>每个任务 {price} × {count}（{source}）。沙盒中不会产生任何费用。</translation>
+    </message>
+    <message>
+        <source>{price} per task × {count} ({source}).</source>
+        <translation>每个任务 {price} × {count}（{source}）。</translation>
+    </message>
+    <message>
+        <source>Spending limit</source>
+        <translation>支出上限</translation>
+    </message>
+    <message>
+        <source>Saved 1 file to {folder}</source>
+        <translation>已将 1 个文件保存到 {folder}</translation>
+    </message>
+    <message>
+        <source>Saved {count} files to {folder}</source>
+        <translation>已将 {count} 个文件保存到 {folder}</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>Copying the image…</source>
+        <translation>正在复制图像…</translation>
+    </message>
+    <message>
+        <source>Image copied to the clipboard</source>
+        <translation>图像已复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Could not copy the image: {reason}</source>
+        <translation>无法复制图像：{reason}</translation>
+    </message>
+    <message>
+        <source>Account balance</source>
+        <translation>账户余额</translation>
+    </message>
+    <message>
+        <source>Sandbox credit {amount}</source>
+        <translation>沙盒额度 {amount}</translation>
+    </message>
+    <message>
+        <source>Balance {amount}</source>
+        <translation>余额 {amount}</translation>
+    </message>
+    <message>
+        <source>Account balance, refreshed after each task</source>
+        <translation>账户余额，每个任务结束后刷新</translation>
+    </message>
+    <message>
+        <source>Balance not updated: {reason}</source>
+        <translation>余额未更新：{reason}</translation>
+    </message>
+    <message>
+        <source>Output URL copied</source>
+        <translation>输出 URL 已复制</translation>
+    </message>
+    <message>
+        <source>Copied as a curl command (the key is $GET3W_API_KEY)</source>
+        <translation>已复制为 curl 命令（密钥写作 $GET3W_API_KEY）</translation>
+    </message>
+    <message>
+        <source>Copied as a Python script (it reads the key from GET3W_API_KEY)</source>
+        <translation>已复制为 Python 脚本（从 GET3W_API_KEY 读取密钥）</translation>
+    </message>
+    <message>
+        <source>Task id copied</source>
+        <translation>任务 ID 已复制</translation>
+    </message>
+    <message>
+        <source>Parameters loaded into the form</source>
+        <translation>参数已载入表单</translation>
+    </message>
+    <message>
+        <source>Remove tasks</source>
+        <translation>移除任务</translation>
+    </message>
+    <message>
+        <source>Remove {count} tasks from the list and the history? Saved copies stay where you saved them.</source>
+        <translation>要从列表和历史记录中移除 {count} 个任务吗？已另存的副本会保留在原处。</translation>
+    </message>
+    <message>
+        <source>About Get3W Desktop</source>
+        <translation>关于 Get3W Desktop</translation>
+    </message>
+    <message>
+        <source>A desktop client for the Get3W API.</source>
+        <translation>Get3W API 的桌面客户端。</translation>
+    </message>
+    <message>
+        <source>Loaded how {name} was made: {model}</source>
+        <translation>已载入 {name} 的生成方式：{model}</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+</context>
+<context>
+    <name>Media</name>
+    <message>
+        <source>a video</source>
+        <extracomment>What Get3W accepts per upload (API.md section 5); larger files fail later anyway.</extracomment>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>videos</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>an audio file</source>
+        <translation>音频文件</translation>
+    </message>
+    <message>
+        <source>audio file</source>
+        <translation>音频文件</translation>
+    </message>
+    <message>
+        <source>audio files</source>
+        <translation>音频文件</translation>
+    </message>
+    <message>
+        <source>an image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>{title}: “{value}” is not a complete web address.</source>
+        <translation>{title}：“{value}”不是完整的网址。</translation>
+    </message>
+    <message>
+        <source>{title}: paste a web address (https://…) or choose a file.</source>
+        <translation>{title}：请粘贴网址（https://…）或选择文件。</translation>
+    </message>
+    <message>
+        <source>{title}: “{name}” can&apos;t be found; it may have been moved or deleted.</source>
+        <translation>{title}：找不到“{name}”，它可能已被移动或删除。</translation>
+    </message>
+    <message>
+        <source>{title}: “{name}” is not {a_kind}.</source>
+        <translation>{title}：“{name}”不是{a_kind}。</translation>
+    </message>
+    <message>
+        <source>{title}: “{name}” is {size}; at most {limit} MB is allowed.</source>
+        <translation>{title}：“{name}”大小为 {size}；最大允许 {limit} MB。</translation>
+    </message>
+</context>
+<context>
+    <name>MediaChip</name>
+    <message>
+        <source>File not found</source>
+        <translation>找不到文件</translation>
+    </message>
+    <message>
+        <source>Embedded {kind}</source>
+        <translation>内嵌{kind}</translation>
+    </message>
+    <message>
+        <source>{size} inline</source>
+        <translation>内嵌 {size}</translation>
+    </message>
+    <message>
+        <source>Link · {host}</source>
+        <translation>链接 · {host}</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>链接</translation>
+    </message>
+    <message>
+        <source>Remove {name}</source>
+        <translation>移除 {name}</translation>
+    </message>
+</context>
+<context>
+    <name>MediaListField</name>
+    <message>
+        <source>Only {limit} {many} fit; {left_out} left out.</source>
+        <translation>最多只能放 {limit} 个{many}；有 {left_out} 个未加入。</translation>
+    </message>
+    <message>
+        <source>That&apos;s the most this model takes ({limit} {many}).</source>
+        <translation>已达到此模型的上限（{limit} 个{many}）。</translation>
+    </message>
+    <message>
+        <source>{count} of {limit} {many} · add more:</source>
+        <translation>{count}/{limit} 个{many} · 继续添加：</translation>
+    </message>
+    <message>
+        <source>{count} {what} · add more:</source>
+        <translation>{count} 个{what} · 继续添加：</translation>
+    </message>
+    <message>
+        <source>Drop {what} here, or</source>
+        <translation>将{what}拖放到这里，或</translation>
+    </message>
+    <message>
+        <source>Add at least one {one}.</source>
+        <translation>请至少添加一个{one}。</translation>
+    </message>
+    <message>
+        <source>Add at least {low} {many}.</source>
+        <translation>请至少添加 {low} 个{many}。</translation>
+    </message>
+    <message>
+        <source>{title}: at most {high} {many}, please (there are {count}).</source>
+        <translation>{title}：最多 {high} 个{many}（当前有 {count} 个）。</translation>
+    </message>
+</context>
+<context>
+    <name>MediaPlayerView</name>
+    <message>
+        <source>Position</source>
+        <translation>播放位置</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <source>Pause (Space)</source>
+        <translation>暂停（空格）</translation>
+    </message>
+    <message>
+        <source>Play (Space)</source>
+        <translation>播放（空格）</translation>
+    </message>
+    <message>
+        <source>Unmute</source>
+        <translation>取消静音</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <source>This file cannot be played here: {reason}. Try Open.</source>
+        <translation>无法在此播放该文件：{reason}。请尝试“打开”。</translation>
+    </message>
+    <message>
+        <source>unknown format</source>
+        <translation>未知格式</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <source>Text to image</source>
+        <translation>文生图</translation>
+    </message>
+    <message>
+        <source>Image editing</source>
+        <translation>图像编辑</translation>
+    </message>
+    <message>
+        <source>Text to video</source>
+        <translation>文生视频</translation>
+    </message>
+    <message>
+        <source>Image to video</source>
+        <translation>图生视频</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>{price} / run</source>
+        <translation>{price} / 次</translation>
+    </message>
+    <message>
+        <source>about {s} s</source>
+        <translation>约 {s} 秒</translation>
+    </message>
+    <message>
+        <source>about {m} min</source>
+        <translation>约 {m} 分钟</translation>
+    </message>
+    <message>
+        <source>Search models</source>
+        <translation>搜索模型</translation>
+    </message>
+    <message>
+        <source>Search by name, maker or kind (Ctrl+K)</source>
+        <translation>按名称、厂商或类型搜索（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>{group} models</source>
+        <translation>{group}模型</translation>
+    </message>
+    <message>
+        <source>No model matches “{text}”</source>
+        <translation>没有与“{text}”匹配的模型</translation>
+    </message>
+    <message>
+        <source>Try a shorter word, a maker such as “google”, or a kind such as “video”.</source>
+        <translation>试试更短的词、厂商名（如“google”）或类型（如“video”）。</translation>
+    </message>
+    <message>
+        <source>No models yet</source>
+        <translation>还没有模型</translation>
+    </message>
+    <message>
+        <source>The model list could not be loaded.</source>
+        <translation>无法载入模型列表。</translation>
+    </message>
+</context>
+<context>
+    <name>Money</name>
+    <message>
+        <source>less than $0.01</source>
+        <translation>不到 $0.01</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <source>Failed: {model}</source>
+        <extracomment>States that end a task&apos;s run and deserve a message. A stop the person asked for does not. What would have been shown without a tray: (title, text), oldest first.</extracomment>
+        <translation>失败：{model}</translation>
+    </message>
+    <message>
+        <source>Finished.</source>
+        <translation>已完成。</translation>
+    </message>
+    <message>
+        <source>Done: {model}</source>
+        <translation>完成：{model}</translation>
+    </message>
+    <message>
+        <source>1 task finished</source>
+        <translation>1 个任务已完成</translation>
+    </message>
+    <message>
+        <source>{count} tasks finished</source>
+        <translation>{count} 个任务已完成</translation>
+    </message>
+    <message>
+        <source>{count} failed</source>
+        <translation>{count} 个失败</translation>
+    </message>
+    <message>
+        <source>1 task failed</source>
+        <translation>1 个任务失败</translation>
+    </message>
+    <message>
+        <source>{count} tasks failed</source>
+        <translation>{count} 个任务失败</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>Click to see the results.</source>
+        <translation>点击查看结果。</translation>
+    </message>
+</context>
+<context>
+    <name>NumberField</name>
+    <message>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>{title}: type a number from {low} to {high}.</source>
+        <translation>{title}：请输入 {low} 到 {high} 之间的数字。</translation>
+    </message>
+</context>
+<context>
+    <name>ObjectField</name>
+    <message>
+        <source>JSON, for example {example}</source>
+        <translation>JSON，例如 {example}</translation>
+    </message>
+    <message>
+        <source>{title} is not valid JSON (line {line}, column {column}: {reason}).</source>
+        <translation>{title}不是有效的 JSON（第 {line} 行第 {column} 列：{reason}）。</translation>
+    </message>
+    <message>
+        <source>{title} is not valid JSON.</source>
+        <translation>{title}不是有效的 JSON。</translation>
+    </message>
+    <message>
+        <source>{title} is nested too deeply.</source>
+        <translation>{title}嵌套层级过深。</translation>
+    </message>
+    <message>
+        <source>{title} must be a list [ … ].</source>
+        <translation>{title}必须是列表 [ … ]。</translation>
+    </message>
+    <message>
+        <source>{title} must be an object {{ … }}.</source>
+        <translation>{title}必须是对象 {{ … }}。</translation>
+    </message>
+</context>
+<context>
+    <name>ParamFields</name>
+    <message>
+        <source>Economy: the lowest price, for bulk work; may take longer.</source>
+        <translation>经济：价格最低，适合批量任务；可能耗时更长。</translation>
+    </message>
+    <message>
+        <source>Stable: the usual choice, reliable at a standard price.</source>
+        <translation>稳定：常用选择，标准价格，稳定可靠。</translation>
+    </message>
+    <message>
+        <source>Official: routed to the model maker&apos;s official service.</source>
+        <translation>官方：路由到模型厂商的官方服务。</translation>
+    </message>
+    <message>
+        <source>Economy</source>
+        <translation>经济</translation>
+    </message>
+    <message>
+        <source>Stable</source>
+        <translation>稳定</translation>
+    </message>
+    <message>
+        <source>Official</source>
+        <translation>官方</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>ParamForm</name>
+    <message>
+        <source>Choose a model to see its settings.</source>
+        <translation>选择一个模型以查看其设置。</translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>{title}: this value cannot be read.</source>
+        <translation>{title}：无法读取此值。</translation>
+    </message>
+    <message>
+        <source>{title} is required.</source>
+        <translation>{title}为必填项。</translation>
+    </message>
+    <message>
+        <source>Choose a model first.</source>
+        <translation>请先选择一个模型。</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileEditor</name>
+    <message>
+        <source>Edit profile</source>
+        <extracomment>What a limit starts at when it is switched on.</extracomment>
+        <translation>编辑配置</translation>
+    </message>
+    <message>
+        <source>Add profile</source>
+        <translation>添加配置</translation>
+    </message>
+    <message>
+        <source>The name also identifies the profile&apos;s key in the keyring, so it cannot be changed; add a new profile instead.</source>
+        <translation>名称同时用于在密钥环中识别此配置的密钥，因此无法修改；请改为添加新配置。</translation>
+    </message>
+    <message>
+        <source>A short name, e.g. Work or Team.</source>
+        <translation>简短的名称，例如“工作”或“团队”。</translation>
+    </message>
+    <message>
+        <source>HTTPS is required, except for addresses on this computer.</source>
+        <translation>必须使用 HTTPS，本机地址除外。</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>API &amp;address:</source>
+        <translation>API 地址(&amp;A)：</translation>
+    </message>
+</context>
+<context>
+    <name>ResultViewer</name>
+    <message>
+        <source>Pick a model, write a prompt and press Generate — results appear here</source>
+        <extracomment>English source texts; shown through `_tr` in the current language.</extracomment>
+        <translation>选择模型、写下提示词并点击“生成”— 结果会显示在这里</translation>
+    </message>
+    <message>
+        <source>Waiting to start…</source>
+        <translation>等待开始…</translation>
+    </message>
+    <message>
+        <source>Sending to Get3W…</source>
+        <translation>正在发送到 Get3W…</translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>Saving the results…</source>
+        <translation>正在保存结果…</translation>
+    </message>
+    <message>
+        <source>This task failed</source>
+        <translation>此任务失败</translation>
+    </message>
+    <message>
+        <source>Finished, but not saved</source>
+        <translation>已完成，但未保存</translation>
+    </message>
+    <message>
+        <source>Submission uncertain</source>
+        <translation>提交状态不确定</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Finished without files</source>
+        <translation>已完成，但没有文件</translation>
+    </message>
+    <message>
+        <source>Try again in a moment: Task › Re-run (Ctrl+R).</source>
+        <translation>请稍后再试：任务 › 重新运行（Ctrl+R）。</translation>
+    </message>
+    <message>
+        <source>Check the API key in Settings, then re-run the task.</source>
+        <translation>请在设置中检查 API 密钥，然后重新运行任务。</translation>
+    </message>
+    <message>
+        <source>Top up your Get3W balance, then re-run the task (Ctrl+R).</source>
+        <translation>请为 Get3W 账户充值，然后重新运行任务（Ctrl+R）。</translation>
+    </message>
+    <message>
+        <source>Change the parameters and generate again: Task › Load parameters (Ctrl+L).</source>
+        <translation>请修改参数后重新生成：任务 › 将参数载入表单（Ctrl+L）。</translation>
+    </message>
+    <message>
+        <source>Check your internet connection, then re-run the task (Ctrl+R).</source>
+        <translation>请检查网络连接，然后重新运行任务（Ctrl+R）。</translation>
+    </message>
+    <message>
+        <source>Check your Get3W dashboard before re-running, so you are not charged twice.</source>
+        <translation>重新运行前请先查看 Get3W 控制台，以免重复扣费。</translation>
+    </message>
+    <message>
+        <source>You can re-run it with the same parameters: Task › Re-run (Ctrl+R).</source>
+        <translation>你可以用相同参数重新运行：任务 › 重新运行（Ctrl+R）。</translation>
+    </message>
+    <message>
+        <source>A task already on the server keeps running there; nothing was lost.</source>
+        <translation>已在服务器上的任务会继续运行；没有任何损失。</translation>
+    </message>
+    <message>
+        <source>The result stays on Get3W for about 7 days: Task › Copy output URL.</source>
+        <translation>结果会在 Get3W 上保留约 7 天：任务 › 复制输出 URL。</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Open with the default app</source>
+        <translation>用默认应用打开</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Save a copy of this file (Ctrl+S)</source>
+        <translation>保存此文件的副本（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>Copy image</source>
+        <translation>复制图像</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Show or hide the details</source>
+        <translation>显示或隐藏详情</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter generates · Ctrl+K finds a model</source>
+        <translation>Ctrl+Enter 生成 · Ctrl+K 查找模型</translation>
+    </message>
+    <message>
+        <source>Save all outputs to a folder…</source>
+        <translation>将全部输出保存到文件夹…</translation>
+    </message>
+    <message>
+        <source>Not every output was saved: {error}</source>
+        <translation>并非所有输出都已保存：{error}</translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation>未知错误</translation>
+    </message>
+    <message>
+        <source>This app cannot preview this kind of file.</source>
+        <translation>本应用无法预览此类文件。</translation>
+    </message>
+    <message>
+        <source>Save all {count} outputs to a folder…</source>
+        <translation>将全部 {count} 个输出保存到文件夹…</translation>
+    </message>
+    <message>
+        <source>Save to a folder…</source>
+        <translation>保存到文件夹…</translation>
+    </message>
+    <message>
+        <source>Stopped before it finished.</source>
+        <translation>在完成前已停止。</translation>
+    </message>
+    <message>
+        <source>No output files were saved for this task.</source>
+        <translation>此任务没有保存任何输出文件。</translation>
+    </message>
+    <message>
+        <source>{index} of {count}</source>
+        <translation>第 {index}/{count} 个</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>文件缺失</translation>
+    </message>
+    <message>
+        <source>{size} bytes</source>
+        <translation>{size} 字节</translation>
+    </message>
+</context>
+<context>
+    <name>SandboxBanner</name>
+    <message>
+        <source>&lt;b&gt;Sandbox&lt;/b&gt; — results are simulated on this computer and nothing is charged. Add your Get3W API key to generate for real.</source>
+        <translation>&lt;b&gt;沙盒&lt;/b&gt; — 结果在这台电脑上模拟生成，不会产生任何费用。添加你的 Get3W API 密钥即可真正生成。</translation>
+    </message>
+    <message>
+        <source>Enter API key…</source>
+        <translation>输入 API 密钥…</translation>
+    </message>
+    <message>
+        <source>Store your Get3W API key in the system keyring</source>
+        <translation>将 Get3W API 密钥保存到系统密钥环</translation>
+    </message>
+</context>
+<context>
+    <name>SeedField</name>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>A different result every time (seed −1)</source>
+        <translation>每次结果都不同（种子 −1）</translation>
+    </message>
+    <message>
+        <source>New seed</source>
+        <translation>新种子</translation>
+    </message>
+    <message>
+        <source>Pick a new fixed seed, so you can reproduce the result later</source>
+        <translation>选取一个新的固定种子，便于以后复现结果</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceBadge</name>
+    <message>
+        <source>{detail}
+Click to switch where tasks run.</source>
+        <translation>{detail}
+点击切换任务的运行位置。</translation>
+    </message>
+    <message>
+        <source>Service: {name}</source>
+        <translation>服务：{name}</translation>
+    </message>
+    <message>
+        <source>Run new tasks on</source>
+        <translation>新任务运行于</translation>
+    </message>
+    <message>
+        <source>Sandbox (offline, free)</source>
+        <translation>沙盒（离线，免费）</translation>
+    </message>
+    <message>
+        <source>Profiles and settings…</source>
+        <translation>配置与设置…</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceController</name>
+    <message>
+        <source>Looking up the key for {name}…</source>
+        <translation>正在查找 {name} 的密钥…</translation>
+    </message>
+    <message>
+        <source>Settings not saved</source>
+        <translation>设置未保存</translation>
+    </message>
+    <message>
+        <source>Reading your spending…</source>
+        <translation>正在读取你的支出…</translation>
+    </message>
+    <message>
+        <source>Save diagnostics</source>
+        <translation>保存诊断信息</translation>
+    </message>
+    <message>
+        <source>Zip archive (*.zip)</source>
+        <translation>Zip 压缩包 (*.zip)</translation>
+    </message>
+    <message>
+        <source>Diagnostics not saved</source>
+        <translation>诊断信息未保存</translation>
+    </message>
+    <message>
+        <source>Diagnostics saved to {path} (no keys or passwords inside)</source>
+        <translation>诊断信息已保存到 {path}（其中不含任何密钥或密码）</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceInfo</name>
+    <message>
+        <source>Offline sandbox: results are simulated on this computer and nothing is charged. Add a Get3W API key to use the real service.</source>
+        <translation>离线沙盒：结果在这台电脑上模拟生成，不会产生任何费用。添加 Get3W API 密钥即可使用真实服务。</translation>
+    </message>
+    <message>
+        <source>Sandbox</source>
+        <translation>沙盒</translation>
+    </message>
+    <message>
+        <source>Tasks run on {url} and are charged to the account of this key.</source>
+        <translation>任务在 {url} 上运行，费用记入此密钥对应的账户。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>(server default)</source>
+        <translation>服务器默认</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <extracomment>Opens the profile editor (replaceable in tests).</extracomment>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>&amp;Service</source>
+        <translation>服务(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Files</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>S&amp;pending</source>
+        <translation>支出(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Appearance</source>
+        <translation>外观(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Profiles</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Where tasks run. The sandbox is built in and free.</source>
+        <translation>任务的运行位置。沙盒为内置且免费。</translation>
+    </message>
+    <message>
+        <source>A&amp;dd…</source>
+        <translation>添加(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>移除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>API &amp;key…</source>
+        <translation>API 密钥(&amp;K)…</translation>
+    </message>
+    <message>
+        <source>Set, check or remove this profile&apos;s API key.</source>
+        <translation>设置、验证或删除此配置的 API 密钥。</translation>
+    </message>
+    <message>
+        <source>New tasks run on this profile.</source>
+        <translation>新任务在此配置上运行。</translation>
+    </message>
+    <message>
+        <source>Get3W&apos;s service tier: economy (cheapest), stable, official. A model&apos;s form can still override it.</source>
+        <translation>Get3W 服务档位：经济（最便宜）、稳定、官方。模型表单中仍可单独指定。</translation>
+    </message>
+    <message>
+        <source>Submit, then check back (recommended)</source>
+        <translation>提交后再回来查询（推荐）</translation>
+    </message>
+    <message>
+        <source>Wait for the answer (quick models only)</source>
+        <translation>等待结果返回（仅限快速模型）</translation>
+    </message>
+    <message>
+        <source> at once</source>
+        <translation> 个同时运行</translation>
+    </message>
+    <message>
+        <source>How many tasks run at the same time; more wait in line.</source>
+        <translation>同时运行的任务数；其余任务排队等待。</translation>
+    </message>
+    <message>
+        <source>Profiles:</source>
+        <translation>配置：</translation>
+    </message>
+    <message>
+        <source>Ac&amp;tive profile:</source>
+        <translation>当前配置(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Default &amp;channel:</source>
+        <translation>默认通道(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>Submit &amp;mode:</source>
+        <translation>提交方式(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Tasks at &amp;once:</source>
+        <translation>同时运行的任务(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Where “Save” puts outputs unless you choose otherwise.</source>
+        <translation>“保存”时默认存放输出的位置。</translation>
+    </message>
+    <message>
+        <source>Save every output automatically</source>
+        <translation>自动保存每个输出</translation>
+    </message>
+    <message>
+        <source>Placeholders: {names}</source>
+        <translation>占位符：{names}</translation>
+    </message>
+    <message>
+        <source>&amp;Download folder:</source>
+        <translation>下载文件夹(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Auto-save f&amp;older:</source>
+        <translation>自动保存文件夹(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>File &amp;names:</source>
+        <translation>文件名(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Also &amp;write a JSON recipe beside each saved output</source>
+        <translation>同时在每个保存的输出旁写入 JSON 配方(&amp;W)</translation>
+    </message>
+    <message>
+        <source>A small .json file with the model, parameters, seed, task id and cost, so any output can be made again.</source>
+        <translation>一个小的 .json 文件，记录模型、参数、种子、任务 ID 和费用，便于重新生成任何输出。</translation>
+    </message>
+    <message>
+        <source>&amp;Limit each run to</source>
+        <translation>每次运行上限(&amp;L)</translation>
+    </message>
+    <message>
+        <source>A run is one Generate press: a single task, its variations, or a whole batch.</source>
+        <translation>一次运行即按一次“生成”：单个任务、其全部变体或整个批量。</translation>
+    </message>
+    <message>
+        <source>L&amp;imit each day to</source>
+        <translation>每日上限(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Everything sent today, on every profile, counts.</source>
+        <translation>今天在所有配置上发送的任务都计入。</translation>
+    </message>
+    <message>
+        <source>Before anything is sent, its price is checked against these limits; a run that would go over is not sent, and you are told why. Prices come from the service when it quotes them, otherwise from the model list (an estimate).</source>
+        <translation>发送之前会先将价格与这些上限比较；超出上限的运行不会发送，并会告诉你原因。价格在服务提供报价时取自服务，否则取自模型列表（估算）。</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Notify me when a task finishes or fails</source>
+        <translation>任务完成或失败时通知我</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>跟随系统语言</translation>
+    </message>
+    <message>
+        <source>The language of the interface; applies at once</source>
+        <translation>界面语言；立即生效</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>主题(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose a folder</source>
+        <translation>选择文件夹</translation>
+    </message>
+    <message>
+        <source>sandbox — built in, runs on this computer, free</source>
+        <translation>沙盒 — 内置，在这台电脑上运行，免费</translation>
+    </message>
+    <message>
+        <source>Fix the problems shown first.</source>
+        <translation>请先修正所示的问题。</translation>
+    </message>
+    <message>
+        <source>For example: {name}</source>
+        <translation>例如：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>SizeField</name>
+    <message>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>Width in pixels, {low}–{high}</source>
+        <translation>宽度（像素），{low}–{high}</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>Height in pixels, {low}–{high}</source>
+        <translation>高度（像素），{low}–{high}</translation>
+    </message>
+    <message>
+        <source>Keep ratio</source>
+        <translation>保持比例</translation>
+    </message>
+    <message>
+        <source>Change the other side too, keeping the shape</source>
+        <translation>同时调整另一边，保持形状</translation>
+    </message>
+    <message>
+        <source>Square</source>
+        <translation>方形</translation>
+    </message>
+    <message>
+        <source>Landscape</source>
+        <translation>横向</translation>
+    </message>
+    <message>
+        <source>Portrait</source>
+        <translation>纵向</translation>
+    </message>
+</context>
+<context>
+    <name>SpendDialog</name>
+    <message>
+        <source>≈ marks amounts that include estimates: the service did not report those costs.</source>
+        <translation>≈ 表示金额中含有估算值：服务未报告这些费用。</translation>
+    </message>
+    <message>
+        <source>Spending</source>
+        <translation>支出</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <source>left in the account</source>
+        <translation>账户剩余</translation>
+    </message>
+    <message>
+        <source>not reported by this service</source>
+        <translation>此服务未提供</translation>
+    </message>
+    <message>
+        <source>Spending by day, model and profile</source>
+        <translation>按日期、模型和配置统计的支出</translation>
+    </message>
+    <message>
+        <source>Nothing spent yet: runs you send will be listed here.</source>
+        <translation>还没有支出：你发送的运行会列在这里。</translation>
+    </message>
+    <message>
+        <source>By day, model and profile</source>
+        <translation>按日期、模型和配置</translation>
+    </message>
+    <message>
+        <source>Checked against the bill</source>
+        <translation>与账单核对</translation>
+    </message>
+    <message>
+        <source>Differences from the bill</source>
+        <translation>与账单的差异</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Recorded</source>
+        <translation>本机记录</translation>
+    </message>
+    <message>
+        <source>Billed</source>
+        <translation>账单金额</translation>
+    </message>
+    <message>
+        <source>What differs</source>
+        <translation>差异说明</translation>
+    </message>
+    <message>
+        <source>This service does not publish a billing history, so the amounts above are what this computer recorded.</source>
+        <translation>此服务不提供账单历史，因此上面的金额是这台电脑记录的。</translation>
+    </message>
+    <message>
+        <source>no tasks</source>
+        <translation>无任务</translation>
+    </message>
+    <message>
+        <source>1 task</source>
+        <translation>1 个任务</translation>
+    </message>
+    <message>
+        <source>{count} tasks</source>
+        <translation>{count} 个任务</translation>
+    </message>
+    <message>
+        <source> · includes estimates</source>
+        <translation> · 含估算</translation>
+    </message>
+</context>
+<context>
+    <name>StringListField</name>
+    <message>
+        <source>One per line</source>
+        <translation>每行一项</translation>
+    </message>
+    <message>
+        <source>{title}: add at least {low} lines.</source>
+        <translation>{title}：请至少添加 {low} 行。</translation>
+    </message>
+    <message>
+        <source>{title}: at most {high} lines, please (there are {count}).</source>
+        <translation>{title}：最多 {high} 行（当前有 {count} 行）。</translation>
+    </message>
+</context>
+<context>
+    <name>TaskFilter</name>
+    <message>
+        <source>All statuses</source>
+        <extracomment>itemmodels.job_filter.StateGroup values and Period labels (the filter bar&apos;s lists).</extracomment>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed or not saved</source>
+        <translation>失败或未保存</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>任意时间</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+</context>
+<context>
+    <name>TaskFilterBar</name>
+    <message>
+        <source>Search prompts, models, task ids…</source>
+        <extracomment>Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).</extracomment>
+        <translation>搜索提示词、模型、任务 ID…</translation>
+    </message>
+    <message>
+        <source>Search the tasks (Ctrl+F); every word must match</source>
+        <translation>搜索任务（Ctrl+F）；需匹配所有关键词</translation>
+    </message>
+    <message>
+        <source>Search tasks</source>
+        <translation>搜索任务</translation>
+    </message>
+    <message>
+        <source>Show tasks with this status</source>
+        <translation>显示此状态的任务</translation>
+    </message>
+    <message>
+        <source>All models</source>
+        <translation>全部模型</translation>
+    </message>
+    <message>
+        <source>Show tasks of one model</source>
+        <translation>显示某个模型的任务</translation>
+    </message>
+    <message>
+        <source>Show tasks created in this period</source>
+        <translation>显示在此时间段内创建的任务</translation>
+    </message>
+    <message>
+        <source>Newest first</source>
+        <translation>最新在前</translation>
+    </message>
+    <message>
+        <source>Oldest first</source>
+        <translation>最早在前</translation>
+    </message>
+    <message>
+        <source>Order of the list</source>
+        <translation>列表排序</translation>
+    </message>
+    <message>
+        <source>{shown} of {total}</source>
+        <translation>{shown} / {total}</translation>
+    </message>
+    <message>
+        <source>1 task</source>
+        <translation>1 个任务</translation>
+    </message>
+    <message>
+        <source>{count} tasks</source>
+        <translation>{count} 个任务</translation>
+    </message>
+</context>
+<context>
+    <name>TextField</name>
+    <message>
+        <source>{count} / {limit} characters</source>
+        <translation>{count} / {limit} 个字符</translation>
+    </message>
+    <message>
+        <source>{title} is too long: {count} characters, at most {limit}.</source>
+        <translation>{title}过长：{count} 个字符，最多 {limit} 个。</translation>
+    </message>
+</context>
+<context>
+    <name>Timings</name>
+    <message>
+        <source>Queued</source>
+        <translation>排队</translation>
+    </message>
+    <message>
+        <source>Starting</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Generating</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Saving</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Overhead</source>
+        <translation>其他开销</translation>
+    </message>
+</context>
+<context>
+    <name>ZoomBar</name>
+    <message>
+        <source>Zoom out (Ctrl+−)</source>
+        <translation>缩小（Ctrl+−）</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>放大（Ctrl++）</translation>
+    </message>
+    <message>
+        <source>Fit to the window (Ctrl+0)</source>
+        <translation>适应窗口（Ctrl+0）</translation>
+    </message>
+    <message>
+        <source>Actual pixels (Ctrl+1)</source>
+        <translation>实际像素（Ctrl+1）</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应</translation>
+    </message>
+</context>
+<context>
+    <name>_MediaBase</name>
+    <message>
+        <source>Choose {what}</source>
+        <translation>选择{what}</translation>
+    </message>
+    <message>
+        <source>{problem} (item {number})</source>
+        <translation>{problem}（第 {number} 项）</translation>
+    </message>
+</context>
+</TS>
