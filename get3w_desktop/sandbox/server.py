@@ -35,6 +35,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = True  # server_close() joins the handler threads
+    request_queue_size = 128  # socketserver's 5 overflows under 32 clients: resets
 
     def __init__(
         self, address: tuple[str, int], handler: type[WireHandler], sandbox: SandboxServer

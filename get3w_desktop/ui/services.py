@@ -47,18 +47,17 @@ from get3w_desktop.storage.settings import (
     to_json,
 )
 from get3w_desktop.ui.i18n import install_language
-from get3w_desktop.ui.key_dialog import KeyDialog
 from get3w_desktop.ui.service_bar import ServiceInfo
-from get3w_desktop.ui.settings_dialog import SettingsDialog
-from get3w_desktop.ui.spend_dialog import SpendDialog
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 from get3w_desktop.workers.pricing import PriceQuoter
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs load when first opened: ~60-100 ms off the first frame
     from get3w_desktop.sandbox import SandboxServer
+    from get3w_desktop.ui.key_dialog import KeyDialog
     from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.ui.settings_dialog import SettingsDialog
     from get3w_desktop.workers.runner import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -312,6 +311,8 @@ class ServiceController(QObject):
     def open_key_dialog(self, name: str | None = None) -> KeyDialog:
         profile = self.key_profile(name)
         parent = QApplication.activeModalWidget() or self._window
+        from get3w_desktop.ui.key_dialog import KeyDialog
+
         dialog = KeyDialog(profile, self._keys, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.key_saved.connect(self._on_key_saved)
@@ -331,6 +332,8 @@ class ServiceController(QObject):
             self._remember_active(SANDBOX.name)
 
     def open_settings(self) -> SettingsDialog:
+        from get3w_desktop.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.key_requested.connect(lambda name: self.open_key_dialog(name))
@@ -395,6 +398,8 @@ class ServiceController(QObject):
     def _show_spending(self, gathered: object) -> None:
         if self._window is None or not isinstance(gathered, _Bill):
             return
+        from get3w_desktop.ui.spend_dialog import SpendDialog
+
         dialog = SpendDialog(
             self._window.all_jobs(), catalogue=self._window.catalogue,
             billings=gathered.billings, billing_profile=gathered.profile,
