@@ -42,6 +42,7 @@ from get3w_desktop.core.errors import (
     UnsupportedError,
 )
 from get3w_desktop.core.money import Billing, Quote, Usage
+from get3w_desktop.core.proxy import ProxyConfig
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.core.schedule import Backoff
 from get3w_desktop.core.task import SubmitMode, Task
@@ -72,14 +73,22 @@ class Get3WClient:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         sync_timeout: float = SYNC_READ_TIMEOUT,
         deadline: float = DEFAULT_DEADLINE,
+        proxy: ProxyConfig | None = None,
+        ca_bundle: str | None = None,
     ) -> None:
         """`timeout` is (connect, read) per socket operation; `deadline` bounds a whole
-        API exchange (a sync submit gets `sync_timeout` on top)."""
+        API exchange (a sync submit gets `sync_timeout` on top). `proxy` is the profile's
+        choice (None: direct); it applies to API calls and downloads alike. `ca_bundle`
+        replaces the bundled certificate authorities (a company's inspecting proxy, tests);
+        certificates are always checked."""
         self.base_url = normalise_base_url(base_url)
         self._has_key = bool(api_key)
         REDACTOR.add_secret(api_key)
-        self._api = make_api_session(api_key, self.base_url)
-        self._outputs = make_output_session()
+        self.proxy = proxy
+        self._api = make_api_session(api_key, self.base_url, proxy)
+        self._outputs = make_output_session(proxy)
+        if ca_bundle:
+            self._api.verify = self._outputs.verify = ca_bundle
         self._timeout = timeout
         self._sync_timeout = sync_timeout
         self._deadline = deadline

@@ -8,8 +8,8 @@
   hand so every hop is checked (see `download.py`).
 Every exchange may carry a whole-exchange deadline: `requests` timeouts are per socket
 read, so a server that drips its head one byte a second would otherwise hold a worker
-for as long as it likes. A short-lived timer shuts the socket when the deadline passes
-while the head is being read; `read_body` checks the same deadline between chunks.
+for as long as it likes. One shared watchdog thread shuts the socket when the deadline
+passes while the head is being read; `read_body` checks the same deadline between chunks.
 No layer here retries: retries and polling belong to the caller (see RELIABILITY.md).
 """
 
@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakSet
 
 import requests
 import requests.adapters
@@ -43,6 +46,7 @@ from get3w_desktop.core.errors import (
     RateLimitedError,
     ServerError,
 )
+from get3w_desktop.core.proxy import ProxyConfig, proxies_for, register_proxy_secrets
 from get3w_desktop.core.urls import host_of, origin
 
 USER_AGENT = f"get3w-desktop/{__version__}"
@@ -69,11 +73,132 @@ def exchange_deadline(deadline: float | None) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
+class _Watch:
+    """One head read under watch: shut `sock` at `deadline` unless the head came first."""
+
+    __slots__ = ("deadline", "sock")
+
+    def __init__(self, deadline: float, sock: socket.socket) -> None:
+        self.deadline = deadline
+        self.sock: socket.socket | None = sock  # None once settled (head arrived, or shut)
+
+    def __lt__(self, other: _Watch) -> bool:
+        return self.deadline < other.deadline
+
+
+class DeadlineWatchdog:
+    """One daemon thread shuts the sockets of head reads whose deadline has passed.
+
+    Starting and joining a timer thread per request cost about a third of the client's
+    CPU per task (bench/throughput.py), so every exchange in the process shares this one:
+    a heap of `_Watch` entries under a condition. `watch` and `unwatch` take the lock
+    briefly and wake the thread only when a deadline comes sooner than it planned to
+    look. A socket is shut while the lock is held, so once `unwatch` returns it is never
+    shut for that exchange (a kept-alive connection is safe to reuse).
+
+    The thread starts with the first watch and ends once nothing is watched and either
+    every adapter is closed or `linger` seconds pass idle, so nothing outlives its use.
+    """
+
+    def __init__(self, linger: float = 1.0) -> None:
+        self._linger = linger
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[_Watch] = []
+        self._live = 0  # entries in the heap not settled yet
+        self._wake_at = 0.0  # when the thread will look again
+        self._last_active = 0.0
+        self._thread: threading.Thread | None = None
+        self._adapters: WeakSet[DeadlineAdapter] = WeakSet()
+        self.threads_started = 0
+
+    def watch(self, deadline: float, sock: socket.socket) -> _Watch:
+        entry = _Watch(deadline, sock)
+        with self._cond:
+            heapq.heappush(self._heap, entry)
+            self._live += 1
+            if self._thread is None:
+                self._start()
+            elif deadline < self._wake_at:
+                self._cond.notify()
+        return entry
+
+    def unwatch(self, entry: _Watch) -> None:
+        """The head arrived (or the read failed): stop watching. Never shuts afterwards."""
+        with self._cond:
+            if entry.sock is None:
+                return  # already shut by the watchdog
+            entry.sock = None
+            self._live -= 1
+            if self._live == 0:
+                self._heap.clear()  # only settled entries were left
+                self._last_active = time.monotonic()
+            elif len(self._heap) > 64 and self._live * 2 < len(self._heap):
+                self._heap = [e for e in self._heap if e.sock is not None]
+                heapq.heapify(self._heap)
+
+    def adapter_opened(self, adapter: DeadlineAdapter) -> None:
+        with self._cond:
+            self._adapters.add(adapter)
+
+    def adapter_closed(self, adapter: DeadlineAdapter) -> None:
+        """With every adapter closed and nothing watched, the thread ends at once."""
+        with self._cond:
+            self._adapters.discard(adapter)
+            if not self._adapters:
+                self._cond.notify()
+
+    def is_running(self) -> bool:
+        with self._cond:
+            return self._thread is not None
+
+    def _start(self) -> None:
+        self._last_active = time.monotonic()
+        self._wake_at = 0.0
+        self._thread = threading.Thread(target=self._run, name="get3w-http-deadline",
+                                        daemon=True)  # fmt: skip
+        self._thread.start()
+        self.threads_started += 1
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                heap = self._heap
+                while heap and (heap[0].sock is None or heap[0].deadline <= now):
+                    entry = heapq.heappop(heap)
+                    if entry.sock is not None:  # expired while its head is being read
+                        with contextlib.suppress(OSError):
+                            entry.sock.shutdown(socket.SHUT_RDWR)
+                        entry.sock = None
+                        self._live -= 1
+                        self._last_active = now
+                if self._live == 0:
+                    heap.clear()
+                    idle_until = self._last_active + self._linger
+                    if not self._adapters or now >= idle_until:
+                        self._thread = None
+                        return
+                    self._wake_at = idle_until
+                else:
+                    self._wake_at = min(heap[0].deadline, now + self._linger)
+                self._cond.wait(max(0.0, self._wake_at - now))
+
+    def _after_fork(self) -> None:
+        """In a forked child the thread is gone and the lock may be held: start over."""
+        self._cond = threading.Condition(threading.Lock())
+        self._heap, self._live, self._thread = [], 0, None
+
+
+#: The process's one deadline watchdog.
+WATCHDOG = DeadlineWatchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=WATCHDOG._after_fork)
+
+
 class _DeadlineConnection:
     """Mixin for urllib3 connections: reading the answer head obeys `_DEADLINE`.
 
-    A socket shut by the timer makes the head read fail; `send` reports it as too slow.
-    The timer thread lives only while a head is read, and is joined before returning.
+    A socket shut by the watchdog makes the head read fail; `send` reports it as too slow.
     """
 
     sock: socket.socket | None
@@ -83,19 +208,11 @@ class _DeadlineConnection:
         sock = self.sock
         if deadline is None or sock is None:
             return super().getresponse()  # type: ignore[misc]
-
-        def expire() -> None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-        timer = threading.Timer(max(0.0, deadline - time.monotonic()), expire)
-        timer.daemon = True
-        timer.start()
+        entry = WATCHDOG.watch(deadline, sock)
         try:
             return super().getresponse()  # type: ignore[misc]
         finally:
-            timer.cancel()
-            timer.join()
+            WATCHDOG.unwatch(entry)
 
 
 class _HTTPConnection(_DeadlineConnection, urllib3.connection.HTTPConnection):
@@ -117,9 +234,17 @@ class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
 class DeadlineAdapter(requests.adapters.HTTPAdapter):
     """The standard adapter, with connections whose head reads obey `exchange_deadline`."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        WATCHDOG.adapter_opened(self)
+
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+    def close(self) -> None:
+        super().close()
+        WATCHDOG.adapter_closed(self)
 
 
 #: Kept-alive connections per host: above the runner's concurrency, so parallel workers
@@ -150,10 +275,65 @@ class HostBoundBearer(requests.auth.AuthBase):
         return f"HostBoundBearer(origin={self._origin!r})"
 
 
-def make_api_session(key: str | None, base_url: str) -> requests.Session:
-    session = requests.Session()
+class _ProxyDeadlineAdapter(DeadlineAdapter):
+    """A deadline adapter whose proxied connections obey the deadline too (requests builds
+    a separate urllib3 manager per proxy, with the standard pools)."""
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+        return manager
+
+
+class _ProxiedSession(requests.Session):
+    """A session that takes its proxy from a `ProxyConfig`, per target URL, never from the
+    environment by itself (`trust_env` stays False: no `~/.netrc`, no stray variables)."""
+
+    def __init__(self, config: ProxyConfig) -> None:
+        super().__init__()
+        self.proxy_config = config
+        if config.proxy_url:
+            register_proxy_secrets(config.proxy_url)
+
+    def merge_environment_settings(
+        self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> Any:
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if not proxies:  # an explicit per-call choice wins
+            text = url.decode() if isinstance(url, bytes) else (url or "")
+            merged["proxies"] = proxies_for(self.proxy_config, text)
+        return merged
+
+    def rebuild_proxies(self, prepared_request: Any, proxies: Any) -> Any:
+        chosen = proxies_for(self.proxy_config, prepared_request.url or "")
+        return super().rebuild_proxies(prepared_request, chosen)  # type: ignore[no-untyped-call]
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if "proxies" not in kwargs:
+            kwargs["proxies"] = proxies_for(self.proxy_config, request.url or "")
+        return super().send(request, **kwargs)
+
+
+def _new_session(proxy: ProxyConfig | None) -> requests.Session:
+    """A session that ignores the environment; proxied only by an explicit `proxy`."""
+    if proxy is None or proxy.mode == "none":
+        session = requests.Session()
+        session.trust_env = False
+        _mount_deadline_adapters(session)
+        return session
+    session = _ProxiedSession(proxy)
     session.trust_env = False
-    _mount_deadline_adapters(session)
+    session.mount("http://", _ProxyDeadlineAdapter(pool_maxsize=POOL_SIZE))
+    session.mount("https://", _ProxyDeadlineAdapter(pool_maxsize=POOL_SIZE))
+    return session
+
+
+def make_api_session(
+    key: str | None, base_url: str, proxy: ProxyConfig | None = None
+) -> requests.Session:
+    """`proxy` None (or mode none) connects directly; see `core/proxy.py`."""
+    session = _new_session(proxy)
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json"
     if key:
@@ -161,10 +341,8 @@ def make_api_session(key: str | None, base_url: str) -> requests.Session:
     return session
 
 
-def make_output_session() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False
-    _mount_deadline_adapters(session)
+def make_output_session(proxy: ProxyConfig | None = None) -> requests.Session:
+    session = _new_session(proxy)
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept-Encoding"] = "identity"  # Content-Length must mean file bytes
     return session

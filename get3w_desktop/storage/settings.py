@@ -9,6 +9,13 @@
   unless their name or value looks like a secret; unknown keys inside a profile are dropped.
 - Writes are atomic (temporary file, fsync, rename).
 - The API key is never part of settings: it lives in the keyring (storage/secrets.py).
+- A profile's proxy address may carry a user name and password (`http://user:pw@host`).
+  They stay in the address, in this file, on purpose: the file is written readable by
+  its owner only (mkstemp's 0600), a proxy password cannot spend money, a second keyring
+  entry would add a keyring wait (up to its timeout) to every profile switch, and tools
+  people already use (pip, git, curl) keep proxy passwords the same way. The dialog says
+  so when a password is typed; the password is masked wherever an address is shown and
+  redacted from logs and diagnostics.
 """
 
 from __future__ import annotations
@@ -32,6 +39,14 @@ import platformdirs
 
 from get3w_desktop.core.errors import ConfigError
 from get3w_desktop.core.files import write_atomically
+from get3w_desktop.core.proxy import (
+    PROXY_MODES,
+    SYSTEM_PROXY,
+    ProxyConfig,
+    normalise_proxy_url,
+    register_proxy_secrets,
+    validate_proxy,
+)
 from get3w_desktop.core.urls import DEFAULT_BASE_URL, normalise_base_url
 from get3w_desktop.storage.form_memory import is_secret_name, sanitize
 from get3w_desktop.storage.paths import AppPaths, app_paths
@@ -39,7 +54,7 @@ from get3w_desktop.storage.paths import AppPaths, app_paths
 log = logging.getLogger(__name__)
 
 FILE_NAME = "settings.json"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MAX_FILE_BYTES = 1024 * 1024
 
 SANDBOX_PROFILE = "sandbox"
@@ -76,6 +91,7 @@ class Profile:
 
     name: str
     base_url: str  # empty for the built-in sandbox (its address changes every session)
+    proxy: ProxyConfig = SYSTEM_PROXY  # the sandbox is on this computer: never proxied
 
     @property
     def is_sandbox(self) -> bool:
@@ -231,6 +247,9 @@ def validate(settings: Settings) -> tuple[Issue, ...]:
         problem = validate_base_url(profile.base_url)
         if problem:
             issues.append(Issue(f"profiles.{index}.base_url", f"{profile.name}: {problem}"))
+        problem = validate_proxy(profile.proxy)
+        if problem:
+            issues.append(Issue(f"profiles.{index}.proxy", f"{profile.name}: {problem}"))
     if settings.profile(settings.active_profile) is None:
         issues.append(
             Issue("active_profile", f"There is no profile called “{settings.active_profile}”.")
@@ -321,9 +340,7 @@ def render_filename(
 def to_json(settings: Settings) -> dict[str, Any]:
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "profiles": [
-            {"name": p.name, "base_url": p.base_url} for p in settings.profiles if not p.is_sandbox
-        ],
+        "profiles": [_profile_json(p) for p in settings.profiles if not p.is_sandbox],
         "active_profile": settings.active_profile,
         "default_channel": settings.default_channel,
         "submit_mode": settings.submit_mode.value,
@@ -343,6 +360,11 @@ def to_json(settings: Settings) -> dict[str, Any]:
         if keep and not is_secret_name(name):  # the key never lands in this file
             data.setdefault(name, clean)
     return data
+
+
+def _profile_json(profile: Profile) -> dict[str, Any]:
+    proxy = {"mode": profile.proxy.mode, "url": profile.proxy.url}
+    return {"name": profile.name, "base_url": profile.base_url, "proxy": proxy}
 
 
 _KNOWN_KEYS = frozenset(to_json(Settings(download_folder="/")).keys())
@@ -488,10 +510,30 @@ def _parse_profiles(warnings: list[str]) -> Callable[[Any], tuple[Profile, ...]]
             if problem:
                 warnings.append(f"Profile “{name}” was dropped: {problem}")
                 continue
-            kept.append(Profile(name.strip(), normalise_base_url(url)))
+            proxy = _parse_proxy(item.get("proxy"), name.strip(), warnings)
+            kept.append(Profile(name.strip(), normalise_base_url(url), proxy))
         return (SANDBOX, *kept)
 
     return parse
+
+
+def _parse_proxy(value: Any, profile: str, warnings: list[str]) -> ProxyConfig:
+    """A profile's proxy; anything unusable becomes the system settings, with a warning."""
+    if value is None:
+        return SYSTEM_PROXY
+    mode = value.get("mode") if isinstance(value, dict) else None
+    url = value.get("url", "") if isinstance(value, dict) else None
+    if mode not in PROXY_MODES or not isinstance(url, str):
+        warnings.append(f"Profile “{profile}”: the proxy setting was not valid; "
+                        "the system proxy settings are used.")  # fmt: skip
+        return SYSTEM_PROXY
+    config = ProxyConfig(mode, normalise_proxy_url(url) if url.strip() else "")
+    problem = validate_proxy(config)
+    if problem:
+        warnings.append(f"Profile “{profile}”: {problem} The system proxy settings are used.")
+        return dataclasses.replace(config, mode="system")
+    register_proxy_secrets(config.url)
+    return config
 
 
 def _extras(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -544,10 +586,21 @@ def _v2_to_v3(old: Mapping[str, Any]) -> dict[str, Any]:
     return new
 
 
+def _v3_to_v4(old: Mapping[str, Any]) -> dict[str, Any]:
+    """v4 gives each profile a `proxy` choice. A profile written without one (every v3
+    profile) follows the system's proxy settings: before v4 the app always connected
+    directly, which is what the system settings mean on a machine that names no proxy.
+    A `proxy` a v3 build dropped cannot exist, so only the version changes."""
+    new = dict(old)
+    new["schema_version"] = 4
+    return new
+
+
 #: MIGRATIONS[n] turns a version-n document into a version-(n+1) document.
 MIGRATIONS: dict[int, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 

@@ -210,7 +210,7 @@ class ServiceController(QObject):
             if not key:
                 raise ValueError(f"profile {profile.name} needs a key")
             base_url = profile.base_url or DEFAULT_BASE_URL
-        client = Get3WClient(base_url, key)
+        client = Get3WClient(base_url, key, proxy=profile.proxy)
         self._key = key
         balance = BalanceWatcher(client.balance, self)
         previous, self.live = self.live, LiveService(service_info(profile, base_url), client,
@@ -334,7 +334,7 @@ class ServiceController(QObject):
     def open_settings(self) -> SettingsDialog:
         from get3w_desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self._window)
+        dialog = SettingsDialog(self.settings, self._window, key_lookup=self._keys.fetch)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.key_requested.connect(lambda name: self.open_key_dialog(name))
         dialog.accepted.connect(lambda: self._on_settings_accepted(dialog))

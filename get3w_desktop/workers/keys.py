@@ -152,6 +152,18 @@ class KeyService(QObject):
         REDACTOR.add_secret(key)
         return self._start("", lambda ticket: self._check(ticket, base_url, key))
 
+    def fetch(self, profile: str) -> str | None:
+        """The stored key, read on the calling (non-GUI) thread through the keyring guard;
+        None when there is none or the keyring does not answer."""
+        account = account_for(profile)
+        try:
+            key = self._guard.call(lambda: self._store.get(account))
+        except SecretStoreError:
+            key = None
+        key = key or self._session.get(account)
+        REDACTOR.add_secret(key)
+        return key
+
     def session_key(self, profile: str) -> str | None:
         """A key kept for this session only (no keyring involved: safe on the GUI thread)."""
         return self._session.get(account_for(profile))
