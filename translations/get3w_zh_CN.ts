@@ -929,6 +929,79 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>ConnectionPanel</name>
+    <message>
+        <source>Address</source>
+        <extracomment>Stage names as shown (the sentences under them come from the API layer, in English).</extracomment>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Name lookup (DNS)</source>
+        <translation>域名解析 (DNS)</translation>
+    </message>
+    <message>
+        <source>Connection (TCP)</source>
+        <translation>连接 (TCP)</translation>
+    </message>
+    <message>
+        <source>Proxy tunnel</source>
+        <translation>代理隧道</translation>
+    </message>
+    <message>
+        <source>Secure connection (TLS)</source>
+        <translation>安全连接 (TLS)</translation>
+    </message>
+    <message>
+        <source>Web server (HTTP)</source>
+        <translation>网页服务器 (HTTP)</translation>
+    </message>
+    <message>
+        <source>API key (auth)</source>
+        <translation>API 密钥（认证）</translation>
+    </message>
+    <message>
+        <source>&amp;Test connection</source>
+        <extracomment>What to test: (API address, proxy, where the key comes from (None: no key check)), or None while the form is not valid. Called on the GUI thread; the `KeyFor` is called off it.</extracomment>
+        <translation>测试连接(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Check the address, the proxy, the secure connection and the key, step by step.</source>
+        <translation>逐步检查地址、代理、安全连接和密钥。</translation>
+    </message>
+    <message>
+        <source>Connection test results</source>
+        <translation>连接测试结果</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation>停止(&amp;T)</translation>
+    </message>
+    <message>
+        <source>{mark}  {stage} — {ms} ms</source>
+        <translation>{mark}  {stage} — {ms} 毫秒</translation>
+    </message>
+    <message>
+        <source>Stopped before every check was done.</source>
+        <translation>在全部检查完成之前已停止。</translation>
+    </message>
+    <message>
+        <source>Connected.</source>
+        <translation>已连接。</translation>
+    </message>
+    <message>
+        <source>Failed at: {stage}</source>
+        <translation>失败于：{stage}</translation>
+    </message>
+</context>
+<context>
     <name>DetailsPanel</name>
     <message>
         <source>Yes</source>
@@ -2003,6 +2076,34 @@ Each task appears here with its result, how long it took and what it cost; click
         <source>API &amp;address:</source>
         <translation>API 地址(&amp;A)：</translation>
     </message>
+    <message>
+        <source>Use the system&apos;s proxy settings</source>
+        <translation>使用系统的代理设置</translation>
+    </message>
+    <message>
+        <source>No proxy: connect directly</source>
+        <translation>不使用代理：直接连接</translation>
+    </message>
+    <message>
+        <source>Use this proxy:</source>
+        <translation>使用此代理：</translation>
+    </message>
+    <message>
+        <source>Proxy address</source>
+        <translation>代理地址</translation>
+    </message>
+    <message>
+        <source>http://host:port or https://host:port. A proxy that asks for a password: http://user:password@host:port.</source>
+        <translation>http://主机:端口 或 https://主机:端口。需要密码的代理：http://用户名:密码@主机:端口。</translation>
+    </message>
+    <message>
+        <source>&amp;Proxy:</source>
+        <translation>代理(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>The proxy password is kept in the settings file, readable only by your user account, and never shown or logged.</source>
+        <translation>代理密码保存在设置文件中，只有你的用户账户可以读取，且从不显示或记入日志。</translation>
+    </message>
 </context>
 <context>
     <name>ResultViewer</name>
@@ -2674,6 +2775,14 @@ Click to switch where tasks run.</source>
         <translation>显示某个模型的任务</translation>
     </message>
     <message>
+        <source>All profiles</source>
+        <translation>全部配置</translation>
+    </message>
+    <message>
+        <source>Show tasks that ran on one profile</source>
+        <translation>只显示在某个配置上运行的任务</translation>
+    </message>
+    <message>
         <source>Show tasks created in this period</source>
         <translation>显示在此时间段内创建的任务</translation>
     </message>
@@ -2688,6 +2797,10 @@ Click to switch where tasks run.</source>
     <message>
         <source>Order of the list</source>
         <translation>列表排序</translation>
+    </message>
+    <message>
+        <source>Sandbox</source>
+        <translation>沙盒</translation>
     </message>
     <message>
         <source>{shown} of {total}</source>

@@ -581,6 +581,7 @@ class MainWindow(QMainWindow):
 
     def set_profiles(self, names: list[str], active: str) -> None:
         self.service_label.set_profiles(names, active)
+        self.filter_bar.set_profiles(names)
 
     @property
     def service(self) -> ServiceInfo:

@@ -1,4 +1,4 @@
-"""The row above the task list: search text, status, model, period and order."""
+"""The row above the task list: search text, status, model, profile, period and order."""
 
 from __future__ import annotations
 
@@ -26,13 +26,16 @@ class TaskFilterBar(QWidget):
         self.model.addItem("", None)
         for info in catalogue.models:
             self.model.addItem(info.name, info.model_id)
+        self.profile = QComboBox()  # shown once there is more than one profile
+        self.profile.addItem("", None)
+        self.profile.hide()
         self.period = QComboBox()
         for period in Period:
             self.period.addItem(period.label, period)
         self.order = QComboBox()
         self.order.addItem("", False)
         self.order.addItem("", True)
-        for combo in (self.status, self.model, self.period, self.order):
+        for combo in (self.status, self.model, self.profile, self.period, self.order):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.count = QLabel()
         self.count.setStyleSheet("color: palette(placeholder-text);")
@@ -46,7 +49,7 @@ class TaskFilterBar(QWidget):
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
         filters.setSpacing(6)
-        for combo in (self.status, self.model, self.period, self.order):
+        for combo in (self.status, self.model, self.profile, self.period, self.order):
             filters.addWidget(combo)
         filters.addStretch(1)
         column = QVBoxLayout(self)
@@ -66,6 +69,9 @@ class TaskFilterBar(QWidget):
         )
         self.model.currentIndexChanged.connect(
             lambda _i: proxy.set_model_id(self.model.currentData())
+        )
+        self.profile.currentIndexChanged.connect(
+            lambda _i: proxy.set_profile(self.profile.currentData())
         )
         self.period.currentIndexChanged.connect(
             lambda _i: proxy.set_period(self.period.currentData())
@@ -90,6 +96,8 @@ class TaskFilterBar(QWidget):
         self.status.setToolTip(self.tr("Show tasks with this status"))
         self.model.setItemText(0, self.tr("All models"))
         self.model.setToolTip(self.tr("Show tasks of one model"))
+        self.profile.setItemText(0, self.tr("All profiles"))
+        self.profile.setToolTip(self.tr("Show tasks that ran on one profile"))
         for i, period in enumerate(Period):
             self.period.setItemText(i, filter_label(period.label))
         self.period.setToolTip(self.tr("Show tasks created in this period"))
@@ -113,9 +121,23 @@ class TaskFilterBar(QWidget):
         with QSignalBlocker(self.search):
             self.search.clear()
         self._proxy.set_text("")
-        for combo in (self.status, self.model, self.period, self.order):
+        for combo in (self.status, self.model, self.profile, self.period, self.order):
             combo.setCurrentIndex(0)
         self.update_count()
+
+    def set_profiles(self, names: list[str]) -> None:
+        """The profiles to filter by; the filter shows only when there is a choice."""
+        chosen = self.profile.currentData()
+        with QSignalBlocker(self.profile):
+            while self.profile.count() > 1:
+                self.profile.removeItem(1)
+            for name in names:
+                self.profile.addItem(self.tr("Sandbox") if name == "sandbox" else name, name)
+            index = self.profile.findData(chosen)
+            self.profile.setCurrentIndex(max(0, index))
+        if self.profile.currentData() != chosen:
+            self._proxy.set_profile(self.profile.currentData())
+        self.profile.setVisible(len(names) > 1)
 
     def update_count(self) -> None:
         shown, total = self._proxy.rowCount(), self._proxy.sourceModel().rowCount()

@@ -305,3 +305,16 @@ def test_delete_and_export_from_the_window(
         assert not any(Path(f).exists() for f in gone_files)
         assert window._jobs.job(kept) is not None
         keeper.shutdown()
+
+
+def test_the_task_list_filters_by_profile_once_there_are_two(qtbot: QtBot, parts: Parts) -> None:
+    window, *_ = parts
+    bar = window.filter_bar
+    _finish_one(qtbot, window, "A sandbox kite")
+    assert bar.profile.isVisibleTo(window)  # sandbox and "work"
+    bar.profile.setCurrentIndex(bar.profile.findData("work"))
+    assert window.shown.rowCount() == 0
+    bar.profile.setCurrentIndex(bar.profile.findData("sandbox"))
+    assert window.shown.rowCount() == 1
+    bar.set_profiles(["sandbox"])  # one profile left: nothing to choose
+    assert not bar.profile.isVisibleTo(window) and window.shown.rowCount() == 1
