@@ -28,6 +28,8 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.responsiveness
 	$(BIN)/python -m bench.polling
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.throughput
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.size
 
 screenshots: $(STAMP)
 	scripts/system-deps.sh screenshots

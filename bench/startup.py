@@ -187,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     breakdown_marks = {name: statistics.median(values) for name, values in marks.items()}
     print()
     print(table(["where the app's start-up goes (median)", "seconds"], list(breakdown.items())))
+    print()
+    timeline = sorted(breakdown_marks.items(), key=lambda item: item[1])
+    print(table(["timeline of a --breakdown run (median)", "s since spawn"], timeline))
     imports = importtime(top=5 if args.quick else 12)
     print()
     print(table(["heaviest imports (-X importtime)", "cumulative s"],

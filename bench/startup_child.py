@@ -129,6 +129,21 @@ def run_app(breakdown: bool) -> int:
             "keyring lookup (wait)", app_module.KeyringLookup.result
         )
         app_module.start_sandbox = timed("sandbox start", app_module.start_sandbox)
+        import get3w_desktop.storage.settings as settings_module
+        import get3w_desktop.ui.notifier as notifier_module
+        import get3w_desktop.ui.services as services_module
+
+        settings_module.load_settings = timed("settings load", settings_module.load_settings)
+        app_module.setup_logging = timed("logging setup", app_module.setup_logging)
+        app_module.open_history = timed("history open (quick check)", app_module.open_history)
+        services_module.ServiceController.activate = timed(  # type: ignore[method-assign]
+            "service activate (client, sandbox, balance)",
+            services_module.ServiceController.activate,
+        )
+        notifier_module.Notifier.__init__ = timed(  # type: ignore[method-assign]
+            "Notifier() (tray)", notifier_module.Notifier.__init__
+        )
+        services_module.apply_theme = timed("theme", services_module.apply_theme)
         ui = get3w_desktop.ui.main_window
         original_window = ui.MainWindow
 

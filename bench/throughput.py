@@ -7,22 +7,32 @@ and `runner` (the app's TaskRunner with N pool threads: submit, poll, download, 
 A CPU share near 1.0 (one core) on one side means that side, held by its GIL, is the
 ceiling; `--profile` adds a cProfile of the client threads.
 
+`--ab` compares the head-read deadline as it was (a timer thread started and joined per
+request) with the shared watchdog thread of api/http.py, interleaved in one run: each
+client and concurrency is measured `--rounds` times per variant, alternating which goes
+first, each on a fresh sandbox.
+
     .venv/bin/python -m bench.throughput [--tasks 400] [--concurrency 1 8 32] [--profile]
+    .venv/bin/python -m bench.throughput --ab [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import logging
 import os
 import pstats
+import socket
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -38,6 +48,7 @@ from bench.common import (
     table,
     write_result,
 )
+from get3w_desktop.api import http
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.api.waiting import wait_for_task
 from get3w_desktop.core.job import Job
@@ -48,6 +59,41 @@ from get3w_desktop.workers.runner import TaskRunner
 MODEL = "google/nano-banana-pro/text-to-image"
 TIME_SCALE = 1e-6  # a 20 s task takes 20 µs: every poll after submit finds it done
 SCHEDULE = ScheduleParams().scaled(TIME_SCALE)
+
+
+def _timer_getresponse(self: Any) -> Any:
+    """The head-read deadline before the shared watchdog: a timer thread per request."""
+    deadline = http._DEADLINE.get()
+    sock = self.sock
+    if deadline is None or sock is None:
+        return super(http._DeadlineConnection, self).getresponse()
+
+    def expire() -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        return super(http._DeadlineConnection, self).getresponse()
+    finally:
+        timer.cancel()
+        timer.join()
+
+
+@contextlib.contextmanager
+def deadline_variant(variant: str) -> Iterator[None]:
+    """ "watchdog" (api/http.py as it is) or "timer" (the per-request timer it replaced)."""
+    if variant == "watchdog":
+        yield
+        return
+    current = http._DeadlineConnection.getresponse
+    http._DeadlineConnection.getresponse = _timer_getresponse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        http._DeadlineConnection.getresponse = current  # type: ignore[method-assign]
 
 
 class PoolFullCounter(logging.Handler):
@@ -191,22 +237,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", nargs="+", choices=("threads", "runner"),
                         default=["threads", "runner"])  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="cProfile the client threads")
+    parser.add_argument("--ab", action="store_true",
+                        help="per-request timer thread against the shared watchdog")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="with --ab: runs per variant")
     parser.add_argument("--quick", action="store_true", help="20 tasks at 1 and 4: a smoke test")
-    parser.add_argument("--json", type=Path, default=RESULTS / "throughput.json")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="results/throughput.json; --ab: throughput_ab.json")  # fmt: skip
     args = parser.parse_args(argv)
     if args.quick:
         args.tasks, args.concurrency = 20, [1, 4]
+        args.rounds = min(args.rounds, 1)
+    json_path = args.json or RESULTS / ("throughput_ab.json" if args.ab else "throughput.json")
+    variants = ["timer", "watchdog"] if args.ab else ["watchdog"]
+    rounds = args.rounds if args.ab else 1
     options = ["--time-scale", str(TIME_SCALE), "--render-scale", "0.05",
                "--concurrency-limit", "1000000"]  # fmt: skip
     results = []
     for client in args.clients:
         for concurrency in args.concurrency:
-            # A fresh sandbox each time: its account balance runs out after ~700 tasks.
-            with SandboxProcess(options) as sandbox:
-                sandbox_requests(sandbox.base_url)  # warm up: its imports, the catalogue
-                results.append(measure(sandbox, client, args.tasks, concurrency,
-                                       args.profile and client == "threads"))  # fmt: skip
-    rows = [[f"{r['client']} x{r['concurrency']}", f"{r['completed']}/{r['tasks']}",
+            for round_ in range(rounds):
+                order = variants if round_ % 2 == 0 else variants[::-1]  # who goes first
+                for variant in order:
+                    # A fresh sandbox each time: its balance runs out after ~700 tasks.
+                    with SandboxProcess(options) as sandbox, deadline_variant(variant):
+                        sandbox_requests(sandbox.base_url)  # warm up: imports, catalogue
+                        result = measure(sandbox, client, args.tasks, concurrency,
+                                         args.profile and client == "threads")  # fmt: skip
+                    results.append({"deadline": variant, "round": round_, **result})
+
+    def label(r: dict[str, Any]) -> str:
+        name = f"{r['client']} x{r['concurrency']}"
+        return f"{name} {r['deadline']}" if args.ab else name
+
+    rows = [[label(r), f"{r['completed']}/{r['tasks']}",
              r["tasks_per_second"], r["api_requests_per_task"], r["client_cpu_share"],
              r["sandbox_cpu_share"], r["client_cpu_ms_per_task"], r["sandbox_cpu_ms_per_task"],
              r["connections_discarded"]] for r in results]  # fmt: skip
@@ -215,17 +278,55 @@ def main(argv: list[str] | None = None) -> int:
                 rows))  # fmt: skip
     for r in results:
         if r.get("errors"):
-            print(f"{r['client']} x{r['concurrency']} errors: {r['errors']}")
+            print(f"{label(r)} errors: {r['errors']}")
         if r.get("profile"):
-            print(f"\nclient threads x{r['concurrency']}, by own time (cProfile):")
+            print(f"\n{label(r)}, by own time (cProfile):")
             print("\n".join(r["profile"][:12]))
+    comparison = compare(results) if args.ab else []
+    if comparison:
+        print()
+        print(table(["median of rounds", "timer tasks/s", "watchdog tasks/s", "speed-up",
+                     "timer client ms/task", "watchdog client ms/task", "CPU saved"],
+                    [[c["case"], c["timer"]["tasks_per_second"],
+                      c["watchdog"]["tasks_per_second"], f"{c['speedup']:.2f}x",
+                      c["timer"]["client_cpu_ms_per_task"],
+                      c["watchdog"]["client_cpu_ms_per_task"],
+                      f"{c['client_cpu_saved']:.0%}"] for c in comparison]))  # fmt: skip
     path = write_result("throughput", {
         "settings": {"tasks": args.tasks, "time_scale": TIME_SCALE, "render_scale": 0.05,
+                     "variants": variants, "rounds": rounds,
                      "cpu_share": "CPU seconds / wall seconds; 1.0 is one core"},
-        "results": results,
-    }, args.json, argv)  # fmt: skip
+        "results": results, "comparison": comparison,
+    }, json_path, argv)  # fmt: skip
     print(f"wrote {path}")
     return 0
+
+
+def compare(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per client and concurrency: the median of each variant's rounds, and the change."""
+    cases: dict[tuple[str, int], dict[str, list[dict[str, Any]]]] = {}
+    for r in results:
+        cases.setdefault((r["client"], r["concurrency"]), {}).setdefault(r["deadline"], [])
+        cases[(r["client"], r["concurrency"])][r["deadline"]].append(r)
+    rows = []
+    for (client, concurrency), by_variant in cases.items():
+        if set(by_variant) != {"timer", "watchdog"}:
+            continue
+        medians = {
+            variant: {key: median(r[key] for r in runs)
+                      for key in ("tasks_per_second", "client_cpu_ms_per_task",
+                                  "client_cpu_share")}
+            for variant, runs in by_variant.items()
+        }  # fmt: skip
+        timer, watchdog = medians["timer"], medians["watchdog"]
+        rows.append({
+            "case": f"{client} x{concurrency}", "client": client, "concurrency": concurrency,
+            "timer": timer, "watchdog": watchdog,
+            "speedup": watchdog["tasks_per_second"] / timer["tasks_per_second"],
+            "client_cpu_saved": 1 - watchdog["client_cpu_ms_per_task"]
+            / timer["client_cpu_ms_per_task"],
+        })  # fmt: skip
+    return rows
 
 
 if __name__ == "__main__":

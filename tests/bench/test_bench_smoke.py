@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from bench import common, polling, responsiveness, startup, throughput
+from bench import common, polling, responsiveness, scale, startup, throughput
+from get3w_desktop.storage.history import HistoryStore
 
 pytestmark = pytest.mark.slow
 
@@ -122,3 +123,40 @@ def test_throughput_quick(tmp_path: Path, qtbot: QtBot) -> None:
         assert r["completed"] == r["tasks"] == 20, r["errors"]
         assert r["api_requests_per_task"] >= 2  # a submit and at least one poll
         assert r["tasks_per_second"] > 0 and r["sandbox_cpu_share"] >= 0
+
+
+def test_scale_quick(tmp_path: Path) -> None:
+    path = tmp_path / "scale.json"
+    home = tmp_path / "home"
+    assert scale.main(["--quick", "--home", str(home), "--json", str(path)]) == 0
+    report = load(path, "scale")
+    history = report["history"]
+    assert history["tasks"] == 300 and history["files"] >= history["states"]["completed"]
+    with HistoryStore.open(home / "data" / "history.sqlite3") as store:
+        entries = store.list()
+    assert len(entries) == 300 and len({e.job.local_id for e in entries}) == 300
+    files = [f for e in entries for f in e.job.files]
+    assert len(set(files)) == len(files) == history["files"]  # a path of its own per output
+    assert all(Path(f).is_file() for f in files)
+    for name in ("empty", "full"):
+        [sample] = report["samples"][name]
+        marks = sample["marks"]
+        assert 0 < marks["python"] < marks["first_paint"] <= marks["history_idle"]
+        assert marks["history_added"] <= marks["history_idle"]
+        assert sample["memory"]["VmHWM"] >= sample["memory"]["VmRSS"] > 0
+        assert (name == "full") == ("history_painted" in marks)
+    info = report["interaction"]["info"]
+    assert info["loaded_jobs"] == info["rows"] == 300
+    assert info["scroll_steps"] >= 2 and info["decodes_while_scrolling"] > 0
+    bottom = info["bottom_thumbnails"]
+    assert bottom["ready"] == bottom["visible"]  # the last page's thumbnails were shown
+    typed = [f["text"] for f in info["filters"]]
+    assert typed[-1] == "" and len(typed) >= 2  # typed, then deleted back to every row
+    assert info["filters"][-1]["rows"] == 300
+    assert all(f["rows"] <= 300 for f in info["filters"])
+    for phase in ("scroll", "search"):
+        beats = info["heartbeat"][phase]
+        assert beats["beats"] > 0 and beats["worst_gap_ms"] >= beats["late_p50_ms"]
+    assert set(report["verdict"]["met"]) == {
+        "opens_within_1s_of_empty", "under_300mb", "no_stall_over_50ms"
+    }  # fmt: skip
