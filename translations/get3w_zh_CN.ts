@@ -1002,6 +1002,85 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>DeleteDialog</name>
+    <message>
+        <source>Delete tasks</source>
+        <translation>删除任务</translation>
+    </message>
+    <message>
+        <source>Delete 1 task?</source>
+        <translation>删除 1 个任务？</translation>
+    </message>
+    <message>
+        <source>Delete {n} tasks?</source>
+        <translation>删除 {n} 个任务？</translation>
+    </message>
+    <message>
+        <source>1 running task not included: stop them first.</source>
+        <translation>未包含 1 个正在运行的任务：请先停止它。</translation>
+    </message>
+    <message>
+        <source>{n} running tasks not included: stop them first.</source>
+        <translation>未包含 {n} 个正在运行的任务：请先停止它们。</translation>
+    </message>
+    <message>
+        <source>Also delete on the server (1 task)</source>
+        <translation>同时在服务器上删除（1 个任务）</translation>
+    </message>
+    <message>
+        <source>Also delete on the server ({n} tasks)</source>
+        <translation>同时在服务器上删除（{n} 个任务）</translation>
+    </message>
+    <message>
+        <source>Also delete on the server</source>
+        <translation>同时在服务器上删除</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>It is removed from the history, and the app&apos;s copies of its outputs are deleted ({files}, {size}). Copies you saved elsewhere stay where they are.</source>
+        <translation>该任务将从历史记录中移除，本应用保存的输出副本也会被删除（{files}，{size}）。你另存到其他位置的副本会保留在原处。</translation>
+    </message>
+    <message>
+        <source>It is removed from the history, and it has no local copies to delete. Copies you saved elsewhere stay where they are.</source>
+        <translation>该任务将从历史记录中移除，它没有需要删除的本地副本。你另存到其他位置的副本会保留在原处。</translation>
+    </message>
+    <message>
+        <source>They are removed from the history, and the app&apos;s copies of their outputs are deleted ({files}, {size}). Copies you saved elsewhere stay where they are.</source>
+        <translation>这些任务将从历史记录中移除，本应用保存的输出副本也会被删除（{files}，{size}）。你另存到其他位置的副本会保留在原处。</translation>
+    </message>
+    <message>
+        <source>They are removed from the history, and they have no local copies to delete. Copies you saved elsewhere stay where they are.</source>
+        <translation>这些任务将从历史记录中移除，它们没有需要删除的本地副本。你另存到其他位置的副本会保留在原处。</translation>
+    </message>
+    <message>
+        <source>None of these tasks reached the server.</source>
+        <translation>这些任务都没有到达服务器。</translation>
+    </message>
+    <message>
+        <source>Checking whether the server can delete tasks…</source>
+        <translation>正在检查服务器能否删除任务…</translation>
+    </message>
+    <message>
+        <source>This server does not offer deleting tasks; they stay in your Get3W history.</source>
+        <translation>此服务器不支持删除任务；它们会保留在你的 Get3W 历史记录中。</translation>
+    </message>
+    <message>
+        <source>Get3W forgets them too, and their output links stop working.</source>
+        <translation>Get3W 也会删除这些任务，其输出链接将失效。</translation>
+    </message>
+    <message>
+        <source>Otherwise they stay in your Get3W history until it expires (30 days).</source>
+        <translation>否则它们会保留在你的 Get3W 历史记录中，直到过期（30 天）。</translation>
+    </message>
+    <message>
+        <source>Delete here and on the server</source>
+        <translation>在本地和服务器上删除</translation>
+    </message>
+</context>
+<context>
     <name>DetailsPanel</name>
     <message>
         <source>Yes</source>
@@ -1108,6 +1187,86 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export tasks</source>
+        <translation>导出任务</translation>
+    </message>
+    <message>
+        <source>Export 1 task</source>
+        <translation>导出 1 个任务</translation>
+    </message>
+    <message>
+        <source>Export {n} tasks</source>
+        <translation>导出 {n} 个任务</translation>
+    </message>
+    <message>
+        <source>1 output file</source>
+        <translation>1 个输出文件</translation>
+    </message>
+    <message>
+        <source>{n} output files</source>
+        <translation>{n} 个输出文件</translation>
+    </message>
+    <message>
+        <source>{outputs} ({size}), each task&apos;s parameters, timings and server record in a task.json, and an index.json.</source>
+        <translation>{outputs}（{size}），每个任务的参数、耗时和服务器记录保存在 task.json 中，另有一个 index.json。</translation>
+    </message>
+    <message>
+        <source>Choose a folder</source>
+        <translation>选择文件夹</translation>
+    </message>
+    <message>
+        <source>Export folder</source>
+        <translation>导出文件夹</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Embed the prompt and parameters in PNG files</source>
+        <translation>在 PNG 文件中嵌入提示词和参数</translation>
+    </message>
+    <message>
+        <source>Write a recipe (.json) next to each output</source>
+        <translation>在每个输出旁写入配方（.json）</translation>
+    </message>
+    <message>
+        <source>A small file any Get3W Desktop can read back with Remix from file, for every format (JPEG and videos have no room for text inside).</source>
+        <translation>一个小文件，任何 Get3W Desktop 都能通过“从文件重新混合”读回，适用于所有格式（JPEG 和视频内部无法存放文字）。</translation>
+    </message>
+    <message>
+        <source>A new folder named “Get3W export …” is created inside it.</source>
+        <extracomment>&quot;Get3W export&quot; is the folder&apos;s actual name: keep it as it is.</extracomment>
+        <translation>将在其中新建一个名为“Get3W export …”的文件夹。</translation>
+    </message>
+    <message>
+        <source>Save into</source>
+        <translation>保存到</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export into</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <source>This folder does not exist.</source>
+        <translation>此文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>Not enough space here: {free} free, {needed} needed.</source>
+        <translation>此处空间不足：可用 {free}，需要 {needed}。</translation>
+    </message>
+</context>
+<context>
     <name>Field</name>
     <message>
         <source>{title} is required.</source>
@@ -1119,6 +1278,100 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Outputs</source>
         <translation>输出</translation>
+    </message>
+</context>
+<context>
+    <name>Housekeeping</name>
+    <message>
+        <source>{n} bytes</source>
+        <translation>{n} 字节</translation>
+    </message>
+    <message>
+        <source>1 task</source>
+        <translation>1 个任务</translation>
+    </message>
+    <message>
+        <source>{n} tasks</source>
+        <translation>{n} 个任务</translation>
+    </message>
+    <message>
+        <source>1 file</source>
+        <translation>1 个文件</translation>
+    </message>
+    <message>
+        <source>{n} files</source>
+        <translation>{n} 个文件</translation>
+    </message>
+</context>
+<context>
+    <name>HousekeepingActions</name>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>导出(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Copy the selected tasks&apos; outputs and records to a folder</source>
+        <translation>将所选任务的输出和记录复制到文件夹</translation>
+    </message>
+    <message>
+        <source>S&amp;torage…</source>
+        <translation>存储空间(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Disk space used by outputs; clean up old copies</source>
+        <translation>输出占用的磁盘空间；清理旧副本</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>删除(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Delete the selected tasks here (and on Get3W if you wish)</source>
+        <translation>在本地删除所选任务（也可选择在 Get3W 上删除）</translation>
+    </message>
+    <message>
+        <source>Stop waiting for running tasks before deleting them (Ctrl+.).</source>
+        <translation>删除正在运行的任务前，请先停止等待（Ctrl+.）。</translation>
+    </message>
+    <message>
+        <source>Select finished tasks to export.</source>
+        <translation>请选择已结束的任务进行导出。</translation>
+    </message>
+    <message>
+        <source>Deleted 1 task, also on the server.</source>
+        <translation>已删除 1 个任务，服务器上也已删除。</translation>
+    </message>
+    <message>
+        <source>Deleted {n} tasks, {remote} also on the server.</source>
+        <translation>已删除 {n} 个任务，其中 {remote} 个在服务器上也已删除。</translation>
+    </message>
+    <message>
+        <source>Deleted 1 task.</source>
+        <translation>已删除 1 个任务。</translation>
+    </message>
+    <message>
+        <source>Deleted {n} tasks.</source>
+        <translation>已删除 {n} 个任务。</translation>
+    </message>
+    <message>
+        <source>Exported 1 task to {folder}</source>
+        <translation>已将 1 个任务导出到 {folder}</translation>
+    </message>
+    <message>
+        <source>Exported {n} tasks to {folder}</source>
+        <translation>已将 {n} 个任务导出到 {folder}</translation>
+    </message>
+    <message>
+        <source>1 missing output</source>
+        <translation>缺少 1 个输出</translation>
+    </message>
+    <message>
+        <source>{n} missing outputs</source>
+        <translation>缺少 {n} 个输出</translation>
+    </message>
+    <message>
+        <source>{exported} ({missing})</source>
+        <translation>{exported}（{missing}）</translation>
     </message>
 </context>
 <context>
@@ -2693,6 +2946,192 @@ Click to switch where tasks run.</source>
     </message>
 </context>
 <context>
+    <name>StorageAge</name>
+    <message>
+        <source>Last 7 days</source>
+        <extracomment>core.housekeeping&apos;s age buckets (UsageRow labels of `by_age`), for the Storage window.</extracomment>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>8–30 days</source>
+        <translation>8–30 天</translation>
+    </message>
+    <message>
+        <source>31–90 days</source>
+        <translation>31–90 天</translation>
+    </message>
+    <message>
+        <source>Older than 90 days</source>
+        <translation>90 天以前</translation>
+    </message>
+</context>
+<context>
+    <name>StorageDialog</name>
+    <message>
+        <source>Storage</source>
+        <translation>存储空间</translation>
+    </message>
+    <message>
+        <source>Space used</source>
+        <translation>已用空间</translation>
+    </message>
+    <message>
+        <source>Measuring…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>完成时间</translation>
+    </message>
+    <message>
+        <source>By model</source>
+        <translation>按模型</translation>
+    </message>
+    <message>
+        <source>By age</source>
+        <translation>按时间</translation>
+    </message>
+    <message>
+        <source>Age of copies to clean up</source>
+        <translation>要清理的副本的时间</translation>
+    </message>
+    <message>
+        <source>Working out what would be freed…</source>
+        <translation>正在计算可释放的空间…</translation>
+    </message>
+    <message>
+        <source>Clean up</source>
+        <translation>清理</translation>
+    </message>
+    <message>
+        <source>Delete local copies of tasks finished more than</source>
+        <extracomment>Before the number of days: &quot;[Delete local copies … more than] [30 days] [ago]&quot;.</extracomment>
+        <translation>删除完成于</translation>
+    </message>
+    <message>
+        <source>ago</source>
+        <extracomment>After the number of days: &quot;[Delete local copies … more than] [30 days] [ago]&quot;.</extracomment>
+        <translation>以前的任务的本地副本</translation>
+    </message>
+    <message>
+        <source>Tasks stay in the history with their parameters. Get3W keeps outputs about 7 days: older ones cannot be downloaded again.</source>
+        <translation>任务及其参数会保留在历史记录中。Get3W 只保存输出约 7 天：更早的输出无法再次下载。</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Thumbnails are made again when needed</source>
+        <translation>需要时会重新生成缩略图</translation>
+    </message>
+    <message>
+        <source>Thumbnail cache</source>
+        <translation>缩略图缓存</translation>
+    </message>
+    <message>
+        <source> day</source>
+        <extracomment>The unit after the number in the clean-up&apos;s age box (&quot;1 day&quot;, &quot;30 days&quot;).</extracomment>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>in {files} for {tasks}, kept by Get3W Desktop in its data folder</source>
+        <translation>共 {files}，属于 {tasks}，由 Get3W Desktop 保存在其数据文件夹中</translation>
+    </message>
+    <message>
+        <source>1 recorded file no longer on disk.</source>
+        <translation>1 个已记录的文件已不在磁盘上。</translation>
+    </message>
+    <message>
+        <source>{n} recorded files no longer on disk.</source>
+        <translation>{n} 个已记录的文件已不在磁盘上。</translation>
+    </message>
+    <message>
+        <source>1 task already cleaned up.</source>
+        <translation>1 个任务已清理过。</translation>
+    </message>
+    <message>
+        <source>{n} tasks already cleaned up.</source>
+        <translation>{n} 个任务已清理过。</translation>
+    </message>
+    <message>
+        <source>1 file ({size}) belongs to no task; a clean-up removes it once a day old.</source>
+        <translation>1 个文件（{size}）不属于任何任务；超过一天后，清理时会将其删除。</translation>
+    </message>
+    <message>
+        <source>{n} files ({size}) belong to no task; a clean-up removes them once a day old.</source>
+        <translation>{n} 个文件（{size}）不属于任何任务；超过一天后，清理时会将其删除。</translation>
+    </message>
+    <message>
+        <source>1 file ({size}) in your own folders is not counted and never cleaned up.</source>
+        <translation>你自己文件夹中的 1 个文件（{size}）不计入统计，也不会被清理。</translation>
+    </message>
+    <message>
+        <source>{n} files ({size}) in your own folders are not counted and never cleaned up.</source>
+        <translation>你自己文件夹中的 {n} 个文件（{size}）不计入统计，也不会被清理。</translation>
+    </message>
+    <message>
+        <source>Nothing that old: there is nothing to clean up.</source>
+        <translation>没有这么旧的副本：无需清理。</translation>
+    </message>
+    <message>
+        <source>{files} of {tasks}</source>
+        <translation>{tasks}的 {files}</translation>
+    </message>
+    <message>
+        <source>{files} of no task</source>
+        <translation>不属于任何任务的 {files}</translation>
+    </message>
+    <message>
+        <source>{first} and {second}</source>
+        <translation>{first}，以及{second}</translation>
+    </message>
+    <message>
+        <source>Frees {size}: {what}.</source>
+        <translation>可释放 {size}：{what}。</translation>
+    </message>
+    <message>
+        <source>Clean up {size}</source>
+        <translation>清理 {size}</translation>
+    </message>
+    <message>
+        <source>Freed {size} ({files}).</source>
+        <translation>已释放 {size}（{files}）。</translation>
+    </message>
+    <message>
+        <source>1 thumbnail</source>
+        <translation>1 张缩略图</translation>
+    </message>
+    <message>
+        <source>{n} thumbnails</source>
+        <translation>{n} 张缩略图</translation>
+    </message>
+    <message>
+        <source>{size} in {thumbnails}</source>
+        <translation>{thumbnails}，共 {size}</translation>
+    </message>
+    <message>
+        <source>Empty</source>
+        <translation>空</translation>
+    </message>
+    <message>
+        <source>Thumbnail cache cleared: {size} freed.</source>
+        <translation>缩略图缓存已清除：释放了 {size}。</translation>
+    </message>
+</context>
+<context>
     <name>StringListField</name>
     <message>
         <source>One per line</source>
@@ -2881,6 +3320,21 @@ Click to switch where tasks run.</source>
     <message>
         <source>{problem} (item {number})</source>
         <translation>{problem}（第 {number} 项）</translation>
+    </message>
+</context>
+<context>
+    <name>_Table</name>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
     </message>
 </context>
 </TS>

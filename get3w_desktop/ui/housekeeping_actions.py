@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QEvent, QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog
 
@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from get3w_desktop.ui.services import LiveService
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 class HousekeepingActions(QObject):
+    """Adds Export…, Storage… and Delete… to `window` (a child of it: it lives as long).
+
+    Its texts follow a language change: the window's own retranslate sets its texts first
+    (resetting Delete… to "Remove from list"), then Qt passes the event to its children.
+    """
+
     def __init__(
         self,
         window: MainWindow,
@@ -42,14 +44,11 @@ class HousekeepingActions(QObject):
         self._window, self._keeper, self._live, self._load = window, keeper, live, load_history
         self._ops: dict[int, str] = {}
         self._probe_dialog: DeleteDialog | None = None
-        self.act_export = QAction("E&xport…", window)
-        self.act_export.setToolTip("Copy the selected tasks' outputs and records to a folder")
+        self.act_export = QAction(window)
         self.act_export.triggered.connect(lambda _checked=False: self.export_selected())
-        self.act_storage = QAction("S&torage…", window)
-        self.act_storage.setToolTip("Disk space used by outputs; clean up old copies")
+        self.act_storage = QAction(window)
         self.act_storage.triggered.connect(lambda _checked=False: self.open_storage())
-        window.act_remove.setText("&Delete…")
-        window.act_remove.setToolTip("Delete the selected tasks here (and on Get3W if you wish)")
+        self.retranslate()
         window.act_remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         window.remove_handler = self.delete_selected
         window.extra_task_actions.append(self.act_export)
@@ -59,13 +58,31 @@ class HousekeepingActions(QObject):
         keeper.finished.connect(self._on_finished)
         keeper.failed.connect(self._on_failed)
 
+    def retranslate(self) -> None:
+        """The action texts in the current language (Delete… replaces the window's own)."""
+        self.act_export.setText(self.tr("E&xport…"))
+        self.act_export.setToolTip(
+            self.tr("Copy the selected tasks' outputs and records to a folder")
+        )
+        self.act_storage.setText(self.tr("S&torage…"))
+        self.act_storage.setToolTip(self.tr("Disk space used by outputs; clean up old copies"))
+        self._window.act_remove.setText(self.tr("&Delete…"))
+        self._window.act_remove.setToolTip(
+            self.tr("Delete the selected tasks here (and on Get3W if you wish)")
+        )
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()  # after the window's retranslate: it sends the event on to us
+        return super().event(event)
+
     # -- delete ------------------------------------------------------------------------
 
     def delete_selected(self) -> int | None:
         """Ask, then delete the selected finished tasks; the operation number, or None."""
         plan = hk.plan_delete(self._window.selected_jobs(), self._keeper.outputs_dir)
         if not plan.jobs:
-            self._say("Stop waiting for running tasks before deleting them (Ctrl+.).")
+            self._say(self.tr("Stop waiting for running tasks before deleting them (Ctrl+.)."))
             return None
         live = self._live()
         available = live.client.v3_available() if live is not None else False
@@ -88,7 +105,7 @@ class HousekeepingActions(QObject):
     def export_selected(self) -> int | None:
         jobs = [job for job in self._window.selected_jobs() if not job.state.active]
         if not jobs:
-            self._say("Select finished tasks to export.")
+            self._say(self.tr("Select finished tasks to export."))
             return None
         dialog = ExportDialog(jobs, start_dir=str(Path.home()), parent=self._window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -117,13 +134,37 @@ class HousekeepingActions(QObject):
         elif kind == "delete" and isinstance(result, hk.DeleteResult):
             self._window.forget_jobs(list(result.forgotten))
             self._window.jobs_removed.emit(list(result.forgotten))
-            text = f"Deleted {_plural(len(result.forgotten), 'task')}"
-            if result.remote_deleted:
-                text += f", {len(result.remote_deleted)} also on the server"
-            self._say(" ".join([text + ".", *result.problems]))
+            self._say(" ".join([self._deleted_text(result), *result.problems]))
         elif kind == "export" and isinstance(result, hk.ExportResult):
-            missing = f" ({len(result.missing)} missing outputs)" if result.missing else ""
-            self._say(f"Exported {_plural(result.tasks, 'task')} to {result.folder}{missing}")
+            self._say(self._exported_text(result))
+
+    def _deleted_text(self, result: hk.DeleteResult) -> str:
+        count, remote = len(result.forgotten), len(result.remote_deleted)
+        if remote:
+            text = (
+                self.tr("Deleted 1 task, also on the server.")
+                if count == 1
+                else self.tr("Deleted {n} tasks, {remote} also on the server.")
+            )
+        else:
+            text = self.tr("Deleted 1 task.") if count == 1 else self.tr("Deleted {n} tasks.")
+        return text.format(n=f"{count:,}", remote=f"{remote:,}")
+
+    def _exported_text(self, result: hk.ExportResult) -> str:
+        text = (
+            self.tr("Exported 1 task to {folder}")
+            if result.tasks == 1
+            else self.tr("Exported {n} tasks to {folder}")
+        ).format(n=f"{result.tasks:,}", folder=result.folder)
+        missing = len(result.missing)
+        if not missing:
+            return text
+        what = (
+            self.tr("1 missing output")
+            if missing == 1
+            else self.tr("{n} missing outputs").format(n=f"{missing:,}")
+        )
+        return self.tr("{exported} ({missing})").format(exported=text, missing=what)
 
     @Slot(int, str)
     def _on_failed(self, op: int, message: str) -> None:

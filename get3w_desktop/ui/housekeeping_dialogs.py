@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,13 +40,47 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
 from get3w_desktop.ui.param_fields import error_color, muted
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.housekeeping import CacheResult, Housekeeper, LoadJobs
 
-_size = hk.format_size
+#: core.housekeeping's age buckets (UsageRow labels of `by_age`), for the Storage window.
+AGE_LABELS = (
+    QT_TRANSLATE_NOOP("StorageAge", "Last 7 days"),
+    QT_TRANSLATE_NOOP("StorageAge", "8–30 days"),
+    QT_TRANSLATE_NOOP("StorageAge", "31–90 days"),
+    QT_TRANSLATE_NOOP("StorageAge", "Older than 90 days"),
+)
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+def _age_label(label: str) -> str:
+    return QCoreApplication.translate("StorageAge", label)
+
+
+def _size(size: float) -> str:
+    """hk.format_size in the current language ("512 bytes"; kB, MB and GB stay as they are)."""
+    text = hk.format_size(size)
+    number, _, unit = text.partition(" ")
+    if unit == "bytes":
+        return QCoreApplication.translate("Housekeeping", "{n} bytes").format(n=number)
+    return text
+
+
+def _count(count: int) -> str:
+    return f"{count:,}"
+
+
+def _tasks(count: int) -> str:
+    """ "1 task" / "12 tasks" in the current language."""
+    if count == 1:
+        return QCoreApplication.translate("Housekeeping", "1 task")
+    return QCoreApplication.translate("Housekeeping", "{n} tasks").format(n=_count(count))
+
+
+def _files(count: int) -> str:
+    """ "1 file" / "12 files" in the current language."""
+    if count == 1:
+        return QCoreApplication.translate("Housekeeping", "1 file")
+    return QCoreApplication.translate("Housekeeping", "{n} files").format(n=_count(count))
 
 
 def _heading(text: str) -> QLabel:
@@ -98,26 +132,32 @@ class DeleteDialog(QDialog):
         super().__init__(parent)
         self._plan = plan
         count = len(plan.jobs)
-        self.setWindowTitle("Delete tasks")
+        self.setWindowTitle(self.tr("Delete tasks"))
         self.setMinimumWidth(460)
-        self.heading = _heading(f"Delete {_plural(count, 'task')}?")
-        files = len(plan.files)
-        what = "they have no local copies to delete"
-        if files:
-            what = (f"the app's copies of their outputs are deleted ({_plural(files, 'file')}, "
-                    f"{_size(plan.bytes)})")  # fmt: skip
-        self.body = _wrapped(
-            f"{'It is' if count == 1 else 'They are'} removed from the history, and {what}. "
-            "Copies you saved elsewhere stay where they are."
+        self.heading = _heading(
+            self.tr("Delete 1 task?")
+            if count == 1
+            else self.tr("Delete {n} tasks?").format(n=_count(count))
         )
+        self.body = _wrapped(self._body_text(count, len(plan.files), plan.bytes))
         self.skipped_label = muted(_wrapped())
-        if plan.skipped:
-            running = _plural(len(plan.skipped), "running task")
-            self.skipped_label.setText(f"{running} not included: stop them first.")
+        skipped = len(plan.skipped)
+        if skipped:
+            self.skipped_label.setText(
+                self.tr("1 running task not included: stop them first.")
+                if skipped == 1
+                else self.tr("{n} running tasks not included: stop them first.").format(
+                    n=_count(skipped)
+                )
+            )
         self.skipped_label.setVisible(bool(plan.skipped))
         remote = len(plan.remote_ids)
-        self.remote_check = QCheckBox(f"Also delete on the server ({_plural(remote, 'task')})")
-        self.remote_check.setAccessibleName("Also delete on the server")
+        self.remote_check = QCheckBox(
+            self.tr("Also delete on the server (1 task)")
+            if remote == 1
+            else self.tr("Also delete on the server ({n} tasks)").format(n=_count(remote))
+        )
+        self.remote_check.setAccessibleName(self.tr("Also delete on the server"))
         self.remote_hint = muted(_wrapped())
         self.remote_hint.setContentsMargins(24, 0, 0, 0)
 
@@ -131,7 +171,7 @@ class DeleteDialog(QDialog):
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.delete_button = self.buttons.addButton(
-            "Delete", QDialogButtonBox.ButtonRole.DestructiveRole
+            self.tr("Delete"), QDialogButtonBox.ButtonRole.DestructiveRole
         )
         self.delete_button.setEnabled(count > 0)
         self.delete_button.clicked.connect(self.accept)
@@ -145,6 +185,29 @@ class DeleteDialog(QDialog):
         layout.addWidget(self.buttons)
         self.remote_check.toggled.connect(self._update_hint)
         self.set_remote_available(remote_available)
+
+    def _body_text(self, count: int, files: int, size: int) -> str:
+        if count == 1 and files:
+            text = self.tr(
+                "It is removed from the history, and the app's copies of its outputs are "
+                "deleted ({files}, {size}). Copies you saved elsewhere stay where they are."
+            )
+        elif count == 1:
+            text = self.tr(
+                "It is removed from the history, and it has no local copies to delete. "
+                "Copies you saved elsewhere stay where they are."
+            )
+        elif files:
+            text = self.tr(
+                "They are removed from the history, and the app's copies of their outputs are "
+                "deleted ({files}, {size}). Copies you saved elsewhere stay where they are."
+            )
+        else:
+            text = self.tr(
+                "They are removed from the history, and they have no local copies to delete. "
+                "Copies you saved elsewhere stay where they are."
+            )
+        return text.format(files=_files(files), size=_size(size))
 
     def set_remote_available(self, available: bool | None) -> None:
         self._available = available
@@ -160,18 +223,20 @@ class DeleteDialog(QDialog):
     @Slot()
     def _update_hint(self) -> None:
         if not self._plan.remote_ids:
-            text = "None of these tasks reached the server."
+            text = self.tr("None of these tasks reached the server.")
         elif self._available is None:
-            text = "Checking whether the server can delete tasks…"
+            text = self.tr("Checking whether the server can delete tasks…")
         elif not self._available:
-            text = "This server does not offer deleting tasks; they stay in your Get3W history."
+            text = self.tr(
+                "This server does not offer deleting tasks; they stay in your Get3W history."
+            )
         elif self.remote_check.isChecked():
-            text = "Get3W forgets them too, and their output links stop working."
+            text = self.tr("Get3W forgets them too, and their output links stop working.")
         else:
-            text = "Otherwise they stay in your Get3W history until it expires (30 days)."
+            text = self.tr("Otherwise they stay in your Get3W history until it expires (30 days).")
         self.remote_hint.setText(text)
         self.delete_button.setText(
-            "Delete here and on the server" if self.also_remote() else "Delete"
+            self.tr("Delete here and on the server") if self.also_remote() else self.tr("Delete")
         )
 
 
@@ -187,45 +252,61 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self._files, self._bytes = hk.export_size(jobs)
         self._needed = self._bytes + 16 * 1024 * (len(jobs) + 1)
-        self.setWindowTitle("Export tasks")
+        self.setWindowTitle(self.tr("Export tasks"))
         self.setMinimumWidth(520)
-        self.heading = _heading(f"Export {_plural(len(jobs), 'task')}")
+        count = len(jobs)
+        self.heading = _heading(
+            self.tr("Export 1 task")
+            if count == 1
+            else self.tr("Export {n} tasks").format(n=_count(count))
+        )
+        outputs = (
+            self.tr("1 output file")
+            if self._files == 1
+            else self.tr("{n} output files").format(n=_count(self._files))
+        )
         self.summary = _wrapped(
-            f"{_plural(self._files, 'output file')} ({_size(self._bytes)}), each task's "
-            "parameters, timings and server record in a task.json, and an index.json."
+            self.tr(
+                "{outputs} ({size}), each task's parameters, timings and server record in a "
+                "task.json, and an index.json."
+            ).format(outputs=outputs, size=_size(self._bytes))
         )
         self.folder_edit = QLineEdit(start_dir)
-        self.folder_edit.setPlaceholderText("Choose a folder")
-        self.folder_edit.setAccessibleName("Export folder")
-        self.browse_button = QPushButton("Choose…")
+        self.folder_edit.setPlaceholderText(self.tr("Choose a folder"))
+        self.folder_edit.setAccessibleName(self.tr("Export folder"))
+        self.browse_button = QPushButton(self.tr("Choose…"))
         self.browse_button.clicked.connect(self._browse)
-        self.metadata_check = QCheckBox("Embed the prompt and parameters in PNG files")
+        self.metadata_check = QCheckBox(self.tr("Embed the prompt and parameters in PNG files"))
         self.metadata_check.setChecked(True)
-        self.sidecar_check = QCheckBox("Write a recipe (.json) next to each output")
+        self.sidecar_check = QCheckBox(self.tr("Write a recipe (.json) next to each output"))
         self.sidecar_check.setToolTip(
-            "A small file any Get3W Desktop can read back with Remix from file, for every "
-            "format (JPEG and videos have no room for text inside)."
+            self.tr(
+                "A small file any Get3W Desktop can read back with Remix from file, for every "
+                "format (JPEG and videos have no room for text inside)."
+            )
         )
-        self.note = muted(_wrapped("A new folder named “Get3W export …” is created inside it."))
+        #: "Get3W export" is the folder's actual name: keep it as it is.
+        note = self.tr("A new folder named “Get3W export …” is created inside it.")
+        self.note = muted(_wrapped(note))
         self.problem = _wrapped()
         self.problem.setStyleSheet(f"color: {error_color(self.palette())};")
 
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(self.browse_button)
-        where = QGroupBox("Save into")
+        where = QGroupBox(self.tr("Save into"))
         where_layout = QVBoxLayout(where)
         where_layout.addLayout(folder_row)
         where_layout.addWidget(self.note)
         where_layout.addWidget(self.problem)
-        options = QGroupBox("Options")
+        options = QGroupBox(self.tr("Options"))
         options_layout = QVBoxLayout(options)
         options_layout.addWidget(self.metadata_check)
         options_layout.addWidget(self.sidecar_check)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = self.buttons.addButton(
-            "Export", QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.export_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
@@ -251,7 +332,9 @@ class ExportDialog(QDialog):
 
     @Slot()
     def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Export into", self.folder_edit.text())
+        chosen = QFileDialog.getExistingDirectory(
+            self, self.tr("Export into"), self.folder_edit.text()
+        )
         if chosen:
             self.folder_edit.setText(chosen)
 
@@ -260,15 +343,15 @@ class ExportDialog(QDialog):
         problem = ""
         text = self.folder_edit.text().strip()
         if text and not self.folder().is_dir():
-            problem = "This folder does not exist."
+            problem = self.tr("This folder does not exist.")
         elif text:
             try:
                 free = shutil.disk_usage(self.folder()).free
             except OSError:
                 free = None
             if free is not None and free < self._needed:
-                problem = (
-                    f"Not enough space here: {_size(free)} free, {_size(self._needed)} needed."
+                problem = self.tr("Not enough space here: {free} free, {needed} needed.").format(
+                    free=_size(free), needed=_size(self._needed)
                 )
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
@@ -283,7 +366,7 @@ class _Table(QTableWidget):
 
     def __init__(self, first: str) -> None:
         super().__init__(0, 4)
-        self.setHorizontalHeaderLabels([first, "Tasks", "Files", "Size"])
+        self.setHorizontalHeaderLabels([first, self.tr("Tasks"), self.tr("Files"), self.tr("Size")])
         self.verticalHeader().hide()
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -305,7 +388,7 @@ class _Table(QTableWidget):
         self.setRowCount(len(rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for number, row in enumerate(rows):
-            values = (label(row.label), str(row.tasks), str(row.files), _size(row.bytes))
+            values = (label(row.label), _count(row.tasks), _count(row.files), _size(row.bytes))
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column:
@@ -342,14 +425,14 @@ class StorageDialog(QDialog):
         self._ops: dict[int, str] = {}  # live operation -> what it is
         self._plan: hk.CleanupPlan | None = None
         self._plan_op = 0
-        self.setWindowTitle("Storage")
+        self.setWindowTitle(self.tr("Storage"))
         self.resize(600, 640)
         self.setMinimumSize(520, 560)
 
         self.total_label = _heading("…")
-        self.total_label.setAccessibleName("Space used")
-        self.detail_label = _wrapped("Measuring…")
-        self.open_button = QPushButton("Open folder")
+        self.total_label.setAccessibleName(self.tr("Space used"))
+        self.detail_label = _wrapped(self.tr("Measuring…"))
+        self.open_button = QPushButton(self.tr("Open folder"))
         self.open_button.setToolTip(str(keeper.outputs_dir))
         self.open_button.clicked.connect(self._open_folder)
         top = QGridLayout()
@@ -358,42 +441,46 @@ class StorageDialog(QDialog):
         top.addWidget(self.open_button, 0, 1, 2, 1, Qt.AlignmentFlag.AlignVCenter)
         top.setColumnStretch(0, 1)
 
-        self.model_table, self.age_table = _Table("Model"), _Table("Finished")
+        self.model_table, self.age_table = _Table(self.tr("Model")), _Table(self.tr("Finished"))
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.model_table, "By model")
-        self.tabs.addTab(self.age_table, "By age")
+        self.tabs.addTab(self.model_table, self.tr("By model"))
+        self.tabs.addTab(self.age_table, self.tr("By age"))
         self.notes_label = muted(_wrapped())
 
         self.days_spin = QSpinBox()
         self.days_spin.setRange(1, 3650)
         self.days_spin.setValue(days)
-        self.days_spin.setSuffix(" days")
-        self.days_spin.setAccessibleName("Age of copies to clean up")
-        self.preview_label = _wrapped("Working out what would be freed…")
-        self.clean_button = QPushButton("Clean up")
+        self._update_days_suffix(days)
+        self.days_spin.setAccessibleName(self.tr("Age of copies to clean up"))
+        self.preview_label = _wrapped(self.tr("Working out what would be freed…"))
+        self.clean_button = QPushButton(self.tr("Clean up"))
         self.clean_button.setEnabled(False)
         self.clean_button.clicked.connect(self._clean_up)
-        clean = QGroupBox("Clean up")
+        clean = QGroupBox(self.tr("Clean up"))
         clean_layout = QGridLayout(clean)
-        clean_layout.addWidget(QLabel("Delete local copies of tasks finished more than"), 0, 0)
+        #: Before the number of days: "[Delete local copies … more than] [30 days] [ago]".
+        before_days = self.tr("Delete local copies of tasks finished more than")
+        #: After the number of days: "[Delete local copies … more than] [30 days] [ago]".
+        after_days = self.tr("ago")
+        clean_layout.addWidget(QLabel(before_days), 0, 0)
         clean_layout.addWidget(self.days_spin, 0, 1)
-        clean_layout.addWidget(QLabel("ago"), 0, 2)
+        clean_layout.addWidget(QLabel(after_days), 0, 2)
         clean_layout.setColumnStretch(3, 1)
         preview_row = QHBoxLayout()
         preview_row.addWidget(self.preview_label, 1)
         preview_row.addWidget(self.clean_button)
         clean_layout.addLayout(preview_row, 1, 0, 1, 4)
-        self.clean_note = muted(_wrapped(
+        self.clean_note = muted(_wrapped(self.tr(
             "Tasks stay in the history with their parameters. Get3W keeps outputs about "
-            "7 days: older ones cannot be downloaded again."))  # fmt: skip
+            "7 days: older ones cannot be downloaded again.")))  # fmt: skip
         clean_layout.addWidget(self.clean_note, 2, 0, 1, 4)
 
-        self.cache_label = _wrapped("Measuring…")
-        self.clear_button = QPushButton("Clear")
+        self.cache_label = _wrapped(self.tr("Measuring…"))
+        self.clear_button = QPushButton(self.tr("Clear"))
         self.clear_button.setEnabled(False)
-        self.clear_button.setToolTip("Thumbnails are made again when needed")
+        self.clear_button.setToolTip(self.tr("Thumbnails are made again when needed"))
         self.clear_button.clicked.connect(self._clear_thumbnails)
-        cache = QGroupBox("Thumbnail cache")
+        cache = QGroupBox(self.tr("Thumbnail cache"))
         cache_layout = QHBoxLayout(cache)
         cache_layout.addWidget(self.cache_label, 1)
         cache_layout.addWidget(self.clear_button)
@@ -425,7 +512,7 @@ class StorageDialog(QDialog):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self._preview)
-        self.days_spin.valueChanged.connect(lambda _: self._debounce.start())
+        self.days_spin.valueChanged.connect(self._on_days_changed)
         keeper.finished.connect(self._on_finished)
         keeper.failed.connect(self._on_failed)
         keeper.progress.connect(self._on_progress)
@@ -441,6 +528,15 @@ class StorageDialog(QDialog):
 
     def busy(self) -> bool:
         return bool(self._ops)
+
+    @Slot(int)
+    def _on_days_changed(self, days: int) -> None:
+        self._update_days_suffix(days)
+        self._debounce.start()
+
+    def _update_days_suffix(self, days: int) -> None:
+        #: The unit after the number in the clean-up's age box ("1 day", "30 days").
+        self.days_spin.setSuffix(self.tr(" day") if days == 1 else self.tr(" days"))
 
     @Slot()
     def _preview(self) -> None:
@@ -528,44 +624,83 @@ class StorageDialog(QDialog):
     def _show_usage(self, usage: hk.UsageSummary) -> None:
         self.total_label.setText(_size(usage.bytes))
         self.detail_label.setText(
-            f"in {_plural(usage.files, 'file')} for {_plural(usage.tasks, 'task')}, "
-            "kept by Get3W Desktop in its data folder"
+            self.tr("in {files} for {tasks}, kept by Get3W Desktop in its data folder").format(
+                files=_files(usage.files), tasks=_tasks(usage.tasks)
+            )
         )
         self.model_table.set_rows(usage.by_model, self._label)
-        self.age_table.set_rows(usage.by_age, str)
+        self.age_table.set_rows(usage.by_age, _age_label)
         notes = []
         if usage.missing:
-            notes.append(f"{_plural(usage.missing, 'recorded file')} no longer on disk.")
+            notes.append(
+                self.tr("1 recorded file no longer on disk.")
+                if usage.missing == 1
+                else self.tr("{n} recorded files no longer on disk.").format(
+                    n=_count(usage.missing)
+                )
+            )
         if usage.cleaned:
-            notes.append(f"{_plural(usage.cleaned, 'task')} already cleaned up.")
+            notes.append(
+                self.tr("1 task already cleaned up.")
+                if usage.cleaned == 1
+                else self.tr("{n} tasks already cleaned up.").format(n=_count(usage.cleaned))
+            )
         if usage.orphan_files:
-            notes.append(f"{_plural(usage.orphan_files, 'file')} ({_size(usage.orphan_bytes)}) "
-                         "belong to no task; a clean-up removes them once a day old.")  # fmt: skip
+            orphans = (
+                self.tr("1 file ({size}) belongs to no task; a clean-up removes it once a day old.")
+                if usage.orphan_files == 1
+                else self.tr(
+                    "{n} files ({size}) belong to no task; a clean-up removes them once a day old."
+                )
+            )
+            notes.append(
+                orphans.format(n=_count(usage.orphan_files), size=_size(usage.orphan_bytes))
+            )
         if usage.outside_files:
-            notes.append(f"{_plural(usage.outside_files, 'file')} ({_size(usage.outside_bytes)}) "
-                         "in your own folders are not counted and never cleaned up.")  # fmt: skip
+            outside = (
+                self.tr("1 file ({size}) in your own folders is not counted and never cleaned up.")
+                if usage.outside_files == 1
+                else self.tr(
+                    "{n} files ({size}) in your own folders are not counted and never cleaned up."
+                )
+            )
+            notes.append(
+                outside.format(n=_count(usage.outside_files), size=_size(usage.outside_bytes))
+            )
         self.notes_label.setText(" ".join(notes))
         self.notes_label.setVisible(bool(notes))
 
     def _show_plan(self, plan: hk.CleanupPlan) -> None:
         self._plan = plan
         if not (plan.files or plan.orphans):
-            self.preview_label.setText("Nothing that old: there is nothing to clean up.")
-            self.clean_button.setText("Clean up")
+            self.preview_label.setText(self.tr("Nothing that old: there is nothing to clean up."))
+            self.clean_button.setText(self.tr("Clean up"))
             self.clean_button.setEnabled(False)
             return
         parts = []
         if plan.files:
-            parts.append(f"{_plural(len(plan.files), 'file')} of {_plural(len(plan.jobs), 'task')}")
+            parts.append(
+                self.tr("{files} of {tasks}").format(
+                    files=_files(len(plan.files)), tasks=_tasks(len(plan.jobs))
+                )
+            )
         if plan.orphans:
-            parts.append(f"{_plural(len(plan.orphans), 'file')} of no task")
-        self.preview_label.setText(f"Frees {_size(plan.total_bytes)}: {' and '.join(parts)}.")
-        self.clean_button.setText(f"Clean up {_size(plan.total_bytes)}")
+            parts.append(self.tr("{files} of no task").format(files=_files(len(plan.orphans))))
+        what = (
+            parts[0]
+            if len(parts) == 1
+            else self.tr("{first} and {second}").format(first=parts[0], second=parts[1])
+        )
+        size = _size(plan.total_bytes)
+        self.preview_label.setText(self.tr("Frees {size}: {what}.").format(size=size, what=what))
+        self.clean_button.setText(self.tr("Clean up {size}").format(size=size))
         self.clean_button.setEnabled(True)
 
     def _cleaned(self, result: hk.CleanupResult) -> None:
         self.days_spin.setEnabled(True)
-        freed = f"Freed {_size(result.bytes_freed)} ({_plural(result.files_deleted, 'file')})."
+        freed = self.tr("Freed {size} ({files}).").format(
+            size=_size(result.bytes_freed), files=_files(result.files_deleted)
+        )
         self.status_label.setStyleSheet("")
         self.status_label.setText(" ".join([freed, *result.problems]))
         if result.jobs:
@@ -575,11 +710,22 @@ class StorageDialog(QDialog):
 
     def _show_cache(self, cache: CacheResult, *, cleared: bool) -> None:
         if cache.files:
-            self.cache_label.setText(f"{_size(cache.bytes)} in {_plural(cache.files, 'thumbnail')}")
+            thumbnails = (
+                self.tr("1 thumbnail")
+                if cache.files == 1
+                else self.tr("{n} thumbnails").format(n=_count(cache.files))
+            )
+            self.cache_label.setText(
+                self.tr("{size} in {thumbnails}").format(
+                    size=_size(cache.bytes), thumbnails=thumbnails
+                )
+            )
         else:
-            self.cache_label.setText("Empty")
+            self.cache_label.setText(self.tr("Empty"))
         self.clear_button.setEnabled(cache.files > 0)
         if cleared:
             self.status_label.setStyleSheet("")
-            self.status_label.setText(f"Thumbnail cache cleared: {_size(cache.freed)} freed.")
+            self.status_label.setText(
+                self.tr("Thumbnail cache cleared: {size} freed.").format(size=_size(cache.freed))
+            )
             self.thumbnails_cleared.emit()

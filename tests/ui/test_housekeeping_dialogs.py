@@ -8,16 +8,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QApplication, QTableWidget
 from pytestqt.qtbot import QtBot
 
+from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core import housekeeping as hk
+from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.core.task import Task
+from get3w_desktop.itemmodels.job_list import JobListModel
+from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
+from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
+from get3w_desktop.ui import i18n
+from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
 from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog, StorageDialog
+from get3w_desktop.ui.main_window import MainWindow
+from get3w_desktop.ui.service_bar import ServiceInfo
+from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.housekeeping import Housekeeper
+from get3w_desktop.workers.runner import TaskRunner
+from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
 MODEL = "google/nano-banana-pro/text-to-image"
 DAY = 86400.0
@@ -196,3 +209,99 @@ def test_storage_dialog_shows_a_failure_and_stops_listening_when_closed(
         pass
     assert done.args[0] == op and done.args[1].files == 1
     assert dialog.cache_label.text() == "Empty"
+
+
+# -- languages -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def english_after(qapp: QApplication) -> Iterator[QApplication]:
+    """Whatever a test switches to, the next test starts in English."""
+    yield qapp
+    i18n.install_language(qapp, "en")
+
+
+def test_the_dialogs_open_in_the_chosen_language(
+    qtbot: QtBot, outputs: Path, keeper: Housekeeper, english_after: QApplication
+) -> None:
+    jobs = [job_with_files(outputs, files=2, size=500), job_with_files(outputs, remote=False)]
+    plan = hk.plan_delete(jobs, outputs)
+
+    assert i18n.install_language(english_after, "zh_CN") == "zh_CN"
+    chinese = DeleteDialog(plan, remote_available=True)
+    qtbot.addWidget(chinese)
+    assert chinese.windowTitle() == "删除任务"
+    assert chinese.heading.text() == "删除 2 个任务？"
+    assert "（3 个文件，2.0 kB）" in chinese.body.text()
+    assert chinese.remote_check.text() == "同时在服务器上删除（1 个任务）"
+    assert chinese.delete_button.text() == "删除"
+    chinese.remote_check.setChecked(True)
+    assert chinese.delete_button.text() == "在本地和服务器上删除"
+    export = ExportDialog([job_with_files(outputs, files=2, size=300)])
+    qtbot.addWidget(export)
+    assert export.heading.text() == "导出 1 个任务"
+    assert export.summary.text().startswith("2 个输出文件（600 字节）")
+    storage = StorageDialog(keeper, list)
+    qtbot.addWidget(storage)
+    qtbot.waitUntil(lambda: not storage.busy(), timeout=10_000)
+    ages = [cell(storage.age_table, row, 0) for row in range(storage.age_table.rowCount())]
+    assert ages == ["最近 7 天", "8–30 天", "31–90 天", "90 天以前"]
+    assert storage.cache_label.text() == "空" and storage.days_spin.suffix() == " 天"
+    storage.reject()
+
+    assert i18n.install_language(english_after, "en") == "en"
+    english = DeleteDialog(plan, remote_available=True)
+    qtbot.addWidget(english)
+    assert english.heading.text() == "Delete 2 tasks?"
+    assert "(3 files, 2.0 kB)" in english.body.text()
+    assert english.remote_check.text() == "Also delete on the server (1 task)"
+
+
+def test_storage_days_box_says_day_or_days(qtbot: QtBot, keeper: Housekeeper) -> None:
+    dialog = StorageDialog(keeper, list, days=1)
+    qtbot.addWidget(dialog)
+    assert dialog.days_spin.suffix() == " day"
+    dialog.days_spin.setValue(2)
+    assert dialog.days_spin.suffix() == " days"
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=10_000)
+    dialog.reject()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[MainWindow]:
+    client = Get3WClient(sandbox.base_url, SANDBOX_API_KEY)
+    runner = TaskRunner(client, tmp_path / "outputs", schedule=ScheduleParams().scaled(0.02))
+    thumbnails = ThumbnailLoader(tmp_path / "thumbs")
+    saver = FileCopier()
+    service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
+    win = MainWindow(load_bundled(), runner, JobListModel(), thumbnails,
+                     FormMemory(tmp_path / "form.json"), service, saver,
+                     state_file=tmp_path / "window.ini")  # fmt: skip
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+    runner.shutdown()
+    saver.shutdown()
+    thumbnails.shutdown()
+    client.close()
+
+
+def test_the_menu_keeps_delete_through_a_language_change(
+    qtbot: QtBot, window: MainWindow, keeper: Housekeeper, english_after: QApplication
+) -> None:
+    actions = HousekeepingActions(window, keeper, lambda: None, list)
+    assert window.act_remove.text() == "&Delete…" and actions.act_export.text() == "E&xport…"
+
+    i18n.install_language(english_after, "zh_CN")
+    # The window resets its own actions first ("Remove from list"); Delete… must win.
+    qtbot.waitUntil(lambda: window.act_remove.text() == "删除(&D)…", timeout=5000)
+    assert (
+        actions.act_export.text() == "导出(&X)…" and actions.act_storage.text() == "存储空间(&T)…"
+    )
+    assert window.act_cancel.text() == "停止等待(&S)"  # the window's own texts changed too
+
+    i18n.install_language(english_after, "en")
+    qtbot.waitUntil(lambda: window.act_remove.text() == "&Delete…", timeout=5000)
+    assert actions.act_storage.text() == "S&torage…"
+    assert window.act_remove.toolTip().startswith("Delete the selected tasks")
