@@ -280,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         model_label=lambda mid: m.name if (m := catalogue.get(mid)) else mid, parent=window,
     )  # fmt: skip
     window.job_finished.connect(notifier.notify_job)
+    runner.idle.connect(notifier.queue_idle)
+    services.attach_notifier(notifier)
     notifier.activated.connect(lambda local_id: bring_forward(window, local_id))
 
     loader = HistoryLoader(history) if history else None

@@ -2787,6 +2787,14 @@ Click to switch where tasks run.</source>
         <translation>任务完成或失败时通知我</translation>
     </message>
     <message>
+        <source>for each task</source>
+        <translation>每个任务都通知</translation>
+    </message>
+    <message>
+        <source>once everything running has finished</source>
+        <translation>全部运行中的任务完成后通知一次</translation>
+    </message>
+    <message>
         <source>System language</source>
         <translation>跟随系统语言</translation>
     </message>
@@ -2801,6 +2809,10 @@ Click to switch where tasks run.</source>
     <message>
         <source>&amp;Theme:</source>
         <translation>主题(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Notify:</source>
+        <translation>通知方式(&amp;N)：</translation>
     </message>
     <message>
         <source>Browse…</source>

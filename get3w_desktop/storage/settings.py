@@ -75,6 +75,11 @@ class SubmitModeSetting(enum.Enum):
     SYNC = "sync"
 
 
+class NotifyMode(enum.Enum):
+    TASK = "task"  # a message per finished task (those finishing together share one)
+    QUEUE = "queue"  # one message once nothing is running any more
+
+
 class Theme(enum.Enum):
     SYSTEM = "system"
     LIGHT = "light"
@@ -116,6 +121,7 @@ class Settings:
     filename_pattern: str = DEFAULT_PATTERN
     theme: Theme = Theme.SYSTEM
     notifications: bool = True
+    notify_mode: NotifyMode = NotifyMode.TASK
     #: Spending limits in USD (None: no limit): the cost of one run (a batch or a single
     #: task), and of everything sent in one local day.
     cap_per_batch: float | None = None
@@ -350,6 +356,7 @@ def to_json(settings: Settings) -> dict[str, Any]:
         "filename_pattern": settings.filename_pattern,
         "theme": settings.theme.value,
         "notifications": settings.notifications,
+        "notify_mode": settings.notify_mode.value,
         "cap_per_batch": settings.cap_per_batch,
         "cap_per_day": settings.cap_per_day,
         "sidecars": settings.sidecars,
@@ -396,6 +403,7 @@ def from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         filename_pattern=take("filename_pattern", _parse_pattern, defaults.filename_pattern),
         theme=take("theme", _choice(Theme), defaults.theme),
         notifications=take("notifications", _parse_bool, defaults.notifications),
+        notify_mode=take("notify_mode", _choice(NotifyMode), defaults.notify_mode),
         cap_per_batch=take("cap_per_batch", _parse_cap, None),
         cap_per_day=take("cap_per_day", _parse_cap, None),
         sidecars=take("sidecars", _parse_bool, defaults.sidecars),

@@ -54,6 +54,7 @@ class Notifier(QObject):
         self._coalesce_ms = max(0, coalesce_ms)
         self._max_wait_ms = max(0, max_wait_ms)
         self._pending: dict[str, Job] = {}
+        self._busy: Callable[[], bool] | None = None  # per-queue mode: "still running?"
         self._first_at = 0.0
         self._target = ""
         #: What would have been shown without a tray: (title, text), oldest first.
@@ -82,6 +83,17 @@ class Notifier(QObject):
             self._pending.clear()
             self._timer.stop()
 
+    def set_per_queue(self, per_queue: bool, busy: Callable[[], bool] | None = None) -> None:
+        """Per queue: hold messages until `busy()` is False (nothing running), then show
+        one for everything that finished; per task: as they finish (grouped when close)."""
+        self._busy = busy if per_queue else None
+
+    @Slot()
+    def queue_idle(self) -> None:
+        """Nothing is running any more: in per-queue mode, show what finished."""
+        if self._busy is not None and self._pending:
+            self.flush()
+
     @property
     def pending_count(self) -> int:
         return len(self._pending)
@@ -102,6 +114,8 @@ class Notifier(QObject):
     def flush(self) -> None:
         """Show what is pending now (the timer calls this)."""
         self._timer.stop()
+        if self._busy is not None and self._busy():
+            return  # per queue: wait for the last task (queue_idle flushes)
         jobs = list(self._pending.values())
         self._pending.clear()
         if not jobs or not self._enabled or self._window_active():

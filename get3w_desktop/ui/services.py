@@ -39,6 +39,7 @@ from get3w_desktop.storage.paths import AppPaths
 from get3w_desktop.storage.settings import (
     DEFAULT_PROFILE,
     SANDBOX,
+    NotifyMode,
     Profile,
     Settings,
     SettingsError,
@@ -53,10 +54,13 @@ from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 from get3w_desktop.workers.pricing import PriceQuoter
 
-if TYPE_CHECKING:  # the dialogs load when first opened: ~60-100 ms off the first frame
+if TYPE_CHECKING:
     from get3w_desktop.sandbox import SandboxServer
     from get3w_desktop.ui.key_dialog import KeyDialog
     from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.ui.notifier import (
+        Notifier,  # the dialogs load when first opened: ~60-100 ms off the first frame
+    )
     from get3w_desktop.ui.settings_dialog import SettingsDialog
     from get3w_desktop.workers.runner import TaskRunner
 
@@ -185,6 +189,7 @@ class ServiceController(QObject):
         self._model_lookup = model_lookup
         self._language: str | None = settings.language  # installed by app.py at start
         self.quoter: PriceQuoter | None = None
+        self._notifier: Notifier | None = None
         self._pool = QThreadPool(self)  # the spending window's gathering
         self._pool.setMaxThreadCount(1)
         self._gathered = _Gathered(self)
@@ -230,6 +235,11 @@ class ServiceController(QObject):
             self._window.set_profiles(self.profile_names(), profile.name)
             self._window.set_quoter(self.quoter)
         return self.live
+
+    def attach_notifier(self, notifier: Notifier) -> None:
+        """Notifications follow Settings (off, per task, or once per queue)."""
+        self._notifier = notifier
+        self.apply(self.settings)
 
     def profile_names(self) -> list[str]:
         return [profile.name for profile in self.settings.profiles]
@@ -370,6 +380,11 @@ class ServiceController(QObject):
     def apply(self, settings: Settings) -> None:
         """Make the running app follow `settings` (nothing here touches the network)."""
         self._runner.set_max_concurrency(settings.concurrency)
+        if self._notifier is not None:
+            self._notifier.set_enabled(settings.notifications)
+            runner = self._runner
+            self._notifier.set_per_queue(settings.notify_mode is NotifyMode.QUEUE,
+                                         lambda: runner.active_count() > 0)  # fmt: skip
         apply_theme(settings.theme)
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.language != self._language:

@@ -50,6 +50,7 @@ from get3w_desktop.storage.settings import (
     MAX_CAP,
     PLACEHOLDERS,
     SANDBOX_PROFILE,
+    NotifyMode,
     Profile,
     Settings,
     SubmitModeSetting,
@@ -442,6 +443,12 @@ class SettingsDialog(QDialog):
         self.theme_combo.setCurrentIndex(self.theme_combo.findData(s.theme))
         self.notify_check = QCheckBox(self.tr("Notify me when a task finishes or fails"))
         self.notify_check.setChecked(s.notifications)
+        self.notify_combo = QComboBox()
+        self.notify_combo.addItem(self.tr("for each task"), NotifyMode.TASK)
+        self.notify_combo.addItem(self.tr("once everything running has finished"), NotifyMode.QUEUE)
+        self.notify_combo.setCurrentIndex(max(0, self.notify_combo.findData(s.notify_mode)))
+        self.notify_combo.setEnabled(s.notifications)
+        self.notify_check.toggled.connect(self.notify_combo.setEnabled)
         self.language_combo = QComboBox()
         self.language_combo.addItem(self.tr("System language"), None)
         for code, name in available_languages().items():
@@ -452,6 +459,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("&Language:"), self.language_combo)
         form.addRow(self.tr("&Theme:"), self.theme_combo)
         form.addRow("", self.notify_check)
+        form.addRow(self.tr("&Notify:"), self.notify_combo)
         return self._page(form)
 
     def _page(self, form: QFormLayout) -> QWidget:
@@ -579,6 +587,7 @@ class SettingsDialog(QDialog):
             filename_pattern=self.pattern_edit.text(),
             theme=self.theme_combo.currentData(),
             notifications=self.notify_check.isChecked(),
+            notify_mode=self.notify_combo.currentData(),
             cap_per_batch=self._cap(self.batch_cap_check, self.batch_cap_spin, "cap_per_batch"),
             cap_per_day=self._cap(self.day_cap_check, self.day_cap_spin, "cap_per_day"),
             sidecars=self.sidecar_check.isChecked(),

@@ -352,3 +352,14 @@ def test_limits_are_validated_in_plain_words() -> None:
     assert "amount in dollars" in found["cap_per_day"]
     assert "at most" in fields(Settings(cap_per_day=1e7))["cap_per_day"]
     assert fields(Settings(cap_per_batch=0.0, cap_per_day=100_000)) == {}  # 0: nothing paid
+
+
+def test_notification_mode_and_language_round_trip(tmp_path: Path) -> None:
+    from get3w_desktop.storage.paths import app_paths
+    from get3w_desktop.storage.settings import NotifyMode, Settings, load_settings, save_settings
+
+    paths = app_paths(tmp_path).ensure()
+    save_settings(Settings(notify_mode=NotifyMode.QUEUE, language="zh_CN"), paths)
+    loaded = load_settings(paths)
+    assert loaded.settings.notify_mode is NotifyMode.QUEUE
+    assert loaded.settings.language == "zh_CN" and loaded.warnings == ()

@@ -164,3 +164,20 @@ def test_clicking_the_message_opens_that_task(qtbot: QtBot) -> None:
 def test_the_generated_icon_is_not_empty(qtbot: QtBot) -> None:
     image = default_icon(32).pixmap(32, 32).toImage()
     assert image.pixelColor(16, 16).alpha() == 255 and image.pixelColor(0, 0).alpha() == 0
+
+
+def test_per_queue_waits_until_nothing_runs_then_says_it_once(qtbot: QtBot) -> None:
+    running = [True]
+    notifier = make(qtbot)
+    notifier.set_per_queue(True, lambda: running[0])
+    notifier.notify_job(done("one"))
+    notifier.notify_job(failed())
+    qtbot.wait(200)  # well past the coalescing delay: still quiet while tasks run
+    assert shown_of(notifier) == [] and notifier.pending_count == 2
+    running[0] = False
+    with qtbot.waitSignal(notifier.shown, timeout=5000) as blocker:
+        notifier.queue_idle()
+    assert blocker.args[0] == "1 task finished, 1 failed"  # one message for the queue
+    notifier.set_per_queue(False)
+    notifier.queue_idle()  # per task again: idle says nothing by itself
+    assert len(shown_of(notifier)) == 1
