@@ -218,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.ui.i18n import install_language
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.notifier import Notifier
+    from get3w_desktop.ui.remote_cancel import RemoteCancel
     from get3w_desktop.ui.services import ServiceController, apply_theme
     from get3w_desktop.workers.file_copy import FileCopier
     from get3w_desktop.workers.history_loader import HistoryLoader
@@ -270,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         balance=live.balance, state_file=paths.config / "window.ini",
     )  # fmt: skip
     services.attach(window)
+    remote_cancel = RemoteCancel(window, lambda: services.live,
+                                 writer.record if writer else None)  # fmt: skip
     keeper = Housekeeper(history, paths.outputs, thumbnails.cache_dir) if history else None
     if keeper is not None and history is not None:
         store = history
@@ -304,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(app.exec())
     finally:
         runner.shutdown()
+        remote_cancel.shutdown()
         if loader is not None:
             loader.wait()
         if keeper is not None:

@@ -2359,6 +2359,49 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>RemoteCancel</name>
+    <message>
+        <source>Cancel on Get3&amp;W…</source>
+        <translation>在 Get3W 上取消(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Ask the server to stop the selected running tasks (Stop waiting only stops this app from checking)</source>
+        <translation>请服务器停止所选的运行中任务（“停止等待”只会让本应用不再查询）</translation>
+    </message>
+    <message>
+        <source>Select running tasks that have reached the server.</source>
+        <translation>请选择已提交到服务器的运行中任务。</translation>
+    </message>
+    <message>
+        <source>These tasks ran on another profile: switch to it first.</source>
+        <translation>这些任务运行在另一个配置上：请先切换到该配置。</translation>
+    </message>
+    <message>
+        <source>Ask Get3W to stop this task? What it already did may be charged.</source>
+        <translation>要请 Get3W 停止此任务吗？已完成的部分可能仍会计费。</translation>
+    </message>
+    <message>
+        <source>Ask Get3W to stop these {n} tasks? What they already did may be charged.</source>
+        <translation>要请 Get3W 停止这 {n} 个任务吗？已完成的部分可能仍会计费。</translation>
+    </message>
+    <message>
+        <source>Cancel on Get3W</source>
+        <translation>在 Get3W 上取消</translation>
+    </message>
+    <message>
+        <source>this service offers no way to cancel a task</source>
+        <translation>此服务不支持取消任务</translation>
+    </message>
+    <message>
+        <source>Not cancelled on Get3W: {why}</source>
+        <translation>未能在 Get3W 上取消：{why}</translation>
+    </message>
+    <message>
+        <source>Cancelled on Get3W.</source>
+        <translation>已在 Get3W 上取消。</translation>
+    </message>
+</context>
+<context>
     <name>ResultViewer</name>
     <message>
         <source>Pick a model, write a prompt and press Generate — results appear here</source>

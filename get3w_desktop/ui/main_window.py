@@ -1002,6 +1002,11 @@ class MainWindow(QMainWindow):
             for path in job.files:
                 self._thumbnails.forget(path)
 
+    def stop_waiting(self, local_ids: list[str]) -> None:
+        """Stop checking on these tasks here (the server is not told)."""
+        for local_id in local_ids:
+            self._runner.cancel(local_id)
+
     def forget_jobs(self, local_ids: list[str]) -> None:
         """Take deleted tasks out of the list and their thumbnails out of memory."""
         for local_id in local_ids:

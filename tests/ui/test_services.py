@@ -318,3 +318,41 @@ def test_the_task_list_filters_by_profile_once_there_are_two(qtbot: QtBot, parts
     assert window.shown.rowCount() == 1
     bar.set_profiles(["sandbox"])  # one profile left: nothing to choose
     assert not bar.profile.isVisibleTo(window) and window.shown.rowCount() == 1
+
+
+def test_cancel_on_get3w_stops_the_task_on_the_server(
+    qtbot: QtBot, parts: Parts, sandbox: SandboxServer
+) -> None:
+    from get3w_desktop.api.client import Get3WClient
+    from get3w_desktop.core.errors import NotFoundError
+    from get3w_desktop.ui.remote_cancel import RemoteCancel
+
+    window, services, _runner, keys = parts
+    with qtbot.waitSignal(keys.saved, timeout=5000):
+        keys.save("work", SANDBOX_API_KEY)
+    window.profile_chosen.emit("work")
+    qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
+                    timeout=5000)  # fmt: skip
+    recorded: list[object] = []
+    cancel = RemoteCancel(window, lambda: services.live, recorded.append)
+    window.picker.select("google/veo3.1-fast/text-to-video")
+    window._on_model_chosen("google/veo3.1-fast/text-to-video")
+    field = window.form.field("prompt")
+    assert field is not None
+    field.set_value("A slow boat")
+    (job,) = window.generate()
+    qtbot.waitUntil(
+        lambda: (j := window._jobs.job(job.local_id)) is not None and j.remote_id is not None
+        and j.state is JobState.RUNNING,
+        timeout=10000,
+    )  # fmt: skip
+    remote_id = window._jobs.job(job.local_id).remote_id  # type: ignore[union-attr]
+    window.select_job(job.local_id)
+    assert cancel.cancel_selected(confirm=False) == 1
+    qtbot.waitUntil(lambda: bool(recorded), timeout=10000)
+    shown = window._jobs.job(job.local_id)
+    assert shown is not None and shown.state is JobState.CANCELLED
+    assert shown.error == "Cancelled on Get3W."
+    with Get3WClient(sandbox.base_url, SANDBOX_API_KEY) as client, pytest.raises(NotFoundError):
+        client.get(str(remote_id))  # the server no longer has it
+    cancel.shutdown()

@@ -1,0 +1,143 @@
+"""Cancel on Get3W: ask the server to stop running tasks (DELETE /api/v3/predictions/{id}).
+
+Three different things, kept apart for people: *Stop waiting* (Ctrl+.) only stops this app
+from checking, and the task goes on on the server; *Cancel on Get3W* asks the server to
+stop it; *Delete* forgets it here (and optionally there). The server call runs off the
+GUI thread; the task shows "Cancelled on Get3W" once the server agreed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
+
+from get3w_desktop.core.errors import Action, Get3WError
+from get3w_desktop.core.job import Job, JobState
+
+if TYPE_CHECKING:
+    from get3w_desktop.api.client import Get3WClient
+    from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.ui.services import LiveService
+
+# How long to wait for a worker's own "stopped" snapshot before writing ours over it.
+_SETTLE_TRIES = 25
+
+
+class _Signals(QObject):
+    done = Signal(str, bool, str)  # local id, cancelled on the server, problem
+
+
+class _Cancel(QRunnable):
+    def __init__(self, client: Get3WClient, pairs: list[tuple[str, str]], signals: _Signals):
+        super().__init__()
+        self._client, self._pairs, self._signals = client, pairs, signals
+
+    def run(self) -> None:
+        for local_id, remote_id in self._pairs:
+            try:
+                offered = self._client.delete(remote_id)
+            except Get3WError as exc:
+                self._signals.done.emit(local_id, False, exc.message)
+                continue
+            self._signals.done.emit(local_id, offered, "" if offered else "no route")
+
+
+class RemoteCancel(QObject):
+    def __init__(
+        self,
+        window: MainWindow,
+        live: Callable[[], LiveService | None],
+        record: Callable[[Job], None] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._window, self._live, self._record = window, live, record
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._on_done)
+        self.act_cancel_remote = QAction(window)
+        self.act_cancel_remote.triggered.connect(lambda _checked=False: self.cancel_selected())
+        self.retranslate()
+        window.extra_task_actions.append(self.act_cancel_remote)
+        window.task_menu.insertAction(window.act_remove, self.act_cancel_remote)
+
+    def retranslate(self) -> None:
+        self.act_cancel_remote.setText(self.tr("Cancel on Get3&W…"))
+        self.act_cancel_remote.setToolTip(
+            self.tr(
+                "Ask the server to stop the selected running tasks (Stop waiting only "
+                "stops this app from checking)"
+            )
+        )
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        return super().event(event)
+
+    def cancel_selected(self, *, confirm: bool = True) -> int:
+        """Cancel the selected running tasks on the server; how many were asked."""
+        live = self._live()
+        jobs = [job for job in self._window.selected_jobs()
+                if job.state.active and job.remote_id]  # fmt: skip
+        if live is None or not jobs:
+            self._say(self.tr("Select running tasks that have reached the server."))
+            return 0
+        jobs = [job for job in jobs if job.profile == live.info.profile]  # its own server only
+        if not jobs:
+            self._say(self.tr("These tasks ran on another profile: switch to it first."))
+            return 0
+        if confirm:
+            text = (
+                self.tr("Ask Get3W to stop this task? What it already did may be charged.")
+                if len(jobs) == 1
+                else self.tr(
+                    "Ask Get3W to stop these {n} tasks? What they already did may be charged."
+                ).format(n=len(jobs))
+            )
+            answer = QMessageBox.question(self._window, self.tr("Cancel on Get3W"), text)
+            if answer != QMessageBox.StandardButton.Yes:
+                return 0
+        self._window.stop_waiting([job.local_id for job in jobs])
+        pairs = [(job.local_id, job.remote_id or "") for job in jobs]
+        self._pool.start(_Cancel(live.client, pairs, self._signals))
+        return len(jobs)
+
+    @Slot(str, bool, str)
+    def _on_done(self, local_id: str, cancelled: bool, problem: str) -> None:
+        if not cancelled:
+            reason = (
+                self.tr("this service offers no way to cancel a task")
+                if problem == "no route"
+                else problem
+            )
+            self._say(self.tr("Not cancelled on Get3W: {why}").format(why=reason))
+            return
+        self._settle(local_id, _SETTLE_TRIES)
+
+    def _settle(self, local_id: str, tries: int) -> None:
+        job = next((j for j in self._window.all_jobs() if j.local_id == local_id), None)
+        if job is None:
+            return
+        if job.state.active and tries > 0:  # the worker's own "stopped" is on its way
+            QTimer.singleShot(100, lambda: self._settle(local_id, tries - 1))
+            return
+        done = job.evolve(
+            state=JobState.CANCELLED, error=self.tr("Cancelled on Get3W."), note="",
+            error_action=Action.RETRY, finished_at=job.finished_at or time.time(),
+        )  # fmt: skip
+        self._window.update_jobs([done])
+        if self._record is not None:
+            self._record(done)
+        self._say(self.tr("Cancelled on Get3W."))
+
+    def _say(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, 8000)
+
+    def shutdown(self) -> None:
+        self._pool.waitForDone(10_000)
