@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import enum
 from collections.abc import Sequence
 from typing import Any
@@ -36,6 +37,7 @@ class JobListModel(QAbstractListModel):
         self._jobs: list[Job] = []
         self._rows: dict[str, int] = {}
         self._active = 0  # jobs queued, submitting, running or downloading
+        self._profiles: collections.Counter[str] = collections.Counter()  # jobs per profile
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._jobs)
@@ -99,6 +101,10 @@ class JobListModel(QAbstractListModel):
     def jobs(self) -> list[Job]:
         return list(self._jobs)
 
+    def profiles(self) -> list[str]:
+        """The profiles the listed jobs ran on, most used first."""
+        return [name for name, _count in self._profiles.most_common()]
+
     def active_count(self) -> int:
         """Jobs still moving, kept as rows change (no scan per snapshot or per tick)."""
         return self._active
@@ -111,6 +117,7 @@ class JobListModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), 0, 0)
             self._jobs.insert(0, job)
             self._active += job.state.active
+            self._profiles[job.profile] += 1
             self._reindex()
             self.endInsertRows()
             return
@@ -124,6 +131,7 @@ class JobListModel(QAbstractListModel):
         self.beginResetModel()
         self._jobs = sorted(jobs, key=lambda job: job.created_at, reverse=True)
         self._active = sum(job.state.active for job in self._jobs)
+        self._profiles = collections.Counter(job.profile for job in self._jobs)
         self._reindex()
         self.endResetModel()
 
@@ -136,6 +144,7 @@ class JobListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
         self._jobs.extend(fresh)
         self._active += sum(job.state.active for job in fresh)
+        self._profiles.update(job.profile for job in fresh)
         for offset, job in enumerate(fresh):
             self._rows[job.local_id] = start + offset
         self.endInsertRows()
@@ -146,6 +155,8 @@ class JobListModel(QAbstractListModel):
             return
         self.beginRemoveRows(QModelIndex(), row, row)
         self._active -= self._jobs[row].state.active
+        self._profiles[self._jobs[row].profile] -= 1
+        self._profiles += collections.Counter()  # drop profiles with no job left
         del self._jobs[row]
         self._reindex()
         self.endRemoveRows()

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 
 from get3w_desktop.core.catalogue import Catalogue
 from get3w_desktop.itemmodels.job_filter import JobFilterModel, Period, StateGroup
+from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.ui.texts import filter_label
 
 #: Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).
@@ -137,9 +138,19 @@ class TaskFilterBar(QWidget):
             self.profile.setCurrentIndex(max(0, index))
         if self.profile.currentData() != chosen:
             self._proxy.set_profile(self.profile.currentData())
-        self.profile.setVisible(len(names) > 1)
+        self._update_profile_filter()
+
+    def _update_profile_filter(self) -> None:
+        """Shown only when the listed tasks ran on more than one profile."""
+        source = self._proxy.sourceModel()
+        used = source.profiles() if isinstance(source, JobListModel) else []
+        for name in used:
+            if self.profile.findData(name) < 0:
+                self.profile.addItem(self.tr("Sandbox") if name == "sandbox" else name, name)
+        self.profile.setVisible(len(used) > 1 or self.profile.currentIndex() > 0)
 
     def update_count(self) -> None:
+        self._update_profile_filter()
         shown, total = self._proxy.rowCount(), self._proxy.sourceModel().rowCount()
         if shown != total:
             text = self.tr("{shown} of {total}").format(shown=f"{shown:,}", total=f"{total:,}")

@@ -40,3 +40,13 @@ def test_the_active_count_follows_inserts_updates_and_removals() -> None:
     model.upsert(queued)
     model.remove(queued.local_id)
     assert model.active_count() == 0
+
+
+def test_the_model_knows_which_profiles_its_jobs_ran_on() -> None:
+    model = JobListModel()
+    work = Job(model_id="m", params={}, profile="work")
+    model.reset_jobs([Job(model_id="m", params={}, profile="sandbox")] * 1)
+    model.upsert(work)
+    assert sorted(model.profiles()) == ["sandbox", "work"]
+    model.remove(work.local_id)
+    assert model.profiles() == ["sandbox"]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.catalogue import load_bundled
-from get3w_desktop.core.job import JobState
+from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
@@ -311,13 +311,17 @@ def test_the_task_list_filters_by_profile_once_there_are_two(qtbot: QtBot, parts
     window, *_ = parts
     bar = window.filter_bar
     _finish_one(qtbot, window, "A sandbox kite")
-    assert bar.profile.isVisibleTo(window)  # sandbox and "work"
+    assert not bar.profile.isVisibleTo(window)  # every task ran on one profile
+    window._jobs.upsert(
+        Job(model_id=NANO, params={"prompt": "paid"}, profile="work", state=JobState.COMPLETED)
+    )
+    assert bar.profile.isVisibleTo(window)
     bar.profile.setCurrentIndex(bar.profile.findData("work"))
-    assert window.shown.rowCount() == 0
+    assert window.shown.rowCount() == 1
     bar.profile.setCurrentIndex(bar.profile.findData("sandbox"))
     assert window.shown.rowCount() == 1
-    bar.set_profiles(["sandbox"])  # one profile left: nothing to choose
-    assert not bar.profile.isVisibleTo(window) and window.shown.rowCount() == 1
+    bar.profile.setCurrentIndex(0)
+    assert window.shown.rowCount() == 2
 
 
 def test_cancel_on_get3w_stops_the_task_on_the_server(
