@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages a purpose needs, only those missing.
 #   scripts/system-deps.sh run    Qt's xcb/EGL libraries for a real window
+#   scripts/system-deps.sh screenshots  Xvfb and the window libraries (make screenshots)
 #   scripts/system-deps.sh test   what the test suite needs beyond Python packages (including
 #                                 a D-Bus session bus and GNOME Keyring for the Secret Service test)
 # Without root (or passwordless sudo) it prints the apt-get line to run instead.
@@ -14,7 +15,11 @@ case "$purpose" in
     # tests/storage/test_secret_service_real.py.
     test) packages="libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libpulse0
                     dbus gnome-keyring" ;;
-    *) echo "usage: $0 run|test" >&2; exit 2 ;;
+    # A real X server for scripts/screenshots.py, plus what a real window needs.
+    screenshots) packages="xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1
+                    libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0
+                    libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 fonts-noto-cjk" ;;
+    *) echo "usage: $0 run|test|screenshots" >&2; exit 2 ;;
 esac
 command -v dpkg-query >/dev/null 2>&1 || exit 0   # not Debian/Ubuntu: nothing we can do here
 missing=""
