@@ -11,6 +11,7 @@ import argparse
 import logging
 import logging.handlers
 import os
+import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,7 @@ from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.storage.paths import AppPaths, app_paths
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QMainWindow
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
     from get3w_desktop.sandbox import SandboxServer
     from get3w_desktop.storage.history import HistoryStore
@@ -295,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         loader.loaded.connect(window.add_history)
         loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
     window.show()
+    quit_on_signals(app)
     if loader is not None:  # after the first frame is on its way
         loader.load(profile=live.info.profile, base_url=live.info.base_url,
                     is_sandbox=live.info.is_sandbox)  # fmt: skip
@@ -321,6 +323,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         keys.shutdown()
         thumbnails.shutdown()
         copier.shutdown()
+
+
+def quit_on_signals(app: QApplication) -> None:
+    """SIGTERM (a logout, `kill`) and Ctrl+C in a terminal close the app the normal way:
+    tasks stay resumable, the history is flushed and closed, nothing is cut mid-write."""
+    from PySide6.QtCore import QTimer
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda _signum, _frame: app.quit())
+    # Python runs signal handlers only between bytecodes; a short timer lets it look.
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
 
 
 def bring_forward(window: QMainWindow, local_id: str) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -50,3 +52,34 @@ def test_the_version_matches_pyproject() -> None:
 
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert __version__ == pyproject["project"]["version"]
+
+
+@pytest.mark.slow
+def test_sigterm_closes_the_app_cleanly(tmp_path: Path) -> None:
+    """A logout or `kill` quits the normal way: exit 0, history closed (no -wal left)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, GET3W_HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")
+    env.pop("GET3W_API_KEY", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "get3w_desktop.app", "--sandbox"], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    history = tmp_path / "data" / "history.sqlite3"
+    try:
+        deadline = time.monotonic() + 60
+        while not history.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert history.exists(), "the app did not start"
+        time.sleep(1.0)  # the window is up and the loader has run
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert not Path(f"{history}-wal").exists()
