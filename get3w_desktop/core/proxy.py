@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import importlib.util
-import urllib.request
 from dataclasses import dataclass
 from typing import Literal, get_args
 from urllib.parse import unquote, urlsplit
@@ -169,6 +168,8 @@ def register_proxy_secrets(url: str, redactor: Redactor = REDACTOR) -> None:
 
 def system_proxies() -> dict[str, str]:
     """The operating system's proxies by scheme (`http`, `https`, `all`, `no`)."""
+    import urllib.request  # ~35 ms: only when a request is made, never at start-up
+
     try:
         return dict(urllib.request.getproxies())
     except Exception:  # a broken registry or SystemConfiguration answer means "none"
@@ -176,6 +177,8 @@ def system_proxies() -> dict[str, str]:
 
 
 def _bypassed(host: str) -> bool:
+    import urllib.request
+
     try:
         return bool(urllib.request.proxy_bypass(host))
     except Exception:  # an unreadable bypass list: do not guess a bypass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QByteArray,
@@ -62,8 +62,6 @@ from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.settings import DEFAULT_PATTERN, render_filename
 from get3w_desktop.ui.batch_bar import BatchBar
-from get3w_desktop.ui.batch_dialog import BatchDialog
-from get3w_desktop.ui.compare_window import CompareWindow
 from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
@@ -78,6 +76,9 @@ from get3w_desktop.workers.history_loader import LoadedHistory
 from get3w_desktop.workers.pricing import PriceQuoter
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
+
+if TYPE_CHECKING:
+    from get3w_desktop.ui.compare_window import CompareWindow
 
 MAX_VARIATIONS = 16
 
@@ -474,6 +475,8 @@ class MainWindow(QMainWindow):
         model = self._model
         if model is None:
             return []
+        from get3w_desktop.ui.batch_dialog import BatchDialog  # loads when first used
+
         plan = BatchDialog.ask(model, self.form.values(), variations=self.count.value(),
                                start_dir=str(self._last_folder()), parent=self)  # fmt: skip
         if plan is None or not plan.ok:
@@ -523,6 +526,8 @@ class MainWindow(QMainWindow):
         if model is None:
             return None
         if self._compare is None:
+            from get3w_desktop.ui.compare_window import CompareWindow  # loads when first used
+
             self._compare = CompareWindow(
                 self._catalogue, self._runner, self._thumbnails, model.model_id,
                 self.form.values(), profile=self._service.profile,
