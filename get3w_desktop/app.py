@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from get3w_desktop.sandbox import SandboxServer
     from get3w_desktop.storage.history import HistoryStore
     from get3w_desktop.storage.settings import Profile, Settings
+    from get3w_desktop.ui.services import ServiceController
 
 log = logging.getLogger("get3w_desktop")
 
@@ -70,6 +72,9 @@ class KeyringLookup:
             self._found.append(KeyringSecretStore().get(account_for(profile)))
         except SecretStoreError as exc:
             log.warning("keyring unavailable: %s", exc)
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
 
     def result(self, timeout: float = KEYRING_TIMEOUT) -> str | None:
         self._thread.join(timeout)
@@ -240,12 +245,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_language(app, settings.language)  # None: the system's language
 
     notes = list(loaded.warnings)
-    if lookup is not None:
+    first_run_lookup: tuple[Profile, KeyringLookup] | None = None
+    if lookup is not None and loaded.found_version == 0 and profile.name == "default":
+        # First run: open in the sandbox at once; a key stored by `get3w key set` switches
+        # to Get3W when the keyring answers (the first frame never waits for it).
+        first_run_lookup, profile = (profile, lookup), SANDBOX
+    elif lookup is not None:
         key = lookup.result()
         if not key:
-            if not (profile.name == "default" and loaded.found_version == 0):
-                notes.append(f"No API key was found for “{profile.name}”, so tasks run in "
-                             "the sandbox. Use “Enter API key…” to add it.")  # fmt: skip
+            notes.append(f"No API key was found for “{profile.name}”, so tasks run in "
+                         "the sandbox. Use “Enter API key…” to add it.")  # fmt: skip
             profile = SANDBOX
 
     catalogue = load_bundled()
@@ -302,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     is_sandbox=live.info.is_sandbox)  # fmt: skip
     if keeper is not None:
         keeper.prune_thumbnails(THUMBNAIL_BUDGET)  # the cache stays under its budget
+    if first_run_lookup is not None:
+        adopt_stored_key(services, *first_run_lookup)
     for note in notes:
         log.warning("%s", note)
         window.statusBar().showMessage(note, 20000)
@@ -323,6 +334,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         keys.shutdown()
         thumbnails.shutdown()
         copier.shutdown()
+
+
+def adopt_stored_key(services: ServiceController, profile: Profile, lookup: KeyringLookup) -> None:
+    """When the first run's keyring lookup finds a key, run new tasks on Get3W with it."""
+    from PySide6.QtCore import QTimer
+
+    deadline = time.monotonic() + KEYRING_TIMEOUT
+
+    def check() -> None:
+        if not lookup.done() and time.monotonic() < deadline:
+            QTimer.singleShot(50, check)
+            return
+        key = lookup.result(0)
+        if key:
+            services.activate(profile, key)
+            services.remember_active(profile.name)
+
+    QTimer.singleShot(0, check)
 
 
 def quit_on_signals(app: QApplication) -> None:

@@ -299,6 +299,10 @@ class ServiceController(QObject):
         if self._window is not None and self.live is not None:
             self._window.set_profiles(self.profile_names(), self.live.info.profile)
 
+    def remember_active(self, name: str) -> None:
+        """Make `name` the profile the next start opens on."""
+        self._remember_active(name)
+
     def _remember_active(self, name: str) -> None:
         if self.settings.active_profile != name:
             self._save(dataclasses.replace(self.settings, active_profile=name))

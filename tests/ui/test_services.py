@@ -360,3 +360,25 @@ def test_cancel_on_get3w_stops_the_task_on_the_server(
     with Get3WClient(sandbox.base_url, SANDBOX_API_KEY) as client, pytest.raises(NotFoundError):
         client.get(str(remote_id))  # the server no longer has it
     cancel.shutdown()
+
+
+def test_a_key_found_after_the_first_frame_switches_to_get3w(
+    qtbot: QtBot, parts: Parts, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    from get3w_desktop.app import adopt_stored_key
+
+    window, services, _runner, _keys = parts
+
+    class Found:
+        def done(self) -> bool:
+            return True
+
+        def result(self, timeout: float = 0) -> str | None:
+            return SANDBOX_API_KEY
+
+    assert services.live is not None and services.live.info.is_sandbox
+    adopt_stored_key(services, Profile("work", sandbox.base_url), Found())  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
+                    timeout=5000)  # fmt: skip
+    assert not window.banner.isVisible()
+    assert load_settings(app_paths(tmp_path / "home")).settings.active_profile == "work"
