@@ -33,6 +33,7 @@ from get3w_desktop.ui.job_delegate import (
     Glyph,
     crop_rect,
     draw_glyph,
+    draw_progress,
     format_duration,
     glyph_for,
     is_dark,
@@ -265,7 +266,7 @@ class CompareCard(QWidget):
         job, now = self.job, time.time()
         if job.state.active:
             bar = QRectF(line.left(), line.center().y() - 2, 54, 4)
-            _bar(p, bar, job, now, pal)
+            draw_progress(p, bar, job, now, pal)
             x = bar.right() + 8
             _text(p, QRectF(x, line.top(), line.right() - x, line.height()),
                   status_text(job, now), small, muted_color)  # fmt: skip
@@ -298,23 +299,3 @@ def _text(
     p.setFont(font)
     p.setPen(color)
     p.drawText(rect, align | Qt.AlignmentFlag.AlignVCenter, shown)
-
-
-def _bar(p: QPainter, bar: QRectF, job: Job, now: float, pal: QPalette) -> None:
-    accent = state_color(job.state, pal)
-    track = QColor(accent)
-    track.setAlpha(50)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(track)
-    p.drawRoundedRect(bar, 2, 2)
-    p.setBrush(accent)
-    fraction = job.progress(now)
-    if fraction is not None:
-        p.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * fraction, 4), 2, 2)
-    elif job.state is not JobState.QUEUED:
-        seg = bar.width() * 0.35  # indeterminate: a segment sliding across, a step per tick
-        left = bar.left() - seg + (bar.width() + seg) * ((time.monotonic() % 3.0) / 3.0)
-        p.save()
-        p.setClipRect(bar)
-        p.drawRoundedRect(QRectF(left, bar.top(), seg, 4), 2, 2)
-        p.restore()

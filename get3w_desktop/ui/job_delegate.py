@@ -420,7 +420,7 @@ class _RowPainter:
         failed = job.state in (JobState.FAILED, JobState.NOT_SAVED, JobState.UNCERTAIN)
         if job.state.active:
             bar = QRectF(x, line.center().y() - 2, min(120.0, line.width() * 0.3), 4)
-            self._bar(bar, job, now)
+            draw_progress(self.p, bar, job, now, self.pal)
             x = bar.right() + 10
         color = state_color(job.state, self.pal) if failed else self.muted
         x += self._text(QRectF(x, line.top(), line.right() - x, line.height()),
@@ -430,26 +430,6 @@ class _RowPainter:
             x += 6
             self._text(QRectF(x, line.top(), line.right() - x, line.height()), f"· {note}",
                        f.small_italic, self.muted)  # fmt: skip
-
-    def _bar(self, bar: QRectF, job: Job, now: float) -> None:
-        p = self.p
-        accent = state_color(job.state, self.pal)
-        track = QColor(accent)
-        track.setAlpha(50)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(track)
-        p.drawRoundedRect(bar, 2, 2)
-        p.setBrush(accent)
-        fraction = job.progress(now)
-        if fraction is not None:
-            p.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * fraction, 4), 2, 2)
-        elif job.state is not JobState.QUEUED:
-            seg = bar.width() * 0.35  # indeterminate: a segment sliding across, a step per tick
-            left = bar.left() - seg + (bar.width() + seg) * ((time.monotonic() % 3.0) / 3.0)
-            p.save()
-            p.setClipRect(bar)
-            p.drawRoundedRect(QRectF(left, bar.top(), seg, 4), 2, 2)
-            p.restore()
 
     def _chip(self, line: QRectF, state: JobState) -> float:
         p, fm = self.p, self.f.chip_fm
@@ -541,3 +521,25 @@ class _Fonts:
         self.bold_fm = QFontMetricsF(self.bold)
         self.small_fm = QFontMetricsF(self.small)
         self.chip_fm = QFontMetricsF(self.chip)
+
+
+def draw_progress(p: QPainter, bar: QRectF, job: Job, now: float, pal: QPalette) -> None:
+    """A job's thin progress bar: filled against the estimate, or a sliding segment once
+    past it (indeterminate); empty while queued. Shared by the task list and compare cards."""
+    accent = state_color(job.state, pal)
+    track = QColor(accent)
+    track.setAlpha(50)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(track)
+    p.drawRoundedRect(bar, 2, 2)
+    p.setBrush(accent)
+    fraction = job.progress(now)
+    if fraction is not None:
+        p.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * fraction, 4), 2, 2)
+    elif job.state is not JobState.QUEUED:
+        seg = bar.width() * 0.35  # indeterminate: a segment sliding across, a step per tick
+        left = bar.left() - seg + (bar.width() + seg) * ((time.monotonic() % 3.0) / 3.0)
+        p.save()
+        p.setClipRect(bar)
+        p.drawRoundedRect(QRectF(left, bar.top(), seg, 4), 2, 2)
+        p.restore()
