@@ -25,6 +25,7 @@ from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.remix import RecipeSource, read_recipe
 from get3w_desktop.core.task import Task
 from get3w_desktop.storage.history import HistoryStore, HistoryUnavailableError
+from tests.fs_support import read_only
 
 MODEL = "google/nano-banana-pro/text-to-image"
 OTHER = "wavespeed-ai/flux-dev"
@@ -370,24 +371,6 @@ def test_an_export_larger_than_the_free_space_is_refused_up_front(
         needed = re.search(r"needs ([0-9.]+) kB and ([0-9.]+) kB is free", caught.value.message)
         assert needed is not None and float(needed[1]) >= 409.6 > float(needed[2])
         assert list(disk.iterdir()) == []
-
-
-@contextlib.contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    if as_root:
-        if shutil.which("chattr") is None:
-            pytest.skip("running as root without chattr")
-        subprocess.run(["chattr", "+i", str(folder)], check=True)
-    else:
-        folder.chmod(0o500)
-    try:
-        yield
-    finally:
-        if as_root:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        else:
-            folder.chmod(0o700)
 
 
 def test_read_only_and_impossible_targets_are_clear_errors(outputs: Path, tmp_path: Path) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +29,7 @@ from get3w_desktop.storage.history import (
 )
 from get3w_desktop.storage.history_schema import LATEST
 from get3w_desktop.storage.paths import app_paths
+from tests.fs_support import read_only
 
 MODEL = "google/nano-banana-pro/text-to-image"
 BASE = "http://127.0.0.1:9"
@@ -465,30 +463,10 @@ def test_a_folder_that_cannot_exist_is_a_clear_error(tmp_path: Path) -> None:
         HistoryStore.open(folder)
 
 
-@contextlib.contextmanager
-def _read_only(folder: Path) -> Iterator[None]:
-    """A folder nobody may write into, root included (root ignores mode bits, so as root
-    the folder is made immutable with chattr, which binds root too)."""
-    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    if as_root:
-        if shutil.which("chattr") is None:
-            pytest.skip("running as root without chattr: no way to make a folder read-only")
-        subprocess.run(["chattr", "+i", str(folder)], check=True)
-    else:
-        folder.chmod(0o500)
-    try:
-        yield
-    finally:
-        if as_root:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        else:
-            folder.chmod(0o700)
-
-
 def test_a_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
-    with _read_only(folder), pytest.raises(HistoryUnavailableError) as caught:
+    with read_only(folder), pytest.raises(HistoryUnavailableError) as caught:
         HistoryStore.open(folder / "history.sqlite3")
     assert str(folder) in caught.value.message
     assert not (folder / "history.sqlite3").exists()
