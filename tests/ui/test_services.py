@@ -72,6 +72,16 @@ def parts(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Part
     assert len(own) == 1  # the built-in sandbox starts once, and stops with the app
 
 
+def _store_key_and_switch_to_work(qtbot: QtBot, parts: Parts) -> None:
+    """Store the sandbox's key for "work", pick "work" in the window, wait until it is live."""
+    window, services, _runner, keys = parts
+    with qtbot.waitSignal(keys.saved, timeout=5000):
+        keys.save("work", SANDBOX_API_KEY)
+    window.profile_chosen.emit("work")
+    qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
+                    timeout=5000)  # fmt: skip
+
+
 def _open_key_dialog() -> KeyDialog | None:
     found = [w for w in QApplication.topLevelWidgets() if isinstance(w, KeyDialog)]
     return next((w for w in found if w.isVisible()), None)
@@ -100,12 +110,8 @@ def test_switching_to_a_profile_without_a_key_asks_for_it(qtbot: QtBot, parts: P
 def test_a_stored_key_switches_new_tasks_to_that_profile(
     qtbot: QtBot, parts: Parts, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    window, services, runner, keys = parts
-    with qtbot.waitSignal(keys.saved, timeout=5000):
-        keys.save("work", SANDBOX_API_KEY)
-    window.profile_chosen.emit("work")
-    qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
-                    timeout=5000)  # fmt: skip
+    window, services, runner, _keys = parts
+    _store_key_and_switch_to_work(qtbot, parts)
     assert not window.banner.isVisible()
     assert window.service_label.text().startswith("Get3W · work")
     assert load_settings(app_paths(tmp_path / "home")).settings.active_profile == "work"
@@ -193,12 +199,8 @@ def test_diagnostics_are_saved_without_the_key(
 
     from PySide6.QtWidgets import QFileDialog
 
-    window, services, _runner, keys = parts
-    with qtbot.waitSignal(keys.saved, timeout=5000):
-        keys.save("work", SANDBOX_API_KEY)
-    window.profile_chosen.emit("work")
-    qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
-                    timeout=5000)  # fmt: skip
+    window, _services, _runner, _keys = parts
+    _store_key_and_switch_to_work(qtbot, parts)
     _finish_one(qtbot, window, "A compass")
     target = tmp_path / "diag.zip"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
@@ -331,12 +333,8 @@ def test_cancel_on_get3w_stops_the_task_on_the_server(
     from get3w_desktop.core.errors import NotFoundError
     from get3w_desktop.ui.remote_cancel import RemoteCancel
 
-    window, services, _runner, keys = parts
-    with qtbot.waitSignal(keys.saved, timeout=5000):
-        keys.save("work", SANDBOX_API_KEY)
-    window.profile_chosen.emit("work")
-    qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
-                    timeout=5000)  # fmt: skip
+    window, services, _runner, _keys = parts
+    _store_key_and_switch_to_work(qtbot, parts)
     recorded: list[object] = []
     cancel = RemoteCancel(window, lambda: services.live, recorded.append)
     window.picker.select("google/veo3.1-fast/text-to-video")
