@@ -159,7 +159,6 @@ Send them again?</source>
     <name>BatchDialog</name>
     <message>
         <source>Batch — {model}</source>
-        <extracomment>Rows shown in the preview; the rest are checked all the same.</extracomment>
         <translation>批量 — {model}</translation>
     </message>
     <message>
@@ -287,7 +286,6 @@ A lighthouse on a cliff at dusk, oil painting
     <name>Catalogue</name>
     <message>
         <source>Channel</source>
-        <extracomment>The bundled catalogue&apos;s parameter titles, help lines and model descriptions.</extracomment>
         <translation>通道</translation>
     </message>
     <message>
@@ -726,7 +724,6 @@ A lighthouse on a cliff at dusk, oil painting
     <name>CompareSetup</name>
     <message>
         <source>Models</source>
-        <extracomment>Rows the model list shows before it scrolls.</extracomment>
         <translation>模型</translation>
     </message>
     <message>
@@ -858,7 +855,6 @@ A lighthouse on a cliff at dusk, oil painting
     <name>CompareWindow</name>
     <message>
         <source>Compare models and seeds</source>
-        <extracomment>Cards per row when only models are compared (one seed): side by side, then wrapped.</extracomment>
         <translation>比较模型与种子</translation>
     </message>
     <message>
@@ -932,7 +928,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>ConnectionPanel</name>
     <message>
         <source>Address</source>
-        <extracomment>Stage names as shown (the sentences under them come from the API layer, in English).</extracomment>
         <translation>地址</translation>
     </message>
     <message>
@@ -961,7 +956,6 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
     <message>
         <source>&amp;Test connection</source>
-        <extracomment>What to test: (API address, proxy, where the key comes from (None: no key check)), or None while the form is not valid. Called on the GUI thread; the `KeyFor` is called off it.</extracomment>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
@@ -1170,7 +1164,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>Duration</name>
     <message>
         <source>{s} s</source>
-        <extracomment>How often the view&apos;s owner should call `tick()` while something runs. (light theme, dark theme) colours per state: readable as text on the window background.</extracomment>
         <translation>{s} 秒</translation>
     </message>
     <message>
@@ -1396,7 +1389,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>JobState</name>
     <message>
         <source>Queued</source>
-        <extracomment>JobState.label, in the task list&apos;s chips and the viewer&apos;s subtitle.</extracomment>
         <translation>排队中</translation>
     </message>
     <message>
@@ -1483,7 +1475,6 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
     <message>
         <source>API key — {profile}</source>
-        <extracomment>Asked before removing a key (replaceable in tests).</extracomment>
         <translation>API 密钥 — {profile}</translation>
     </message>
     <message>
@@ -1611,7 +1602,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>MainWindow</name>
     <message>
         <source>Saved {path}</source>
-        <extracomment>Added by other parts (housekeeping) to the task list&apos;s context menu. Replaces &quot;remove from list&quot; (housekeeping deletes files and remote tasks too).</extracomment>
         <translation>已保存 {path}</translation>
     </message>
     <message>
@@ -1927,7 +1917,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>Media</name>
     <message>
         <source>a video</source>
-        <extracomment>What Get3W accepts per upload (API.md section 5); larger files fail later anyway.</extracomment>
         <translation>视频</translation>
     </message>
     <message>
@@ -2162,7 +2151,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>Notifier</name>
     <message>
         <source>Failed: {model}</source>
-        <extracomment>States that end a task&apos;s run and deserve a message. A stop the person asked for does not. What would have been shown without a tray: (title, text), oldest first.</extracomment>
         <translation>失败：{model}</translation>
     </message>
     <message>
@@ -2302,7 +2290,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>ProfileEditor</name>
     <message>
         <source>Edit profile</source>
-        <extracomment>What a limit starts at when it is switched on.</extracomment>
         <translation>编辑配置</translation>
     </message>
     <message>
@@ -2405,7 +2392,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>ResultViewer</name>
     <message>
         <source>Pick a model, write a prompt and press Generate — results appear here</source>
-        <extracomment>English source texts; shown through `_tr` in the current language.</extracomment>
         <translation>选择模型、写下提示词并点击“生成”— 结果会显示在这里</translation>
     </message>
     <message>
@@ -2670,7 +2656,6 @@ Click to switch where tasks run.</source>
     </message>
     <message>
         <source>Settings</source>
-        <extracomment>Opens the profile editor (replaceable in tests).</extracomment>
         <translation>设置</translation>
     </message>
     <message>
@@ -3004,7 +2989,6 @@ Click to switch where tasks run.</source>
     <name>StorageAge</name>
     <message>
         <source>Last 7 days</source>
-        <extracomment>core.housekeeping&apos;s age buckets (UsageRow labels of `by_age`), for the Storage window.</extracomment>
         <translation>最近 7 天</translation>
     </message>
     <message>
@@ -3205,7 +3189,6 @@ Click to switch where tasks run.</source>
     <name>TaskFilter</name>
     <message>
         <source>All statuses</source>
-        <extracomment>itemmodels.job_filter.StateGroup values and Period labels (the filter bar&apos;s lists).</extracomment>
         <translation>全部状态</translation>
     </message>
     <message>
@@ -3245,7 +3228,6 @@ Click to switch where tasks run.</source>
     <name>TaskFilterBar</name>
     <message>
         <source>Search prompts, models, task ids…</source>
-        <extracomment>Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).</extracomment>
         <translation>搜索提示词、模型、任务 ID…</translation>
     </message>
     <message>

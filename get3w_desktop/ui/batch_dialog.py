@@ -50,7 +50,7 @@ from get3w_desktop.core.catalogue import ModelInfo, ParamKind
 from get3w_desktop.ui.param_fields import is_dark, muted
 from get3w_desktop.ui.texts import plan_summary
 
-#: Rows shown in the preview; the rest are checked all the same.
+# Rows shown in the preview; the rest are checked all the same.
 PREVIEW_ROWS = 50
 MAX_VARIATIONS = 16
 _DEBOUNCE_MS = 150

@@ -50,7 +50,7 @@ from get3w_desktop.ui.param_fields import error_color, muted
 from get3w_desktop.ui.texts import catalogue_text
 
 _ModelId = Qt.ItemDataRole.UserRole
-#: Rows the model list shows before it scrolls.
+# Rows the model list shows before it scrolls.
 _VISIBLE_MODELS = 7
 
 

@@ -45,7 +45,7 @@ from get3w_desktop.ui.param_fields import muted
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
-#: Cards per row when only models are compared (one seed): side by side, then wrapped.
+# Cards per row when only models are compared (one seed): side by side, then wrapped.
 MODELS_PER_ROW = 3
 _ROW_HEADER_WIDTH = 132
 

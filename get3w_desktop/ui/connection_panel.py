@@ -25,7 +25,7 @@ from get3w_desktop.ui.param_fields import error_color, muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.connection import ConnectionTester
 
-#: Stage names as shown (the sentences under them come from the API layer, in English).
+# Stage names as shown (the sentences under them come from the API layer, in English).
 STAGE_LABELS = {
     Stage.ADDRESS: QT_TRANSLATE_NOOP("ConnectionPanel", "Address"),
     Stage.DNS: QT_TRANSLATE_NOOP("ConnectionPanel", "Name lookup (DNS)"),
@@ -38,8 +38,8 @@ STAGE_LABELS = {
 MARKS = {Outcome.OK: "✓", Outcome.FAILED: "✗", Outcome.SKIPPED: "–"}
 
 KeyFor = Callable[[], str | None]
-#: What to test: (API address, proxy, where the key comes from (None: no key check)), or
-#: None while the form is not valid. Called on the GUI thread; the `KeyFor` is called off it.
+# What to test: (API address, proxy, where the key comes from (None: no key check)), or
+# None while the form is not valid. Called on the GUI thread; the `KeyFor` is called off it.
 Target = Callable[[], tuple[str, ProxyConfig, KeyFor | None] | None]
 
 

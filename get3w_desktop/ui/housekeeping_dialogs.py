@@ -43,7 +43,7 @@ from get3w_desktop.ui.param_fields import error_color, muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.housekeeping import CacheResult, Housekeeper, LoadJobs
 
-#: core.housekeeping's age buckets (UsageRow labels of `by_age`), for the Storage window.
+# core.housekeeping's age buckets (UsageRow labels of `by_age`), for the Storage window.
 AGE_LABELS = (
     QT_TRANSLATE_NOOP("StorageAge", "Last 7 days"),
     QT_TRANSLATE_NOOP("StorageAge", "8–30 days"),

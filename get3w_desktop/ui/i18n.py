@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from get3w_desktop.core.resources import resource_path
 
 SOURCE_LANGUAGE = "en"
-#: Every language the interface is written or translated in, by its own name.
+# Every language the interface is written or translated in, by its own name.
 LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
 
 _installed: list[QTranslator] = []

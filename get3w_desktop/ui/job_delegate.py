@@ -46,12 +46,12 @@ _Index = QModelIndex | QPersistentModelIndex
 ROW_HEIGHT = 76
 THUMB = 64
 PAD = 8
-#: How often the view's owner should call `tick()` while something runs.
+# How often the view's owner should call `tick()` while something runs.
 TICK_MS = 500
 
 # -- shared helpers ---------------------------------------------------------------------
 
-#: (light theme, dark theme) colours per state: readable as text on the window background.
+# (light theme, dark theme) colours per state: readable as text on the window background.
 _STATE_COLORS = {
     "blue": ("#1d63d8", "#6aa8ff"),
     "green": ("#17803d", "#4fd180"),

@@ -66,7 +66,7 @@ class KeyDialog(QDialog):
     key_saved = Signal(str)
     key_removed = Signal(str)
 
-    #: Asked before removing a key (replaceable in tests).
+    # Asked before removing a key (replaceable in tests).
     confirm: Callable[[QWidget, str], bool] = staticmethod(confirm_removal)
 
     def __init__(self, profile: Profile, keys: KeyService, parent: QWidget | None = None) -> None:

@@ -128,9 +128,9 @@ class MainWindow(QMainWindow):
         self._caps: tuple[float | None, float | None] = (None, None)  # per run, per day
         self._quoter: PriceQuoter | None = None
         self._quotes: dict[str, Quote] = {}  # local id -> the unit price when it was sent
-        #: Added by other parts (housekeeping) to the task list's context menu.
+        # Added by other parts (housekeeping) to the task list's context menu.
         self.extra_task_actions: list[QAction] = []
-        #: Replaces "remove from list" (housekeeping deletes files and remote tasks too).
+        # Replaces "remove from list" (housekeeping deletes files and remote tasks too).
         self.remove_handler: Callable[[], object] | None = None
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
         self._model: ModelInfo | None = None

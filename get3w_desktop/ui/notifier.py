@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.ui.texts import state_label
 
-#: States that end a task's run and deserve a message. A stop the person asked for does not.
+# States that end a task's run and deserve a message. A stop the person asked for does not.
 _FINISHED = (JobState.COMPLETED,)
 _PROBLEMS = (JobState.FAILED, JobState.NOT_SAVED, JobState.UNCERTAIN)
 MESSAGE_MS = 8000
@@ -57,7 +57,7 @@ class Notifier(QObject):
         self._busy: Callable[[], bool] | None = None  # per-queue mode: "still running?"
         self._first_at = 0.0
         self._target = ""
-        #: What would have been shown without a tray: (title, text), oldest first.
+        # What would have been shown without a tray: (title, text), oldest first.
         self.recorded: list[tuple[str, str]] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

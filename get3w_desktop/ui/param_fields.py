@@ -994,7 +994,7 @@ MEDIA_SUFFIXES = {
     "video": (".mp4", ".mov", ".webm", ".mkv", ".m4v", ".avi"),
     "audio": (".mp3", ".wav", ".m4a", ".aac", ".ogg", ".flac", ".opus"),
 }
-#: What Get3W accepts per upload (API.md section 5); larger files fail later anyway.
+# What Get3W accepts per upload (API.md section 5); larger files fail later anyway.
 UPLOAD_LIMIT_MB = {"image": 20, "video": 100, "audio": 50}
 THUMB_MAX_BYTES = 40 * 1024 * 1024
 THUMB_MAX_PIXELS = 60_000_000  # header-checked before decoding; on the GUI thread, so capped

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from get3w_desktop.ui.media_player import MediaPlayerView
 
 _CONTEXT = "ResultViewer"
-#: English source texts; shown through `_tr` in the current language.
+# English source texts; shown through `_tr` in the current language.
 EMPTY_MESSAGE = QT_TRANSLATE_NOOP(
     "ResultViewer", "Pick a model, write a prompt and press Generate — results appear here"
 )

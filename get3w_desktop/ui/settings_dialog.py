@@ -66,7 +66,7 @@ from get3w_desktop.ui.param_fields import error_color, muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 SERVER_DEFAULT = QT_TRANSLATE_NOOP("SettingsDialog", "(server default)")
-#: What a limit starts at when it is switched on.
+# What a limit starts at when it is switched on.
 SUGGESTED_CAPS = {"cap_per_batch": 5.0, "cap_per_day": 20.0}
 
 
@@ -238,7 +238,7 @@ def ask_profile(
 class SettingsDialog(QDialog):
     key_requested = Signal(str)
 
-    #: Opens the profile editor (replaceable in tests).
+    # Opens the profile editor (replaceable in tests).
     ask: Callable[[QWidget, tuple[str, ...], Profile | None], Profile | None] = staticmethod(
         ask_profile
     )

@@ -10,7 +10,7 @@ from get3w_desktop.itemmodels.job_filter import JobFilterModel, Period, StateGro
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.ui.texts import filter_label
 
-#: Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).
+# Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).
 SEARCH_DELAY_MS = 150
 
 

@@ -20,7 +20,7 @@ def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
     return source
 
 
-#: JobState.label, in the task list's chips and the viewer's subtitle.
+# JobState.label, in the task list's chips and the viewer's subtitle.
 JOB_STATE_LABELS = (
     QT_TRANSLATE_NOOP("JobState", "Queued"),
     QT_TRANSLATE_NOOP("JobState", "Submitting"),
@@ -33,7 +33,7 @@ JOB_STATE_LABELS = (
     QT_TRANSLATE_NOOP("JobState", "Stopped"),
 )
 
-#: itemmodels.job_filter.StateGroup values and Period labels (the filter bar's lists).
+# itemmodels.job_filter.StateGroup values and Period labels (the filter bar's lists).
 FILTER_LABELS = (
     QT_TRANSLATE_NOOP("TaskFilter", "All statuses"),
     QT_TRANSLATE_NOOP("TaskFilter", "In progress"),
@@ -46,7 +46,7 @@ FILTER_LABELS = (
     QT_TRANSLATE_NOOP("TaskFilter", "Last 30 days"),
 )
 
-#: The bundled catalogue's parameter titles, help lines and model descriptions.
+# The bundled catalogue's parameter titles, help lines and model descriptions.
 CATALOGUE_TEXTS = (
     # parameter titles
     QT_TRANSLATE_NOOP("Catalogue", "Channel"),
