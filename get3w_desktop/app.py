@@ -81,14 +81,6 @@ class KeyringLookup:
         return self._found[0] if self._found else None
 
 
-def stored_key(profile: str = "default", timeout: float = KEYRING_TIMEOUT) -> str | None:
-    """The key from the environment, or the profile's key in the keyring."""
-    key = os.environ.get("GET3W_API_KEY", "").strip()
-    if key:
-        return key
-    return KeyringLookup(profile).result(timeout)
-
-
 def start_sandbox() -> SandboxServer:
     """The app's offline service. A fresh seed per session, so task ids never repeat
     across restarts (history keys on them)."""

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from get3w_desktop.app import start_sandbox, stored_key
+from get3w_desktop.app import choose_profile, parse_args, start_sandbox
 from get3w_desktop.sandbox import SANDBOX_API_KEY
+from get3w_desktop.storage.settings import DEFAULT_PROFILE, Profile, Settings
 
 MODEL = "google/nano-banana-pro/text-to-image"
 
@@ -28,9 +29,14 @@ def test_each_app_session_sandbox_hands_out_fresh_task_ids() -> None:
 def test_the_environment_key_wins_and_an_empty_keyring_means_sandbox(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert stored_key() is None  # the test keyring is empty: the app opens in the sandbox
+    work = Settings(profiles=(Profile(DEFAULT_PROFILE, "https://api.example.test"),),
+                    active_profile=DEFAULT_PROFILE)  # fmt: skip
+    profile, key, lookup = choose_profile(parse_args([]), work, first_run=False)
+    assert profile.name == DEFAULT_PROFILE and key is None and lookup is not None
+    assert lookup.result() is None  # the test keyring is empty: the app opens in the sandbox
     monkeypatch.setenv("GET3W_API_KEY", "sk_from_env_123456")
-    assert stored_key() == "sk_from_env_123456"
+    profile, key, lookup = choose_profile(parse_args([]), Settings(), first_run=False)
+    assert (profile.name, key, lookup) == (DEFAULT_PROFILE, "sk_from_env_123456", None)
 
 
 def test_a_missing_display_is_explained_instead_of_a_qt_abort() -> None:
