@@ -138,7 +138,7 @@ def save_output(source: str | Path, destination: str | Path,
     if metadata and data.startswith(PNG_SIGNATURE):
         with contextlib.suppress(ValueError):
             data = png_with_text(data, metadata)
-    return write_atomically(destination, data)
+    return write_atomically(destination, data, shared=True)
 
 
 def unique_path(folder: Path, name: str, taken: set[str] | None = None) -> Path:

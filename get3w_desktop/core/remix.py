@@ -159,7 +159,7 @@ def write_sidecar(job: Job, output_path: str | os.PathLike[str]) -> Path:
         if task.estimated_duration is not None:
             record["estimated_duration"] = task.estimated_duration
     text = json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
-    write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, text.encode("utf-8"), shared=True)
     return target
 
 
