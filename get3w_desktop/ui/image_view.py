@@ -251,6 +251,8 @@ class ZoomBar(QWidget):
             button.setAutoRaise(True)
             self._buttons.append(button)
             button.clicked.connect(slot)
+            # A click leaves the keyboard with the picture, so 0, 1, + and − keep working.
+            button.clicked.connect(lambda: view.setFocus(Qt.FocusReason.OtherFocusReason))
             layout.addWidget(button)
             if text == "−":
                 layout.addWidget(self.label)
