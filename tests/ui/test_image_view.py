@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QToolButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.ui.image_view import ImageView, ZoomBar
@@ -32,14 +32,16 @@ def test_plain_zoom_keys_still_work_after_clicking_a_zoom_button(
     host.activateWindow()
     fitted = view.scale_factor()
 
-    button = bar.findChildren(type(bar._buttons[0]))[button_index]
+    button = bar.findChildren(QToolButton)[button_index]
     button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # as a click on any platform may take it
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view, timeout=2000)
 
-    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)
+    focused = QApplication.focusWidget()
+    assert focused is view
+    QTest.keyClick(focused, Qt.Key.Key_1)
     assert view.scale_factor() == pytest.approx(1 / view.devicePixelRatioF())
-    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_0)
+    QTest.keyClick(focused, Qt.Key.Key_0)
     assert view.is_fitted()
     # Fitting again once the scroll bars of the 1:1 view are gone gives the first fit back.
     qtbot.waitUntil(lambda: view.scale_factor() == pytest.approx(fitted), timeout=2000)
