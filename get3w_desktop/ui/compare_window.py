@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -98,6 +98,10 @@ class CompareWindow(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
+        # A secondary window closes like one: Esc, and the platform's Close (Ctrl+W, Cmd+W).
+        close_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
+        for keys in (QKeySequence(Qt.Key.Key_Escape), *close_keys):
+            QShortcut(keys, self, self.close, context=Qt.ShortcutContext.WindowShortcut)
         runner.job_changed.connect(self._on_job_changed)
         thumbnails.ready.connect(self._on_thumbnail)
         thumbnails.failed.connect(self._on_thumbnail)

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -287,3 +289,13 @@ def test_failed_cells_say_why_and_the_header_counts_them(
     status = window.results_status.text()
     assert "0 of 2 done" in status and "2 did not finish" in status
     assert sandbox.stats.submits == 2
+
+
+@pytest.mark.parametrize("keys", ["Esc", "Ctrl+W"])
+def test_escape_and_ctrl_w_close_the_window(qtbot: QtBot, parts: Parts, keys: str) -> None:
+    window = make_window(qtbot, parts)
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    QTest.keySequence(window, QKeySequence(keys))
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=2000)
