@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.task import TIMING_KEYS
+from get3w_desktop.ui.elided_label import ElidedLabel
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 
 TIMING_LABELS = {
@@ -239,7 +240,9 @@ class DetailsPanel(QScrollArea):
         self.params_grid.setColumnStretch(1, 1)
         self.timings = TimingsChart()
         self.total = self._value("", muted=True)
-        self.task_id = self._value("")
+        # Ids are one long word: painted cut in the middle, copied whole (text() stays whole).
+        self.task_id = ElidedLabel()
+        self.task_id.setTextInteractionFlags(_SELECTABLE)
         self.task_id.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.copy_id = QToolButton()
         self.copy_id.setAutoRaise(True)
@@ -333,7 +336,9 @@ class DetailsPanel(QScrollArea):
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
         for row, (key, value) in enumerate(sorted(params.items())):
-            name = self._value(catalogue_text(key.replace("_", " ").capitalize()), muted=True)
+            name = self._value(
+                catalogue_text(key.replace("_", " ").capitalize()), muted=True, shrink=False
+            )
             name.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             text = format_value(value)
             shown = self._value(text)
@@ -363,9 +368,18 @@ class DetailsPanel(QScrollArea):
             widget.setVisible(visible)
 
     @staticmethod
-    def _value(text: str, *, bold: bool = False, muted: bool = False) -> QLabel:
+    def _value(
+        text: str, *, bold: bool = False, muted: bool = False, shrink: bool = True
+    ) -> QLabel:
         label = QLabel(text)
         label.setWordWrap(True)
+        if shrink:
+            # A wrapped label still asks for its longest word (a URL, a hash): let the
+            # column's width win, so the text wraps inside it instead of pushing the whole
+            # page past the panel's right edge.
+            policy = label.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            label.setSizePolicy(policy)
         label.setTextInteractionFlags(_SELECTABLE)
         label.setTextFormat(Qt.TextFormat.PlainText)
         if bold:
