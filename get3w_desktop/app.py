@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from get3w_desktop import __version__
@@ -81,13 +82,19 @@ class KeyringLookup:
         return self._found[0] if self._found else None
 
 
-def start_sandbox() -> SandboxServer:
+#: The sandbox's fake account, in the data folder beside the history.
+SANDBOX_ACCOUNT_FILE = "sandbox-account.json"
+
+
+def start_sandbox(account_file: Path | None = None) -> SandboxServer:
     """The app's offline service. A fresh seed per session, so task ids never repeat
-    across restarts (history keys on them)."""
+    across restarts (history keys on them); the fake account (balance and bill) is kept
+    in `account_file`, so it follows what was spent as a real one would."""
     from get3w_desktop.sandbox import SandboxConfig, SandboxServer
 
     seed = int.from_bytes(os.urandom(4), "big") >> 1
-    return SandboxServer(SandboxConfig(time_scale=SANDBOX_TIME_SCALE, seed=seed)).start()
+    config = SandboxConfig(time_scale=SANDBOX_TIME_SCALE, seed=seed, account_file=account_file)
+    return SandboxServer(config).start()
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -261,7 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         journal=writer.record_durably if writer else None,
     )  # fmt: skip
     services = ServiceController(
-        settings, paths, keys, runner, base_urls, start_sandbox=start_sandbox,
+        settings, paths, keys, runner, base_urls,
+        start_sandbox=lambda: start_sandbox(paths.data / SANDBOX_ACCOUNT_FILE),
         keyring_backend=lambda: secret_store.backend_name, model_lookup=catalogue.get,
     )  # fmt: skip
     live = services.activate(profile, key)

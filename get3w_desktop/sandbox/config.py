@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 #: Accepted by every sandbox unless configured otherwise. Not a secret.
@@ -81,6 +82,9 @@ class SandboxConfig:
     #: Keep every request's line and headers per host in `Stats.requests_seen` (tests
     #: search them for the key); off by default, as the list grows with every request.
     record_requests: bool = False
+    #: Keep the account (balances and bill) in this file across restarts, as a real
+    #: account would (the app's sandbox); None: every sandbox starts with a fresh account.
+    account_file: Path | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.time_scale) and self.time_scale > 0):

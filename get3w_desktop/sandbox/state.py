@@ -18,6 +18,13 @@ from typing import Any
 
 from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.money import money_round, unit_price
+from get3w_desktop.sandbox.account import (
+    SavedAccount,
+    SavedLine,
+    key_tag,
+    load_account,
+    save_account,
+)
 from get3w_desktop.sandbox.config import SandboxConfig
 
 #: Task codes from the contract (API.md section 3), with the sandbox's message for each.
@@ -162,6 +169,9 @@ class SandboxState:
         # created_at follows the sandbox clock, so a virtual clock moves it too.
         self._wall_anchor = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
         self._clock_anchor = clock()
+        self._other_accounts = SavedAccount({}, ())  # kept as found, for keys not in config
+        if config.account_file is not None:
+            self._restore(load_account(config.account_file))
 
     # -- tasks -----------------------------------------------------------------------
 
@@ -256,6 +266,39 @@ class SandboxState:
         line = BillingLine(len(self.bill) + 1, task.key, kind, task.id, task.model.model_id,
                            task.price, at)  # fmt: skip
         self.bill.append(line)
+        if self.config.account_file is not None:
+            save_account(self.config.account_file, self._saved())
+
+    # -- an account that outlives the sandbox (the app's) ---------------------------------
+
+    def _epoch(self, at: float) -> float:
+        return self._wall_anchor.timestamp() + (at - self._clock_anchor)
+
+    def _restore(self, saved: SavedAccount) -> None:
+        keys = {key_tag(key): key for key in self.config.keys}
+        for tag, amount in saved.balances.items():
+            if tag in keys:
+                self.balances[keys[tag]] = amount
+        for line in saved.bill:
+            if line.key_tag in keys:
+                at = self._clock_anchor + (line.when - self._wall_anchor.timestamp())
+                number = len(self.bill) + 1
+                self.bill.append(BillingLine(number, keys[line.key_tag], line.kind, line.task_id,
+                                             line.model_id, line.amount, at))  # fmt: skip
+        self._other_accounts = SavedAccount(
+            {t: a for t, a in saved.balances.items() if t not in keys},
+            tuple(line for line in saved.bill if line.key_tag not in keys),
+        )
+
+    def _saved(self) -> SavedAccount:
+        mine = tuple(
+            SavedLine(key_tag(b.key), b.kind, b.task_id, b.model_id, b.amount, self._epoch(b.at))
+            for b in self.bill
+        )
+        balances = {key_tag(k): v for k, v in self.balances.items()}
+        return SavedAccount(
+            {**self._other_accounts.balances, **balances}, self._other_accounts.bill + mine
+        )
 
     def _refund(self, task: SandboxTask, at: float) -> None:
         task.refunded = True
