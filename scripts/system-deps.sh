@@ -12,9 +12,12 @@ case "$purpose" in
                     libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libegl1 libgl1
                     libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 fonts-noto-cjk" ;;
     # dbus (dbus-daemon, dbus-run-session) and gnome-keyring: a private Secret Service for
-    # tests/storage/test_secret_service_real.py.
+    # tests/storage/test_secret_service_real.py. Xvfb, the window libraries, at-spi2-core and
+    # python3-pyatspi: the screen-reader walk of a real window (tests/e2e/test_accessibility.py).
     test) packages="libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libpulse0
-                    dbus gnome-keyring" ;;
+                    dbus gnome-keyring xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4
+                    libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0
+                    libxcb-xinerama0 at-spi2-core python3-pyatspi" ;;
     # A real X server for scripts/screenshots.py, plus what a real window needs.
     screenshots) packages="xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1
                     libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0
