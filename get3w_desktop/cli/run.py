@@ -11,6 +11,7 @@ from typing import Any
 
 from get3w_desktop.api.client import Get3WClient, retry_call
 from get3w_desktop.api.lifecycle import Lifecycle, Outcome, Plan, Reports
+from get3w_desktop.api.parse import is_url_output
 from get3w_desktop.api.waiting import WaitEvent, WaitState
 from get3w_desktop.cli.common import (
     CLI_PROFILE,
@@ -27,7 +28,13 @@ from get3w_desktop.cli.common import (
     seconds,
 )
 from get3w_desktop.cli.shape import task_shape
-from get3w_desktop.core.catalogue import ModelInfo, apply_defaults, check_params, load_bundled
+from get3w_desktop.core.catalogue import (
+    ModelInfo,
+    ParamKind,
+    apply_defaults,
+    check_params,
+    load_bundled,
+)
 from get3w_desktop.core.errors import (
     Get3WError,
     InvalidParametersError,
@@ -84,7 +91,36 @@ def parse_params(
         spec = model.param(key) if model else None
         params[key] = spec.coerce(text) if spec else _guess(text)
     _check_text(params, "")
+    for key, value in params.items():
+        spec = model.param(key) if model else None
+        media = spec.kind in (ParamKind.MEDIA, ParamKind.MEDIA_LIST) if spec else _media_name(key)
+        if media:
+            params[key] = _local_files(key, value)
     return params
+
+
+_MEDIA_NAMES = {"image", "images", "video", "videos", "audio", "audios", "mask_image",
+                "first_image", "last_image"}  # fmt: skip
+
+
+def _media_name(key: str) -> bool:
+    """For models we have no schema for: does `key` name a media input?"""
+    return key in _MEDIA_NAMES or key.endswith(("_image", "_images", "_video", "_audio"))
+
+
+def _local_files(key: str, value: Any) -> Any:
+    """Local paths of a media parameter as `file://` URLs, which the lifecycle uploads (or
+    sends inline) exactly as it does the window's. Addresses are left as they are."""
+    if isinstance(value, list):
+        return [_local_files(key, item) for item in value]
+    if not isinstance(value, str) or not value.strip() or is_url_output(value):
+        return value
+    path = Path(value.strip()).expanduser()
+    if not path.is_file():
+        raise InvalidParametersError(
+            f"{key}: “{value}” is neither an address (https://…) nor an existing file."
+        )
+    return path.resolve().as_uri()
 
 
 def _check_text(value: Any, where: str) -> None:
@@ -257,10 +293,10 @@ def run_job(client: Get3WClient, job: Job, plan: Plan, record: Callable[[Job], N
         if latest.remote_id:
             say(f"stopped waiting; the task goes on: get3w resume "
                 f"(or get3w status {one_line(latest.remote_id)})")  # fmt: skip
-        emit_json(task_shape(latest))
+        emit_json(task_shape(latest, base_url=client.base_url))
         return Exit.INTERRUPTED
     reporter.progress.done()
-    emit_json(task_shape(outcome.job))
+    emit_json(task_shape(outcome.job, base_url=client.base_url))
     return outcome_code(outcome)
 
 
@@ -297,7 +333,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             task = retry_call(lambda: client.get(args.task_id), attempts=3)
     except Get3WError as exc:
         return report_error(exc)
-    emit_json(task_shape(task=task))
+    emit_json(task_shape(task=task, base_url=client.base_url))
     if task.phase is Phase.FAILED:
         return Exit.TASK_FAILED
     return Exit.OK
