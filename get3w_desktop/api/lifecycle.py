@@ -345,7 +345,10 @@ class Lifecycle:
             done = job.evolve(state=JobState.COMPLETED, finished_at=time.time())
             self._publish(done.with_note(None))
             return Outcome(self.job)
-        job = self._publish(job.evolve(state=JobState.DOWNLOADING, files=()).with_note(None))
+        # Fetched again (`resume --out` of a not-saved task): an earlier failure is over.
+        job = job.evolve(state=JobState.DOWNLOADING, files=(), error=None, error_message=None,
+                         error_action=Action.NONE, finished_at=None)  # fmt: skip
+        job = self._publish(job.with_note(None))
         kind = None if text_expected else plan.expected_kind
         wanted = dict(urls)
         words = {item.index: item.text for item in texts} if plan.text_files else {}
