@@ -89,8 +89,9 @@ def test_quitting_leaves_the_job_resumable_and_stop_ends_it(tmp_path: Path, quit
             if job.state is JobState.RUNNING and job.task is not None:
                 cancel.set()  # quit (or Stop) as soon as the task is known
 
-        lifecycle = Lifecycle(client, Job(MODEL, {"prompt": "x"}), Plan(tmp_path, schedule=SCHEDULE),
-                              Reports(on_change, journal), cancel)  # fmt: skip
+        plan = Plan(tmp_path, schedule=SCHEDULE)
+        job = Job(MODEL, {"prompt": "x"})
+        lifecycle = Lifecycle(client, job, plan, Reports(on_change, journal), cancel)
         lifecycle.quitting = quitting
         outcome = lifecycle.run()
         assert server.stats.submits == 1
@@ -122,8 +123,8 @@ def test_a_timeout_leaves_the_task_running_and_resumable(tmp_path: Path) -> None
 
 
 def test_parse_accepts_text_outputs_and_tells_them_from_addresses() -> None:
-    task = parse_task({"id": "t", "status": "completed",
-                       "outputs": ["A fox in the snow.", "https://cdn.example.com/a.png"]})  # fmt: skip
+    outputs = ["A fox in the snow.", "https://cdn.example.com/a.png"]
+    task = parse_task({"id": "t", "status": "completed", "outputs": outputs})
     assert task.outputs == ("A fox in the snow.", "https://cdn.example.com/a.png")
     urls, texts = split_outputs(task.outputs, text_expected=False)
     assert urls == ((1, "https://cdn.example.com/a.png"),)
