@@ -58,6 +58,7 @@ class JobWorker(QRunnable):
         self.started = False
         self.start_lock = threading.Lock()
         self._signals = signals
+        self._journal = journal
         plan = Plan(outputs_dir, expected_kind=expected_kind, schedule=schedule)
         reports = Reports(on_change=signals.job_changed.emit, record=journal)
         self._lifecycle = Lifecycle(client, job, plan, reports, cancel)
@@ -85,6 +86,11 @@ class JobWorker(QRunnable):
             log.exception("worker for %s crashed", self.job.local_id)
             crashed = self.job.failed_with(messages.UNEXPECTED, state=JobState.FAILED)
             self._lifecycle.job = crashed
+            if self._journal is not None:
+                try:
+                    self._journal(crashed)
+                except Exception:
+                    log.exception("could not record the crash of %s", crashed.local_id)
             self._signals.job_changed.emit(crashed)
         finally:
             self._signals.finished.emit(self.job.local_id)
