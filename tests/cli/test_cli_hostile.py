@@ -223,6 +223,7 @@ def test_an_unknown_keyring_backend_is_a_clear_error(
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "nowhere.NoSuchKeyring")
     assert main(["run", MODEL, "-p", "prompt=x", "--no-history"]) == Exit.USAGE
     assert main(["balance"]) == Exit.USAGE
+    assert main(["key", "status"]) == Exit.USAGE
     err = capsys.readouterr().err
     assert "PYTHON_KEYRING_BACKEND=nowhere.NoSuchKeyring" in err and "Traceback" not in err
     assert sandbox.stats.submits == 0
