@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import Any, Union
 
 from get3w_desktop.core.errors import (
-    CancelledError,
     DownloadError,
     Get3WError,
     SubmissionUncertainError,
@@ -194,6 +193,4 @@ def for_error(error: Get3WError) -> Message:
         return Message(Code.UNCERTAIN, {"reason": error.message}, error.message)
     if isinstance(error, DownloadError):
         return Message(Code.NOT_SAVED, {"reason": error.message}, error.message)
-    if isinstance(error, CancelledError):
-        return text(error.message)
     return text(error.message)

@@ -173,3 +173,22 @@ def test_a_non_address_output_of_an_image_model_is_kept_as_text_and_addresses_st
     assert job.texts == (TextOutput(0, "no image: the prompt was refused"),)
     assert job.state is JobState.NOT_SAVED
     assert job.error == "Refusing to download from a “ftp:” address."
+
+
+def test_run_status_and_history_print_one_task_shape(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GET3W_BASE_URL", sandbox.base_url)
+    monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
+    assert main(["run", EDIT.replace("/edit", "/text-to-image"), "-p", "prompt=a fox",
+                 "--no-download"]) == Exit.OK  # fmt: skip
+    ran = last_json(capsys.readouterr().out)
+    assert main(["status", ran["id"]]) == Exit.OK
+    status = last_json(capsys.readouterr().out)
+    assert main(["history", "--json"]) == Exit.OK
+    listed = last_json(capsys.readouterr().out)
+    assert list(ran) == list(status) == list(listed)
+    assert ran["id"] == status["id"] == listed["id"] and ran["local_id"] == listed["local_id"]
+    assert status["local_id"] is None  # the server's snapshot alone has no local record
+    assert (ran["state"], status["state"], listed["state"]) == ("completed",) * 3
+    assert ran["base_url"] == status["base_url"] == listed["base_url"] == sandbox.base_url
