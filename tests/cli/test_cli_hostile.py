@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +251,87 @@ def test_resume_cleans_the_part_file_a_killed_download_left(
     assert sorted(p.name for p in out.iterdir()) == sorted([other.name, f"{stem}.png"])
     stats = requests.get(f"{env.base_url}/_sandbox/stats", timeout=10).json()
     assert env.stats.submits == 1 and stats["checksums"][task.id]
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\0" * 200_000
+
+
+class SlowThenWholeOutput:
+    """An output host: the first download sends a little and then stalls (so the process
+    can be killed mid-download); later ones send the whole file."""
+
+    def __init__(self) -> None:
+        owner = self
+        self.stalled = threading.Event()
+        self.release = threading.Event()
+        self.downloads = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                owner.downloads += 1
+                first = owner.downloads == 1
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(PNG_BYTES)))
+                self.end_headers()
+                if first:
+                    self.wfile.write(PNG_BYTES[:4096])
+                    self.wfile.flush()
+                    owner.stalled.set()
+                    owner.release.wait(30)
+                    return
+                self.wfile.write(PNG_BYTES)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, name="slow-output")
+
+    def __enter__(self) -> SlowThenWholeOutput:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+def test_a_download_killed_mid_way_is_finished_by_resume_and_its_part_file_removed(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    get3w = str(Path(sys.executable).with_name("get3w"))
+    with SlowThenWholeOutput() as cdn, ScriptedServer() as api:
+        host, port = cdn.server.server_address[:2]
+        url = f"http://{host!s}:{port}/outputs/t-kill/0.png"
+        done = {"id": "t-kill", "status": "completed", "outputs": [url]}
+        api.on("POST", f"/v1/{MODEL}", Answer(200, done))
+        api.on("GET", "/v1/requests/t-kill", Answer(200, done))
+        env = {**os.environ, "GET3W_HOME": str(isolated_home), "GET3W_BASE_URL": api.url,
+               "GET3W_API_KEY": SANDBOX_API_KEY}  # fmt: skip
+        out = tmp_path / "out"
+        run = subprocess.Popen([get3w, "run", MODEL, "-p", "prompt=x", "--sync", "--out", str(out)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        try:
+            assert cdn.stalled.wait(60), "the download never started"
+            deadline = time.monotonic() + 10
+            while not list(out.glob(".*.part")) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            [part] = list(out.glob(".*.part"))
+            run.kill()  # SIGKILL: no cleanup runs
+        finally:
+            run.kill()
+            run.communicate(timeout=20)
+        assert part.exists()  # what a killed download leaves
+        resumed = subprocess.run([get3w, "resume"], env=env, capture_output=True, text=True,
+                                 timeout=60)  # fmt: skip
+        assert resumed.returncode == Exit.OK, resumed.stderr
+    assert not part.exists()
+    assert [p.name for p in out.iterdir()] == [f"{output_stem('t-kill', 0)}.png"]
+    assert (out / "t-kill_0.png").read_bytes() == PNG_BYTES
+    assert len(api.requests_to("POST", f"/v1/{MODEL}")) == 1  # never sent again
