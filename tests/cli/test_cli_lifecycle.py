@@ -192,3 +192,16 @@ def test_run_status_and_history_print_one_task_shape(
     assert status["local_id"] is None  # the server's snapshot alone has no local record
     assert (ran["state"], status["state"], listed["state"]) == ("completed",) * 3
     assert ran["base_url"] == status["base_url"] == listed["base_url"] == sandbox.base_url
+
+
+def test_a_key_echoed_in_a_task_error_is_redacted_in_the_window_too(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    echoed = f"Request by {SANDBOX_API_KEY} was refused."
+    failed = {"id": "t-9", "status": "failed", "code": 1401, "error": echoed}
+    with ScriptedServer() as server:
+        server.on("POST", f"/v1/{CAPTIONER}", Answer(200, failed))
+        job = through_the_window(qtbot, server.url, tmp_path / "o", CAPTIONER, {}, schedule=FAST)
+    assert job.state is JobState.FAILED
+    assert job.error == "Request by «redacted» was refused."
+    assert job.error_message is not None and SANDBOX_API_KEY not in str(job.error_message)
