@@ -216,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from get3w_desktop.core.catalogue import load_bundled
+    from get3w_desktop.core.job import expected_output_kind
     from get3w_desktop.itemmodels.job_list import JobListModel
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.storage.secrets import KeyringSecretStore
@@ -264,8 +265,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     writer = HistoryWriter(history, base_urls=base_urls) if history else None
     runner = TaskRunner(
         None, paths.outputs, max_concurrency=settings.concurrency,  # the client: just below
-        expected_kind=lambda model_id: m.output_kind if (m := catalogue.get(model_id)) else None,
+        expected_kind=lambda model_id: (
+            expected_output_kind(m.type, m.output_kind) if (m := catalogue.get(model_id)) else None
+        ),
         journal=writer.record_durably if writer else None,
+        record=writer.record if writer else None,
     )  # fmt: skip
     services = ServiceController(
         settings, paths, keys, runner, base_urls,
@@ -299,7 +303,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     loader = HistoryLoader(history) if history else None
     if writer is not None and loader is not None:
-        runner.job_changed.connect(writer.record)
         window.jobs_removed.connect(writer.forget)
         writer.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
         loader.loaded.connect(window.add_history)

@@ -2074,6 +2074,94 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>Messages</name>
+    <message>
+        <source>{reason} Retrying in {seconds} s.</source>
+        <translation>{reason} {seconds} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>Waiting for the network.</source>
+        <translation>正在等待网络。</translation>
+    </message>
+    <message>
+        <source>Rate limited.</source>
+        <translation>请求过于频繁，已被限速。</translation>
+    </message>
+    <message>
+        <source>Slower than usual; still checking.</source>
+        <translation>比平时慢，仍在查询。</translation>
+    </message>
+    <message>
+        <source>Running, but the history could not be saved: {reason}</source>
+        <translation>正在运行，但无法保存到历史记录：{reason}</translation>
+    </message>
+    <message>
+        <source>Not sent: the task could not be written to the history ({reason}). Nothing was charged. Free some disk space, then re-run it.</source>
+        <translation>未发送：无法将任务写入历史记录（{reason}）。未产生任何费用。请释放一些磁盘空间后重新运行。</translation>
+    </message>
+    <message>
+        <source>Not sent: {reason} Nothing was charged.</source>
+        <translation>未发送：{reason} 未产生任何费用。</translation>
+    </message>
+    <message>
+        <source>The server no longer knows this task (Get3W keeps task records 30 days).</source>
+        <translation>服务器已不再保留此任务（Get3W 仅保留任务记录 30 天）。</translation>
+    </message>
+    <message>
+        <source>An unexpected error stopped this task. Details are in the log.</source>
+        <translation>一个意外错误中止了此任务。详情请查看日志。</translation>
+    </message>
+    <message>
+        <source>Stopped before every output was saved.</source>
+        <translation>在所有输出保存完成之前已停止。</translation>
+    </message>
+    <message>
+        <source>The task may have been created (and charged), but its answer was lost. It was not sent again. Check your Get3W history before retrying.</source>
+        <translation>任务可能已创建（并已扣费），但服务器的回复丢失了。任务未被重新发送。重试前请先查看您的 Get3W 历史记录。</translation>
+    </message>
+    <message>
+        <source>An output could not be saved: {reason}</source>
+        <translation>有输出未能保存：{reason}</translation>
+    </message>
+    <message>
+        <source>The content was flagged by moderation.</source>
+        <translation>内容未通过审核。</translation>
+    </message>
+    <message>
+        <source>A required parameter is missing.</source>
+        <translation>缺少必填参数。</translation>
+    </message>
+    <message>
+        <source>A parameter is invalid.</source>
+        <translation>有参数无效。</translation>
+    </message>
+    <message>
+        <source>A media URL could not be reached.</source>
+        <translation>无法访问某个媒体网址。</translation>
+    </message>
+    <message>
+        <source>The task failed.</source>
+        <translation>任务失败。</translation>
+    </message>
+    <message>
+        <source>Internal error while generating.</source>
+        <translation>生成时发生内部错误。</translation>
+    </message>
+    <message>
+        <source>The model is temporarily unavailable.</source>
+        <translation>该模型暂时不可用。</translation>
+    </message>
+    <message>
+        <source>The generation timed out.</source>
+        <translation>生成超时。</translation>
+    </message>
+    <message>
+        <source> Retrying in {seconds} s.</source>
+        <extracomment>Appended when a wait note knows when it retries.</extracomment>
+        <translation> {seconds} 秒后重试。</translation>
+    </message>
+</context>
+<context>
     <name>ModelPicker</name>
     <message>
         <source>Text to image</source>

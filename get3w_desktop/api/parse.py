@@ -13,10 +13,11 @@ import json
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from get3w_desktop.core.errors import BadResponseError
+from get3w_desktop.core.job import TextOutput
 from get3w_desktop.core.schedule import clamp_retry_after
 from get3w_desktop.core.task import Task
 
@@ -165,3 +166,33 @@ def _positive(value: Any) -> float | None:
 
 def _keys(data: Mapping[str, Any]) -> str:
     return "keys: " + ", ".join(sorted(str(k) for k in data)[:20])
+
+
+# -- outputs ----------------------------------------------------------------------------
+
+#: One token with a scheme (`https://…`) or a data URI: an address, checked strictly when
+#: downloaded (`core.urls.check_output_url`), never taken for text.
+_URL_SHAPE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|data:[^\s,]*,)\S*")
+
+
+def is_url_output(value: str) -> bool:
+    return _URL_SHAPE.fullmatch(value.strip()) is not None
+
+
+def split_outputs(
+    outputs: Sequence[str], *, text_expected: bool
+) -> tuple[tuple[tuple[int, str], ...], tuple[TextOutput, ...]]:
+    """The task's outputs as (index, URL) pairs to download and text outputs to keep.
+
+    Captioners, LLMs, speech-to-text and moderation models (`text_expected`) answer with
+    text: every output is text then, even one that happens to look like an address. For
+    other models an output that is not an address is text as well (kept, never fetched).
+    """
+    urls: list[tuple[int, str]] = []
+    texts: list[TextOutput] = []
+    for index, value in enumerate(outputs):
+        if not text_expected and is_url_output(value):
+            urls.append((index, value.strip()))
+        else:
+            texts.append(TextOutput(index, value))
+    return tuple(urls), tuple(texts)

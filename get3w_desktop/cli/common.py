@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import enum
 import json
+import math
 import os
+import re
 import sys
 from typing import Any, TextIO
 
@@ -14,6 +16,7 @@ from get3w_desktop.core.errors import (
     BadResponseError,
     CancelledError,
     ConfigError,
+    DestinationError,
     DownloadError,
     Get3WError,
     InsufficientBalanceError,
@@ -27,9 +30,7 @@ from get3w_desktop.core.errors import (
     UnsupportedError,
     WaitTimeoutError,
 )
-from get3w_desktop.core.job import Job
 from get3w_desktop.core.redact import REDACTOR
-from get3w_desktop.core.task import Task
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.storage.history import HistoryDamagedError, HistoryError, HistoryStore
 from get3w_desktop.storage.paths import app_paths
@@ -65,6 +66,7 @@ def exit_code_for(error: Get3WError) -> Exit:
         (TaskFailedError, Exit.TASK_FAILED),
         (InvalidParametersError, Exit.USAGE),
         (ConfigError, Exit.USAGE),
+        (DestinationError, Exit.USAGE),
         (AuthError, Exit.AUTH),
         (InsufficientBalanceError, Exit.BALANCE),
         (RateLimitedError, Exit.RATE_LIMITED),
@@ -95,12 +97,42 @@ def base_url(args: argparse.Namespace) -> str:
     return str(args.base_url or os.environ.get("GET3W_BASE_URL") or DEFAULT_BASE_URL)
 
 
+def seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds (`nan`, `-5`, `inf` refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
+
+
+def check_keyring_backend() -> None:
+    """Raise ConfigError when $PYTHON_KEYRING_BACKEND names a backend that cannot be loaded
+    (keyring itself would raise ImportError or ValueError from deep inside)."""
+    name = os.environ.get("PYTHON_KEYRING_BACKEND", "").strip()
+    if not name:
+        return
+    from keyring.core import load_keyring
+
+    try:
+        load_keyring(name)
+    except Exception as exc:  # ImportError, AttributeError, ValueError: all "cannot load"
+        raise ConfigError(
+            f"PYTHON_KEYRING_BACKEND={name} names a keyring backend that cannot be loaded. "
+            "Unset it, or set GET3W_API_KEY for this command.",
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from None
+
+
 def api_key(store: SecretStore | None = None) -> str | None:
     """$GET3W_API_KEY (for scripts) wins over the keyring."""
     key = os.environ.get("GET3W_API_KEY", "").strip()
     if key:
         REDACTOR.add_secret(key)
         return key
+    check_keyring_backend()
     try:
         stored = (store or KeyringSecretStore()).get()
     except SecretStoreError as exc:
@@ -110,13 +142,51 @@ def api_key(store: SecretStore | None = None) -> str | None:
     return stored
 
 
+#: Terminal control: CSI and OSC sequences, other ESC sequences, C0 and C1 controls.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI (colours, cursor moves, erase line)
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (window title, hyperlinks)
+    r"|\x1b[@-_]?"  # any other ESC
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # controls, keeping tab and newline
+)
+_LINE_BREAKS = re.compile(r"[\n\t\u2028\u2029\x85]+")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")  # a cut emoji: not encodable for a terminal
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with terminal escapes and control characters removed (a server's words
+    printed raw could move the cursor, rewrite a line or set the window title)."""
+    return _SURROGATES.sub("\ufffd", _ESCAPES.sub("", text))
+
+
+def one_line(text: str | None) -> str:
+    """Server text for one line of a terminal: no escapes, no line breaks."""
+    return _LINE_BREAKS.sub(" ", terminal_safe(text or "")).strip()
+
+
 def say(message: str, stream: TextIO | None = None) -> None:
     """A line for people on stderr (stdout is kept for machine-readable output)."""
-    print(REDACTOR.redact(message), file=stream or sys.stderr, flush=True)
+    print(terminal_safe(REDACTOR.redact(message)), file=stream or sys.stderr, flush=True)
+
+
+def redacted(data: Any) -> Any:
+    """`data` with every string (keys too) passed through the key redactor."""
+    if isinstance(data, str):
+        return REDACTOR.redact(data)
+    if isinstance(data, dict):
+        return {redacted(k): redacted(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [redacted(v) for v in data]
+    return data
 
 
 def emit_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, sort_keys=False), flush=True)
+    """One JSON line on stdout: keys redacted, and nothing a terminal would act on (C1
+    controls, line separators) or cannot encode (a lone surrogate) left unescaped."""
+    line = json.dumps(redacted(data), ensure_ascii=False, sort_keys=False)
+    line = _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+    print(line, flush=True)
 
 
 def report_error(error: Get3WError) -> Exit:
@@ -136,41 +206,3 @@ def report_history_error(error: HistoryError) -> Exit:
     if isinstance(error, HistoryDamagedError):
         say("  To start a new, empty history (the old file is kept): get3w history --start-over")
     return code
-
-
-class Recorder:
-    """Writes a command's job to the history as it goes.
-
-    The first write (`begin`, before a submit is sent) must succeed, or nothing is sent.
-    Later writes must not stop a task that is already paid for: a failure is reported once
-    and the command goes on. With no store (`--no-history`) nothing is written.
-    """
-
-    def __init__(
-        self, store: HistoryStore | None, *, base_url: str | None = None, out_dir: str | None = None
-    ) -> None:
-        self.store = store
-        self._base_url = base_url
-        self._out_dir = out_dir
-        self._warned = False
-        #: The newest snapshot recorded (or that would have been, without a store).
-        self.last: Job | None = None
-
-    def latest_task(self, default: Task) -> Task:
-        return self.last.task if self.last is not None and self.last.task else default
-
-    def begin(self, job: Job) -> None:
-        self.last = job
-        if self.store is not None:
-            self.store.save(job, base_url=self._base_url, out_dir=self._out_dir)
-
-    def update(self, job: Job) -> None:
-        self.last = job
-        if self.store is None:
-            return
-        try:
-            self.store.save(job, base_url=self._base_url, out_dir=self._out_dir)
-        except HistoryError as exc:
-            if not self._warned:
-                say(f"warning: {exc.message} The task goes on; its record may be out of date.")
-                self._warned = True

@@ -11,34 +11,31 @@ import argparse
 import contextlib
 import datetime
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
-from get3w_desktop.api.client import Get3WClient, retry_call
-from get3w_desktop.api.waiting import NOT_FOUND_GRACE
+from get3w_desktop.api.client import Get3WClient
+from get3w_desktop.api.lifecycle import Lifecycle, Plan, Reports
 from get3w_desktop.cli.common import (
     CLI_PROFILE,
     Exit,
-    Recorder,
     api_key,
     base_url,
     emit_json,
     exit_code_for,
+    one_line,
     open_history,
     report_error,
     report_history_error,
     say,
+    seconds,
 )
-from get3w_desktop.cli.run import Progress, download_and_record, forgotten, wait_and_record
+from get3w_desktop.cli.run import Progress, expected_kind, recorder
+from get3w_desktop.cli.shape import task_shape
 from get3w_desktop.core.catalogue import load_bundled
-from get3w_desktop.core.errors import (
-    AuthError,
-    Get3WError,
-    InsufficientBalanceError,
-    NotFoundError,
-)
+from get3w_desktop.core.errors import AuthError, Get3WError, InsufficientBalanceError
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.task import Phase
 from get3w_desktop.storage.history import (
     HistoryEntry,
     HistoryError,
@@ -72,11 +69,12 @@ def add_resume_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         default=None,
-        help="folder for outputs (default: where each `get3w run` was asked to save them)",
+        help="folder for outputs (default: where each `get3w run` was asked to save them); "
+        "given, tasks whose outputs were not saved are fetched again into it",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per task")
     parser.add_argument(
-        "--timeout", type=float, default=None, help="stop waiting for a task after S seconds"
+        "--timeout", type=seconds, default=None, help="stop waiting for a task after S seconds"
     )
 
 
@@ -113,32 +111,15 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(
             f"{job.local_id[:8]:8}  {_local_time(job.created_at):16}  {model:{width}}  "
             f"{_state_label(entry):20}  {_excerpt(job.prompt, PROMPT_WIDTH)}"
-        )
+        )  # the model and prompt pass through one_line in _excerpt
     if total > len(entries):
         say(f"showing the newest {len(entries)} of {total:,} (use --limit 0 for all)")
     return Exit.OK
 
 
 def entry_json(entry: HistoryEntry) -> dict[str, Any]:
-    job = entry.job
-    return {
-        "local_id": job.local_id,
-        "remote_id": job.remote_id,
-        "profile": job.profile,
-        "base_url": entry.base_url,
-        "model": job.model_id,
-        "state": job.state.value,
-        "status": job.task.status if job.task else None,
-        "prompt": job.prompt,
-        "params": dict(job.params),
-        "task": job.task.as_json() if job.task else None,
-        "files": list(job.files),
-        "error": job.error,
-        "created_at": _iso(job.created_at),
-        "submitted_at": _iso(job.submitted_at),
-        "finished_at": _iso(job.finished_at),
-        "remote_expired": entry.remote_expired,
-    }
+    """A history entry in the one task shape (see cli/shape.py)."""
+    return task_shape(entry.job, base_url=entry.base_url, remote_expired=entry.remote_expired)
 
 
 def _state_label(entry: HistoryEntry) -> str:
@@ -147,18 +128,12 @@ def _state_label(entry: HistoryEntry) -> str:
 
 
 def _excerpt(text: str, width: int) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(one_line(text).split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _local_time(epoch: float) -> str:
     return datetime.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M")
-
-
-def _iso(epoch: float | None) -> str | None:
-    if epoch is None:
-        return None
-    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).isoformat(timespec="seconds")
 
 
 # -- resume -----------------------------------------------------------------------------
@@ -185,7 +160,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
 def _resume(store: HistoryStore, client: Get3WClient, args: argparse.Namespace) -> int:
     store.mark_expired()
     pending = store.unfinished(profile=CLI_PROFILE, base_url=client.base_url)
-    report = _Reporter(args.json)
+    report = _Reporter(args.json, client.base_url)
     for entry in pending.lost:
         if owner_alive(entry.owner):
             report.line(entry.job, "being sent by another process right now; left alone")
@@ -195,7 +170,8 @@ def _resume(store: HistoryStore, client: Get3WClient, args: argparse.Namespace) 
         report.line(job, "its answer was lost; not sent again (it may exist and be charged)",
                     Exit.UNCERTAIN)  # fmt: skip
     cancel = threading.Event()
-    for entry in pending.resumable:
+    again = _not_saved(store, client.base_url) if args.out is not None else []
+    for entry in [*pending.resumable, *again]:
         if owner_alive(entry.owner):
             report.line(entry.job, "another get3w process is finishing it; left alone")
             continue
@@ -210,11 +186,19 @@ def _resume(store: HistoryStore, client: Get3WClient, args: argparse.Namespace) 
     return report.code
 
 
+def _not_saved(store: HistoryStore, api_base_url: str) -> list[HistoryEntry]:
+    """Completed tasks whose outputs could not be saved: `resume --out` fetches them again."""
+    entries = store.list(state=JobState.NOT_SAVED, profile=CLI_PROFILE, base_url=api_base_url,
+                         order="created")  # fmt: skip
+    return [e for e in entries if e.job.task is not None and e.job.task.phase is Phase.COMPLETED]
+
+
 class _Reporter:
     """One line per task on stdout; the exit code is that of the first task not finished."""
 
-    def __init__(self, as_json: bool) -> None:
+    def __init__(self, as_json: bool, api_base_url: str) -> None:
         self.as_json = as_json
+        self.base_url = api_base_url
         self.count = 0
         self.code = Exit.OK
 
@@ -223,13 +207,11 @@ class _Reporter:
         if self.code is Exit.OK:
             self.code = code
         if self.as_json:
-            emit_json({"local_id": job.local_id, "remote_id": job.remote_id,
-                       "model": job.model_id, "state": job.state.value, "files": list(job.files),
-                       "message": message})  # fmt: skip
+            emit_json({**task_shape(job, base_url=self.base_url), "message": message})
             return
-        remote = job.remote_id or "(no id)"
-        print(f"{job.local_id[:8]}  {job.state.label:11}  {job.model_id}  {remote}  {message}",
-              flush=True)  # fmt: skip
+        remote = one_line(job.remote_id) or "(no id)"
+        print(f"{job.local_id[:8]}  {job.state.label:11}  {one_line(job.model_id)}  {remote}  "
+              f"{one_line(message)}", flush=True)  # fmt: skip
 
 
 def _resume_one(
@@ -240,44 +222,26 @@ def _resume_one(
     cancel: threading.Event,
     report: _Reporter,
 ) -> None:
+    """Finish one recorded task through the same lifecycle `get3w run` uses."""
     job = entry.job
-    task = job.task
-    assert task is not None  # resumable entries have a remote id
-    recorder = Recorder(store)
     folder = args.out or (Path(entry.out_dir) if entry.out_dir else app_paths().outputs)
     model = load_bundled().get(job.model_id)
-    elapsed = max(0.0, time.time() - (job.submitted_at or job.created_at))
-    try:
-        if not task.terminal:
-            # Poll once at once: the wait schedule assumes the task was just submitted.
-            remote_id = task.id
-            try:
-                task = task.merged_with(retry_call(lambda: client.get(remote_id), attempts=3))
-                recorder.update(job := job.evolve(task=task))
-            except NotFoundError as exc:
-                if elapsed > NOT_FOUND_GRACE:
-                    gone = forgotten(exc)
-                    recorder.update(job.failed(gone))
-                    raise gone from None
-        # Returns at once for a task already known to be over (and marks a failed one).
-        job = wait_and_record(
-            client, job, recorder, cancel=cancel, on_event=Progress(),
-            timeout=args.timeout, elapsed_at_start=elapsed,
-        )  # fmt: skip
-        if job.state is JobState.FAILED:
-            report.line(job, f"failed on the server: {job.error}", Exit.TASK_FAILED)
-            return
-        job = download_and_record(
-            client, job, recorder, folder, model.output_kind if model else None, cancel
-        )
-    except (AuthError, InsufficientBalanceError):
-        raise  # the same for every task: stop here
-    except Get3WError as exc:
-        latest = recorder.last or job
-        message = exc.message
-        if entry.remote_expired and latest.state is JobState.NOT_SAVED:
+    plan = Plan(folder, expected_kind=expected_kind(model), timeout=args.timeout,
+                stem_from_remote_id=True, text_files=True)  # fmt: skip
+    record = recorder(store, None, str(folder) if args.out else None)
+    outcome = Lifecycle(client, job, plan, Reports(record=record, on_wait=Progress()),
+                        cancel).run()  # fmt: skip
+    job, error = outcome.job, outcome.error
+    if isinstance(error, AuthError | InsufficientBalanceError):
+        raise error  # the same for every task: stop here
+    if job.state is JobState.FAILED and error is None:
+        report.line(job, f"failed on the server: {job.error}", Exit.TASK_FAILED)
+        return
+    if error is not None:
+        message = job.error if job.error and not job.state.active else error.message
+        if entry.remote_expired and job.state is JobState.NOT_SAVED:
             message += " (Get3W keeps outputs 7 days.)"
-        report.line(latest, message, exit_code_for(exc))
+        report.line(job, message, exit_code_for(error))
         return
     count = len(job.files)
     report.line(job, f"saved {count} file{'s' if count != 1 else ''} to {folder}")

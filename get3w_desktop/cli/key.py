@@ -8,7 +8,8 @@ import os
 import sys
 
 from get3w_desktop.api.keycheck import Verdict, check_key_at
-from get3w_desktop.cli.common import Exit, report_error, say
+from get3w_desktop.cli.common import Exit, check_keyring_backend, report_error, say
+from get3w_desktop.core.errors import ConfigError
 from get3w_desktop.core.redact import REDACTOR, mask_key
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.storage.secrets import (
@@ -54,6 +55,10 @@ def cmd_key(args: argparse.Namespace, store: SecretStore | None = None) -> int:
         say("error: the sandbox needs no key (it runs on this computer)")
         return Exit.USAGE
     account = account_for(profile)
+    try:
+        check_keyring_backend()
+    except ConfigError as exc:
+        return report_error(exc)
     if args.key_command == "status":
         return _status(store, account)
     if args.key_command == "delete":

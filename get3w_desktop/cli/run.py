@@ -3,45 +3,49 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import re
 import sys
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from get3w_desktop.api.client import Get3WClient, retry_call
-from get3w_desktop.api.waiting import WaitEvent, WaitState, wait_for_task
+from get3w_desktop.api.lifecycle import Lifecycle, Outcome, Plan, Reports
+from get3w_desktop.api.parse import is_url_output
+from get3w_desktop.api.waiting import WaitEvent, WaitState
 from get3w_desktop.cli.common import (
     CLI_PROFILE,
     Exit,
-    Recorder,
     api_key,
     base_url,
     emit_json,
     exit_code_for,
+    one_line,
     open_history,
     report_error,
     report_history_error,
     say,
+    seconds,
 )
-from get3w_desktop.core.catalogue import ModelInfo, apply_defaults, check_params, load_bundled
+from get3w_desktop.cli.shape import task_shape
+from get3w_desktop.core.catalogue import (
+    ModelInfo,
+    ParamKind,
+    apply_defaults,
+    check_params,
+    load_bundled,
+)
 from get3w_desktop.core.errors import (
-    DownloadError,
     Get3WError,
     InvalidParametersError,
-    NotFoundError,
-    SubmissionUncertainError,
     TaskFailedError,
+    WaitTimeoutError,
 )
-from get3w_desktop.core.job import Job, JobState
-from get3w_desktop.core.task import Phase, SubmitMode, Task
-from get3w_desktop.storage.history import HistoryError, HistoryStore, as_uncertain
-
-_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}")
+from get3w_desktop.core.job import Job, JobState, expected_output_kind
+from get3w_desktop.core.messages import Code
+from get3w_desktop.core.redact import REDACTOR
+from get3w_desktop.core.task import Phase, SubmitMode
+from get3w_desktop.storage.history import HistoryError, HistoryStore
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +60,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-download", action="store_true", help="do not download outputs")
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=None,
         help="stop waiting after S seconds (the task goes on)",
     )
@@ -86,7 +90,57 @@ def parse_params(
             raise InvalidParametersError(f"Expected KEY=VALUE, got “{pair}”.")
         spec = model.param(key) if model else None
         params[key] = spec.coerce(text) if spec else _guess(text)
+    _check_text(params, "")
+    for key, value in params.items():
+        spec = model.param(key) if model else None
+        media = spec.kind in (ParamKind.MEDIA, ParamKind.MEDIA_LIST) if spec else _media_name(key)
+        if media:
+            params[key] = _local_files(key, value)
     return params
+
+
+_MEDIA_NAMES = {"image", "images", "video", "videos", "audio", "audios", "mask_image",
+                "first_image", "last_image"}  # fmt: skip
+
+
+def _media_name(key: str) -> bool:
+    """For models we have no schema for: does `key` name a media input?"""
+    return key in _MEDIA_NAMES or key.endswith(("_image", "_images", "_video", "_audio"))
+
+
+def _local_files(key: str, value: Any) -> Any:
+    """Local paths of a media parameter as `file://` URLs, which the lifecycle uploads (or
+    sends inline) exactly as it does the window's. Addresses are left as they are."""
+    if isinstance(value, list):
+        return [_local_files(key, item) for item in value]
+    if not isinstance(value, str) or not value.strip() or is_url_output(value):
+        return value
+    path = Path(value.strip()).expanduser()
+    if not path.is_file():
+        raise InvalidParametersError(
+            f"{key}: “{value}” is neither an address (https://…) nor an existing file."
+        )
+    return path.resolve().as_uri()
+
+
+def _check_text(value: Any, where: str) -> None:
+    """Refuse text that is not UTF-8 (bytes a terminal could not decode, or a lone
+    surrogate from a JSON file): it can be neither recorded nor sent."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidParametersError(
+                f"The value of {where or 'a parameter'} is not valid UTF-8 text "
+                "(check the terminal's or the file's encoding)."
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, where)
+            _check_text(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, where)
 
 
 def _guess(text: str) -> Any:
@@ -98,12 +152,6 @@ def _guess(text: str) -> Any:
     return value if isinstance(value, int | float | bool | list | dict) else text
 
 
-def output_stem(task_id: str, index: int) -> str:
-    """`{task}_{index}`; a task id that is not a plain token is replaced by its hash."""
-    safe = task_id if _SAFE_ID.fullmatch(task_id) else hashlib.sha256(task_id.encode()).hexdigest()
-    return f"{safe[:80]}_{index}"
-
-
 class Progress:
     """Human progress on stderr: one updating line on a terminal, plain lines otherwise."""
 
@@ -113,13 +161,14 @@ class Progress:
 
     def __call__(self, event: WaitEvent) -> None:
         task = event.task
-        text = f"{task.status} · {event.elapsed:.0f} s"
+        text = f"{one_line(task.status)} · {event.elapsed:.0f} s"
         if task.estimated_duration:
             text += f" of ~{task.estimated_duration:.0f} s"
         if event.overdue:
             text += " · slower than usual"
         if event.state is not WaitState.POLLED:
-            text += f" · {event.message} (retrying in {event.retry_in or 0:.0f} s)"
+            text += f" · {one_line(event.message)} (retrying in {event.retry_in or 0:.0f} s)"
+        text = REDACTOR.redact(text)
         if self._tty:
             sys.stderr.write("\r\033[K" + text)
             sys.stderr.flush()
@@ -133,20 +182,6 @@ class Progress:
     def done(self) -> None:
         if self._tty and self._last:
             sys.stderr.write("\n")
-
-
-def result_line(task: Task, files: list[str], error: str | None = None) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "model": task.model,
-        "status": task.status,
-        "outputs": list(task.outputs),
-        "files": files,
-        "timings": dict(task.timings),
-        "code": task.code,
-        "error": error if error is not None else task.error,
-        "created_at": task.created_at,
-    }
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -172,12 +207,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             code = report_history_error(exc)
             say("  Nothing was sent. (--no-history runs without recording the task.)")
             return code
-    cancel = threading.Event()
     try:
         with Get3WClient(base_url(args), api_key()) as client:
-            out_dir = None if args.no_download else str(args.out.resolve())
-            recorder = Recorder(store, base_url=client.base_url, out_dir=out_dir)
-            return _run(client, recorder, args, model, params, cancel)
+            out_dir = None if args.no_download else args.out.resolve()
+            record = recorder(store, client.base_url, str(out_dir) if out_dir else None)
+            plan = Plan(
+                out_dir, expected_kind=expected_kind(model),
+                mode=SubmitMode.SYNC if args.sync else SubmitMode.ASYNC,
+                timeout=args.timeout, stem_from_remote_id=True, text_files=True,
+            )  # fmt: skip
+            job = Job(model_id=args.model_id, params=params, profile=CLI_PROFILE)
+            return run_job(client, job, plan, record)
     except Get3WError as exc:
         return report_error(exc)
     except KeyboardInterrupt:
@@ -188,191 +228,103 @@ def cmd_run(args: argparse.Namespace) -> int:
             store.close()
 
 
-def _run(
-    client: Get3WClient,
-    recorder: Recorder,
-    args: argparse.Namespace,
-    model: ModelInfo | None,
-    params: dict[str, Any],
-    cancel: threading.Event,
-) -> int:
-    mode = SubmitMode.SYNC if args.sync else SubmitMode.ASYNC
-    job = Job(model_id=args.model_id, params=params, profile=CLI_PROFILE,
-              state=JobState.SUBMITTING)  # fmt: skip
+def expected_kind(model: ModelInfo | None) -> str | None:
+    return expected_output_kind(model.type, model.output_kind) if model else None
+
+
+def recorder(
+    store: HistoryStore | None, api_base_url: str | None, out_dir: str | None = None
+) -> Callable[[Job], None] | None:
+    """The lifecycle's durable write for the command: the shared history (None: none)."""
+    if store is None:
+        return None
+
+    def record(job: Job) -> None:
+        store.save(job, base_url=api_base_url, out_dir=out_dir)
+
+    return record
+
+
+class Reporter:
+    """The lifecycle's reports, for a terminal: a line per change worth telling."""
+
+    def __init__(self) -> None:
+        self.progress = Progress()
+        self._note = ""
+        self._submitted = False
+
+    def on_change(self, job: Job) -> None:
+        if not self._submitted and job.task is not None and job.state is JobState.RUNNING:
+            self._submitted = True
+            task = job.task
+            estimate = (
+                f" (estimated {task.estimated_duration:.0f} s)" if task.estimated_duration else ""
+            )
+            say(f"submitted {one_line(task.id)}{estimate}")
+        message = job.note_message
+        if job.note != self._note and message is not None and message.code not in _QUIET:
+            self.progress.done()
+            say(one_line(job.note))
+        self._note = job.note
+
+    def on_saved(self, path: Path, size: int) -> None:
+        say(f"saved {path} ({size:,} bytes)")
+
+    def reports(self, record: Callable[[Job], None] | None) -> Reports:
+        return Reports(on_change=self.on_change, record=record, on_wait=self.progress,
+                       on_saved=self.on_saved)  # fmt: skip
+
+
+#: Notes the wait loop's progress line already shows.
+_QUIET = frozenset({
+    Code.WAITING_FOR_NETWORK, Code.RATE_LIMITED, Code.SLOWER_THAN_USUAL, Code.RETRYING,
+})  # fmt: skip
+
+
+def run_job(client: Get3WClient, job: Job, plan: Plan, record: Callable[[Job], None] | None) -> int:
+    """Carry `job` through the shared lifecycle; print its JSON line; the exit code."""
+    reporter = Reporter()
+    lifecycle = Lifecycle(client, job, plan, reporter.reports(record))
     try:
-        recorder.begin(job)  # before anything is sent: a lost answer stays visible
-    except HistoryError as exc:
-        code = report_history_error(exc)
-        say("  Nothing was sent. (--no-history runs without recording the task.)")
-        return code
-    started = time.monotonic()
-    job, task = submit_and_record(client, job, recorder, mode=mode, cancel=cancel)
-    estimate = f" (estimated {task.estimated_duration:.0f} s)" if task.estimated_duration else ""
-    say(f"submitted {task.id}{estimate}")
-    progress = Progress()
-    try:
-        job = wait_and_record(
-            client, job, recorder, cancel=cancel, on_event=progress, timeout=args.timeout,
-            elapsed_at_start=time.monotonic() - started,
-        )  # fmt: skip
+        outcome = lifecycle.run()
     except KeyboardInterrupt:
-        progress.done()
-        say(f"stopped waiting; the task goes on: get3w resume (or get3w status {task.id})")
-        emit_json(result_line(recorder.latest_task(task), []))
+        reporter.progress.done()
+        latest = lifecycle.job
+        if latest.remote_id:
+            say(f"stopped waiting; the task goes on: get3w resume "
+                f"(or get3w status {one_line(latest.remote_id)})")  # fmt: skip
+        emit_json(task_shape(latest, base_url=client.base_url))
         return Exit.INTERRUPTED
-    except Get3WError as exc:
-        progress.done()
-        emit_json(result_line(recorder.latest_task(task), [], exc.message))
-        if exc.detail:
-            say(f"  ({exc.detail})")
-        say(f"error: {exc.message}")
-        return exit_code_for(exc)
-    progress.done()
-    task = job.task or task
-    if job.state is JobState.FAILED:
-        failure = TaskFailedError(task.error or "The task failed.", code=task.code, task_id=task.id)
-        say(f"failed (code {task.code}): {failure.message}")
-        emit_json(result_line(task, []))
-        return exit_code_for(failure)
-    if args.no_download:
-        recorder.update(job.evolve(state=JobState.COMPLETED, finished_at=time.time()))
-        emit_json(result_line(task, []))
-        return Exit.OK
-    try:
-        job = download_and_record(
-            client, job, recorder, args.out, model.output_kind if model else None, cancel
-        )
-    except DownloadError as exc:
-        emit_json(
-            result_line(task, list(recorder.last.files if recorder.last else ()), exc.message)
-        )
-        return report_error(exc)
-    emit_json(result_line(task, list(job.files)))
-    return Exit.OK
+    reporter.progress.done()
+    emit_json(task_shape(outcome.job, base_url=client.base_url))
+    return outcome_code(outcome)
 
 
-def submit_and_record(
-    client: Get3WClient, job: Job, recorder: Recorder, *, mode: SubmitMode, cancel: threading.Event
-) -> tuple[Job, Task]:
-    """Submit (never repeated once it may have arrived) and record what came of it."""
-    try:
-        task = client.submit_with_safe_retries(
-            job.model_id, job.params, mode=mode, cancel=cancel,
-            on_retry=lambda exc, delay: say(f"{exc.message} Retrying in {delay:.0f} s."),
-        )  # fmt: skip
-    except SubmissionUncertainError as exc:
-        recorder.update(job.failed(exc, JobState.UNCERTAIN))
-        raise
-    except Get3WError as exc:  # refused, or never reached the server
-        recorder.update(job.failed(exc))
-        raise
-    except KeyboardInterrupt:  # the request may be on the wire: its answer is lost
-        recorder.update(as_uncertain(job))
-        raise
-    job = job.evolve(state=JobState.RUNNING, task=task, submitted_at=time.time(), note="")
-    recorder.update(job)
-    return job, task
-
-
-def wait_and_record(
-    client: Get3WClient,
-    job: Job,
-    recorder: Recorder,
-    *,
-    cancel: threading.Event,
-    on_event: Callable[[WaitEvent], None] | None = None,
-    timeout: float | None = None,
-    elapsed_at_start: float = 0.0,
-) -> Job:
-    """Wait for `job`'s task, recording each change of status; returns the finished job.
-
-    A failed task comes back as a FAILED job. Raises what `wait_for_task` raises, after
-    recording: a task the server forgot is FAILED; on a timeout, interrupt or refused key
-    the job stays RUNNING, to be resumed.
-    """
-    start = job.task
-    assert start is not None
-    if job.state is not JobState.RUNNING:
-        recorder.update(job := job.evolve(state=JobState.RUNNING))
-    current = job
-
-    def record(event: WaitEvent) -> None:
-        nonlocal current
-        if on_event is not None:
-            on_event(event)
-        if event.state is WaitState.POLLED and (
-            event.task.status != (current.task.status if current.task else None)
-            or event.overdue != current.overdue
-        ):
-            current = current.evolve(task=event.task, overdue=event.overdue)
-            recorder.update(current)
-
-    try:
-        task = wait_for_task(
-            client, start, cancel=cancel, on_event=record, timeout=timeout,
-            elapsed_at_start=elapsed_at_start,
-        )  # fmt: skip
-    except NotFoundError as exc:
-        gone = forgotten(exc)
-        recorder.update(current.failed(gone))
-        raise gone from None
-    except Get3WError as exc:
-        recorder.update(current.evolve(note=exc.message))
-        raise
-    except KeyboardInterrupt:
-        recorder.update(current)
-        raise
-    job = current.evolve(task=task, note="")
-    if task.phase is Phase.FAILED:
-        failure = TaskFailedError(task.error or "The task failed.", code=task.code, task_id=task.id)
-        job = job.failed(failure)
-    recorder.update(job)
-    return job
-
-
-def forgotten(exc: NotFoundError) -> NotFoundError:
-    """A 404 for a task we sent, past the grace period: it expired or was deleted."""
-    return NotFoundError(
-        "The server no longer knows this task (Get3W keeps task records 30 days).",
-        detail=exc.detail,
-    )
-
-
-def download_and_record(
-    client: Get3WClient,
-    job: Job,
-    recorder: Recorder,
-    folder: Path,
-    kind: str | None,
-    cancel: threading.Event,
-) -> Job:
-    """Download every output of a completed job into `folder`; returns the COMPLETED job.
-
-    Raises DownloadError after recording NOT_SAVED (with the files saved so far); other
-    errors (network, interrupt) leave it DOWNLOADING, to be resumed.
-    """
+def outcome_code(outcome: Outcome) -> int:
+    """Say what stopped the job (if anything) and return the command's exit code."""
+    job, error = outcome.job, outcome.error
     task = job.task
-    assert task is not None
-    recorder.update(job := job.evolve(state=JobState.DOWNLOADING, note=""))
-    files: list[str] = []
-    try:
-        for index, url in enumerate(task.outputs):
-            saved = client.download(
-                url, folder, output_stem(task.id, index), expected_kind=kind, cancel=cancel,
-                on_retry=lambda exc, delay: say(f"{exc.message} (retry in {delay:.0f} s)"),
-            )  # fmt: skip
-            files.append(str(saved.path))
-            recorder.update(job := job.evolve(files=tuple(files)))
-            say(f"saved {saved.path} ({saved.size:,} bytes)")
-    except DownloadError as exc:
-        recorder.update(job.failed(exc, JobState.NOT_SAVED))
-        raise
-    except Get3WError as exc:
-        recorder.update(job.evolve(note=exc.message))
-        raise
-    job = job.evolve(state=JobState.COMPLETED, finished_at=time.time(), note="")
-    recorder.update(job)
-    return job
+    if error is None:
+        if job.state is JobState.FAILED and task is not None:
+            say(f"failed (code {task.code}): {one_line(job.error)}")
+            return Exit.TASK_FAILED
+        if job.state is JobState.CANCELLED:
+            return Exit.INTERRUPTED
+        return Exit.OK
+    if isinstance(error, HistoryError):
+        code = report_history_error(error)
+        if job.remote_id is None:
+            say("  Nothing was sent. (--no-history runs without recording the task.)")
+        return code
+    if isinstance(error, TaskFailedError):
+        say(f"failed (code {error.code}): {one_line(job.error)}")
+        return Exit.TASK_FAILED
+    if error.detail:
+        say(f"  ({one_line(error.detail)})")
+    say(f"error: {one_line(job.error if job.error and not job.state.active else error.message)}")
+    if isinstance(error, WaitTimeoutError) and job.remote_id:
+        say(f"  the task goes on: get3w resume (or get3w status {one_line(job.remote_id)})")
+    return exit_code_for(error)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -381,7 +333,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             task = retry_call(lambda: client.get(args.task_id), attempts=3)
     except Get3WError as exc:
         return report_error(exc)
-    emit_json(result_line(task, []))
+    emit_json(task_shape(task=task, base_url=client.base_url))
     if task.phase is Phase.FAILED:
         return Exit.TASK_FAILED
     return Exit.OK

@@ -166,3 +166,10 @@ class WaitTimeoutError(Get3WError):
 
 class UnsupportedError(Get3WError):
     """The server does not offer this optional route (e.g. /api/v3 upload)."""
+
+
+class DestinationError(Get3WError):
+    """The output folder cannot take the outputs (a file, read-only, full): found before
+    anything is sent, so nothing is paid for outputs that could not be kept."""
+
+    action = Action.FIX_INPUT

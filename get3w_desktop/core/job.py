@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from get3w_desktop.core.errors import Action, Get3WError
+from get3w_desktop.core.messages import Message, for_error
 from get3w_desktop.core.task import Task
 
 
@@ -52,6 +53,29 @@ _LABELS = {
 }
 
 
+#: Catalogue model types that answer with text in `outputs`, not addresses.
+TEXT_MODEL_TYPES = frozenset(
+    {"image-to-text", "video-to-text", "speech-to-text", "llm", "content-moderation"}
+)
+#: The `expected_kind` of a model whose outputs are text.
+TEXT_KIND = "text"
+
+
+def expected_output_kind(model_type: str | None, output_kind: str | None) -> str | None:
+    """What a model's outputs are: "text" for text models, else its media kind."""
+    if model_type is not None and model_type.strip().lower() in TEXT_MODEL_TYPES:
+        return TEXT_KIND
+    return output_kind
+
+
+@dataclasses.dataclass(frozen=True)
+class TextOutput:
+    """An output the server gave as text (captioners, LLMs, speech-to-text, moderation)."""
+
+    index: int  # its place in the task's `outputs`
+    text: str
+
+
 @dataclasses.dataclass(frozen=True)
 class Job:
     model_id: str
@@ -61,10 +85,16 @@ class Job:
     state: JobState = JobState.QUEUED
     task: Task | None = None
     files: tuple[str, ...] = ()
+    #: Text outputs, kept whole (nothing to download).
+    texts: tuple[TextOutput, ...] = ()
     error: str | None = None
     error_action: Action = Action.NONE
     #: What is happening right now, for people ("retrying in 4 s: …").
     note: str = ""
+    #: `error` and `note` as codes and arguments, for the UI to translate. Each is shown
+    #: only while its English text is still the job's `error`/`note` (see `ui/messages.py`).
+    error_message: Message | None = None
+    note_message: Message | None = None
     overdue: bool = False
     created_at: float = dataclasses.field(default_factory=time.time)
     submitted_at: float | None = None
@@ -90,8 +120,17 @@ class Job:
         return dataclasses.replace(self, **changes)
 
     def failed(self, error: Get3WError, state: JobState = JobState.FAILED) -> Job:
-        return self.evolve(state=state, error=error.message, error_action=error.action,
-                           note="", finished_at=time.time())  # fmt: skip
+        return self.failed_with(for_error(error), error.action, state)
+
+    def failed_with(
+        self, message: Message, action: Action = Action.NONE, state: JobState = JobState.FAILED
+    ) -> Job:
+        return self.evolve(state=state, error=message.fallback, error_message=message,
+                           error_action=action, note="", note_message=None,
+                           finished_at=time.time())  # fmt: skip
+
+    def with_note(self, message: Message | None) -> Job:
+        return self.evolve(note=message.fallback if message else "", note_message=message)
 
     def elapsed(self, now: float | None = None) -> float:
         """Seconds since submit (or since creation before that), frozen once finished."""

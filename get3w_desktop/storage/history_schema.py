@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from get3w_desktop.core.errors import Action
-from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.job import Job, JobState, TextOutput
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.task import Task
 
 log = logging.getLogger(__name__)
@@ -64,13 +65,23 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX jobs_profile ON jobs(profile, base_url)")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Text outputs (captioners, LLMs…), and error/note as codes the window translates."""
+    for column in (
+        "texts TEXT NOT NULL DEFAULT '[]'",  # [{"index": n, "text": "…"}], as the server sent
+        "error_message TEXT",  # core.messages.Message.as_json() of `error`
+        "note_message TEXT",  # … of `note`
+    ):
+        conn.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     version: int
     apply: Callable[[sqlite3.Connection], None]
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, _v1), Migration(2, _v2))
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, _v1), Migration(2, _v2), Migration(3, _v3))
 LATEST = MIGRATIONS[-1].version
 
 
@@ -89,7 +100,7 @@ def _casefold(value: object) -> str:
 JOB_COLUMNS = (
     "local_id", "profile", "model_id", "params", "prompt", "prompt_fold", "state", "remote_id",
     "task", "files", "error", "error_action", "note", "overdue", "created_at", "submitted_at",
-    "finished_at",
+    "finished_at", "texts", "error_message", "note_message",
 )  # fmt: skip
 ENTRY_COLUMNS = (*JOB_COLUMNS, "base_url", "out_dir", "owner", "remote_expired", "updated_at")
 
@@ -119,7 +130,30 @@ def job_to_row(job: Job) -> dict[str, Any]:
         "created_at": job.created_at,
         "submitted_at": job.submitted_at,
         "finished_at": job.finished_at,
+        "texts": json.dumps(
+            [{"index": t.index, "text": t.text} for t in job.texts], ensure_ascii=False
+        ),
+        "error_message": _message_json(job.error_message),
+        "note_message": _message_json(job.note_message),
     }
+
+
+def _message_json(message: Message | None) -> str | None:
+    return json.dumps(message.as_json(), ensure_ascii=False) if message else None
+
+
+def _message(text: object, local_id: str, what: str) -> Message | None:
+    return None if text is None else Message.from_json(_loads(text, local_id, what))
+
+
+def _texts(text: object, local_id: str) -> tuple[TextOutput, ...]:
+    items = _loads(text, local_id, "texts")
+    return tuple(
+        TextOutput(int(item["index"]), item["text"])
+        for item in (items if isinstance(items, list) else ())
+        if isinstance(item, dict) and isinstance(item.get("index"), int)
+        and isinstance(item.get("text"), str)
+    )  # fmt: skip
 
 
 def row_to_job(row: Mapping[str, Any]) -> Job:
@@ -140,6 +174,9 @@ def row_to_job(row: Mapping[str, Any]) -> Job:
         created_at=float(row["created_at"]),
         submitted_at=row["submitted_at"],
         finished_at=row["finished_at"],
+        texts=_texts(row["texts"], local_id),
+        error_message=_message(row["error_message"], local_id, "error_message"),
+        note_message=_message(row["note_message"], local_id, "note_message"),
     )
 
 

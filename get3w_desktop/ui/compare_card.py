@@ -41,6 +41,7 @@ from get3w_desktop.ui.job_delegate import (
     state_color,
     status_text,
 )
+from get3w_desktop.ui.messages import job_error
 from get3w_desktop.ui.texts import state_label
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -272,7 +273,8 @@ class CompareCard(QWidget):
                   status_text(job, now), small, muted_color)  # fmt: skip
             return
         if job.state in (JobState.FAILED, JobState.NOT_SAVED, JobState.UNCERTAIN):
-            _text(p, line, job.error or state_label(job.state), small, state_color(job.state, pal))
+            why = job_error(job) or state_label(job.state)
+            _text(p, line, why, small, state_color(job.state, pal))
             return
         if job.state is JobState.CANCELLED:
             _text(p, line, status_text(job, now), small, muted_color)

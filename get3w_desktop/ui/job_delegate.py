@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QS
 
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.itemmodels.job_list import JobRole
+from get3w_desktop.ui.messages import job_error, job_note
 from get3w_desktop.ui.texts import state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
@@ -145,12 +146,12 @@ def status_text(job: Job, now: float | None = None) -> str:
             return translate("JobStatus", "Stopped after {elapsed}").format(
                 elapsed=format_duration(elapsed)
             )
-    return job.error or state_label(job.state)
+    return job_error(job) or state_label(job.state)
 
 
 def note_text(job: Job) -> str:
     if job.note:
-        return job.note
+        return job_note(job)
     if job.overdue and job.state.active:
         return QCoreApplication.translate("JobStatus", "Taking longer than usual")
     return ""

@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.ui.messages import job_error
 from get3w_desktop.ui.texts import state_label
 
 # States that end a task's run and deserve a message. A stop the person asked for does not.
@@ -144,7 +145,7 @@ class Notifier(QObject):
             job = jobs[0]
             model = self._model_label(job.model_id)
             if problems:
-                why = _short(job.error or state_label(job.state))
+                why = _short(job_error(job) or state_label(job.state))
                 return self.tr("Failed: {model}").format(model=model), why, job.local_id
             text = _short(job.prompt) or self.tr("Finished.")
             return self.tr("Done: {model}").format(model=model), text, job.local_id
@@ -165,7 +166,7 @@ class Notifier(QObject):
         title = self.tr(", ").join(parts)
         if problems:
             first = problems[0]
-            why = _short(first.error or state_label(first.state))
+            why = _short(job_error(first) or state_label(first.state))
             return title, f"{self._model_label(first.model_id)} — {why}", first.local_id
         return title, self.tr("Click to see the results."), done[-1].local_id
 

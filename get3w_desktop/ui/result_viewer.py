@@ -49,6 +49,7 @@ from get3w_desktop.ui.job_delegate import (
     state_color,
     status_text,
 )
+from get3w_desktop.ui.messages import job_error
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
@@ -280,7 +281,7 @@ class ResultViewer(QWidget):
         self.banner.setVisible(showing_files and job.state is JobState.NOT_SAVED)
         self.banner.setText(
             self.tr("Not every output was saved: {error}").format(
-                error=job.error or self.tr("unknown error")
+                error=job_error(job) or self.tr("unknown error")
             )
         )
         for widget in (self.save_button, self.open_button):
@@ -520,7 +521,7 @@ class ResultViewer(QWidget):
         page.emblem.set(glyph, state_color(job.state, self.palette()))
         title = _ERROR_TITLES.get(job.state)
         page.title.setText(_tr(title) if title else state_label(job.state))
-        body = job.error or (self.tr("Stopped before it finished.")
+        body = job_error(job) or (self.tr("Stopped before it finished.")
                              if job.state is JobState.CANCELLED
                              else self.tr("No output files were saved for this task."))  # fmt: skip
         page.body.setText(body)

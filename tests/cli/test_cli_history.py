@@ -121,6 +121,7 @@ def test_history_lists_filters_and_prints_json(
     env: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["run", MODEL, "-p", "prompt=100% real fox", "--no-download"]) == Exit.OK
+    ran = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     with history() as store:
         store.save_many(
             Job("bytedance/seedream-v4.5", {"prompt": f"generated {i}"},
@@ -138,7 +139,10 @@ def test_history_lists_filters_and_prints_json(
     [line] = capsys.readouterr().out.strip().splitlines()
     record = json.loads(line)
     assert record["state"] == "completed" and record["prompt"] == "100% real fox"
-    assert record["remote_id"] and record["task"]["id"] == record["remote_id"]
+    # One task shape: `id` is the server's id, as in `get3w run`'s line, key for key.
+    assert list(record) == list(ran) and record["id"] == ran["id"]
+    assert record["local_id"] and record["local_id"] != record["id"]
+    assert record["status"] == ran["status"] == "completed"
     assert record["base_url"] == env.base_url and record["created_at"].endswith("+00:00")
     assert main(["history", "--state", "failed", "--limit", "0", "--json"]) == Exit.OK
     assert len(capsys.readouterr().out.strip().splitlines()) == 30

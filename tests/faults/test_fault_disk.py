@@ -95,8 +95,10 @@ def test_a_save_folder_that_cannot_exist_is_explained(
     blocker = tmp_path / "a-file"
     blocker.write_bytes(b"not a folder")  # root ignores modes; this refuses root too
     done = run_one(qtbot, server, blocker / "outputs")
-    assert done.state is JobState.NOT_SAVED
-    assert done.error.startswith(f"Could not save into {blocker / 'outputs'}")
+    # Found before the submit: nothing was sent, nothing paid for (#17.5).
+    assert done.state is JobState.FAILED and done.remote_id is None
+    assert done.error.startswith(f"Not sent: Could not save into {blocker / 'outputs'}")
+    assert server.stats.submits == 0
     assert blocker.read_bytes() == b"not a folder"
     assert files_under(tmp_path) == {blocker}
 

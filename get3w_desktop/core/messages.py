@@ -1,0 +1,196 @@
+"""Texts built below the UI, carried as a code and its arguments so the UI can translate them.
+
+A `Message` keeps an English `fallback` (for the `get3w` command, logs and the history's
+plain `error`/`note` columns) and a `code` with `args` the window looks up in its own
+translation table (`ui/messages.py`). Arguments may themselves be messages.
+
+Server task errors are mapped by their code first (API.md: 1200 moderation, 14xx input,
+5xxx server), then by a known text; anything else is kept as the server's own words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+from typing import Any, Union
+
+from get3w_desktop.core.errors import (
+    DownloadError,
+    Get3WError,
+    SubmissionUncertainError,
+    TaskFailedError,
+)
+
+
+class Code(enum.StrEnum):
+    # notes: what a job is doing right now
+    RETRYING = "note.retrying"  # reason, seconds
+    WAITING_FOR_NETWORK = "note.waiting_for_network"  # seconds (or absent)
+    RATE_LIMITED = "note.rate_limited"  # seconds (or absent)
+    SLOWER_THAN_USUAL = "note.slower_than_usual"
+    HISTORY_NOT_SAVED = "note.history_not_saved"  # reason
+    # failures
+    NOT_SENT_HISTORY = "error.not_sent_history"  # reason
+    NOT_SENT_DESTINATION = "error.not_sent_destination"  # reason
+    TASK_FORGOTTEN = "error.task_forgotten"
+    UNEXPECTED = "error.unexpected"
+    STOPPED_BEFORE_SAVED = "error.stopped_before_saved"
+    UNCERTAIN = "error.uncertain"  # reason
+    NOT_SAVED = "error.not_saved"  # reason
+    # server task errors
+    TASK_FLAGGED = "task.flagged"
+    TASK_MISSING_PARAMETER = "task.missing_parameter"
+    TASK_INVALID_PARAMETER = "task.invalid_parameter"
+    TASK_MEDIA_UNREACHABLE = "task.media_unreachable"
+    TASK_FAILED = "task.failed"
+    TASK_INTERNAL = "task.internal"
+    TASK_UNAVAILABLE = "task.unavailable"
+    TASK_TIMED_OUT = "task.timed_out"
+    # words the client or the server wrote that have no code: shown as they are
+    TEXT = "text"  # text
+
+
+ArgValue = Union[str, int, float, "Message"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    code: Code
+    args: Mapping[str, ArgValue] = dataclasses.field(default_factory=dict)
+    fallback: str = ""
+
+    def __str__(self) -> str:
+        return self.fallback
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code.value,
+            "args": {k: v.as_json() if isinstance(v, Message) else v for k, v in self.args.items()},
+            "fallback": self.fallback,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Message | None:
+        """The message `as_json` wrote, or None for anything this version cannot read."""
+        if not isinstance(data, Mapping):
+            return None
+        try:
+            code = Code(str(data.get("code")))
+        except ValueError:
+            return None
+        raw = data.get("args")
+        args: dict[str, ArgValue] = {}
+        for key, value in raw.items() if isinstance(raw, Mapping) else ():
+            if isinstance(value, Mapping):
+                inner = cls.from_json(value)
+                if inner is not None:
+                    args[str(key)] = inner
+            elif isinstance(value, str | int | float) and not isinstance(value, bool):
+                args[str(key)] = value
+        fallback = data.get("fallback")
+        return cls(code, args, fallback if isinstance(fallback, str) else "")
+
+
+def text(words: str) -> Message:
+    """Words without a code (a server's or a lower layer's own): shown as they are."""
+    return Message(Code.TEXT, {"text": words}, words)
+
+
+def _seconds(seconds: float | None) -> str:
+    return f" Retrying in {seconds:.0f} s." if seconds is not None else ""
+
+
+def retrying(reason: Message, seconds: float) -> Message:
+    return Message(Code.RETRYING, {"reason": reason, "seconds": round(seconds)},
+                   f"{reason.fallback} Retrying in {seconds:.0f} s.")  # fmt: skip
+
+
+def waiting_for_network(seconds: float | None) -> Message:
+    args: dict[str, ArgValue] = {} if seconds is None else {"seconds": round(seconds)}
+    return Message(Code.WAITING_FOR_NETWORK, args,
+                   f"Waiting for the network.{_seconds(seconds)}")  # fmt: skip
+
+
+def rate_limited(seconds: float | None) -> Message:
+    args: dict[str, ArgValue] = {} if seconds is None else {"seconds": round(seconds)}
+    return Message(Code.RATE_LIMITED, args, f"Rate limited.{_seconds(seconds)}")
+
+
+SLOWER_THAN_USUAL = Message(Code.SLOWER_THAN_USUAL, {}, "Slower than usual; still checking.")
+TASK_FORGOTTEN = Message(
+    Code.TASK_FORGOTTEN, {},
+    "The server no longer knows this task (Get3W keeps task records 30 days).",
+)  # fmt: skip
+UNEXPECTED = Message(
+    Code.UNEXPECTED, {}, "An unexpected error stopped this task. Details are in the log."
+)
+STOPPED_BEFORE_SAVED = Message(
+    Code.STOPPED_BEFORE_SAVED, {}, "Stopped before every output was saved."
+)
+
+
+def history_not_saved(reason: str) -> Message:
+    return Message(Code.HISTORY_NOT_SAVED, {"reason": reason},
+                   f"Running, but the history could not be saved: {reason}")  # fmt: skip
+
+
+def not_sent_history(reason: str) -> Message:
+    return Message(
+        Code.NOT_SENT_HISTORY, {"reason": reason},
+        f"Not sent: the task could not be written to the history ({reason}). "
+        "Nothing was charged. Free some disk space, then re-run it.",
+    )  # fmt: skip
+
+
+def not_sent_destination(reason: str) -> Message:
+    return Message(Code.NOT_SENT_DESTINATION, {"reason": reason},
+                   f"Not sent: {reason} Nothing was charged.")  # fmt: skip
+
+
+# -- server task errors -------------------------------------------------------------------
+
+#: Get3W task codes (API.md section 3) and the sandbox's texts for them.
+_TASK_CODES: dict[int, Code] = {
+    1200: Code.TASK_FLAGGED,
+    1400: Code.TASK_MISSING_PARAMETER,
+    1401: Code.TASK_INVALID_PARAMETER,
+    1402: Code.TASK_MEDIA_UNREACHABLE,
+    1403: Code.TASK_FAILED,
+    1405: Code.TASK_FAILED,
+    5000: Code.TASK_INTERNAL,
+    5003: Code.TASK_UNAVAILABLE,
+    5004: Code.TASK_TIMED_OUT,
+}
+TASK_TEXTS: dict[Code, str] = {
+    Code.TASK_FLAGGED: "The content was flagged by moderation.",
+    Code.TASK_MISSING_PARAMETER: "A required parameter is missing.",
+    Code.TASK_INVALID_PARAMETER: "A parameter is invalid.",
+    Code.TASK_MEDIA_UNREACHABLE: "A media URL could not be reached.",
+    Code.TASK_FAILED: "The task failed.",
+    Code.TASK_INTERNAL: "Internal error while generating.",
+    Code.TASK_UNAVAILABLE: "The model is temporarily unavailable.",
+    Code.TASK_TIMED_OUT: "The generation timed out.",
+}
+_BY_TEXT = {words.casefold().rstrip("."): code for code, words in TASK_TEXTS.items()}
+
+
+def task_failure(code: int, server_text: str | None) -> Message:
+    """A failed task's reason: by its code, else by a known text, else the server's words."""
+    words = (server_text or "").strip()
+    known = _TASK_CODES.get(code) or _BY_TEXT.get(words.casefold().rstrip("."))
+    if known is not None:
+        # The server's own words stay the English text: they may say more than ours.
+        return Message(known, {"code": code}, words or TASK_TEXTS[known])
+    return text(words or "The task failed on the server.")
+
+
+def for_error(error: Get3WError) -> Message:
+    """The message of an expected failure raised below the UI."""
+    if isinstance(error, TaskFailedError):
+        return task_failure(error.code, error.message)
+    if isinstance(error, SubmissionUncertainError):
+        return Message(Code.UNCERTAIN, {"reason": error.message}, error.message)
+    if isinstance(error, DownloadError):
+        return Message(Code.NOT_SAVED, {"reason": error.message}, error.message)
+    return text(error.message)
