@@ -6,6 +6,9 @@
   otherwise replace our Authorization header).
 - The output session carries no credentials of any kind; downloads follow redirects by
   hand so every hop is checked (see `download.py`).
+The API session asks for `gzip, deflate` and `read_body` decodes exactly that: what we
+ask for we decode, so a gateway honouring the header never hands JSON parsing a
+compressed body. Every body read is bounded (compressed and decoded).
 Every exchange may carry a whole-exchange deadline: `requests` timeouts are per socket
 read, so a server that drips its head one byte a second would otherwise hold a worker
 for as long as it likes. One shared watchdog thread shuts the socket when the deadline
@@ -18,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import heapq
+import logging
 import os
 import socket
 import threading
@@ -49,13 +53,46 @@ from get3w_desktop.core.errors import (
 from get3w_desktop.core.proxy import ProxyConfig, proxies_for, register_proxy_secrets
 from get3w_desktop.core.urls import host_of, origin
 
+log = logging.getLogger(__name__)
+
 USER_AGENT = f"get3w-desktop/{__version__}"
+#: The content codings the API session asks for; `read_body` decodes exactly these.
+API_ACCEPT_ENCODING = "gzip, deflate"
 #: (connect, read) seconds for ordinary API calls.
 DEFAULT_TIMEOUT = (5.0, 30.0)
 #: Largest JSON answer we read (a model list with schemas is the biggest).
 MAX_JSON_BYTES = 32 * 1024 * 1024
+#: Largest answer to a submit or a poll: a task object is a few kilobytes; a server that
+#: sends more is refused instead of being read into memory.
+MAX_TASK_BYTES = 4 * 1024 * 1024
 #: Whole-exchange limit (seconds) for ordinary API calls, however the bytes trickle in.
 DEFAULT_DEADLINE = 60.0
+
+#: An overall deadline (monotonic seconds) set by a caller with a time limit of its own
+#: (`get3w run --timeout`): every exchange in the block ends by then at the latest.
+_OVERALL: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "get3w_overall_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def overall_deadline(deadline: float | None) -> Iterator[None]:
+    """Bound every exchange (API call or download) in this block by `deadline`
+    (monotonic seconds); an outer, sooner deadline still wins."""
+    token = _OVERALL.set(effective_deadline(deadline))
+    try:
+        yield
+    finally:
+        _OVERALL.reset(token)
+
+
+def effective_deadline(deadline: float | None) -> float | None:
+    """`deadline` (monotonic), or the block's overall deadline when that comes sooner."""
+    outer = _OVERALL.get()
+    if outer is None:
+        return deadline
+    return outer if deadline is None else min(deadline, outer)
+
 
 #: The monotonic time by which the current thread's exchange must have its answer head.
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -257,15 +294,37 @@ def _mount_deadline_adapters(session: requests.Session) -> None:
     session.mount("https://", DeadlineAdapter(pool_maxsize=POOL_SIZE))
 
 
+class MalformedKeyError(AuthError):
+    """The key cannot be sent in a header at all (line breaks, spaces, non-ASCII): found
+    before anything left, so nothing was sent (and nothing charged)."""
+
+
+def key_problem(key: str) -> str | None:
+    """Why `key` cannot be an API key, or None. Keys are printable ASCII without spaces;
+    anything else cannot travel in an HTTP header (and CR/LF would split it)."""
+    if any(c in "\r\n" for c in key):
+        return "it contains a line break"
+    if any(not 0x21 <= ord(c) <= 0x7E for c in key):
+        return "it contains spaces or characters that are not plain ASCII letters and digits"
+    return None
+
+
 class HostBoundBearer(requests.auth.AuthBase):
     """Adds `Authorization: Bearer <key>` only to requests for one exact origin."""
 
     def __init__(self, key: str, base_url: str) -> None:
         self._key = key
         self._origin = origin(base_url)
+        self._problem = key_problem(key)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if request.url is not None and origin(request.url) == self._origin:
+            if self._problem is not None:
+                raise MalformedKeyError(
+                    f"The API key is malformed: {self._problem}. Nothing was sent. Paste the "
+                    "key again (in Settings, or check GET3W_API_KEY).",
+                    detail="malformed key",
+                )
             request.headers["Authorization"] = f"Bearer {self._key}"
         else:
             request.headers.pop("Authorization", None)
@@ -336,6 +395,7 @@ def make_api_session(
     session = _new_session(proxy)
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json"
+    session.headers["Accept-Encoding"] = API_ACCEPT_ENCODING
     if key:
         session.auth = HostBoundBearer(key, base_url)
     return session
@@ -363,26 +423,37 @@ def read_body(
 ) -> bytes:
     """Read a streamed body with a size ceiling and a whole-transfer deadline.
 
-    `read1` returns what has arrived, so a server that drips bytes is caught by the
-    deadline even though each socket read succeeds.
+    The body is decoded as its Content-Encoding says (urllib3 decodes only what
+    `API_ACCEPT_ENCODING` asked for, and at most one chunk at a time, so a compression
+    bomb hits `max_bytes` like any other large answer). `read1` returns what has
+    arrived, so a server that drips bytes is caught by the deadline even though each
+    socket read succeeds.
     """
+    host = host_of(response.url)
+    announced = response.headers.get("Content-Length", "").strip()
+    if announced.isdigit() and int(announced) > max_bytes:
+        raise _too_large(host, max_bytes, f"Content-Length {announced}")
     chunks: list[bytes] = []
     total = 0
     raw = response.raw
     while True:
         if deadline is not None and time.monotonic() > deadline:
-            raise _too_slow(host_of(response.url), f"deadline passed after {total} bytes")
-        chunk = raw.read1(65536)
+            raise _too_slow(host, f"deadline passed after {total} bytes")
+        chunk = raw.read1(65536, decode_content=True)
         if not chunk:
             break
         total += len(chunk)
         if total > max_bytes:
-            raise BadResponseError(
-                f"{host_of(response.url)} sent an answer larger than expected; refused.",
-                detail=f"over {max_bytes} bytes",
-            )
+            raise _too_large(host, max_bytes, f"over {max_bytes} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_large(host: str, max_bytes: int, detail: str) -> BadResponseError:
+    return BadResponseError(
+        f"{host} sent an answer larger than expected (over {max_bytes:,} bytes); refused.",
+        detail=detail,
+    )
 
 
 def send(
@@ -395,10 +466,17 @@ def send(
     total_deadline: float | None = DEFAULT_DEADLINE,
     **kwargs: Any,
 ) -> Reply:
-    """One request, fully read within `total_deadline` seconds, with transport failures
-    mapped to `NetworkError`."""
+    """One request, fully read within `total_deadline` seconds (and by the block's
+    `overall_deadline`), with transport failures mapped to `NetworkError`.
+
+    Raises MalformedKeyError (nothing sent) for a key that cannot be put in a header;
+    every other error may come after the request left (see `NetworkError.maybe_sent`).
+    Each exchange is logged at INFO (method, host, path, outcome, time; never headers).
+    """
     host = host_of(url)
-    deadline = time.monotonic() + total_deadline if total_deadline else None
+    started = time.monotonic()
+    deadline = effective_deadline(started + total_deadline if total_deadline else None)
+    path = _path_of(url)
     try:
         with (
             exchange_deadline(deadline),
@@ -407,32 +485,62 @@ def send(
             ) as response,
         ):
             body = read_body(response, max_bytes=max_bytes, deadline=deadline)
+            log.info("%s %s%s -> %d (%.2f s, %d bytes)", method, host, path,
+                     response.status_code, time.monotonic() - started, len(body))  # fmt: skip
             return Reply(response.status_code, body, response.headers, url)
+    except MalformedKeyError:
+        raise
+    except Get3WError as exc:
+        raise _logged(exc, method, host, path, started) from None
     except (requests.ConnectionError, requests.Timeout) as exc:
-        if deadline is not None and time.monotonic() >= deadline:
-            raise _too_slow(host, "deadline passed before the answer's head") from None
-        raise classify_transport_error(exc, host) from None
+        error = (
+            _too_slow(host, "deadline passed before the answer's head")
+            if deadline is not None and time.monotonic() >= deadline
+            else classify_transport_error(exc, host)
+        )
+        raise _logged(error, method, host, path, started) from None
     except (
         requests.exceptions.ChunkedEncodingError,
         requests.exceptions.ContentDecodingError,
         urllib3.exceptions.HTTPError,
     ) as exc:
-        if deadline is not None and time.monotonic() >= deadline:
-            raise _too_slow(host, "deadline passed while reading") from None
-        raise NetworkError(
-            f"The connection to {host} broke while reading the answer.",
-            maybe_sent=True,
-            detail=type(exc).__name__,
-        ) from None
+        raise _logged(_broke(host, deadline, exc), method, host, path, started) from None
     except requests.RequestException as exc:
-        raise NetworkError(
+        error = NetworkError(
             f"Could not talk to {host}.", maybe_sent=True, detail=type(exc).__name__
-        ) from None
+        )
+        raise _logged(error, method, host, path, started) from None
+    except OSError as exc:  # a socket error urllib3 did not wrap
+        raise _logged(_broke(host, deadline, exc), method, host, path, started) from None
     except ValueError:  # requests parses a redirect's Location even when not following it
-        raise BadResponseError(
+        malformed = BadResponseError(
             f"{host} sent a malformed redirect; the client does not follow API redirects.",
             detail="unparsable Location header",
-        ) from None
+        )
+        raise _logged(malformed, method, host, path, started) from None
+
+
+def _broke(host: str, deadline: float | None, exc: BaseException) -> NetworkError:
+    if deadline is not None and time.monotonic() >= deadline:
+        return _too_slow(host, "deadline passed while reading")
+    return NetworkError(
+        f"The connection to {host} broke while reading the answer.",
+        maybe_sent=True,
+        detail=type(exc).__name__,
+    )
+
+
+def _path_of(url: str) -> str:
+    """The path of `url` for a log line: no query (it may carry a webhook address)."""
+    rest = url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    slash = rest.find("/")
+    return rest[slash:] if slash >= 0 else "/"
+
+
+def _logged(error: Get3WError, method: str, host: str, path: str, started: float) -> Get3WError:
+    log.info("%s %s%s -> %s (%.2f s)", method, host, path, error.detail or type(error).__name__,
+             time.monotonic() - started)  # fmt: skip
+    return error
 
 
 def _too_slow(host: str, detail: str) -> NetworkError:

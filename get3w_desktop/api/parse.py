@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from get3w_desktop.core import jsontext
 from get3w_desktop.core.errors import BadResponseError
 from get3w_desktop.core.schedule import clamp_retry_after
 from get3w_desktop.core.task import Task
@@ -26,8 +27,8 @@ _KNOWN = {"id", "model", "status", "outputs", "timings", "code", "error", "creat
 
 def loads_object(body: bytes, what: str) -> dict[str, Any]:
     """Decode a JSON object, or raise BadResponseError with a short, safe snippet."""
-    try:
-        data = json.loads(body.decode("utf-8"))
+    try:  # never too deep to store or copy: see core/jsontext.py
+        data = jsontext.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BadResponseError(
             f"The server sent an unreadable answer to {what}.",

@@ -59,6 +59,29 @@ class ScheduleParams:
 #: Estimates are clamped to this (seconds): a server claiming a week must not make us plan
 #: millions of polls.
 MAX_ESTIMATE = 6 * 3600.0
+#: An estimate above this many seconds is not believed as seconds: 52000 for a 52 s model
+#: is milliseconds sent by mistake. Above it, the value / 1000 is used when that is a
+#: plausible duration, and the default estimate otherwise.
+MAX_PLAUSIBLE_ESTIMATE = 2 * 3600.0
+#: The first poll comes at most this many seconds after submit, whatever the estimate:
+#: an estimate can be wrong by far more than its window allows.
+FIRST_POLL_CAP = 300.0
+
+
+def sane_estimate(value: float | None) -> float | None:
+    """A server's `estimated_duration` as seconds we can plan with, or None (unknown).
+
+    Non-numbers, zero, negatives and infinities are unknown; absurdly large values are
+    read as milliseconds when that gives a plausible duration (at least a second).
+    """
+    if value is None or not math.isfinite(value) or value <= 0:
+        return None
+    if value <= MAX_PLAUSIBLE_ESTIMATE:
+        return value
+    as_ms = value / 1000.0
+    return as_ms if 1.0 <= as_ms <= MAX_PLAUSIBLE_ESTIMATE else None
+
+
 #: Most polls ever spent inside one window.
 MAX_WINDOW_POLLS = 200
 
@@ -110,11 +133,14 @@ class PollSchedule:
         rng: random.Random | None = None,
     ) -> None:
         self.params = params or ScheduleParams()
-        if estimate is None or not math.isfinite(estimate) or estimate <= 0:
-            estimate = self.params.default_estimate
-        self.estimate = min(max(estimate, self.params.min_gap), MAX_ESTIMATE)
+        sane = sane_estimate(estimate)
+        if sane is None:
+            sane = self.params.default_estimate
+        self.estimate = min(max(sane, self.params.min_gap), MAX_ESTIMATE)
         self._rng = rng or random.Random()
         self._times = list(window_poll_times(self.estimate, self.params))
+        if self._times[0] > FIRST_POLL_CAP:  # never wait blind for longer than that
+            self._times.insert(0, FIRST_POLL_CAP)
         #: The planned point the last delay aimed at: jitter may wake us just before it,
         #: and it must not be aimed at twice.
         self._last_target = -math.inf

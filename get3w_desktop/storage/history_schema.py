@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from get3w_desktop.core import jsontext
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.task import Task
@@ -99,27 +100,35 @@ _TASK_FIELDS = frozenset(
 )  # fmt: skip
 
 
-def job_to_row(job: Job) -> dict[str, Any]:
-    prompt = job.prompt
+def job_to_row(job: Job, clean: Callable[[Any], Any] = lambda value: value) -> dict[str, Any]:
+    """The row for `job`. Never raises for what a server may send: JSON is written as
+    ASCII (a lone surrogate becomes an escape) by an encoder that takes any depth, and
+    free text gets its lone surrogates escaped. `clean` (the redactor) is applied to
+    every value a server or a person wrote, before it is stored."""
+    prompt = _text(clean(job.prompt))
     return {
         "local_id": job.local_id,
-        "profile": job.profile,
-        "model_id": job.model_id,
-        "params": json.dumps(dict(job.params), ensure_ascii=False),
+        "profile": _text(job.profile),
+        "model_id": _text(job.model_id),
+        "params": jsontext.dumps(clean(dict(job.params))),
         "prompt": prompt,
         "prompt_fold": prompt.casefold(),
         "state": job.state.value,
-        "remote_id": job.remote_id,
-        "task": json.dumps(job.task.as_json(), ensure_ascii=False) if job.task else None,
-        "files": json.dumps(list(job.files), ensure_ascii=False),
-        "error": job.error,
+        "remote_id": _text(job.remote_id) if job.remote_id is not None else None,
+        "task": jsontext.dumps(clean(job.task.as_json())) if job.task else None,
+        "files": jsontext.dumps(list(job.files)),
+        "error": _text(clean(job.error)) if job.error is not None else None,
         "error_action": job.error_action.value,
-        "note": job.note,
+        "note": _text(clean(job.note)),
         "overdue": int(job.overdue),
         "created_at": job.created_at,
         "submitted_at": job.submitted_at,
         "finished_at": job.finished_at,
     }
+
+
+def _text(value: Any) -> str:
+    return jsontext.safe_text(str(value))
 
 
 def row_to_job(row: Mapping[str, Any]) -> Job:
@@ -195,7 +204,7 @@ def _json_list(text: object, local_id: str) -> list[Any]:
 
 def _loads(text: object, local_id: str, what: str) -> object:
     try:
-        return json.loads(str(text))
+        return jsontext.loads(str(text))  # too-deep values come back as text markers
     except json.JSONDecodeError:
         log.warning("history entry %s: unreadable %s", local_id, what)
         return None
