@@ -58,6 +58,28 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"get3w-desktop/{__version__}"
 #: The content codings the API session asks for; `read_body` decodes exactly these.
 API_ACCEPT_ENCODING = "gzip, deflate"
+
+
+class _OneLineHeaderWarning(logging.Filter):
+    """urllib3 logs an answer head it cannot parse (a dripping server cut off mid-header
+    by the deadline) as a warning *with a traceback*; the failure itself is reported by
+    `send`, so one plain line is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Failed to parse headers"):
+            error = record.exc_info[1]
+            record.msg = "ignored a damaged answer head (%s): %s"
+            record.args = (type(error).__name__ if error else "?", _url_of(record))
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _url_of(record: logging.LogRecord) -> str:
+    args = record.args if isinstance(record.args, tuple) else ()
+    return str(args[0]).split("?", 1)[0] if args else "?"
+
+
+logging.getLogger("urllib3.connection").addFilter(_OneLineHeaderWarning())
 #: (connect, read) seconds for ordinary API calls.
 DEFAULT_TIMEOUT = (5.0, 30.0)
 #: Largest JSON answer we read (a model list with schemas is the biggest).
