@@ -142,7 +142,8 @@ def test_resume_survives_polls_with_surrogates_and_deep_fields(
 def test_a_submit_answer_lost_after_the_post_left_is_uncertain(
     fault: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with hostile(monkeypatch, **{fault: 1.0}) as server:
+    options: dict[str, Any] = {fault: 1.0}
+    with hostile(monkeypatch, **options) as server:
         code = run(tmp_path)
         assert server.stats.submits == 1 and server.task_count() == 1  # created, once
     err = capsys.readouterr().err
@@ -161,7 +162,8 @@ def test_a_submit_answer_lost_after_the_post_left_is_uncertain(
 def test_a_broken_download_is_never_kept(
     fault: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with hostile(monkeypatch, **{fault: 1.0}) as server:
+    options: dict[str, Any] = {fault: 1.0}
+    with hostile(monkeypatch, **options) as server:
         code = run(tmp_path)
         assert server.stats.faults_injected.get(fault, 0) >= 2  # retried, broken each time
     out, err = capsys.readouterr()
