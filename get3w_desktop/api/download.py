@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -50,7 +51,14 @@ MAX_OUTPUT_BYTES = 2 * 1024**3
 _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 
 log = logging.getLogger(__name__)
-__all__ = ["DownloadResult", "check_download_url", "disk_error", "download", "sniff"]
+__all__ = [
+    "DownloadResult",
+    "check_destination",
+    "check_download_url",
+    "disk_error",
+    "download",
+    "sniff",
+]
 
 
 @dataclass(frozen=True)
@@ -277,6 +285,33 @@ def _content_length(response: requests.Response) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value.strip())
+
+
+#: Free space a destination needs before a paid submit (an output is rarely bigger).
+MIN_FREE_BYTES = 64 * 1024**2
+
+
+def check_destination(folder: Path, *, min_free: int = MIN_FREE_BYTES) -> None:
+    """Raise DownloadError unless outputs can be saved into `folder`: it exists (or can be
+    made), is a folder, takes a new file, and has `min_free` bytes free.
+
+    Meant for before a paid submit: money should not be spent on a task whose outputs
+    cannot be kept (a file where the folder should be, a read-only or full disk).
+    """
+    if folder.exists() and not folder.is_dir():
+        raise DownloadError(f"{folder} is a file, not a folder: choose another output folder.")
+    _ensure_folder(folder)
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".get3w-check-"):
+            pass
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        raise disk_error(exc, folder) from None
+    if free < min_free:
+        raise DownloadError(
+            f"Only {free / 1024**2:.0f} MB are free in {folder}; free some space (or choose "
+            "another folder) before starting a task."
+        )
 
 
 def _ensure_folder(folder: Path) -> None:
