@@ -61,8 +61,10 @@ def depth_exceeds(value: Any, limit: int) -> bool:
 
 
 def flatten_deep(text: str, limit: int = MAX_DEPTH) -> str:
-    """`text` (valid JSON) with every container opened at depth `limit` replaced by a
-    marker object holding that container's exact text. Linear; no recursion."""
+    """`text` (valid JSON) with every container that would be the `limit`-th level replaced
+    by a marker object (itself at that level) holding the container's exact text, so the
+    result is at most `limit` deep. Linear; no recursion."""
+    level = limit - 1  # containers opened at this depth become markers
     out: list[str] = []
     depth = 0
     start = -1  # where the subtree being captured began, or -1
@@ -80,13 +82,13 @@ def flatten_deep(text: str, limit: int = MAX_DEPTH) -> str:
         if char == '"':
             in_string = True
         elif char in "[{":
-            if depth == limit and start < 0:
+            if depth == level and start < 0:
                 out.append(text[copied:index])
                 start = index
             depth += 1
         elif char in "]}":
             depth -= 1
-            if depth == limit and start >= 0:
+            if depth == level and start >= 0:
                 raw = text[start : index + 1]
                 out.append(json.dumps({DEEP_JSON_KEY: raw}))
                 start = -1
