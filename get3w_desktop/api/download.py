@@ -33,13 +33,8 @@ from urllib.parse import urljoin
 import requests
 import urllib3.exceptions
 
-from get3w_desktop.api.http import (
-    DEFAULT_DEADLINE,
-    DEFAULT_TIMEOUT,
-    classify_transport_error,
-    effective_deadline,
-    exchange_deadline,
-)
+from get3w_desktop.api.deadline import effective_deadline, exchange_deadline
+from get3w_desktop.api.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, classify_transport_error
 from get3w_desktop.api.integrity import incomplete_reason, kind_matches, sniff
 from get3w_desktop.core.errors import CancelledError, DownloadError
 from get3w_desktop.core.files import fsync_dir

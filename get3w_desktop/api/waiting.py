@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from get3w_desktop.api.http import overall_deadline
+from get3w_desktop.api.deadline import overall_deadline
 from get3w_desktop.core.errors import (
     AuthError,
     BadResponseError,
