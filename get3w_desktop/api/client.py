@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import mimetypes
 import threading
 from collections.abc import Callable, Mapping
@@ -21,6 +22,8 @@ from get3w_desktop.api import download as _download
 from get3w_desktop.api.http import (
     DEFAULT_DEADLINE,
     DEFAULT_TIMEOUT,
+    MAX_TASK_BYTES,
+    MalformedKeyError,
     Reply,
     make_api_session,
     make_output_session,
@@ -49,6 +52,7 @@ from get3w_desktop.core.task import SubmitMode, Task
 from get3w_desktop.core.urls import host_of, normalise_base_url
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Read timeout for `?sync=true`, which holds the connection until the task is done.
 SYNC_READ_TIMEOUT = 180.0
@@ -125,6 +129,9 @@ class Get3WClient:
         terminal, or still running when the gateway gave up holding (poll it then).
         Raises SubmissionUncertainError when the server may have created the task but its
         answer was lost: the caller must not submit again without asking the person.
+        Anything that goes wrong once the request may have left (a lost, huge, garbled
+        or redirected answer) is uncertain, never "failed": a person told "failed"
+        submits again and pays twice.
         """
         url = f"{self.base_url}/v1/{_model_path(model_id)}"
         query: dict[str, str] = {}
@@ -152,11 +159,22 @@ class Get3WClient:
                 headers={"Content-Type": "application/json"},
                 timeout=(self._timeout[0], read_timeout),
                 total_deadline=deadline,
+                max_bytes=MAX_TASK_BYTES,
             )
+        except MalformedKeyError:
+            raise  # found before anything was sent
         except NetworkError as exc:
             if not exc.maybe_sent:
                 raise
             raise _uncertain(exc) from None
+        except Get3WError as exc:  # too large, a malformed redirect, …: after the POST left
+            raise _uncertain(exc) from None
+        except Exception as exc:  # whatever it is, the request may have left
+            log.warning("submit to %s failed unexpectedly", self.host, exc_info=True)
+            cause = BadResponseError(
+                f"The answer from {self.host} could not be read.", detail=type(exc).__name__
+            )
+            raise _uncertain(cause) from None
         try:
             raise_for_status(reply, f"model {model_id}")
         except (ServerError, BadResponseError) as exc:
@@ -205,7 +223,8 @@ class Get3WClient:
     def get(self, task_id: str) -> Task:
         """One poll. No retries here: the wait loop owns them."""
         url = f"{self.base_url}/v1/requests/{quote(task_id, safe='')}"
-        reply = send(self._api, "GET", url, timeout=self._timeout, total_deadline=self._deadline)
+        reply = send(self._api, "GET", url, timeout=self._timeout, total_deadline=self._deadline,
+                     max_bytes=MAX_TASK_BYTES)  # fmt: skip
         raise_for_status(reply, f"task {task_id}")
         task = parse_task(loads_object(reply.body, "the status request"), "the status request")
         if task.id != task_id:

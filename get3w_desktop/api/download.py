@@ -7,6 +7,10 @@
 - Streamed to a hidden `.part` file in the same folder while counting and hashing;
   length checked against Content-Length; fsync; atomic rename. Any failure removes the
   `.part` file, so a partial output never looks complete.
+- Finished only when its length or its format says it is whole (`integrity.py`): a
+  picture must decode, a movie's boxes must reach the end, a glTF's header length must
+  match; a body of unknown format with no announced length is refused.
+- Every wait obeys the caller's `overall_deadline` as well as its own limits.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import logging
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -27,12 +33,9 @@ from urllib.parse import urljoin
 import requests
 import urllib3.exceptions
 
-from get3w_desktop.api.http import (
-    DEFAULT_DEADLINE,
-    DEFAULT_TIMEOUT,
-    classify_transport_error,
-    exchange_deadline,
-)
+from get3w_desktop.api.deadline import effective_deadline, exchange_deadline
+from get3w_desktop.api.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, classify_transport_error
+from get3w_desktop.api.integrity import incomplete_reason, kind_matches, sniff
 from get3w_desktop.core.errors import CancelledError, DownloadError
 from get3w_desktop.core.files import fsync_dir
 from get3w_desktop.core.urls import check_output_url, host_of
@@ -42,32 +45,15 @@ MAX_REDIRECTS = 5
 MAX_OUTPUT_BYTES = 2 * 1024**3
 _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 
-# (magic test, extension, media type)
-_MAGIC: tuple[tuple[bytes, int, str, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", 0, ".png", "image/png"),
-    (b"\xff\xd8\xff", 0, ".jpg", "image/jpeg"),
-    (b"GIF8", 0, ".gif", "image/gif"),
-    (b"WEBP", 8, ".webp", "image/webp"),
-    (b"WAVE", 8, ".wav", "audio/wav"),
-    (b"ftyp", 4, ".mp4", "video/mp4"),
-    (b"\x1a\x45\xdf\xa3", 0, ".webm", "video/webm"),
-    (b"OggS", 0, ".ogg", "audio/ogg"),
-    (b"fLaC", 0, ".flac", "audio/flac"),
-    (b"ID3", 0, ".mp3", "audio/mpeg"),
-    (b"glTF", 0, ".glb", "model/gltf-binary"),
-)
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    """(extension, media type) from a file's first bytes, or None when unrecognised."""
-    for magic, offset, ext, media_type in _MAGIC:
-        if head[offset : offset + len(magic)] == magic:
-            if magic == b"ftyp" and head[8:12] in (b"M4A ", b"M4B "):
-                return ".m4a", "audio/mp4"
-            return ext, media_type
-    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
-        return ".mp3", "audio/mpeg"
-    return None
+log = logging.getLogger(__name__)
+__all__ = [
+    "DownloadResult",
+    "check_destination",
+    "check_download_url",
+    "disk_error",
+    "download",
+    "sniff",
+]
 
 
 @dataclass(frozen=True)
@@ -96,14 +82,23 @@ def download(
 ) -> DownloadResult:
     """Fetch `url` into `folder/stem.<ext>`; see the module docstring for the guarantees.
 
-    `expected_kind` ("image", "video", "audio") refuses files of another kind. Each hop's
-    answer head must arrive within `head_deadline` seconds (a dripping head is cut off).
+    `expected_kind` ("image", "video", "audio", "3d") refuses files of another kind; the
+    extension comes from the bytes. Each hop's answer head must arrive within
+    `head_deadline` seconds (a dripping head is cut off), and the whole transfer within
+    `total_deadline` (both shortened by an enclosing `overall_deadline`).
     Raises DownloadError (with `transient` set when a retry may help), NetworkError or
     CancelledError.
     """
     if not _SAFE_STEM.fullmatch(stem) or ".." in stem:
         raise DownloadError(f"Refusing an unsafe file name: {stem!r}.")
     _ensure_folder(folder)
+    started = time.monotonic()
+    end = effective_deadline(started + total_deadline)
+    limited = end is not None and end < started + total_deadline  # by the caller's limit
+    if end is not None:
+        total_deadline = end - started
+    if total_deadline <= 0:
+        raise DownloadError("The time limit ran out before the output could be saved.")
     response = _open(session, url, timeout, head_deadline)
     part: Path | None = None
     try:
@@ -117,7 +112,14 @@ def download(
             part = Path(part_name)
             with os.fdopen(fd, "wb") as sink:
                 size, digest, head = _stream(
-                    response, sink, cancel, max_bytes, total_deadline, min_rate, rate_grace
+                    response,
+                    sink,
+                    cancel,
+                    max_bytes,
+                    total_deadline,
+                    min_rate,
+                    rate_grace,
+                    limited,
                 )
                 if expected is not None and size != expected:
                     raise DownloadError(
@@ -131,11 +133,20 @@ def download(
                 os.fsync(sink.fileno())
             kind = sniff(head)
             ext, media_type = kind or (".bin", "application/octet-stream")
-            if expected_kind and not media_type.startswith(expected_kind + "/"):
+            if expected_kind and not kind_matches(media_type, expected_kind):
                 raise DownloadError(
                     f"{host_of(url)} sent {media_type if kind else 'an unrecognised file'} "
                     f"where {'an' if expected_kind == 'image' else 'a'} {expected_kind} "
                     "was expected; refused."
+                )
+            length_known = expected is not None or bool(getattr(response.raw, "chunked", False))
+            problem = incomplete_reason(part, media_type, length_known=length_known)
+            if problem is not None:
+                raise DownloadError(
+                    f"The file from {host_of(url)} is incomplete or damaged ({problem}); "
+                    "it was not kept and will be retried.",
+                    transient=True,
+                    detail=f"{media_type}, {size:,} bytes",
                 )
             final = folder / f"{stem}{ext}"
             os.replace(part, final)
@@ -156,10 +167,14 @@ def _open(
     """GET with redirects followed by hand, checking every hop. Returns a 2xx response."""
     for _hop in range(MAX_REDIRECTS + 1):
         check_download_url(url)
-        deadline = time.monotonic() + head_deadline
+        started = time.monotonic()
+        deadline = effective_deadline(started + head_deadline)
+        assert deadline is not None
         try:
             with exchange_deadline(deadline):
                 response = session.get(url, stream=True, allow_redirects=False, timeout=timeout)
+            log.info("GET %s (output) -> %d (%.2f s)", host_of(url), response.status_code,
+                     time.monotonic() - started)  # fmt: skip
         except (requests.ConnectionError, requests.Timeout) as exc:
             if time.monotonic() >= deadline:
                 raise DownloadError(
@@ -215,7 +230,10 @@ def _stream(
     total_deadline: float,
     min_rate: float,
     rate_grace: float,
+    limited: bool = False,
 ) -> tuple[int, str, bytes]:
+    """Copy the body to `sink`: (size, sha256, first 64 bytes). `limited`: the deadline is
+    the caller's overall time limit, so running past it is final, not worth a retry."""
     write = sink.write
     digest = hashlib.sha256()
     head = b""
@@ -226,6 +244,11 @@ def _stream(
         if cancel is not None and cancel.is_set():
             raise CancelledError("Download cancelled.")
         elapsed = time.monotonic() - started
+        if limited and elapsed > total_deadline:
+            raise DownloadError(
+                f"The time limit ran out while downloading from {host} ({size:,} bytes saved "
+                "so far); the partial file was not kept."
+            )
         if elapsed > total_deadline or (elapsed > rate_grace and size < min_rate * elapsed):
             raise DownloadError(
                 f"The download from {host} is too slow ({size:,} bytes in {elapsed:.0f} s); "
@@ -257,6 +280,33 @@ def _content_length(response: requests.Response) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value.strip())
+
+
+#: Free space a destination needs before a paid submit (an output is rarely bigger).
+MIN_FREE_BYTES = 64 * 1024**2
+
+
+def check_destination(folder: Path, *, min_free: int = MIN_FREE_BYTES) -> None:
+    """Raise DownloadError unless outputs can be saved into `folder`: it exists (or can be
+    made), is a folder, takes a new file, and has `min_free` bytes free.
+
+    Meant for before a paid submit: money should not be spent on a task whose outputs
+    cannot be kept (a file where the folder should be, a read-only or full disk).
+    """
+    if folder.exists() and not folder.is_dir():
+        raise DownloadError(f"{folder} is a file, not a folder: choose another output folder.")
+    _ensure_folder(folder)
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".get3w-check-"):
+            pass
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        raise disk_error(exc, folder) from None
+    if free < min_free:
+        raise DownloadError(
+            f"Only {free / 1024**2:.0f} MB are free in {folder}; free some space (or choose "
+            "another folder) before starting a task."
+        )
 
 
 def _ensure_folder(folder: Path) -> None:

@@ -6,34 +6,39 @@
   otherwise replace our Authorization header).
 - The output session carries no credentials of any kind; downloads follow redirects by
   hand so every hop is checked (see `download.py`).
-Every exchange may carry a whole-exchange deadline: `requests` timeouts are per socket
-read, so a server that drips its head one byte a second would otherwise hold a worker
-for as long as it likes. One shared watchdog thread shuts the socket when the deadline
-passes while the head is being read; `read_body` checks the same deadline between chunks.
+The API session asks for `gzip, deflate` and `read_body` decodes exactly that: what we
+ask for we decode, so a gateway honouring the header never hands JSON parsing a
+compressed body. Every body read is bounded (compressed and decoded).
+Every exchange carries a whole-exchange deadline (see `deadline.py`); `read_body` checks
+it between chunks.
 No layer here retries: retries and polling belong to the caller (see RELIABILITY.md).
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import heapq
-import os
-import socket
-import threading
+import logging
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakSet
 
 import requests
 import requests.adapters
-import urllib3.connection
-import urllib3.connectionpool
 import urllib3.exceptions
 
 from get3w_desktop import __version__
+from get3w_desktop.api.deadline import (  # re-exported: the deadline machinery lived here
+    _DEADLINE as _DEADLINE,
+)
+from get3w_desktop.api.deadline import POOL_SIZE, _mount_deadline_adapters
+from get3w_desktop.api.deadline import WATCHDOG as WATCHDOG
+from get3w_desktop.api.deadline import DeadlineAdapter as DeadlineAdapter
+from get3w_desktop.api.deadline import DeadlineWatchdog as DeadlineWatchdog
+from get3w_desktop.api.deadline import _DeadlineConnection as _DeadlineConnection
+from get3w_desktop.api.deadline import _HTTPPool as _HTTPPool
+from get3w_desktop.api.deadline import _HTTPSPool as _HTTPSPool
+from get3w_desktop.api.deadline import effective_deadline as effective_deadline
+from get3w_desktop.api.deadline import exchange_deadline as exchange_deadline
+from get3w_desktop.api.deadline import overall_deadline as overall_deadline
 from get3w_desktop.api.parse import error_message, parse_retry_after, snippet
 from get3w_desktop.core.errors import (
     AuthError,
@@ -49,212 +54,57 @@ from get3w_desktop.core.errors import (
 from get3w_desktop.core.proxy import ProxyConfig, proxies_for, register_proxy_secrets
 from get3w_desktop.core.urls import host_of, origin
 
+log = logging.getLogger(__name__)
+
 USER_AGENT = f"get3w-desktop/{__version__}"
+#: The content codings the API session asks for; `read_body` decodes exactly these.
+API_ACCEPT_ENCODING = "gzip, deflate"
+
+
+class _OneLineHeaderWarning(logging.Filter):
+    """urllib3 logs an answer head it cannot parse (a dripping server cut off mid-header
+    by the deadline) as a warning *with a traceback*; the failure itself is reported by
+    `send`, so one plain line is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Failed to parse headers"):
+            error = record.exc_info[1]
+            record.msg = "ignored a damaged answer head (%s): %s"
+            record.args = (type(error).__name__ if error else "?", _url_of(record))
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _url_of(record: logging.LogRecord) -> str:
+    args = record.args if isinstance(record.args, tuple) else ()
+    return str(args[0]).split("?", 1)[0] if args else "?"
+
+
+logging.getLogger("urllib3.connection").addFilter(_OneLineHeaderWarning())
 #: (connect, read) seconds for ordinary API calls.
 DEFAULT_TIMEOUT = (5.0, 30.0)
 #: Largest JSON answer we read (a model list with schemas is the biggest).
 MAX_JSON_BYTES = 32 * 1024 * 1024
+#: Largest answer to a submit or a poll: a task object is a few kilobytes; a server that
+#: sends more is refused instead of being read into memory.
+MAX_TASK_BYTES = 4 * 1024 * 1024
 #: Whole-exchange limit (seconds) for ordinary API calls, however the bytes trickle in.
 DEFAULT_DEADLINE = 60.0
 
-#: The monotonic time by which the current thread's exchange must have its answer head.
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "get3w_deadline", default=None
-)
+
+class MalformedKeyError(AuthError):
+    """The key cannot be sent in a header at all (line breaks, spaces, non-ASCII): found
+    before anything left, so nothing was sent (and nothing charged)."""
 
 
-@contextlib.contextmanager
-def exchange_deadline(deadline: float | None) -> Iterator[None]:
-    """Bound the answer heads read in this block by `deadline` (monotonic seconds)."""
-    token = _DEADLINE.set(deadline)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
-
-
-class _Watch:
-    """One head read under watch: shut `sock` at `deadline` unless the head came first."""
-
-    __slots__ = ("deadline", "sock")
-
-    def __init__(self, deadline: float, sock: socket.socket) -> None:
-        self.deadline = deadline
-        self.sock: socket.socket | None = sock  # None once settled (head arrived, or shut)
-
-    def __lt__(self, other: _Watch) -> bool:
-        return self.deadline < other.deadline
-
-
-class DeadlineWatchdog:
-    """One daemon thread shuts the sockets of head reads whose deadline has passed.
-
-    Starting and joining a timer thread per request cost about a third of the client's
-    CPU per task (bench/throughput.py), so every exchange in the process shares this one:
-    a heap of `_Watch` entries under a condition. `watch` and `unwatch` take the lock
-    briefly and wake the thread only when a deadline comes sooner than it planned to
-    look. A socket is shut while the lock is held, so once `unwatch` returns it is never
-    shut for that exchange (a kept-alive connection is safe to reuse).
-
-    The thread starts with the first watch and ends once nothing is watched and either
-    every adapter is closed or `linger` seconds pass idle, so nothing outlives its use.
-    """
-
-    def __init__(self, linger: float = 1.0) -> None:
-        self._linger = linger
-        self._cond = threading.Condition(threading.Lock())
-        self._heap: list[_Watch] = []
-        self._live = 0  # entries in the heap not settled yet
-        self._wake_at = 0.0  # when the thread will look again
-        self._last_active = 0.0
-        self._thread: threading.Thread | None = None
-        self._adapters: WeakSet[DeadlineAdapter] = WeakSet()
-        self.threads_started = 0
-
-    def watch(self, deadline: float, sock: socket.socket) -> _Watch:
-        entry = _Watch(deadline, sock)
-        with self._cond:
-            heapq.heappush(self._heap, entry)
-            self._live += 1
-            if self._thread is None:
-                self._start()
-            elif deadline < self._wake_at:
-                self._cond.notify()
-        return entry
-
-    def unwatch(self, entry: _Watch) -> None:
-        """The head arrived (or the read failed): stop watching. Never shuts afterwards."""
-        with self._cond:
-            if entry.sock is None:
-                return  # already shut by the watchdog
-            entry.sock = None
-            self._live -= 1
-            if self._live == 0:
-                self._heap.clear()  # only settled entries were left
-                self._last_active = time.monotonic()
-            elif len(self._heap) > 64 and self._live * 2 < len(self._heap):
-                self._heap = [e for e in self._heap if e.sock is not None]
-                heapq.heapify(self._heap)
-
-    def adapter_opened(self, adapter: DeadlineAdapter) -> None:
-        with self._cond:
-            self._adapters.add(adapter)
-
-    def adapter_closed(self, adapter: DeadlineAdapter) -> None:
-        """With every adapter closed and nothing watched, the thread ends at once."""
-        with self._cond:
-            self._adapters.discard(adapter)
-            if not self._adapters:
-                self._cond.notify()
-
-    def is_running(self) -> bool:
-        with self._cond:
-            return self._thread is not None
-
-    def _start(self) -> None:
-        self._last_active = time.monotonic()
-        self._wake_at = 0.0
-        self._thread = threading.Thread(target=self._run, name="get3w-http-deadline",
-                                        daemon=True)  # fmt: skip
-        self._thread.start()
-        self.threads_started += 1
-
-    def _run(self) -> None:
-        with self._cond:
-            while True:
-                now = time.monotonic()
-                heap = self._heap
-                while heap and (heap[0].sock is None or heap[0].deadline <= now):
-                    entry = heapq.heappop(heap)
-                    if entry.sock is not None:  # expired while its head is being read
-                        with contextlib.suppress(OSError):
-                            entry.sock.shutdown(socket.SHUT_RDWR)
-                        entry.sock = None
-                        self._live -= 1
-                        self._last_active = now
-                if self._live == 0:
-                    heap.clear()
-                    idle_until = self._last_active + self._linger
-                    if not self._adapters or now >= idle_until:
-                        self._thread = None
-                        return
-                    self._wake_at = idle_until
-                else:
-                    self._wake_at = min(heap[0].deadline, now + self._linger)
-                self._cond.wait(max(0.0, self._wake_at - now))
-
-    def _after_fork(self) -> None:
-        """In a forked child the thread is gone and the lock may be held: start over."""
-        self._cond = threading.Condition(threading.Lock())
-        self._heap, self._live, self._thread = [], 0, None
-
-
-#: The process's one deadline watchdog.
-WATCHDOG = DeadlineWatchdog()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=WATCHDOG._after_fork)
-
-
-class _DeadlineConnection:
-    """Mixin for urllib3 connections: reading the answer head obeys `_DEADLINE`.
-
-    A socket shut by the watchdog makes the head read fail; `send` reports it as too slow.
-    """
-
-    sock: socket.socket | None
-
-    def getresponse(self) -> Any:
-        deadline = _DEADLINE.get()
-        sock = self.sock
-        if deadline is None or sock is None:
-            return super().getresponse()  # type: ignore[misc]
-        entry = WATCHDOG.watch(deadline, sock)
-        try:
-            return super().getresponse()  # type: ignore[misc]
-        finally:
-            WATCHDOG.unwatch(entry)
-
-
-class _HTTPConnection(_DeadlineConnection, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_DeadlineConnection, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-class DeadlineAdapter(requests.adapters.HTTPAdapter):
-    """The standard adapter, with connections whose head reads obey `exchange_deadline`."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        WATCHDOG.adapter_opened(self)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-    def close(self) -> None:
-        super().close()
-        WATCHDOG.adapter_closed(self)
-
-
-#: Kept-alive connections per host: above the runner's concurrency, so parallel workers
-#: never discard (and reopen) connections.
-POOL_SIZE = 32
-
-
-def _mount_deadline_adapters(session: requests.Session) -> None:
-    session.mount("http://", DeadlineAdapter(pool_maxsize=POOL_SIZE))
-    session.mount("https://", DeadlineAdapter(pool_maxsize=POOL_SIZE))
+def key_problem(key: str) -> str | None:
+    """Why `key` cannot be an API key, or None. Keys are printable ASCII without spaces;
+    anything else cannot travel in an HTTP header (and CR/LF would split it)."""
+    if any(c in "\r\n" for c in key):
+        return "it contains a line break"
+    if any(not 0x21 <= ord(c) <= 0x7E for c in key):
+        return "it contains spaces or characters that are not plain ASCII letters and digits"
+    return None
 
 
 class HostBoundBearer(requests.auth.AuthBase):
@@ -263,9 +113,16 @@ class HostBoundBearer(requests.auth.AuthBase):
     def __init__(self, key: str, base_url: str) -> None:
         self._key = key
         self._origin = origin(base_url)
+        self._problem = key_problem(key)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if request.url is not None and origin(request.url) == self._origin:
+            if self._problem is not None:
+                raise MalformedKeyError(
+                    f"The API key is malformed: {self._problem}. Nothing was sent. Paste the "
+                    "key again (in Settings, or check GET3W_API_KEY).",
+                    detail="malformed key",
+                )
             request.headers["Authorization"] = f"Bearer {self._key}"
         else:
             request.headers.pop("Authorization", None)
@@ -336,6 +193,7 @@ def make_api_session(
     session = _new_session(proxy)
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json"
+    session.headers["Accept-Encoding"] = API_ACCEPT_ENCODING
     if key:
         session.auth = HostBoundBearer(key, base_url)
     return session
@@ -363,26 +221,37 @@ def read_body(
 ) -> bytes:
     """Read a streamed body with a size ceiling and a whole-transfer deadline.
 
-    `read1` returns what has arrived, so a server that drips bytes is caught by the
-    deadline even though each socket read succeeds.
+    The body is decoded as its Content-Encoding says (urllib3 decodes only what
+    `API_ACCEPT_ENCODING` asked for, and at most one chunk at a time, so a compression
+    bomb hits `max_bytes` like any other large answer). `read1` returns what has
+    arrived, so a server that drips bytes is caught by the deadline even though each
+    socket read succeeds.
     """
+    host = host_of(response.url)
+    announced = response.headers.get("Content-Length", "").strip()
+    if announced.isdigit() and int(announced) > max_bytes:
+        raise _too_large(host, max_bytes, f"Content-Length {announced}")
     chunks: list[bytes] = []
     total = 0
     raw = response.raw
     while True:
         if deadline is not None and time.monotonic() > deadline:
-            raise _too_slow(host_of(response.url), f"deadline passed after {total} bytes")
-        chunk = raw.read1(65536)
+            raise _too_slow(host, f"deadline passed after {total} bytes")
+        chunk = raw.read1(65536, decode_content=True)
         if not chunk:
             break
         total += len(chunk)
         if total > max_bytes:
-            raise BadResponseError(
-                f"{host_of(response.url)} sent an answer larger than expected; refused.",
-                detail=f"over {max_bytes} bytes",
-            )
+            raise _too_large(host, max_bytes, f"over {max_bytes} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_large(host: str, max_bytes: int, detail: str) -> BadResponseError:
+    return BadResponseError(
+        f"{host} sent an answer larger than expected (over {max_bytes:,} bytes); refused.",
+        detail=detail,
+    )
 
 
 def send(
@@ -395,10 +264,17 @@ def send(
     total_deadline: float | None = DEFAULT_DEADLINE,
     **kwargs: Any,
 ) -> Reply:
-    """One request, fully read within `total_deadline` seconds, with transport failures
-    mapped to `NetworkError`."""
+    """One request, fully read within `total_deadline` seconds (and by the block's
+    `overall_deadline`), with transport failures mapped to `NetworkError`.
+
+    Raises MalformedKeyError (nothing sent) for a key that cannot be put in a header;
+    every other error may come after the request left (see `NetworkError.maybe_sent`).
+    Each exchange is logged at INFO (method, host, path, outcome, time; never headers).
+    """
     host = host_of(url)
-    deadline = time.monotonic() + total_deadline if total_deadline else None
+    started = time.monotonic()
+    deadline = effective_deadline(started + total_deadline if total_deadline else None)
+    path = _path_of(url)
     try:
         with (
             exchange_deadline(deadline),
@@ -407,32 +283,62 @@ def send(
             ) as response,
         ):
             body = read_body(response, max_bytes=max_bytes, deadline=deadline)
+            log.info("%s %s%s -> %d (%.2f s, %d bytes)", method, host, path,
+                     response.status_code, time.monotonic() - started, len(body))  # fmt: skip
             return Reply(response.status_code, body, response.headers, url)
+    except MalformedKeyError:
+        raise
+    except Get3WError as exc:
+        raise _logged(exc, method, host, path, started) from None
     except (requests.ConnectionError, requests.Timeout) as exc:
-        if deadline is not None and time.monotonic() >= deadline:
-            raise _too_slow(host, "deadline passed before the answer's head") from None
-        raise classify_transport_error(exc, host) from None
+        error = (
+            _too_slow(host, "deadline passed before the answer's head")
+            if deadline is not None and time.monotonic() >= deadline
+            else classify_transport_error(exc, host)
+        )
+        raise _logged(error, method, host, path, started) from None
     except (
         requests.exceptions.ChunkedEncodingError,
         requests.exceptions.ContentDecodingError,
         urllib3.exceptions.HTTPError,
     ) as exc:
-        if deadline is not None and time.monotonic() >= deadline:
-            raise _too_slow(host, "deadline passed while reading") from None
-        raise NetworkError(
-            f"The connection to {host} broke while reading the answer.",
-            maybe_sent=True,
-            detail=type(exc).__name__,
-        ) from None
+        raise _logged(_broke(host, deadline, exc), method, host, path, started) from None
     except requests.RequestException as exc:
-        raise NetworkError(
+        error = NetworkError(
             f"Could not talk to {host}.", maybe_sent=True, detail=type(exc).__name__
-        ) from None
+        )
+        raise _logged(error, method, host, path, started) from None
+    except OSError as exc:  # a socket error urllib3 did not wrap
+        raise _logged(_broke(host, deadline, exc), method, host, path, started) from None
     except ValueError:  # requests parses a redirect's Location even when not following it
-        raise BadResponseError(
+        malformed = BadResponseError(
             f"{host} sent a malformed redirect; the client does not follow API redirects.",
             detail="unparsable Location header",
-        ) from None
+        )
+        raise _logged(malformed, method, host, path, started) from None
+
+
+def _broke(host: str, deadline: float | None, exc: BaseException) -> NetworkError:
+    if deadline is not None and time.monotonic() >= deadline:
+        return _too_slow(host, "deadline passed while reading")
+    return NetworkError(
+        f"The connection to {host} broke while reading the answer.",
+        maybe_sent=True,
+        detail=type(exc).__name__,
+    )
+
+
+def _path_of(url: str) -> str:
+    """The path of `url` for a log line: no query (it may carry a webhook address)."""
+    rest = url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    slash = rest.find("/")
+    return rest[slash:] if slash >= 0 else "/"
+
+
+def _logged(error: Get3WError, method: str, host: str, path: str, started: float) -> Get3WError:
+    log.info("%s %s%s -> %s (%.2f s)", method, host, path, error.detail or type(error).__name__,
+             time.monotonic() - started)  # fmt: skip
+    return error
 
 
 def _too_slow(host: str, detail: str) -> NetworkError:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from get3w_desktop.core import jsontext
 from get3w_desktop.core.errors import BadResponseError
 from get3w_desktop.core.job import TextOutput
 from get3w_desktop.core.schedule import clamp_retry_after
@@ -27,8 +28,8 @@ _KNOWN = {"id", "model", "status", "outputs", "timings", "code", "error", "creat
 
 def loads_object(body: bytes, what: str) -> dict[str, Any]:
     """Decode a JSON object, or raise BadResponseError with a short, safe snippet."""
-    try:
-        data = json.loads(body.decode("utf-8"))
+    try:  # never too deep to store or copy: see core/jsontext.py
+        data = jsontext.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BadResponseError(
             f"The server sent an unreadable answer to {what}.",
@@ -81,15 +82,16 @@ def parse_task(data: Mapping[str, Any], what: str = "the task request") -> Task:
     code_number = _number(data.get("code"))
     error = data.get("error")
     created_at = data.get("created_at")
+    text = jsontext.safe_text  # the typed fields are shown and sent: no lone surrogates
     return Task(
-        id=task_id.strip(),
-        status=status.strip(),
-        model=data["model"] if isinstance(data.get("model"), str) else "",
+        id=text(task_id.strip()),
+        status=text(status.strip()),
+        model=text(data["model"]) if isinstance(data.get("model"), str) else "",
         outputs=outputs,
         timings=timings,
         code=int(code_number) if code_number is not None else 0,
-        error=None if error is None or error == "" else str(error),
-        created_at=created_at if isinstance(created_at, str) else None,
+        error=None if error is None or error == "" else text(str(error)),
+        created_at=text(created_at) if isinstance(created_at, str) else None,
         estimated_duration=_positive(data.get("estimated_duration")),
         extra={k: v for k, v in data.items() if k not in _KNOWN},
     )

@@ -2,6 +2,10 @@
 
 The loop never marks a task failed because of the network: a failed GET is always safe
 to repeat, so it backs off (1 -> 2 -> 4 … 30 s) and tells the caller what it is doing.
+
+With a time limit, the loop always polls once more just before giving up (an estimate
+can be far off: a task estimated at 100 s may be done in one), and every poll ends by
+the limit however slowly the server answers.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from get3w_desktop.api.deadline import overall_deadline
 from get3w_desktop.core.errors import (
     AuthError,
     BadResponseError,
@@ -29,6 +34,9 @@ from get3w_desktop.core.task import Task
 
 #: A 404 this soon after submit is eventual consistency, not a lost task.
 NOT_FOUND_GRACE = 30.0
+#: The last poll before a time limit starts this long before it (at most a tenth of the
+#: limit), so its answer can arrive in time.
+FINAL_POLL_MARGIN = 2.0
 
 
 class Poller(Protocol):
@@ -133,22 +141,29 @@ def wait_for_task(
             now = elapsed()
             on_event(WaitEvent(state, task, now, schedule.overdue(now), retry_in, message))
 
+    def give_up() -> WaitTimeoutError:
+        return WaitTimeoutError(
+            f"Still running after {timeout:.0f} s; the task continues on the server.",
+            task_id=task.id,
+        )
+
+    margin = min(FINAL_POLL_MARGIN, 0.1 * timeout) if timeout is not None else 0.0
     delay = schedule.delay(elapsed())
     while True:
-        if timeout is not None and elapsed() + delay > timeout:
-            remaining = max(0.0, timeout - elapsed())
-            if sleeper(remaining) is Wake.CANCELLED:
-                raise CancelledError("Stopped waiting.")
-            raise WaitTimeoutError(
-                f"Still running after {timeout:.0f} s; the task continues on the server.",
-                task_id=task.id,
-            )
+        final = False
+        if timeout is not None and elapsed() + delay >= timeout - margin:
+            delay = max(0.0, timeout - margin - elapsed())
+            final = True  # the last look before giving up: never skipped
         if sleeper(delay) is Wake.CANCELLED:
             raise CancelledError("Stopped waiting.")
         if cancel.is_set():
             raise CancelledError("Stopped waiting.")
         try:
-            snapshot = client.get(task.id)
+            if timeout is None:
+                snapshot = client.get(task.id)
+            else:  # however slowly the answer drips, it ends by the limit
+                with overall_deadline(time.monotonic() + max(0.0, timeout - elapsed())):
+                    snapshot = client.get(task.id)
         except (AuthError, InsufficientBalanceError):
             raise
         except NotFoundError as exc:
@@ -158,18 +173,26 @@ def wait_for_task(
                     "deleted. Stopped checking; the local record is kept.",
                     detail=exc.detail,
                 ) from None
+            if final:
+                raise give_up() from None
             delay = backoff.next_delay()
             emit(WaitState.RETRYING, delay, "The server does not know the task yet.")
             continue
         except RateLimitedError as exc:
+            if final:
+                raise give_up() from None
             delay = max(backoff.next_delay(), exc.retry_after or 0.0, schedule.delay(elapsed()))
             emit(WaitState.RATE_LIMITED, delay, exc.message)
             continue
         except NetworkError as exc:
+            if final:
+                raise give_up() from None
             delay = backoff.next_delay()
             emit(WaitState.WAITING_FOR_NETWORK, delay, exc.message)
             continue
         except (ServerError, BadResponseError) as exc:
+            if final:
+                raise give_up() from None
             delay = max(backoff.next_delay(), getattr(exc, "retry_after", None) or 0.0)
             emit(WaitState.RETRYING, delay, exc.message)
             continue
@@ -178,4 +201,6 @@ def wait_for_task(
         emit(WaitState.POLLED)
         if task.terminal:
             return task
+        if final:
+            raise give_up()
         delay = schedule.delay(elapsed())

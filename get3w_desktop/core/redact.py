@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 #: Anything shaped like a Get3W key, even one we were never told about.
 _KEY_SHAPE = re.compile(r"\b(sk|whsec)_[A-Za-z0-9_\-]{4,}")
@@ -41,6 +42,44 @@ class Redactor:
             text = text.replace(secret, REDACTED)
         text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
         return _KEY_SHAPE.sub(REDACTED, text)
+
+    def redact_value(self, value: Any) -> Any:
+        """A copy of a JSON-like `value` with every string (keys too) redacted.
+
+        Iterative, so a value nested deeper than the recursion limit is fine; values
+        that are not strings or containers are kept as they are.
+        """
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+
+        def clean(text: str) -> str:
+            if "_" not in text and not secrets and "earer" not in text:
+                return text  # nothing key-shaped can be in it
+            for secret in secrets:
+                text = text.replace(secret, REDACTED)
+            text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+            return _KEY_SHAPE.sub(REDACTED, text)
+
+        root: list[Any] = [None]
+        stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]  # (source, target, slot)
+        while stack:
+            item, target, slot = stack.pop()
+            if isinstance(item, str):
+                target[slot] = clean(item)
+            elif isinstance(item, dict):
+                copy: dict[Any, Any] = {}
+                target[slot] = copy
+                for key, child in item.items():
+                    name = clean(key) if isinstance(key, str) else key
+                    copy[name] = None
+                    stack.append((child, copy, name))
+            elif isinstance(item, list | tuple):
+                items: list[Any] = [None] * len(item)
+                target[slot] = items
+                stack.extend((child, items, i) for i, child in enumerate(item))
+            else:
+                target[slot] = item
+        return root[0]
 
 
 REDACTOR = Redactor()

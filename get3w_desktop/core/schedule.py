@@ -43,6 +43,10 @@ class ScheduleParams:
     min_gap: float = 0.5
     #: Assumed when the server gives no estimate (or a nonsensical one).
     default_estimate: float = 20.0
+    #: An estimate above this is not believed as seconds (see `sane_estimate`).
+    max_plausible_estimate: float = 2 * 3600.0
+    #: The first poll comes at most this long after submit, whatever the estimate.
+    first_poll_cap: float = 300.0
 
     def scaled(self, factor: float) -> ScheduleParams:
         """The same schedule on a clock running `1/factor` times faster (tests, benchmarks)."""
@@ -53,12 +57,31 @@ class ScheduleParams:
             slow_gap=self.slow_gap * factor,
             min_gap=self.min_gap * factor,
             default_estimate=self.default_estimate * factor,
+            max_plausible_estimate=self.max_plausible_estimate * factor,
+            first_poll_cap=self.first_poll_cap * factor,
         )
 
 
 #: Estimates are clamped to this (seconds): a server claiming a week must not make us plan
 #: millions of polls.
 MAX_ESTIMATE = 6 * 3600.0
+
+
+def sane_estimate(value: float | None, max_plausible: float) -> float | None:
+    """A server's `estimated_duration` as seconds we can plan with, or None (unknown).
+
+    Non-numbers, zero, negatives and infinities are unknown. A value above
+    `max_plausible` is not believed as seconds: 52000 for a 52 s model is milliseconds
+    sent by mistake, so value / 1000 is used when that is plausible, else unknown.
+    """
+    if value is None or not math.isfinite(value) or value <= 0:
+        return None
+    if value <= max_plausible:
+        return value
+    as_ms = value / 1000.0
+    return as_ms if as_ms <= max_plausible else None
+
+
 #: Most polls ever spent inside one window.
 MAX_WINDOW_POLLS = 200
 
@@ -110,11 +133,16 @@ class PollSchedule:
         rng: random.Random | None = None,
     ) -> None:
         self.params = params or ScheduleParams()
-        if estimate is None or not math.isfinite(estimate) or estimate <= 0:
-            estimate = self.params.default_estimate
-        self.estimate = min(max(estimate, self.params.min_gap), MAX_ESTIMATE)
+        sane = sane_estimate(estimate, self.params.max_plausible_estimate)
+        if sane is None:
+            sane = self.params.default_estimate
+        self.estimate = min(max(sane, self.params.min_gap), MAX_ESTIMATE)
         self._rng = rng or random.Random()
         self._times = list(window_poll_times(self.estimate, self.params))
+        # An estimate can be wrong by far more than its window allows: never wait blind
+        # for longer than the cap before the first look.
+        if self._times[0] > self.params.first_poll_cap:
+            self._times.insert(0, max(self.params.first_poll_cap, self.params.min_gap))
         #: The planned point the last delay aimed at: jitter may wake us just before it,
         #: and it must not be aimed at twice.
         self._last_target = -math.inf

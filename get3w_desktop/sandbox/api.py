@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from get3w_desktop.core.catalogue import apply_defaults, validate_params
+from get3w_desktop.sandbox import hostile
 from get3w_desktop.sandbox.state import ACTIVE, BillingLine, SandboxTask, price_of
 from get3w_desktop.sandbox.uploads import UploadError, parse_upload
 from get3w_desktop.sandbox.wire import WireHandler, gateway_page, log
@@ -102,6 +103,8 @@ class ApiHandler(WireHandler):
             self.hang()
             return True
         self.drip = dice.fault("drip", route, faults.drip)
+        accepts = self.headers.get("Accept-Encoding", "").lower()
+        self.gzip = "gzip" in accepts and dice.fault("gzip", route, faults.gzip)
         retry_after = {"Retry-After": f"{faults.retry_after:g}"}
         if dice.fault("rate_limit", route, faults.rate_limit):
             self.error(429, "Rate limit exceeded", v3, retry_after)
@@ -157,7 +160,9 @@ class ApiHandler(WireHandler):
         if sandbox.dice.fault("reset", "poll", faults.reset):
             self.reset()
             return
-        payload = json.dumps(sandbox.state.task_json(task, sandbox.output_base_url)).encode()
+        payload = hostile.task_answer(
+            self, sandbox.state.task_json(task, sandbox.output_base_url), "poll"
+        )
         if sandbox.dice.fault("malformed_json", "poll", faults.malformed_json):
             payload = payload[: len(payload) // 2]  # a prefix of an object is never valid JSON
         self.answer(200, payload, "application/json")
@@ -210,10 +215,13 @@ class ApiHandler(WireHandler):
         ):
             self.reset()
             return
+        answer = {"id": task.id, "status": "created", "estimated_duration": task.estimate}
+        if hostile.submit_twist(self, answer):
+            return
         if query.get("sync", ["false"])[0].lower() in ("true", "1"):
             self.hold_until_done(task)
             return
-        self.json(200, {"id": task.id, "status": "created", "estimated_duration": task.estimate})
+        self.answer(200, hostile.task_answer(self, answer, "submit"), "application/json")
 
     def _retry_hint(self, active: list[SandboxTask]) -> int:
         """Seconds until a slot is likely to free up (1..60)."""

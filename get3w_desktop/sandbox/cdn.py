@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from get3w_desktop.sandbox import hostile
 from get3w_desktop.sandbox.wire import WireHandler, log
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -79,6 +80,8 @@ class OutputHandler(WireHandler):
             self.answer(404, b"Not found", "text/plain", head_only=head_only)
             return
         data, content_type = found
+        if dice.fault("corrupt_image", "output", faults.corrupt_image):
+            data = hostile.corrupted(data, content_type)
         headers = {"Cache-Control": "public, max-age=604800", "Accept-Ranges": "bytes"}
         status = 200
         try:
@@ -92,6 +95,11 @@ class OutputHandler(WireHandler):
             headers["Content-Range"] = f"bytes {span[0]}-{span[1]}/{len(data)}"
             data = data[span[0] : span[1] + 1]
         truncate = dice.fault("truncated_download", "output", faults.truncated_download)
+        if not head_only and dice.fault(
+            "lengthless_truncation", "output", faults.lengthless_truncation
+        ):
+            hostile.lengthless_truncated(self, status, data, content_type, headers)
+            return
         self.answer(status, data, content_type, headers, truncate=truncate, head_only=head_only)
 
     def redirect(self, location: str, head_only: bool) -> None:

@@ -14,6 +14,7 @@ from get3w_desktop.sandbox.config import (
     FaultConfig,
     SandboxConfig,
 )
+from get3w_desktop.sandbox.hostile import HOSTILE_HELP
 from get3w_desktop.sandbox.server import SandboxServer
 
 _FAULT_HELP = {
@@ -26,6 +27,7 @@ _FAULT_HELP = {
     "drip": "answers sent one byte a second",
     "hang": "requests never answered",
     "stuck_created": 'tasks that stay "created" forever',
+    **HOSTILE_HELP,
 }
 
 

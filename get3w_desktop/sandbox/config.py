@@ -25,6 +25,16 @@ FAULT_FRACTIONS = (
     "drip",
     "hang",
     "stuck_created",
+    # hostile and odd servers (sandbox/hostile.py)
+    "gzip",
+    "surrogate",
+    "deep_field",
+    "echo_key",
+    "absurd_estimate",
+    "huge_submit",
+    "bad_redirect",
+    "lengthless_truncation",
+    "corrupt_image",
 )
 
 
@@ -50,6 +60,16 @@ class FaultConfig:
     stuck_created: float = 0.0  # tasks that stay "created" forever
     redirect_outputs: bool = False  # outputs first answer 302 to their real path
     redirect_to: str | None = None  # outputs are 302-redirected to this base URL
+    # Hostile and odd servers (sandbox/hostile.py says exactly what each does):
+    gzip: float = 0.0  # API answers gzip-compressed (when Accept-Encoding allows it)
+    surrogate: float = 0.0  # task answers with a lone surrogate ("\ud83d") in a string
+    deep_field: float = 0.0  # task answers with an unknown field 1000 levels deep
+    echo_key: float = 0.0  # task answers quoting the request's key (in a failed one's error)
+    absurd_estimate: float = 0.0  # estimated_duration in milliseconds by mistake
+    huge_submit: float = 0.0  # the task IS created, then a 100 MB answer
+    bad_redirect: float = 0.0  # the task IS created, then a 302 to an unparsable Location
+    lengthless_truncation: float = 0.0  # outputs: no Content-Length, half the bytes, close
+    corrupt_image: float = 0.0  # image outputs: signature then zeros, full length
 
     def __post_init__(self) -> None:
         for name in FAULT_FRACTIONS:

@@ -9,6 +9,7 @@ and a hang really never answers. Every wait watches the server's stop event, so
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import logging
 import socket
@@ -44,6 +45,7 @@ class WireHandler(BaseHTTPRequestHandler):
 
     answered = False  # something was written for the current request
     drip = False  # the current request's answer goes out one byte a second
+    gzip = False  # the current request's answer is gzip-compressed (fault "gzip")
 
     @property
     def sandbox(self) -> SandboxServer:
@@ -67,6 +69,7 @@ class WireHandler(BaseHTTPRequestHandler):
         """Start a request on this (maybe kept-alive) connection; its path without query."""
         self.answered = False
         self.drip = False
+        self.gzip = False
         if self.sandbox.config.record_requests:
             self.sandbox.record_request(
                 self.host_name, f"{self.command} {self.path}\r\n{self.headers}"
@@ -95,6 +98,9 @@ class WireHandler(BaseHTTPRequestHandler):
         """Send a whole answer (always with Content-Length), maybe faulty."""
         self.answered = True
         reason = self.responses.get(status, ("Unknown",))[0]
+        if self.gzip and body:
+            body = gzip.compress(body, mtime=0)
+            headers = {**(headers or {}), "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
         fields = {
             "Content-Type": content_type,
             "Content-Length": str(len(body)),
@@ -108,7 +114,8 @@ class WireHandler(BaseHTTPRequestHandler):
             f"{k}: {v}\r\n" for k, v in fields.items()
         )
         raw = (head + "\r\n").encode("latin-1") + (b"" if head_only else body)
-        self._log(f"{status}{' (drip)' if self.drip else ''}{' (truncated)' if truncate else ''}")
+        flags = (" (drip)" if self.drip else "") + (" (truncated)" if truncate else "")
+        self._log(f"{status}{flags}{' (gzip)' if self.gzip else ''}")
         if truncate and not head_only:
             # Half the body, then an orderly close (FIN): the client reads a short body.
             self.wfile.write(raw[: len(raw) - max(1, len(body) // 2)])

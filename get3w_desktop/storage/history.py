@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import filecmp
+import glob
 import logging
 import os
 import shutil
@@ -28,6 +30,7 @@ from typing import Any
 
 from get3w_desktop.core.errors import Action, Get3WError
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.storage import history_schema as schema
 from get3w_desktop.storage.history_schema import Filters, StateFilter, order_sql, where_sql
 
@@ -239,10 +242,16 @@ class HistoryStore:
     def save_many(
         self, jobs: Iterable[Job], *, base_url: str | None = None, out_dir: str | None = None
     ) -> None:
-        """Save several jobs in one transaction (all or none)."""
+        """Save several jobs in one transaction (all or none).
+
+        Whatever the server sent is stored losslessly and never makes this raise (see
+        `job_to_row`), and every text a server or person wrote is redacted first: a key
+        the server quotes back in an error never reaches the file.
+        """
         extra = {"base_url": base_url, "out_dir": out_dir, "owner": process_owner()}
         now = time.time()
-        rows = [{**schema.job_to_row(job), **extra, "updated_at": now} for job in jobs]
+        clean = REDACTOR.redact_value
+        rows = [{**schema.job_to_row(job, clean), **extra, "updated_at": now} for job in jobs]
         columns = (*schema.JOB_COLUMNS, "base_url", "out_dir", "owner", "updated_at")
         keep = {"base_url", "out_dir"}
         updates = ", ".join(
@@ -504,7 +513,15 @@ def _kept(backup: Path | None) -> str:
 
 
 def _backup(path: Path, kind: str) -> Path | None:
-    """Copy `path` (and its journal files) next to it, before anything changes it."""
+    """Copy `path` (and its journal files) next to it, before anything changes it.
+
+    When an earlier backup already holds exactly these bytes, that one is returned: every
+    command run on a damaged file would otherwise add one more copy of it.
+    """
+    same = _same_backup(path, kind)
+    if same is not None:
+        log.warning("history: %s file already kept as %s", kind, same)
+        return same
     target = _backup_name(path, kind)
     try:
         for suffix in _SIDECARS:
@@ -517,6 +534,27 @@ def _backup(path: Path, kind: str) -> Path | None:
         return None
     log.warning("history: %s file kept as %s", kind, target)
     return target
+
+
+def _same_backup(path: Path, kind: str) -> Path | None:
+    """An existing backup of `path` of this kind with the same bytes (journals included)."""
+    try:
+        candidates = sorted(path.parent.glob(f"{glob.escape(path.name)}.{kind}-*.bak"))
+        for candidate in candidates:
+            if filecmp.cmp(path, candidate, shallow=False) and all(
+                _same_sidecar(Path(f"{path}{suffix}"), Path(f"{candidate}{suffix}"))
+                for suffix in _SIDECARS
+            ):
+                return candidate
+    except OSError:
+        return None
+    return None
+
+
+def _same_sidecar(side: Path, copy: Path) -> bool:
+    if not side.exists():
+        return not copy.exists()
+    return copy.exists() and filecmp.cmp(side, copy, shallow=False)
 
 
 def _backup_name(path: Path, kind: str) -> Path:

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from get3w_desktop.core import jsontext
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState, TextOutput
 from get3w_desktop.core.messages import Message
@@ -110,36 +111,39 @@ _TASK_FIELDS = frozenset(
 )  # fmt: skip
 
 
-def job_to_row(job: Job) -> dict[str, Any]:
-    prompt = job.prompt
+def job_to_row(job: Job, clean: Callable[[Any], Any] = lambda value: value) -> dict[str, Any]:
+    """The row for `job`. Never raises for what a server may send: JSON is written as
+    ASCII (a lone surrogate becomes an escape) by an encoder that takes any depth, and
+    free text gets its lone surrogates escaped. `clean` (the redactor) is applied to
+    every value a server or a person wrote, before it is stored."""
+    prompt = _text(clean(job.prompt))
     return {
         "local_id": job.local_id,
-        "profile": job.profile,
-        "model_id": job.model_id,
-        "params": json.dumps(dict(job.params), ensure_ascii=False),
+        "profile": _text(job.profile),
+        "model_id": _text(job.model_id),
+        "params": jsontext.dumps(clean(dict(job.params))),
         "prompt": prompt,
         "prompt_fold": prompt.casefold(),
         "state": job.state.value,
-        "remote_id": job.remote_id,
-        "task": json.dumps(job.task.as_json(), ensure_ascii=False) if job.task else None,
-        "files": json.dumps(list(job.files), ensure_ascii=False),
-        "error": job.error,
+        "remote_id": _text(job.remote_id) if job.remote_id is not None else None,
+        "task": jsontext.dumps(clean(job.task.as_json())) if job.task else None,
+        "files": jsontext.dumps(list(job.files)),
+        "error": _text(clean(job.error)) if job.error is not None else None,
         "error_action": job.error_action.value,
-        "note": job.note,
+        "note": _text(clean(job.note)),
         "overdue": int(job.overdue),
         "created_at": job.created_at,
         "submitted_at": job.submitted_at,
         "finished_at": job.finished_at,
-        "texts": json.dumps(
-            [{"index": t.index, "text": t.text} for t in job.texts], ensure_ascii=False
-        ),
-        "error_message": _message_json(job.error_message),
-        "note_message": _message_json(job.note_message),
+        "texts": jsontext.dumps(clean([{"index": t.index, "text": t.text} for t in job.texts])),
+        "error_message": _message_json(job.error_message, clean),
+        "note_message": _message_json(job.note_message, clean),
     }
 
 
-def _message_json(message: Message | None) -> str | None:
-    return json.dumps(message.as_json(), ensure_ascii=False) if message else None
+def _message_json(message: Message | None, clean: Callable[[Any], Any]) -> str | None:
+    """A message's code and arguments (arguments may quote the server: cleaned)."""
+    return jsontext.dumps(clean(message.as_json())) if message else None
 
 
 def _message(text: object, local_id: str, what: str) -> Message | None:
@@ -154,6 +158,10 @@ def _texts(text: object, local_id: str) -> tuple[TextOutput, ...]:
         if isinstance(item, dict) and isinstance(item.get("index"), int)
         and isinstance(item.get("text"), str)
     )  # fmt: skip
+
+
+def _text(value: Any) -> str:
+    return jsontext.safe_text(str(value))
 
 
 def row_to_job(row: Mapping[str, Any]) -> Job:
@@ -232,7 +240,7 @@ def _json_list(text: object, local_id: str) -> list[Any]:
 
 def _loads(text: object, local_id: str, what: str) -> object:
     try:
-        return json.loads(str(text))
+        return jsontext.loads(str(text))  # too-deep values come back as text markers
     except json.JSONDecodeError:
         log.warning("history entry %s: unreadable %s", local_id, what)
         return None

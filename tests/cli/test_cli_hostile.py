@@ -1,337 +1,291 @@
-"""#17's command findings: the destination is checked before money is spent, the key never
-reaches stdout, a server's escapes never reach a terminal, odd arguments are clear errors,
-and a killed download's leftovers are cleaned by resume."""
+"""`get3w run` (and `resume`, `history`) against hostile and odd servers: each finding of
+issue 17 with the sandbox fault that reproduces it switched on."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
-import os
-import subprocess
-import sys
+import logging
+import sqlite3
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
+from PIL import Image
 
-from get3w_desktop.api.client import Get3WClient
-from get3w_desktop.api.outputs import output_stem
-from get3w_desktop.api.waiting import wait_for_task
 from get3w_desktop.cli import main
-from get3w_desktop.cli.common import CLI_PROFILE, Exit
-from get3w_desktop.core.job import Job, JobState
-from get3w_desktop.core.schedule import ScheduleParams
-from get3w_desktop.core.task import Task
+from get3w_desktop.cli.common import Exit
+from get3w_desktop.core.job import JobState
+from get3w_desktop.core.jsontext import DEEP_JSON_KEY, dumps
+from get3w_desktop.core.redact import REDACTED
 from get3w_desktop.sandbox import SANDBOX_API_KEY, FaultConfig, SandboxConfig, SandboxServer
-from get3w_desktop.storage.history import HistoryStore
+from get3w_desktop.storage.history import HistoryEntry, HistoryStore
 from get3w_desktop.storage.paths import app_paths
-from tests.fs_support import read_only
-from tests.scripted_server import Answer, ScriptedServer
+from tests.faults.support import files_under
+from tests.sandbox.support import ManualClock
 
 MODEL = "google/nano-banana-pro/text-to-image"
-ESC = "\x1b"
+FAST_MODEL = "wavespeed-ai/flux-dev"  # estimated 8 s
 
 
-@pytest.fixture
-def env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
-    monkeypatch.setenv("GET3W_BASE_URL", sandbox.base_url)
-    monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
-    return sandbox
+@contextlib.contextmanager
+def hostile(
+    monkeypatch: pytest.MonkeyPatch, *, key: str = SANDBOX_API_KEY, **options: Any
+) -> Iterator[SandboxServer]:
+    """A sandbox with `options` as FaultConfig fields (or SandboxConfig ones), in the env."""
+    fault_names = {f.name for f in dataclasses.fields(FaultConfig)}
+    faults = FaultConfig(**{k: v for k, v in options.items() if k in fault_names})
+    rest = {k: v for k, v in options.items() if k not in fault_names}
+    config = SandboxConfig(**{"time_scale": 0.02, "render_scale": 0.25, **rest}, faults=faults)
+    with SandboxServer(config) as server:
+        monkeypatch.setenv("GET3W_BASE_URL", server.base_url)
+        monkeypatch.setenv("GET3W_API_KEY", key)
+        yield server
 
 
-def last_json(out: str) -> dict[str, Any]:
+def result_of(out: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return data
 
 
-def history() -> HistoryStore:
-    return HistoryStore.open(app_paths().history_db)
+def only_entry() -> HistoryEntry:
+    with HistoryStore.open(app_paths().history_db) as store:
+        [entry] = store.list()
+    return entry
 
 
-def finished_task(server: SandboxServer) -> Task:
-    with Get3WClient(server.base_url, SANDBOX_API_KEY) as client:
-        task = client.submit(MODEL, {"prompt": "a lighthouse"})
-        return wait_for_task(client, task, cancel=threading.Event(),
-                             params=ScheduleParams().scaled(0.02))  # fmt: skip
+def run(tmp_path: Path, *extra: str, model: str = MODEL, prompt: str = "hostile") -> int:
+    return main(["run", model, "-p", f"prompt={prompt}", "--out", str(tmp_path / "out"), *extra])
 
 
-# -- 5: the destination, before anything is paid for -------------------------------------
+# 1. Compressed answers ------------------------------------------------------------------
 
 
-def test_an_out_that_is_a_file_is_refused_before_the_submit(
-    env: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_gzip_answers_are_decoded_for_submits_and_polls(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = tmp_path / "taken"
-    target.write_text("mine")
-    assert main(["run", MODEL, "-p", "prompt=x", "--out", str(target)]) == Exit.USAGE
+    with hostile(monkeypatch, gzip=1.0) as server:
+        code = run(tmp_path)
+        out, err = capsys.readouterr()
+        assert code == Exit.OK, err
+        assert server.stats.faults_injected.get("gzip", 0) >= 2  # the submit and the polls
+    [saved] = result_of(out)["files"]
+    with Image.open(saved) as image:
+        image.load()
+    assert only_entry().job.state is JobState.COMPLETED
+
+
+# 2. Valid JSON that used to crash the history write -------------------------------------
+
+
+def test_lone_surrogates_and_deep_fields_are_stored_losslessly_before_anything_else(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with hostile(monkeypatch, surrogate=1.0, deep_field=1.0):
+        code = run(tmp_path)
     out, err = capsys.readouterr()
-    assert "is a file, not a folder" in err and "Nothing was charged" in err
-    assert last_json(out)["state"] == "failed" and last_json(out)["id"] is None
-    assert env.stats.submits == 0 and target.read_text() == "mine"
+    assert code == Exit.OK, err
+    assert "Traceback" not in err
+    result = result_of(out)
+    assert f"submitted {result['id']}" in err
+    entry = only_entry()
+    assert entry.job.remote_id == result["id"] and entry.job.state is JobState.COMPLETED
+    task = entry.job.task
+    assert task is not None
+    assert task.extra["message"] == "Rendering \ud83d"  # the very string the server sent
+    trace = dumps(task.extra["trace"])
+    assert DEEP_JSON_KEY in trace  # kept as its own text beyond 64 levels …
+    assert trace.count("[") == 1000 and "1" in trace  # … all 1000 levels of it
 
 
-def test_a_read_only_out_is_refused_before_the_submit(
-    env: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_failed_task_whose_error_holds_a_lone_surrogate_is_recorded(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "locked"
-    folder.mkdir()
-    with read_only(folder):
-        code = main(["run", MODEL, "-p", "prompt=x", "--out", str(folder)])
-    assert code == Exit.USAGE
-    assert "read-only or no permission" in capsys.readouterr().err
-    assert env.stats.submits == 0 and list(folder.iterdir()) == []
-
-
-def test_a_full_out_is_refused_before_the_submit(
-    env: SandboxServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    real = __import__("shutil").disk_usage
-
-    def full(path: Any) -> Any:
-        usage = real(path)
-        return type(usage)(usage.total, usage.total, 0)
-
-    monkeypatch.setattr("get3w_desktop.api.outputs.shutil.disk_usage", full)
-    assert main(["run", MODEL, "-p", "prompt=x", "--out", str(tmp_path / "o")]) == Exit.USAGE
-    assert "The disk is full" in capsys.readouterr().err
-    assert env.stats.submits == 0
-
-
-def test_resume_out_fetches_a_not_saved_tasks_outputs_again(
-    env: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    task = finished_task(env)
-    job = Job(MODEL, {"prompt": "a lighthouse"}, profile=CLI_PROFILE, task=task,
-              state=JobState.NOT_SAVED, error="The disk is full.", submitted_at=time.time(),
-              finished_at=time.time())  # fmt: skip
-    with history() as store:
-        store.save(job, base_url=env.base_url, out_dir=str(tmp_path / "was-full"))
-    assert main(["resume"]) == Exit.OK  # without --out: left for the person to choose
-    assert "nothing to resume" in capsys.readouterr().err
-    out = tmp_path / "fresh"
-    assert main(["resume", "--out", str(out), "--json"]) == Exit.OK
-    line = last_json(capsys.readouterr().out)
-    assert line["id"] == task.id and line["state"] == "completed"
-    assert line["files"] == [str(out / f"{output_stem(task.id, 0)}.png")]
-    with history() as store:
-        saved = store.get(job.local_id)
-    assert saved is not None and saved.state is JobState.COMPLETED and saved.error is None
-    assert Path(saved.files[0]).stat().st_size > 0
-    assert env.stats.submits == 1  # fetched again, never sent again
-
-
-# -- 7 and 8: the key and terminal escapes ---------------------------------------------------
-
-
-def hostile(error: str, status: str = "failed") -> ScriptedServer:
-    server = ScriptedServer()
-    server.on("POST", f"/v1/{MODEL}", Answer(200, {"id": "t-1", "status": status, "code": 1403,
-                                                    "error": error, "outputs": []}))  # fmt: skip
-    return server
-
-
-def test_a_key_quoted_back_by_the_server_never_reaches_stdout(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    key = "k-9f8e7d6c5b4a3210"  # not key-shaped: redacted because it is the key in use
-    other = "sk_live_0123456789abcdef"  # someone's key-shaped string
-    with hostile(f"Invalid request (key {key}; also tried {other})") as server:
-        monkeypatch.setenv("GET3W_BASE_URL", server.url)
-        monkeypatch.setenv("GET3W_API_KEY", key)
-        assert main(["run", MODEL, "-p", "prompt=x", "--no-history", "--sync"]) == Exit.TASK_FAILED
-    out, err = capsys.readouterr()
-    for text in (out, err):
-        assert key not in text and other not in text
-    line = last_json(out)
-    assert line["error"] == "Invalid request (key «redacted»; also tried «redacted»)"
-
-
-def test_server_text_cannot_drive_the_terminal(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    evil = f"{ESC}[2K\r{ESC}[32msaved /tmp/fake.png{ESC}[0m{ESC}]0;owned\x07\x9b31m cut \ud83d"
-    with hostile(evil) as server:
-        monkeypatch.setenv("GET3W_BASE_URL", server.url)
-        monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
-        code = main(["run", MODEL, "-p", f"prompt=x{ESC}[2J", "--sync"])
-    out, err = capsys.readouterr()
-    assert code == Exit.TASK_FAILED
-    for text in (out, err):
-        assert ESC not in text and "\x9b" not in text and "\r" not in text and "\x07" not in text
-    assert "saved /tmp/fake.png" in err  # the words stay, readable, on the failure line
-    assert err.splitlines()[-1].startswith("failed (code 1403)")
-    line = last_json(out)  # the JSON line keeps every character, escaped
-    assert line["error"] == evil and line["prompt"] == f"x{ESC}[2J"
-    assert main(["history"]) == Exit.OK
-    table = capsys.readouterr().out
-    assert ESC not in table
-    assert table.strip().splitlines()[-1].endswith("  x")  # the prompt, escape removed
-
-
-# -- 9: odd arguments and environments -------------------------------------------------------
-
-
-@pytest.mark.parametrize("value", ["nan", "-5", "0", "inf", "soon"])
-def test_a_timeout_that_is_not_a_positive_number_is_refused_before_the_submit(
-    env: SandboxServer, capsys: pytest.CaptureFixture[str], value: str
-) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        main(["run", MODEL, "-p", "prompt=x", f"--timeout={value}"])
-    assert stopped.value.code == Exit.USAGE
-    assert "--timeout" in capsys.readouterr().err
-    assert env.stats.submits == 0
-    with pytest.raises(SystemExit):
-        main(["resume", f"--timeout={value}"])
-
-
-def test_an_uncertain_submit_still_prints_its_json_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    faults = FaultConfig(reset_after_submit=1.0)
-    with SandboxServer(SandboxConfig(time_scale=0.02, faults=faults)) as server:
-        monkeypatch.setenv("GET3W_BASE_URL", server.base_url)
-        monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
-        assert main(["run", MODEL, "-p", "prompt=lost"]) == Exit.UNCERTAIN
-    line = last_json(capsys.readouterr().out)
-    assert line["state"] == "uncertain" and line["id"] is None
-    assert "may have been created" in line["error"] and line["local_id"]
-
-
-def test_a_prompt_that_is_not_utf8_is_a_clear_error(
-    sandbox: SandboxServer, isolated_home: Path
-) -> None:
-    get3w = str(Path(sys.executable).with_name("get3w"))
-    env = {**os.environ, "GET3W_HOME": str(isolated_home), "GET3W_BASE_URL": sandbox.base_url,
-           "GET3W_API_KEY": SANDBOX_API_KEY, "LC_ALL": "C.UTF-8"}  # fmt: skip
-    done = subprocess.run([get3w.encode(), b"run", MODEL.encode(), b"-p", b"prompt=\xff fox"],
-                          env=env, capture_output=True, timeout=60)  # fmt: skip
-    err = done.stderr.decode("utf-8", "replace")
-    assert done.returncode == Exit.USAGE, err
-    assert "prompt is not valid UTF-8" in err and "Traceback" not in err
-    assert sandbox.stats.submits == 0
-
-
-def test_an_unknown_keyring_backend_is_a_clear_error(
-    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("GET3W_BASE_URL", sandbox.base_url)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "nowhere.NoSuchKeyring")
-    assert main(["run", MODEL, "-p", "prompt=x", "--no-history"]) == Exit.USAGE
-    assert main(["balance"]) == Exit.USAGE
-    assert main(["key", "status"]) == Exit.USAGE
+    with hostile(monkeypatch, surrogate=1.0):
+        code = run(tmp_path, prompt="[fail:1200] cut emoji")
     err = capsys.readouterr().err
-    assert "PYTHON_KEYRING_BACKEND=nowhere.NoSuchKeyring" in err and "Traceback" not in err
-    assert sandbox.stats.submits == 0
+    assert code == Exit.TASK_FAILED, err
+    assert "Traceback" not in err
+    entry = only_entry()
+    assert entry.job.state is JobState.FAILED
+    assert entry.job.error is not None and entry.job.error.endswith("\\ud83d")  # escaped
 
 
-def test_resume_cleans_the_part_file_a_killed_download_left(
-    env: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_resume_survives_polls_with_surrogates_and_deep_fields(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    task = finished_task(env)
-    out = tmp_path / "out"
-    out.mkdir()
-    stem = output_stem(task.id, 0)
-    # What a SIGKILL mid-download leaves: the downloader's own hidden part file.
-    part = out / f".{stem}.k1ll3d.part"
-    part.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 1000)
-    other = out / ".someone-else_0.abc.part"
-    other.write_bytes(b"not ours")
-    job = Job(MODEL, {"prompt": "a lighthouse"}, profile=CLI_PROFILE, state=JobState.DOWNLOADING,
-              task=task, submitted_at=time.time())  # fmt: skip
-    with history() as store:
-        store.save(job, base_url=env.base_url, out_dir=str(out))
-    assert main(["resume"]) == Exit.OK, capsys.readouterr().err
-    assert not part.exists() and other.exists()
-    assert sorted(p.name for p in out.iterdir()) == sorted([other.name, f"{stem}.png"])
-    stats = requests.get(f"{env.base_url}/_sandbox/stats", timeout=10).json()
-    assert env.stats.submits == 1 and stats["checksums"][task.id]
+    clock = ManualClock()
+    with hostile(monkeypatch, clock=clock) as server:
+        assert run(tmp_path, "--timeout", "0.3") == Exit.TIMEOUT  # still running: resumable
+        clock.advance(10_000)
+        server.config = dataclasses.replace(
+            server.config, faults=FaultConfig(surrogate=1.0, deep_field=1.0)
+        )
+        code = main(["resume"])
+        injected = server.stats.faults_injected
+    err = capsys.readouterr().err
+    assert code == Exit.OK, err
+    assert "Traceback" not in err
+    assert injected.get("deep_field", 0) >= 1 and injected.get("surrogate", 0) >= 1
+    entry = only_entry()
+    assert entry.job.state is JobState.COMPLETED and len(entry.job.files) == 1
 
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\0" * 200_000
+# 3. Failed where it should be uncertain -------------------------------------------------
 
 
-class SlowThenWholeOutput:
-    """An output host: the first download sends a little and then stalls (so the process
-    can be killed mid-download); later ones send the whole file."""
-
-    def __init__(self) -> None:
-        owner = self
-        self.stalled = threading.Event()
-        self.release = threading.Event()
-        self.downloads = 0
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                owner.downloads += 1
-                first = owner.downloads == 1
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(PNG_BYTES)))
-                self.end_headers()
-                if first:
-                    self.wfile.write(PNG_BYTES[:4096])
-                    self.wfile.flush()
-                    owner.stalled.set()
-                    owner.release.wait(30)
-                    return
-                self.wfile.write(PNG_BYTES)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, name="slow-output")
-
-    def __enter__(self) -> SlowThenWholeOutput:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
-
-
-def test_a_download_killed_mid_way_is_finished_by_resume_and_its_part_file_removed(
-    isolated_home: Path, tmp_path: Path
+@pytest.mark.parametrize("fault", ["huge_submit", "bad_redirect"])
+def test_a_submit_answer_lost_after_the_post_left_is_uncertain(
+    fault: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    get3w = str(Path(sys.executable).with_name("get3w"))
-    with SlowThenWholeOutput() as cdn, ScriptedServer() as api:
-        host, port = cdn.server.server_address[:2]
-        url = f"http://{host!s}:{port}/outputs/t-kill/0.png"
-        done = {"id": "t-kill", "status": "completed", "outputs": [url]}
-        api.on("POST", f"/v1/{MODEL}", Answer(200, done))
-        api.on("GET", "/v1/requests/t-kill", Answer(200, done))
-        env = {**os.environ, "GET3W_HOME": str(isolated_home), "GET3W_BASE_URL": api.url,
-               "GET3W_API_KEY": SANDBOX_API_KEY}  # fmt: skip
-        out = tmp_path / "out"
-        run = subprocess.Popen([get3w, "run", MODEL, "-p", "prompt=x", "--sync", "--out", str(out)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    options: dict[str, Any] = {fault: 1.0}
+    with hostile(monkeypatch, **options) as server:
+        code = run(tmp_path)
+        assert server.stats.submits == 1 and server.task_count() == 1  # created, once
+    err = capsys.readouterr().err
+    assert code == Exit.UNCERTAIN, err
+    assert "may have been created" in err
+    assert "redirect" not in err or fault == "bad_redirect"
+    entry = only_entry()
+    assert entry.job.state is JobState.UNCERTAIN
+    assert entry.job.error is not None and "not sent again" in entry.job.error
+
+
+# 4. Broken downloads kept as finished ---------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["lengthless_truncation", "corrupt_image"])
+def test_a_broken_download_is_never_kept(
+    fault: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options: dict[str, Any] = {fault: 1.0}
+    with hostile(monkeypatch, **options) as server:
+        code = run(tmp_path)
+        assert server.stats.faults_injected.get(fault, 0) >= 2  # retried, broken each time
+    out, err = capsys.readouterr()
+    assert code == Exit.NOT_SAVED, err
+    assert "incomplete or damaged" in err
+    assert result_of(out)["files"] == []
+    assert files_under(tmp_path / "out") == set()  # no file, no .part
+    assert only_entry().job.state is JobState.NOT_SAVED
+
+
+# 5. Estimates trusted blindly -----------------------------------------------------------
+
+
+def test_an_absurd_estimate_still_gets_a_poll_before_the_timeout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Done in 0.2 s, announced as 8000 (milliseconds by mistake): --timeout 3 must see it.
+    with hostile(monkeypatch, absurd_estimate=1.0, time_scale=1.0,
+                 duration_fn=lambda _m, _p: 0.2) as server:  # fmt: skip
+        code = run(tmp_path, "--timeout", "3", model=FAST_MODEL)
+        polls = sum(server.stats.polls_by_task.values())
+    err = capsys.readouterr().err
+    assert code == Exit.OK, err
+    assert "estimated 8000 s" in err  # what the server claimed …
+    assert 1 <= polls <= 2  # … and one poll, the last look before the limit, found it done
+
+
+def test_a_dripping_poll_ends_by_the_timeout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with hostile(monkeypatch, time_scale=1.0, duration_fn=lambda _m, _p: 0.5) as server:
+
+        def drip_after_submit() -> None:
+            while server.stats.submits == 0 and not server.stopping.is_set():
+                time.sleep(0.01)
+            server.config = dataclasses.replace(server.config, faults=FaultConfig(drip=1.0))
+
+        flipper = threading.Thread(target=drip_after_submit)
+        flipper.start()
+        started = time.monotonic()
         try:
-            assert cdn.stalled.wait(60), "the download never started"
-            deadline = time.monotonic() + 10
-            while not list(out.glob(".*.part")) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            [part] = list(out.glob(".*.part"))
-            run.kill()  # SIGKILL: no cleanup runs
+            code = run(tmp_path, "--timeout", "2", model=FAST_MODEL)
         finally:
-            run.kill()
-            run.communicate(timeout=20)
-        assert part.exists()  # what a killed download leaves
-        resumed = subprocess.run([get3w, "resume"], env=env, capture_output=True, text=True,
-                                 timeout=60)  # fmt: skip
-        assert resumed.returncode == Exit.OK, resumed.stderr
-    assert not part.exists()
-    assert [p.name for p in out.iterdir()] == [f"{output_stem('t-kill', 0)}.png"]
-    assert (out / "t-kill_0.png").read_bytes() == PNG_BYTES
-    assert len(api.requests_to("POST", f"/v1/{MODEL}")) == 1  # never sent again
+            flipper.join()
+        took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == Exit.TIMEOUT, err
+    assert took < 20  # the exchange deadline alone is 60 s; the limit cuts the drip at ~2 s
+    assert "Traceback" not in err
+
+
+# 6. A key quoted back by the server -----------------------------------------------------
+
+
+def test_a_key_the_server_quotes_back_never_reaches_the_history_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "sk_hostile_echo_9f3e27"
+    with hostile(monkeypatch, key=key, echo_key=1.0, keys={key: 100.0}) as server:
+        code = run(tmp_path, prompt="[fail:1200] echo")
+        assert server.stats.faults_injected.get("echo_key", 0) >= 1
+    capsys.readouterr()
+    assert code == Exit.TASK_FAILED
+    entry = only_entry()
+    assert entry.job.error is not None and REDACTED in entry.job.error
+    assert entry.job.task is not None
+    assert entry.job.task.extra["request"] == {"authorization": f"Bearer {REDACTED}"}
+    db = app_paths().history_db
+    stored = b"".join(p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name))
+    assert key.encode() not in stored
+
+
+# 7. Smaller ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["sk_line\r\nX-Injected: 1", "sk_schlüssel_0000"])
+def test_a_malformed_key_is_called_malformed_and_nothing_is_sent(
+    key: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with hostile(monkeypatch, key=key) as server:
+        code = run(tmp_path)
+        assert server.stats.submits == 0
+    err = capsys.readouterr().err
+    assert code == Exit.AUTH
+    assert "key is malformed" in err and "Nothing was sent" in err
+    assert "redirect" not in err
+
+
+def test_verbose_logs_each_request_without_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="get3w_desktop.api")
+    with hostile(monkeypatch):
+        code = main(["-v", "run", MODEL, "-p", "prompt=logged", "--out", str(tmp_path)])
+    capsys.readouterr()
+    assert code == Exit.OK
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("get3w_desktop.api")]
+    assert any(line.startswith(f"POST 127.0.0.1/v1/{MODEL} -> 200") for line in lines), lines
+    assert any(line.startswith("GET 127.0.0.1/v1/requests/") and "-> 200" in line
+               for line in lines)  # fmt: skip
+    assert any("(output) -> 200" in line for line in lines)
+    assert all(" s" in line for line in lines)  # each with its time
+    assert not any(SANDBOX_API_KEY in line or "Bearer" in line for line in lines)
+
+
+def test_commands_on_a_damaged_history_keep_one_backup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = app_paths().history_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    damaged = bytearray(db.read_bytes())
+    damaged[100:4096] = b"\xff" * (4096 - 100)  # a damaged schema page
+    db.write_bytes(bytes(damaged))
+    codes = [main(["history"]) for _ in range(3)]
+    err = capsys.readouterr().err
+    assert codes == [Exit.HISTORY] * 3, err
+    backups = [p for p in db.parent.iterdir() if ".corrupt-" in p.name]
+    assert len(backups) == 1, backups
+    assert backups[0].read_bytes() == bytes(damaged)

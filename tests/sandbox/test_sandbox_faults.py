@@ -256,3 +256,89 @@ def test_same_seed_same_requests_same_faults() -> None:
     }
     assert first != other
     assert any(s.startswith("submit 200") for s in first)
+
+
+# -- hostile and odd servers (sandbox/hostile.py) -------------------------------------------
+
+
+def test_gzip_compresses_api_answers_only_for_clients_that_accept_it(
+    clock: ManualClock, http: requests.Session
+) -> None:
+    with serve(clock, gzip=1.0) as server:
+        task_id = completed_task(server, clock, http)  # requests accepts gzip: compressed
+        url = f"{server.base_url}/v1/requests/{task_id}"
+        reply = http.get(url, timeout=5, stream=True)
+        assert reply.headers["Content-Encoding"] == "gzip"
+        assert reply.raw.read(2, decode_content=False) == b"\x1f\x8b"
+        reply.close()
+        plain = http.get(url, timeout=5, headers={"Accept-Encoding": "identity"})
+        assert "Content-Encoding" not in plain.headers and plain.json()["id"] == task_id
+        assert server.stats.faults_injected["gzip"] == 2
+
+
+def test_surrogates_deep_fields_echoed_keys_and_absurd_estimates_shape_task_answers(
+    clock: ManualClock, http: requests.Session
+) -> None:
+    with serve(clock, surrogate=1.0, deep_field=1.0, echo_key=1.0, absurd_estimate=1.0) as server:
+        submitted = http.post(f"{server.base_url}/v1/{IMAGE}", json={"prompt": "[fail:1200] x"},
+                              timeout=10)  # fmt: skip
+        text = submitted.text
+        assert '"message": "Rendering \\ud83d"' in text  # valid JSON, a lone surrogate
+        assert "[" * 1000 + "1" + "]" * 1000 in text
+        task_id = text.split('"id": "', 1)[1].split('"', 1)[0]
+        estimate = server.state.find(task_id).estimate  # type: ignore[union-attr]
+        assert f'"estimated_duration": {round(estimate * 1000)}' in text
+        clock.advance(5.0)
+        polled = http.get(f"{server.base_url}/v1/requests/{task_id}", timeout=5).text
+        key = AUTH["Authorization"].split()[1]
+        assert f"(request signed with key {key})" in polled and "\\ud83d" in polled
+        assert f'"authorization": "Bearer {key}"' in polled
+
+
+def test_a_huge_or_redirected_submit_answer_still_creates_the_task(
+    clock: ManualClock, http: requests.Session
+) -> None:
+    with serve(clock, bad_redirect=1.0) as server:
+        with pytest.raises(ValueError, match="IPv6"):  # what requests makes of it
+            http.post(f"{server.base_url}/v1/{IMAGE}", json={"prompt": "x"}, timeout=10,
+                      allow_redirects=False)  # fmt: skip
+        host, port = server.base_url.removeprefix("http://").split(":")
+        connection = HTTPConnection(host, int(port), timeout=10)
+        connection.request("POST", f"/v1/{IMAGE}", body=b'{"prompt": "y"}',
+                           headers={**AUTH, "Content-Type": "application/json"})  # fmt: skip
+        answer = connection.getresponse()
+        assert answer.status == 302 and answer.getheader("Location", "").startswith("http://[")
+        connection.close()
+        assert server.task_count() == 2
+    with serve(clock, huge_submit=1.0) as server:
+        reply = http.post(f"{server.base_url}/v1/{IMAGE}", json={"prompt": "x"}, timeout=10,
+                          stream=True)  # fmt: skip
+        assert int(reply.headers["Content-Length"]) == 100 * 1024**2
+        assert reply.raw.read(8) == b'{"id": "'
+        reply.close()  # a careful client stops reading; the server notices and stops
+        assert server.task_count() == 1
+
+
+def test_outputs_cut_without_a_length_or_corrupt_behind_their_signature(
+    clock: ManualClock, http: requests.Session
+) -> None:
+    with serve(clock) as good:
+        task_id = completed_task(good, clock, http)
+        [url] = http.get(f"{good.base_url}/v1/requests/{task_id}", timeout=5).json()["outputs"]
+        whole = requests.get(url, timeout=5).content
+    for fault in ("lengthless_truncation", "corrupt_image"):
+        options: dict[str, Any] = {fault: 1.0}
+        with serve(clock, **options) as server:
+            task_id = completed_task(server, clock, http)
+            [url] = http.get(f"{server.base_url}/v1/requests/{task_id}", timeout=5).json()[
+                "outputs"
+            ]
+            reply = requests.get(url, timeout=5)
+            assert reply.status_code == 200
+            if fault == "lengthless_truncation":
+                assert "Content-Length" not in reply.headers
+                assert len(reply.content) == len(whole) // 2  # and requests saw no error
+            else:
+                assert reply.headers["Content-Length"] == str(len(whole))
+                assert reply.content[:8] == whole[:8] and set(reply.content[8:]) == {0}
+            assert server.stats.faults_injected == {fault: 1}

@@ -4,6 +4,7 @@ nothing is ever written outside the chosen folder."""
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import struct
 import threading
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from get3w_desktop.api import download as dl
 from get3w_desktop.api.client import Get3WClient
@@ -27,6 +29,13 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def tiny_png() -> bytes:
+    """A real, decodable 4 x 4 PNG."""
+    stream = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(stream, "PNG")
+    return stream.getvalue()
 
 
 def bomb_png(side: int = 50_000) -> bytes:
@@ -79,7 +88,7 @@ def test_output_addresses_that_are_not_https_files_are_refused(
 def test_the_file_name_is_ours_whatever_the_url_or_headers_say(
     server: ScriptedServer, folder: Path, tmp_path: Path
 ) -> None:
-    server.on("GET", "/evil.sh", Answer(200, PNG_MAGIC + b"rest", {
+    server.on("GET", "/evil.sh", Answer(200, tiny_png(), {
         "Content-Type": "image/png",
         "Content-Disposition": 'attachment; filename="../../../.bashrc"'}))  # fmt: skip
     with make_output_session() as session:
@@ -124,17 +133,20 @@ def test_bytes_that_are_not_an_image_are_refused_whatever_their_label(
     assert files_under(tmp_path) == set()
 
 
-def test_a_decompression_bomb_is_saved_as_bytes_but_never_decoded(
-    server: ScriptedServer, folder: Path
+def test_a_decompression_bomb_is_refused_unread_and_never_decoded(
+    server: ScriptedServer, folder: Path, tmp_path: Path
 ) -> None:
     server.on("GET", "/bomb.png", Answer(200, bomb_png(), {"Content-Type": "image/png"}))
-    with make_output_session() as session:
-        saved = dl.download(session, f"{server.url}/bomb.png", folder, "t_0", expected_kind="image")
-    assert saved.size < 10_000
-    with pytest.raises(DecodeError) as caught:
-        read_image(str(saved.path), max_side=256)
-    assert "too large to preview" in str(caught.value)
-    assert "50000" in str(caught.value)
+    with make_output_session() as session, pytest.raises(DownloadError) as caught:
+        dl.download(session, f"{server.url}/bomb.png", folder, "t_0", expected_kind="image")
+    assert "does not decode" in caught.value.message or "too large" in caught.value.message
+    assert files_under(tmp_path) == set()
+    bomb = tmp_path / "bomb.png"  # and a preview of such a file (from elsewhere) is refused
+    bomb.write_bytes(bomb_png())
+    with pytest.raises(DecodeError) as refused:
+        read_image(str(bomb), max_side=256)
+    assert "too large to preview" in str(refused.value)
+    assert "50000" in str(refused.value)
 
 
 def test_html_where_json_was_expected_is_a_clear_protocol_error(server: ScriptedServer) -> None:
