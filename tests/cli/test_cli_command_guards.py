@@ -4,8 +4,10 @@ and a killed download's leftovers are cleaned by resume."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -16,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.api.outputs import output_stem
@@ -166,8 +169,9 @@ def test_server_text_cannot_drive_the_terminal(
         assert ESC not in text and "\x9b" not in text and "\r" not in text and "\x07" not in text
     assert "saved /tmp/fake.png" in err  # the words stay, readable, on the failure line
     assert err.splitlines()[-1].startswith("failed (code 1403)")
-    line = last_json(out)  # the JSON line keeps every character, escaped
-    assert line["error"] == evil and line["prompt"] == f"x{ESC}[2J"
+    line = last_json(out)  # the JSON line keeps every character, escaped; a lone
+    # surrogate (half an emoji) is kept as its visible escape, as the history stores it
+    assert line["error"] == evil.replace("\ud83d", "\\ud83d") and line["prompt"] == f"x{ESC}[2J"
     assert main(["history"]) == Exit.OK
     table = capsys.readouterr().out
     assert ESC not in table
@@ -253,7 +257,17 @@ def test_resume_cleans_the_part_file_a_killed_download_left(
     assert env.stats.submits == 1 and stats["checksums"][task.id]
 
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\0" * 200_000
+def _noise_png() -> bytes:
+    """A real PNG of about 200 KB (noise does not compress), so a download can stall half-way
+    and the finished file still decodes (a broken picture is never kept)."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (256, 256), random.Random(7).randbytes(256 * 256 * 3)).save(
+        buffer, "PNG"
+    )
+    return buffer.getvalue()
+
+
+PNG_BYTES = _noise_png()
 
 
 class SlowThenWholeOutput:
