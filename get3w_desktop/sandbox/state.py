@@ -12,6 +12,7 @@ import datetime
 import math
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -169,6 +170,9 @@ class SandboxState:
         # created_at follows the sandbox clock, so a virtual clock moves it too.
         self._wall_anchor = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
         self._clock_anchor = clock()
+        # The account's times are wall-clock epochs: one precise reading beside the clock's
+        # (the anchor above is cut to whole seconds for created_at, too coarse to order by).
+        self._epoch_anchor = time.time()
         self._other_accounts = SavedAccount({}, ())  # kept as found, for keys not in config
         if config.account_file is not None:
             self._restore(load_account(config.account_file))
@@ -272,7 +276,7 @@ class SandboxState:
     # -- an account that outlives the sandbox (the app's) ---------------------------------
 
     def _epoch(self, at: float) -> float:
-        return self._wall_anchor.timestamp() + (at - self._clock_anchor)
+        return self._epoch_anchor + (at - self._clock_anchor)
 
     def _restore(self, saved: SavedAccount) -> None:
         keys = {key_tag(key): key for key in self.config.keys}
@@ -281,7 +285,7 @@ class SandboxState:
                 self.balances[keys[tag]] = amount
         for line in saved.bill:
             if line.key_tag in keys:
-                at = self._clock_anchor + (line.when - self._wall_anchor.timestamp())
+                at = self._clock_anchor + (line.when - self._epoch_anchor)
                 number = len(self.bill) + 1
                 self.bill.append(BillingLine(number, keys[line.key_tag], line.kind, line.task_id,
                                              line.model_id, line.amount, at))  # fmt: skip
