@@ -34,6 +34,8 @@ from get3w_desktop.core.errors import (
 from get3w_desktop.core.resources import resource_path
 from get3w_desktop.core.schedule import PollSchedule, ScheduleParams, sane_estimate
 from get3w_desktop.core.task import Task
+from get3w_desktop.sandbox import SANDBOX_API_KEY, FaultConfig, SandboxConfig, SandboxServer
+from tests.faults.support import IMAGE
 from tests.scripted_server import Answer, ScriptedServer
 
 KEY = "sk_hostile_api_units_0001"
@@ -57,6 +59,18 @@ def test_a_gzip_answer_is_decoded_and_the_api_session_asks_only_for_what_it_deco
         task = client.get("t-1")
     assert task.status == "processing"
     assert server.seen[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_every_api_call_decodes_gzip_against_the_sandbox(tmp_path: Path) -> None:
+    config = SandboxConfig(time_scale=0.02, render_scale=0.1, faults=FaultConfig(gzip=1.0))
+    with SandboxServer(config) as server, Get3WClient(server.base_url, SANDBOX_API_KEY) as client:
+        assert client.balance() == 100.0
+        assert len(client.list_models()) > 0
+        quote = client.price(IMAGE, {"prompt": "x"})
+        assert quote is not None
+        task = client.submit(IMAGE, {"prompt": "x"})
+        assert client.get(task.id).id == task.id
+        assert server.stats.faults_injected["gzip"] >= 5
 
 
 def test_a_compression_bomb_stops_at_the_ceiling_and_a_submit_is_uncertain(
