@@ -37,7 +37,8 @@ def loads(text: str | bytes) -> Any:
         value = json.loads(text)
     except RecursionError:
         return json.loads(flatten_deep(text))
-    if depth_exceeds(value, MAX_DEPTH):
+    # Counting brackets is cheap; only a text with enough of them can be too deep.
+    if text.count("[") + text.count("{") > MAX_DEPTH and depth_exceeds(value, MAX_DEPTH):
         return json.loads(flatten_deep(text))
     return value
 

@@ -12,6 +12,7 @@ import logging
 import socket
 import struct
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from PIL import Image
 
 from get3w_desktop.api.client import Get3WClient
+from get3w_desktop.api.deadline import overall_deadline
 from get3w_desktop.api.download import check_destination
 from get3w_desktop.api.http import MAX_TASK_BYTES, MalformedKeyError, key_problem
 from get3w_desktop.api.integrity import incomplete_reason, kind_matches, sniff
@@ -34,6 +36,8 @@ from get3w_desktop.core.errors import (
 from get3w_desktop.core.resources import resource_path
 from get3w_desktop.core.schedule import PollSchedule, ScheduleParams, sane_estimate
 from get3w_desktop.core.task import Task
+from get3w_desktop.sandbox import SANDBOX_API_KEY, FaultConfig, SandboxConfig, SandboxServer
+from tests.faults.support import IMAGE
 from tests.scripted_server import Answer, ScriptedServer
 
 KEY = "sk_hostile_api_units_0001"
@@ -57,6 +61,18 @@ def test_a_gzip_answer_is_decoded_and_the_api_session_asks_only_for_what_it_deco
         task = client.get("t-1")
     assert task.status == "processing"
     assert server.seen[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_every_api_call_decodes_gzip_against_the_sandbox(tmp_path: Path) -> None:
+    config = SandboxConfig(time_scale=0.02, render_scale=0.1, faults=FaultConfig(gzip=1.0))
+    with SandboxServer(config) as server, Get3WClient(server.base_url, SANDBOX_API_KEY) as client:
+        assert client.balance() == 100.0
+        assert len(client.list_models()) > 0
+        quote = client.price(IMAGE, {"prompt": "x"})
+        assert quote is not None
+        task = client.submit(IMAGE, {"prompt": "x"})
+        assert client.get(task.id).id == task.id
+        assert server.stats.faults_injected["gzip"] >= 5
 
 
 def test_a_compression_bomb_stops_at_the_ceiling_and_a_submit_is_uncertain(
@@ -305,3 +321,49 @@ def test_a_task_done_long_before_its_estimate_is_seen_by_the_last_poll() -> None
         wait_for_task(still, task, cancel=threading.Event(), timeout=20.0, clock=clock,
                       sleep=sleep)  # type: ignore[arg-type]  # fmt: skip
     assert still.polls == 1  # it still looked once before giving up
+
+
+@contextlib.contextmanager
+def dripping_output_server() -> Iterator[str]:
+    """Sends a PNG's head at once, then its body one byte every 0.2 s."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+    body = png_bytes((256, 256))
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection, contextlib.suppress(OSError):
+                connection.recv(65536)
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n"
+                connection.sendall(head.encode())
+                for i in range(len(body)):
+                    if stop.wait(0.2):
+                        break
+                    connection.sendall(body[i : i + 1])
+
+    thread = threading.Thread(target=serve, name="dripping-output-server")
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/x.png"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_a_slow_download_ends_by_the_callers_time_limit(tmp_path: Path) -> None:
+    with dripping_output_server() as url, Get3WClient("http://127.0.0.1:1", KEY) as client:
+        started = time.monotonic()
+        with overall_deadline(started + 1.5), pytest.raises(DownloadError) as caught:
+            client.download(url, tmp_path, "t_0", expected_kind="image")
+        took = time.monotonic() - started
+    assert "time limit ran out" in caught.value.message
+    assert not caught.value.transient  # not retried: the limit is the caller's
+    assert took < 10  # the transfer's own limits (20 s grace, 30 min) would allow far more
+    assert list(tmp_path.iterdir()) == []
