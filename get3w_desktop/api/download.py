@@ -21,7 +21,6 @@ import hashlib
 import logging
 import os
 import re
-import shutil
 import tempfile
 import threading
 import time
@@ -33,7 +32,7 @@ from urllib.parse import urljoin
 import requests
 import urllib3.exceptions
 
-from get3w_desktop.api.deadline import effective_deadline, exchange_deadline
+from get3w_desktop.api.deadline import WATCHDOG, effective_deadline, exchange_deadline
 from get3w_desktop.api.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, classify_transport_error
 from get3w_desktop.api.integrity import incomplete_reason, kind_matches, sniff
 from get3w_desktop.core.errors import CancelledError, DownloadError
@@ -48,7 +47,6 @@ _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 log = logging.getLogger(__name__)
 __all__ = [
     "DownloadResult",
-    "check_destination",
     "check_download_url",
     "disk_error",
     "download",
@@ -234,11 +232,34 @@ def _stream(
 ) -> tuple[int, str, bytes]:
     """Copy the body to `sink`: (size, sha256, first 64 bytes). `limited`: the deadline is
     the caller's overall time limit, so running past it is final, not worth a retry."""
+    started = time.monotonic()
+    # A caller's limit must hold even when the body stalls inside one read: the shared
+    # watchdog shuts the socket at the limit (the read then fails, and is reported so).
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    watch = WATCHDOG.watch(started + total_deadline, sock) if limited and sock else None
+    try:
+        return _copy(response, sink, cancel, max_bytes, total_deadline, min_rate, rate_grace,
+                     limited, started)  # fmt: skip
+    finally:
+        if watch is not None:
+            WATCHDOG.unwatch(watch)
+
+
+def _copy(
+    response: requests.Response,
+    sink: BinaryIO,
+    cancel: threading.Event | None,
+    max_bytes: int,
+    total_deadline: float,
+    min_rate: float,
+    rate_grace: float,
+    limited: bool,
+    started: float,
+) -> tuple[int, str, bytes]:
     write = sink.write
     digest = hashlib.sha256()
     head = b""
     size = 0
-    started = time.monotonic()
     host = host_of(response.url)
     while True:
         if cancel is not None and cancel.is_set():
@@ -258,6 +279,11 @@ def _stream(
         try:
             chunk = response.raw.read1(256 * 1024)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if limited and time.monotonic() - started >= total_deadline:
+                raise DownloadError(
+                    f"The time limit ran out while downloading from {host} ({size:,} bytes "
+                    "saved so far); the partial file was not kept."
+                ) from None
             raise DownloadError(
                 f"The connection to {host} broke during the download; it will be retried.",
                 transient=True,
@@ -280,33 +306,6 @@ def _content_length(response: requests.Response) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value.strip())
-
-
-#: Free space a destination needs before a paid submit (an output is rarely bigger).
-MIN_FREE_BYTES = 64 * 1024**2
-
-
-def check_destination(folder: Path, *, min_free: int = MIN_FREE_BYTES) -> None:
-    """Raise DownloadError unless outputs can be saved into `folder`: it exists (or can be
-    made), is a folder, takes a new file, and has `min_free` bytes free.
-
-    Meant for before a paid submit: money should not be spent on a task whose outputs
-    cannot be kept (a file where the folder should be, a read-only or full disk).
-    """
-    if folder.exists() and not folder.is_dir():
-        raise DownloadError(f"{folder} is a file, not a folder: choose another output folder.")
-    _ensure_folder(folder)
-    try:
-        with tempfile.TemporaryFile(dir=folder, prefix=".get3w-check-"):
-            pass
-        free = shutil.disk_usage(folder).free
-    except OSError as exc:
-        raise disk_error(exc, folder) from None
-    if free < min_free:
-        raise DownloadError(
-            f"Only {free / 1024**2:.0f} MB are free in {folder}; free some space (or choose "
-            "another folder) before starting a task."
-        )
 
 
 def _ensure_folder(folder: Path) -> None:

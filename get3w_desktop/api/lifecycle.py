@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from get3w_desktop.api.deadline import overall_deadline
 from get3w_desktop.api.download import DownloadResult
 from get3w_desktop.api.inputs import resolve_local_inputs
 from get3w_desktop.api.outputs import (
@@ -200,6 +201,14 @@ class Lifecycle:
             if isinstance(submitted, Outcome):
                 return submitted
             job = submitted
+        # --timeout bounds the whole rest (a dripping poll, a slow download), not only
+        # the waits between polls; the submit is never cut short (it would be uncertain).
+        timeout = self._plan.timeout
+        deadline = time.monotonic() + timeout if timeout is not None else None
+        with overall_deadline(deadline):
+            return self._finish(job, resumed=resumed)
+
+    def _finish(self, job: Job, *, resumed: bool) -> Outcome:
         task = job.task
         assert task is not None
         if not task.terminal:

@@ -22,7 +22,6 @@ from PIL import Image
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.api.deadline import overall_deadline
-from get3w_desktop.api.download import check_destination
 from get3w_desktop.api.http import MAX_TASK_BYTES, MalformedKeyError, key_problem
 from get3w_desktop.api.integrity import incomplete_reason, kind_matches, sniff
 from get3w_desktop.api.waiting import wait_for_task
@@ -248,18 +247,6 @@ def test_a_right_signature_followed_by_zeros_is_not_a_picture(tmp_path: Path) ->
 def test_an_unknown_format_is_whole_only_when_its_length_was_announced(tmp_path: Path) -> None:
     assert reason(tmp_path, b"plain bytes of no known kind", length_known=True) is None
     assert reason(tmp_path, b"plain bytes of no known kind") is not None
-
-
-def test_the_destination_is_checked_before_spending(tmp_path: Path) -> None:
-    check_destination(tmp_path / "new" / "folder")  # created
-    assert (tmp_path / "new" / "folder").is_dir()
-    (tmp_path / "a-file").write_text("x")
-    with pytest.raises(DownloadError) as caught:
-        check_destination(tmp_path / "a-file")
-    assert "is a file" in caught.value.message
-    with pytest.raises(DownloadError) as full:
-        check_destination(tmp_path, min_free=2**62)
-    assert "free" in full.value.message
 
 
 # -- estimates and the last poll ------------------------------------------------------------

@@ -349,3 +349,29 @@ def test_a_download_killed_mid_way_is_finished_by_resume_and_its_part_file_remov
     assert [p.name for p in out.iterdir()] == [f"{output_stem('t-kill', 0)}.png"]
     assert (out / "t-kill_0.png").read_bytes() == PNG_BYTES
     assert len(api.requests_to("POST", f"/v1/{MODEL}")) == 1  # never sent again
+
+
+def test_timeout_also_bounds_a_stalled_download_and_resume_fetches_it_later(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    out = tmp_path / "out"
+    with SlowThenWholeOutput() as cdn, ScriptedServer() as api:
+        host, port = cdn.server.server_address[:2]
+        url = f"http://{host!s}:{port}/outputs/t-slow/0.png"
+        done = {"id": "t-slow", "status": "completed", "outputs": [url]}
+        api.on("POST", f"/v1/{MODEL}", Answer(200, done))
+        api.on("GET", "/v1/requests/t-slow", Answer(200, done))
+        monkeypatch.setenv("GET3W_BASE_URL", api.url)
+        monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
+        started = time.monotonic()
+        code = main(["run", MODEL, "-p", "prompt=x", "--sync", "--out", str(out),
+                     "--timeout", "2"])  # fmt: skip
+        took = time.monotonic() - started
+        assert cdn.stalled.is_set()
+        assert code != Exit.OK
+        assert took < 15  # the stall lasts 30 s; the limit cuts the download at ~2 s
+        capsys.readouterr()
+        assert main(["resume", "--out", str(out)]) == Exit.OK  # fetched whole, not resent
+    assert (out / f"{output_stem('t-slow', 0)}.png").read_bytes() == PNG_BYTES
+    assert len(api.requests_to("POST", f"/v1/{MODEL}")) == 1
