@@ -4,6 +4,7 @@ The kinds live in their own modules (text, choice, numbers, media, arrays); this
 re-exports them so callers import from one place.
 """
 
+from get3w_desktop.ui.param_fields.arrays import ItemRow, LineField, ObjectListField
 from get3w_desktop.ui.param_fields.choice import ChoiceField, Segmented, channel_spec
 from get3w_desktop.ui.param_fields.common import (
     CHANNEL_HELP,
@@ -24,6 +25,8 @@ from get3w_desktop.ui.param_fields.common import (
     ratio_icon,
     ratio_of,
 )
+from get3w_desktop.ui.param_fields.factory import make_field
+from get3w_desktop.ui.param_fields.lora import LoraListField
 from get3w_desktop.ui.param_fields.media import MediaField, MediaListField
 from get3w_desktop.ui.param_fields.media_chips import (
     MEDIA_SUFFIXES,
@@ -43,11 +46,51 @@ from get3w_desktop.ui.param_fields.numbers import BoolField, NumberField, SeedFi
 from get3w_desktop.ui.param_fields.text import ObjectField, StringListField, TextBox, TextField
 
 __all__ = [
-    "CHANNEL_HELP", "CHANNEL_NAMES", "INT_LIMIT", "MEDIA_SUFFIXES", "SEED_MAX", "UPLOAD_LIMIT_MB",
-    "BoolField", "ChoiceField", "Combo", "DoubleSpinBox", "DropBox", "Field", "MediaChip",
-    "MediaField", "MediaListField", "NumberField", "ObjectField", "SeedField", "Segmented",
-    "SizeField", "Slider", "SpinBox", "StringListField", "TextBox", "TextField", "channel_help",
-    "channel_spec", "error_color", "field_title", "file_url", "is_dark", "kind_words",
-    "load_thumbnail", "local_path_of", "media_kind_of", "media_problem", "muted", "name_filter",
-    "option_label", "ratio_icon", "ratio_of", "thumbnail_pixmap",
+    "CHANNEL_HELP",
+    "CHANNEL_NAMES",
+    "INT_LIMIT",
+    "MEDIA_SUFFIXES",
+    "SEED_MAX",
+    "UPLOAD_LIMIT_MB",
+    "BoolField",
+    "ChoiceField",
+    "Combo",
+    "DoubleSpinBox",
+    "DropBox",
+    "Field",
+    "ItemRow",
+    "LineField",
+    "LoraListField",
+    "MediaChip",
+    "MediaField",
+    "MediaListField",
+    "NumberField",
+    "ObjectField",
+    "ObjectListField",
+    "SeedField",
+    "Segmented",
+    "SizeField",
+    "Slider",
+    "SpinBox",
+    "StringListField",
+    "TextBox",
+    "TextField",
+    "channel_help",
+    "channel_spec",
+    "error_color",
+    "field_title",
+    "file_url",
+    "is_dark",
+    "kind_words",
+    "load_thumbnail",
+    "local_path_of",
+    "make_field",
+    "media_kind_of",
+    "media_problem",
+    "muted",
+    "name_filter",
+    "option_label",
+    "ratio_icon",
+    "ratio_of",
+    "thumbnail_pixmap",
 ]  # fmt: skip

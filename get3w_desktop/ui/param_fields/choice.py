@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
     QComboBox,
+    QCompleter,
     QLabel,
     QPushButton,
     QWidget,
@@ -30,6 +31,7 @@ from get3w_desktop.ui.param_fields.common import (
     Field,
     channel_help,
     column_layout,
+    field_title,
     muted,
     option_label,
     ratio_icon,
@@ -38,6 +40,8 @@ from get3w_desktop.ui.param_fields.common import (
 )
 
 # -- choices ----------------------------------------------------------------------------------
+
+SEARCHABLE = 24  # more options than this: the drop-down list takes typing to filter
 
 
 class Segmented(QWidget):
@@ -158,6 +162,8 @@ class ChoiceField(Field):
                     self.combo.setItemData(i, tips[i], Qt.ItemDataRole.ToolTipRole)
             self.combo.setMinimumWidth(150)
             self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            if len(labels) > SEARCHABLE:
+                self._make_searchable(self.combo)
             self.combo.currentIndexChanged.connect(self._changed)
             layout.addLayout(row_layout(self.combo))
         self.explain: QLabel | None = None
@@ -167,6 +173,37 @@ class ChoiceField(Field):
             layout.addWidget(self.explain)
         self._touched = spec.default is not None
         self.reset()
+
+    def _make_searchable(self, combo: QComboBox) -> None:
+        """Long lists (150+ effects, voices, languages): type any part of a name to find it."""
+        combo.setEditable(True)
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(24)
+        completer = QCompleter(combo.model(), combo)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.activated.connect(self._on_completed)
+        combo.setCompleter(completer)
+        line = combo.lineEdit()
+        assert line is not None
+        line.setPlaceholderText(self.tr("Type to search {count} options").format(
+            count=len(self.options)))  # fmt: skip
+        line.setAccessibleName(field_title(self.spec))
+
+    def _on_completed(self, text: str) -> None:
+        if self.combo is not None and (index := self.combo.findText(text)) >= 0:
+            self.combo.setCurrentIndex(index)
+
+    def problem(self) -> str | None:
+        combo = self.combo
+        if combo is not None and combo.isEditable() and combo.currentIndex() >= 0:
+            typed = combo.currentText().strip()
+            if typed != combo.itemText(combo.currentIndex()):
+                text = self.tr("{title}: “{typed}” is not one of the options; pick one.")
+                return text.format(title=field_title(self.spec), typed=typed)
+        return super().problem()
 
     def _index(self) -> int:
         if self.segments is not None:

@@ -40,6 +40,8 @@ from get3w_desktop.core.catalogue import ParamSpec
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 
 INT_LIMIT = 2_147_483_647
+#: The largest integer a double (and so a QDoubleSpinBox) holds exactly.
+EXACT_LIMIT = 2**53
 SEED_MAX = 2_147_483_647
 CHANNEL_HELP = {
     "economy": QT_TRANSLATE_NOOP(

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core.catalogue import ParamSpec, parse_size
 from get3w_desktop.ui.param_fields.common import (
+    EXACT_LIMIT,
     INT_LIMIT,
     SEED_MAX,
     DoubleSpinBox,
@@ -61,7 +62,12 @@ class NumberField(Field):
             low, high, step = math.ceil(low), math.floor(high), max(1, round(step))
         # Optional, no default: an extra "Auto" position below the range means "leave it out".
         self._auto = spec.default is None and not spec.required
-        if integer:
+        # Past 32 bits a QSpinBox overflows: a double spin box with no decimals holds
+        # every integer up to 2**53 exactly.
+        wide = integer and (low - step < -INT_LIMIT - 1 or high > INT_LIMIT)
+        low, high = max(low, -EXACT_LIMIT), min(high, EXACT_LIMIT)
+        self._integer = integer
+        if integer and not wide:
             spin = SpinBox()
             spin.setRange(int(low - step if self._auto else low), int(high))
             spin.setSingleStep(int(step))
@@ -69,7 +75,7 @@ class NumberField(Field):
             self.spin = spin
         else:
             dspin = DoubleSpinBox()
-            dspin.setDecimals(_decimals(spec))
+            dspin.setDecimals(0 if integer else _decimals(spec))
             dspin.setRange(low - step if self._auto else low, high)
             dspin.setSingleStep(step)
             dspin.valueChanged.connect(self._on_spin)
@@ -115,13 +121,16 @@ class NumberField(Field):
         number = self.spin.value()
         if self._auto and number == self.spin.minimum():
             return None
-        if isinstance(self.spin, QSpinBox):
-            return int(number)
+        if self._integer:
+            return round(number)
+        assert isinstance(self.spin, QDoubleSpinBox)
         return round(float(number), self.spin.decimals())
 
     def _set(self, number: float) -> None:
         if isinstance(self.spin, QSpinBox):
             self.spin.setValue(round(number))
+        elif self._integer:
+            self.spin.setValue(float(round(number)))
         else:
             self.spin.setValue(number)
 
@@ -137,7 +146,7 @@ class NumberField(Field):
             return self._auto
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
-        if isinstance(self.spin, QSpinBox) and not float(value).is_integer():
+        if self._integer and not float(value).is_integer():
             return False
         low = self.spin.minimum() + (self._step if self._auto else 0)
         if not low <= value <= self.spin.maximum():
@@ -209,7 +218,13 @@ class SeedField(Field):
     def __init__(self, spec: ParamSpec) -> None:
         super().__init__(spec)
         high = int(spec.maximum) if spec.maximum is not None else SEED_MAX
-        self.spin = SpinBox()
+        high = max(0, min(high, EXACT_LIMIT))
+        self.spin: QSpinBox | QDoubleSpinBox
+        if high > INT_LIMIT:  # past 32 bits (wavespeed-ai/framepack): no decimals, exact
+            self.spin = DoubleSpinBox()
+            self.spin.setDecimals(0)
+        else:
+            self.spin = SpinBox()
         self.spin.setRange(-1, high)
         self.spin.setSpecialValueText(self.tr("Random"))
         self.spin.setMinimumWidth(130)
@@ -229,9 +244,9 @@ class SeedField(Field):
         self.dice.clicked.connect(self.randomize)
         self.reset()
 
-    def _on_spin(self, value: int) -> None:
+    def _on_spin(self, value: float) -> None:
         if value >= 0:
-            self._fixed = value
+            self._fixed = round(value)
         self.random_box.blockSignals(True)
         self.random_box.setChecked(value < 0)
         self.random_box.blockSignals(False)
@@ -241,7 +256,7 @@ class SeedField(Field):
         self.spin.setValue(-1 if checked else self._fixed)
 
     def randomize(self) -> None:
-        self.spin.setValue(random.randint(0, self.spin.maximum()))  # noqa: S311
+        self.spin.setValue(random.randint(0, round(self.spin.maximum())))  # noqa: S311
 
     def is_random(self) -> bool:
         return self.spin.value() < 0
@@ -249,7 +264,7 @@ class SeedField(Field):
     def value(self) -> int | None:
         if self.is_random():
             return None if self.spec.default is None else -1
-        return self.spin.value()
+        return round(self.spin.value())
 
     def set_value(self, value: Any) -> bool:
         if value is None:
