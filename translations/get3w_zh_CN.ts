@@ -2549,6 +2549,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <source>missing</source>
         <translation>缺失</translation>
     </message>
+    <message>
+        <source>{size} bytes</source>
+        <translation>{size} 字节</translation>
+    </message>
 </context>
 <context>
     <name>ParamFields</name>

@@ -50,6 +50,16 @@ def provider_of(model_id: str) -> str:
     return model_id.split("/", 1)[0] if "/" in model_id else ""
 
 
+def _short_id(model_id: str) -> str:
+    return model_id.split("/", 1)[1] if "/" in model_id else model_id
+
+
+def display_name(model: ModelInfo) -> str:
+    """The model's name; a server list that names models by their id gets the id without
+    its maker ("flux-dev-lora"), since the maker is shown beside it."""
+    return _short_id(model.model_id) if model.name == model.model_id else model.name
+
+
 @dataclasses.dataclass
 class _Row:
     group: str
@@ -105,7 +115,7 @@ class ModelListModel(QAbstractListModel):
             rows.append(_Row(model_type, label))
             for m in by_type[model_type]:
                 words = f"{m.name} {m.model_id} {m.type} {label} {m.description}"
-                row = _Row(model_type, m.name, m, f"{words} {texts.describe(m)}".lower())
+                row = _Row(model_type, display_name(m), m, f"{words} {texts.describe(m)}".lower())
                 row.provider = provider_of(m.model_id)
                 row.price = texts.price(m.base_price)
                 row.duration = texts.duration(m.estimated_duration)
@@ -176,8 +186,10 @@ class ModelListModel(QAbstractListModel):
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return row.label
             return None
-        if role == Role.MODEL_ID or role == Role.SECONDARY:
+        if role == Role.MODEL_ID:
             return model.model_id
+        if role == Role.SECONDARY:  # the id, unless the name already is the id
+            return model.model_id if row.label != _short_id(model.model_id) else row.provider
         if role == Role.PRICE:
             return row.price
         if role == Role.DURATION:
@@ -192,9 +204,9 @@ class ModelListModel(QAbstractListModel):
             return self._recent.get(model.model_id, self.NEVER)
         if role == Qt.ItemDataRole.ToolTipRole:
             description = self._texts.describe(model)
-            return f"{model.name}\n{model.model_id}\n\n{description}".strip()
+            return f"{row.label}\n{model.model_id}\n\n{description}".strip()
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            parts = [model.name, row.price, row.duration]
+            parts = [row.label, row.provider, row.price, row.duration]
             return ", ".join(p for p in parts if p)
         return None
 

@@ -82,8 +82,10 @@ def _size(path: str) -> str:
         size = Path(path).stat().st_size
     except OSError:
         return QCoreApplication.translate("OutputPages", "missing")
+    if size < 1024:
+        return QCoreApplication.translate("OutputPages", "{size} bytes").format(size=size)
     if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} KB"
+        return f"{round(size / 1024)} KB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 

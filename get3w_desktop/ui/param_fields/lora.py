@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap, QShowEvent
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QWidget
 
 from get3w_desktop.core.catalogue import ParamSpec
@@ -28,6 +28,28 @@ def short_name(path: str) -> str:
     tail = path.rstrip("/").rsplit("/", 1)[-1]
     stem = tail.rsplit(".", 1)[0] if tail.endswith((".safetensors", ".bin", ".pt")) else tail
     return stem.replace("_", " ").replace("-", " ").strip() or path
+
+
+def initial_tile(name: str, side: int, widget: QWidget) -> QPixmap:
+    """A rounded tile in a colour picked from `name`, with its first letter."""
+    ratio = widget.devicePixelRatioF()
+    pixmap = QPixmap(round(side * ratio), round(side * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    hue = sum(map(ord, name)) * 37 % 360
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor.fromHsv(hue, 70, 225))
+    painter.drawRoundedRect(QRectF(0, 0, side, side), 6, 6)
+    font = QFont(widget.font())
+    font.setPixelSize(side // 2)
+    font.setWeight(QFont.Weight.DemiBold)
+    painter.setFont(font)
+    painter.setPen(QColor.fromHsv(hue, 160, 110))
+    painter.drawText(QRectF(0, 0, side, side), Qt.AlignmentFlag.AlignCenter, name[:1].upper())
+    painter.end()
+    return pixmap
 
 
 class LoraListField(ObjectListField):
@@ -56,7 +78,7 @@ class LoraListField(ObjectListField):
             button = QToolButton()
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             button.setIconSize(QSize(TILE, TILE))
-            button.setIcon(self._tile(None))
+            button.setIcon(self._tile(None, short_name(path)))
             button.setText(short_name(path))
             button.setToolTip(self.tr("Add {path}").format(path=path))
             button.setAccessibleName(self.tr("Add suggested LoRA {path}").format(path=path))
@@ -82,8 +104,12 @@ class LoraListField(ObjectListField):
         self.layout_.insertWidget(1, scroll)
         self._update()
 
-    def _tile(self, image: QImage | None) -> QIcon:
-        return QIcon(thumbnail_pixmap(image, TILE, self, "image"))
+    def _tile(self, image: QImage | None, name: str = "") -> QIcon:
+        """The cover, or (until it arrives, or offline) a soft tile with the LoRA's initial."""
+        pixmap = thumbnail_pixmap(image, TILE, self, "image")
+        if image is None and name:
+            pixmap = initial_tile(name, TILE, self)
+        return QIcon(pixmap)
 
     def add_preset(self, entry: Mapping[str, Any]) -> None:
         """Add a suggested LoRA, unless it is already in the list."""
