@@ -58,7 +58,8 @@ class _Fetch(QRunnable):
                 with make_output_session() as session:
                     found = download(
                         session, self.url, self.folder, stem, expected_kind="image",
-                        cancel=self.cancel, max_bytes=MAX_COVER_BYTES, total_deadline=30.0,
+                        cancel=self.cancel, max_bytes=MAX_COVER_BYTES, timeout=(5.0, 10.0),
+                        head_deadline=10.0, total_deadline=20.0,
                     ).path  # fmt: skip
             if found is not None:
                 image = _decode(found)
@@ -109,6 +110,7 @@ class CoverLoader(QObject):
         """Stop fetching and wait for the pool (quitting, or a test's end)."""
         self._cancel.set()
         self._pool.clear()
+        # A fetch notices the cancel between chunks; a stuck connect gives up within 10 s.
         self._pool.waitForDone()
 
     def _on_done(self, url: str, image: QImage) -> None:
