@@ -44,6 +44,8 @@ class Role(enum.IntEnum):
     DURATION = Qt.ItemDataRole.UserRole + 8  # "about 20 s" (or "")
     PROVIDER = Qt.ItemDataRole.UserRole + 9
     RECENT_RANK = Qt.ItemDataRole.UserRole + 10  # 0 = used last; large = never
+    #: Everything a delegate draws, in one call: (name, secondary, "price · time", favourite).
+    PAINT = Qt.ItemDataRole.UserRole + 11
 
 
 def provider_of(model_id: str) -> str:
@@ -134,7 +136,7 @@ class ModelListModel(QAbstractListModel):
         self._favourites = set(model_ids)
         if self._rows:
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1),
-                                  [Role.FAVOURITE, Qt.ItemDataRole.AccessibleTextRole])  # fmt: skip
+                                  [Role.FAVOURITE, Role.PAINT])  # fmt: skip
 
     def set_recent(self, model_ids: Sequence[str]) -> None:
         self._recent = {m: i for i, m in enumerate(model_ids)}
@@ -186,6 +188,10 @@ class ModelListModel(QAbstractListModel):
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return row.label
             return None
+        if role == Role.PAINT:
+            secondary = model.model_id if row.label != _short_id(model.model_id) else row.provider
+            facts = "  ·  ".join(t for t in (row.price, row.duration) if t)
+            return (row.label, secondary, facts, model.model_id in self._favourites)
         if role == Role.MODEL_ID:
             return model.model_id
         if role == Role.SECONDARY:  # the id, unless the name already is the id

@@ -114,7 +114,7 @@ class ModelDelegate(QStyledItemDelegate):
         inner = card.adjusted(self.PAD_X - 2, self.PAD_Y - 1, -(self.PAD_X - 2), -(self.PAD_Y - 1))
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        favourite = bool(index.data(Role.FAVOURITE))
+        name_text, secondary_text, facts, favourite = index.data(Role.PAINT)
         star = self._star_rect(rect, option)
         painter.setFont(name_font)
         metrics = painter.fontMetrics()
@@ -126,17 +126,13 @@ class ModelDelegate(QStyledItemDelegate):
                           metrics.height())  # fmt: skip
         painter.setPen(text)
         name = metrics.elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole)), Qt.TextElideMode.ElideRight,
+            name_text, Qt.TextElideMode.ElideRight,
             name_rect.width(),
         )  # fmt: skip
         painter.drawText(name_rect, left, name)
         painter.setFont(small)
         small_metrics = painter.fontMetrics()
         painter.setPen(secondary)
-        facts = "  ·  ".join(
-            t for t in (str(index.data(Role.PRICE) or ""), str(index.data(Role.DURATION) or ""))
-            if t
-        )  # fmt: skip
         line = QRect(inner.left(), name_rect.bottom() + 1, inner.width(), small_metrics.height())
         facts_width = small_metrics.horizontalAdvance(facts) + 10 if facts else 0
         if facts:
@@ -144,7 +140,7 @@ class ModelDelegate(QStyledItemDelegate):
         id_rect = QRect(line)
         id_rect.setWidth(max(20, inner.width() - facts_width))
         model_id = small_metrics.elidedText(
-            str(index.data(Role.SECONDARY) or ""), Qt.TextElideMode.ElideMiddle, id_rect.width()
+            secondary_text, Qt.TextElideMode.ElideMiddle, id_rect.width()
         )
         painter.drawText(id_rect, left, model_id)
         if option.state & QStyle.StateFlag.State_HasFocus and not selected:
