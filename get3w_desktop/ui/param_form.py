@@ -362,11 +362,15 @@ class ParamForm(QWidget):
         return self.problems()
 
     def _show_item_problems(self, row: FieldRow) -> None:
+        """Problems inside rows go under their cell; the field's own line keeps the rest."""
         field = row.field
         if isinstance(field, ObjectListField):
             field.clear_item_problems()
-            for path, problem in field.item_problems():
+            inner = field.item_problems()
+            for path, problem in inner:
                 field.show_item_problem(path, problem)
+            if inner:
+                row.show_problem(field.own_problem())
 
     def show_path_problems(self, problems: Iterable[tuple[Sequence[str | int], str]]) -> list[str]:
         """Place problems found elsewhere (a JSON Schema check: `error.absolute_path`, the
@@ -416,6 +420,7 @@ class ParamForm(QWidget):
         if left is not None and left is not self._row_of(new):
             left.touched = True
             left.show_problem(self._row_problem(left))
+            self._show_item_problems(left)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (

@@ -342,6 +342,18 @@ class ObjectListField(Field):
                 for name, problem in row.problems()]  # fmt: skip
 
     def problem(self) -> str | None:
+        own = self.own_problem()
+        if own:
+            return own
+        inner = self.item_problems()
+        if inner:
+            (index, _name), problem = inner[0]
+            number = index + 1 if isinstance(index, int) else index
+            return self.tr("Item {number}: {problem}").format(number=number, problem=problem)
+        return None
+
+    def own_problem(self) -> str | None:
+        """What is wrong with the list itself (how many rows), not inside a row."""
         count = len(self.rows)
         title = field_title(self.spec)
         low, high = self.spec.min_items, self.spec.max_items
@@ -349,11 +361,6 @@ class ObjectListField(Field):
             return self.tr("{title}: add at least {low}.").format(title=title, low=low)
         if high is not None and count > high:
             return self.tr("{title}: at most {high}, please.").format(title=title, high=high)
-        inner = self.item_problems()
-        if inner:
-            (index, _name), problem = inner[0]
-            number = index + 1 if isinstance(index, int) else index
-            return self.tr("Item {number}: {problem}").format(number=number, problem=problem)
         return super().problem()
 
     def show_item_problem(self, path: Path, problem: str | None) -> bool:
