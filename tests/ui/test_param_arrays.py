@@ -23,7 +23,7 @@ from get3w_desktop.ui.param_fields import (
     SeedField,
 )
 from get3w_desktop.ui.param_fields.covers import CoverLoader
-from get3w_desktop.ui.param_form import ParamForm
+from get3w_desktop.ui.param_form import FieldRow, ParamForm
 
 
 def model(properties: dict[str, Any], required: tuple[str, ...] = ()) -> ModelInfo:
@@ -89,6 +89,8 @@ def test_row_problems_land_under_the_row_field(form: ParamForm) -> None:
     row = field.rows[0]
     assert not row.errors["prompt"].isHidden() and "required" in row.errors["prompt"].text()
     assert row.errors["duration"].isHidden()
+    holder = field.parentWidget()
+    assert isinstance(holder, FieldRow) and holder.error.isHidden()  # said once, in the cell
     # A JSON Schema error path from elsewhere lands under the same cell, or the field.
     unplaced = form.show_path_problems([
         (("transitions", 0, "duration"), "duration: 30 is greater than the maximum of 25"),
