@@ -22,6 +22,7 @@ from PySide6.QtGui import QImage, QImageReader
 from get3w_desktop.api.download import download
 from get3w_desktop.api.http import make_output_session
 from get3w_desktop.core.errors import Get3WError
+from get3w_desktop.core.proxy import ProxyConfig
 from get3w_desktop.storage.paths import app_paths
 
 COVER_SIDE = 96
@@ -44,9 +45,17 @@ def _decode(path: Path) -> QImage:
 
 
 class _Fetch(QRunnable):
-    def __init__(self, url: str, folder: Path, signals: _Signals, cancel: threading.Event):
+    def __init__(
+        self,
+        url: str,
+        folder: Path,
+        signals: _Signals,
+        cancel: threading.Event,
+        proxy: ProxyConfig | None,
+    ) -> None:
         super().__init__()
         self.url, self.folder, self.signals, self.cancel = url, folder, signals, cancel
+        self.proxy = proxy
 
     def run(self) -> None:
         stem = hashlib.sha256(self.url.encode()).hexdigest()[:32]
@@ -55,7 +64,7 @@ class _Fetch(QRunnable):
         image = QImage()
         try:
             if found is None and not self.cancel.is_set():
-                with make_output_session() as session:
+                with make_output_session(self.proxy) as session:
                     found = download(
                         session, self.url, self.folder, stem, expected_kind="image",
                         cancel=self.cancel, max_bytes=MAX_COVER_BYTES, timeout=(5.0, 10.0),
@@ -73,9 +82,16 @@ class CoverLoader(QObject):
 
     ready = Signal(str, QImage)
 
-    def __init__(self, folder: Path | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path | None = None,
+        parent: QObject | None = None,
+        *,
+        proxy: ProxyConfig | None = None,
+    ) -> None:
         super().__init__(parent)
         self._folder = folder
+        self.proxy = proxy  # the profile's proxy, like the output downloads
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
         self._cancel = threading.Event()
@@ -97,7 +113,7 @@ class CoverLoader(QObject):
             return self._images[url]
         if url not in self._pending and url not in self._failed and not self._cancel.is_set():
             self._pending.add(url)
-            self._pool.start(_Fetch(url, self.folder, self._signals, self._cancel))
+            self._pool.start(_Fetch(url, self.folder, self._signals, self._cancel, self.proxy))
         return None
 
     def failed(self, url: str) -> bool:
@@ -126,7 +142,10 @@ _shared: CoverLoader | None = None
 
 
 def shared_loader() -> CoverLoader:
-    """The app's one cover loader (made on first use, stopped when the app quits)."""
+    """The app's one cover loader (made on first use, stopped when the app quits).
+
+    The composition root may set `shared_loader().proxy` to the profile's proxy.
+    """
     global _shared
     if _shared is None or _shared._cancel.is_set():
         _shared = CoverLoader(parent=QCoreApplication.instance())
