@@ -2280,6 +2280,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>约 {m} 分钟</translation>
     </message>
     <message>
+        <source>favourite</source>
+        <translation>已收藏</translation>
+    </message>
+    <message>
         <source>Search models</source>
         <translation>搜索模型</translation>
     </message>

@@ -81,6 +81,7 @@ class Texts:
     price: Callable[[float | None], str]
     duration: Callable[[float | None], str]
     describe: Callable[[ModelInfo], str] = lambda m: m.description
+    favourite: Callable[[], str] = lambda: "favourite"  # said by screen readers
 
 
 class ModelListModel(QAbstractListModel):
@@ -136,7 +137,8 @@ class ModelListModel(QAbstractListModel):
         self._favourites = set(model_ids)
         if self._rows:
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1),
-                                  [Role.FAVOURITE, Role.PAINT])  # fmt: skip
+                                  [Role.FAVOURITE, Role.PAINT,
+                                   Qt.ItemDataRole.AccessibleTextRole])  # fmt: skip
 
     def set_recent(self, model_ids: Sequence[str]) -> None:
         self._recent = {m: i for i, m in enumerate(model_ids)}
@@ -212,7 +214,8 @@ class ModelListModel(QAbstractListModel):
             description = self._texts.describe(model)
             return f"{row.label}\n{model.model_id}\n\n{description}".strip()
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            parts = [row.label, row.provider, row.price, row.duration]
+            starred = self._texts.favourite() if model.model_id in self._favourites else ""
+            parts = [row.label, row.provider, row.price, row.duration, starred]
             return ", ".join(p for p in parts if p)
         return None
 

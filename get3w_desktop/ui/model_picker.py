@@ -130,7 +130,10 @@ def search_icon(palette: QPalette, side: int = 16) -> QIcon:
 
 
 def _texts() -> Texts:
-    return Texts(group_label, price_text, duration_text, lambda m: catalogue_text(m.description))
+    return Texts(
+        group_label, price_text, duration_text, lambda m: catalogue_text(m.description),
+        lambda: QCoreApplication.translate("ModelPicker", "favourite"),
+    )  # fmt: skip
 
 
 class ModelPicker(QWidget):

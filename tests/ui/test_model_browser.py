@@ -109,6 +109,7 @@ def test_favourites_persist_and_have_their_own_list(
     assert ModelPrefs(tmp_path / "prefs.json").favourites() == ("wavespeed-ai/framepack",)
     index = picker.proxy.index(picker.view.currentIndex().row(), 0)
     assert index.data(Role.FAVOURITE) is True
+    assert index.data(Qt.ItemDataRole.AccessibleTextRole).endswith(", favourite")
     assert picker.kind.itemText(picker.kind.findData(FAVOURITES)) == "★ Favourites (1)"
     # The star in a row is a button too.
     other = picker.proxy.index(1, 0)
