@@ -34,6 +34,7 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	scripts/system-deps.sh screenshots
 	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/screenshots_catalogue.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

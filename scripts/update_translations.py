@@ -38,7 +38,7 @@ LANGUAGES = ("zh_CN",)
 def sources() -> list[Path]:
     """Every file whose texts people see: the widgets, and the entry points beside them."""
     package = ROOT / "get3w_desktop"
-    return sorted([*package.glob("ui/*.py"), *package.glob("*.py")])
+    return sorted([*package.glob("ui/**/*.py"), *package.glob("*.py")])
 
 
 def tool(name: str) -> str:

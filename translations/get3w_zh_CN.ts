@@ -702,6 +702,17 @@ A lighthouse on a cliff at dusk, oil painting
     </message>
 </context>
 <context>
+    <name>ChoiceField</name>
+    <message>
+        <source>Type to search {count} options</source>
+        <translation>输入以搜索 {count} 个选项</translation>
+    </message>
+    <message>
+        <source>{title}: “{typed}” is not one of the options; pick one.</source>
+        <translation>{title}：“{typed}”不在选项中，请从列表中选择一项。</translation>
+    </message>
+</context>
+<context>
     <name>CompareCard</name>
     <message>
         <source>about {cost}</source>
@@ -1267,6 +1278,33 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>FileCard</name>
+    <message>
+        <source>Open with the system&apos;s app for this kind of file</source>
+        <translation>用系统中打开此类文件的应用打开</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Open the folder that holds this file</source>
+        <translation>打开此文件所在的文件夹</translation>
+    </message>
+    <message>
+        <source>Open in 3D viewer</source>
+        <translation>在 3D 查看器中打开</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Open {name}</source>
+        <translation>打开 {name}</translation>
+    </message>
+</context>
+<context>
     <name>GalleryStrip</name>
     <message>
         <source>Outputs</source>
@@ -1376,6 +1414,33 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Loading full resolution…</source>
         <translation>正在载入完整分辨率…</translation>
+    </message>
+</context>
+<context>
+    <name>ItemRow</name>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Item {number}</source>
+        <translation>第 {number} 项</translation>
+    </message>
+    <message>
+        <source>{title}, item {number}</source>
+        <translation>{title}，第 {number} 项</translation>
+    </message>
+    <message>
+        <source>{title} is required.</source>
+        <translation>{title}为必填项。</translation>
     </message>
 </context>
 <context>
@@ -1596,6 +1661,29 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>LoraListField</name>
+    <message>
+        <source>No LoRA: the base model alone.</source>
+        <translation>未使用 LoRA：仅使用基础模型。</translation>
+    </message>
+    <message>
+        <source>Add LoRA</source>
+        <translation>添加 LoRA</translation>
+    </message>
+    <message>
+        <source>Add {path}</source>
+        <translation>添加 {path}</translation>
+    </message>
+    <message>
+        <source>Add suggested LoRA {path}</source>
+        <translation>添加推荐的 LoRA {path}</translation>
+    </message>
+    <message>
+        <source>Suggested (click to add):</source>
+        <translation>推荐（点击添加）：</translation>
     </message>
 </context>
 <context>
@@ -2184,6 +2272,90 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>音频</translation>
     </message>
     <message>
+        <source>Image to image</source>
+        <translation>图生图</translation>
+    </message>
+    <message>
+        <source>Video effects</source>
+        <translation>视频特效</translation>
+    </message>
+    <message>
+        <source>With LoRAs</source>
+        <translation>支持 LoRA</translation>
+    </message>
+    <message>
+        <source>Digital humans</source>
+        <translation>数字人</translation>
+    </message>
+    <message>
+        <source>Video to video</source>
+        <translation>视频转视频</translation>
+    </message>
+    <message>
+        <source>Upscalers</source>
+        <translation>超分辨率</translation>
+    </message>
+    <message>
+        <source>Image to 3D</source>
+        <translation>图生 3D</translation>
+    </message>
+    <message>
+        <source>Removers</source>
+        <translation>消除工具</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Motion control</source>
+        <translation>动作控制</translation>
+    </message>
+    <message>
+        <source>Image to text</source>
+        <translation>图生文</translation>
+    </message>
+    <message>
+        <source>Video extension</source>
+        <translation>视频延长</translation>
+    </message>
+    <message>
+        <source>Portrait transfer</source>
+        <translation>人像迁移</translation>
+    </message>
+    <message>
+        <source>Image effects</source>
+        <translation>图片特效</translation>
+    </message>
+    <message>
+        <source>Video dubbing</source>
+        <translation>视频配音</translation>
+    </message>
+    <message>
+        <source>Audio to audio</source>
+        <translation>音频转音频</translation>
+    </message>
+    <message>
+        <source>Content moderation</source>
+        <translation>内容审核</translation>
+    </message>
+    <message>
+        <source>Video to text</source>
+        <translation>视频转文字</translation>
+    </message>
+    <message>
+        <source>Text to 3D</source>
+        <translation>文生 3D</translation>
+    </message>
+    <message>
+        <source>Language models</source>
+        <translation>语言模型</translation>
+    </message>
+    <message>
+        <source>Speech to text</source>
+        <translation>语音转文字</translation>
+    </message>
+    <message>
         <source>{price} / run</source>
         <translation>{price} / 次</translation>
     </message>
@@ -2196,20 +2368,80 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>约 {m} 分钟</translation>
     </message>
     <message>
+        <source>favourite</source>
+        <translation>已收藏</translation>
+    </message>
+    <message>
         <source>Search models</source>
         <translation>搜索模型</translation>
     </message>
     <message>
-        <source>Search by name, maker or kind (Ctrl+K)</source>
-        <translation>按名称、厂商或类型搜索（Ctrl+K）</translation>
+        <source>Search by name, id, maker, kind or description (Ctrl+K)</source>
+        <translation>按名称、ID、厂商、类别或描述搜索（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Show one kind of model, your favourites or recent ones</source>
+        <translation>只显示某一类模型、收藏的模型或最近使用的模型</translation>
+    </message>
+    <message>
+        <source>Kind of model</source>
+        <translation>模型类别</translation>
+    </message>
+    <message>
+        <source>Show one maker&apos;s models</source>
+        <translation>只显示某个厂商的模型</translation>
+    </message>
+    <message>
+        <source>Maker</source>
+        <translation>厂商</translation>
+    </message>
+    <message>
+        <source>Enter chooses a model; Ctrl+D adds it to or removes it from favourites</source>
+        <translation>按 Enter 选择模型；按 Ctrl+D 加入或移出收藏</translation>
+    </message>
+    <message>
+        <source>How many models are shown</source>
+        <translation>显示的模型数量</translation>
+    </message>
+    <message>
+        <source>All kinds ({count})</source>
+        <translation>全部类别（{count}）</translation>
+    </message>
+    <message>
+        <source>★ Favourites ({count})</source>
+        <translation>★ 收藏（{count}）</translation>
+    </message>
+    <message>
+        <source>Recently used ({count})</source>
+        <translation>最近使用（{count}）</translation>
+    </message>
+    <message>
+        <source>All makers</source>
+        <translation>全部厂商</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} models</source>
+        <translation>显示 {shown} / {total} 个模型</translation>
+    </message>
+    <message>
+        <source>{total} models</source>
+        <translation>{total} 个模型</translation>
+    </message>
+    <message>
+        <source>Remove from favourites</source>
+        <translation>移出收藏</translation>
+    </message>
+    <message>
+        <source>Add to favourites</source>
+        <translation>加入收藏</translation>
+    </message>
+    <message>
+        <source>Copy model id</source>
+        <translation>复制模型 ID</translation>
     </message>
     <message>
         <source>Models</source>
         <translation>模型</translation>
-    </message>
-    <message>
-        <source>{group} models</source>
-        <translation>{group}模型</translation>
     </message>
     <message>
         <source>No model matches “{text}”</source>
@@ -2218,6 +2450,30 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Try a shorter word, a maker such as “google”, or a kind such as “video”.</source>
         <translation>试试更短的词、厂商名（如“google”）或类型（如“video”）。</translation>
+    </message>
+    <message>
+        <source>No favourites yet</source>
+        <translation>还没有收藏</translation>
+    </message>
+    <message>
+        <source>Click the star beside a model, or press Ctrl+D in the list, to keep it here.</source>
+        <translation>点击模型旁的星标，或在列表中按 Ctrl+D，即可收藏到这里。</translation>
+    </message>
+    <message>
+        <source>Nothing used yet</source>
+        <translation>还没有使用记录</translation>
+    </message>
+    <message>
+        <source>The models you generate with appear here.</source>
+        <translation>用来生成过的模型会显示在这里。</translation>
+    </message>
+    <message>
+        <source>No model of this kind from this maker</source>
+        <translation>该厂商没有这一类模型</translation>
+    </message>
+    <message>
+        <source>Choose “All kinds” or “All makers”.</source>
+        <translation>请选择“全部类别”或“全部厂商”。</translation>
     </message>
     <message>
         <source>No models yet</source>
@@ -2317,9 +2573,84 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>ObjectListField</name>
+    <message>
+        <source>Add to {title}</source>
+        <translation>添加到{title}</translation>
+    </message>
+    <message>
+        <source>None yet.</source>
+        <translation>暂无。</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>{count} of at most {limit}</source>
+        <translation>{count} / 最多 {limit}</translation>
+    </message>
+    <message>
+        <source>{title}: add at least {low}.</source>
+        <translation>{title}：至少添加 {low} 项。</translation>
+    </message>
+    <message>
+        <source>{title}: at most {high}, please.</source>
+        <translation>{title}：最多 {high} 项。</translation>
+    </message>
+    <message>
+        <source>Item {number}: {problem}</source>
+        <translation>第 {number} 项：{problem}</translation>
+    </message>
+</context>
+<context>
+    <name>OutputPages</name>
+    <message>
+        <source>3D model</source>
+        <translation>3D 模型</translation>
+    </message>
+    <message>
+        <source>Model weights</source>
+        <translation>模型权重</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>压缩包</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Open it in your 3D viewer, or drag it into Blender or a web viewer.</source>
+        <translation>用 3D 查看器打开，或拖入 Blender 或网页查看器。</translation>
+    </message>
+    <message>
+        <source>Trained weights: use them as a LoRA, or keep them for later.</source>
+        <translation>训练得到的权重：可作为 LoRA 使用，或留作以后使用。</translation>
+    </message>
+    <message>
+        <source>Open it with your archive tool.</source>
+        <translation>用解压工具打开。</translation>
+    </message>
+    <message>
+        <source>This app cannot preview this kind of file.</source>
+        <translation>本应用无法预览此类文件。</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>{size} bytes</source>
+        <translation>{size} 字节</translation>
+    </message>
+</context>
+<context>
     <name>ParamFields</name>
     <message>
         <source>Economy: the lowest price, for bulk work; may take longer.</source>
+        <extracomment>The largest integer a double (and so a QDoubleSpinBox) holds exactly.</extracomment>
         <translation>经济：价格最低，适合批量任务；可能耗时更长。</translation>
     </message>
     <message>
@@ -2599,8 +2930,12 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>未知错误</translation>
     </message>
     <message>
-        <source>This app cannot preview this kind of file.</source>
-        <translation>本应用无法预览此类文件。</translation>
+        <source>{count} texts</source>
+        <translation>{count} 段文本</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
     </message>
     <message>
         <source>Save all {count} outputs to a folder…</source>
@@ -3388,6 +3723,69 @@ Click to switch where tasks run.</source>
     <message>
         <source>{title} is too long: {count} characters, at most {limit}.</source>
         <translation>{title}过长：{count} 个字符，最多 {limit} 个。</translation>
+    </message>
+</context>
+<context>
+    <name>TextPage</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the text (or the selected part)</source>
+        <translation>复制文本（或选中的部分）</translation>
+    </message>
+    <message>
+        <source>Save as .txt…</source>
+        <translation>另存为 .txt…</translation>
+    </message>
+    <message>
+        <source>Save this text as a UTF-8 text file</source>
+        <translation>将此文本保存为 UTF-8 文本文件</translation>
+    </message>
+    <message>
+        <source>Monospace</source>
+        <translation>等宽字体</translation>
+    </message>
+    <message>
+        <source>Show the text in a fixed-width font (tables, code)</source>
+        <translation>用等宽字体显示文本（适合表格、代码）</translation>
+    </message>
+    <message>
+        <source>Text output</source>
+        <translation>文本输出</translation>
+    </message>
+    <message>
+        <source>Text outputs</source>
+        <translation>文本输出</translation>
+    </message>
+    <message>
+        <source>Text {number}</source>
+        <translation>文本 {number}</translation>
+    </message>
+    <message>
+        <source>{words} words · {chars} characters</source>
+        <translation>{words} 词 · {chars} 个字符</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>已复制。</translation>
+    </message>
+    <message>
+        <source>Save text</source>
+        <translation>保存文本</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt)</source>
+        <translation>文本文件 (*.txt)</translation>
+    </message>
+    <message>
+        <source>Could not save {name}: {reason}</source>
+        <translation>无法保存 {name}：{reason}</translation>
+    </message>
+    <message>
+        <source>Saved to {name}.</source>
+        <translation>已保存到 {name}。</translation>
     </message>
 </context>
 <context>

@@ -5,7 +5,11 @@ and a server's list go through the same parser. Schemas are JSON Schema with a f
 hints (API.md section 6); each property becomes a `ParamSpec` with a `kind` that tells a
 front end which input to show. Kinds, first rule that fits:
 
-- arrays of objects, objects, `x-ui-component: loras` -> OBJECT (edited as JSON)
+- arrays of LoRAs (`x-ui-component: loras`, items `$ref: …/LoraWeight` (never defined) or
+  inline `{path, scale}`) -> LORA_LIST, rows of path + scale, with `recommend` presets
+- other arrays of objects with `items.properties` -> OBJECT_LIST, rows built from the
+  item schema (`items` holds one `ParamSpec` per item property)
+- objects, and arrays of objects whose shape is unknown -> OBJECT (edited as JSON)
 - arrays named `images`/`videos`/`audios`/`*_urls`, or uploaders -> MEDIA_LIST; other arrays
   -> STRING_LIST
 - `seed` (an integer) -> SEED; booleans -> BOOLEAN
@@ -16,6 +20,11 @@ front end which input to show. Kinds, first rule that fits:
   included) -> TEXT. Whether a TEXT box is one line or several is the front end's call.
 
 A value of None means "leave it out" unless the property is required.
+
+Real schemas are untidy, and parsing degrades instead of failing: `disabled: true` marks a
+parameter the app never shows nor sends; a missing `type` is read from the enum; `x-enum`
+stands in for `enum`; a minimum above its maximum is taken as swapped; the misspelled
+`x-accpet` counts as `x-accept`; unknown `x-ui-component` values are ignored.
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ _PROMPT_NAMES = {"prompt", "text"}
 _TRUE = {"true", "1", "yes", "on", "y"}
 _FALSE = {"false", "0", "no", "off", "n"}
 _JSON_TYPES = {"string", "integer", "number", "boolean", "array", "object"}
+_UPLOADERS = {"uploader", "uploaders", "upload", "upload-array"}
 
 
 class ParamKind(enum.Enum):
@@ -58,7 +68,9 @@ class ParamKind(enum.Enum):
     MEDIA = "media"  # one image/video/audio URL
     MEDIA_LIST = "media_list"
     STRING_LIST = "string_list"
-    OBJECT = "object"  # anything structured (loras, …): edited as JSON
+    OBJECT = "object"  # anything structured of unknown shape: edited as JSON
+    OBJECT_LIST = "object_list"  # an array of objects whose item schema is known: rows
+    LORA_LIST = "lora_list"  # an array of {path, scale}: rows, with presets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +97,12 @@ class ParamSpec:
     ui_component: str | None = None
     size_min: int | None = None
     size_max: int | None = None
+    #: Never shown nor sent (`disabled: true`: "only available through the API").
+    disabled: bool = False
+    #: OBJECT_LIST and LORA_LIST: one spec per property of an item.
+    items: tuple[ParamSpec, ...] = ()
+    #: LORA_LIST: suggested entries ({path, scale, cover?}) from the schema's `recommend`.
+    recommend: tuple[Mapping[str, Any], ...] = ()
 
     def coerce(self, text: str) -> Any:
         """A command-line string as this parameter's JSON value."""
@@ -255,7 +273,7 @@ class ModelInfo:
         return next((p for p in self.params if p.name == name), None)
 
     def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params if p.default is not None}
+        return {p.name: p.default for p in self.params if p.default is not None and not p.disabled}
 
     @property
     def required_names(self) -> tuple[str, ...]:
@@ -315,16 +333,21 @@ def output_kind_for(model_type: str) -> str:
 def _kind_for(name: str, prop: Mapping[str, Any], json_type: str) -> tuple[ParamKind, str | None]:
     """The input a property needs, and its media kind (the rules are in the module docstring)."""
     ui = prop.get("x-ui-component")
-    accept = prop.get("x-accept")
+    accept = _accept(prop)
     media_kind = None
     if isinstance(accept, str) and accept.split("/")[0] in OUTPUT_KINDS:
         media_kind = accept.split("/")[0]
+    uploader = ui in _UPLOADERS
     if json_type == "array":
         items = prop.get("items")
-        item_type = items.get("type") if isinstance(items, Mapping) else None
-        if item_type == "object" or ui == "loras":
+        items = items if isinstance(items, Mapping) else {}
+        if _is_lora_list(ui, items):
+            return ParamKind.LORA_LIST, None
+        if isinstance(items.get("properties"), Mapping):
+            return ParamKind.OBJECT_LIST, None
+        if items.get("type") == "object" or "$ref" in items:
             return ParamKind.OBJECT, None
-        if name in _MEDIA_LIST_NAMES or name.endswith("_urls") or ui == "uploader":
+        if name in _MEDIA_LIST_NAMES or name.endswith("_urls") or uploader:
             return ParamKind.MEDIA_LIST, media_kind or _media_from_name(name)
         return ParamKind.STRING_LIST, None
     if json_type == "object":
@@ -336,11 +359,11 @@ def _kind_for(name: str, prop: Mapping[str, Any], json_type: str) -> tuple[Param
     if json_type == "string" and (
         name in _MEDIA_NAMES
         or name.endswith(("_url", "_image"))
-        or ui == "uploader"
+        or uploader
         or prop.get("format") == "uri"
     ):
         return ParamKind.MEDIA, media_kind or _media_from_name(name)
-    if isinstance(prop.get("enum"), list) and prop["enum"]:
+    if _enum(prop):
         return ParamKind.CHOICE, None
     if json_type == "integer":
         return ParamKind.INTEGER, None
@@ -351,6 +374,28 @@ def _kind_for(name: str, prop: Mapping[str, Any], json_type: str) -> tuple[Param
     if name == "size":
         return ParamKind.SIZE, None
     return ParamKind.TEXT, None
+
+
+def _is_lora_list(ui: Any, items: Mapping[str, Any]) -> bool:
+    ref = items.get("$ref")
+    if ui == "loras" or (isinstance(ref, str) and ref.endswith("/LoraWeight")):
+        return True
+    props = items.get("properties")
+    return isinstance(props, Mapping) and set(props) == {"path", "scale"}
+
+
+def _accept(prop: Mapping[str, Any]) -> str | None:
+    """`x-accept`, or its misspelling `x-accpet` seen in real schemas."""
+    return _str(prop.get("x-accept")) or _str(prop.get("x-accpet"))
+
+
+def _enum(prop: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The allowed values: `enum`, else `x-enum` (used inside item schemas)."""
+    for key in ("enum", "x-enum"):
+        raw = prop.get(key)
+        if isinstance(raw, list) and raw:
+            return tuple(v for v in raw if v is None or isinstance(v, str | int | float))
+    return ()
 
 
 def _media_from_name(name: str) -> str:
@@ -388,14 +433,59 @@ def _json_type(prop: Mapping[str, Any]) -> tuple[str, bool]:
         raw = next((t for t in raw if isinstance(t, str) and t != "null"), None)
     if isinstance(raw, str) and raw in _JSON_TYPES:
         return raw, nullable
+    options = [o for o in _enum(prop) if o is not None]
+    if options and all(isinstance(o, bool) for o in options):
+        return "boolean", nullable
+    if options and all(isinstance(o, int) and not isinstance(o, bool) for o in options):
+        return "integer", nullable
+    if options and all(isinstance(o, int | float) and not isinstance(o, bool) for o in options):
+        return "number", nullable
     return "string", nullable  # missing or unknown: treat as text, the server decides
 
 
-def parse_param(name: str, prop: Mapping[str, Any], required: bool) -> ParamSpec:
+_LORA_ITEM: Mapping[str, Any] = {
+    "type": "object",
+    "required": ["path"],
+    "x-order-properties": ["path", "scale"],
+    "properties": {
+        "path": {"type": "string", "title": "LoRA",
+                 "description": "A LoRA's Hugging Face id (owner/name) or a link to its file."},
+        "scale": {"type": "number", "title": "Scale", "default": 1, "minimum": 0,
+                  "maximum": 4, "step": 0.05, "x-ui-component": "slider",
+                  "description": "How strongly the LoRA applies."},
+    },
+}  # fmt: skip
+_MAX_DEPTH = 4
+
+
+def _item_specs(kind: ParamKind, prop: Mapping[str, Any], depth: int) -> tuple[ParamSpec, ...]:
+    """The fields of one row of an OBJECT_LIST or LORA_LIST."""
+    items = prop.get("items")
+    items = items if isinstance(items, Mapping) else {}
+    if kind is ParamKind.LORA_LIST and not isinstance(items.get("properties"), Mapping):
+        items = _LORA_ITEM  # `$ref: LoraWeight` is never defined: a LoRA is {path, scale}
+    if kind not in (ParamKind.OBJECT_LIST, ParamKind.LORA_LIST):
+        return ()
+    return parse_properties(items, depth + 1)
+
+
+def _recommend(prop: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
+    raw = prop.get("recommend")
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        dict(entry) for entry in raw if isinstance(entry, Mapping) and _str(entry.get("path"))
+    )
+
+
+def parse_param(name: str, prop: Mapping[str, Any], required: bool, depth: int = 0) -> ParamSpec:
     json_type, nullable = _json_type(prop)
     kind, media_kind = _kind_for(name, prop, json_type)
-    raw_enum = prop.get("enum")
-    options = tuple(raw_enum) if isinstance(raw_enum, list) else ()
+    if depth >= _MAX_DEPTH and kind in (ParamKind.OBJECT_LIST, ParamKind.LORA_LIST):
+        kind = ParamKind.OBJECT  # absurdly deep: JSON is the honest editor
+    minimum, maximum = _num(prop.get("minimum")), _num(prop.get("maximum"))
+    if minimum is not None and maximum is not None and minimum > maximum:
+        minimum, maximum = maximum, minimum  # a typo in the schema; the server decides
     return ParamSpec(
         name=name,
         kind=kind,
@@ -404,21 +494,44 @@ def parse_param(name: str, prop: Mapping[str, Any], required: bool) -> ParamSpec
         description=_str(prop.get("description")) or "",
         required=required,
         default=prop.get("default"),
-        minimum=_num(prop.get("minimum")),
-        maximum=_num(prop.get("maximum")),
+        minimum=minimum,
+        maximum=maximum,
         step=_num(prop.get("step")),
-        enum=options,
+        enum=_enum(prop),
         min_items=_int(prop.get("minItems")),
         max_items=_int(prop.get("maxItems")),
         max_length=_int(prop.get("maxLength")),
         nullable=nullable,
         hidden=prop.get("x-hidden") is True,
         media_kind=media_kind,
-        accept=_str(prop.get("x-accept")),
+        accept=_accept(prop),
         placeholder=_str(prop.get("x-placeholder")),
         ui_component=_str(prop.get("x-ui-component")),
         size_min=_int(prop.get("x-size-min")),
         size_max=_int(prop.get("x-size-max")),
+        disabled=prop.get("disabled") is True,
+        items=_item_specs(kind, prop, depth),
+        recommend=_recommend(prop) if kind is ParamKind.LORA_LIST else (),
+    )
+
+
+def parse_properties(schema: Mapping[str, Any], depth: int = 0) -> tuple[ParamSpec, ...]:
+    """An object schema's properties as specs, in `x-order-properties` order then the rest."""
+    properties = schema.get("properties")
+    if not isinstance(properties, Mapping):
+        return ()
+    properties = {k: v for k, v in properties.items() if isinstance(k, str)}
+    raw_required = schema.get("required")
+    required = {r for r in raw_required if isinstance(r, str)} if isinstance(
+        raw_required, list) else set()  # fmt: skip
+    raw_order = schema.get("x-order-properties")
+    listed = raw_order if isinstance(raw_order, list) else []
+    order = list(dict.fromkeys(o for o in listed if isinstance(o, str) and o in properties))
+    order += [k for k in properties if k not in order]
+    return tuple(
+        parse_param(name, properties[name], name in required, depth)
+        for name in order
+        if isinstance(properties[name], Mapping)
     )
 
 
@@ -459,18 +572,7 @@ def parse_model(data: Mapping[str, Any], *, source: str) -> ModelInfo:
         if not isinstance(properties.get("channel"), Mapping):  # missing or broken
             properties["channel"] = copy.deepcopy(_CHANNEL_PROP)
         schema["properties"] = properties
-        raw_required = schema.get("required")
-        required = {r for r in raw_required if isinstance(r, str)} if isinstance(
-            raw_required, list) else set()  # fmt: skip
-        raw_order = schema.get("x-order-properties")
-        listed = raw_order if isinstance(raw_order, list) else []
-        order = list(dict.fromkeys(o for o in listed if isinstance(o, str) and o in properties))
-        order += [k for k in properties if k not in order]
-        params = tuple(
-            parse_param(name, properties[name], name in required)
-            for name in order
-            if isinstance(properties[name], Mapping)
-        )
+        params = parse_properties(schema)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"model {model_id}: {exc}") from None
     model_type = _str(data.get("type")) or "text-to-image"

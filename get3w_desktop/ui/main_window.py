@@ -459,6 +459,7 @@ class MainWindow(QMainWindow):
         if self._refused_by_caps(unit.amount * count if unit else None):
             return []
         self._memory.put(model.model_id, params)
+        self.picker.note_used(model.model_id)
         jobs = [
             self._runner.submit(model.model_id, variation, self._service.profile)
             for variation in variations(params, count, model.param("seed") is not None)

@@ -1,57 +1,55 @@
-"""The model picker: a search box over the catalogue, grouped by what each model makes.
+"""The model browser: 800 models by kind and maker, searchable, with favourites and recents.
 
-A flat list view over a QStandardItemModel, filtered by a small QSortFilterProxyModel.
-Group headers are rows without the enabled flag, so the view's arrow keys skip them
-(Home, End and the page keys are steered past them here), and a delegate draws both
-kinds of row. Only what the person does
-(click, arrows, Enter) announces a model; filtering and `select()` never do, so typing a
-search cannot switch the form under them.
+A search box, a kind list (every type with its count, plus Favourites and Recently used)
+and a maker list sit above one list view over `itemmodels.model_catalogue`: group
+headers are rows without flags, so the view's arrow keys skip them (Home, End and the
+page keys are steered past them here). Keyboard first: Ctrl+K (the window's shortcut)
+lands in the search box, Down goes to the list, Enter takes a model, Ctrl+D stars it.
+Only what the person does (click, arrows, Enter) announces a model; filtering and
+`select()` never do, so typing a search cannot switch the form under them.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QFontMetrics,
     QIcon,
     QKeyEvent,
+    QKeySequence,
     QPainter,
     QPalette,
     QPen,
     QPixmap,
-    QStandardItem,
-    QStandardItemModel,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from get3w_desktop.core.catalogue import ModelInfo
+from get3w_desktop.itemmodels.model_catalogue import (
+    ALL,
+    FAVOURITES,
+    RECENT,
+    ModelFilter,
+    ModelListModel,
+    Role,
+    Texts,
+)
+from get3w_desktop.storage.model_prefs import ModelPrefs
+from get3w_desktop.ui.model_delegate import ModelDelegate
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 
 GROUP_LABELS = {
@@ -60,17 +58,30 @@ GROUP_LABELS = {
     "text-to-video": QT_TRANSLATE_NOOP("ModelPicker", "Text to video"),
     "image-to-video": QT_TRANSLATE_NOOP("ModelPicker", "Image to video"),
     "text-to-audio": QT_TRANSLATE_NOOP("ModelPicker", "Audio"),
+    "image-to-image": QT_TRANSLATE_NOOP("ModelPicker", "Image to image"),
+    "video-effects": QT_TRANSLATE_NOOP("ModelPicker", "Video effects"),
+    "lora-support": QT_TRANSLATE_NOOP("ModelPicker", "With LoRAs"),
+    "digital-human": QT_TRANSLATE_NOOP("ModelPicker", "Digital humans"),
+    "video-to-video": QT_TRANSLATE_NOOP("ModelPicker", "Video to video"),
+    "upscaler": QT_TRANSLATE_NOOP("ModelPicker", "Upscalers"),
+    "image-to-3d": QT_TRANSLATE_NOOP("ModelPicker", "Image to 3D"),
+    "ai-remover": QT_TRANSLATE_NOOP("ModelPicker", "Removers"),
+    "training": QT_TRANSLATE_NOOP("ModelPicker", "Training"),
+    "motion-control": QT_TRANSLATE_NOOP("ModelPicker", "Motion control"),
+    "image-to-text": QT_TRANSLATE_NOOP("ModelPicker", "Image to text"),
+    "video-extend": QT_TRANSLATE_NOOP("ModelPicker", "Video extension"),
+    "portrait-transfer": QT_TRANSLATE_NOOP("ModelPicker", "Portrait transfer"),
+    "image-effects": QT_TRANSLATE_NOOP("ModelPicker", "Image effects"),
+    "video-dubbing": QT_TRANSLATE_NOOP("ModelPicker", "Video dubbing"),
+    "audio-to-audio": QT_TRANSLATE_NOOP("ModelPicker", "Audio to audio"),
+    "content-moderation": QT_TRANSLATE_NOOP("ModelPicker", "Content moderation"),
+    "video-to-text": QT_TRANSLATE_NOOP("ModelPicker", "Video to text"),
+    "text-to-3d": QT_TRANSLATE_NOOP("ModelPicker", "Text to 3D"),
+    "llm": QT_TRANSLATE_NOOP("ModelPicker", "Language models"),
+    "speech-to-text": QT_TRANSLATE_NOOP("ModelPicker", "Speech to text"),
 }
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class Role(enum.IntEnum):
-    MODEL_ID = Qt.ItemDataRole.UserRole + 1
-    IS_HEADER = Qt.ItemDataRole.UserRole + 2
-    GROUP = Qt.ItemDataRole.UserRole + 3
-    SECONDARY = Qt.ItemDataRole.UserRole + 4
-    PRICE = Qt.ItemDataRole.UserRole + 5
-    HAYSTACK = Qt.ItemDataRole.UserRole + 6
+__all__ = ["GROUP_LABELS", "ModelPicker", "Role", "duration_text", "group_label", "price_text"]
 
 
 def group_label(model_type: str) -> str:
@@ -118,137 +129,15 @@ def search_icon(palette: QPalette, side: int = 16) -> QIcon:
     return QIcon(pixmap)
 
 
-class ModelFilter(QSortFilterProxyModel):
-    """Keeps models whose text holds every search word, and the headers of their groups."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._words: list[str] = []
-        self._groups: set[str] = set()
-
-    def set_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self._words = text.lower().split()
-        source = self.sourceModel()
-        self._groups = set()
-        if source is not None:
-            for row in range(source.rowCount()):
-                index = source.index(row, 0)
-                if not index.data(Role.IS_HEADER) and self._matches(index):
-                    self._groups.add(str(index.data(Role.GROUP)))
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def _matches(self, index: QModelIndex) -> bool:
-        haystack = str(index.data(Role.HAYSTACK) or "")
-        return all(word in haystack for word in self._words)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        source = self.sourceModel()
-        index = source.index(source_row, 0, source_parent)
-        if not self._words:
-            return True
-        if index.data(Role.IS_HEADER):
-            return str(index.data(Role.GROUP)) in self._groups
-        return self._matches(index)
-
-
-class ModelDelegate(QStyledItemDelegate):
-    """Group headers as small muted captions; models as name, id and price."""
-
-    PAD_X, PAD_Y = 10, 7
-
-    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
-        name = QFont(option.font)
-        name.setWeight(QFont.Weight.DemiBold)
-        small = QFont(option.font)
-        small.setPointSizeF(option.font.pointSizeF() * 0.88)
-        header = QFont(small)
-        header.setWeight(QFont.Weight.Bold)
-        header.setCapitalization(QFont.Capitalization.AllUppercase)
-        header.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 106)
-        return name, small, header
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        name, small, header = self._fonts(option)
-        if index.data(Role.IS_HEADER):
-            top = 6 if index.row() == 0 else 16
-            return QSize(200, QFontMetrics(header).height() + top + 6)
-        height = QFontMetrics(name).height() + QFontMetrics(small).height() + 2 * self.PAD_Y + 2
-        return QSize(200, height)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        name_font, small, header_font = self._fonts(option)
-        palette = option.palette
-        rect = QRect(option.rect)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        muted = QColor(palette.color(QPalette.ColorRole.PlaceholderText))
-        if index.data(Role.IS_HEADER):
-            painter.setFont(header_font)
-            painter.setPen(muted)
-            text_rect = rect.adjusted(self.PAD_X, 0, -self.PAD_X, -5)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                             str(index.data(Qt.ItemDataRole.DisplayRole)))  # fmt: skip
-            painter.restore()
-            return
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        card = rect.adjusted(2, 1, -2, -1)
-        if selected:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
-            painter.drawRoundedRect(card, 6, 6)
-        elif hovered:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
-            painter.drawRoundedRect(card, 6, 6)
-        text = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        secondary = QColor(text) if selected else muted
-        if selected:
-            secondary.setAlphaF(0.8)
-        inner = card.adjusted(self.PAD_X - 2, self.PAD_Y - 1, -(self.PAD_X - 2), -(self.PAD_Y - 1))
-        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        painter.setFont(small)
-        small_metrics = painter.fontMetrics()
-        price = str(index.data(Role.PRICE) or "")
-        price_width = small_metrics.horizontalAdvance(price) + 10 if price else 0
-        painter.setFont(name_font)
-        metrics = painter.fontMetrics()
-        name = str(index.data(Qt.ItemDataRole.DisplayRole))
-        name_rect = QRect(inner.left(), inner.top(), inner.width(), metrics.height())
-        # The price sits beside the name when both fit, else under it beside the id.
-        price_on_top = metrics.horizontalAdvance(name) <= inner.width() - price_width
-        if price_on_top:
-            name_rect.setWidth(inner.width() - price_width)
-        painter.setPen(text)
-        if not price_on_top:
-            name = metrics.elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width())
-        painter.drawText(name_rect, left, name)
-        painter.setFont(small)
-        painter.setPen(secondary)
-        line = QRect(inner.left(), name_rect.bottom() + 1, inner.width(), small_metrics.height())
-        id_rect = QRect(line)
-        if price:
-            top = QRect(inner.left(), inner.top(), inner.width(), name_rect.height())
-            painter.drawText(top if price_on_top else line, right, price)
-            if not price_on_top:
-                id_rect.setWidth(inner.width() - price_width)
-        model_id = small_metrics.elidedText(
-            str(index.data(Role.SECONDARY) or ""), Qt.TextElideMode.ElideMiddle, id_rect.width()
-        )
-        painter.drawText(id_rect, left, model_id)
-        if option.state & QStyle.StateFlag.State_HasFocus and not selected:
-            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(card, 6, 6)
-        painter.restore()
+def _texts() -> Texts:
+    return Texts(
+        group_label, price_text, duration_text, lambda m: catalogue_text(m.description),
+        lambda: QCoreApplication.translate("ModelPicker", "favourite"),
+    )  # fmt: skip
 
 
 class ModelPicker(QWidget):
-    """Search and choose a model.
+    """Search, narrow down and choose a model.
 
     Signals:
         model_chosen(str model_id): the person picked a model (click, arrow keys, Enter).
@@ -258,36 +147,56 @@ class ModelPicker(QWidget):
     model_chosen = Signal(str)
     model_activated = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, prefs: ModelPrefs | None = None) -> None:
         super().__init__(parent)
         self._current: str | None = None
         self._quiet = False
-        self.source = QStandardItemModel(self)
+        self.prefs = prefs if prefs is not None else ModelPrefs()
+        self.source = ModelListModel(_texts(), self)
         self.proxy = ModelFilter(self)
         self.proxy.setSourceModel(self.source)
-
+        self.source.set_favourites(self.prefs.favourites())
+        self.source.set_recent(self.prefs.recent())
         self._catalogue: list[ModelInfo] | None = None
         self._types: list[str] = []
+
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.search.addAction(search_icon(self.palette()), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setMinimumHeight(30)
         self.search.textChanged.connect(self._on_search)
         self.search.installEventFilter(self)
+        self.kind = QComboBox()
+        self.kind.setMaxVisibleItems(30)
+        self.kind.currentIndexChanged.connect(self._on_filters)
+        self.maker = QComboBox()
+        self.maker.setMaxVisibleItems(30)
+        self.maker.currentIndexChanged.connect(self._on_filters)
+        shrink = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        for combo in (self.kind, self.maker):
+            combo.setMinimumContentsLength(6)
+            combo.setSizeAdjustPolicy(shrink)
 
+        self.delegate = ModelDelegate(self)
+        self.delegate.star_clicked.connect(self.toggle_favourite)
         self.view = QListView()
         self.view.setModel(self.proxy)
-        self.view.setItemDelegate(ModelDelegate(self.view))
+        self.view.setItemDelegate(self.delegate)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setUniformItemSizes(False)
         self.view.setMouseTracking(True)
         self.view.setFrameShape(QListView.Shape.NoFrame)
         self.view.setStyleSheet("QListView { background: transparent; }")
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.view.activated.connect(self._on_activated)
         self.view.installEventFilter(self)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: palette(placeholder-text);")
 
         self.empty_title = QLabel()
         self.empty_title.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
@@ -309,18 +218,34 @@ class ModelPicker(QWidget):
         self.stack.addWidget(self.view)
         self.stack.addWidget(empty)
 
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.setSpacing(6)
+        filters.addWidget(self.kind, 3)
+        filters.addWidget(self.maker, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(self.search)
+        layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.status)
         self.setMinimumWidth(220)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search models"))
-        self.search.setToolTip(self.tr("Search by name, maker or kind (Ctrl+K)"))
+        self.search.setToolTip(self.tr("Search by name, id, maker, kind or description (Ctrl+K)"))
+        self.search.setAccessibleName(self.tr("Search models"))
+        self.kind.setToolTip(self.tr("Show one kind of model, your favourites or recent ones"))
+        self.kind.setAccessibleName(self.tr("Kind of model"))
+        self.maker.setToolTip(self.tr("Show one maker's models"))
+        self.maker.setAccessibleName(self.tr("Maker"))
         self.view.setAccessibleName(self.tr("Models"))
+        self.view.setAccessibleDescription(
+            self.tr("Enter chooses a model; Ctrl+D adds it to or removes it from favourites")
+        )
+        self.status.setAccessibleName(self.tr("How many models are shown"))
         if self._catalogue is not None:
             self._fill(self._catalogue, self._types)  # group names and prices, in new words
         self._update_empty()
@@ -340,48 +265,90 @@ class ModelPicker(QWidget):
 
     def _fill(self, models: list[ModelInfo], types: list[str]) -> None:
         self._catalogue, self._types = models, types
-        order = types + sorted({m.type for m in models} - set(types))
         self._quiet = True
         try:
-            self.source.clear()
-            for model_type in order:
-                members = [m for m in models if m.type == model_type]
-                if not members:
-                    continue
-                label = group_label(model_type)
-                header = QStandardItem(label)
-                header.setFlags(Qt.ItemFlag.NoItemFlags)
-                header.setData(True, Role.IS_HEADER)
-                header.setData(model_type, Role.GROUP)
-                header.setAccessibleText(self.tr("{group} models").format(group=label))
-                self.source.appendRow(header)
-                for model in members:
-                    self.source.appendRow(self._item(model, label))
-            self.proxy.set_text(self.search.text())
+            self.source.set_models(models, types)
+            self._fill_filters()
+            self._apply_filters()
         finally:
             self._quiet = False
         self._restore_current()
         self._update_empty()
 
-    @staticmethod
-    def _item(model: ModelInfo, label: str) -> QStandardItem:
-        item = QStandardItem(model.name)
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        price = price_text(model.base_price)
-        item.setData(model.model_id, Role.MODEL_ID)
-        item.setData(False, Role.IS_HEADER)
-        item.setData(model.type, Role.GROUP)
-        item.setData(model.model_id, Role.SECONDARY)
-        item.setData(price, Role.PRICE)
-        description = catalogue_text(model.description)
-        haystack = (
-            f"{model.name} {model.model_id} {model.description} {description} {model.type} {label}"
+    def _fill_filters(self) -> None:
+        kind, maker = self.kind.currentData(), self.maker.currentData()
+        for combo in (self.kind, self.maker):
+            combo.blockSignals(True)
+            combo.clear()
+        source, total = self.source, sum(self.source.type_counts.values())
+        self.kind.addItem(self.tr("All kinds ({count})").format(count=total), ALL)
+        self.kind.addItem(self.tr("★ Favourites ({count})").format(
+            count=len(self.prefs.favourites())), FAVOURITES)  # fmt: skip
+        self.kind.addItem(self.tr("Recently used ({count})").format(
+            count=len(self.prefs.recent())), RECENT)  # fmt: skip
+        self.kind.insertSeparator(3)
+        for model_type in source.types:
+            label = f"{group_label(model_type)} ({source.type_counts[model_type]})"
+            self.kind.addItem(label, model_type)
+        self.maker.addItem(self.tr("All makers"), "")
+        for name in sorted(source.provider_counts, key=str.lower):
+            self.maker.addItem(f"{name} ({source.provider_counts[name]})", name)
+        for combo, data in ((self.kind, kind), (self.maker, maker)):
+            at = combo.findData(data) if data is not None else -1
+            combo.setCurrentIndex(max(0, at))
+            combo.blockSignals(False)
+
+    def _apply_filters(self) -> None:
+        category = str(self.kind.currentData() or ALL)
+        self.proxy.set_filter(self.search.text(), category, str(self.maker.currentData() or ""))
+        shown, total = self.proxy.model_count(), sum(self.source.type_counts.values())
+        self.status.setText(
+            self.tr("{shown} of {total} models").format(shown=shown, total=total)
+            if shown != total
+            else self.tr("{total} models").format(total=total)
         )
-        item.setData(haystack.lower(), Role.HAYSTACK)
-        tip = f"<b>{model.name}</b><br>{description}" if description else model.name
-        item.setToolTip(tip)
-        item.setAccessibleText(f"{model.name}, {price}" if price else model.name)
-        return item
+
+    # -- favourites and recent use -------------------------------------------------------
+
+    def toggle_favourite(self, model_id: str | None = None) -> None:
+        """Star or unstar `model_id` (default: the current model)."""
+        model_id = model_id or self._current
+        if not model_id or self.source.row_of(model_id) < 0:
+            return
+        self.prefs.set_favourite(model_id, not self.prefs.is_favourite(model_id))
+        self.source.set_favourites(self.prefs.favourites())
+        self._refresh_special_counts()
+
+    def note_used(self, model_id: str) -> None:
+        """A task was started with `model_id`: it goes to the top of Recently used."""
+        self.prefs.note_used(model_id)
+        self.source.set_recent(self.prefs.recent())
+        self._refresh_special_counts()
+
+    def _refresh_special_counts(self) -> None:
+        for data, text, count in (
+            (FAVOURITES, self.tr("★ Favourites ({count})"), len(self.prefs.favourites())),
+            (RECENT, self.tr("Recently used ({count})"), len(self.prefs.recent())),
+        ):
+            self.kind.setItemText(self.kind.findData(data), text.format(count=count))
+        if self.kind.currentData() in (FAVOURITES, RECENT):
+            self._on_filters()
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        model_id = index.data(Role.MODEL_ID)
+        if not isinstance(model_id, str):
+            return
+        menu = QMenu(self)
+        starred = self.prefs.is_favourite(model_id)
+        action = menu.addAction(
+            self.tr("Remove from favourites") if starred else self.tr("Add to favourites")
+        )
+        action.setShortcut(QKeySequence("Ctrl+D"))
+        action.triggered.connect(lambda _c=False: self.toggle_favourite(model_id))
+        copy = menu.addAction(self.tr("Copy model id"))
+        copy.triggered.connect(lambda _c=False: _copy(model_id))
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     # -- choosing ------------------------------------------------------------------------
 
@@ -390,32 +357,36 @@ class ModelPicker(QWidget):
 
     def select(self, model_id: str) -> bool:
         """Highlight `model_id` without announcing it (the caller already knows)."""
-        for row in range(self.source.rowCount()):
-            if self.source.item(row).data(Role.MODEL_ID) == model_id:
-                self._current = model_id
-                if not self.proxy.mapFromSource(self.source.index(row, 0)).isValid():
-                    self.search.clear()  # it is filtered out: show everything again
-                self._restore_current()
-                return True
-        return False
+        row = self.source.row_of(model_id)
+        if row < 0:
+            return False
+        self._current = model_id
+        if not self.proxy.mapFromSource(self.source.index(row, 0)).isValid():
+            self._quiet = True
+            try:  # it is filtered out: show everything again
+                for combo in (self.kind, self.maker):
+                    combo.blockSignals(True)
+                    combo.setCurrentIndex(0)
+                    combo.blockSignals(False)
+                self.search.clear()
+                self._apply_filters()
+            finally:
+                self._quiet = False
+        self._restore_current()
+        self._update_empty()
+        return True
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
     def _proxy_index_of(self, model_id: str | None) -> QModelIndex:
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if model_id is not None and index.data(Role.MODEL_ID) == model_id:
-                return index
-        return QModelIndex()
+        if model_id is None or (row := self.source.row_of(model_id)) < 0:
+            return QModelIndex()
+        return self.proxy.mapFromSource(self.source.index(row, 0))
 
     def _first_model_index(self) -> QModelIndex:
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if not index.data(Role.IS_HEADER):
-                return index
-        return QModelIndex()
+        return self._model_row_near(0, 1)
 
     def _restore_current(self) -> None:
         """After filtering, the highlight follows the chosen model (or disappears)."""
@@ -432,10 +403,13 @@ class ModelPicker(QWidget):
         finally:
             self._quiet = False
 
-    def _on_search(self, text: str) -> None:
+    def _on_search(self, _text: str) -> None:
+        self._on_filters()
+
+    def _on_filters(self, _index: int = 0) -> None:
         self._quiet = True
         try:
-            self.proxy.set_text(text)
+            self._apply_filters()
         finally:
             self._quiet = False
         self._restore_current()
@@ -444,13 +418,24 @@ class ModelPicker(QWidget):
     def _update_empty(self) -> None:
         has_rows = self.proxy.rowCount() > 0
         self.stack.setCurrentIndex(0 if has_rows else 1)
-        text = self.search.text().strip()
         if has_rows:
             return
+        text = self.search.text().strip()
+        category = self.kind.currentData()
         if text:
             self.empty_title.setText(self.tr("No model matches “{text}”").format(text=text))
             self.empty_hint.setText(self.tr("Try a shorter word, a maker such as “google”, or a "
                                             "kind such as “video”."))  # fmt: skip
+        elif category == FAVOURITES:
+            self.empty_title.setText(self.tr("No favourites yet"))
+            self.empty_hint.setText(self.tr("Click the star beside a model, or press Ctrl+D in "
+                                            "the list, to keep it here."))  # fmt: skip
+        elif category == RECENT:
+            self.empty_title.setText(self.tr("Nothing used yet"))
+            self.empty_hint.setText(self.tr("The models you generate with appear here."))
+        elif self.source.rowCount() and (category != ALL or self.maker.currentData()):
+            self.empty_title.setText(self.tr("No model of this kind from this maker"))
+            self.empty_hint.setText(self.tr("Choose “All kinds” or “All makers”."))
         else:
             self.empty_title.setText(self.tr("No models yet"))
             self.empty_hint.setText(self.tr("The model list could not be loaded."))
@@ -483,6 +468,8 @@ class ModelPicker(QWidget):
     def _model_row_near(self, row: int, direction: int) -> QModelIndex:
         """The model row at `row`, else the nearest one `direction`-wards, else backwards."""
         count = self.proxy.rowCount()
+        if count == 0:
+            return QModelIndex()
         row = max(0, min(count - 1, row))
         for step in (direction, -direction):
             probe = row
@@ -513,17 +500,15 @@ class ModelPicker(QWidget):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.view
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and not event.modifiers()
-            and self._list_key(event.key())
-        ):
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
+        key, modifiers = event.key(), event.modifiers()
+        if key == Qt.Key.Key_D and modifiers == Qt.KeyboardModifier.ControlModifier:
+            self.toggle_favourite()
             return True
-        if watched is self.search and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            key = event.key()
+        if watched is self.view and not modifiers and self._list_key(key):
+            return True
+        if watched is self.search:
             if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and self.proxy.rowCount():
                 index = self._proxy_index_of(self._current)
                 if not index.isValid():
@@ -532,10 +517,18 @@ class ModelPicker(QWidget):
                 if index.isValid():
                     self.view.setCurrentIndex(index)
                 return True
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not modifiers:
                 self._choose_from_search()
                 return True
             if key == Qt.Key.Key_Escape and self.search.text():
                 self.search.clear()
                 return True
         return super().eventFilter(watched, event)
+
+
+def _copy(text: str) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    clipboard = QGuiApplication.clipboard()
+    if clipboard is not None:
+        clipboard.setText(text)

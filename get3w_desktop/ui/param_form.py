@@ -11,7 +11,7 @@ they try to submit.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
@@ -31,43 +31,17 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core.catalogue import ModelInfo, ParamKind, ParamSpec, validate_params
 from get3w_desktop.ui.model_picker import duration_text, price_text
 from get3w_desktop.ui.param_fields import (
-    BoolField,
-    ChoiceField,
     Field,
-    MediaField,
-    MediaListField,
-    NumberField,
-    ObjectField,
-    SeedField,
-    SizeField,
-    StringListField,
-    TextField,
+    ObjectListField,
     channel_spec,
     error_color,
+    make_field,
     muted,
 )
 from get3w_desktop.ui.texts import catalogue_text
 
 ROW_SPACING = 16
-_FIELDS: dict[ParamKind, type[Field]] = {
-    ParamKind.PROMPT: TextField,
-    ParamKind.TEXT: TextField,
-    ParamKind.CHOICE: ChoiceField,
-    ParamKind.INTEGER: NumberField,
-    ParamKind.NUMBER: NumberField,
-    ParamKind.BOOLEAN: BoolField,
-    ParamKind.SEED: SeedField,
-    ParamKind.SIZE: SizeField,
-    ParamKind.MEDIA: MediaField,
-    ParamKind.MEDIA_LIST: MediaListField,
-    ParamKind.STRING_LIST: StringListField,
-    ParamKind.OBJECT: ObjectField,
-}
 _GENERIC_PROMPT_HELP = "What to generate, in plain words."
-
-
-def make_field(spec: ParamSpec) -> Field:
-    return _FIELDS.get(spec.kind, TextField)(spec)
 
 
 def _shows_help(spec: ParamSpec) -> bool:
@@ -233,7 +207,8 @@ class ParamForm(QWidget):
         if old is not None:
             old.deleteLater()
         self._rows = []
-        self._hidden = {p.name: p.default for p in model.params if p.hidden}
+        # Hidden parameters keep their default and are sent; disabled ones never are.
+        self._hidden = {p.name: p.default for p in model.params if p.hidden and not p.disabled}
         self._fill_header(model)
 
         content = QWidget()
@@ -241,7 +216,7 @@ class ParamForm(QWidget):
         rows = QVBoxLayout(content)
         rows.setContentsMargins(2, 2, 2, 16)  # room for focus frames; the scroll bar has its own
         rows.setSpacing(ROW_SPACING)
-        specs = [p for p in model.params if not p.hidden]
+        specs = [p for p in model.params if not p.hidden and not p.disabled]
         if model.param("channel") is None:
             specs.append(channel_spec())
         self._quiet = True
@@ -256,8 +231,7 @@ class ParamForm(QWidget):
             for widget in content.findChildren(QWidget):
                 widget.installEventFilter(self)
             self._show_empty(False)
-            if values:
-                self.set_values(values)
+            self.set_values(values or {})  # every field at its default, text ones too
         finally:
             self._quiet = False
         self.scroll_area.verticalScrollBar().setValue(0)
@@ -272,7 +246,7 @@ class ParamForm(QWidget):
             t for t in (price_text(model.base_price), duration_text(model.estimated_duration)) if t
         ]
         self.meta.setText("  ·  ".join(facts))
-        has_required = any(p.required and not p.hidden for p in model.params)
+        has_required = any(p.required and not p.hidden and not p.disabled for p in model.params)
         self.legend.setText(
             '<span style="color: palette(highlight); font-weight: 700;">*</span> '
             + html.escape(self.tr("required"))
@@ -379,6 +353,7 @@ class ParamForm(QWidget):
             row.touched = True
             problem = self._row_problem(row)
             row.show_problem(problem)
+            self._show_item_problems(row)
             if problem and first is None:
                 first = row
         if first is not None:
@@ -386,11 +361,47 @@ class ParamForm(QWidget):
             self.scroll_area.ensureWidgetVisible(first, 0, 24)
         return self.problems()
 
+    def _show_item_problems(self, row: FieldRow) -> None:
+        """Problems inside rows go under their cell; the field's own line keeps the rest."""
+        field = row.field
+        if isinstance(field, ObjectListField):
+            field.clear_item_problems()
+            inner = field.item_problems()
+            for path, problem in inner:
+                field.show_item_problem(path, problem)
+            if inner:
+                row.show_problem(field.own_problem())
+
+    def show_path_problems(self, problems: Iterable[tuple[Sequence[str | int], str]]) -> list[str]:
+        """Place problems found elsewhere (a JSON Schema check: `error.absolute_path`, the
+        server) under their field: ("loras", 0, "scale") lands under row 1's Scale.
+
+        Returns the sentences that have no visible field to go under.
+        """
+        unplaced: list[str] = []
+        for path, problem in problems:
+            row = next((r for r in self._rows if path and r.spec.name == path[0]), None)
+            if row is None:
+                unplaced.append(problem)
+                continue
+            row.touched = True
+            field = row.field
+            inner = tuple(path[1:])
+            if (
+                len(inner) >= 2
+                and isinstance(field, ObjectListField)
+                and field.show_item_problem(inner, problem)
+            ):
+                continue
+            row.show_problem(_friendly(row.spec, problem))
+        return unplaced
+
     # -- reacting ------------------------------------------------------------------------
 
     def _on_field_changed(self, row: FieldRow) -> None:
         if row.touched:
             row.show_problem(self._row_problem(row))
+            self._show_item_problems(row)
         if not self._quiet:
             self.changed.emit()
 
@@ -409,6 +420,7 @@ class ParamForm(QWidget):
         if left is not None and left is not self._row_of(new):
             left.touched = True
             left.show_problem(self._row_problem(left))
+            self._show_item_problems(left)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (

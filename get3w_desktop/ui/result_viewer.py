@@ -50,6 +50,7 @@ from get3w_desktop.ui.job_delegate import (
     status_text,
 )
 from get3w_desktop.ui.messages import job_error
+from get3w_desktop.ui.output_pages import FileCard, TextPage, job_texts
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
@@ -240,11 +241,14 @@ class ResultViewer(QWidget):
         self.details_button.setAccessibleName(self.tr("Show or hide the details"))
         self.empty_page.body.setText(_tr(EMPTY_MESSAGE))
         self.empty_page.set_hint(self.tr("Ctrl+Enter generates · Ctrl+K finds a model"))
-        self.file_open_button.setText(self.tr("Open with the default app"))
+        self.text_page.retranslate()
+        self.file_card.retranslate()
         self.save_all_item.setText(self.tr("Save all outputs to a folder…"))
         job, shown = self._job, self._file
         if job is None:
             return
+        if self._page == "text":
+            return  # the text page renamed its own buttons
         if shown is None or shown not in job.files:
             self._job = None  # a progress or error page: cheap to show again
             self.show_job(job)
@@ -277,7 +281,9 @@ class ResultViewer(QWidget):
         self.header.show()
         self.details.setVisible(self.details_button.isChecked())
         self.title.setText(self._name(job))
-        showing_files = bool(job.files) and job.state in (JobState.COMPLETED, JobState.NOT_SAVED)
+        finished = job.state in (JobState.COMPLETED, JobState.NOT_SAVED)
+        texts = job_texts(job) if finished else ()
+        showing_files = bool(job.files) and finished
         self.banner.setVisible(showing_files and job.state is JobState.NOT_SAVED)
         self.banner.setText(
             self.tr("Not every output was saved: {error}").format(
@@ -285,7 +291,10 @@ class ResultViewer(QWidget):
             )
         )
         for widget in (self.save_button, self.open_button):
-            widget.setVisible(showing_files)
+            widget.setVisible(showing_files and not texts)
+        if texts:
+            self._show_texts(job, texts, previous, same)
+            return
         if showing_files:
             files_changed = not same or previous is None or previous.files != job.files
             if files_changed:
@@ -301,6 +310,24 @@ class ResultViewer(QWidget):
             self._show_progress(job)
         else:
             self._show_error(job)
+
+    def _show_texts(
+        self, job: Job, texts: tuple[str, ...], previous: Job | None, same: bool
+    ) -> None:
+        """Text outputs (captions, answers, transcripts); files, if any, stay in the strip."""
+        if not same or previous is None or job_texts(previous) != texts or self._page != "text":
+            self._leave_media()
+            self._file = None
+            self.text_page.set_texts(texts, stem=(job.remote_id or job.local_id)[:40])
+        if job.files:
+            self.gallery.set_files(job.files)
+        else:
+            self.gallery.hide()
+        count = len(texts)
+        self.subtitle.setText(
+            self.tr("{count} texts").format(count=count) if count > 1 else self.tr("Text")
+        )
+        self._set_page("text")
 
     def show_file(self, index: int) -> None:
         """Show the `index`-th output of the current job."""
@@ -328,7 +355,7 @@ class ResultViewer(QWidget):
             self.player.set_source(path, video=kind is MediaKind.VIDEO)
             self._set_page(kind.value)
         else:
-            self._show_file_page(path, self.tr("This app cannot preview this kind of file."))
+            self._show_file_page(path, "")
 
     def _save_all_text(self, count: int) -> None:
         self.save_all_item.setText(
@@ -344,7 +371,7 @@ class ResultViewer(QWidget):
         return self._file
 
     def page(self) -> str:
-        """The visible page: empty, progress, error, image, video, audio or file."""
+        """The visible page: empty, progress, error, image, video, audio, text or file."""
         return self._page
 
     @property
@@ -425,14 +452,13 @@ class ResultViewer(QWidget):
         )
         self.progress_page.add(self.progress)
         self.error_page = _MessagePage(Glyph.ERROR)
-        self.file_page = _MessagePage(Glyph.FILE)
-        self.file_open_button = QPushButton()
-        self.file_page.add(self.file_open_button)
+        self.file_card = FileCard()
+        self.text_page = TextPage()
 
         self.stack = QStackedWidget()
         self._pages: dict[str, QWidget] = {
             "empty": self.empty_page, "progress": self.progress_page, "error": self.error_page,
-            "image": self.image_view, "file": self.file_page,
+            "image": self.image_view, "file": self.file_card, "text": self.text_page,
         }  # fmt: skip
         for widget in dict.fromkeys(self._pages.values()):
             self.stack.addWidget(widget)
@@ -464,7 +490,7 @@ class ResultViewer(QWidget):
         self.save_all_item.triggered.connect(lambda _checked=False: self.save_all_requested.emit())
         self.copy_item.triggered.connect(self._emit(self.copy_requested))
         self.open_button.clicked.connect(self._emit(self.open_requested))
-        self.file_open_button.clicked.connect(self._emit(self.open_requested))
+        self.file_card.open_requested.connect(self.open_requested)
         self.gallery.file_chosen.connect(self.show_file)
         self.retranslate()
 
@@ -530,9 +556,8 @@ class ResultViewer(QWidget):
         self._set_page("error")
 
     def _show_file_page(self, path: str, message: str) -> None:
-        self.file_page.emblem.set(Glyph.FILE)
-        self.file_page.title.setText(Path(path).name)
-        self.file_page.body.setText(message)
+        """The file card: a 3D model, weights, an archive, or an image that cannot be shown."""
+        self.file_card.set_file(path, message)
         self._set_page("file")
 
     def _describe(self, path: str, index: int, count: int, size: QSize | None = None) -> None:

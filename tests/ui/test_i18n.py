@@ -220,7 +220,7 @@ def test_every_text_the_code_translates_is_in_the_translation_file() -> None:
     """lupdate's Python parser skips calls it cannot read: check it missed none, and that no
     f-string (translated after formatting, so never found) reaches tr()."""
     known = {(context, source) for context, source, _m in _messages(ZH_TS)}
-    sources = [*ROOT.glob("get3w_desktop/ui/*.py"), *ROOT.glob("get3w_desktop/*.py")]
+    sources = [*ROOT.glob("get3w_desktop/ui/**/*.py"), *ROOT.glob("get3w_desktop/*.py")]
     checked = 0
     for path in sources:
         for owner, text, context_node in _translated_calls(path):

@@ -25,6 +25,7 @@ from get3w_desktop.core.catalogue import (
 from get3w_desktop.ui.param_fields import (
     BoolField,
     ChoiceField,
+    LoraListField,
     MediaField,
     MediaListField,
     NumberField,
@@ -486,6 +487,7 @@ def custom_model() -> ModelInfo:
         "properties": {
             "prompt": {"type": "string"},
             "loras": {"type": "array", "items": {"type": "object"}, "x-ui-component": "loras"},
+            "extras": {"type": "object"},
             "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
             "steps": {"type": "integer", "minimum": 1, "maximum": 10},
             "ratio": {"type": "number", "minimum": 0, "maximum": 1, "step": 0.05},
@@ -502,14 +504,20 @@ def test_json_and_list_fields(qtbot: QtBot, form: ParamForm) -> None:
     form.set_model(info)
     assert form.field("secret_mode") is None  # hidden, yet sent
     assert form.values() == {"secret_mode": "fast", "channel": "stable"}  # optional numbers: Auto
-    loras = form.field("loras")
-    assert loras is not None
-    editor = typed(loras, ObjectField).edit
-    QTest.keyClicks(editor, '[{"path": "a.safetensors", "scale": 0.7')
-    assert "loras" not in form.values()
+    editor = typed(form.field("extras"), ObjectField).edit
+    QTest.keyClicks(editor, '{"style": "film", "grain": 0.7')
+    assert "extras" not in form.values()
     assert any("not valid JSON" in p for p in form.problems())
-    QTest.keyClicks(editor, "}]")
-    assert form.values()["loras"] == [{"path": "a.safetensors", "scale": 0.7}]
+    QTest.keyClicks(editor, "}")
+    assert form.values()["extras"] == {"style": "film", "grain": 0.7}
+    editor.clear()
+    loras = typed(form.field("loras"), LoraListField)
+    assert loras.add_row()
+    path = loras.rows[0].field("path")
+    assert path is not None
+    QTest.keyClicks(path.focus_target(), "a.safetensors")
+    assert form.values()["loras"] == [{"path": "a.safetensors", "scale": 1}]  # an object
+    loras.remove_row(loras.rows[0])
     tags = typed(form.field("tags"), StringListField).edit
     tags.setPlainText("red\n\n  blue \ngreen\nyellow")
     assert form.values()["tags"] == ["red", "blue", "green", "yellow"]

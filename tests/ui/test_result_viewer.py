@@ -231,14 +231,16 @@ def test_a_broken_image_or_unknown_file_gets_the_file_page(
     with qtbot.waitSignal(loader.image_failed, timeout=5000):
         viewer.show_job(job(files=(str(broken),)))
     assert viewer.page() == "file"
-    assert "damaged" in viewer.file_page.body.text()
+    assert "damaged" in viewer.file_card.hint.text()
 
     mesh = tmp_path / "mesh.glb"
     mesh.write_bytes(b"glTF")
     viewer.show_job(job(files=(str(mesh),)))
-    assert viewer.page() == "file" and viewer.file_page.title.text() == "mesh.glb"
+    assert viewer.page() == "file" and viewer.file_card.name.text() == "mesh.glb"
+    assert viewer.file_card.kind_label.text() == "3D model"
+    assert viewer.file_card.open_button.text() == "Open in 3D viewer"
     with qtbot.waitSignal(viewer.open_requested, timeout=1000) as opened:
-        QTest.mouseClick(viewer.file_open_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(viewer.file_card.open_button, Qt.MouseButton.LeftButton)
     assert opened.args == [str(mesh)]
 
 

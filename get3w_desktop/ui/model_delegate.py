@@ -1,0 +1,170 @@
+"""How the model browser draws its rows: group captions, and models as cards.
+
+A model row: its name (with a star when it is a favourite), then its id, and on the
+right its price and typical time. The star is also a button: clicking it toggles the
+favourite (`star_clicked`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from get3w_desktop.itemmodels.model_catalogue import Role
+
+_Index = QModelIndex | QPersistentModelIndex
+STAR_ON, STAR_OFF = "★", "☆"
+
+
+class ModelDelegate(QStyledItemDelegate):
+    """Signals:
+    star_clicked(str model_id): the star of a row was clicked.
+    """
+
+    star_clicked = Signal(str)
+    PAD_X, PAD_Y = 10, 7
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # Views ask for every row's size on each relayout (800 rows per keystroke): both
+        # the fonts and the sizes depend only on the view's font, so they are kept.
+        self._fonts_by_key: dict[str, tuple[QFont, QFont, QFont]] = {}
+        self._sizes: dict[tuple[str, int], QSize] = {}
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
+        key = option.font.key()
+        fonts = self._fonts_by_key.get(key)
+        if fonts is None:
+            fonts = self._fonts_by_key[key] = self._make_fonts(option.font)
+        return fonts
+
+    @staticmethod
+    def _make_fonts(font: QFont) -> tuple[QFont, QFont, QFont]:
+        option_font = font
+        name = QFont(option_font)
+        name.setWeight(QFont.Weight.DemiBold)
+        small = QFont(option_font)
+        small.setPointSizeF(option_font.pointSizeF() * 0.88)
+        header = QFont(small)
+        header.setWeight(QFont.Weight.Bold)
+        header.setCapitalization(QFont.Capitalization.AllUppercase)
+        header.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 106)
+        return name, small, header
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        kind = (2 if index.row() == 0 else 1) if index.data(Role.IS_HEADER) else 0
+        key = (option.font.key(), kind)
+        size = self._sizes.get(key)
+        if size is None:
+            name, small, header = self._fonts(option)
+            if kind:
+                height = QFontMetrics(header).height() + (6 if kind == 2 else 16) + 6
+            else:
+                height = (QFontMetrics(name).height() + QFontMetrics(small).height()
+                          + 2 * self.PAD_Y + 2)  # fmt: skip
+            size = self._sizes[key] = QSize(200, height)
+        return size
+
+    def _star_rect(self, rect: QRect, option: QStyleOptionViewItem) -> QRect:
+        name_font = self._fonts(option)[0]
+        side = QFontMetrics(name_font).height()
+        card = rect.adjusted(2, 1, -2, -1)
+        return QRect(card.right() - self.PAD_X - side + 4, card.top() + self.PAD_Y - 1, side, side)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        name_font, small, header_font = self._fonts(option)
+        palette = option.palette
+        rect = QRect(option.rect)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        muted = QColor(palette.color(QPalette.ColorRole.PlaceholderText))
+        if index.data(Role.IS_HEADER):
+            painter.setFont(header_font)
+            painter.setPen(muted)
+            text_rect = rect.adjusted(self.PAD_X, 0, -self.PAD_X, -5)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                             str(index.data(Qt.ItemDataRole.DisplayRole)))  # fmt: skip
+            painter.restore()
+            return
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        card = rect.adjusted(2, 1, -2, -1)
+        if selected or hovered:
+            painter.setPen(Qt.PenStyle.NoPen)
+            role = QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.AlternateBase
+            painter.setBrush(palette.color(role))
+            painter.drawRoundedRect(card, 6, 6)
+        text = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        secondary = QColor(text) if selected else muted
+        if selected:
+            secondary.setAlphaF(0.8)
+        inner = card.adjusted(self.PAD_X - 2, self.PAD_Y - 1, -(self.PAD_X - 2), -(self.PAD_Y - 1))
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        name_text, secondary_text, facts, favourite = index.data(Role.PAINT)
+        star = self._star_rect(rect, option)
+        painter.setFont(name_font)
+        metrics = painter.fontMetrics()
+        if favourite or hovered or selected:
+            star_color = QColor("#e9a23b") if favourite and not selected else QColor(secondary)
+            painter.setPen(star_color)
+            painter.drawText(star, Qt.AlignmentFlag.AlignCenter, STAR_ON if favourite else STAR_OFF)
+        name_rect = QRect(inner.left(), inner.top(), star.left() - inner.left() - 4,
+                          metrics.height())  # fmt: skip
+        painter.setPen(text)
+        name = metrics.elidedText(
+            name_text, Qt.TextElideMode.ElideRight,
+            name_rect.width(),
+        )  # fmt: skip
+        painter.drawText(name_rect, left, name)
+        painter.setFont(small)
+        small_metrics = painter.fontMetrics()
+        painter.setPen(secondary)
+        line = QRect(inner.left(), name_rect.bottom() + 1, inner.width(), small_metrics.height())
+        facts_width = small_metrics.horizontalAdvance(facts) + 10 if facts else 0
+        if facts:
+            painter.drawText(line, right, facts)
+        id_rect = QRect(line)
+        id_rect.setWidth(max(20, inner.width() - facts_width))
+        model_id = small_metrics.elidedText(
+            secondary_text, Qt.TextElideMode.ElideMiddle, id_rect.width()
+        )
+        painter.drawText(id_rect, left, model_id)
+        if option.state & QStyle.StateFlag.State_HasFocus and not selected:
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(card, 6, 6)
+        painter.restore()
+
+    def editorEvent(
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: _Index,
+    ) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+            and not index.data(Role.IS_HEADER)
+            and self._star_rect(option.rect, option).contains(event.position().toPoint())
+        ):
+            model_id = index.data(Role.MODEL_ID)
+            if isinstance(model_id, str):
+                self.star_clicked.emit(model_id)
+                return True
+        return super().editorEvent(event, model, option, index)

@@ -1,0 +1,237 @@
+"""Shared by every field: the `Field` protocol, wheel-safe inputs, labels and colours.
+
+Every field answers three questions for the form: `value()` (the JSON value, or None for
+"leave it out"; it never raises), `problem()` (a sentence for people, or None) and
+`set_value(v)` (False when `v` does not fit, so loading old parameters can say what it
+skipped).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QRectF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from get3w_desktop.core.catalogue import ParamSpec
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
+
+INT_LIMIT = 2_147_483_647
+#: The largest integer a double (and so a QDoubleSpinBox) holds exactly.
+EXACT_LIMIT = 2**53
+SEED_MAX = 2_147_483_647
+CHANNEL_HELP = {
+    "economy": QT_TRANSLATE_NOOP(
+        "ParamFields", "Economy: the lowest price, for bulk work; may take longer."
+    ),
+    "stable": QT_TRANSLATE_NOOP(
+        "ParamFields", "Stable: the usual choice, reliable at a standard price."
+    ),
+    "official": QT_TRANSLATE_NOOP(
+        "ParamFields", "Official: routed to the model maker's official service."
+    ),
+}
+CHANNEL_NAMES = {
+    "economy": QT_TRANSLATE_NOOP("ParamFields", "Economy"),
+    "stable": QT_TRANSLATE_NOOP("ParamFields", "Stable"),
+    "official": QT_TRANSLATE_NOOP("ParamFields", "Official"),
+}
+
+
+def channel_help(option: str) -> str:
+    """What a channel means, in the current language ("" for an unknown one)."""
+    text = CHANNEL_HELP.get(option, "")
+    return QCoreApplication.translate("ParamFields", text) if text else ""
+
+
+def field_title(spec: ParamSpec) -> str:
+    return catalogue_text(spec.title)
+
+
+_RATIO = re.compile(r"^\s*(\d{1,5})\s*[:*x×]\s*(\d{1,5})\s*$")
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def error_color(palette: QPalette) -> str:
+    """Readable on both light and dark windows."""
+    return "#f28b82" if is_dark(palette) else "#b3261e"
+
+
+def muted(label: QLabel, smaller: bool = True) -> QLabel:
+    label.setStyleSheet("color: palette(placeholder-text);")
+    if smaller:
+        font = label.font()
+        font.setPointSizeF(font.pointSizeF() * 0.92)
+        label.setFont(font)
+    return label
+
+
+def option_label(spec: ParamSpec, option: Any) -> str:
+    """How a choice reads: "1280 × 720", "PNG", "8 s", "Friendly Person"."""
+    translate = QCoreApplication.translate
+    if isinstance(option, bool):
+        return translate("ParamFields", "Yes") if option else translate("ParamFields", "No")
+    if isinstance(option, int | float):
+        text = str(option)
+        return translate("Duration", "{s} s").format(s=text) if spec.title.endswith("(s)") else text
+    text = str(option)
+    if spec.name == "channel" and text in CHANNEL_NAMES:
+        return translate("ParamFields", CHANNEL_NAMES[text])
+    if (match := _RATIO.match(text)) and "*" in text:
+        return f"{match.group(1)} × {match.group(2)}"
+    if spec.name.endswith("format"):
+        return text.upper()
+    if text.islower() and text.isalpha():
+        return text.capitalize()
+    return text.replace("_", " ")
+
+
+def ratio_of(option: Any) -> tuple[int, int] | None:
+    match = _RATIO.match(str(option)) if isinstance(option, str) else None
+    if not match:
+        return None
+    width, height = int(match.group(1)), int(match.group(2))
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def ratio_icon(width: int, height: int, palette: QPalette, side: int = 16) -> QIcon:
+    """A small outline of the shape, so "21:9" and "9:16" can be told apart at a glance."""
+    pixmap = QPixmap(side * 2, side * 2)
+    pixmap.setDevicePixelRatio(2.0)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    scale = (side - 3) / max(width, height)
+    w, h = max(3.0, width * scale), max(3.0, height * scale)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen_color = QColor(palette.color(QPalette.ColorRole.Text))
+    pen_color.setAlphaF(0.75)
+    painter.setPen(pen_color)
+    painter.drawRoundedRect(QRectF((side - w) / 2, (side - h) / 2, w, h), 1.5, 1.5)
+    painter.end()
+    return QIcon(pixmap)
+
+
+# -- widgets that leave the mouse wheel to the scroll area unless they have focus ----------
+
+
+class _NoWheel:
+    """Takes focus by click or Tab, and ignores the wheel until it has focus.
+
+    Listed before the Qt class so its `wheelEvent` is the override Qt calls.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        assert isinstance(self, QWidget)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        assert isinstance(self, QWidget)
+        if self.hasFocus():
+            super().wheelEvent(event)  # type: ignore[misc]
+        else:
+            event.ignore()  # let the form scroll instead of changing the value
+
+
+class Combo(_NoWheel, QComboBox):
+    pass
+
+
+class SpinBox(_NoWheel, QSpinBox):
+    pass
+
+
+class DoubleSpinBox(_NoWheel, QDoubleSpinBox):
+    pass
+
+
+class Slider(_NoWheel, QSlider):
+    def __init__(self) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+
+
+# -- the field protocol -----------------------------------------------------------------------
+
+
+class Field(QWidget):
+    """One parameter's input.
+
+    Signals:
+        changed(): the value may have changed (typing, picking, dropping, clearing).
+    """
+
+    changed = Signal()
+
+    def __init__(self, spec: ParamSpec) -> None:
+        super().__init__()
+        self.spec = spec
+
+    def value(self) -> Any:
+        """The JSON value to send, or None to leave the parameter out. Never raises."""
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> bool:
+        """Show `value`; False (and nothing changed) when it does not fit this field."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Back to the schema default, or empty."""
+        if self.spec.default is None or not self.set_value(self.spec.default):
+            self.set_value(None)
+
+    def problem(self) -> str | None:
+        """What is wrong with the input, for people; None when nothing is."""
+        if self.spec.required and self.value() is None:
+            return self.tr("{title} is required.").format(title=field_title(self.spec))
+        return None
+
+    def has_own_label(self) -> bool:
+        """True when the field shows its title itself (a check box)."""
+        return False
+
+    def focus_target(self) -> QWidget:
+        return self
+
+
+def row_layout(*widgets: QWidget, spacing: int = 8, stretch: bool = True) -> QHBoxLayout:
+    layout = QHBoxLayout()
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(spacing)
+    for widget in widgets:
+        layout.addWidget(widget)
+    if stretch:
+        layout.addStretch(1)
+    return layout
+
+
+def column_layout(widget: QWidget, spacing: int = 6) -> QVBoxLayout:
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(spacing)
+    return layout
