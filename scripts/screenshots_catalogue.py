@@ -13,7 +13,6 @@ yet answer with text or 3D files.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib
 import json
 import os
@@ -69,7 +68,7 @@ def run(out: Path, work: Path) -> None:
 
     from get3w_desktop.api.client import Get3WClient
     from get3w_desktop.core.catalogue import load_bundled, parse_catalogue
-    from get3w_desktop.core.job import Job, JobState
+    from get3w_desktop.core.job import Job, JobState, TextOutput
     from get3w_desktop.itemmodels.job_list import JobListModel
     from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
     from get3w_desktop.storage.form_memory import FormMemory
@@ -78,10 +77,6 @@ def run(out: Path, work: Path) -> None:
     from get3w_desktop.workers.file_copy import FileCopier
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
-
-    @dataclasses.dataclass(frozen=True)
-    class TextJob(Job):
-        texts: tuple[str, ...] = ()
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -152,9 +147,9 @@ def run(out: Path, work: Path) -> None:
         if field is not None:
             field.set_value(photo.as_uri())
         now = time.time()
-        text_job = TextJob(CAPTIONER, win.form.values(), state=JobState.COMPLETED,
-                           created_at=now - 9, submitted_at=now - 8, finished_at=now,
-                           texts=(CAPTION,))  # fmt: skip
+        text_job = Job(CAPTIONER, win.form.values(), state=JobState.COMPLETED,
+                       created_at=now - 9, submitted_at=now - 8, finished_at=now,
+                       texts=(TextOutput(0, CAPTION),))  # fmt: skip
         jobs.upsert(text_job)
         win.select_job(text_job.local_id)
         shot("text-result")
