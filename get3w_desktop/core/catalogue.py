@@ -20,7 +20,6 @@ A value of None means "leave it out" unless the property is required.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import enum
 import functools
@@ -30,13 +29,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from get3w_desktop.core import output_kinds
 from get3w_desktop.core.errors import InvalidParametersError
 from get3w_desktop.core.resources import resource_path
 
 CHANNELS: tuple[str, ...] = ("economy", "stable", "official")
 DEFAULT_CHANNEL = "stable"
 OUTPUT_KINDS = ("image", "video", "audio")
-TYPE_ORDER = ("text-to-image", "image-edit", "text-to-video", "image-to-video", "text-to-audio")
+TYPE_ORDER = ("text-to-image", "image-to-image", "text-to-video", "image-to-video", "text-to-audio")
 _SIZE = re.compile(r"^\s*(\d{1,5})\s*[*x×]\s*(\d{1,5})\s*$")
 _MEDIA_NAMES = {"image", "video", "audio", "last_image", "mask_image", "first_image"}
 _MEDIA_LIST_NAMES = {"images", "videos", "audios"}
@@ -240,6 +240,8 @@ def _parse_int(raw: str) -> int:
 
 @dataclasses.dataclass(frozen=True)
 class ModelInfo:
+    """A model; `params` are parsed from `schema` on first use (800 models load in a blink)."""
+
     model_id: str
     name: str
     description: str
@@ -247,9 +249,12 @@ class ModelInfo:
     output_kind: str
     base_price: float | None
     estimated_duration: float | None
-    params: tuple[ParamSpec, ...]
     schema: Mapping[str, Any]
     source: str = "bundled"
+
+    @functools.cached_property
+    def params(self) -> tuple[ParamSpec, ...]:
+        return _parse_params(self.schema)
 
     def param(self, name: str) -> ParamSpec | None:
         return next((p for p in self.params if p.name == name), None)
@@ -303,13 +308,9 @@ class Catalogue:
         ]  # fmt: skip
 
 
-def output_kind_for(model_type: str) -> str:
-    lowered = model_type.lower()
-    if "video" in lowered.split("-to-")[-1]:
-        return "video"
-    if lowered.endswith(("audio", "speech", "music")) or "text-to-speech" in lowered:
-        return "audio"
-    return "image"
+def output_kind_for(model_type: str, model_id: str = "", inputs: Iterable[str] = ()) -> str:
+    """What a model of this type answers with (see core/output_kinds.py)."""
+    return output_kinds.output_kind_for(model_type, model_id, inputs)
 
 
 def _kind_for(name: str, prop: Mapping[str, Any], json_type: str) -> tuple[ParamKind, str | None]:
@@ -396,6 +397,9 @@ def parse_param(name: str, prop: Mapping[str, Any], required: bool) -> ParamSpec
     kind, media_kind = _kind_for(name, prop, json_type)
     raw_enum = prop.get("enum")
     options = tuple(raw_enum) if isinstance(raw_enum, list) else ()
+    low, high = _num(prop.get("minimum")), _num(prop.get("maximum"))
+    if low is not None and high is not None and low > high:  # impossible (a real quirk): no range
+        low = high = None
     return ParamSpec(
         name=name,
         kind=kind,
@@ -404,8 +408,8 @@ def parse_param(name: str, prop: Mapping[str, Any], required: bool) -> ParamSpec
         description=_str(prop.get("description")) or "",
         required=required,
         default=prop.get("default"),
-        minimum=_num(prop.get("minimum")),
-        maximum=_num(prop.get("maximum")),
+        minimum=low,
+        maximum=high,
         step=_num(prop.get("step")),
         enum=options,
         min_items=_int(prop.get("minItems")),
@@ -457,20 +461,8 @@ def parse_model(data: Mapping[str, Any], *, source: str) -> ModelInfo:
             raise ValueError("its schema has no properties")
         properties = {k: v for k, v in properties.items() if isinstance(k, str)}
         if not isinstance(properties.get("channel"), Mapping):  # missing or broken
-            properties["channel"] = copy.deepcopy(_CHANNEL_PROP)
+            properties["channel"] = {**_CHANNEL_PROP, "enum": list(CHANNELS)}  # a fresh copy
         schema["properties"] = properties
-        raw_required = schema.get("required")
-        required = {r for r in raw_required if isinstance(r, str)} if isinstance(
-            raw_required, list) else set()  # fmt: skip
-        raw_order = schema.get("x-order-properties")
-        listed = raw_order if isinstance(raw_order, list) else []
-        order = list(dict.fromkeys(o for o in listed if isinstance(o, str) and o in properties))
-        order += [k for k in properties if k not in order]
-        params = tuple(
-            parse_param(name, properties[name], name in required)
-            for name in order
-            if isinstance(properties[name], Mapping)
-        )
     except (ValueError, TypeError) as exc:
         raise ValueError(f"model {model_id}: {exc}") from None
     model_type = _str(data.get("type")) or "text-to-image"
@@ -479,12 +471,28 @@ def parse_model(data: Mapping[str, Any], *, source: str) -> ModelInfo:
         name=_str(data.get("name")) or model_id,
         description=_str(data.get("description")) or "",
         type=model_type,
-        output_kind=output_kind_for(model_type),
+        output_kind=output_kind_for(model_type, model_id, schema["properties"]),
         base_price=_num(data.get("base_price")),
         estimated_duration=_num(data.get("estimated_duration")),
-        params=params,
         schema=schema,
         source=source,
+    )
+
+
+def _parse_params(schema: Mapping[str, Any]) -> tuple[ParamSpec, ...]:
+    """The parameters of a schema `parse_model` normalised, in `x-order-properties` order."""
+    properties: Mapping[str, Any] = schema["properties"]
+    raw_required = schema.get("required")
+    required = {r for r in raw_required if isinstance(r, str)} if isinstance(
+        raw_required, list) else set()  # fmt: skip
+    raw_order = schema.get("x-order-properties")
+    listed = raw_order if isinstance(raw_order, list) else []
+    order = list(dict.fromkeys(o for o in listed if isinstance(o, str) and o in properties))
+    order += [k for k in properties if k not in order]
+    return tuple(
+        parse_param(name, properties[name], name in required)
+        for name in order
+        if isinstance(properties[name], Mapping)
     )
 
 
@@ -512,7 +520,7 @@ def parse_catalogue(data: Any, *, source: str) -> tuple[Catalogue, list[str]]:
 @functools.cache
 def load_bundled() -> Catalogue:
     """The catalogue shipped in resources/ (it must parse: a broken one is a bug)."""
-    data = json.loads(resource_path("catalogue.json").read_text(encoding="utf-8"))
+    data = json.loads(resource_path("catalogue.json").read_bytes())  # bytes: no text layer
     catalogue, problems = parse_catalogue(data, source="bundled")
     if problems:
         raise RuntimeError(f"the bundled catalogue is broken: {problems}")
@@ -520,20 +528,12 @@ def load_bundled() -> Catalogue:
 
 
 def validate_params(model: ModelInfo, params: Mapping[str, Any]) -> list[str]:
-    """Every problem with `params`, one sentence each (empty list = fine)."""
-    problems: list[str] = []
-    for spec in model.params:
-        if spec.name not in params:
-            if spec.required:
-                problems.append(f"{spec.name} is required")
-            continue
-        problem = spec.check(params[spec.name])
-        if problem:
-            problems.append(problem)
-    for name in params:
-        if model.param(str(name)) is None:
-            problems.append(f"unknown parameter {name!r} for {model.model_id}")
-    return problems
+    """Every problem with `params`, one sentence each (empty list = fine).
+
+    core/validation.py does the work (with paths, for placing messages under fields)."""
+    from get3w_desktop.core import validation
+
+    return [error.message for error in validation.validate(model, params)]
 
 
 def check_params(model: ModelInfo, params: Mapping[str, Any]) -> None:
@@ -546,5 +546,8 @@ def check_params(model: ModelInfo, params: Mapping[str, Any]) -> None:
 
 
 def apply_defaults(model: ModelInfo, params: Mapping[str, Any]) -> dict[str, Any]:
-    """`params` with the model's defaults filled in for absent keys (channel included)."""
-    return {**model.defaults(), **params}
+    """`params` with the model's defaults filled in for absent keys (channel included),
+    without the fields the schema marks `disabled` (API-only switches are never sent)."""
+    from get3w_desktop.core import validation
+
+    return validation.sendable(model, {**model.defaults(), **params})
