@@ -28,6 +28,8 @@ from get3w_desktop.core.files import write_atomically
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
+#: The cache's folder under the app's cache folder (storage/paths.py `AppPaths.cache`).
+CACHE_SUBDIR = "models"
 #: Retired entries kept in a cache file (oldest dropped first).
 MAX_RETIRED = 2000
 
@@ -198,7 +200,8 @@ def from_cache(
 def current(folder: Path | None, base_url: str) -> LiveCatalogue:
     """The best list available without the network: the cache, else the bundled snapshot.
 
-    This is what `get3w run` validates against: `current(paths.cache / "models", url)`.
+    This is what `get3w run` validates against:
+    `current(app_paths().cache / CACHE_SUBDIR, base_url).resolve(model_id)`.
     """
     cached = from_cache(folder, base_url) if folder is not None else None
     return cached or bundled_catalogue()

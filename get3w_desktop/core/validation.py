@@ -532,6 +532,12 @@ def _describe_rule(rule: Mapping[str, Any]) -> str:
     return " and ".join(parts)
 
 
+def warm_up() -> None:
+    """Import the library now (about 0.1-0.2 s), e.g. on a pool thread after the window
+    shows, so the first check before a run does not pay for it on the GUI thread."""
+    import jsonschema  # noqa: F401
+
+
 @functools.cache
 def library_version() -> str:
     """The JSON Schema library in use (for diagnostics)."""
