@@ -10,7 +10,16 @@ import pytest
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core import live_catalogue as live
-from get3w_desktop.core.catalogue import Catalogue, load_bundled, parse_catalogue, parse_model
+from get3w_desktop.core.catalogue import (
+    Catalogue,
+    apply_defaults,
+    check_params,
+    load_bundled,
+    parse_catalogue,
+    parse_model,
+    validate_params,
+)
+from get3w_desktop.core.errors import InvalidParametersError
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 
 NANO = "google/nano-banana-pro/text-to-image"
@@ -135,3 +144,29 @@ def test_merge_keeps_a_remote_name_and_price() -> None:
     merged = live.merge_model(remote, load_bundled().get(NANO))
     assert (merged.name, merged.base_price, merged.source) == ("Remote", 0.5, "remote")
     assert live.merge_model(remote, None) is remote
+
+
+def test_get3w_run_checks_against_the_cached_schema_not_the_bundled_one(tmp_path: Path) -> None:
+    """A server that narrowed a model's choices: after one refresh, the cached schema rules."""
+    bundled = load_bundled()
+    nano = bundled.get(NANO)
+    assert nano is not None
+    schema = json.loads(json.dumps(nano.schema))
+    schema["properties"]["resolution"]["enum"] = ["1k", "2k"]
+    narrowed = parse_model({"model_id": NANO, "type": nano.type, "request_schema": schema},
+                           source="remote")  # fmt: skip
+    request = {"prompt": "a fox", "resolution": "4k"}
+    assert validate_params(nano, request) == []
+    with (
+        SandboxServer(SandboxConfig(), catalogue=Catalogue([narrowed])) as server,
+        Get3WClient(server.base_url, SANDBOX_API_KEY) as client,
+    ):
+        assert live.refresh(tmp_path, server.base_url, client.model_list_data(),
+                            live.bundled_catalogue()) is not None  # fmt: skip
+    folder, url = tmp_path, server.base_url
+    resolved = live.current(folder, url).resolve(NANO)  # the one line get3w run needs
+    assert resolved is not None and resolved.offered
+    with pytest.raises(InvalidParametersError, match="resolution must be one of 1k, 2k"):
+        check_params(resolved.model, apply_defaults(resolved.model, request))
+    other = live.current(tmp_path, "https://elsewhere.example").resolve(NANO)  # another profile
+    assert other is not None and validate_params(other.model, request) == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from get3w_desktop.core.catalogue import (
     ModelInfo,
@@ -226,3 +228,30 @@ def test_path_text() -> None:
     assert path_text(("loras", 0, "scale")) == "loras[0].scale"
     assert path_text(()) == "" and path_text(("a",)) == "a"
     assert FieldError(("loras", 0), "m").field == "loras" and FieldError((), "m").field == ""
+
+
+ROOT_KEYS = ["allOf", "anyOf", "oneOf", "if", "then", "else", "not", "$ref", "required",
+             "properties", "items", "minimum", "maximum", "enum", "type", "dependencies",
+             "additionalProperties", "pattern", "$schema", "definitions"]  # fmt: skip
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(ROOT_KEYS) | st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(ROOT_KEYS), JSONISH, max_size=5),
+    st.dictionaries(st.sampled_from(["prompt", "steps", "mode", "x"]), JSONISH, max_size=4),
+)
+def test_validation_never_raises_on_any_root_rules(rules: dict[str, Any], params: Any) -> None:
+    schema = {**rules, "properties": {"prompt": {"type": "string"}, "steps": {"type": "integer"},
+                                      "mode": rules}}  # fmt: skip
+    info = parse_model({"model_id": "x/h", "request_schema": schema}, source="remote")
+    errors = validate(info, params)
+    assert all(isinstance(e, FieldError) and isinstance(e.message, str) for e in errors)
+    assert all(e.message for e in errors)
