@@ -3,10 +3,9 @@
 The source is a real `GET /api/v3/models` answer (../shared/catalogue/models.json, 794
 models; SOURCES.md there says where it comes from). Every model is copied as published.
 The thirteen models that API.md documents are curated here (CURATED): their names,
-descriptions, typical durations, Get3W's `channel` tier and the parameters API.md lists
-replace the published ones property by property; properties only the list has (the
-API-only `enable_sync_mode`, extra formats, ...) are kept after them. The curated models
-come first, so a fresh window opens on a documented model.
+descriptions, typical durations, Get3W's `channel` tier and exactly the parameters API.md
+lists, with the published type and price. The curated models come first, so a fresh
+window opens on a documented model.
 
 One model per line keeps the file small (about 1 MB) and its diffs readable.
 Run: .venv/bin/python scripts/build_catalogue.py [--source PATH]
@@ -509,26 +508,13 @@ NOTE = (
 )
 
 
-def _run_schema(entry: dict[str, Any]) -> dict[str, Any]:
-    schema: dict[str, Any] = entry["api_schema"]["api_schemas"][0]["request_schema"]
-    return schema
-
-
 def curate(real: dict[str, Any], curated: dict[str, Any]) -> dict[str, Any]:
-    """The curated entry over the published one: curated properties win whole; the
-    published model's other properties follow them (before `channel`); real prices win."""
-    ours = _run_schema(curated)
-    theirs = real["request_schema"]
-    props = dict(ours["properties"])
-    extra = {k: v for k, v in theirs.get("properties", {}).items() if k not in props}
-    order = [k for k in ours["x-order-properties"] if k != "channel"]
-    order += [k for k in theirs.get("x-order-properties", []) if k in extra and k not in order]
-    order += [k for k in extra if k not in order] + ["channel"]
-    props.update(extra)
-    schema = {**ours, "properties": props, "x-order-properties": order}
-    entry = {**curated, "type": real["type"], "base_price": real["base_price"]}
-    entry["api_schema"] = {"api_schemas": [{"type": "model_run", "request_schema": schema}]}
-    return entry
+    """The curated entry with the published type and price.
+
+    Its schema stays the documented one (every text in it is translated, see ui/texts.py);
+    the published extras (bitrate, API-only switches, ...) arrive with the server's list,
+    which replaces the bundled entry as soon as it is fetched."""
+    return {**curated, "type": real["type"], "base_price": real["base_price"]}
 
 
 def published(real: dict[str, Any]) -> dict[str, Any]:

@@ -112,11 +112,7 @@ def curated() -> list[ModelInfo]:
 def test_the_bundled_catalogue_has_every_model_of_the_contract() -> None:
     assert {m.model_id: (m.type, set(m.required_names)) for m in curated()} == EXPECTED
     for model in curated():
-        names = {p.name for p in model.params}
-        assert EXPECTED_PARAMS[model.model_id] | {"channel"} <= names
-        # the published schema's other properties are kept (e.g. the API-only sync switch)
-        extra = names - EXPECTED_PARAMS[model.model_id] - {"channel"}
-        assert extra <= set(model.schema["properties"]), model.model_id
+        assert {p.name for p in model.params} == EXPECTED_PARAMS[model.model_id] | {"channel"}
         channel = model.param("channel")
         assert channel is not None and channel.enum == CHANNELS and channel.default == "stable"
         assert channel.kind is ParamKind.CHOICE
@@ -133,8 +129,6 @@ def test_the_bundled_catalogue_has_every_model_of_the_contract() -> None:
         assert model.source == "bundled"
         for spec in model.params:
             assert spec.title and spec.description, (model.model_id, spec.name)
-            if spec.name in extra:
-                continue
             if spec.enum:
                 assert spec.ui_component == "select", (model.model_id, spec.name)
             if spec.kind in (ParamKind.MEDIA, ParamKind.MEDIA_LIST):
