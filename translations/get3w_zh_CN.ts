@@ -6,11 +6,11 @@
     <message>
         <source>Clear {what}</source>
         <extracomment>Qt&apos;s name for the clear button&apos;s action (qlineedit_p.h).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>清除{what}</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished">清除</translation>
+        <translation>清除</translation>
     </message>
 </context>
 <context>
@@ -1293,7 +1293,7 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>FieldRow</name>
     <message>
         <source>Required.</source>
-        <translation type="unfinished"></translation>
+        <translation>必填。</translation>
     </message>
 </context>
 <context>
@@ -2392,11 +2392,11 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
     <message>
         <source>search</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索</translation>
     </message>
     <message>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索</translation>
     </message>
     <message>
         <source>Search models</source>
@@ -3678,7 +3678,7 @@ Click to switch where tasks run.</source>
     <name>TaskFilterBar</name>
     <message>
         <source>search</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索</translation>
     </message>
     <message>
         <source>Search prompts, models, task ids…</source>
