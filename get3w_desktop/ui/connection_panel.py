@@ -149,6 +149,9 @@ class ConnectionPanel(QWidget):
         self.summary.setVisible(True)
 
     def shutdown(self) -> bool:
-        """Stop a running test and wait for it (the dialog is closing)."""
+        """Stop a running test without waiting for it (the dialog is closing): the tester
+        retires and goes away once its test returns. True when nothing was running."""
         self._ticket = None
-        return self.tester.shutdown()
+        idle = self.tester.idle()
+        self.tester.retire()
+        return idle

@@ -12,39 +12,20 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
-from get3w_desktop.core.errors import Action, Get3WError
+from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.workers.account import NO_ROUTE, RemoteCanceller
 
 if TYPE_CHECKING:
-    from get3w_desktop.api.client import Get3WClient
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.services import LiveService
 
 # How long to wait for a worker's own "stopped" snapshot before writing ours over it.
 _SETTLE_TRIES = 25
-
-
-class _Signals(QObject):
-    done = Signal(str, bool, str)  # local id, cancelled on the server, problem
-
-
-class _Cancel(QRunnable):
-    def __init__(self, client: Get3WClient, pairs: list[tuple[str, str]], signals: _Signals):
-        super().__init__()
-        self._client, self._pairs, self._signals = client, pairs, signals
-
-    def run(self) -> None:
-        for local_id, remote_id in self._pairs:
-            try:
-                offered = self._client.delete(remote_id)
-            except Get3WError as exc:
-                self._signals.done.emit(local_id, False, exc.message)
-                continue
-            self._signals.done.emit(local_id, offered, "" if offered else "no route")
 
 
 class RemoteCancel(QObject):
@@ -56,10 +37,8 @@ class RemoteCancel(QObject):
     ) -> None:
         super().__init__(window)
         self._window, self._live, self._record = window, live, record
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._on_done)
+        self._canceller = RemoteCanceller(self)
+        self._canceller.done.connect(self._on_done)
         self.act_cancel_remote = QAction(window)
         self.act_cancel_remote.triggered.connect(lambda _checked=False: self.cancel_selected())
         self.retranslate()
@@ -105,7 +84,7 @@ class RemoteCancel(QObject):
                 return 0
         self._window.stop_waiting([job.local_id for job in jobs])
         pairs = [(job.local_id, job.remote_id or "") for job in jobs]
-        self._pool.start(_Cancel(live.client, pairs, self._signals))
+        self._canceller.cancel(live.client, pairs)
         return len(jobs)
 
     @Slot(str, bool, str)
@@ -113,7 +92,7 @@ class RemoteCancel(QObject):
         if not cancelled:
             reason = (
                 self.tr("this service offers no way to cancel a task")
-                if problem == "no route"
+                if problem == NO_ROUTE
                 else problem
             )
             self._say(self.tr("Not cancelled on Get3W: {why}").format(why=reason))
@@ -140,4 +119,4 @@ class RemoteCancel(QObject):
         self._window.statusBar().showMessage(text, 8000)
 
     def shutdown(self) -> None:
-        self._pool.waitForDone(10_000)
+        self._canceller.shutdown()

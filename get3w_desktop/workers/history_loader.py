@@ -21,11 +21,12 @@ import dataclasses
 import logging
 import time
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.storage.history import HistoryStore, Unfinished, as_uncertain, owner_alive
+from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
 
@@ -72,42 +73,27 @@ class _Signals(QObject):
     failed = Signal(str)
 
 
-class _Load(QRunnable):
-    def __init__(self, store: HistoryStore, plan: dict[str, object], signals: _Signals,
-                 limit: int | None) -> None:  # fmt: skip
-        super().__init__()
-        self._store, self._plan, self._signals, self._limit = store, plan, signals, limit
-
-    def run(self) -> None:
-        started = time.perf_counter()
-        try:
-            self._store.mark_expired()
-            unfinished = self._store.unfinished()
-            resume, settled = plan_resume(
-                unfinished, profile=str(self._plan["profile"]),
-                base_url=str(self._plan["base_url"]), is_sandbox=bool(self._plan["is_sandbox"]),
-            )  # fmt: skip
-            if settled:
-                self._store.save_many(settled)
-            jobs = tuple(entry.job for entry in self._store.list(limit=self._limit))
-        except Exception as exc:
-            log.exception("history load failed")
-            self._signals.failed.emit(getattr(exc, "message", None) or str(exc))
-            return
-        self._signals.loaded.emit(
-            LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started)
-        )
+def _load(store: HistoryStore, plan: dict[str, object], limit: int | None) -> LoadedHistory:
+    started = time.perf_counter()
+    store.mark_expired()
+    unfinished = store.unfinished()
+    resume, settled = plan_resume(
+        unfinished, profile=str(plan["profile"]),
+        base_url=str(plan["base_url"]), is_sandbox=bool(plan["is_sandbox"]),
+    )  # fmt: skip
+    if settled:
+        store.save_many(settled)
+    jobs = tuple(entry.job for entry in store.list(limit=limit))
+    return LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started)
 
 
-class HistoryLoader(QObject):
+class HistoryLoader(PoolOwner):
     loaded = Signal(object)
     failed = Signal(str)
 
     def __init__(self, store: HistoryStore, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(1, parent)
         self._store = store
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
         self._signals.loaded.connect(self.loaded)
         self._signals.failed.connect(self.failed)
@@ -117,7 +103,12 @@ class HistoryLoader(QObject):
         plan: dict[str, object] = {
             "profile": profile, "base_url": base_url, "is_sandbox": is_sandbox,
         }  # fmt: skip
-        self._pool.start(_Load(self._store, plan, self._signals, limit))
+        store, signals = self._store, self._signals
 
-    def wait(self, timeout_ms: int = -1) -> bool:
-        return bool(self._pool.waitForDone(timeout_ms))
+        def work() -> None:
+            signals.loaded.emit(_load(store, plan, limit))
+
+        def crashed(exc: Exception) -> None:
+            signals.failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+
+        self.run_work(work, crashed=crashed)
