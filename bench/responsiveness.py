@@ -45,6 +45,7 @@ from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -192,7 +193,7 @@ def run(
         jobs = JobListModel()
         service = ServiceInfo("sandbox", "Sandbox", "Benchmark sandbox.", is_sandbox=True)
         copier = FileCopier()
-        window = MainWindow(catalogue, runner, jobs, thumbnails,
+        window = MainWindow(catalogue, JobBook(runner, jobs, catalogue=catalogue), thumbnails,
                             FormMemory(Path(tmp) / "form.json"), service, copier)  # fmt: skip
         loop = QEventLoop()
 

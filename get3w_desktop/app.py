@@ -222,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.workers.history_loader import HistoryLoader
     from get3w_desktop.workers.history_writer import HistoryWriter
     from get3w_desktop.workers.housekeeping import THUMBNAIL_BUDGET, Housekeeper
+    from get3w_desktop.workers.job_book import JobBook
     from get3w_desktop.workers.keys import KeyService
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
@@ -258,41 +259,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     runner = TaskRunner(
         None, paths.outputs, max_concurrency=settings.concurrency,  # the client: just below
         expected_kind=lambda model_id: m.output_kind if (m := catalogue.get(model_id)) else None,
-        journal=writer.record_durably if writer else None,
+        journal=(lambda job: book.journal(job)) if writer else None,  # the book: just below
     )  # fmt: skip
+    book = JobBook(runner, JobListModel(), journal=writer, catalogue=catalogue)
     services = ServiceController(
         settings, paths, keys, runner, base_urls, start_sandbox=start_sandbox,
         keyring_backend=lambda: secret_store.backend_name, model_lookup=catalogue.get,
     )  # fmt: skip
+    services.profile_activated.connect(book.activate_profile)
     live = services.activate(profile, key)
-    jobs = JobListModel()
     thumbnails = ThumbnailLoader()
     copier = FileCopier()
     window = MainWindow(
-        catalogue, runner, jobs, thumbnails, FormMemory(), live.info, copier,
+        catalogue, book, thumbnails, FormMemory(), live.info, copier,
         balance=live.balance, state_file=paths.config / "window.ini",
     )  # fmt: skip
     services.attach(window)
-    remote_cancel = RemoteCancel(window, lambda: services.live,
-                                 writer.record if writer else None)  # fmt: skip
+    remote_cancel = RemoteCancel(window, book, lambda: services.live)
     keeper = Housekeeper(history, paths.outputs, thumbnails.cache_dir) if history else None
     if keeper is not None and history is not None:
         store = history
-        HousekeepingActions(window, keeper, lambda: services.live,
+        HousekeepingActions(window, book, keeper, lambda: services.live,
                             lambda: [entry.job for entry in store.list()])  # fmt: skip
     notifier = Notifier(
         window.isActiveWindow, enabled=settings.notifications, icon=app.windowIcon(),
         model_label=lambda mid: m.name if (m := catalogue.get(mid)) else mid, parent=window,
     )  # fmt: skip
-    window.job_finished.connect(notifier.notify_job)
+    book.finished.connect(notifier.notify_job)
     runner.idle.connect(notifier.queue_idle)
     services.attach_notifier(notifier)
     notifier.activated.connect(lambda local_id: bring_forward(window, local_id))
 
     loader = HistoryLoader(history) if history else None
     if writer is not None and loader is not None:
-        runner.job_changed.connect(writer.record)
-        window.jobs_removed.connect(writer.forget)
         writer.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
         loader.loaded.connect(window.add_history)
         loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))

@@ -17,6 +17,7 @@ from typing import Any
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.task import Task
+from get3w_desktop.storage import ledger
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +65,23 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX jobs_profile ON jobs(profile, base_url)")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """What money needs (storage/ledger.py): each task's quote and charge, kept apart from
+    the task's row so removing a task never lowers what was spent."""
+    ledger.create_table(conn)
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     version: int
     apply: Callable[[sqlite3.Connection], None]
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, _v1), Migration(2, _v2))
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, _v1),
+    Migration(2, _v2),
+    Migration(3, _v3),
+)
 LATEST = MIGRATIONS[-1].version
 
 

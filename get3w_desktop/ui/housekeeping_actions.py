@@ -20,6 +20,7 @@ from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
 from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog, StorageDialog
 from get3w_desktop.workers.housekeeping import Housekeeper
+from get3w_desktop.workers.job_book import JobBook
 
 if TYPE_CHECKING:
     from get3w_desktop.ui.main_window import MainWindow
@@ -36,12 +37,14 @@ class HousekeepingActions(QObject):
     def __init__(
         self,
         window: MainWindow,
+        book: JobBook,
         keeper: Housekeeper,
         live: Callable[[], LiveService | None],
         load_history: Callable[[], list[Job]],
     ) -> None:
         super().__init__(window)
         self._window, self._keeper, self._live, self._load = window, keeper, live, load_history
+        self._book = book
         self._ops: dict[int, str] = {}
         self._probe_dialog: DeleteDialog | None = None
         self.act_export = QAction(window)
@@ -80,7 +83,8 @@ class HousekeepingActions(QObject):
 
     def delete_selected(self) -> int | None:
         """Ask, then delete the selected finished tasks; the operation number, or None."""
-        plan = hk.plan_delete(self._window.selected_jobs(), self._keeper.outputs_dir)
+        selected = self._book.as_not_running(self._window.selected_jobs())
+        plan = hk.plan_delete(selected, self._keeper.outputs_dir)
         if not plan.jobs:
             self._say(self.tr("Stop waiting for running tasks before deleting them (Ctrl+.)."))
             return None
@@ -103,7 +107,8 @@ class HousekeepingActions(QObject):
     # -- export ------------------------------------------------------------------------
 
     def export_selected(self) -> int | None:
-        jobs = [job for job in self._window.selected_jobs() if not job.state.active]
+        jobs = self._book.as_not_running(self._window.selected_jobs())
+        jobs = [job for job in jobs if not job.state.active]
         if not jobs:
             self._say(self.tr("Select finished tasks to export."))
             return None
@@ -119,7 +124,7 @@ class HousekeepingActions(QObject):
     def open_storage(self) -> StorageDialog:
         dialog = StorageDialog(self._keeper, self._load, model_label=self._window.model_name,
                                parent=self._window)  # fmt: skip
-        dialog.jobs_changed.connect(self._window.update_jobs)
+        dialog.jobs_changed.connect(self._book.update)
         dialog.thumbnails_cleared.connect(self._window.forget_thumbnails)
         dialog.open()
         return dialog
@@ -132,8 +137,7 @@ class HousekeepingActions(QObject):
         if kind == "probe" and self._probe_dialog is not None:
             self._probe_dialog.set_remote_available(result if isinstance(result, bool) else None)
         elif kind == "delete" and isinstance(result, hk.DeleteResult):
-            self._window.forget_jobs(list(result.forgotten))
-            self._window.jobs_removed.emit(list(result.forgotten))
+            self._book.drop(result.forgotten)  # the housekeeper already took them out
             self._say(" ".join([self._deleted_text(result), *result.problems]))
         elif kind == "export" and isinstance(result, hk.ExportResult):
             self._say(self._exported_text(result))

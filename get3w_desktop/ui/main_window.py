@@ -6,7 +6,6 @@ each widget gets only what it needs (see app.py for the wiring).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +53,7 @@ from get3w_desktop.core.batch import variations
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo
 from get3w_desktop.core.export import output_metadata, short_model_name, unique_path
 from get3w_desktop.core.job import Job, JobState
-from get3w_desktop.core.money import Quote, charges_of, check_caps, estimate_cost, spent_on
+from get3w_desktop.core.money import Quote, check_caps, estimate_cost
 from get3w_desktop.core.remix import RecipeError, read_recipe
 from get3w_desktop.core.snippets import as_curl, as_python
 from get3w_desktop.itemmodels.job_filter import JobFilterModel
@@ -73,8 +72,8 @@ from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.batch import BatchTracker
 from get3w_desktop.workers.file_copy import FileCopier, SaveItem
 from get3w_desktop.workers.history_loader import LoadedHistory
+from get3w_desktop.workers.job_book import JobBook, resume_message
 from get3w_desktop.workers.pricing import PriceQuoter
-from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 if TYPE_CHECKING:
@@ -90,7 +89,6 @@ class MainWindow(QMainWindow):
     profile_chosen(str): run new tasks on another profile.
     diagnostics_requested(): Help › Save diagnostics….
     spending_requested(): File › Spending….
-    jobs_removed(list[str]): local ids the person removed (the history forgets them).
     job_finished(Job): a job that just stopped moving (done, failed, stopped).
     """
 
@@ -99,14 +97,12 @@ class MainWindow(QMainWindow):
     profile_chosen = Signal(str)
     diagnostics_requested = Signal()
     spending_requested = Signal()
-    jobs_removed = Signal(list)
     job_finished = Signal(object)
 
     def __init__(
         self,
         catalogue: Catalogue,
-        runner: TaskRunner,
-        jobs: JobListModel,
+        book: JobBook,
         thumbnails: ThumbnailLoader,
         memory: FormMemory,
         service: ServiceInfo,
@@ -117,7 +113,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._catalogue = catalogue
-        self._runner = runner
+        self.book = book
+        jobs = book.rows
+        assert isinstance(jobs, JobListModel)
         self._jobs = jobs
         self._memory = memory
         self._thumbnails = thumbnails
@@ -127,7 +125,6 @@ class MainWindow(QMainWindow):
         self._sidecars = False  # also write <file>.json recipes when saving (Settings)
         self._caps: tuple[float | None, float | None] = (None, None)  # per run, per day
         self._quoter: PriceQuoter | None = None
-        self._quotes: dict[str, Quote] = {}  # local id -> the unit price when it was sent
         # Added by other parts (housekeeping) to the task list's context menu.
         self.extra_task_actions: list[QAction] = []
         # Replaces "remove from list" (housekeeping deletes files and remote tasks too).
@@ -196,7 +193,12 @@ class MainWindow(QMainWindow):
         self.viewer.save_all_requested.connect(self._save_all)
         self.viewer.copy_requested.connect(self._copy_image)
         self.viewer.open_requested.connect(self._open_path)
-        runner.job_changed.connect(self._on_job_changed)
+        book.changed.connect(self._on_job_changed)
+        book.finished.connect(self._on_job_finished)
+        book.removed.connect(self._forget_thumbnails)
+        book.resumed.connect(
+            lambda count, _profile: self.statusBar().showMessage(resume_message(count), 8000)
+        )
         saver.copied.connect(
             lambda dest: self.statusBar().showMessage(
                 self.tr("Saved {path}").format(path=dest), 6000
@@ -460,11 +462,9 @@ class MainWindow(QMainWindow):
             return []
         self._memory.put(model.model_id, params)
         jobs = [
-            self._runner.submit(model.model_id, variation, self._service.profile)
+            self.book.submit(model.model_id, variation, self._service.profile, unit)
             for variation in variations(params, count, model.param("seed") is not None)
         ]
-        if unit is not None:
-            self._quotes.update((job.local_id, unit) for job in jobs)
         if jobs:
             self.select_job(jobs[-1].local_id)
         return jobs
@@ -484,7 +484,7 @@ class MainWindow(QMainWindow):
         if self._refused_by_caps(plan.cost):
             return []
         self._memory.put(model.model_id, self.form.values())
-        tracker = BatchTracker(self._runner, self)
+        tracker = BatchTracker(self.book.runner, self)
         for done in [b for b in self._batches if b.counts().finished]:
             self._batches.remove(done)
             done.deleteLater()
@@ -502,19 +502,15 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_job_changed(self, job: Job) -> None:
-        before = self._jobs.job(job.local_id)
-        self._jobs.upsert(job)
-        if before is not None and before.state.active and not job.state.active:
-            self._on_job_finished(job)
         current = self.current_job()
         if current is not None and current.local_id == job.local_id:
             self.viewer.show_job(job)
         self._update_activity()
-        if self._jobs.active_count() and not self._ticker.isActive():
+        if self.book.active_count() and not self._ticker.isActive():
             self._ticker.start()
 
     def _update_activity(self) -> None:
-        active = self._jobs.active_count()
+        active = self.book.active_count()
         self.activity_label.setText(
             self.tr("{count} running").format(count=active) if active else ""
         )
@@ -529,13 +525,13 @@ class MainWindow(QMainWindow):
             from get3w_desktop.ui.compare_window import CompareWindow  # loads when first used
 
             self._compare = CompareWindow(
-                self._catalogue, self._runner, self._thumbnails, model.model_id,
+                self._catalogue, self.book.runner, self._thumbnails, model.model_id,
                 self.form.values(), profile=self._service.profile,
                 spend_check=self.caps_message, parent=self,
             )  # fmt: skip
             self._compare.open_job.connect(self._open_from_compare)
             self._compare.use_params.connect(self._use_compare_params)
-            self._compare.submitted.connect(self._quotes.update)
+            self._compare.submitted.connect(self.book.note_quotes)
         else:
             self._compare.set_form(model.model_id, self.form.values())
             self._compare.set_profile(self._service.profile)
@@ -592,6 +588,7 @@ class MainWindow(QMainWindow):
     def service(self) -> ServiceInfo:
         return self._service
 
+    @Slot(object)
     def _on_job_finished(self, job: Job) -> None:
         self.job_finished.emit(job)
         if self._balance is not None and job.submitted_at is not None:
@@ -602,27 +599,16 @@ class MainWindow(QMainWindow):
             )
 
     def add_history(self, loaded: LoadedHistory) -> None:
-        """Show the stored tasks (below any made since start), and resume the unfinished."""
-        self._jobs.add_older(list(loaded.jobs))
-        for job in loaded.resume:
-            self._runner.start(job)
-        if loaded.resume:
-            count = len(loaded.resume)
-            self.statusBar().showMessage(
-                self.tr("Resuming 1 unfinished task from last time")
-                if count == 1
-                else self.tr("Resuming {count} unfinished tasks from last time").format(
-                    count=count
-                ),
-                8000,
-            )
+        """Show the stored tasks (below any made since start); the book resumes the
+        unfinished ones of the profile in use and parks the others."""
+        self.book.add_history(loaded)
         self._update_empty_hint()
 
     def _tick(self) -> None:
         current = self.current_job()
         if current is not None and current.state.active:
             self.viewer.show_job(current)
-        if self._jobs.active_count():
+        if self.book.active_count():
             self.list_view.viewport().update()  # progress bars and elapsed times move
         else:
             self._ticker.stop()
@@ -683,7 +669,8 @@ class MainWindow(QMainWindow):
             (self.act_copy_id, has_task), (self.act_copy_curl, bool(self._service.base_url)),
             (self.act_copy_python, bool(self._service.base_url)), (None, True),
             (self.act_rerun, True), (self.act_load, True), (None, True),
-            (self.act_cancel, job.state.active), (self.act_remove, not job.state.active),
+            (self.act_cancel, job.state.active),
+            (self.act_remove, not self.book.is_running(job)),
             *((act, True) for act in self.extra_task_actions),
         ):  # fmt: skip
             if act is None:
@@ -827,8 +814,7 @@ class MainWindow(QMainWindow):
         self.price_label.setToolTip(tip.format(price=quote.text(), count=count, source=source))
 
     def spent_today(self) -> float:
-        charges = charges_of(self._jobs.jobs(), self._catalogue, self._quotes)
-        return spent_on(charges, dt.date.today())
+        return self.book.spent_today()
 
     def _refused_by_caps(self, cost: float | None) -> bool:
         """True (and the person told why) when a run of `cost` breaks a spending limit."""
@@ -840,16 +826,12 @@ class MainWindow(QMainWindow):
         return True
 
     @property
-    def quotes(self) -> dict[str, Quote]:
-        return self._quotes
-
-    @property
     def catalogue(self) -> Catalogue:
         return self._catalogue
 
     def all_jobs(self) -> list[Job]:
         """Every task in the list (this session's and the history's), newest first."""
-        return self._jobs.jobs()
+        return self.book.jobs()
 
     def set_filename_pattern(self, pattern: str | None) -> None:
         """How saved files are named (Settings); None: the built-in pattern."""
@@ -967,7 +949,9 @@ class MainWindow(QMainWindow):
     def _rerun(self) -> None:
         job = self.current_job()
         if job:
-            new = self._runner.submit(job.model_id, job.params, job.profile)
+            model = self._catalogue.get(job.model_id)
+            unit = self._unit_price(model, dict(job.params)) if model else None
+            new = self.book.submit(job.model_id, job.params, job.profile, unit)
             self.select_job(new.local_id)
 
     def _load_params(self) -> None:
@@ -982,7 +966,7 @@ class MainWindow(QMainWindow):
     def _cancel(self) -> None:
         job = self.current_job()
         if job and job.state.active:
-            self._runner.cancel(job.local_id)
+            self.book.stop([job.local_id])
 
     def selected_jobs(self) -> list[Job]:
         """The selected tasks (or the current one), in list order."""
@@ -992,14 +976,10 @@ class MainWindow(QMainWindow):
         return self._model_name(model_id)
 
     @Slot(list)
-    def update_jobs(self, jobs: list[Job]) -> None:
-        """Stored changes made elsewhere (a clean-up rewrote these tasks' files)."""
+    def _forget_thumbnails(self, jobs: list[Job]) -> None:
         for job in jobs:
-            if self._jobs.job(job.local_id) is not None:
-                self._jobs.upsert(job)
-        current = self.current_job()
-        if current is not None:
-            self.viewer.show_job(current)
+            for path in job.files:
+                self._thumbnails.forget(path)
 
     @Slot()
     def forget_thumbnails(self) -> None:
@@ -1007,26 +987,12 @@ class MainWindow(QMainWindow):
             for path in job.files:
                 self._thumbnails.forget(path)
 
-    def stop_waiting(self, local_ids: list[str]) -> None:
-        """Stop checking on these tasks here (the server is not told)."""
-        for local_id in local_ids:
-            self._runner.cancel(local_id)
-
-    def forget_jobs(self, local_ids: list[str]) -> None:
-        """Take deleted tasks out of the list and their thumbnails out of memory."""
-        for local_id in local_ids:
-            job = self._jobs.job(local_id)
-            if job is not None:
-                for path in job.files:
-                    self._thumbnails.forget(path)
-                self._jobs.remove(local_id)
-
     def _remove(self) -> None:
         """Remove the selected finished tasks from the list and the history."""
         if self.remove_handler is not None:
             self.remove_handler()
             return
-        gone = [job.local_id for job in self._selected_jobs() if not job.state.active]
+        gone = [job.local_id for job in self._selected_jobs() if not self.book.is_running(job)]
         if not gone:
             return
         if len(gone) > 1:
@@ -1037,9 +1003,7 @@ class MainWindow(QMainWindow):
             )  # fmt: skip
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        for local_id in gone:
-            self._jobs.remove(local_id)
-        self.jobs_removed.emit(gone)
+        self.book.forget(gone)
 
     def _focus_task_search(self) -> None:
         self.filter_bar.setVisible(True)
@@ -1111,11 +1075,7 @@ class MainWindow(QMainWindow):
         return names.get(kind, self.tr("File"))
 
     def _job_by_file(self, path: Path) -> Job | None:
-        wanted = str(path)
-        for job in self._jobs.jobs():
-            if wanted in job.files:
-                return job
-        return None
+        return self.book.find_by_file(str(path))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._model is not None:

@@ -17,12 +17,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from get3w_desktop.core.errors import Action
-from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.job import JobState
 from get3w_desktop.workers.account import NO_ROUTE, RemoteCanceller
 
 if TYPE_CHECKING:
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.services import LiveService
+    from get3w_desktop.workers.job_book import JobBook
 
 # How long to wait for a worker's own "stopped" snapshot before writing ours over it.
 _SETTLE_TRIES = 25
@@ -32,11 +33,11 @@ class RemoteCancel(QObject):
     def __init__(
         self,
         window: MainWindow,
+        book: JobBook,
         live: Callable[[], LiveService | None],
-        record: Callable[[Job], None] | None = None,
     ) -> None:
         super().__init__(window)
-        self._window, self._live, self._record = window, live, record
+        self._window, self._book, self._live = window, book, live
         self._canceller = RemoteCanceller(self)
         self._canceller.done.connect(self._on_done)
         self.act_cancel_remote = QAction(window)
@@ -82,7 +83,7 @@ class RemoteCancel(QObject):
             answer = QMessageBox.question(self._window, self.tr("Cancel on Get3W"), text)
             if answer != QMessageBox.StandardButton.Yes:
                 return 0
-        self._window.stop_waiting([job.local_id for job in jobs])
+        self._book.stop([job.local_id for job in jobs])
         pairs = [(job.local_id, job.remote_id or "") for job in jobs]
         self._canceller.cancel(live.client, pairs)
         return len(jobs)
@@ -100,19 +101,17 @@ class RemoteCancel(QObject):
         self._settle(local_id, _SETTLE_TRIES)
 
     def _settle(self, local_id: str, tries: int) -> None:
-        job = next((j for j in self._window.all_jobs() if j.local_id == local_id), None)
+        job = self._book.job(local_id)
         if job is None:
             return
-        if job.state.active and tries > 0:  # the worker's own "stopped" is on its way
+        if self._book.is_running(job) and tries > 0:  # the worker's own "stopped" is on its way
             QTimer.singleShot(100, lambda: self._settle(local_id, tries - 1))
             return
         done = job.evolve(
             state=JobState.CANCELLED, error=self.tr("Cancelled on Get3W."), note="",
             error_action=Action.RETRY, finished_at=job.finished_at or time.time(),
         )  # fmt: skip
-        self._window.update_jobs([done])
-        if self._record is not None:
-            self._record(done)
+        self._book.update([done], record=True)
         self._say(self.tr("Cancelled on Get3W."))
 
     def _say(self, text: str) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot, qVersion
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot, qVersion
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -125,6 +125,12 @@ def apply_theme(theme: Theme) -> None:
 
 
 class ServiceController(QObject):
+    """Signals:
+    profile_activated(str): new tasks go to this profile now (its parked tasks may resume).
+    """
+
+    profile_activated = Signal(str)
+
     def __init__(
         self,
         settings: Settings,
@@ -190,6 +196,7 @@ class ServiceController(QObject):
             self._window.set_service(self.live.info, balance)
             self._window.set_profiles(self.profile_names(), profile.name)
             self._window.set_quoter(self.quoter)
+        self.profile_activated.emit(profile.name)
         return self.live
 
     def attach_notifier(self, notifier: Notifier) -> None:
@@ -376,10 +383,10 @@ class ServiceController(QObject):
         from get3w_desktop.ui.spend_dialog import SpendDialog
 
         dialog = SpendDialog(
-            self._window.all_jobs(), catalogue=self._window.catalogue,
+            self._window.book.jobs(), catalogue=self._window.catalogue,
             billings=gathered.billings, billing_profile=gathered.profile,
             billing_since=gathered.since.timestamp(), balance=gathered.balance,
-            quotes=self._window.quotes, parent=self._window,
+            quotes=dict(self._window.book.quotes), parent=self._window,
         )  # fmt: skip
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if gathered.problem:

@@ -8,7 +8,9 @@ What a crash or quit left unfinished is sorted out here (see `plan_resume`):
   the person's choices, never sent again;
 - a task of the built-in sandbox from an earlier session: that sandbox is gone, so it
   is closed with a message saying so;
-- a task of another profile, or still owned by a live `get3w run`: left alone.
+- a task of another profile: parked, resumed when that profile is in use again (the job
+  book does that);
+- a task still owned by a live `get3w run`: left alone.
 
 Signals:
     loaded(object): a `LoadedHistory`.
@@ -26,9 +28,13 @@ from PySide6.QtCore import QObject, Signal
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.storage.history import HistoryStore, Unfinished, as_uncertain, owner_alive
+from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
+
+#: Days of spending loaded at start (today's cap and this month's figures need no more).
+SPEND_DAYS = 40
 
 SANDBOX_GONE = (
     "The sandbox was restarted, and sandbox tasks do not survive a restart. Nothing was "
@@ -42,14 +48,18 @@ class LoadedHistory:
     resume: tuple[Job, ...]  # to run again: poll (remote id) or send (never sent)
     settled: tuple[Job, ...]  # changed here: write them back
     elapsed: float  # seconds the load took, for the log and the benchmarks
+    parked: tuple[Job, ...] = ()  # unfinished tasks of other profiles: resumed on a switch
+    spend: tuple[SpendRecord, ...] = ()  # what recent tasks cost (kept after removals)
 
 
 def plan_resume(
     unfinished: Unfinished, *, profile: str, base_url: str, is_sandbox: bool
-) -> tuple[list[Job], list[Job]]:
-    """(jobs to run again, jobs whose state changes now) for the service in use."""
+) -> tuple[list[Job], list[Job], list[Job]]:
+    """(jobs to run again, jobs whose state changes now, jobs of other profiles to run
+    when their profile is in use) for the service in use."""
     resume: list[Job] = []
     settled: list[Job] = []
+    parked: list[Job] = []
     for entry in (*unfinished.resumable, *unfinished.not_sent, *unfinished.lost):
         job = entry.job
         if owner_alive(entry.owner):
@@ -63,9 +73,10 @@ def plan_resume(
             settled.append(as_uncertain(job))
             continue
         if job.profile != profile:
-            continue  # resumed when that profile is in use again
+            parked.append(job)  # resumed when that profile is in use again
+            continue
         resume.append(job)
-    return resume, settled
+    return resume, settled, parked
 
 
 class _Signals(QObject):
@@ -77,14 +88,16 @@ def _load(store: HistoryStore, plan: dict[str, object], limit: int | None) -> Lo
     started = time.perf_counter()
     store.mark_expired()
     unfinished = store.unfinished()
-    resume, settled = plan_resume(
+    resume, settled, parked = plan_resume(
         unfinished, profile=str(plan["profile"]),
         base_url=str(plan["base_url"]), is_sandbox=bool(plan["is_sandbox"]),
     )  # fmt: skip
     if settled:
         store.save_many(settled)
     jobs = tuple(entry.job for entry in store.list(limit=limit))
-    return LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started)
+    spend = tuple(store.spend(since=time.time() - SPEND_DAYS * 86400))
+    return LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started,
+                         tuple(parked), spend)  # fmt: skip
 
 
 class HistoryLoader(PoolOwner):

@@ -25,6 +25,7 @@ from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -47,7 +48,7 @@ def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Win
     saver = FileCopier()
     balance = BalanceWatcher(client.balance)
     service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
-    win = MainWindow(catalogue, runner, JobListModel(), thumbnails,
+    win = MainWindow(catalogue, JobBook(runner, JobListModel()), thumbnails,
                      FormMemory(tmp_path / "form.json"), service, saver,
                      balance=balance, state_file=tmp_path / "window.ini")  # fmt: skip
     qtbot.addWidget(win)
@@ -234,8 +235,8 @@ def test_window_layout_is_remembered(qtbot: QtBot, window: Window, tmp_path: Pat
     sizes = win.main_split.sizes()
     win.close()
     again = MainWindow(
-        win._catalogue, runner, JobListModel(), win._thumbnails, FormMemory(tmp_path / "f.json"),
-        win._service, saver, state_file=tmp_path / "window.ini",
+        win._catalogue, JobBook(runner, JobListModel()), win._thumbnails,
+        FormMemory(tmp_path / "f.json"), win._service, saver, state_file=tmp_path / "window.ini",
     )  # fmt: skip
     qtbot.addWidget(again)
     again.show()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +32,7 @@ from get3w_desktop.ui.key_dialog import KeyDialog
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.services import ServiceController
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.keys import KeyService
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
@@ -56,7 +60,7 @@ def parts(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Part
                                  start_sandbox=start_sandbox)  # fmt: skip
     live = services.activate(SANDBOX, None)
     thumbnails, saver = ThumbnailLoader(tmp_path / "thumbs"), FileCopier()
-    window = MainWindow(load_bundled(), runner, JobListModel(), thumbnails,
+    window = MainWindow(load_bundled(), JobBook(runner, JobListModel()), thumbnails,
                         FormMemory(tmp_path / "form.json"), live.info, saver,
                         balance=live.balance)  # fmt: skip
     qtbot.addWidget(window)
@@ -246,7 +250,7 @@ def test_the_price_is_shown_and_a_cap_blocks_a_run(
     assert sandbox.stats.submits == submits  # nothing was sent
     window.count.setValue(2)
     jobs = window.generate()
-    assert len(jobs) == 2 and all(job.local_id in window.quotes for job in jobs)
+    assert len(jobs) == 2 and all(job.local_id in window.book.quotes for job in jobs)
 
 
 def test_the_spending_window_opens_with_the_bill(qtbot: QtBot, parts: Parts) -> None:
@@ -281,7 +285,7 @@ def test_delete_and_export_from_the_window(
     window, services, _runner, _keys = parts
     with HistoryStore.open(tmp_path / "history.sqlite3") as store:
         keeper = Housekeeper(store, tmp_path / "out", tmp_path / "thumbs")
-        actions = HousekeepingActions(window, keeper, lambda: services.live,
+        actions = HousekeepingActions(window, window.book, keeper, lambda: services.live,
                                       lambda: [e.job for e in store.list()])  # fmt: skip
         kept = _finish_one(qtbot, window, "A kept kite")
         gone = _finish_one(qtbot, window, "A gone kite")
@@ -335,8 +339,11 @@ def test_cancel_on_get3w_stops_the_task_on_the_server(
 
     window, services, _runner, _keys = parts
     _store_key_and_switch_to_work(qtbot, parts)
-    recorded: list[object] = []
-    cancel = RemoteCancel(window, lambda: services.live, recorded.append)
+    recorded: list[Job] = []
+    window.book.changed.connect(
+        lambda j: recorded.append(j) if j.error == "Cancelled on Get3W." else None
+    )
+    cancel = RemoteCancel(window, window.book, lambda: services.live)
     window.picker.select("google/veo3.1-fast/text-to-video")
     window._on_model_chosen("google/veo3.1-fast/text-to-video")
     field = window.form.field("prompt")
@@ -380,3 +387,38 @@ def test_a_key_found_after_the_first_frame_switches_to_get3w(
                     timeout=5000)  # fmt: skip
     assert not window.banner.isVisible()
     assert load_settings(app_paths(tmp_path / "home")).settings.active_profile == "work"
+
+
+def test_a_profile_switch_never_waits_for_a_slow_old_host(qtbot: QtBot, parts: Parts) -> None:
+    """The old profile's balance request hangs; switching away keeps the GUI thread free."""
+    from PySide6.QtCore import QTimer
+
+    from get3w_desktop.workers.base import PoolOwner
+    from tests.scripted_server import Answer, ScriptedServer
+
+    window, services, _runner, _keys = parts
+    release = threading.Event()
+
+    def hang(_seen: object) -> Answer:
+        release.wait(8)  # longer than the test's whole bound: a wait would show
+        return Answer(200, {"code": 200, "data": {"balance": 1.0}})
+
+    with ScriptedServer() as slow:
+        slow.on("GET", "/api/v3/balance", route=hang)
+        services.activate(Profile("slow", slow.url), "sk-test-slow")
+        qtbot.waitUntil(lambda: bool(slow.requests_to("GET", "/api/v3/balance")), timeout=5000)
+        beats: list[float] = []
+        heartbeat = QTimer()
+        heartbeat.setInterval(10)
+        heartbeat.timeout.connect(lambda: beats.append(time.monotonic()))
+        heartbeat.start()
+        qtbot.wait(100)
+        services.activate(SANDBOX, None)  # the slow request is still in flight
+        qtbot.wait(600)  # deleting its owner now would block until the request ends
+        heartbeat.stop()
+        gaps = [b - a for a, b in itertools.pairwise(beats)]
+        assert gaps and max(gaps) < 1.0, max(gaps)  # ~10 ms here; < 50 ms in bench/
+        assert PoolOwner.retired_count() >= 1  # still finishing, off the GUI thread
+        release.set()
+        qtbot.waitUntil(lambda: PoolOwner.retired_count() == 0, timeout=10_000)
+    assert window.service_label.text().startswith("Sandbox")
