@@ -212,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.itemmodels.job_list import JobListModel
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.storage.secrets import KeyringSecretStore
+    from get3w_desktop.ui.crash import install_crash_hooks
     from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
     from get3w_desktop.ui.i18n import install_language
     from get3w_desktop.ui.main_window import MainWindow
@@ -234,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("get3w-desktop")  # Wayland matches the window to the .desktop entry
     app.setWindowIcon(QIcon(str(resource_path("icons", "get3w-desktop.svg"))))
+    crash_hooks = install_crash_hooks(app)  # slots' and threads' exceptions: log + dialog
     apply_theme(settings.theme)  # before any widget exists, so style sheets see the palette
     install_language(app, settings.language)  # None: the system's language
 
@@ -325,6 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         keys.shutdown()
         thumbnails.shutdown()
         copier.shutdown()
+        crash_hooks.uninstall()
 
 
 def adopt_stored_key(services: ServiceController, profile: Profile, lookup: KeyringLookup) -> None:

@@ -506,7 +506,7 @@ class MainWindow(QMainWindow):
         if current is not None and current.local_id == job.local_id:
             self.viewer.show_job(job)
         self._update_activity()
-        if self.book.active_count() and not self._ticker.isActive():
+        if self.book.active_count() and self.isVisible() and not self._ticker.isActive():
             self._ticker.start()
 
     def _update_activity(self) -> None:

@@ -83,6 +83,10 @@ class PoolOwner(QObject):
         self._relay.returned.connect(self._on_returned)
         self._closed = False
         self._is_retired = False
+        self._reaper = QTimer(self)  # a retired owner looks again until its pool is idle
+        self._reaper.setSingleShot(True)
+        self._reaper.setInterval(_RETIRE_POLL_MS)
+        self._reaper.timeout.connect(self._reap)
 
     @property
     def closed(self) -> bool:
@@ -160,9 +164,10 @@ class PoolOwner(QObject):
             return
         if self.idle():
             PoolOwner._retired.discard(self)
+            self._reaper.stop()
             self.deleteLater()
-        else:  # the callable emitted its last signal but its thread is not free yet
-            QTimer.singleShot(_RETIRE_POLL_MS, self._reap)
+        elif not self._reaper.isActive():  # its last signal came, its thread is not free yet
+            self._reaper.start()
 
     @classmethod
     def retired_count(cls) -> int:
@@ -175,6 +180,7 @@ class PoolOwner(QObject):
         for owner in list(cls._retired):
             if shiboken6.isValid(owner):
                 done = bool(owner._pool.waitForDone(timeout_ms)) and done
+                owner._reaper.stop()
                 owner.deleteLater()
         cls._retired.clear()
         return done
