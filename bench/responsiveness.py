@@ -213,11 +213,14 @@ def run(
         runner.job_changed.connect(on_job)
         window.show()
         window.picker.select(MODEL)
-        window._on_model_chosen(MODEL)
+        window.generate_panel.choose_model(MODEL)
         prompt = window.form.field("prompt")
         assert prompt is not None
         prompt.set_value("A lighthouse in a storm, benchmark")
-        QTimer.singleShot(round(deadline * 1000), loop.quit)
+        guard = QTimer()  # the deadline; stopped when done (a pending timer is a leak in tests)
+        guard.setSingleShot(True)
+        guard.timeout.connect(loop.quit)
+        guard.start(round(deadline * 1000))
         sampler.start()
         heartbeat.start()
         started = time.perf_counter()
@@ -238,6 +241,7 @@ def run(
         finally:
             elapsed = time.perf_counter() - started
             heartbeat.timer.stop()
+            guard.stop()
             sampler.stopping.set()
             sampler.join(5)
             window.close()

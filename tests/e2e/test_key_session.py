@@ -98,14 +98,14 @@ def test_the_key_leaves_no_trace_in_files_or_output_requests(qtbot: QtBot, tmp_p
 
         # 2. Run tasks on the key's account.
         window.picker.select(NANO)
-        window._on_model_chosen(NANO)
+        window.generate_panel.choose_model(NANO)
         field = window.form.field("prompt")
         assert field is not None
         field.set_value("A quiet harbour")
         window.count.setValue(2)
         jobs = window.generate()
         qtbot.waitUntil(
-            lambda: all((j := window._jobs.job(x.local_id)) is not None
+            lambda: all((j := window.jobs.job(x.local_id)) is not None
                         and j.state is JobState.COMPLETED for x in jobs),
             timeout=30000,
         )  # fmt: skip

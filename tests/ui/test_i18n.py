@@ -69,7 +69,7 @@ def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Mai
                      state_file=tmp_path / "window.ini")  # fmt: skip
     qtbot.addWidget(win)
     win.picker.select(NANO)
-    win._on_model_chosen(NANO)
+    win.generate_panel.choose_model(NANO)
     win.show()
     yield win
     win.close()

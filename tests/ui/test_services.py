@@ -98,7 +98,7 @@ def test_settings_apply_to_the_running_app(parts: Parts) -> None:
     services.apply(dataclasses.replace(services.settings, concurrency=7, theme=Theme.DARK,
                                        filename_pattern="{model}-{seed}"))  # fmt: skip
     assert runner.max_concurrency() == 7
-    assert window._pattern == "{model}-{seed}"
+    assert window.outputs.pattern == "{model}-{seed}"
 
 
 def test_switching_to_a_profile_without_a_key_asks_for_it(qtbot: QtBot, parts: Parts) -> None:
@@ -121,7 +121,7 @@ def test_a_stored_key_switches_new_tasks_to_that_profile(
     assert load_settings(app_paths(tmp_path / "home")).settings.active_profile == "work"
     # New tasks run on the profile and say so; the shared sandbox saw them.
     window.picker.select(NANO)
-    window._on_model_chosen(NANO)
+    window.generate_panel.choose_model(NANO)
     field = window.form.field("prompt")
     assert field is not None
     field.set_value("a kite")
@@ -129,10 +129,10 @@ def test_a_stored_key_switches_new_tasks_to_that_profile(
     (job,) = window.generate()
     assert job.profile == "work"
     qtbot.waitUntil(
-        lambda: (j := window._jobs.job(job.local_id)) is not None and not j.state.active,
+        lambda: (j := window.jobs.job(job.local_id)) is not None and not j.state.active,
         timeout=20000,
     )
-    assert window._jobs.job(job.local_id).state is JobState.COMPLETED  # type: ignore[union-attr]
+    assert window.jobs.job(job.local_id).state is JobState.COMPLETED  # type: ignore[union-attr]
     assert sandbox.stats.submits == before + 1
     qtbot.waitUntil(lambda: window.balance_label.text().startswith("Balance $"), timeout=5000)
     # Back to the sandbox: the banner returns.
@@ -144,13 +144,13 @@ def test_a_stored_key_switches_new_tasks_to_that_profile(
 
 def _finish_one(qtbot: QtBot, window: MainWindow, prompt: str) -> str:
     window.picker.select(NANO)
-    window._on_model_chosen(NANO)
+    window.generate_panel.choose_model(NANO)
     field = window.form.field("prompt")
     assert field is not None
     field.set_value(prompt)
     (job,) = window.generate()
     qtbot.waitUntil(
-        lambda: (j := window._jobs.job(job.local_id)) is not None and not j.state.active,
+        lambda: (j := window.jobs.job(job.local_id)) is not None and not j.state.active,
         timeout=20000,
     )
     return job.local_id
@@ -163,18 +163,18 @@ def test_a_saved_png_dropped_back_restores_model_and_form(
 
     window, *_ = parts
     local_id = _finish_one(qtbot, window, "A heron in the reeds")
-    done = window._jobs.job(local_id)
+    done = window.jobs.job(local_id)
     assert done is not None and done.files
     target = tmp_path / "kept.png"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *_a: (str(target), "")))  # fmt: skip
     with qtbot.waitSignal(window._saver.copied, timeout=5000):
-        window._save_file(done.files[0])
+        window.outputs.save_file(done.files[0])
     # Another model and prompt in the form; then the saved file comes back.
     window.picker.select("wavespeed-ai/flux-dev")
-    window._on_model_chosen("wavespeed-ai/flux-dev")
+    window.generate_panel.choose_model("wavespeed-ai/flux-dev")
     assert window.remix_from_file(str(target))
-    assert window._model is not None and window._model.model_id == NANO
+    assert window.generate_panel.model is not None and window.generate_panel.model.model_id == NANO
     assert window.form.values()["prompt"] == "A heron in the reeds"
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"not a png at all")
@@ -232,7 +232,7 @@ def test_the_price_is_shown_and_a_cap_blocks_a_run(
 
     window, services, _runner, _keys = parts
     window.picker.select(NANO)
-    window._on_model_chosen(NANO)
+    window.generate_panel.choose_model(NANO)
     field = window.form.field("prompt")
     assert field is not None
     field.set_value("A red kite")
@@ -302,14 +302,14 @@ def test_delete_and_export_from_the_window(
         assert len(exported) == 1
         # Delete the other one (Delete key path), here only.
         window.select_job(gone)
-        gone_files = list(window._jobs.job(gone).files)  # type: ignore[union-attr]
+        gone_files = list(window.jobs.job(gone).files)  # type: ignore[union-attr]
         monkeypatch.setattr(DeleteDialog, "exec", lambda _self: QDialog.DialogCode.Accepted)
         with qtbot.waitSignal(keeper.finished, timeout=10000):
             window.act_remove.trigger()
-        qtbot.waitUntil(lambda: window._jobs.job(gone) is None, timeout=5000)
+        qtbot.waitUntil(lambda: window.jobs.job(gone) is None, timeout=5000)
         assert store.get(gone) is None and store.get(kept) is not None
         assert not any(Path(f).exists() for f in gone_files)
-        assert window._jobs.job(kept) is not None
+        assert window.jobs.job(kept) is not None
         keeper.shutdown()
 
 
@@ -318,7 +318,7 @@ def test_the_task_list_filters_by_profile_once_there_are_two(qtbot: QtBot, parts
     bar = window.filter_bar
     _finish_one(qtbot, window, "A sandbox kite")
     assert not bar.profile.isVisibleTo(window)  # every task ran on one profile
-    window._jobs.upsert(
+    window.jobs.upsert(
         Job(model_id=NANO, params={"prompt": "paid"}, profile="work", state=JobState.COMPLETED)
     )
     assert bar.profile.isVisibleTo(window)
@@ -345,21 +345,21 @@ def test_cancel_on_get3w_stops_the_task_on_the_server(
     )
     cancel = RemoteCancel(window, window.book, lambda: services.live)
     window.picker.select("google/veo3.1-fast/text-to-video")
-    window._on_model_chosen("google/veo3.1-fast/text-to-video")
+    window.generate_panel.choose_model("google/veo3.1-fast/text-to-video")
     field = window.form.field("prompt")
     assert field is not None
     field.set_value("A slow boat")
     (job,) = window.generate()
     qtbot.waitUntil(
-        lambda: (j := window._jobs.job(job.local_id)) is not None and j.remote_id is not None
+        lambda: (j := window.jobs.job(job.local_id)) is not None and j.remote_id is not None
         and j.state is JobState.RUNNING,
         timeout=10000,
     )  # fmt: skip
-    remote_id = window._jobs.job(job.local_id).remote_id  # type: ignore[union-attr]
+    remote_id = window.jobs.job(job.local_id).remote_id  # type: ignore[union-attr]
     window.select_job(job.local_id)
     assert cancel.cancel_selected(confirm=False) == 1
     qtbot.waitUntil(lambda: bool(recorded), timeout=10000)
-    shown = window._jobs.job(job.local_id)
+    shown = window.jobs.job(job.local_id)
     assert shown is not None and shown.state is JobState.CANCELLED
     assert shown.error == "Cancelled on Get3W."
     with Get3WClient(sandbox.base_url, SANDBOX_API_KEY) as client, pytest.raises(NotFoundError):
