@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
+from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.workers.base import PoolOwner
 
@@ -41,17 +42,10 @@ class MediaKind(enum.Enum):
     OTHER = "other"
 
 
-_SUFFIXES = {
-    MediaKind.IMAGE: {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp"},
-    MediaKind.VIDEO: {".mp4", ".webm", ".mov", ".mkv", ".m4v"},
-    MediaKind.AUDIO: {".wav", ".mp3", ".ogg", ".flac", ".m4a", ".aac", ".opus"},
-}
-
-
 def media_kind(path: str) -> MediaKind:
     """What a saved output is, by its extension (the downloader names files by magic bytes)."""
-    suffix = Path(path).suffix.lower()
-    return next((kind for kind, names in _SUFFIXES.items() if suffix in names), MediaKind.OTHER)
+    kind = media_kind_of(path)
+    return MediaKind(kind) if kind is not None else MediaKind.OTHER
 
 
 class DecodeError(Exception):
