@@ -39,9 +39,9 @@ from get3w_desktop.core.compare import CompareCell, ComparePlan
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.money import Quote, format_money, job_charge
 from get3w_desktop.ui.compare_card import CompareCard
-from get3w_desktop.ui.compare_setup import CompareSetup, heading, muted_text
+from get3w_desktop.ui.compare_setup import CompareSetup
 from get3w_desktop.ui.job_delegate import TICK_MS, format_duration, format_estimate
-from get3w_desktop.ui.param_fields import muted
+from get3w_desktop.ui.style import heading, muted, muted_text
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 

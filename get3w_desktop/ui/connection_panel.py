@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.api.connection_test import ConnectionReport, Outcome, Stage, StageResult
 from get3w_desktop.core.proxy import ProxyConfig
-from get3w_desktop.ui.param_fields import error_color, muted
+from get3w_desktop.ui.style import error_color, muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.connection import ConnectionTester
 

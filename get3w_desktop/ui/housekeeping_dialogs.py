@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
-from get3w_desktop.ui.param_fields import error_color, muted
+from get3w_desktop.ui.style import error_color, muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.housekeeping import CacheResult, Housekeeper, LoadJobs
 

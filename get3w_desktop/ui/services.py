@@ -38,6 +38,7 @@ from get3w_desktop.storage.settings import (
 )
 from get3w_desktop.ui.i18n import install_language
 from get3w_desktop.ui.service_bar import ServiceInfo
+from get3w_desktop.ui.style import DARK_DISABLED_TEXT, DARK_PALETTE
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.account import Bill, SpendingGatherer
 from get3w_desktop.workers.balance import BalanceWatcher
@@ -88,19 +89,10 @@ def dark_palette() -> QPalette:
     """A calm dark palette for Fusion, for desktops that cannot switch Qt's scheme."""
     role, group = QPalette.ColorRole, QPalette.ColorGroup
     palette = QPalette()
-    colors = {
-        role.Window: "#1f2125", role.WindowText: "#e6e6e6", role.Base: "#17181b",
-        role.AlternateBase: "#24262b", role.ToolTipBase: "#2b2d31", role.ToolTipText: "#e6e6e6",
-        role.PlaceholderText: "#8b8f96", role.Text: "#e6e6e6", role.Button: "#2a2c31",
-        role.ButtonText: "#e6e6e6", role.BrightText: "#ff6b6b", role.Link: "#6ea8fe",
-        role.Highlight: "#3a7bd5", role.HighlightedText: "#ffffff", role.Mid: "#3a3d43",
-        role.Midlight: "#34373c", role.Dark: "#111214", role.Shadow: "#000000",
-        role.Light: "#3f4248",
-    }  # fmt: skip
-    for which, color in colors.items():
-        palette.setColor(which, QColor(color))
+    for name, color in DARK_PALETTE.items():
+        palette.setColor(getattr(role, name), QColor(color))
     for which in (role.Text, role.WindowText, role.ButtonText):
-        palette.setColor(group.Disabled, which, QColor("#6b6f76"))
+        palette.setColor(group.Disabled, which, QColor(DARK_DISABLED_TEXT))
     return palette
 
 

@@ -62,7 +62,7 @@ from get3w_desktop.storage.settings import (
 )
 from get3w_desktop.ui.connection_panel import ConnectionPanel, KeyFor
 from get3w_desktop.ui.i18n import available_languages
-from get3w_desktop.ui.param_fields import error_color, muted
+from get3w_desktop.ui.style import error_color, muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 SERVER_DEFAULT = QT_TRANSLATE_NOOP("SettingsDialog", "(server default)")

@@ -35,6 +35,7 @@ STATE_TONES = {
 }
 #: The badge and banner that say "sandbox" (the same amber on every theme: it is a warning).
 SANDBOX_BADGE = "background: #fff3cd; color: #7a5900; border-radius: 4px; padding: 1px 8px;"
+SERVICE_BADGE = "background: rgba(34, 139, 84, 0.16); border-radius: 4px; padding: 1px 8px;"
 SANDBOX_BANNER = (
     "#sandboxBanner { background: #fff3cd; border-bottom: 1px solid #f0d58a; }"
     "#sandboxBanner QLabel { color: #5c4300; }"
