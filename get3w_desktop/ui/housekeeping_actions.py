@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QDialog
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
-from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog, StorageDialog
+from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog
+from get3w_desktop.ui.storage_dialog import StorageDialog
 from get3w_desktop.workers.housekeeping import Housekeeper
 from get3w_desktop.workers.job_book import JobBook
 

@@ -16,7 +16,8 @@ from get3w_desktop.core.proxy import SYSTEM_PROXY, ProxyConfig
 from get3w_desktop.sandbox import SandboxServer
 from get3w_desktop.storage.settings import SANDBOX, Profile, Settings
 from get3w_desktop.ui.connection_panel import ConnectionPanel
-from get3w_desktop.ui.settings_dialog import ProfileEditor, SettingsDialog
+from get3w_desktop.ui.profile_editor import ProfileEditor
+from get3w_desktop.ui.settings_dialog import SettingsDialog
 from get3w_desktop.workers.connection import ConnectionTester
 
 

@@ -24,9 +24,10 @@ from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
-from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog, StorageDialog
+from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.service_bar import ServiceInfo
+from get3w_desktop.ui.storage_dialog import StorageDialog
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.housekeeping import Housekeeper
 from get3w_desktop.workers.job_book import JobBook
