@@ -349,13 +349,12 @@ class MainWindow(QMainWindow):
             from get3w_desktop.ui.compare_window import CompareWindow  # loads when first used
 
             self._compare = CompareWindow(
-                self._catalogue, self.book.runner, self._thumbnails, model.model_id,
+                self._catalogue, self.book, self._thumbnails, model.model_id,
                 self.form.values(), profile=self._service.profile,
                 spend_check=self.caps_message, parent=self,
             )  # fmt: skip
             self._compare.open_job.connect(self._open_from_compare)
             self._compare.use_params.connect(self._use_compare_params)
-            self._compare.submitted.connect(self.book.note_quotes)
         else:
             self._compare.set_form(model.model_id, self.form.values())
             self._compare.set_profile(self._service.profile)
