@@ -204,14 +204,12 @@ class OutputActions(QObject):
     @Slot(str)
     def copy_image(self, path: str) -> None:
         """Put the image on the clipboard; decoding happens off the GUI thread."""
+        self._pending_copy = path
         image = self._thumbnails.load_image(path)
         if image is None:
-            self._pending_copy = path
             self._say(self.tr("Copying the image…"), 3000)
-            return
-        self._pending_copy = None
-        QGuiApplication.clipboard().setImage(image)
-        self._say(self.tr("Image copied to the clipboard"), 4000)
+        else:
+            self._on_image_decoded(path, image)
 
     @Slot(str, QImage)
     def _on_image_decoded(self, path: str, image: QImage) -> None:
