@@ -267,7 +267,9 @@ class JobBook(QObject):
             if self.rows.job(job.local_id) is None:
                 self._parked[job.local_id] = job
                 self.rows.upsert(job.evolve(note=parked_note(job.profile)))
-        return self._resume(self._profile) if self._profile is not None else 0
+        if self._profile is None:  # not told which profile is in use: the loader's plan holds
+            return self._resume_jobs([job for job in loaded.resume if job.local_id in self._parked])
+        return self._resume(self._profile)
 
     @Slot(str)
     def activate_profile(self, profile: str) -> int:
@@ -330,13 +332,15 @@ class JobBook(QObject):
             self._journal.record_spend(record)
 
     def _resume(self, profile: str) -> int:
-        ready = [job for job in self._parked.values() if job.profile == profile]
+        return self._resume_jobs([job for job in self._parked.values() if job.profile == profile])
+
+    def _resume_jobs(self, ready: list[Job]) -> int:
         for job in ready:
             del self._parked[job.local_id]
             self.rows.upsert(job)
             self.runner.start(job)
         if ready:
-            self.resumed.emit(len(ready), profile)
+            self.resumed.emit(len(ready), ready[0].profile)
         return len(ready)
 
 

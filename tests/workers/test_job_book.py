@@ -196,3 +196,19 @@ def test_the_history_is_written_only_when_a_snapshot_changes(
     session.runner.job_changed.emit(final)
     assert session.book.history_writes == len(distinct) - len(durable)
     session.quit()
+
+
+def test_without_a_profile_the_loaders_plan_is_followed(
+    qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A book never told the profile (a window without a service) resumes what the loader
+    planned for the profile in use, and leaves the other profiles' tasks parked."""
+    session = open_session(tmp_path / "history.sqlite3", sandbox, tmp_path / "out")
+    mine = Job(model_id=IMAGE, params={"prompt": "never sent"}, profile="work")
+    other = Job(model_id=IMAGE, params={"prompt": "elsewhere"}, profile="home")
+    loaded = LoadedHistory((mine, other), (mine,), (), 0.0, parked=(other,))
+    assert session.book.add_history(loaded) == 1
+    assert session.book.is_parked(other.local_id) and not session.book.is_parked(mine.local_id)
+    done = wait_state(qtbot, session.book, mine, JobState.COMPLETED, JobState.FAILED)
+    assert done.state is JobState.COMPLETED
+    session.quit()
