@@ -24,8 +24,8 @@ from get3w_desktop.workers.housekeeping import Housekeeper
 from get3w_desktop.workers.job_book import JobBook
 
 if TYPE_CHECKING:
-    from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.services import LiveService
+    from get3w_desktop.ui.task_panel import TaskMenus
 
 
 class HousekeepingActions(QObject):
@@ -37,20 +37,20 @@ class HousekeepingActions(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        window: TaskMenus,
         book: JobBook,
         keeper: Housekeeper,
         live: Callable[[], LiveService | None],
         load_history: Callable[[], list[Job]],
     ) -> None:
-        super().__init__(window)
+        super().__init__(window.dialog_parent())
         self._window, self._keeper, self._live, self._load = window, keeper, live, load_history
         self._book = book
         self._ops: dict[int, str] = {}
         self._probe_dialog: DeleteDialog | None = None
-        self.act_export = QAction(window)
+        self.act_export = QAction(window.dialog_parent())
         self.act_export.triggered.connect(lambda _checked=False: self.export_selected())
-        self.act_storage = QAction(window)
+        self.act_storage = QAction(window.dialog_parent())
         self.act_storage.triggered.connect(lambda _checked=False: self.open_storage())
         self.retranslate()
         window.act_remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
@@ -91,7 +91,7 @@ class HousekeepingActions(QObject):
             return None
         live = self._live()
         available = live.client.v3_available() if live is not None else False
-        dialog = DeleteDialog(plan, remote_available=available, parent=self._window)
+        dialog = DeleteDialog(plan, remote_available=available, parent=self._window.dialog_parent())
         if available is None and live is not None:
             self._probe_dialog = dialog
             self._ops[self._keeper.probe_remote_delete(live.client.delete)] = "probe"
@@ -113,7 +113,7 @@ class HousekeepingActions(QObject):
         if not jobs:
             self._say(self.tr("Select finished tasks to export."))
             return None
-        dialog = ExportDialog(jobs, start_dir=str(Path.home()), parent=self._window)
+        dialog = ExportDialog(jobs, start_dir=str(Path.home()), parent=self._window.dialog_parent())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         op = self._keeper.export(jobs, dialog.folder(), dialog.options())
@@ -124,7 +124,7 @@ class HousekeepingActions(QObject):
 
     def open_storage(self) -> StorageDialog:
         dialog = StorageDialog(self._keeper, self._load, model_label=self._window.model_name,
-                               parent=self._window)  # fmt: skip
+                               parent=self._window.dialog_parent())  # fmt: skip
         dialog.jobs_changed.connect(self._book.update)
         dialog.thumbnails_cleared.connect(self._window.forget_thumbnails)
         dialog.open()
@@ -177,4 +177,4 @@ class HousekeepingActions(QObject):
             self._say(message)
 
     def _say(self, text: str) -> None:
-        self._window.statusBar().showMessage(text, 12000)
+        self._window.say(text, 12000)

@@ -376,9 +376,6 @@ class MainWindow(QMainWindow):
 
     # -- money -------------------------------------------------------------------------
 
-    def spent_today(self) -> float:
-        return self.book.spent_today()
-
     def caps_message(self, cost: float | None) -> str | None:
         """Why a run of `cost` would break a spending limit; None when it may go."""
         per_run, per_day = self._caps
@@ -467,6 +464,12 @@ class MainWindow(QMainWindow):
 
     def select_job(self, local_id: str) -> None:
         self.tasks.select_job(local_id)
+
+    def say(self, text: str, ms: int) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def dialog_parent(self) -> QWidget:
+        return self
 
     def current_job(self) -> Job | None:
         return self.tasks.current_job()

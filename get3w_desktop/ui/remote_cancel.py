@@ -21,8 +21,8 @@ from get3w_desktop.core.job import JobState
 from get3w_desktop.workers.account import NO_ROUTE, RemoteCanceller
 
 if TYPE_CHECKING:
-    from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.services import LiveService
+    from get3w_desktop.ui.task_panel import TaskMenus
     from get3w_desktop.workers.job_book import JobBook
 
 # How long to wait for a worker's own "stopped" snapshot before writing ours over it.
@@ -32,15 +32,15 @@ _SETTLE_TRIES = 25
 class RemoteCancel(QObject):
     def __init__(
         self,
-        window: MainWindow,
+        window: TaskMenus,
         book: JobBook,
         live: Callable[[], LiveService | None],
     ) -> None:
-        super().__init__(window)
+        super().__init__(window.dialog_parent())
         self._window, self._book, self._live = window, book, live
         self._canceller = RemoteCanceller(self)
         self._canceller.done.connect(self._on_done)
-        self.act_cancel_remote = QAction(window)
+        self.act_cancel_remote = QAction(window.dialog_parent())
         self.act_cancel_remote.triggered.connect(lambda _checked=False: self.cancel_selected())
         self.retranslate()
         window.extra_task_actions.append(self.act_cancel_remote)
@@ -80,7 +80,9 @@ class RemoteCancel(QObject):
                     "Ask Get3W to stop these {n} tasks? What they already did may be charged."
                 ).format(n=len(jobs))
             )
-            answer = QMessageBox.question(self._window, self.tr("Cancel on Get3W"), text)
+            answer = QMessageBox.question(
+                self._window.dialog_parent(), self.tr("Cancel on Get3W"), text
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return 0
         self._book.stop([job.local_id for job in jobs])
@@ -115,7 +117,7 @@ class RemoteCancel(QObject):
         self._say(self.tr("Cancelled on Get3W."))
 
     def _say(self, text: str) -> None:
-        self._window.statusBar().showMessage(text, 8000)
+        self._window.say(text, 8000)
 
     def shutdown(self) -> None:
         self._canceller.shutdown()

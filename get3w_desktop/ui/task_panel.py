@@ -13,6 +13,7 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
@@ -31,6 +32,28 @@ from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
 #: What the context menu shows for a task: (action or None for a separator, enabled).
 MenuEntries = Callable[[Job], Sequence[tuple[QAction | None, bool]]]
+
+
+class TaskMenus(Protocol):
+    """What add-ons to the task list (housekeeping, remote cancel) may use of the window:
+    its menus and Remove action, the selection, a status line and a parent for dialogs."""
+
+    act_remove: QAction
+    act_quit: QAction
+    task_menu: QMenu
+    file_menu: QMenu
+    extra_task_actions: list[QAction]  # shown in the task list's context menu too
+    remove_handler: Callable[[], object] | None  # replaces "remove from list"
+
+    def selected_jobs(self) -> list[Job]: ...
+
+    def model_name(self, model_id: str) -> str: ...
+
+    def forget_thumbnails(self) -> None: ...
+
+    def say(self, text: str, ms: int) -> None: ...
+
+    def dialog_parent(self) -> QWidget: ...
 
 
 class TaskPanel(QWidget):
