@@ -18,6 +18,7 @@ them queued to the GUI thread.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import ClassVar
@@ -72,8 +73,9 @@ class _Relay(QObject):
 class PoolOwner(QObject):
     """A QObject that runs work on its own pool. See the module for the life cycle."""
 
-    #: Owners retired but still finishing a callable (kept alive until they return).
-    _retired: ClassVar[set[PoolOwner]] = set()
+    #: Owners retired and not yet deleted, by id (the reference keeps them alive until Qt
+    #: deletes them: never from Python inside one of their own event handlers).
+    _retired: ClassVar[dict[int, PoolOwner]] = {}
 
     def __init__(self, threads: int = 1, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -146,7 +148,8 @@ class PoolOwner(QObject):
         self._closed = self._is_retired = True
         self._about_to_close()
         self._pool.clear()
-        PoolOwner._retired.add(self)
+        PoolOwner._retired[id(self)] = self
+        self.destroyed.connect(functools.partial(PoolOwner._forget, id(self)))
         self.setParent(None)  # a parent deleted meanwhile must not wait for this pool
         self._reap()
 
@@ -160,14 +163,17 @@ class PoolOwner(QObject):
 
     def _reap(self) -> None:
         if not shiboken6.isValid(self):
-            PoolOwner._retired.discard(self)
+            PoolOwner._forget(id(self))
             return
         if self.idle():
-            PoolOwner._retired.discard(self)
             self._reaper.stop()
-            self.deleteLater()
+            self.deleteLater()  # `destroyed` then drops the last reference
         elif not self._reaper.isActive():  # its last signal came, its thread is not free yet
             self._reaper.start()
+
+    @staticmethod
+    def _forget(key: int, *_destroyed: object) -> None:
+        PoolOwner._retired.pop(key, None)
 
     @classmethod
     def retired_count(cls) -> int:
@@ -177,7 +183,7 @@ class PoolOwner(QObject):
     def drain_retired(cls, timeout_ms: int = 10_000) -> bool:
         """At quit: wait for every retired owner's last callable. True if all returned."""
         done = True
-        for owner in list(cls._retired):
+        for owner in list(cls._retired.values()):
             if shiboken6.isValid(owner):
                 done = bool(owner._pool.waitForDone(timeout_ms)) and done
                 owner._reaper.stop()
