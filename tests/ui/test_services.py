@@ -422,3 +422,34 @@ def test_a_profile_switch_never_waits_for_a_slow_old_host(qtbot: QtBot, parts: P
         release.set()
         qtbot.waitUntil(lambda: PoolOwner.retired_count() == 0, timeout=10_000)
     assert window.service_label.text().startswith("Sandbox")
+
+
+def test_tasks_of_another_profile_resume_when_the_window_switches_to_it(
+    qtbot: QtBot, parts: Parts, sandbox: SandboxServer
+) -> None:
+    """As app.py wires it: the history shows a running task of "work" while the app is on
+    the sandbox; it waits (not counted, not polled) until the person switches to "work"."""
+    from get3w_desktop.api.client import Get3WClient
+    from get3w_desktop.workers.history_loader import LoadedHistory
+
+    window, services, runner, _keys = parts
+    services.profile_activated.connect(window.book.activate_profile)
+    window.book.activate_profile(services.live.info.profile if services.live else "sandbox")
+    with Get3WClient(sandbox.base_url, SANDBOX_API_KEY) as client:
+        task = client.submit(NANO, {"prompt": "left running by the last session"})
+    waiting = Job(model_id=NANO, params={"prompt": "left running"}, profile="work",
+                  state=JobState.RUNNING, task=task)  # fmt: skip
+    window.add_history(LoadedHistory((waiting,), (), (), 0.0, parked=(waiting,)))
+    assert window.book.is_parked(waiting.local_id)
+    assert window.activity_label.text() == "" and runner.active_count() == 0
+    assert sandbox.stats.polls_by_task.get(task.id, 0) == 0
+
+    _store_key_and_switch_to_work(qtbot, parts)
+    qtbot.waitUntil(
+        lambda: (j := window.book.job(waiting.local_id)) is not None
+        and j.state is JobState.COMPLETED,
+        timeout=20_000,
+    )  # fmt: skip
+    assert sandbox.stats.polls_by_task.get(task.id, 0) > 0  # polled once "work" was in use
+    assert sandbox.stats.submits == 1  # and never sent again
+    assert not window.book.is_parked(waiting.local_id)
