@@ -187,7 +187,8 @@ class CompareWindow(QWidget):
 
     @Slot()
     def run(self) -> list[Job]:
-        """Send every cell through the job book (with its price) and show the grid; [] when nothing was sent."""
+        """Send every cell through the job book (with its price) and show the grid; [] when
+        nothing was sent."""
         self.setup.set_notice("")
         plan = self.setup.plan()
         if not self.setup.can_run():
