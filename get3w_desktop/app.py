@@ -28,10 +28,14 @@ from get3w_desktop.storage.paths import AppPaths, app_paths
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
+    from get3w_desktop.core.catalogue import Catalogue
+    from get3w_desktop.core.live_catalogue import LiveCatalogue
     from get3w_desktop.sandbox import SandboxServer
     from get3w_desktop.storage.history import HistoryStore
     from get3w_desktop.storage.settings import Profile, Settings
+    from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.services import ServiceController
+    from get3w_desktop.workers.catalogue import CatalogueLoader
 
 log = logging.getLogger("get3w_desktop")
 
@@ -215,8 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from get3w_desktop.core.catalogue import load_bundled
+    from get3w_desktop.core.catalogue import Catalogue, load_bundled
     from get3w_desktop.core.job import expected_output_kind
+    from get3w_desktop.core.live_catalogue import CACHE_SUBDIR
     from get3w_desktop.itemmodels.job_list import JobListModel
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.storage.secrets import KeyringSecretStore
@@ -260,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "the sandbox. Use “Enter API key…” to add it.")  # fmt: skip
             profile = SANDBOX
 
-    catalogue = load_bundled()
+    catalogue = Catalogue(load_bundled())  # its own copy: it adopts the live list
     secret_store = KeyringSecretStore()
     keys = KeyService(secret_store)
     history = open_history(paths)
@@ -310,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
     window.show()
     quit_on_signals(app)
+    models = follow_model_list(catalogue, window, services, paths.cache / CACHE_SUBDIR)
     if loader is not None:  # after the first frame is on its way
         loader.load(profile=live.info.profile, base_url=live.info.base_url,
                     is_sandbox=live.info.is_sandbox)  # fmt: skip
@@ -323,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(app.exec())
     finally:
+        models.shutdown()
         runner.shutdown()
         remote_cancel.shutdown()
         if loader is not None:
@@ -339,6 +346,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         thumbnails.shutdown()
         copier.shutdown()
         crash_hooks.uninstall()
+
+
+def follow_model_list(
+    catalogue: Catalogue, window: MainWindow, services: ServiceController, cache: Path
+) -> CatalogueLoader:
+    """Show the active service's model list: its cached copy at once, then the server's,
+    fetched, parsed and merged off the GUI thread (again on every profile switch). The
+    one `catalogue` every part of the window holds adopts it; models the service stopped
+    offering stay resolvable, so their tasks show and re-open."""
+    from get3w_desktop.core import validation
+    from get3w_desktop.workers.catalogue import CatalogueLoader
+
+    models = CatalogueLoader(cache)
+    shown: list[LiveCatalogue] = []
+
+    def show(live: LiveCatalogue) -> None:
+        before = shown[-1] if shown else None
+        shown[:] = [live]
+        if before is None and live.origin == "bundled":
+            return  # what the window was built with: nothing to redo
+        catalogue.adopt(live.offered, live.retired)
+        same = before is not None and _listing(live.offered) == _listing(before.offered)
+        if same:
+            return  # the server agrees with what is shown: no refill of the picker
+        diff = live.diff_from(before) if before is not None and live.origin == "server" else None
+        if diff:
+            window.models_changed(len(diff.added), len(diff.removed))
+        else:
+            window.models_changed()
+
+    def refresh(_profile: str = "") -> None:
+        current = services.live
+        if current is not None:
+            models.start(current.info.base_url, current.client.model_list_data)
+
+    models.loaded.connect(show)
+    models.failed.connect(lambda message: log.info("model list not refreshed: %s", message))
+    services.profile_activated.connect(refresh)
+    refresh()
+    # The JSON Schema checker compiles on first use (~0.1 s): pay it off the GUI thread.
+    models.run_work(validation.warm_up)
+    return models
+
+
+def _listing(models: Catalogue) -> list[tuple[object, ...]]:
+    """What the picker and the forms show of a list (not where it came from)."""
+    return [(m.model_id, m.name, m.type, m.description, m.base_price, m.estimated_duration,
+             m.schema) for m in models]  # fmt: skip
 
 
 def adopt_stored_key(services: ServiceController, profile: Profile, lookup: KeyringLookup) -> None:

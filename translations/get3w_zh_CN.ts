@@ -1383,6 +1383,14 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>本次运行的价格</translation>
     </message>
     <message>
+        <source>Variations</source>
+        <translation>变体数</translation>
+    </message>
+    <message>
+        <source>This model is no longer offered by the service: its settings are shown for reference, and cannot be sent.</source>
+        <translation>服务已不再提供此模型：其设置仅供参考，无法发送。</translation>
+    </message>
+    <message>
         <source>Check the form: {problem}</source>
         <translation>请检查表单：{problem}</translation>
     </message>
@@ -1910,6 +1918,22 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new model(s)</source>
+        <translation>
+            <numerusform>%n 个新模型</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n no longer offered</source>
+        <translation>
+            <numerusform>%n 个不再提供</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Model list updated: {changes}.</source>
+        <translation>模型列表已更新：{changes}。</translation>
     </message>
     <message>
         <source>{count} running</source>

@@ -11,6 +11,7 @@ import re
 import sys
 from typing import Any, TextIO
 
+from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.errors import (
     AuthError,
     BadResponseError,
@@ -30,6 +31,7 @@ from get3w_desktop.core.errors import (
     UnsupportedError,
     WaitTimeoutError,
 )
+from get3w_desktop.core.live_catalogue import CACHE_SUBDIR, Resolved, current
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.storage.history import HistoryDamagedError, HistoryError, HistoryStore
@@ -95,6 +97,17 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 def base_url(args: argparse.Namespace) -> str:
     return str(args.base_url or os.environ.get("GET3W_BASE_URL") or DEFAULT_BASE_URL)
+
+
+def find_model(model_id: str, url: str) -> Resolved | None:
+    """`model_id` in the same model list the window shows for `url`: the server's list as
+    last cached (by the window), else the bundled snapshot; retired models resolve too."""
+    return current(app_paths().cache / CACHE_SUBDIR, url).resolve(model_id)
+
+
+def model_of(model_id: str, url: str) -> ModelInfo | None:
+    found = find_model(model_id, url)
+    return found.model if found is not None else None
 
 
 def seconds(text: str) -> float:

@@ -23,6 +23,7 @@ from get3w_desktop.cli.common import (
     base_url,
     emit_json,
     exit_code_for,
+    model_of,
     one_line,
     open_history,
     report_error,
@@ -32,7 +33,6 @@ from get3w_desktop.cli.common import (
 )
 from get3w_desktop.cli.run import Progress, expected_kind, recorder
 from get3w_desktop.cli.shape import task_shape
-from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.errors import AuthError, Get3WError, InsufficientBalanceError
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.task import Phase
@@ -225,7 +225,7 @@ def _resume_one(
     """Finish one recorded task through the same lifecycle `get3w run` uses."""
     job = entry.job
     folder = args.out or (Path(entry.out_dir) if entry.out_dir else app_paths().outputs)
-    model = load_bundled().get(job.model_id)
+    model = model_of(job.model_id, client.base_url)
     plan = Plan(folder, expected_kind=expected_kind(model), timeout=args.timeout,
                 stem_from_remote_id=True, text_files=True)  # fmt: skip
     record = recorder(store, None, str(folder) if args.out else None)

@@ -20,6 +20,7 @@ from get3w_desktop.cli.common import (
     base_url,
     emit_json,
     exit_code_for,
+    find_model,
     one_line,
     open_history,
     report_error,
@@ -33,7 +34,6 @@ from get3w_desktop.core.catalogue import (
     ParamKind,
     apply_defaults,
     check_params,
-    load_bundled,
 )
 from get3w_desktop.core.errors import (
     Get3WError,
@@ -185,15 +185,18 @@ class Progress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    catalogue = load_bundled()
-    model = catalogue.get(args.model_id)
+    found = find_model(args.model_id, base_url(args))
+    model = found.model if found is not None else None
     try:
         params = parse_params(model, args.param, args.params_file)
         if model is not None:
             params = apply_defaults(model, params)
             check_params(model, params)
+            if found is not None and not found.offered:
+                say(f"note: {args.model_id} was no longer offered when the model list was last "
+                    "read; sending it anyway (the service decides).")  # fmt: skip
         else:
-            say(f"note: {args.model_id} is not in the bundled catalogue; parameters unchecked.")
+            say(f"note: {args.model_id} is not in the model list; parameters unchecked.")
     except InvalidParametersError as exc:
         for problem in exc.problems:
             say(f"  - {problem}")

@@ -286,19 +286,33 @@ class ModelInfo:
 
 
 class Catalogue:
-    """An ordered, read-only set of models."""
+    """An ordered set of models. Read-only, except that the app's one catalogue `adopt`s the
+    live list (on the GUI thread) so every holder of it sees the server's models."""
 
     def __init__(self, models: Iterable[ModelInfo]) -> None:
         self._models: dict[str, ModelInfo] = {}
+        self._retired: dict[str, ModelInfo] = {}  # found by get(), never listed
         for model in models:
             self._models.setdefault(model.model_id, model)
+
+    def adopt(self, offered: Iterable[ModelInfo], retired: Iterable[ModelInfo] = ()) -> None:
+        """Become `offered`; `retired` models (no longer offered, still in the history)
+        stay resolvable by `get` so their tasks show and re-open, but are not listed."""
+        models: dict[str, ModelInfo] = {}
+        for model in offered:
+            models.setdefault(model.model_id, model)
+        self._models = models
+        self._retired = {m.model_id: m for m in retired if m.model_id not in models}
+
+    def is_offered(self, model_id: str) -> bool:
+        return model_id in self._models
 
     @property
     def models(self) -> tuple[ModelInfo, ...]:
         return tuple(self._models.values())
 
     def get(self, model_id: str) -> ModelInfo | None:
-        return self._models.get(model_id)
+        return self._models.get(model_id) or self._retired.get(model_id)
 
     def __len__(self) -> int:
         return len(self._models)

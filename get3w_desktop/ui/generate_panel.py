@@ -109,12 +109,14 @@ class GeneratePanel(QWidget):
     def retranslate(self) -> None:
         self.count.setToolTip(self.tr("How many variations to generate (each with its own seed)"))
         self.generate_button.setText(self.tr("Generate"))
-        self.generate_button.setToolTip(self.tr("Generate (Ctrl+Enter)"))
         self.batch_button.setText(self.tr("Batch…"))
         self.batch_button.setToolTip(
             self.tr("Many prompts at once, typed or from a .txt/.csv file (Ctrl+Shift+B)")
         )
         self.price_label.setAccessibleName(self.tr("Price of this run"))
+        self.count.setAccessibleName(self.tr("Variations"))
+        self.count.setAccessibleDescription(self.count.toolTip())
+        self._show_offered()
         self.show_price()
 
     # -- the model and its form --------------------------------------------------------
@@ -128,8 +130,33 @@ class GeneratePanel(QWidget):
         self.model = model
         self._memory.set_last_model(model_id)
         self.form.set_model(model, self._memory.get(model_id) or None)
+        self._show_offered()
         self._request_price()
         self.show_price()
+
+    def models_changed(self) -> None:
+        """The catalogue adopted a new list (the server's): show it; a form whose model's
+        schema changed is rebuilt with its values; a model no longer offered stays shown but
+        cannot be sent."""
+        self.picker.set_catalogue(self._catalogue)
+        if self.model is None:
+            return
+        fresh = self._catalogue.get(self.model.model_id)
+        if fresh is not None and fresh != self.model:
+            values = self.form.values()
+            self.model = fresh
+            self.form.set_model(fresh, values)
+        self._show_offered()
+
+    def _show_offered(self) -> None:
+        offered = self.model is None or self._catalogue.is_offered(self.model.model_id)
+        self.generate_button.setEnabled(offered)
+        self.batch_button.setEnabled(offered)
+        self.generate_button.setToolTip(
+            self.tr("Generate (Ctrl+Enter)") if offered
+            else self.tr("This model is no longer offered by the service: its settings are "
+                         "shown for reference, and cannot be sent.")
+        )  # fmt: skip
 
     def load(self, model_id: str, params: Mapping[str, Any]) -> None:
         """Show `model_id` with `params` in the form (re-run, remix, compare)."""
@@ -148,7 +175,7 @@ class GeneratePanel(QWidget):
     def generate(self) -> list[Job]:
         """Submit the form (× N variations). Invalid input is explained in the form."""
         model = self.model
-        if model is None:
+        if model is None or not self._catalogue.is_offered(model.model_id):
             return []
         problems = self.form.problems()
         if problems:

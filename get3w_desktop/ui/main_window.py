@@ -431,6 +431,18 @@ class MainWindow(QMainWindow):
     def catalogue(self) -> Catalogue:
         return self._catalogue
 
+    def models_changed(self, added: int = 0, removed: int = 0) -> None:
+        """The catalogue adopted the service's list: show it, and say quietly what changed."""
+        self.generate_panel.models_changed()
+        parts = []
+        if added:
+            parts.append(self.tr("%n new model(s)", "", added))
+        if removed:
+            parts.append(self.tr("%n no longer offered", "", removed))
+        if parts:
+            self.say(self.tr("Model list updated: {changes}.").format(changes=", ".join(parts)),
+                     8000)  # fmt: skip
+
     @Slot(object)
     def _on_balance(self, value: float | None) -> None:
         self._balance_value = value

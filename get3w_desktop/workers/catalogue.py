@@ -21,11 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from get3w_desktop.core import live_catalogue
 from get3w_desktop.core.errors import Get3WError, UnsupportedError
 from get3w_desktop.core.live_catalogue import LiveCatalogue
+from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
 
@@ -39,80 +40,73 @@ class _Signals(QObject):
     finished = Signal(int)
 
 
-class _Load(QRunnable):
-    def __init__(self, ticket: int, folder: Path | None, base_url: str, fetch: Fetch | None,
-                 cancel: threading.Event, signals: _Signals) -> None:  # fmt: skip
-        super().__init__()
-        self._ticket, self._folder, self._base_url = ticket, folder, base_url
-        self._fetch, self._cancel, self._signals = fetch, cancel, signals
-
-    def run(self) -> None:
-        ticket, signals = self._ticket, self._signals
-        try:
-            shown = live_catalogue.current(self._folder, self._base_url)
-            if self._cancel.is_set():
-                return
-            signals.loaded.emit(ticket, shown)
-            if self._fetch is None:
-                return
-            data = self._fetch()
-            if self._cancel.is_set():
-                return
-            outcome = live_catalogue.refresh(self._folder, self._base_url, data, shown)
-            if outcome is None:
-                signals.failed.emit(ticket, "The server's model list was empty; kept the last one.")
-            else:
-                signals.refreshed.emit(ticket, outcome)
-        except UnsupportedError:
-            signals.failed.emit(ticket, "This server does not list its models.")
-        except Get3WError as exc:
-            signals.failed.emit(ticket, exc.message)
-        except Exception:  # a bug must not take the window down: the shown list stays
-            log.exception("model list refresh crashed")
-            signals.failed.emit(ticket, "The model list could not be refreshed.")
-        finally:
-            signals.finished.emit(ticket)
+def _load(ticket: int, folder: Path | None, base_url: str, fetch: Fetch | None,
+          cancel: threading.Event, signals: _Signals) -> None:  # fmt: skip
+    try:
+        shown = live_catalogue.current(folder, base_url)
+        if cancel.is_set():
+            return
+        signals.loaded.emit(ticket, shown)
+        if fetch is None:
+            return
+        data = fetch()
+        if cancel.is_set():
+            return
+        outcome = live_catalogue.refresh(folder, base_url, data, shown)
+        if outcome is None:
+            signals.failed.emit(ticket, "The server's model list was empty; kept the last one.")
+        else:
+            signals.refreshed.emit(ticket, outcome)
+    except UnsupportedError:
+        signals.failed.emit(ticket, "This server does not list its models.")
+    except Get3WError as exc:
+        signals.failed.emit(ticket, exc.message)
+    finally:
+        signals.finished.emit(ticket)
 
 
-class CatalogueLoader(QObject):
+class CatalogueLoader(PoolOwner):
     """Owns the current `LiveCatalogue` for the active profile (see the module docstring)."""
 
     loaded = Signal(object)
     changed = Signal(object)
     failed = Signal(str)
-    # `busy` is True from start() until the pool thread is done with that start
 
     def __init__(self, cache_folder: Path | None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(1, parent)
         self._folder = cache_folder
         self._tickets = itertools.count(1)
         self._ticket = 0
         self._cancel = threading.Event()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
         self._signals.loaded.connect(self._on_loaded)
         self._signals.refreshed.connect(self._on_refreshed)
         self._signals.failed.connect(self._on_failed)
         self._signals.finished.connect(self._on_finished)
         self.catalogue: LiveCatalogue | None = None  # the last one emitted
-        self.busy = False
+        self.busy = False  # True from start() until the pool thread is done with that start
 
     def start(self, base_url: str, fetch: Fetch | None) -> int:
         """Show `base_url`'s cached list, then refresh it with `fetch` (None: cache only)."""
         self._cancel.set()
         self._cancel = threading.Event()
-        self._ticket = next(self._tickets)
+        self._ticket = ticket = next(self._tickets)
         self.busy = True
-        self._pool.start(
-            _Load(self._ticket, self._folder, base_url, fetch, self._cancel, self._signals)
-        )
-        return self._ticket
+        folder, cancel, signals = self._folder, self._cancel, self._signals
 
-    def shutdown(self, timeout_ms: int = 15_000) -> bool:
+        def crashed(_exc: Exception) -> None:  # a bug must not take the window down
+            signals.failed.emit(ticket, "The model list could not be refreshed.")
+            signals.finished.emit(ticket)
+
+        started = self.run_work(
+            lambda: _load(ticket, folder, base_url, fetch, cancel, signals), crashed=crashed
+        )
+        if not started:
+            self.busy = False
+        return ticket
+
+    def _about_to_close(self) -> None:
         self._cancel.set()
-        self._pool.clear()
-        return bool(self._pool.waitForDone(timeout_ms))
 
     @Slot(int, object)
     def _on_loaded(self, ticket: int, catalogue: LiveCatalogue) -> None:

@@ -14,13 +14,17 @@ from pytestqt.qtbot import QtBot
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.cli import main
 from get3w_desktop.cli.common import Exit
+from get3w_desktop.core import live_catalogue
 from get3w_desktop.core.job import TEXT_KIND, Job, JobState, TextOutput
+from get3w_desktop.core.resources import resource_path
 from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.workers.runner import TaskRunner
 from tests.scripted_server import Answer, ScriptedServer
+
+NANO = "google/nano-banana-pro/text-to-image"
 
 EDIT = "google/nano-banana-pro/edit"
 CAPTIONER = "example/captioner/image-to-text"
@@ -205,3 +209,22 @@ def test_a_key_echoed_in_a_task_error_is_redacted_in_the_window_too(
     assert job.state is JobState.FAILED
     assert job.error == "Request by «redacted» was refused."
     assert job.error_message is not None and SANDBOX_API_KEY not in str(job.error_message)
+
+
+def test_run_checks_parameters_against_the_model_list_the_window_cached(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The service's own schema (cached by the window) rules, not the shipped snapshot."""
+    entries = json.loads(resource_path("catalogue.json").read_text(encoding="utf-8"))["models"]
+    nano = json.loads(json.dumps(next(e for e in entries if e["model_id"] == NANO)))
+    nano["api_schema"]["api_schemas"][0]["request_schema"]["properties"]["prompt"]["maxLength"] = 8
+    live_catalogue.write_cache(app_paths().cache / live_catalogue.CACHE_SUBDIR,
+                               sandbox.base_url, [nano])  # fmt: skip
+    monkeypatch.setenv("GET3W_BASE_URL", sandbox.base_url)
+    monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
+    code = main(["run", NANO, "-p", "prompt=a prompt longer than eight", "--no-history"])
+    err = capsys.readouterr().err
+    assert code == Exit.USAGE and "8" in err
+    assert sandbox.stats.submits == 0  # refused before anything was sent
+    # The shipped snapshot would have let it through: the cache is what decided.
+    assert main(["run", NANO, "-p", "prompt=short", "--no-history", "--no-download"]) == Exit.OK
