@@ -211,7 +211,8 @@ def build(
     level: int | None = None,
     version: str | None = None,
 ) -> Path:
-    """Stage and pack; `compression`/`level` trade size for time (tests use gzip -1).
+    """Stage and pack; `compression`/`level` trade size for time (tests use gzip -1). xz
+    defaults to -9: its 64 MiB dictionary spans the whole bundle (46.1 MiB at -6, 41.6 at -9).
     `version` defaults to pyproject.toml's (tests build a second one to upgrade to)."""
     version, arch = version or project_version(), architecture()
     staging = work / f"{PACKAGE}_{debian_version(version)}_{arch}"
@@ -219,6 +220,8 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     deb = out / f"{staging.name}.deb"
     command = ["dpkg-deb", "--root-owner-group", f"-Z{compression}"]
+    if level is None and compression == "xz":
+        level = 9
     if level is not None:
         command.append(f"-z{level}")
     command += ["--build", str(staging), str(deb)]

@@ -34,7 +34,7 @@ LICENSE = "MIT AND LGPL-3.0-only AND LGPL-2.1-or-later"  # the app; Qt/PySide6; 
 DLOPENED = ("libxcb-cursor.so.0", "libEGL.so.1", "libGL.so.1")
 #: What rpm's payload compression accepts; tests use the fast one.
 NAME_FORMAT = "%%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm"  # no per-arch folder
-PAYLOADS = {"xz": "w6.xzdio", "gzip": "w1.gzdio", "zstd": "w19.zstdio"}
+PAYLOADS = {"xz": "w9.xzdio", "gzip": "w1.gzdio", "zstd": "w19.zstdio"}
 
 
 def rpm_version(version: str) -> str:
