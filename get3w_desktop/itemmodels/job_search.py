@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import enum
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +26,49 @@ from itertools import repeat
 from typing import Any
 
 from get3w_desktop.core.job import Job, JobState
+
+
+class StateGroup(enum.Enum):
+    """What people filter by: four groups rather than nine internal states."""
+
+    ALL = "All statuses"
+    ACTIVE = "In progress"
+    DONE = "Done"
+    PROBLEM = "Failed or not saved"
+    STOPPED = "Stopped"
+
+    def matches(self, state: JobState) -> bool:
+        if self is StateGroup.ALL:
+            return True
+        if self is StateGroup.ACTIVE:
+            return state.active
+        if self is StateGroup.DONE:
+            return state is JobState.COMPLETED
+        if self is StateGroup.STOPPED:
+            return state is JobState.CANCELLED
+        return state in (JobState.FAILED, JobState.NOT_SAVED, JobState.UNCERTAIN)
+
+
+class Period(enum.Enum):
+    ANY = "Any time"
+    DAY = "Last 24 hours"
+    WEEK = "Last 7 days"
+    MONTH = "Last 30 days"
+
+    @property
+    def label(self) -> str:
+        return str(self.value)
+
+    @property
+    def seconds(self) -> float | None:
+        return _PERIOD_SECONDS[self]
+
+
+_PERIOD_SECONDS: dict[Period, float | None] = {
+    Period.ANY: None, Period.DAY: 86_400.0, Period.WEEK: 7 * 86_400.0,
+    Period.MONTH: 30 * 86_400.0,
+}  # fmt: skip
+
 
 #: Recent query results kept for deleting back and narrowing (cleared when rows shift).
 CACHE_SIZE = 64

@@ -68,7 +68,7 @@ def build_quick_stubs(cc: str, work: Path) -> dict[str, Path]:
     for name, extra in (("libQt6Quick.so.6", []), ("libQt6Qml.so.6", ["-DGET3W_QML_ONLY"])):
         target = work / name
         subprocess.run(  # noqa: S603
-            [cc, "-shared", "-fPIC", "-O2", *extra, f"-Wl,-soname,{name}",
+            [cc, "-shared", "-fPIC", "-O2", "-s", *extra, f"-Wl,-soname,{name}",
              f"-Wl,--version-script={HERE / 'qtquick_stub.map'}", "-o", str(target),
              str(HERE / "qtquick_stub.c")],
             check=True,
@@ -181,7 +181,7 @@ def subset_icu_library(library: Path, cc: str, work: Path) -> int:
     )
     target = work / library.name
     subprocess.run(  # noqa: S603
-        [cc, "-shared", "-nostdlib", f"-Wl,-soname,{library.name}", "-o", str(target),
+        [cc, "-shared", "-nostdlib", "-s", f"-Wl,-soname,{library.name}", "-o", str(target),
          str(assembly)],
         check=True,
     )  # fmt: skip

@@ -201,9 +201,8 @@ def test_a_long_history_is_indexed_in_slices_after_it_loads(qtbot: QtBot) -> Non
     source = JobListModel()
     proxy = JobFilterModel(source, clock=lambda: NOW)
     source.add_older(_jobs(20_000))
-    index = proxy._index
-    assert not index.complete  # nothing indexed during the load itself
-    qtbot.waitUntil(lambda: index.complete, timeout=10_000)
+    assert not proxy.search_ready  # nothing indexed during the load itself
+    qtbot.waitUntil(lambda: proxy.search_ready, timeout=10_000)
     proxy.set_text("fox")
     assert proxy.rowCount() == sum(_expected(j, "fox", None, StateGroup.ALL, None, Period.ANY)
                                    for j in _jobs(20_000))  # fmt: skip
