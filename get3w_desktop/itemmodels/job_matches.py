@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from PySide6.QtCore import (
@@ -135,7 +135,7 @@ class JobMatchModel(QAbstractProxyModel):
         rows = self._index.match(self._words, self._fields())
         self._relayout(lambda: self._set_rows(rows))
 
-    def _set_rows(self, rows: list[int] | None) -> None:
+    def _set_rows(self, rows: Sequence[int] | None) -> None:
         # A copy: the index patches its cached results in place as rows change.
         self._rows = None if rows is None else list(rows)
         self._count = len(self._index) if rows is None else len(rows)

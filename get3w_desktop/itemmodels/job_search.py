@@ -19,6 +19,7 @@ import collections
 import enum
 import itertools
 import operator
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -70,8 +71,10 @@ _PERIOD_SECONDS: dict[Period, float | None] = {
 }  # fmt: skip
 
 
-#: Recent query results kept for deleting back and narrowing (cleared when rows shift).
+#: Recent query results kept for deleting back and narrowing (cleared when rows shift),
+#: as compact arrays (8 bytes a row), at most this many results and rows in all (~8 MB).
 CACHE_SIZE = 64
+CACHE_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,8 @@ class SearchIndex:
         self._states: list[JobState | None] = []
         self._created: list[float] = []
         self._unbuilt = 0
-        self._cache: collections.OrderedDict[_Key, list[int]] = collections.OrderedDict()
+        self._cache: collections.OrderedDict[_Key, array[int]] = collections.OrderedDict()
+        self._cached_rows = 0
 
     def __len__(self) -> int:
         return len(self._jobs)
@@ -134,7 +138,7 @@ class SearchIndex:
             column[first:first] = repeat(None, count)
         self._created[first:first] = [job.created_at for job in jobs]
         self._unbuilt += count
-        self._cache.clear()  # row numbers shifted
+        self._clear_cache()  # row numbers shifted
 
     def remove(self, first: int, last: int) -> None:
         self._unbuilt -= self._texts[first : last + 1].count(None)
@@ -142,7 +146,7 @@ class SearchIndex:
         del self._created[first : last + 1]
         for column in self._columns():
             del column[first : last + 1]
-        self._cache.clear()
+        self._clear_cache()
 
     def replace(self, row: int, job: Job) -> None:
         """A row's job changed (its state, error…): rebuild it and patch cached results."""
@@ -153,14 +157,19 @@ class SearchIndex:
         for (words, fields), rows in self._cache.items():
             self._patch(rows, row, self.accepts(row, words, fields))
 
-    @staticmethod
-    def _patch(rows: list[int], row: int, accepted: bool) -> None:
+    def _patch(self, rows: array[int], row: int, accepted: bool) -> None:
         at = bisect.bisect_left(rows, row)
         present = at < len(rows) and rows[at] == row
         if accepted and not present:
             rows.insert(at, row)
+            self._cached_rows += 1
         elif present and not accepted:
             del rows[at]
+            self._cached_rows -= 1
+
+    def _clear_cache(self) -> None:
+        self._cache.clear()
+        self._cached_rows = 0
 
     def _columns(self) -> tuple[list[Any], ...]:
         """The lazily built columns (None until built)."""
@@ -225,7 +234,7 @@ class SearchIndex:
             self._unbuilt -= 1
         return bool(self._filter([row], words, fields))
 
-    def match(self, words: Sequence[str], fields: Fields) -> list[int] | None:
+    def match(self, words: Sequence[str], fields: Fields) -> Sequence[int] | None:
         """Source rows that match, ascending; None when nothing filters (every row)."""
         if not words and not fields.active:
             return None
@@ -235,15 +244,19 @@ class SearchIndex:
             self._cache.move_to_end(key)
             return cached
         self.build()
-        rows = self._filter(self._narrowest(tuple(words), fields), words, fields)
+        rows = array("q", self._filter(self._narrowest(tuple(words), fields), words, fields))
         self._cache[key] = rows
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._cached_rows += len(rows)
+        while len(self._cache) > CACHE_SIZE or self._cached_rows > CACHE_ROWS:
+            _key, dropped = self._cache.popitem(last=False)
+            self._cached_rows -= len(dropped)
+            if dropped is rows:
+                break
         return rows
 
     def _narrowest(self, words: tuple[str, ...], fields: Fields) -> Sequence[int] | None:
         """The smallest cached result this query can only narrow (None: all rows)."""
-        best: list[int] | None = None
+        best: array[int] | None = None
         for (old_words, old_fields), rows in self._cache.items():
             if old_fields != fields or len(old_words) > len(words):
                 continue
