@@ -317,8 +317,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms (goal: p95 within "
               f"{GOALS['search_p95_ms']:.0f} ms); rows added in {result['load_seconds']:.2f} s, "
               f"indexed after {result['indexed_seconds']:.2f} s")  # fmt: skip
-        path = write_result("scale_search", {"goals": GOALS, "batched": args.batched, **result},
-                            RESULTS / "scale_search.json", argv)  # fmt: skip
+        name = "scale_search_batched" if args.batched else "scale_search"
+        path = write_result(name, {"goals": GOALS, "batched": args.batched, **result},
+                            RESULTS / f"{name}.json", argv)  # fmt: skip
         print(f"wrote {path}")
         return 0
 

@@ -7,6 +7,7 @@ folder, never to the repository's dist/ or build/.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -88,3 +89,16 @@ def test_the_bundle_leaves_out_what_the_app_cannot_use(bundle: Path) -> None:
     lib = internal / "PySide6" / "Qt" / "lib"
     assert (lib / "libQt6Quick.so.6").stat().st_size < 100_000
     assert not (lib / "libQt6QmlModels.so.6").exists()
+
+
+def test_the_bundle_reports_its_start_up_for_the_benchmark(bundle: Path, home: Path) -> None:
+    """`bench.startup --exe`: with $GET3W_STARTUP_PROBE the packaged app prints when its
+    window first painted and went idle, then quits by itself."""
+    env = user_env(home)
+    env.update(GET3W_STARTUP_PROBE="1", QT_QPA_PLATFORM="offscreen", BENCH_T0="0")
+    result = run([str(bundle / "get3w-desktop")], env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("STARTUP ")]
+    marks = json.loads(line.removeprefix("STARTUP "))["marks"]
+    assert {"qapplication", "shown", "first_paint", "idle"} <= set(marks)
+    assert marks["qapplication"] <= marks["first_paint"] <= marks["idle"]
