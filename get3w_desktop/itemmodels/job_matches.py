@@ -13,7 +13,9 @@ progress") move single rows, as dynamic filtering did; selections survive filter
 from __future__ import annotations
 
 import bisect
+import itertools
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
@@ -58,7 +60,7 @@ class JobMatchModel(QAbstractProxyModel):
         self._source = source
         self._index = SearchIndex(display_name)
         #: Matching source rows, ascending; None while nothing filters (every row shows).
-        self._rows: list[int] | None = None
+        self._rows: array[int] | None = None
         self._count = 0  # rows shown; kept by us, so it changes only inside our signals
         self._builder = QTimer(self, singleShot=True, interval=0)
         self._builder.timeout.connect(self._build_some)
@@ -136,8 +138,12 @@ class JobMatchModel(QAbstractProxyModel):
         self._relayout(lambda: self._set_rows(rows))
 
     def _set_rows(self, rows: Sequence[int] | None) -> None:
-        # A copy: the index patches its cached results in place as rows change.
-        self._rows = None if rows is None else list(rows)
+        # A copy (a memcpy of the index's array): the index patches its cached results in
+        # place as jobs change, and our rows must change only inside our own signals.
+        if rows is None:
+            self._rows = None
+        else:
+            self._rows = rows[:] if isinstance(rows, array) else array("q", rows)
         self._count = len(self._index) if rows is None else len(rows)
 
     def _relayout(self, change: Callable[[], None]) -> None:
@@ -213,7 +219,8 @@ class JobMatchModel(QAbstractProxyModel):
             accepts = self._index.accepts_job
             new = [first + i for i, job in enumerate(jobs) if accepts(job, words, fields)]
             at = bisect.bisect_left(self._rows, first)
-            rows = self._rows[:at] + new + [r + count for r in self._rows[at:]]
+            later = (r + count for r in self._rows[at:])
+            rows = array("q", itertools.chain(self._rows[:at], new, later))
             if new:
                 start = len(self._rows) - at if self._oldest_first else at
                 self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
@@ -235,7 +242,7 @@ class JobMatchModel(QAbstractProxyModel):
             self.endRemoveRows()
             return
         low, high = bisect.bisect_left(self._rows, first), bisect.bisect_right(self._rows, last)
-        rows = self._rows[:low] + [r - count for r in self._rows[high:]]
+        rows = array("q", itertools.chain(self._rows[:low], (r - count for r in self._rows[high:])))
         if high > low:
             start = len(self._rows) - high if self._oldest_first else low
             self.beginRemoveRows(QModelIndex(), start, start + high - low - 1)
@@ -269,7 +276,8 @@ class JobMatchModel(QAbstractProxyModel):
                 at = bisect.bisect_left(self._rows, source_row)
                 start = len(self._rows) - at if self._oldest_first else at
                 self.beginInsertRows(QModelIndex(), start, start)
-                self._set_rows([*self._rows[:at], source_row, *self._rows[at:]])
+                self._rows.insert(at, source_row)
+                self._count += 1
                 self.endInsertRows()
 
     # -- Qt ----------------------------------------------------------------------------

@@ -232,7 +232,7 @@ class SearchIndex:
         if self._texts[row] is None:
             self._build_row(row)
             self._unbuilt -= 1
-        return bool(self._filter([row], words, fields))
+        return len(self._filter([row], words, fields)) > 0
 
     def match(self, words: Sequence[str], fields: Fields) -> Sequence[int] | None:
         """Source rows that match, ascending; None when nothing filters (every row)."""
@@ -244,7 +244,7 @@ class SearchIndex:
             self._cache.move_to_end(key)
             return cached
         self.build()
-        rows = array("q", self._filter(self._narrowest(tuple(words), fields), words, fields))
+        rows = self._filter(self._narrowest(tuple(words), fields), words, fields)
         self._cache[key] = rows
         self._cached_rows += len(rows)
         while len(self._cache) > CACHE_SIZE or self._cached_rows > CACHE_ROWS:
@@ -268,7 +268,7 @@ class SearchIndex:
 
     def _filter(
         self, rows: Sequence[int] | None, words: Iterable[str], fields: Fields
-    ) -> list[int]:
+    ) -> array[int]:
         """`rows` (None: all) that pass `fields` and contain every word, in C-level passes,
         each over the survivors of the one before."""
         checks: list[tuple[Sequence[Any], Callable[[Iterable[Any]], Iterable[bool]]]] = []
@@ -281,12 +281,14 @@ class SearchIndex:
         if fields.created_since is not None:
             checks.append((self._created, partial(_at_least, fields.created_since)))
         checks += [(self._texts, partial(_containing, word)) for word in words]
-        result: list[int] | None = None if rows is None else list(rows)
+        result: Sequence[int] | None = rows
         for values, check in checks:
             column = values if result is None else map(values.__getitem__, result)
             candidates = range(len(values)) if result is None else result
-            result = list(itertools.compress(candidates, check(column)))
-        return list(range(len(self._jobs))) if result is None else result
+            result = array("q", itertools.compress(candidates, check(column)))
+        if result is None:
+            return array("q", range(len(self._jobs)))
+        return result if isinstance(result, array) else array("q", result)
 
 
 def _equal(value: object, column: Iterable[Any]) -> Iterable[bool]:
