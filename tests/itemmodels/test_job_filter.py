@@ -206,3 +206,22 @@ def test_a_long_history_is_indexed_in_slices_after_it_loads(qtbot: QtBot) -> Non
     proxy.set_text("fox")
     assert proxy.rowCount() == sum(_expected(j, "fox", None, StateGroup.ALL, None, Period.ANY)
                                    for j in _jobs(20_000))  # fmt: skip
+
+
+def test_dragging_rows_out_carries_their_files_through_both_proxy_layers() -> None:
+    from PySide6.QtCore import Qt
+
+    jobs = [job.evolve(files=(f"/tmp/out/{job.local_id}.png",)) for job in _jobs(30)]
+    source = JobListModel()
+    source.reset_jobs(jobs)
+    proxy = JobFilterModel(source, clock=lambda: NOW)
+    proxy.set_text("fox")
+    proxy.set_oldest_first(True)
+    first, second = _shown(proxy)[:2]
+    indexes = [proxy.index(0, 0), proxy.index(1, 0)]
+    assert proxy.flags(indexes[0]) & Qt.ItemFlag.ItemIsDragEnabled
+    urls = {url.toLocalFile() for url in proxy.mimeData(indexes).urls()}
+    assert urls == {first.files[0], second.files[0]}
+    assert proxy.data(indexes[0], Qt.ItemDataRole.DisplayRole) == source.data(
+        source.index_of(first.local_id), Qt.ItemDataRole.DisplayRole
+    )
