@@ -21,6 +21,7 @@ sandbox: $(STAMP)
 	$(BIN)/get3w sandbox
 
 dist: $(STAMP)
+	scripts/system-deps.sh dist
 	packaging/build.sh
 
 bench: $(STAMP)

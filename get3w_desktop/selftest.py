@@ -31,6 +31,9 @@ TIME_SCALE = 0.02
 RENDER_SCALE = 0.25
 TASK_TIMEOUT = 60.0
 KEYRING_TIMEOUT = 5.0
+#: A bundled sandbox clip with H.264 video and AAC audio, and how long its decoding may take.
+MEDIA_CLIP = "clip_1x1.mp4"
+MEDIA_TIMEOUT = 20.0
 #: What Get3W's image models return; each needs a Qt image plugin in the bundle.
 IMAGE_FORMATS = ("png", "jpeg", "webp")
 
@@ -110,14 +113,21 @@ class SelfTest:
         return f"keyring {short}" if secure else f"keyring {short} (not secure)"
 
     def multimedia(self) -> str:
-        """Results play through QtMultimedia's FFmpeg backend: it must open MP4 files."""
+        """Results play through QtMultimedia's FFmpeg backend: it must decode an MP4's
+        H.264 video and AAC audio (a bundle missing an FFmpeg library or one the plugin
+        links fails here, not when a person presses Play)."""
         from PySide6.QtMultimedia import QMediaFormat
 
         if not QMediaFormat(QMediaFormat.FileFormat.MPEG4).isSupported(
             QMediaFormat.ConversionMode.Decode
         ):
             raise StageError("no multimedia backend can play MP4 files (FFmpeg plugin missing)")
-        return "multimedia mp4"
+        from get3w_desktop.core.resources import resource_path
+
+        clip = resource_path("sandbox", MEDIA_CLIP)
+        width, height = _first_video_frame(clip)
+        rate = _first_audio_buffer(clip)
+        return f"multimedia mp4 {width}x{height} {rate} Hz"
 
     def task(self) -> str:
         from PySide6.QtGui import QImage
@@ -155,6 +165,79 @@ class SelfTest:
             raise StageError(f"the downloaded {saved.media_type} file does not decode")
         seconds = time.monotonic() - started
         return f"task {task.id} {image.width()}x{image.height()} {seconds:.1f} s"
+
+
+def _wait(done: Callable[[], bool], seconds: float) -> None:
+    """Run Qt's event loop until `done()` or the deadline (no GUI is shown, nothing waits on us)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    poll = QTimer(interval=10)
+    poll.timeout.connect(lambda: loop.quit() if done() else None)
+    deadline = QTimer(singleShot=True, interval=int(seconds * 1000))
+    deadline.timeout.connect(loop.quit)
+    poll.start()
+    deadline.start()
+    loop.exec()
+    poll.stop()
+    deadline.stop()
+
+
+def _first_video_frame(clip: Path) -> tuple[int, int]:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+
+    player, sink = QMediaPlayer(), QVideoSink()
+    sizes: list[tuple[int, int]] = []
+    errors: list[str] = []
+
+    def frame(video: QVideoFrame) -> None:
+        if video.isValid():
+            sizes.append((video.width(), video.height()))
+
+    sink.videoFrameChanged.connect(frame)
+    player.errorOccurred.connect(lambda _error, text: errors.append(text))
+    player.setVideoOutput(sink)
+    player.setSource(QUrl.fromLocalFile(str(clip)))
+    player.play()
+    try:
+        _wait(lambda: bool(sizes or errors), MEDIA_TIMEOUT)
+    finally:
+        player.stop()
+        player.setSource(QUrl())
+    if errors:
+        raise StageError(f"the video player failed on {clip.name}: {errors[0]}")
+    if not sizes:
+        raise StageError(f"no video frame from {clip.name} in {MEDIA_TIMEOUT:g} s")
+    return sizes[0]
+
+
+def _first_audio_buffer(clip: Path) -> int:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtMultimedia import QAudioDecoder
+
+    decoder = QAudioDecoder()
+    rates: list[int] = []
+    errors: list[str] = []
+
+    def ready() -> None:
+        buffer = decoder.read()
+        if buffer.isValid() and buffer.frameCount() > 0:
+            rates.append(buffer.format().sampleRate())
+
+    decoder.bufferReady.connect(ready)
+    decoder.error.connect(lambda _error: errors.append(decoder.errorString()))
+    decoder.setSource(QUrl.fromLocalFile(str(clip)))
+    decoder.start()
+    try:
+        _wait(lambda: bool(rates or errors), MEDIA_TIMEOUT)
+    finally:
+        decoder.stop()
+    if errors:
+        raise StageError(f"the audio decoder failed on {clip.name}: {errors[0]}")
+    if not rates:
+        raise StageError(f"no audio from {clip.name} in {MEDIA_TIMEOUT:g} s")
+    return rates[0]
 
 
 def _describe(exc: BaseException) -> str:

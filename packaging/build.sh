@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the standalone app for this OS into dist/ (`make dist`), then self-test it.
 #   Linux:  dist/get3w-desktop/ (onedir), dist/get3w-desktop_<v>_<arch>.deb,
+#           dist/get3w-desktop-<v>-1.<arch>.rpm (Fedora, openSUSE; needs Debian's `rpm`),
 #           dist/get3w-desktop-<v>-linux-<arch>.tar.gz
 #   macOS:  dist/Get3W Desktop.app and dist/Get3W-Desktop-<v>.dmg (packaging/macos/make_dmg.sh)
 #   Windows: use packaging/windows/build.ps1 (PyInstaller + Inno Setup).
@@ -30,6 +31,11 @@ case "$(uname -s)" in
     Linux)
         arch="$(uname -m)"
         "$PY" packaging/linux/build_deb.py dist/get3w-desktop --out dist --work build/deb
+        if command -v rpmbuild >/dev/null 2>&1; then
+            "$PY" packaging/linux/build_rpm.py dist/get3w-desktop --out dist --work build/rpm
+        else
+            echo "== no .rpm: rpmbuild is missing (scripts/system-deps.sh dist installs it)" >&2
+        fi
         tar -C dist -czf "dist/get3w-desktop-${version}-linux-${arch}.tar.gz" get3w-desktop
         ;;
     Darwin)

@@ -94,6 +94,10 @@ class JobListModel(QAbstractListModel):
     def job_at(self, row: int) -> Job | None:
         return self._jobs[row] if 0 <= row < len(self._jobs) else None
 
+    def jobs_between(self, first: int, last: int) -> list[Job]:
+        """The jobs of rows first..last (inclusive), one slice: the filter's bulk index."""
+        return self._jobs[first : last + 1]
+
     def index_of(self, local_id: str) -> QModelIndex:
         row = self._rows.get(local_id)
         return QModelIndex() if row is None else self.index(row, 0)

@@ -84,6 +84,10 @@ class TaskPanel(QWidget):
         self.delegate = JobDelegate(thumbnails, self.list_view, display_name)
         self.list_view.setItemDelegate(self.delegate)
         self.list_view.setUniformItemSizes(True)
+        # Lay out ~100,000 rows in batches between events, so a search that keeps most of
+        # them never lays them all out in one go (bench/scale.py --search-only --batched).
+        self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list_view.setBatchSize(2000)
         self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list_view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.list_view.setDragEnabled(True)  # drag outputs out to the file manager

@@ -2,9 +2,12 @@
 
     python packaging/linux/build_deb.py dist/get3w-desktop --out dist [--work build/deb]
 
-Layout: the bundle in /opt/get3w-desktop, relative symlinks /usr/bin/get3w-desktop and
-/usr/bin/get3w, a menu entry in /usr/share/applications, hicolor icons. No maintainer
-scripts: Debian's file triggers refresh the menu and icon caches. Depends lists the
+Layout: the bundle in /opt/get3w-desktop, symlinks /usr/bin/get3w-desktop and
+/usr/bin/get3w, a menu entry in /usr/share/applications, AppStream metadata in
+/usr/share/metainfo, hicolor icons, lintian overrides (each explained in
+packaging/linux/lintian-overrides). No maintainer scripts: Debian's file triggers refresh
+the menu and icon caches, and nothing ever touches a person's ~/.config or ~/.local/share,
+so upgrades keep their data and removal (even purge) never deletes it. Depends lists the
 system libraries the bundle leaves to the desktop (scripts/system-deps.sh `run`, plus the
 ones the spec drops from the bundle). Prints the path of the .deb.
 """
@@ -12,6 +15,7 @@ ones the spec drops from the bundle). Prints the path of the .deb.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import os
 import re
@@ -45,7 +49,22 @@ EXTRA_DEPENDS = (
     "libxkbcommon0",
     "libfreetype6",
 )
+SUMMARY = "desktop client for the Get3W generative-AI API"
+#: The long description, lines under 80 characters (lintian); the .rpm uses it too.
+DESCRIPTION = (
+    "Generate images, videos and sounds with the models Get3W offers (Nano Banana,",
+    "Seedream, Flux, Veo, Kling, Wan, Sora...), follow tasks in the background and",
+    "keep the results. A built-in offline sandbox lets you try everything without a",
+    "key. Includes the `get3w` command for scripts.",
+)
 RECOMMENDS = ("gnome-keyring | kwalletmanager",)  # a Secret Service to remember the key
+COPYRIGHT = (
+    "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+    f"Upstream-Name: {PACKAGE}\n\n"
+    "Files: *\nCopyright: 2026 Get3W Desktop contributors\nLicense: MIT\n"
+    "Comment: bundles Python, Qt/PySide6 (LGPL-3), FFmpeg (LGPL-2.1), Pillow, requests,\n"
+    " keyring and their dependencies under their own licences.\n"
+)
 
 
 def project_version() -> str:
@@ -100,15 +119,21 @@ def control(version: str, arch: str, installed_kib: int) -> str:
         "Section: graphics\n"
         "Priority: optional\n"
         f"Homepage: {HOMEPAGE}\n"
-        "Description: desktop client for the Get3W generative-AI API\n"
-        " Generate images, videos and sounds with the models Get3W offers (Nano Banana,\n"
-        " Seedream, Flux, Veo, Kling, Wan, Sora…), follow tasks in the background and keep\n"
-        " the results. A built-in offline sandbox lets you try everything without a key.\n"
-        " Includes the `get3w` command for scripts.\n"
+        f"Description: {SUMMARY}\n" + "".join(f" {line}\n" for line in DESCRIPTION)
     )
 
 
-def stage(bundle: Path, staging: Path, version: str, arch: str) -> None:
+METAINFO = "com.get3w.desktop.metainfo.xml"
+#: Shared libraries need no execute bit (the wheels ship some with one; lintian objects).
+SHARED_LIBRARY = re.compile(r"\.so(\.[\d.]+)?$")
+
+
+def stage_files(bundle: Path, staging: Path) -> None:
+    """The installed file tree, shared by the .deb and the .rpm (packaging/linux/build_rpm.py).
+
+    Nothing outside /opt/get3w-desktop and /usr: no maintainer scripts, nothing in a
+    person's home; upgrades replace these files and removal deletes only them.
+    """
     if staging.exists():
         shutil.rmtree(staging)
     target = staging / INSTALL_DIR
@@ -118,10 +143,12 @@ def stage(bundle: Path, staging: Path, version: str, arch: str) -> None:
     for name in ("get3w-desktop", "get3w"):
         if not (target / name).is_file():
             raise SystemExit(f"{bundle} has no {name} executable: is it the onedir bundle?")
-        (bindir / name).symlink_to(f"../../{INSTALL_DIR}/{name}")  # relative: any install root
+        (bindir / name).symlink_to(f"/{INSTALL_DIR}/{name}")  # absolute (Debian policy 10.5)
     share = staging / "usr" / "share"
     (share / "applications").mkdir(parents=True)
     shutil.copy2(PACKAGING / "linux" / f"{PACKAGE}.desktop", share / "applications")
+    (share / "metainfo").mkdir(parents=True)
+    shutil.copy2(PACKAGING / "linux" / METAINFO, share / "metainfo")
     icons = share / "icons" / "hicolor"
     for png in sorted((PACKAGING / "icons" / "hicolor").glob(f"*/apps/{PACKAGE}.png")):
         dest = icons / png.relative_to(PACKAGING / "icons" / "hicolor")
@@ -132,20 +159,37 @@ def stage(bundle: Path, staging: Path, version: str, arch: str) -> None:
     shutil.copy2(PACKAGING / "icons" / f"{PACKAGE}.svg", scalable)
     doc = share / "doc" / PACKAGE
     doc.mkdir(parents=True)
-    (doc / "copyright").write_text(
-        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-        f"Upstream-Name: {PACKAGE}\n\nFiles: *\nLicense: MIT\n"
-        "Comment: bundles Python, Qt/PySide6 (LGPL-3), FFmpeg (LGPL-2.1), Pillow, requests,\n"
-        " keyring and their dependencies under their own licences.\n",
-        encoding="utf-8",
-    )
-    for path in staging.rglob("*"):  # dpkg wants sane modes whatever the umask was
+    (doc / "copyright").write_text(COPYRIGHT, encoding="utf-8")
+    for path in staging.rglob("*"):  # packagers want sane modes whatever the umask was
         if path.is_symlink():
             continue
-        if path.is_dir() or os.access(path, os.X_OK):
+        if path.is_dir() or (os.access(path, os.X_OK) and not SHARED_LIBRARY.search(path.name)):
             path.chmod(0o755)
         else:
             path.chmod(0o644)
+
+
+def changelog(version: str) -> bytes:
+    """A one-entry Debian changelog (lintian wants one in every binary package)."""
+    text = (
+        f"{PACKAGE} ({debian_version(version)}) unstable; urgency=medium\n\n"
+        f"  * Release {version}: see https://get3w.com for what changed.\n\n"
+        f" -- {MAINTAINER}  Mon, 30 Nov 2026 00:00:00 +0000\n"
+    )
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+def stage(bundle: Path, staging: Path, version: str, arch: str) -> None:
+    stage_files(bundle, staging)
+    doc = staging / "usr" / "share" / "doc" / PACKAGE
+    (doc / "changelog.gz").write_bytes(changelog(version))
+    (doc / "changelog.gz").chmod(0o644)
+    overrides = staging / "usr" / "share" / "lintian" / "overrides"
+    overrides.mkdir(parents=True)
+    shutil.copy2(PACKAGING / "linux" / "lintian-overrides", overrides / PACKAGE)
+    for folder in (overrides, overrides.parent):
+        folder.chmod(0o755)
+    (overrides / PACKAGE).chmod(0o644)
     debian = staging / "DEBIAN"
     debian.mkdir()
     (debian / "control").write_text(
@@ -160,15 +204,24 @@ def stage(bundle: Path, staging: Path, version: str, arch: str) -> None:
 
 
 def build(
-    bundle: Path, out: Path, work: Path, compression: str = "xz", level: int | None = None
+    bundle: Path,
+    out: Path,
+    work: Path,
+    compression: str = "xz",
+    level: int | None = None,
+    version: str | None = None,
 ) -> Path:
-    """Stage and pack; `compression`/`level` trade size for time (tests use gzip -1)."""
-    version, arch = project_version(), architecture()
+    """Stage and pack; `compression`/`level` trade size for time (tests use gzip -1). xz
+    defaults to -9: its 64 MiB dictionary spans the whole bundle (46.1 MiB at -6, 41.6 at -9).
+    `version` defaults to pyproject.toml's (tests build a second one to upgrade to)."""
+    version, arch = version or project_version(), architecture()
     staging = work / f"{PACKAGE}_{debian_version(version)}_{arch}"
     stage(bundle, staging, version, arch)
     out.mkdir(parents=True, exist_ok=True)
     deb = out / f"{staging.name}.deb"
     command = ["dpkg-deb", "--root-owner-group", f"-Z{compression}"]
+    if level is None and compression == "xz":
+        level = 9
     if level is not None:
         command.append(f"-z{level}")
     command += ["--build", str(staging), str(deb)]

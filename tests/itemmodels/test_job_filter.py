@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.task import Task
@@ -110,3 +111,117 @@ def test_adding_older_jobs_keeps_the_known_ones() -> None:
     source.add_older(jobs[2:])
     assert source.rowCount() == 10
     assert [source.job_at(r).local_id for r in range(10)] == [j.local_id for j in jobs]  # type: ignore[union-attr]
+
+
+def test_typing_and_deleting_matches_a_plain_scan_at_every_key() -> None:
+    """Narrowing (each key scans the last result) and the kept results for deleting back
+    give exactly what a fresh scan gives, with and without other filters."""
+    jobs = _jobs(3_000)
+    source = JobListModel()
+    source.reset_jobs(jobs)
+    proxy = JobFilterModel(source, clock=lambda: NOW)
+    for model, group in ((None, StateGroup.ALL), (MODELS[0], StateGroup.PROBLEM)):
+        proxy.set_model_id(model)
+        proxy.set_group(group)
+        text = "lighthouse cas"
+        keys = [text[: i + 1] for i in range(len(text))]
+        keys += [text[:i] for i in range(len(text) - 1, -1, -1)]
+        for typed in keys:
+            proxy.set_text(typed)
+            want = [j.local_id for j in jobs
+                    if _expected(j, typed, model, group, None, Period.ANY)]  # fmt: skip
+            assert [job.local_id for job in _shown(proxy)] == want, (typed, model)
+
+
+def test_a_changed_job_is_matched_by_its_new_text_even_after_searches(
+    qtmodeltester: ModelTester,
+) -> None:
+    jobs = _jobs(200)
+    source = JobListModel()
+    source.reset_jobs(jobs)
+    proxy = JobFilterModel(source, clock=lambda: NOW)
+    qtmodeltester.check(proxy)
+    proxy.set_text("zebra")
+    assert proxy.rowCount() == 0
+    proxy.set_text("fox")
+    target = next(job for job in _shown(proxy))
+    source.upsert(target.evolve(state=JobState.FAILED, error="Zebra crossing not allowed"))
+    proxy.set_text("zebra")  # a cached empty result would hide it
+    assert [job.local_id for job in _shown(proxy)] == [target.local_id]
+    proxy.set_text("fox")
+    assert target.local_id in {job.local_id for job in _shown(proxy)}
+
+
+def test_the_selection_stays_on_its_job_while_the_filter_and_order_change() -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    jobs = _jobs(500)
+    source = JobListModel()
+    source.reset_jobs(jobs)
+    proxy = JobFilterModel(source, clock=lambda: NOW)
+    selection = QItemSelectionModel(proxy)
+    proxy.set_text("castle")
+    chosen = _shown(proxy)[7]
+    selection.setCurrentIndex(
+        proxy.index_of(chosen.local_id), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+    for change in (lambda: proxy.set_text("cast"), lambda: proxy.set_oldest_first(True),
+                   lambda: proxy.set_text("")):  # fmt: skip
+        change()
+        current = selection.currentIndex()
+        assert current.isValid() and proxy.job_at(current.row()) == chosen
+    proxy.set_text("no such words")
+    assert not selection.currentIndex().isValid()
+
+
+def test_live_inserts_and_removals_while_filtered_and_oldest_first(
+    qtmodeltester: ModelTester,
+) -> None:
+    jobs = _jobs(60)
+    source = JobListModel()
+    source.reset_jobs(jobs[10:])
+    proxy = JobFilterModel(source, clock=lambda: NOW)
+    qtmodeltester.check(proxy)
+    for oldest_first in (False, True):
+        proxy.set_oldest_first(oldest_first)
+        proxy.set_text("fox")
+        source.add_older(jobs[:10])  # already-known ones are skipped; none here are
+        source.upsert(Job(model_id=MODELS[0], params={"prompt": "a fox"}, created_at=NOW + 9))
+        source.upsert(Job(model_id=MODELS[0], params={"prompt": "a cat"}, created_at=NOW + 8))
+        victim = _shown(proxy)[3]
+        source.remove(victim.local_id)
+        shown = [job.local_id for job in _shown(proxy)]
+        want = [job.local_id for job in source.jobs() if _expected(job, "fox", None,
+                StateGroup.ALL, None, Period.ANY)]  # fmt: skip
+        assert shown == (want[::-1] if oldest_first else want)
+        source.reset_jobs(jobs[10:])
+
+
+def test_a_long_history_is_indexed_in_slices_after_it_loads(qtbot: QtBot) -> None:
+    source = JobListModel()
+    proxy = JobFilterModel(source, clock=lambda: NOW)
+    source.add_older(_jobs(20_000))
+    assert not proxy.search_ready  # nothing indexed during the load itself
+    qtbot.waitUntil(lambda: proxy.search_ready, timeout=10_000)
+    proxy.set_text("fox")
+    assert proxy.rowCount() == sum(_expected(j, "fox", None, StateGroup.ALL, None, Period.ANY)
+                                   for j in _jobs(20_000))  # fmt: skip
+
+
+def test_dragging_rows_out_carries_their_files_through_both_proxy_layers() -> None:
+    from PySide6.QtCore import Qt
+
+    jobs = [job.evolve(files=(f"/tmp/out/{job.local_id}.png",)) for job in _jobs(30)]
+    source = JobListModel()
+    source.reset_jobs(jobs)
+    proxy = JobFilterModel(source, clock=lambda: NOW)
+    proxy.set_text("fox")
+    proxy.set_oldest_first(True)
+    first, second = _shown(proxy)[:2]
+    indexes = [proxy.index(0, 0), proxy.index(1, 0)]
+    assert proxy.flags(indexes[0]) & Qt.ItemFlag.ItemIsDragEnabled
+    urls = {url.toLocalFile() for url in proxy.mimeData(indexes).urls()}
+    assert urls == {first.files[0], second.files[0]}
+    assert proxy.data(indexes[0], Qt.ItemDataRole.DisplayRole) == source.data(
+        source.index_of(first.local_id), Qt.ItemDataRole.DisplayRole
+    )

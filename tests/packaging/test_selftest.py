@@ -20,7 +20,7 @@ from get3w_desktop.storage.secrets import KeyringSecretStore
 
 OK_LINE = re.compile(
     r"self-test ok: qt (?P<qt>\S+) (?P<platform>\S+), catalogue (?P<models>\d+) models, "
-    r"keyring (?P<keyring>.+?), multimedia mp4, "
+    r"keyring (?P<keyring>.+?), multimedia mp4 (?P<vw>\d+)x(?P<vh>\d+) (?P<rate>\d+) Hz, "
     r"task (?P<task>[0-9a-f-]{8,}) (?P<w>\d+)x(?P<h>\d+) [\d.]+ s; [\d.]+ s in all"
 )
 
@@ -46,6 +46,8 @@ def test_a_healthy_install_prints_one_ok_line_with_what_it_found(
     expected = store.backend_name.removeprefix("keyring.backends.")
     assert found["keyring"] == (expected if store.is_secure else f"{expected} (not secure)")
     assert int(found["w"]) > 0 and int(found["h"]) > 0
+    # A real frame and real audio samples from the bundled clip (288x288 H.264, 22050 Hz AAC).
+    assert (found["vw"], found["vh"], found["rate"]) == ("288", "288", "22050")
     # It checks the installation without touching the person's settings, history or outputs.
     assert not isolated_home.exists() or not any(isolated_home.rglob("*"))
 
@@ -165,3 +167,15 @@ def test_qt_messages_are_kept_off_the_output_and_the_handler_is_restored(
         qInstallMessageHandler(previous)
     assert inside == ["probing a plugin"]
     assert seen == ["after the self-test"]
+
+
+def test_a_clip_without_sound_fails_the_multimedia_stage(
+    qapp: QApplication, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stage decodes audio for real: a video-only clip cannot pass it."""
+    monkeypatch.setattr(selftest, "MEDIA_CLIP", "clip_1x1_silent.mp4")
+    monkeypatch.setattr(selftest, "MEDIA_TIMEOUT", 5.0)
+    code, lines = run()
+    assert code == 1
+    assert len(lines) == 1 and lines[0].startswith("self-test FAILED at multimedia: "), lines
+    assert "clip_1x1_silent.mp4" in lines[0]

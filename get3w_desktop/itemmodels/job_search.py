@@ -1,0 +1,303 @@
+"""The task list's search index: per-row search text and fields, matched in bulk.
+
+Issue 16: at 100,000 tasks a per-row Python callback (QSortFilterProxyModel's
+filterAcceptsRow, or data() for its filterRole) costs 0.3-5 s per keystroke, however
+little it does; bench/scale.py measured it. Here a query runs as a handful of C-level
+passes (`map(operator.contains, texts, repeat(word))` fed to `itertools.compress`) over
+lists aligned with the source rows, so Python code runs per query, not per row. Typing
+narrows: a query that refines an earlier one (each word extends the earlier word) scans
+only the earlier result, and recent results are kept, so deleting back is a lookup.
+
+Rows are indexed lazily (`build(limit)`, a slice at a time from the proxy's idle timer),
+so loading a long history pays nothing here; a query completes what is left first.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import enum
+import itertools
+import operator
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from typing import Any
+
+from get3w_desktop.core.job import Job, JobState
+
+
+class StateGroup(enum.Enum):
+    """What people filter by: four groups rather than nine internal states."""
+
+    ALL = "All statuses"
+    ACTIVE = "In progress"
+    DONE = "Done"
+    PROBLEM = "Failed or not saved"
+    STOPPED = "Stopped"
+
+    def matches(self, state: JobState) -> bool:
+        if self is StateGroup.ALL:
+            return True
+        if self is StateGroup.ACTIVE:
+            return state.active
+        if self is StateGroup.DONE:
+            return state is JobState.COMPLETED
+        if self is StateGroup.STOPPED:
+            return state is JobState.CANCELLED
+        return state in (JobState.FAILED, JobState.NOT_SAVED, JobState.UNCERTAIN)
+
+
+class Period(enum.Enum):
+    ANY = "Any time"
+    DAY = "Last 24 hours"
+    WEEK = "Last 7 days"
+    MONTH = "Last 30 days"
+
+    @property
+    def label(self) -> str:
+        return str(self.value)
+
+    @property
+    def seconds(self) -> float | None:
+        return _PERIOD_SECONDS[self]
+
+
+_PERIOD_SECONDS: dict[Period, float | None] = {
+    Period.ANY: None, Period.DAY: 86_400.0, Period.WEEK: 7 * 86_400.0,
+    Period.MONTH: 30 * 86_400.0,
+}  # fmt: skip
+
+
+#: Recent query results kept for deleting back and narrowing (cleared when rows shift),
+#: as compact arrays (8 bytes a row), at most this many results and rows in all (~8 MB).
+CACHE_SIZE = 64
+CACHE_ROWS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Fields:
+    """The non-text filters; None (or an empty set of states) means "any"."""
+
+    model_id: str | None = None
+    profile: str | None = None
+    states: frozenset[JobState] | None = None
+    created_since: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.model_id or self.profile or self.states is not None) or (
+            self.created_since is not None
+        )
+
+
+_Key = tuple[tuple[str, ...], Fields]
+
+
+class SearchIndex:
+    """Search text and filter fields of every source row, in source row order."""
+
+    def __init__(self, display_name: Callable[[str], str]) -> None:
+        self._display_name = display_name
+        self._jobs: list[Job] = []
+        # Aligned with _jobs; None until the row is built.
+        self._texts: list[str | None] = []
+        self._models: list[str | None] = []
+        self._profiles: list[str | None] = []
+        self._states: list[JobState | None] = []
+        self._created: list[float] = []
+        self._unbuilt = 0
+        self._cache: collections.OrderedDict[_Key, array[int]] = collections.OrderedDict()
+        self._cached_rows = 0
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    @property
+    def complete(self) -> bool:
+        return self._unbuilt == 0
+
+    def job(self, row: int) -> Job:
+        return self._jobs[row]
+
+    # -- keeping in step with the source ---------------------------------------------------
+
+    def reset(self, jobs: Sequence[Job]) -> None:
+        self._jobs, self._unbuilt = [], 0
+        for column in self._columns():
+            column.clear()
+        self._created.clear()
+        self.insert(0, jobs)
+
+    def insert(self, first: int, jobs: Sequence[Job]) -> None:
+        count = len(jobs)
+        self._jobs[first:first] = jobs
+        for column in self._columns():
+            column[first:first] = repeat(None, count)
+        self._created[first:first] = [job.created_at for job in jobs]
+        self._unbuilt += count
+        self._clear_cache()  # row numbers shifted
+
+    def remove(self, first: int, last: int) -> None:
+        self._unbuilt -= self._texts[first : last + 1].count(None)
+        del self._jobs[first : last + 1]
+        del self._created[first : last + 1]
+        for column in self._columns():
+            del column[first : last + 1]
+        self._clear_cache()
+
+    def replace(self, row: int, job: Job) -> None:
+        """A row's job changed (its state, error…): rebuild it and patch cached results."""
+        self._unbuilt -= self._texts[row] is None
+        self._jobs[row] = job
+        self._created[row] = job.created_at
+        self._build_row(row)
+        for (words, fields), rows in self._cache.items():
+            self._patch(rows, row, self.accepts(row, words, fields))
+
+    def _patch(self, rows: array[int], row: int, accepted: bool) -> None:
+        at = bisect.bisect_left(rows, row)
+        present = at < len(rows) and rows[at] == row
+        if accepted and not present:
+            rows.insert(at, row)
+            self._cached_rows += 1
+        elif present and not accepted:
+            del rows[at]
+            self._cached_rows -= 1
+
+    def _clear_cache(self) -> None:
+        self._cache.clear()
+        self._cached_rows = 0
+
+    def _columns(self) -> tuple[list[Any], ...]:
+        """The lazily built columns (None until built)."""
+        return (self._texts, self._models, self._profiles, self._states)
+
+    # -- building ----------------------------------------------------------------------
+
+    def _text(self, job: Job) -> str:
+        return " ".join((
+            job.prompt, job.model_id, self._display_name(job.model_id),
+            job.remote_id or "", job.error or "",
+        )).casefold()  # fmt: skip
+
+    def _build_row(self, row: int) -> None:
+        job = self._jobs[row]
+        self._texts[row] = self._text(job)
+        self._models[row] = job.model_id
+        self._profiles[row] = job.profile
+        self._states[row] = job.state
+
+    def build(self, limit: int | None = None) -> int:
+        """Build up to `limit` unbuilt rows (all when None); returns how many are left."""
+        budget = self._unbuilt if limit is None else min(limit, self._unbuilt)
+        start = 0
+        while budget > 0:
+            start = self._texts.index(None, start)
+            end = start
+            while end < len(self._texts) and self._texts[end] is None and end - start < budget:
+                end += 1
+            jobs = self._jobs[start:end]
+            name = self._display_name
+            self._texts[start:end] = [
+                f"{j.prompt} {j.model_id} {name(j.model_id)} {j.remote_id or ''} {j.error or ''}"
+                .casefold() for j in jobs
+            ]  # fmt: skip
+            self._models[start:end] = [j.model_id for j in jobs]
+            self._profiles[start:end] = [j.profile for j in jobs]
+            self._states[start:end] = [j.state for j in jobs]
+            self._unbuilt -= end - start
+            budget -= end - start
+            start = end
+        return self._unbuilt
+
+    # -- matching ----------------------------------------------------------------------
+
+    def accepts_job(self, job: Job, words: Sequence[str], fields: Fields) -> bool:
+        """Whether a job not (yet) in the index would match."""
+        if fields.model_id and job.model_id != fields.model_id:
+            return False
+        if fields.profile and job.profile != fields.profile:
+            return False
+        if fields.states is not None and job.state not in fields.states:
+            return False
+        if fields.created_since is not None and job.created_at < fields.created_since:
+            return False
+        text = self._text(job) if words else ""
+        return all(word in text for word in words)
+
+    def accepts(self, row: int, words: Sequence[str], fields: Fields) -> bool:
+        if self._texts[row] is None:
+            self._build_row(row)
+            self._unbuilt -= 1
+        return len(self._filter([row], words, fields)) > 0
+
+    def match(self, words: Sequence[str], fields: Fields) -> Sequence[int] | None:
+        """Source rows that match, ascending; None when nothing filters (every row)."""
+        if not words and not fields.active:
+            return None
+        key = (tuple(words), fields)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        self.build()
+        rows = self._filter(self._narrowest(tuple(words), fields), words, fields)
+        self._cache[key] = rows
+        self._cached_rows += len(rows)
+        while len(self._cache) > CACHE_SIZE or self._cached_rows > CACHE_ROWS:
+            _key, dropped = self._cache.popitem(last=False)
+            self._cached_rows -= len(dropped)
+            if dropped is rows:
+                break
+        return rows
+
+    def _narrowest(self, words: tuple[str, ...], fields: Fields) -> Sequence[int] | None:
+        """The smallest cached result this query can only narrow (None: all rows)."""
+        best: array[int] | None = None
+        for (old_words, old_fields), rows in self._cache.items():
+            if old_fields != fields or len(old_words) > len(words):
+                continue
+            if all(old in new for old, new in zip(old_words, words, strict=False)) and (
+                best is None or len(rows) < len(best)
+            ):
+                best = rows
+        return best
+
+    def _filter(
+        self, rows: Sequence[int] | None, words: Iterable[str], fields: Fields
+    ) -> array[int]:
+        """`rows` (None: all) that pass `fields` and contain every word, in C-level passes,
+        each over the survivors of the one before."""
+        checks: list[tuple[Sequence[Any], Callable[[Iterable[Any]], Iterable[bool]]]] = []
+        if fields.model_id:
+            checks.append((self._models, partial(_equal, fields.model_id)))
+        if fields.profile:
+            checks.append((self._profiles, partial(_equal, fields.profile)))
+        if fields.states is not None:
+            checks.append((self._states, partial(map, fields.states.__contains__)))
+        if fields.created_since is not None:
+            checks.append((self._created, partial(_at_least, fields.created_since)))
+        checks += [(self._texts, partial(_containing, word)) for word in words]
+        result: Sequence[int] | None = rows
+        for values, check in checks:
+            column = values if result is None else map(values.__getitem__, result)
+            candidates = range(len(values)) if result is None else result
+            result = array("q", itertools.compress(candidates, check(column)))
+        if result is None:
+            return array("q", range(len(self._jobs)))
+        return result if isinstance(result, array) else array("q", result)
+
+
+def _equal(value: object, column: Iterable[Any]) -> Iterable[bool]:
+    return map(operator.eq, column, repeat(value))
+
+
+def _at_least(since: float, column: Iterable[Any]) -> Iterable[bool]:
+    return map(operator.le, repeat(since), column)
+
+
+def _containing(word: str, column: Iterable[Any]) -> Iterable[bool]:
+    return map(operator.contains, column, repeat(word))
