@@ -69,6 +69,7 @@ from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
 from get3w_desktop.ui.task_filter_bar import TaskFilterBar
 from get3w_desktop.ui.texts import batch_text
+from get3w_desktop.ui.use_as_input import UseAsInput  # #14.5
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.batch import BatchTracker
 from get3w_desktop.workers.file_copy import FileCopier, SaveItem
@@ -180,6 +181,8 @@ class MainWindow(QMainWindow):
         self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self._build_layout(service)
         self._build_actions()
+        # #14.5 outputs feed models: "Use as input" in the viewer header and the task menu.
+        self.use_as_input = UseAsInput(self, self._on_model_chosen)
         self.set_service(service, balance)
 
         self.picker.model_chosen.connect(self._on_model_chosen)
