@@ -146,4 +146,3 @@ def grouped(targets: Iterable[FeedTarget]) -> list[tuple[str, list[FeedTarget]]]
 def provider_of(model: ModelInfo) -> str:
     """The publisher part of a model id ("bytedance" of "bytedance/seedream-v4.5")."""
     return model.model_id.split("/", 1)[0] if "/" in model.model_id else model.model_id
-

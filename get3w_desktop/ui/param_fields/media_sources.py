@@ -120,8 +120,8 @@ def save_pasted_image(image: QImage) -> str | None:
     except OSError:
         return None
     path = folder / f"pasted-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.png"
-    partial = path.with_suffix(".part")
-    if not image.save(str(partial), b"PNG"):
+    partial = path.with_name(f".{path.stem}.part.png")  # the suffix names the format
+    if not image.save(str(partial)):
         partial.unlink(missing_ok=True)
         return None
     try:
