@@ -224,8 +224,8 @@ class ResultViewer(QWidget):
         self._file: str | None = None
         self._page = ""
         self._player: MediaPlayerView | None = None
-        #: Fills the "Use as input" menu for a file (set by ui/use_as_input.py); the
-        #: button shows only when it is set and the output is an image, video or sound.
+        # Fills the "Use as input" menu for a file (set by ui/use_as_input.py); the
+        # button shows only when it is set and the output is an image, video or sound.
         self.use_menu_filler: Callable[[QMenu, str], object] | None = None
         self._build()
         self._loader.ready.connect(self._on_thumbnail)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.param_form import ParamForm
 
-#: A group with more models than this is split by provider.
+# A group with more models than this is split by provider.
 FLAT_LIMIT = 24
 
 

@@ -21,7 +21,7 @@ from get3w_desktop.ui.param_fields.media_chips import (
     media_kind_of,
 )
 
-#: Pasted pictures older than this are removed when the next one is pasted.
+# Pasted pictures older than this are removed when the next one is pasted.
 PASTED_KEEP_SECONDS = 7 * 24 * 3600
 
 _OTHER_SUFFIXES = {
