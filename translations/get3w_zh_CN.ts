@@ -3886,6 +3886,10 @@ Click to switch where tasks run.</source>
         <translation>放入“{field}”</translation>
     </message>
     <message>
+        <source>Your models</source>
+        <translation>我的模型</translation>
+    </message>
+    <message>
         <source>{model}: put it in “{field}”</source>
         <translation>{model}：放入“{field}”</translation>
     </message>

@@ -146,3 +146,12 @@ def grouped(targets: Iterable[FeedTarget]) -> list[tuple[str, list[FeedTarget]]]
 def provider_of(model: ModelInfo) -> str:
     """The publisher part of a model id ("bytedance" of "bytedance/seedream-v4.5")."""
     return model.model_id.split("/", 1)[0] if "/" in model.model_id else model.model_id
+
+
+def preferred(
+    targets: Iterable[FeedTarget], model_ids: Iterable[str], limit: int = 6
+) -> list[FeedTarget]:
+    """The targets among `model_ids` (favourites, then recently used), in that order."""
+    by_id = {target.model.model_id: target for target in targets}
+    chosen = [by_id[i] for i in dict.fromkeys(model_ids) if i in by_id]
+    return chosen[:limit]

@@ -22,6 +22,7 @@ from get3w_desktop.core.feeding import (
     FeedTarget,
     grouped,
     media_fields,
+    preferred,
     provider_of,
     targets_for,
 )
@@ -66,10 +67,12 @@ def fill_menu(
     catalogue: Catalogue,
     current: str | None,
     feed: Callable[[str, str, str], object],
+    favourites: Sequence[str] = (),
 ) -> int:
     """Put into `menu` every place `path` can go; returns how many models were offered.
 
-    `feed(model_id, field_name, path)` is called when one is chosen.
+    `feed(model_id, field_name, path)` is called when one is chosen. Models among
+    `favourites` (favourites, then recently used) are also offered at the top.
     """
     translate = QCoreApplication.translate
     menu.clear()
@@ -93,7 +96,14 @@ def fill_menu(
             )
             _connect(action, feed, model.model_id, spec.name, path)
         menu.addSeparator()
-    for group, targets in grouped(targets_for(catalogue, kind, exclude=current)):
+    others = targets_for(catalogue, kind, exclude=current)
+    mine = preferred(others, favourites)
+    if mine:
+        header = menu.addAction(translate("UseAsInput", "Your models"))
+        header.setEnabled(False)
+        _add_targets(menu, mine, path, feed)
+        menu.addSeparator()
+    for group, targets in grouped(others):
         sub = menu.addMenu(group_title(group))
         sub.setAccessibleName(group_title(group).rstrip("…"))
         sub.setToolTipsVisible(True)
@@ -227,9 +237,16 @@ class UseAsInput(QObject):
         return next((f for f in job.files if file_kind(f) in FEEDABLE_KINDS), job.files[0])
 
     def _fill(self, menu: QMenu, path: str | None) -> int:
-        model = self._window.form.model()
+        window = self._window
+        model = window.form.model()
+        prefs = window.picker.prefs
         return fill_menu(
-            menu, path, self._window.catalogue, model.model_id if model else None, self.feed
+            menu,
+            path,
+            window.catalogue,
+            model.model_id if model else None,
+            self.feed,
+            (*prefs.favourites(), *prefs.recent()),
         )
 
     def feed(self, model_id: str, field_name: str, path: str) -> bool:

@@ -14,6 +14,7 @@ from get3w_desktop.core.feeding import (
     grouped,
     makes,
     media_fields,
+    preferred,
     provider_of,
     target_for,
     targets_for,
@@ -115,3 +116,14 @@ def test_what_a_model_makes() -> None:
     assert group_of("image", "weights") == "train"
     model = load_bundled().get("bytedance/seedream-v4.5/edit")
     assert model is not None and provider_of(model) == "bytedance"
+
+
+def test_preferred_models_keep_their_order_and_skip_what_cannot_take_it() -> None:
+    targets = targets_for(load_bundled(), "image")
+    wanted = ["wavespeed-ai/flux-dev", "kwaivgi/kling-v2.1-i2v-pro", "google/nano-banana-pro/edit"]
+    chosen = preferred(targets, wanted)
+    assert [t.model.model_id for t in chosen] == [
+        "kwaivgi/kling-v2.1-i2v-pro",
+        "google/nano-banana-pro/edit",
+    ]
+    assert preferred(targets, [t.model.model_id for t in targets], limit=2) == targets[:2]

@@ -349,3 +349,18 @@ def test_an_output_no_field_takes_says_so(qtbot: QtBot, tmp_path: Path) -> None:
     assert offered == 4
     find(menu, "bytedance/seedream-v4.5/edit", "images").trigger()
     assert fed == [("bytedance/seedream-v4.5/edit", "images", str(tmp_path / "x.png"))]
+
+
+def test_favourite_and_recent_models_come_first(qtbot: QtBot, tmp_path: Path) -> None:
+    menu = QMenu()
+    picture = str(make_image(tmp_path / "x.png"))
+    favourites = ("google/veo3.1-fast/text-to-video", I2V, EDIT, I2V)  # a non-target is skipped
+    fill_menu(menu, picture, load_bundled(), None, lambda *a: None, favourites)
+    top = menu.actions()
+    assert top[0].text() == "Your models" and not top[0].isEnabled()
+    assert top[1].menu() is not None and top[1].text() == model(I2V).name  # two image fields
+    assert top[2].data() == f"{EDIT}\nimages"
+    assert top[3].isSeparator()
+    assert [a.text() for a in top[4:]] == ["Edit with…", "Animate with…"]
+    fill_menu(menu, picture, load_bundled(), None, lambda *a: None)
+    assert menu.actions()[0].text() == "Edit with…"
