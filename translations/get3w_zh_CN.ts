@@ -3850,6 +3850,10 @@ Click to switch where tasks run.</source>
         <translation>使用模型生成动画…</translation>
     </message>
     <message>
+        <source>Make an image with…</source>
+        <translation>使用模型生成图片…</translation>
+    </message>
+    <message>
         <source>Make a video with…</source>
         <translation>使用模型制作视频…</translation>
     </message>

@@ -9,6 +9,9 @@ is never offered to an ordinary text-to-image model.
 
 Targets are grouped by what the model makes from the output, so a menu can say "Edit
 with…" for image to image and "Animate with…" for image to video.
+
+A text output (a caption, a transcript, an answer) feeds the prompt of the models that
+make something from text (`text-to-*`): "Make an image with…", "Make a video with…".
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ _TYPE_MAKES: dict[str, str | None] = {
 }
 
 #: Menu groups, in the order they are offered.
-GROUPS = ("edit", "animate", "video", "sound", "describe", "3d", "train", "other")
+GROUPS = ("edit", "animate", "image", "video", "sound", "describe", "3d", "train", "other")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,6 +99,8 @@ def group_of(given: str, made: str) -> str:
         return "edit"
     if given == "image" and made == "video":
         return "animate"
+    if made == "image":
+        return "image"
     if made == "video":
         return "video"
     if made == "audio":
@@ -141,6 +146,28 @@ def grouped(targets: Iterable[FeedTarget]) -> list[tuple[str, list[FeedTarget]]]
     for target in targets:
         by_group.setdefault(target.group, []).append(target)
     return [(group, by_group[group]) for group in GROUPS if group in by_group]
+
+
+def prompt_field(model: ModelInfo) -> ParamSpec | None:
+    """The shown prompt of `model`, if it has one."""
+    return next(
+        (p for p in model.params if p.kind is ParamKind.PROMPT and not p.hidden and not p.disabled),
+        None,
+    )
+
+
+def text_targets(catalogue: Iterable[ModelInfo], *, exclude: str | None = None) -> list[FeedTarget]:
+    """The models that make something from a prompt (`text-to-*`), by group then name."""
+    found: list[FeedTarget] = []
+    for model in catalogue:
+        if model.model_id == exclude or not model.type.lower().startswith("text-to-"):
+            continue
+        prompt = prompt_field(model)
+        if prompt is not None:
+            found.append(FeedTarget(model, (prompt,), group_of("text", makes(model.type, "text"))))
+    order = {group: position for position, group in enumerate(GROUPS)}
+    found.sort(key=lambda t: (order[t.group], t.model.name.lower(), t.model.model_id))
+    return found
 
 
 def provider_of(model: ModelInfo) -> str:

@@ -225,8 +225,9 @@ class ResultViewer(QWidget):
         self._page = ""
         self._player: MediaPlayerView | None = None
         # Fills the "Use as input" menu for a file (set by ui/use_as_input.py); the
-        # button shows only when it is set and the output is an image, video or sound.
-        self.use_menu_filler: Callable[[QMenu, str], object] | None = None
+        # button shows only when it is set and the output is an image, video, sound or text.
+        # (menu, file, text): a text output goes into prompts.
+        self.use_menu_filler: Callable[[QMenu, str | None, str | None], object] | None = None
         self._build()
         self._loader.ready.connect(self._on_thumbnail)
         self._loader.image_ready.connect(self._on_image)
@@ -298,9 +299,10 @@ class ResultViewer(QWidget):
         )
         for widget in (self.save_button, self.open_button):
             widget.setVisible(showing_files and not texts)
-        if texts or not showing_files:
+        if not showing_files:
             self.use_button.hide()  # show_file shows it for an image, video or sound
         if texts:
+            self.use_button.setVisible(self.use_menu_filler is not None)  # into prompts
             self._show_texts(job, texts, previous, same)
             return
         if showing_files:
@@ -529,8 +531,13 @@ class ResultViewer(QWidget):
         return emit
 
     def _fill_use_menu(self) -> None:
-        if self.use_menu_filler is not None and self._file:
-            self.use_menu_filler(self.use_menu, self._file)
+        if self.use_menu_filler is None:
+            return
+        if self._page == "text":
+            selected = self.text_page.edit.textCursor().selectedText().replace("\u2029", "\n")
+            self.use_menu_filler(self.use_menu, None, selected or self.text_page.current_text())
+        elif self._file:
+            self.use_menu_filler(self.use_menu, self._file, None)
 
     def _toggle_details(self, on: bool) -> None:
         self.details.setVisible(on and self._job is not None)

@@ -16,16 +16,19 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from get3w_desktop.core.catalogue import Catalogue, ParamKind, ParamSpec
+from get3w_desktop.core.catalogue import Catalogue, ParamSpec
 from get3w_desktop.core.feeding import (
     FEEDABLE_KINDS,
     FeedTarget,
     grouped,
     media_fields,
     preferred,
+    prompt_field,
     provider_of,
     targets_for,
+    text_targets,
 )
+from get3w_desktop.ui.output_pages import job_texts
 from get3w_desktop.ui.param_fields.media import MediaField, MediaListField
 from get3w_desktop.ui.param_fields.media_sources import file_kind
 from get3w_desktop.ui.texts import catalogue_text
@@ -43,6 +46,7 @@ def group_title(group: str) -> str:
     titles = {
         "edit": translate("UseAsInput", "Edit with…"),
         "animate": translate("UseAsInput", "Animate with…"),
+        "image": translate("UseAsInput", "Make an image with…"),
         "video": translate("UseAsInput", "Make a video with…"),
         "sound": translate("UseAsInput", "Make sound with…"),
         "describe": translate("UseAsInput", "Describe with…"),
@@ -68,22 +72,29 @@ def fill_menu(
     current: str | None,
     feed: Callable[[str, str, str], object],
     favourites: Sequence[str] = (),
+    *,
+    text: str | None = None,
 ) -> int:
-    """Put into `menu` every place `path` can go; returns how many models were offered.
+    """Put into `menu` every place an output can go; returns how many models were offered.
 
-    `feed(model_id, field_name, path)` is called when one is chosen. Models among
-    `favourites` (favourites, then recently used) are also offered at the top.
+    The output is the file at `path`, or a `text` (which goes into prompts). `feed(model_id,
+    field_name, value)` is called with the path or the text when one is chosen. Models
+    among `favourites` (favourites, then recently used) are also offered at the top.
     """
     translate = QCoreApplication.translate
     menu.clear()
-    kind = file_kind(path) if path else "other"
-    if path is None or kind not in FEEDABLE_KINDS:
+    value = text if text is not None else path
+    kind = "text" if text is not None else file_kind(path) if path else "other"
+    if value is None or not value.strip() or kind not in (*FEEDABLE_KINDS, "text"):
         none = menu.addAction(translate("UseAsInput", "No model takes this kind of output"))
         none.setEnabled(False)
         return 0
     offered = 0
     model = catalogue.get(current) if current else None
-    fields = media_fields(model, kind) if model is not None else ()
+    fields: tuple[ParamSpec, ...] = ()
+    if model is not None:
+        prompt = prompt_field(model)
+        fields = ((prompt,) if prompt else ()) if kind == "text" else media_fields(model, kind)
     if model is not None and fields:
         offered += 1
         section = menu.addAction(
@@ -94,14 +105,17 @@ def fill_menu(
             action = menu.addAction(
                 translate("UseAsInput", "Put in “{field}”").format(field=_plain(_title(spec)))
             )
-            _connect(action, feed, model.model_id, spec.name, path)
+            _connect(action, feed, model.model_id, spec.name, value)
         menu.addSeparator()
-    others = targets_for(catalogue, kind, exclude=current)
+    if kind == "text":
+        others = text_targets(catalogue, exclude=current)
+    else:
+        others = targets_for(catalogue, kind, exclude=current)
     mine = preferred(others, favourites)
     if mine:
         header = menu.addAction(translate("UseAsInput", "Your models"))
         header.setEnabled(False)
-        _add_targets(menu, mine, path, feed)
+        _add_targets(menu, mine, value, feed)
         menu.addSeparator()
     for group, targets in grouped(others):
         sub = menu.addMenu(group_title(group))
@@ -116,9 +130,9 @@ def fill_menu(
                 inner = sub.addMenu(_plain(provider))
                 inner.setAccessibleName(provider)
                 inner.setToolTipsVisible(True)
-                _add_targets(inner, by_provider[provider], path, feed)
+                _add_targets(inner, by_provider[provider], value, feed)
         else:
-            _add_targets(sub, targets, path, feed)
+            _add_targets(sub, targets, value, feed)
     if offered == 0:
         none = menu.addAction(translate("UseAsInput", "No model takes this kind of output"))
         none.setEnabled(False)
@@ -128,7 +142,7 @@ def fill_menu(
 def _add_targets(
     menu: QMenu,
     targets: Sequence[FeedTarget],
-    path: str,
+    value: str,
     feed: Callable[[str, str, str], object],
 ) -> None:
     translate = QCoreApplication.translate
@@ -142,20 +156,27 @@ def _add_targets(
                     model=model.model_id, field=_title(spec)
                 )
             )
-            _connect(action, feed, model.model_id, spec.name, path)
+            _connect(action, feed, model.model_id, spec.name, value)
             continue
         inner = menu.addMenu(_plain(model.name))
         inner.setAccessibleName(model.name)
         for spec in target.fields:
             action = inner.addAction(_plain(_title(spec)))
-            _connect(action, feed, model.model_id, spec.name, path)
+            _connect(action, feed, model.model_id, spec.name, value)
 
 
 def _connect(
-    action: QAction, feed: Callable[[str, str, str], object], model_id: str, name: str, path: str
+    action: QAction, feed: Callable[[str, str, str], object], model_id: str, name: str, value: str
 ) -> None:
     action.setData(f"{model_id}\n{name}")
-    action.triggered.connect(lambda _checked=False: feed(model_id, name, path))
+    action.triggered.connect(lambda _checked=False: feed(model_id, name, value))
+
+
+def _prompt_of(form: ParamForm) -> object:
+    model = form.model()
+    spec = prompt_field(model) if model is not None else None
+    field = form.field(spec.name) if spec is not None else None
+    return field.value() if field is not None else None
 
 
 def feed_form(
@@ -164,35 +185,38 @@ def feed_form(
     choose_model: Callable[[str], object],
     model_id: str,
     field_name: str,
-    path: str,
+    value: str,
 ) -> bool:
-    """Switch `form` to `model_id` (keeping the prompt) and put `path` into `field_name`.
+    """Switch `form` to `model_id` and put `value` into `field_name`.
 
-    `choose_model` is how the window changes model (it remembers the old form). Returns
-    whether the file went in (a wrong kind is refused under the field, as for a drop).
+    `value` is a file's path for a media field (the prompt comes along from the old
+    model), or a text for the prompt. `choose_model` is how the window changes model (it
+    remembers the old form). Returns whether the value went in (a file of the wrong kind
+    is refused under the field, as for a drop).
     """
     if catalogue.get(model_id) is None:
         return False
     old = form.model()
     prompt = None
     if old is not None and old.model_id != model_id:
-        field = next((form.field(p.name) for p in old.params if p.kind is ParamKind.PROMPT), None)
-        prompt = field.value() if field is not None else None
+        prompt = _prompt_of(form)
         choose_model(model_id)
     model = form.model()
     if model is None or model.model_id != model_id:
         return False
-    if isinstance(prompt, str) and prompt.strip():
-        target = next((p for p in model.params if p.kind is ParamKind.PROMPT), None)
-        field = form.field(target.name) if target is not None else None
-        if field is not None:
-            field.set_value(prompt)
-    media = form.field(field_name)
-    if not isinstance(media, MediaField | MediaListField):
+    field = form.field(field_name)
+    if field is None:
         return False
-    added = media.offer_files([path])
-    media.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
-    form.scroll_area.ensureWidgetVisible(media)
+    if isinstance(field, MediaField | MediaListField):
+        target = prompt_field(model)
+        prompt_box = form.field(target.name) if target is not None else None
+        if isinstance(prompt, str) and prompt.strip() and prompt_box is not None:
+            prompt_box.set_value(prompt)
+        added = field.offer_files([value])
+    else:
+        added = field.set_value(value)
+    field.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
+    form.scroll_area.ensureWidgetVisible(field)
     return added
 
 
@@ -206,11 +230,11 @@ class UseAsInput(QObject):
         self._choose = choose_model
         self.task_menu = QMenu(window)
         self.task_menu.setToolTipsVisible(True)
-        self.task_menu.aboutToShow.connect(lambda: self._fill(self.task_menu, self._task_file()))
+        self.task_menu.aboutToShow.connect(lambda: self._fill(self.task_menu, *self._task_output()))
         self.act_use = QAction(window)
         self.act_use.setMenu(self.task_menu)
         window.extra_task_actions.append(self.act_use)
-        window.viewer.use_menu_filler = lambda menu, path: self._fill(menu, path)
+        window.viewer.use_menu_filler = self._fill
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -224,19 +248,27 @@ class UseAsInput(QObject):
             self.retranslate()
         return super().event(event)
 
-    def _task_file(self) -> str | None:
-        """The output the task list's menu is about: the one on show, else the first."""
+    def _task_output(self) -> tuple[str | None, str | None]:
+        """(file, text): the output the task list's menu is about, the one on show first."""
         job = self._window.current_job()
-        if job is None or not job.files:
-            return None
+        if job is None:
+            return None, None
         viewer = self._window.viewer
-        shown = viewer.current_file()
         current = viewer.current_job()
-        if current is not None and current.local_id == job.local_id and shown in job.files:
-            return shown
-        return next((f for f in job.files if file_kind(f) in FEEDABLE_KINDS), job.files[0])
+        if current is not None and current.local_id == job.local_id:
+            if viewer.page() == "text":
+                return None, viewer.text_page.current_text()
+            if viewer.current_file() in job.files:
+                return viewer.current_file(), None
+        feedable = [f for f in job.files if file_kind(f) in FEEDABLE_KINDS]
+        if feedable:
+            return feedable[0], None
+        texts = job_texts(job)
+        if texts:
+            return None, texts[0]
+        return (job.files[0] if job.files else None), None
 
-    def _fill(self, menu: QMenu, path: str | None) -> int:
+    def _fill(self, menu: QMenu, path: str | None, text: str | None = None) -> int:
         window = self._window
         model = window.form.model()
         prefs = window.picker.prefs
@@ -247,17 +279,19 @@ class UseAsInput(QObject):
             model.model_id if model else None,
             self.feed,
             (*prefs.favourites(), *prefs.recent()),
+            text=text,
         )
 
-    def feed(self, model_id: str, field_name: str, path: str) -> bool:
-        """Put `path` into `field_name` of `model_id`, switching the picker to it."""
+    def feed(self, model_id: str, field_name: str, value: str) -> bool:
+        """Put `value` (a file's path, or a text) into `field_name` of `model_id`, switching
+        the picker to it."""
         window = self._window
 
         def choose(chosen: str) -> None:
             window.picker.select(chosen)
             self._choose(chosen)
 
-        added = feed_form(window.form, window.catalogue, choose, model_id, field_name, path)
+        added = feed_form(window.form, window.catalogue, choose, model_id, field_name, value)
         if added:
             model = window.catalogue.get(model_id)
             window.statusBar().showMessage(

@@ -18,6 +18,7 @@ from get3w_desktop.core.feeding import (
     provider_of,
     target_for,
     targets_for,
+    text_targets,
 )
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "catalogue" / "models.json"
@@ -127,3 +128,17 @@ def test_preferred_models_keep_their_order_and_skip_what_cannot_take_it() -> Non
         "google/nano-banana-pro/edit",
     ]
     assert preferred(targets, [t.model.model_id for t in targets], limit=2) == targets[:2]
+
+
+def test_a_text_feeds_the_prompts_of_models_that_start_from_text(real: Catalogue) -> None:
+    targets = text_targets(load_bundled())
+    assert {t.model.type for t in targets} == {"text-to-image", "text-to-video", "text-to-audio"}
+    assert [g for g, _ in grouped(targets)] == ["image", "video", "sound"]
+    speech = next(t for t in targets if t.model.model_id == "minimax/speech-02-hd")
+    assert [f.name for f in speech.fields] == ["text"] and speech.group == "sound"
+    assert all(f.kind is ParamKind.PROMPT for t in targets for f in t.fields)
+    groups = dict(grouped(text_targets(real)))
+    assert set(groups) == {"image", "video", "sound", "3d"}
+    assert all(t.model.type.startswith("text-to-") for ts in groups.values() for t in ts)
+    nano = "google/nano-banana-pro/text-to-image"
+    assert nano not in {t.model.model_id for t in text_targets(load_bundled(), exclude=nano)}

@@ -8,13 +8,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtGui import (
+    QAction,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import ModelInfo, load_bundled
-from get3w_desktop.core.job import JobState
+from get3w_desktop.core.job import Job, JobState, TextOutput
 from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
@@ -364,3 +371,36 @@ def test_favourite_and_recent_models_come_first(qtbot: QtBot, tmp_path: Path) ->
     assert [a.text() for a in top[4:]] == ["Edit with…", "Animate with…"]
     fill_menu(menu, picture, load_bundled(), None, lambda *a: None)
     assert menu.actions()[0].text() == "Edit with…"
+
+
+def test_a_text_output_goes_into_a_prompt(qtbot: QtBot, window: MainWindow) -> None:
+    win = window
+    caption = "A tabby cat asleep on a red sofa, afternoon light"
+    job = Job(model_id="some/captioner", params={"image": "https://x/y.png"},
+              state=JobState.COMPLETED, texts=(TextOutput(0, caption),))  # fmt: skip
+    win._jobs.upsert(job)
+    win.select_job(job.local_id)
+    qtbot.waitUntil(lambda: win.viewer.page() == "text", timeout=5000)
+    assert win.viewer.use_button.isVisibleTo(win)
+
+    menu = win.viewer.use_menu
+    menu.aboutToShow.emit()
+    titles = [a.text() for a in menu.actions()]
+    assert {"Make an image with…", "Make a video with…", "Make sound with…"} <= set(titles)
+    offered = {str(a.data()).split("\n")[0] for a in actions_of(menu) if a.data()}
+    assert EDIT not in offered and I2V not in offered  # they need a picture, not words
+    find(menu, "openai/sora-2/text-to-video", "prompt").trigger()
+    assert win.picker.current_model_id() == "openai/sora-2/text-to-video"
+    assert win.form.values()["prompt"] == caption
+
+    # a selected part is what goes; the task list's menu offers the shown text as well
+    cursor = win.viewer.text_page.edit.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(len("A tabby cat"), QTextCursor.MoveMode.KeepAnchor)
+    win.viewer.text_page.edit.setTextCursor(cursor)
+    menu.aboutToShow.emit()
+    find(menu, NANO, "prompt").trigger()
+    assert win.form.values()["prompt"] == "A tabby cat"
+    win.use_as_input.task_menu.aboutToShow.emit()
+    find(win.use_as_input.task_menu, "minimax/speech-02-hd", "text").trigger()
+    assert win.form.values()["text"] == caption
