@@ -404,3 +404,34 @@ def test_a_text_output_goes_into_a_prompt(qtbot: QtBot, window: MainWindow) -> N
     win.use_as_input.task_menu.aboutToShow.emit()
     find(win.use_as_input.task_menu, "minimax/speech-02-hd", "text").trigger()
     assert win.form.values()["text"] == caption
+
+
+def test_a_task_dragged_from_the_list_onto_a_media_field_goes_in(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    win = window
+    win.picker.select(NANO)
+    win._on_model_chosen(NANO)
+    prompt = win.form.field("prompt")
+    assert prompt is not None
+    prompt.set_value("A red kite")
+    win.generate()
+    qtbot.waitUntil(
+        lambda: (job := win.current_job()) is not None and job.state is JobState.COMPLETED,
+        timeout=20000,
+    )
+    job = win.current_job()
+    assert job is not None
+    win.picker.select(I2V)
+    win._on_model_chosen(I2V)
+    start = win.form.field("image")
+    assert isinstance(start, MediaField)
+    mime = win._jobs.mimeData([win._jobs.index_of(job.local_id)])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    enter = QDragEnterEvent(QPoint(5, 5), *args)
+    QApplication.sendEvent(start, enter)
+    assert enter.isAccepted()
+    start.dropEvent(QDropEvent(QPointF(5, 5), *args))
+    assert start.value() == QUrl.fromLocalFile(job.files[0]).toString()
+    assert win.form.model() is not None and win.picker.current_model_id() == I2V
