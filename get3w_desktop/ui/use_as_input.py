@@ -4,7 +4,8 @@ The menu lists the current model's fields that take the output's kind, then the 
 models that do, grouped by what they make of it ("Edit with…", "Animate with…",
 "Describe with…"); the choice logic is `core/feeding.py`. Choosing one switches the picker
 to that model (the prompt comes along) and puts the file into the field, where the usual
-checks apply and the task uploads it when it is sent.
+checks apply and the task uploads it when it is sent. A text output (or its selected part)
+goes into the prompt of a model that starts from text.
 """
 
 from __future__ import annotations
