@@ -1,17 +1,27 @@
-"""Generate resources/catalogue.json from compact model definitions.
+"""Generate resources/catalogue.json: the real model list, with Get3W's facts kept.
 
-The catalogue is data, but writing twelve JSON Schemas by hand invites drift between
-models that share parameters; this script keeps the shared pieces in one place.
-Run: .venv/bin/python scripts/build_catalogue.py
+The source is a real `GET /api/v3/models` answer (../shared/catalogue/models.json, 794
+models; SOURCES.md there says where it comes from). Every model is copied as published.
+The thirteen models that API.md documents are curated here (CURATED): their names,
+descriptions, typical durations, Get3W's `channel` tier and exactly the parameters API.md
+lists, with the published type and price. The curated models come first, so a fresh
+window opens on a documented model.
+
+One model per line keeps the file small (about 1 MB) and its diffs readable.
+Run: .venv/bin/python scripts/build_catalogue.py [--source PATH]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parents[1] / "resources" / "catalogue.json"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "resources" / "catalogue.json"
+#: The real model list (read-only, shared by every checkout).
+SOURCE = ROOT.parent / "shared" / "catalogue" / "models.json"
 
 # WaveSpeed's documented system voices for minimax/speech-02-hd.
 VOICES = [
@@ -220,7 +230,7 @@ def video_t2v() -> dict[str, dict[str, Any]]:
     }
 
 
-MODELS = [
+CURATED = [
     model(
         "google/nano-banana-pro/text-to-image",
         "Nano Banana Pro",
@@ -489,20 +499,63 @@ MODELS = [
 ]
 
 
-def main() -> None:
-    data = {
-        "version": 1,
-        "note": (
-            "Bundled for when the API serves no model list. Prices (USD per run; speech per "
-            "1000 characters) and estimated_duration (seconds) are estimates, not quotes. "
-            "x-source: G1 = Get3W docs, WS = WaveSpeed docs (a real model id and its "
-            "documented parameters)."
-        ),
-        "models": MODELS,
+NOTE = (
+    "A snapshot of the real model list for when the API serves none. The first models are "
+    "curated from Get3W's documentation: prices (USD per run; speech per 1000 characters) and "
+    "estimated_duration (seconds) are estimates, not quotes. x-source: G1 = Get3W docs, WS = "
+    "WaveSpeed docs (a real model id and its documented parameters), WS-list = a real "
+    "WaveSpeed /api/v3/models answer, copied as published."
+)
+
+
+def curate(real: dict[str, Any], curated: dict[str, Any]) -> dict[str, Any]:
+    """The curated entry with the published type and price.
+
+    Its schema stays the documented one (every text in it is translated, see ui/texts.py);
+    the published extras (bitrate, API-only switches, ...) arrive with the server's list,
+    which replaces the bundled entry as soon as it is fetched."""
+    return {**curated, "type": real["type"], "base_price": real["base_price"]}
+
+
+def published(real: dict[str, Any]) -> dict[str, Any]:
+    """A listed model as the live answer carries it (the request schema untouched)."""
+    return {
+        "model_id": real["model_id"],
+        "name": real["name"],
+        "type": real["type"],
+        "base_price": real["base_price"],
+        "x-source": "WS-list",
+        "api_schema": {
+            "api_schemas": [{"type": "model_run", "request_schema": real["request_schema"]}]
+        },
     }
+
+
+def build(source: Path = SOURCE) -> list[dict[str, Any]]:
+    """Every model of `source`, curated ones first (a curated model the list lacks is kept)."""
+    listed = json.loads(source.read_text(encoding="utf-8"))["models"]
+    by_id = {m["model_id"]: m for m in listed}
+    curated_ids = {m["model_id"] for m in CURATED}
+    models = [curate(by_id[m["model_id"]], m) if m["model_id"] in by_id else m for m in CURATED]
+    models += [published(m) for m in listed if m["model_id"] not in curated_ids]
+    return models
+
+
+def render(models: list[dict[str, Any]]) -> str:
+    """The file's text: a small header, then one compact model per line."""
+    lines = [json.dumps(m, ensure_ascii=False, separators=(",", ":")) for m in models]
+    head = json.dumps(NOTE, ensure_ascii=False)
+    return '{"version":1,"note":' + head + ',"models":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--source", type=Path, default=SOURCE, help="the real model list")
+    args = parser.parse_args()
+    models = build(args.source)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({len(MODELS)} models)")
+    OUT.write_text(render(models), encoding="utf-8")
+    print(f"wrote {OUT} ({len(models)} models, {OUT.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,18 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Accessibility</name>
+    <message>
+        <source>Clear {what}</source>
+        <extracomment>Qt&apos;s name for the clear button&apos;s action (qlineedit_p.h).</extracomment>
+        <translation>清除{what}</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+</context>
+<context>
     <name>Batch</name>
     <message>
         <source>Batch: {done} of {total} done</source>
@@ -1278,6 +1290,13 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>FieldRow</name>
+    <message>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+</context>
+<context>
     <name>FileCard</name>
     <message>
         <source>Open with the system&apos;s app for this kind of file</source>
@@ -2390,6 +2409,14 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>favourite</source>
         <translation>已收藏</translation>
+    </message>
+    <message>
+        <source>search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
     </message>
     <message>
         <source>Search models</source>
@@ -3677,6 +3704,10 @@ Click to switch where tasks run.</source>
 </context>
 <context>
     <name>TaskFilterBar</name>
+    <message>
+        <source>search</source>
+        <translation>搜索</translation>
+    </message>
     <message>
         <source>Search prompts, models, task ids…</source>
         <translation>搜索提示词、模型、任务 ID…</translation>

@@ -265,9 +265,13 @@ class Get3WClient:
 
     def list_models(self) -> Catalogue:
         """The server's model list, or UnsupportedError when the route is not served."""
-        data = self._v3("GET", "/api/v3/models", "the model list")
-        catalogue, _problems = parse_catalogue(data, source="remote")
+        catalogue, _problems = parse_catalogue(self.model_list_data(), source="remote")
         return catalogue
+
+    def model_list_data(self) -> Any:
+        """The model list as the server sent it (the envelope's `data`), for the cache;
+        UnsupportedError when the route is not served."""
+        return self._v3("GET", "/api/v3/models", "the model list")
 
     def balance(self) -> float | None:
         """The account balance in USD, or None when the server does not say."""

@@ -29,7 +29,6 @@ stands in for `enum`; a minimum above its maximum is taken as swapped; the missp
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import enum
 import functools
@@ -39,13 +38,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from get3w_desktop.core import output_kinds
 from get3w_desktop.core.errors import InvalidParametersError
 from get3w_desktop.core.resources import resource_path
 
 CHANNELS: tuple[str, ...] = ("economy", "stable", "official")
 DEFAULT_CHANNEL = "stable"
 OUTPUT_KINDS = ("image", "video", "audio")
-TYPE_ORDER = ("text-to-image", "image-edit", "text-to-video", "image-to-video", "text-to-audio")
+TYPE_ORDER = ("text-to-image", "image-to-image", "text-to-video", "image-to-video", "text-to-audio")
 _SIZE = re.compile(r"^\s*(\d{1,5})\s*[*x×]\s*(\d{1,5})\s*$")
 _MEDIA_NAMES = {"image", "video", "audio", "last_image", "mask_image", "first_image"}
 _MEDIA_LIST_NAMES = {"images", "videos", "audios"}
@@ -258,6 +258,8 @@ def _parse_int(raw: str) -> int:
 
 @dataclasses.dataclass(frozen=True)
 class ModelInfo:
+    """A model; `params` are parsed from `schema` on first use (800 models load in a blink)."""
+
     model_id: str
     name: str
     description: str
@@ -265,9 +267,12 @@ class ModelInfo:
     output_kind: str
     base_price: float | None
     estimated_duration: float | None
-    params: tuple[ParamSpec, ...]
     schema: Mapping[str, Any]
     source: str = "bundled"
+
+    @functools.cached_property
+    def params(self) -> tuple[ParamSpec, ...]:
+        return _parse_params(self.schema)
 
     def param(self, name: str) -> ParamSpec | None:
         return next((p for p in self.params if p.name == name), None)
@@ -321,13 +326,9 @@ class Catalogue:
         ]  # fmt: skip
 
 
-def output_kind_for(model_type: str) -> str:
-    lowered = model_type.lower()
-    if "video" in lowered.split("-to-")[-1]:
-        return "video"
-    if lowered.endswith(("audio", "speech", "music")) or "text-to-speech" in lowered:
-        return "audio"
-    return "image"
+def output_kind_for(model_type: str, model_id: str = "", inputs: Iterable[str] = ()) -> str:
+    """What a model of this type answers with (see core/output_kinds.py)."""
+    return output_kinds.output_kind_for(model_type, model_id, inputs)
 
 
 def _kind_for(name: str, prop: Mapping[str, Any], json_type: str) -> tuple[ParamKind, str | None]:
@@ -483,9 +484,9 @@ def parse_param(name: str, prop: Mapping[str, Any], required: bool, depth: int =
     kind, media_kind = _kind_for(name, prop, json_type)
     if depth >= _MAX_DEPTH and kind in (ParamKind.OBJECT_LIST, ParamKind.LORA_LIST):
         kind = ParamKind.OBJECT  # absurdly deep: JSON is the honest editor
-    minimum, maximum = _num(prop.get("minimum")), _num(prop.get("maximum"))
-    if minimum is not None and maximum is not None and minimum > maximum:
-        minimum, maximum = maximum, minimum  # a typo in the schema; the server decides
+    low, high = _num(prop.get("minimum")), _num(prop.get("maximum"))
+    if low is not None and high is not None and low > high:  # impossible (a real quirk):
+        low = high = None  # no range, as the validator's repaired schema has none
     return ParamSpec(
         name=name,
         kind=kind,
@@ -494,8 +495,8 @@ def parse_param(name: str, prop: Mapping[str, Any], required: bool, depth: int =
         description=_str(prop.get("description")) or "",
         required=required,
         default=prop.get("default"),
-        minimum=minimum,
-        maximum=maximum,
+        minimum=low,
+        maximum=high,
         step=_num(prop.get("step")),
         enum=_enum(prop),
         min_items=_int(prop.get("minItems")),
@@ -570,9 +571,8 @@ def parse_model(data: Mapping[str, Any], *, source: str) -> ModelInfo:
             raise ValueError("its schema has no properties")
         properties = {k: v for k, v in properties.items() if isinstance(k, str)}
         if not isinstance(properties.get("channel"), Mapping):  # missing or broken
-            properties["channel"] = copy.deepcopy(_CHANNEL_PROP)
+            properties["channel"] = {**_CHANNEL_PROP, "enum": list(CHANNELS)}  # a fresh copy
         schema["properties"] = properties
-        params = parse_properties(schema)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"model {model_id}: {exc}") from None
     model_type = _str(data.get("type")) or "text-to-image"
@@ -581,13 +581,17 @@ def parse_model(data: Mapping[str, Any], *, source: str) -> ModelInfo:
         name=_str(data.get("name")) or model_id,
         description=_str(data.get("description")) or "",
         type=model_type,
-        output_kind=output_kind_for(model_type),
+        output_kind=output_kind_for(model_type, model_id, schema["properties"]),
         base_price=_num(data.get("base_price")),
         estimated_duration=_num(data.get("estimated_duration")),
-        params=params,
         schema=schema,
         source=source,
     )
+
+
+def _parse_params(schema: Mapping[str, Any]) -> tuple[ParamSpec, ...]:
+    """The parameters of a schema `parse_model` normalised (parsed on first use)."""
+    return parse_properties(schema)
 
 
 def parse_catalogue(data: Any, *, source: str) -> tuple[Catalogue, list[str]]:
@@ -614,7 +618,7 @@ def parse_catalogue(data: Any, *, source: str) -> tuple[Catalogue, list[str]]:
 @functools.cache
 def load_bundled() -> Catalogue:
     """The catalogue shipped in resources/ (it must parse: a broken one is a bug)."""
-    data = json.loads(resource_path("catalogue.json").read_text(encoding="utf-8"))
+    data = json.loads(resource_path("catalogue.json").read_bytes())  # bytes: no text layer
     catalogue, problems = parse_catalogue(data, source="bundled")
     if problems:
         raise RuntimeError(f"the bundled catalogue is broken: {problems}")
@@ -622,20 +626,12 @@ def load_bundled() -> Catalogue:
 
 
 def validate_params(model: ModelInfo, params: Mapping[str, Any]) -> list[str]:
-    """Every problem with `params`, one sentence each (empty list = fine)."""
-    problems: list[str] = []
-    for spec in model.params:
-        if spec.name not in params:
-            if spec.required:
-                problems.append(f"{spec.name} is required")
-            continue
-        problem = spec.check(params[spec.name])
-        if problem:
-            problems.append(problem)
-    for name in params:
-        if model.param(str(name)) is None:
-            problems.append(f"unknown parameter {name!r} for {model.model_id}")
-    return problems
+    """Every problem with `params`, one sentence each (empty list = fine).
+
+    core/validation.py does the work (with paths, for placing messages under fields)."""
+    from get3w_desktop.core import validation
+
+    return [error.message for error in validation.validate(model, params)]
 
 
 def check_params(model: ModelInfo, params: Mapping[str, Any]) -> None:
@@ -648,5 +644,8 @@ def check_params(model: ModelInfo, params: Mapping[str, Any]) -> None:
 
 
 def apply_defaults(model: ModelInfo, params: Mapping[str, Any]) -> dict[str, Any]:
-    """`params` with the model's defaults filled in for absent keys (channel included)."""
-    return {**model.defaults(), **params}
+    """`params` with the model's defaults filled in for absent keys (channel included),
+    without the fields the schema marks `disabled` (API-only switches are never sent)."""
+    from get3w_desktop.core import validation
+
+    return validation.sendable(model, {**model.defaults(), **params})

@@ -20,6 +20,7 @@ from typing import Any
 from get3w_desktop.core.catalogue import parse_size
 from get3w_desktop.core.resources import resource_path
 from get3w_desktop.sandbox.images import render_image
+from get3w_desktop.sandbox.kinds import render_other
 from get3w_desktop.sandbox.state import Output, SandboxTask
 
 LONG_SIDE = {"1k": 1024, "2k": 2048, "4k": 4096, "480p": 854, "720p": 1280, "1080p": 1920}
@@ -126,7 +127,9 @@ def render_outputs(task: SandboxTask, render_scale: float) -> list[Output]:
     prompt = str(params.get("prompt") or params.get("text") or "")
     outputs = []
     for index in range(task.output_count()):
-        if kind == "video":
+        if kind in ("3d", "file", "text"):
+            data, content_type = render_other(task, index)
+        elif kind == "video":
             data, content_type = _clip(clip_name(params)), "video/mp4"
         elif kind == "audio":
             speed = params.get("speed", 1.0)

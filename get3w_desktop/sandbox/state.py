@@ -27,6 +27,7 @@ from get3w_desktop.sandbox.account import (
     save_account,
 )
 from get3w_desktop.sandbox.config import SandboxConfig
+from get3w_desktop.sandbox.kinds import EXTENSIONS, text_output, typical_seconds
 
 #: Task codes from the contract (API.md section 3), with the sandbox's message for each.
 TASK_ERRORS: dict[int, str] = {
@@ -202,7 +203,7 @@ class SandboxState:
             self._numbers += 1
             number = self._numbers
             rng = random.Random(f"{config.seed}:task:{number}")
-            base = model.estimated_duration or 10.0
+            base = typical_seconds(model)
             if config.duration_fn is not None:
                 real = float(config.duration_fn(model.model_id, params))
             else:
@@ -387,7 +388,12 @@ class SandboxState:
             # What this task cost the account so far (WaveSpeed-style APIs report it).
             "cost": 0.0 if task.refunded else task.price,
         }
-        if status == "completed":
+        if status == "completed" and task.model.output_kind == "text":  # the text itself
+            data["outputs"] = [
+                text_output(task.model, task.params, i) for i in range(task.output_count())
+            ]
+            data["timings"] = task.timings()
+        elif status == "completed":
             ext = output_extension(task)
             data["outputs"] = [
                 f"{output_base}/outputs/{task.id}/{i}.{ext}" for i in range(task.output_count())
@@ -409,10 +415,8 @@ def price_of(model: ModelInfo, params: Mapping[str, Any]) -> float:
 
 def output_extension(task: SandboxTask) -> str:
     kind = task.model.output_kind
-    if kind == "video":
-        return "mp4"
-    if kind == "audio":
-        return "wav"
+    if kind != "image":
+        return EXTENSIONS.get(kind, "bin")
     fmt = str(task.params.get("output_format", "png")).lower()
     return {"jpeg": "jpg", "jpg": "jpg", "webp": "webp"}.get(fmt, "png")
 

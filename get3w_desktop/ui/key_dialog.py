@@ -36,6 +36,7 @@ from get3w_desktop.api.keycheck import KeyCheck, Verdict
 from get3w_desktop.core.redact import mask_key
 from get3w_desktop.storage.secrets import StoreInfo
 from get3w_desktop.storage.settings import Profile
+from get3w_desktop.ui.a11y import clearable
 from get3w_desktop.ui.param_fields import error_color
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 
@@ -105,7 +106,7 @@ class KeyDialog(QDialog):
         self.key_edit = QLineEdit()
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("sk_…")
-        self.key_edit.setClearButtonEnabled(True)
+        clearable(self.key_edit)
         self.key_edit.setInputMethodHints(
             Qt.InputMethodHint.ImhSensitiveData
             | Qt.InputMethodHint.ImhNoPredictiveText

@@ -49,6 +49,7 @@ from get3w_desktop.itemmodels.model_catalogue import (
     Texts,
 )
 from get3w_desktop.storage.model_prefs import ModelPrefs
+from get3w_desktop.ui.a11y import clearable, decoration
 from get3w_desktop.ui.model_delegate import ModelDelegate
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 
@@ -161,8 +162,9 @@ class ModelPicker(QWidget):
         self._types: list[str] = []
 
         self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(search_icon(self.palette()), QLineEdit.ActionPosition.LeadingPosition)
+        clearable(self.search, self.tr("search"))
+        decoration(self.search, search_icon(self.palette()), self.tr("Search"),
+                   QLineEdit.ActionPosition.LeadingPosition)  # fmt: skip
         self.search.setMinimumHeight(30)
         self.search.textChanged.connect(self._on_search)
         self.search.installEventFilter(self)

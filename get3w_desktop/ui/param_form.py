@@ -101,6 +101,17 @@ class FieldRow(QWidget):
         else:
             layout.addWidget(field)
         field.setToolTip(catalogue_text(self.spec.description))
+        # A screen reader reads the input by itself: give it the label's name (the label is
+        # not its sibling, so Qt cannot find it) and the help line as its description.
+        target = field.focus_target()
+        if not target.accessibleName():
+            target.setAccessibleName(catalogue_text(self.spec.title))
+        self._description = catalogue_text(self.spec.description)
+        if self.spec.required:
+            self._description = " ".join(
+                t for t in (self.tr("Required."), self._description) if t
+            )  # fmt: skip
+        target.setAccessibleDescription(self._description)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {error_color(self.palette())};")
@@ -114,7 +125,9 @@ class FieldRow(QWidget):
             problem = problem[:1].upper() + problem[1:]
         self.error.setText(f"⚠ {problem}" if problem else "")
         self.error.setVisible(bool(problem))
-        self.field.focus_target().setAccessibleDescription(problem or "")
+        self.field.focus_target().setAccessibleDescription(
+            f"{problem} {self._description}".strip() if problem else self._description
+        )
 
 
 class ParamForm(QWidget):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 from get3w_desktop.core.catalogue import Catalogue
 from get3w_desktop.itemmodels.job_filter import JobFilterModel, Period, StateGroup
 from get3w_desktop.itemmodels.job_list import JobListModel
+from get3w_desktop.ui.a11y import clearable
 from get3w_desktop.ui.texts import filter_label
 
 # Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).
@@ -19,7 +20,7 @@ class TaskFilterBar(QWidget):
         super().__init__()
         self._proxy = proxy
         self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
+        clearable(self.search, self.tr("search"))
         self.status = QComboBox()
         for group in StateGroup:
             self.status.addItem(group.value, group)

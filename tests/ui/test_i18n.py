@@ -242,7 +242,9 @@ def test_every_text_the_code_translates_is_in_the_translation_file() -> None:
 def test_catalogue_and_state_texts_are_all_marked_for_translation() -> None:
     """A new model, parameter or state shows untranslated until it is listed in ui/texts.py."""
     listed = set(texts.CATALOGUE_TEXTS)
-    for model in load_bundled().models:
+    # The models we describe ourselves (the curated head of the bundle); the real list's
+    # own texts show as the server wrote them.
+    for model in (m for m in load_bundled().models if m.description):
         assert not model.description or model.description in listed, model.model_id
         for param in model.params:
             if param.hidden:

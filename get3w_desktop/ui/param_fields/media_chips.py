@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop.core.catalogue import ParamSpec
+from get3w_desktop.ui.a11y import clearable
 from get3w_desktop.ui.param_fields.common import (
     error_color,
     field_title,
@@ -348,7 +349,7 @@ class DropBox(QFrame):
         self.choose_button.clicked.connect(self.choose_requested)
         self.link = QLineEdit()
         self.link.setPlaceholderText(self.tr("…or paste a link (https://…)"))
-        self.link.setClearButtonEnabled(True)
+        clearable(self.link)
         self.add_button: QPushButton | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
