@@ -24,37 +24,9 @@ from get3w_desktop.core.catalogue import ModelInfo, ParamKind, ParamSpec
 #: The kinds an output can have that a media field can take.
 FEEDABLE_KINDS = ("image", "video", "audio")
 
-#: What a model of each catalogue type makes. None: the same kind it was given (a remover,
-#: an upscaler, a face swap). Unknown types fall back to the last word of the type.
-_TYPE_MAKES: dict[str, str | None] = {
-    "ai-remover": None,
-    "audio-to-audio": "audio",
-    "content-moderation": "text",
-    "digital-human": "video",
-    "image-edit": "image",
-    "image-effects": "image",
-    "image-to-3d": "3d",
-    "image-to-image": "image",
-    "image-to-text": "text",
-    "image-to-video": "video",
-    "llm": "text",
-    "lora-support": None,
-    "motion-control": "video",
-    "portrait-transfer": None,
-    "speech-to-text": "text",
-    "text-to-3d": "3d",
-    "text-to-audio": "audio",
-    "text-to-image": "image",
-    "text-to-video": "video",
-    "training": "weights",
-    "upscaler": None,
-    "video-dubbing": "video",
-    "video-effects": "video",
-    "video-extend": "video",
-    "video-to-audio": "audio",
-    "video-to-text": "text",
-    "video-to-video": "video",
-}
+#: Types whose models give back the kind they were given (a remover, an upscaler, a face
+#: swap, a LoRA runner): an image upscaler makes an image, a video one a video.
+_SAME_AS_GIVEN = frozenset({"ai-remover", "lora-support", "portrait-transfer", "upscaler"})
 
 #: Menu groups, in the order they are offered.
 GROUPS = ("edit", "animate", "image", "video", "sound", "describe", "3d", "train", "other")
@@ -81,16 +53,12 @@ def media_fields(model: ModelInfo, kind: str) -> tuple[ParamSpec, ...]:
     )
 
 
-def makes(model_type: str, given: str) -> str:
-    """What a model of `model_type` makes when given a `given` input."""
-    lowered = model_type.lower()
-    if lowered in _TYPE_MAKES:
-        made = _TYPE_MAKES[lowered]
-        return given if made is None else made
-    last = lowered.split("-to-")[-1].split("-")[0]
-    return {"speech": "audio", "music": "audio", "text": "text", "3d": "3d"}.get(
-        last, last if last in FEEDABLE_KINDS else given
-    )
+def makes(model: ModelInfo, given: str) -> str:
+    """What `model` makes when given a `given` input (its catalogue output kind, which
+    core/output_kinds reads from the type, the inputs and the id)."""
+    if model.type.lower() in _SAME_AS_GIVEN:
+        return given
+    return model.output_kind
 
 
 def group_of(given: str, made: str) -> str:
@@ -109,7 +77,7 @@ def group_of(given: str, made: str) -> str:
         return "describe"
     if made == "3d":
         return "3d"
-    if made == "weights":
+    if made in ("file", "weights"):
         return "train"
     return "other"
 
@@ -123,7 +91,7 @@ def target_for(model: ModelInfo, kind: str) -> FeedTarget | None:
         return None
     if model.type.lower().startswith("text-to-") and not any(f.required for f in fields):
         return None
-    return FeedTarget(model, fields, group_of(kind, makes(model.type, kind)))
+    return FeedTarget(model, fields, group_of(kind, makes(model, kind)))
 
 
 def targets_for(
@@ -164,7 +132,7 @@ def text_targets(catalogue: Iterable[ModelInfo], *, exclude: str | None = None) 
             continue
         prompt = prompt_field(model)
         if prompt is not None:
-            found.append(FeedTarget(model, (prompt,), group_of("text", makes(model.type, "text"))))
+            found.append(FeedTarget(model, (prompt,), group_of("text", makes(model, "text"))))
     order = {group: position for position, group in enumerate(GROUPS)}
     found.sort(key=lambda t: (order[t.group], t.model.name.lower(), t.model.model_id))
     return found
