@@ -45,6 +45,7 @@ from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -192,7 +193,7 @@ def run(
         jobs = JobListModel()
         service = ServiceInfo("sandbox", "Sandbox", "Benchmark sandbox.", is_sandbox=True)
         copier = FileCopier()
-        window = MainWindow(catalogue, runner, jobs, thumbnails,
+        window = MainWindow(catalogue, JobBook(runner, jobs, catalogue=catalogue), thumbnails,
                             FormMemory(Path(tmp) / "form.json"), service, copier)  # fmt: skip
         loop = QEventLoop()
 
@@ -212,11 +213,14 @@ def run(
         runner.job_changed.connect(on_job)
         window.show()
         window.picker.select(MODEL)
-        window._on_model_chosen(MODEL)
+        window.generate_panel.choose_model(MODEL)
         prompt = window.form.field("prompt")
         assert prompt is not None
         prompt.set_value("A lighthouse in a storm, benchmark")
-        QTimer.singleShot(round(deadline * 1000), loop.quit)
+        guard = QTimer()  # the deadline; stopped when done (a pending timer is a leak in tests)
+        guard.setSingleShot(True)
+        guard.timeout.connect(loop.quit)
+        guard.start(round(deadline * 1000))
         sampler.start()
         heartbeat.start()
         started = time.perf_counter()
@@ -237,6 +241,7 @@ def run(
         finally:
             elapsed = time.perf_counter() - started
             heartbeat.timer.stop()
+            guard.stop()
             sampler.stopping.set()
             sampler.join(5)
             window.close()

@@ -186,6 +186,7 @@ class Probe:
         view = watched.parent()
         if (
             self.added
+            and self.args.expect > 0  # an empty history has no painted rows to wait for
             and isinstance(view, QListView)
             and view.viewport() is watched
             and view.model().rowCount() >= self.args.expect

@@ -179,12 +179,16 @@ def run_runner(base_url: str, tasks: int, concurrency: int) -> dict[str, Any]:
                     loop.quit()
 
         runner.job_changed.connect(on_job)
-        QTimer.singleShot(600_000, loop.quit)
+        guard = QTimer()  # never hang: stopped when done (a pending timer is a leak in tests)
+        guard.setSingleShot(True)
+        guard.timeout.connect(loop.quit)
+        guard.start(600_000)
         start = time.perf_counter()
         for _ in range(tasks):
             runner.submit(MODEL, {"prompt": "throughput"})
         loop.exec()
         elapsed = time.perf_counter() - start
+        guard.stop()
         runner.shutdown()
     completed = sum(1 for v in outcomes.values() if v == "completed")
     errors = sorted({v for v in outcomes.values() if v != "completed"})

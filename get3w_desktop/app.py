@@ -220,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.itemmodels.job_list import JobListModel
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.storage.secrets import KeyringSecretStore
+    from get3w_desktop.ui.crash import install_crash_hooks
     from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
     from get3w_desktop.ui.i18n import install_language
     from get3w_desktop.ui.main_window import MainWindow
@@ -230,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.workers.history_loader import HistoryLoader
     from get3w_desktop.workers.history_writer import HistoryWriter
     from get3w_desktop.workers.housekeeping import THUMBNAIL_BUDGET, Housekeeper
+    from get3w_desktop.workers.job_book import JobBook
     from get3w_desktop.workers.keys import KeyService
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
@@ -241,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("get3w-desktop")  # Wayland matches the window to the .desktop entry
     app.setWindowIcon(QIcon(str(resource_path("icons", "get3w-desktop.svg"))))
+    crash_hooks = install_crash_hooks(app)  # slots' and threads' exceptions: log + dialog
     apply_theme(settings.theme)  # before any widget exists, so style sheets see the palette
     install_language(app, settings.language)  # None: the system's language
 
@@ -268,42 +271,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         expected_kind=lambda model_id: (
             expected_output_kind(m.type, m.output_kind) if (m := catalogue.get(model_id)) else None
         ),
-        journal=writer.record_durably if writer else None,
-        record=writer.record if writer else None,
+        journal=(lambda job: book.journal(job)) if writer else None,  # the book: just below
     )  # fmt: skip
+    book = JobBook(runner, JobListModel(), journal=writer, catalogue=catalogue)
     services = ServiceController(
         settings, paths, keys, runner, base_urls,
         start_sandbox=lambda: start_sandbox(paths.data / SANDBOX_ACCOUNT_FILE),
         keyring_backend=lambda: secret_store.backend_name, model_lookup=catalogue.get,
     )  # fmt: skip
+    services.profile_activated.connect(book.activate_profile)
     live = services.activate(profile, key)
-    jobs = JobListModel()
     thumbnails = ThumbnailLoader()
     copier = FileCopier()
     window = MainWindow(
-        catalogue, runner, jobs, thumbnails, FormMemory(), live.info, copier,
+        catalogue, book, thumbnails, FormMemory(), live.info, copier,
         balance=live.balance, state_file=paths.config / "window.ini",
     )  # fmt: skip
     services.attach(window)
-    remote_cancel = RemoteCancel(window, lambda: services.live,
-                                 writer.record if writer else None)  # fmt: skip
+    remote_cancel = RemoteCancel(window, book, lambda: services.live)
     keeper = Housekeeper(history, paths.outputs, thumbnails.cache_dir) if history else None
     if keeper is not None and history is not None:
         store = history
-        HousekeepingActions(window, keeper, lambda: services.live,
+        HousekeepingActions(window, book, keeper, lambda: services.live,
                             lambda: [entry.job for entry in store.list()])  # fmt: skip
     notifier = Notifier(
         window.isActiveWindow, enabled=settings.notifications, icon=app.windowIcon(),
         model_label=lambda mid: m.name if (m := catalogue.get(mid)) else mid, parent=window,
     )  # fmt: skip
-    window.job_finished.connect(notifier.notify_job)
+    book.finished.connect(notifier.notify_job)
     runner.idle.connect(notifier.queue_idle)
     services.attach_notifier(notifier)
     notifier.activated.connect(lambda local_id: bring_forward(window, local_id))
 
     loader = HistoryLoader(history) if history else None
     if writer is not None and loader is not None:
-        window.jobs_removed.connect(writer.forget)
         writer.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
         loader.loaded.connect(window.add_history)
         loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
@@ -337,6 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         keys.shutdown()
         thumbnails.shutdown()
         copier.shutdown()
+        crash_hooks.uninstall()
 
 
 def adopt_stored_key(services: ServiceController, profile: Profile, lookup: KeyringLookup) -> None:

@@ -7,6 +7,7 @@ import os
 # Must happen before anything imports Qt.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -81,3 +82,40 @@ def sandbox() -> Iterator[SandboxServer]:
 @pytest.fixture
 def sandbox_key() -> str:
     return SANDBOX_API_KEY
+
+
+def _live_qt(kind: type) -> list[object]:
+    import shiboken6
+
+    return [o for o in gc.get_objects() if isinstance(o, kind) and shiboken6.isValid(o)]
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_pools_or_timers() -> Iterator[None]:
+    """Fail a test that leaves a thread pool working or a timer running.
+
+    Checked after the test's other fixtures (qtbot closes its widgets first). Retired
+    pool owners (workers/base.py) get the same grace as threads: they end on their own.
+    """
+    yield
+    from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
+
+    if QCoreApplication.instance() is None:
+        return  # a Qt-free test: no pools or timers can exist
+    shared = QThreadPool.globalInstance()
+    deadline = time.monotonic() + 3.0
+    while True:
+        QCoreApplication.processEvents()  # retired owners delete themselves from here
+        busy = [
+            p for p in _live_qt(QThreadPool)
+            if isinstance(p, QThreadPool) and p is not shared and p.activeThreadCount()
+        ]  # fmt: skip
+        if not busy or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not busy, f"thread pools still working: {[type(p.parent()).__name__ for p in busy]}"
+    running = [t for t in _live_qt(QTimer) if isinstance(t, QTimer) and t.isActive()]
+    names = [f"{type(t.parent()).__name__}.{t.objectName() or 'timer'}" for t in running]
+    for timer in running:
+        timer.stop()  # one leak must not fail the tests after it
+    assert not running, f"timers left running: {names}"

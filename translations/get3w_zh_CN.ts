@@ -1019,6 +1019,32 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>CrashDialog</name>
+    <message>
+        <source>Something went wrong</source>
+        <translation>出错了</translation>
+    </message>
+    <message>
+        <source>Get3W Desktop hit an unexpected error. Your tasks are safe: the app keeps running. The report below has no keys in it; copy it into a bug report.</source>
+        <translation>Get3W Desktop 遇到了意外错误。您的任务是安全的：应用会继续运行。下面的报告不含任何密钥；可将其复制到错误报告中。</translation>
+    </message>
+    <message>
+        <source>&amp;Copy report</source>
+        <translation>复制报告(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+</context>
+<context>
+    <name>CrashHandler</name>
+    <message>
+        <source>Something went wrong ({count} errors)</source>
+        <translation>出错了（{count} 个错误）</translation>
+    </message>
+</context>
+<context>
     <name>DeleteDialog</name>
     <message>
         <source>Delete tasks</source>
@@ -1331,6 +1357,57 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>GeneratePanel</name>
+    <message>
+        <source>How many variations to generate (each with its own seed)</source>
+        <translation>要生成的变体数量（每个使用各自的种子）</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Generate (Ctrl+Enter)</source>
+        <translation>生成（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Batch…</source>
+        <translation>批量…</translation>
+    </message>
+    <message>
+        <source>Many prompts at once, typed or from a .txt/.csv file (Ctrl+Shift+B)</source>
+        <translation>一次提交多条提示词，可直接输入或来自 .txt/.csv 文件（Ctrl+Shift+B）</translation>
+    </message>
+    <message>
+        <source>Price of this run</source>
+        <translation>本次运行的价格</translation>
+    </message>
+    <message>
+        <source>Check the form: {problem}</source>
+        <translation>请检查表单：{problem}</translation>
+    </message>
+    <message>
+        <source>Spending limit</source>
+        <translation>支出上限</translation>
+    </message>
+    <message>
+        <source>an estimate from the model list</source>
+        <translation>根据模型列表估算</translation>
+    </message>
+    <message>
+        <source>Get3W&apos;s price</source>
+        <translation>Get3W 报价</translation>
+    </message>
+    <message>
+        <source>{price} per task × {count} ({source}). Nothing is charged in the sandbox.</source>
+        <translation>每个任务 {price} × {count}（{source}）。沙盒中不会产生任何费用。</translation>
+    </message>
+    <message>
+        <source>{price} per task × {count} ({source}).</source>
+        <translation>每个任务 {price} × {count}（{source}）。</translation>
+    </message>
+</context>
+<context>
     <name>Housekeeping</name>
     <message>
         <source>{n} bytes</source>
@@ -1460,6 +1537,21 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>{title} is required.</source>
         <translation>{title}为必填项。</translation>
+    </message>
+</context>
+<context>
+    <name>JobBook</name>
+    <message>
+        <source>Waiting: this task runs on profile “{profile}”; switch to it to resume.</source>
+        <translation>等待中：此任务属于配置“{profile}”；切换到该配置即可继续。</translation>
+    </message>
+    <message>
+        <source>Resuming 1 unfinished task</source>
+        <translation>正在继续 1 个未完成的任务</translation>
+    </message>
+    <message>
+        <source>Resuming {count} unfinished tasks</source>
+        <translation>正在继续 {count} 个未完成的任务</translation>
     </message>
 </context>
 <context>
@@ -1708,40 +1800,8 @@ Each task appears here with its result, how long it took and what it cost; click
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Saved {path}</source>
-        <translation>已保存 {path}</translation>
-    </message>
-    <message>
         <source>Get3W Desktop</source>
         <translation>Get3W Desktop</translation>
-    </message>
-    <message>
-        <source>How many variations to generate (each with its own seed)</source>
-        <translation>要生成的变体数量（每个使用各自的种子）</translation>
-    </message>
-    <message>
-        <source>Generate</source>
-        <translation>生成</translation>
-    </message>
-    <message>
-        <source>Generate (Ctrl+Enter)</source>
-        <translation>生成（Ctrl+Enter）</translation>
-    </message>
-    <message>
-        <source>Batch…</source>
-        <translation>批量…</translation>
-    </message>
-    <message>
-        <source>Many prompts at once, typed or from a .txt/.csv file (Ctrl+Shift+B)</source>
-        <translation>一次提交多条提示词，可直接输入或来自 .txt/.csv 文件（Ctrl+Shift+B）</translation>
-    </message>
-    <message>
-        <source>Tasks</source>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <source>Price of this run</source>
-        <translation>本次运行的价格</translation>
     </message>
     <message>
         <source>&amp;Generate</source>
@@ -1852,96 +1912,12 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <source>Check the form: {problem}</source>
-        <translation>请检查表单：{problem}</translation>
-    </message>
-    <message>
         <source>{count} running</source>
         <translation>{count} 个运行中</translation>
     </message>
     <message>
         <source>Settings from the comparison are in the form</source>
         <translation>比较中的设置已填入表单</translation>
-    </message>
-    <message>
-        <source>Resuming 1 unfinished task from last time</source>
-        <translation>正在继续上次未完成的 1 个任务</translation>
-    </message>
-    <message>
-        <source>Resuming {count} unfinished tasks from last time</source>
-        <translation>正在继续上次未完成的 {count} 个任务</translation>
-    </message>
-    <message>
-        <source>Nothing yet: your tasks appear here, newest first.</source>
-        <translation>还没有任务：你的任务会显示在这里，最新的在最前。</translation>
-    </message>
-    <message>
-        <source>No task matches.</source>
-        <translation>没有匹配的任务。</translation>
-    </message>
-    <message>
-        <source>Show all tasks</source>
-        <translation>显示全部任务</translation>
-    </message>
-    <message>
-        <source>Save output</source>
-        <translation>保存输出</translation>
-    </message>
-    <message>
-        <source>All files (*)</source>
-        <translation>所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Nothing to save yet: select a finished task.</source>
-        <translation>还没有可保存的内容：请选择一个已完成的任务。</translation>
-    </message>
-    <message>
-        <source>Save all outputs to</source>
-        <translation>将全部输出保存到</translation>
-    </message>
-    <message>
-        <source>an estimate from the model list</source>
-        <translation>根据模型列表估算</translation>
-    </message>
-    <message>
-        <source>Get3W&apos;s price</source>
-        <translation>Get3W 报价</translation>
-    </message>
-    <message>
-        <source>{price} per task × {count} ({source}). Nothing is charged in the sandbox.</source>
-        <translation>每个任务 {price} × {count}（{source}）。沙盒中不会产生任何费用。</translation>
-    </message>
-    <message>
-        <source>{price} per task × {count} ({source}).</source>
-        <translation>每个任务 {price} × {count}（{source}）。</translation>
-    </message>
-    <message>
-        <source>Spending limit</source>
-        <translation>支出上限</translation>
-    </message>
-    <message>
-        <source>Saved 1 file to {folder}</source>
-        <translation>已将 1 个文件保存到 {folder}</translation>
-    </message>
-    <message>
-        <source>Saved {count} files to {folder}</source>
-        <translation>已将 {count} 个文件保存到 {folder}</translation>
-    </message>
-    <message>
-        <source>Not saved</source>
-        <translation>未保存</translation>
-    </message>
-    <message>
-        <source>Copying the image…</source>
-        <translation>正在复制图像…</translation>
-    </message>
-    <message>
-        <source>Image copied to the clipboard</source>
-        <translation>图像已复制到剪贴板</translation>
-    </message>
-    <message>
-        <source>Could not copy the image: {reason}</source>
-        <translation>无法复制图像：{reason}</translation>
     </message>
     <message>
         <source>Account balance</source>
@@ -1964,22 +1940,6 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>余额未更新：{reason}</translation>
     </message>
     <message>
-        <source>Output URL copied</source>
-        <translation>输出 URL 已复制</translation>
-    </message>
-    <message>
-        <source>Copied as a curl command (the key is $GET3W_API_KEY)</source>
-        <translation>已复制为 curl 命令（密钥写作 $GET3W_API_KEY）</translation>
-    </message>
-    <message>
-        <source>Copied as a Python script (it reads the key from GET3W_API_KEY)</source>
-        <translation>已复制为 Python 脚本（从 GET3W_API_KEY 读取密钥）</translation>
-    </message>
-    <message>
-        <source>Task id copied</source>
-        <translation>任务 ID 已复制</translation>
-    </message>
-    <message>
         <source>Parameters loaded into the form</source>
         <translation>参数已载入表单</translation>
     </message>
@@ -1998,26 +1958,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>A desktop client for the Get3W API.</source>
         <translation>Get3W API 的桌面客户端。</translation>
-    </message>
-    <message>
-        <source>Loaded how {name} was made: {model}</source>
-        <translation>已载入 {name} 的生成方式：{model}</translation>
-    </message>
-    <message>
-        <source>Image</source>
-        <translation>图像</translation>
-    </message>
-    <message>
-        <source>Video</source>
-        <translation>视频</translation>
-    </message>
-    <message>
-        <source>Audio</source>
-        <translation>音频</translation>
-    </message>
-    <message>
-        <source>File</source>
-        <translation>文件</translation>
     </message>
 </context>
 <context>
@@ -2648,6 +2588,89 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Item {number}: {problem}</source>
         <translation>第 {number} 项：{problem}</translation>
+    </message>
+</context>
+<context>
+    <name>OutputActions</name>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Save output</source>
+        <translation>保存输出</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Nothing to save yet: select a finished task.</source>
+        <translation>还没有可保存的内容：请选择一个已完成的任务。</translation>
+    </message>
+    <message>
+        <source>Save all outputs to</source>
+        <translation>将全部输出保存到</translation>
+    </message>
+    <message>
+        <source>Saved 1 file to {folder}</source>
+        <translation>已将 1 个文件保存到 {folder}</translation>
+    </message>
+    <message>
+        <source>Saved {count} files to {folder}</source>
+        <translation>已将 {count} 个文件保存到 {folder}</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Copying the image…</source>
+        <translation>正在复制图像…</translation>
+    </message>
+    <message>
+        <source>Image copied to the clipboard</source>
+        <translation>图像已复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Could not copy the image: {reason}</source>
+        <translation>无法复制图像：{reason}</translation>
+    </message>
+    <message>
+        <source>Output URL copied</source>
+        <translation>输出 URL 已复制</translation>
+    </message>
+    <message>
+        <source>Copied as a curl command (the key is $GET3W_API_KEY)</source>
+        <translation>已复制为 curl 命令（密钥写作 $GET3W_API_KEY）</translation>
+    </message>
+    <message>
+        <source>Copied as a Python script (it reads the key from GET3W_API_KEY)</source>
+        <translation>已复制为 Python 脚本（从 GET3W_API_KEY 读取密钥）</translation>
+    </message>
+    <message>
+        <source>Task id copied</source>
+        <translation>任务 ID 已复制</translation>
+    </message>
+    <message>
+        <source>Loaded how {name} was made: {model}</source>
+        <translation>已载入 {name} 的生成方式：{model}</translation>
     </message>
 </context>
 <context>
@@ -3771,6 +3794,26 @@ Click to switch where tasks run.</source>
     <message>
         <source>{count} tasks</source>
         <translation>{count} 个任务</translation>
+    </message>
+</context>
+<context>
+    <name>TaskPanel</name>
+    <message>
+        <source>Tasks</source>
+        <extracomment>What the context menu shows for a task: (action or None for a separator, enabled).</extracomment>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Nothing yet: your tasks appear here, newest first.</source>
+        <translation>还没有任务：你的任务会显示在这里，最新的在最前。</translation>
+    </message>
+    <message>
+        <source>No task matches.</source>
+        <translation>没有匹配的任务。</translation>
+    </message>
+    <message>
+        <source>Show all tasks</source>
+        <translation>显示全部任务</translation>
     </message>
 </context>
 <context>

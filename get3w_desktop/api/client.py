@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-import mimetypes
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,6 +31,7 @@ from get3w_desktop.api.http import (
 )
 from get3w_desktop.api.money import parse_billings, parse_quote, parse_usage
 from get3w_desktop.api.parse import loads_object, parse_task
+from get3w_desktop.core import media
 from get3w_desktop.core.catalogue import Catalogue, parse_catalogue
 from get3w_desktop.core.errors import (
     BadResponseError,
@@ -57,7 +57,6 @@ log = logging.getLogger(__name__)
 #: Read timeout for `?sync=true`, which holds the connection until the task is done.
 SYNC_READ_TIMEOUT = 180.0
 #: Upload limits from the v3 documentation, by media type prefix.
-UPLOAD_LIMITS = {"image": 20 * 1024**2, "video": 100 * 1024**2, "audio": 50 * 1024**2}
 #: Bill lines asked for per page, and the most pages read (a runaway server stops here).
 BILLING_PAGE_SIZE = 200
 BILLING_MAX_PAGES = 50
@@ -336,8 +335,7 @@ class Get3WClient:
 
     def upload(self, path: Path) -> str:
         """Upload a local file; its URL on the server. UnsupportedError if not offered."""
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        limit = UPLOAD_LIMITS.get(media_type.split("/")[0])
+        media_type, limit = media.media_type(path), media.upload_limit(path)
         size = path.stat().st_size
         if limit is not None and size > limit:
             raise InvalidParametersError(

@@ -7,7 +7,6 @@ a `data:` URI (with a size ceiling, since it travels inside the JSON body).
 from __future__ import annotations
 
 import base64
-import mimetypes
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from get3w_desktop.core.errors import InvalidParametersError, UnsupportedError
-
-#: Largest file sent inline as a data URI.
-MAX_INLINE_BYTES = 10 * 1024 * 1024
+from get3w_desktop.core.media import MAX_INLINE_BYTES, media_type
 
 
 def local_path(value: str) -> Path | None:
@@ -35,8 +32,7 @@ def to_data_uri(path: Path) -> str:
             f"{path.name} is {size / 1024**2:.1f} MB; without an upload route files over "
             f"{MAX_INLINE_BYTES // 1024**2} MB cannot be sent. Use a smaller file or a URL."
         )
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    return f"data:{media_type(path)};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 def resolve_local_inputs(

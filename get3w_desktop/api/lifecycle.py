@@ -50,7 +50,7 @@ from get3w_desktop.core.errors import (
     TaskFailedError,
     WaitTimeoutError,
 )
-from get3w_desktop.core.job import TEXT_KIND, Job, JobState
+from get3w_desktop.core.job import TEXT_KIND, Job, JobState, history_key
 from get3w_desktop.core.messages import Message
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.core.schedule import ScheduleParams
@@ -127,14 +127,6 @@ class _NotRecordedError(Exception):
     pass
 
 
-def _kept(job: Job) -> tuple[Any, ...]:
-    """What the history needs to know of a snapshot; notes and timings changes are not."""
-    task = job.task
-    status = (task.id, task.status, task.outputs, task.code, task.error) if task else None
-    return (job.state, status, job.files, job.texts, job.error, job.error_action, job.overdue,
-            job.submitted_at, job.finished_at)  # fmt: skip
-
-
 class Lifecycle:
     def __init__(
         self,
@@ -159,7 +151,7 @@ class Lifecycle:
     def _record(self, job: Job) -> None:
         """Write `job` if it differs from the last write; raises _NotRecordedError."""
         record = self._reports.record
-        kept = _kept(job)
+        kept = history_key(job)
         if record is None or kept == self._recorded:
             return
         try:

@@ -28,7 +28,6 @@ import shutil
 import tempfile
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +47,7 @@ from get3w_desktop.core.export import (
     png_with_text,
     short_model_name,
 )
+from get3w_desktop.core.filenames import safe_name
 from get3w_desktop.core.files import fsync_dir
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.remix import write_sidecar
@@ -65,9 +65,6 @@ INDEX_FILE = "index.json"
 _PER_TASK_OVERHEAD = 16 * 1024
 _AGE_BUCKETS = ((7, "Last 7 days"), (30, "8–30 days"), (90, "31–90 days"),
                 (None, "Older than 90 days"))  # fmt: skip
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-             *(f"LPT{i}" for i in range(1, 10))}  # fmt: skip
 
 Progress = Callable[[int, int, str], None]  # (done, total, what is happening)
 RemoteDelete = Callable[[str], bool]  # Get3WClient.delete: False when the route is absent
@@ -455,23 +452,6 @@ def task_folder_name(job: Job) -> str:
     words = " ".join(job.prompt.split()[:10])
     text = f"{when} {short_model_name(job.model_id)}" + (f" – {words}" if words else "")
     return safe_name(text, limit=80)
-
-
-def safe_name(text: str, *, limit: int = 80, fallback: str = "task") -> str:
-    """`text` as a file name every common system accepts: no separators or control
-    characters, no reserved device names, no trailing dots or spaces, at most `limit`
-    characters and 200 UTF-8 bytes."""
-    text = unicodedata.normalize("NFC", text)
-    text = " ".join(_UNSAFE.sub(" ", text).split())
-    text = text[:limit]
-    while len(text.encode("utf-8")) > 200:
-        text = text[:-1]
-    text = text.strip(" .")
-    if not text:
-        return fallback
-    if text.split(".")[0].strip().upper() in _RESERVED:
-        text = f"_{text}"
-    return text
 
 
 def unique_name(name: str, taken: set[str]) -> str:

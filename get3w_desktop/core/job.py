@@ -145,3 +145,12 @@ class Job:
             return None
         fraction = self.elapsed(now) / estimate
         return fraction if fraction < 1.0 else None
+
+
+def history_key(job: Job) -> tuple[Any, ...]:
+    """What the history needs to know of a snapshot: two snapshots with the same key need
+    one write. Notes and the server's progress details are for display only."""
+    task = job.task
+    status = (task.id, task.status, task.outputs, task.code, task.error) if task else None
+    return (job.state, status, job.files, job.texts, job.error, job.error_action, job.overdue,
+            job.submitted_at, job.finished_at)  # fmt: skip

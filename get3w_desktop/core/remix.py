@@ -27,6 +27,7 @@ from get3w_desktop.core.errors import Action, Get3WError
 from get3w_desktop.core.export import METADATA_KEY, PNG_SIGNATURE
 from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.job import Job
+from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.core.snippets import scrub_params
 
 #: Largest recipe text (JSON) we read; real ones are a few kilobytes.
@@ -36,7 +37,6 @@ MAX_PNG_CHUNKS = 100_000
 SIDECAR_SUFFIX = ".json"
 _MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/\-_.:]{0,199}")
 _TEXT_CHUNKS = (b"tEXt", b"iTXt", b"zTXt")
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"}
 _KEY = METADATA_KEY.encode("latin-1")
 
 
@@ -111,7 +111,7 @@ def _read_any(path: Path, lookup: Callable[[Path], Job | None] | None) -> Recipe
         return _parse_record(text, RecipeSource.PNG, path.name)
     if sidecar_error is not None:
         raise sidecar_error
-    kind = "image" if path.suffix.lower() in _IMAGE_SUFFIXES else "file"
+    kind = "image" if media_kind_of(path) == "image" else "file"
     raise RecipeError(
         f"This {kind} has no Get3W recipe: it was not saved by Get3W Desktop, "
         "or its metadata was stripped."

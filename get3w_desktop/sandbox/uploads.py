@@ -9,8 +9,9 @@ import email.policy
 import mimetypes
 import re
 
-#: API.md section 5: images up to 20 MB, video 100 MB, audio 50 MB.
-UPLOAD_LIMITS = {"image": 20 * 1024**2, "video": 100 * 1024**2, "audio": 50 * 1024**2}
+# API.md section 5: images up to 20 MB, video 100 MB, audio 50 MB (the app's own table).
+from get3w_desktop.core.media import UPLOAD_LIMITS
+
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
     (b"\xff\xd8\xff", 0, "image/jpeg"),

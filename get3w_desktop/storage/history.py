@@ -32,7 +32,9 @@ from get3w_desktop.core.errors import Action, Get3WError
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.storage import history_schema as schema
+from get3w_desktop.storage import ledger
 from get3w_desktop.storage.history_schema import Filters, StateFilter, order_sql, where_sql
+from get3w_desktop.storage.ledger import SpendRecord
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +276,17 @@ class HistoryStore:
             before = conn.total_changes
             conn.executemany("DELETE FROM jobs WHERE local_id = ?", ids)
             return conn.total_changes - before
+
+    def save_spend(self, records: Iterable[SpendRecord]) -> None:
+        """Insert or replace what tasks cost (rows outlive the tasks: see ledger.py)."""
+        with self._write("save") as conn:
+            ledger.save(conn, records)
+
+    def spend(self, *, since: float | None = None) -> list[SpendRecord]:
+        """What tasks sent at or after `since` (epoch seconds) cost, oldest first."""
+        sql, args = ledger.select_sql(since)
+        with self._lock:
+            return [ledger.from_row(row) for row in self._read(sql, args)]
 
     def mark_expired(self, now: float | None = None) -> int:
         """Flag tasks whose outputs the server no longer keeps; returns how many were new."""

@@ -19,6 +19,7 @@ from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState, TextOutput
 from get3w_desktop.core.messages import Message
 from get3w_desktop.core.task import Task
+from get3w_desktop.storage import ledger
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +77,24 @@ def _v3(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """What money needs (storage/ledger.py): each task's quote and charge, kept apart from
+    the task's row so removing a task never lowers what was spent."""
+    ledger.create_table(conn)
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     version: int
     apply: Callable[[sqlite3.Connection], None]
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, _v1), Migration(2, _v2), Migration(3, _v3))
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, _v1),
+    Migration(2, _v2),
+    Migration(3, _v3),
+    Migration(4, _v4),
+)
 LATEST = MIGRATIONS[-1].version
 
 

@@ -29,7 +29,6 @@ import os
 import re
 import string
 import time
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any, TypeVar
 import platformdirs
 
 from get3w_desktop.core.errors import ConfigError
+from get3w_desktop.core.filenames import MAX_NAME_BYTES, clean_text, fit_bytes, is_reserved
 from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.proxy import (
     PROXY_MODES,
@@ -65,7 +65,7 @@ MAX_CAP = 100_000.0
 KNOWN_CHANNELS = ("economy", "stable", "official")
 PLACEHOLDERS = ("model", "prompt", "seed", "date", "time", "index", "task")
 DEFAULT_PATTERN = "{model}_{prompt}_{seed}"
-MAX_NAME_BYTES = 200  # well under the 255 bytes most file systems allow, leaving room for " (2)"
+
 _PROFILE_NAME = re.compile(r"^[\w][\w .\-]{0,39}$")
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 
@@ -285,20 +285,7 @@ def validate(settings: Settings) -> tuple[Issue, ...]:
 
 # -- file names ---------------------------------------------------------------------------
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
-_SPACES = re.compile(r"\s+")
-_WINDOWS_RESERVED = frozenset(
-    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
-)  # fmt: skip
 _EXTENSION = re.compile(r"^[A-Za-z0-9]{1,8}$")
-
-
-def _clean(text: str, limit: int) -> str:
-    text = unicodedata.normalize("NFC", text)
-    text = _UNSAFE.sub("_", text)
-    text = _SPACES.sub(" ", text).strip()
-    return text[:limit].strip()
 
 
 def render_filename(
@@ -321,20 +308,18 @@ def render_filename(
         raise ValueError(problem)
     moment = when or _dt.datetime.now()
     values = {
-        "model": _clean(model.replace("/", "-"), 60),
-        "prompt": _clean(prompt, 40),
+        "model": clean_text(model.replace("/", "-"), 60),
+        "prompt": clean_text(prompt, 40),
         "seed": "" if seed is None or seed < 0 else str(seed),
         "date": moment.strftime("%Y-%m-%d"),
         "time": moment.strftime("%H%M%S"),
         "index": str(index),
-        "task": _clean(task, 40),
+        "task": clean_text(task, 40),
     }
-    stem = _clean(pattern.format(**values), 1000)
+    stem = clean_text(pattern.format(**values), 1000)
     stem = re.sub(r"([_\- ])\1+", r"\1", stem).strip(" ._-")
-    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:
-        stem = stem[:-1]
-    stem = stem.rstrip(" .") or "output"
-    if stem.split(".")[0].lower() in _WINDOWS_RESERVED:
+    stem = fit_bytes(stem, MAX_NAME_BYTES).rstrip(" .") or "output"
+    if is_reserved(stem):
         stem = "_" + stem
     ext = extension.lstrip(".")
     return f"{stem}.{ext}" if ext and _EXTENSION.match(ext) else stem

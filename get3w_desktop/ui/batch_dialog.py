@@ -47,7 +47,7 @@ from get3w_desktop.core.batch import (
     prompt_param,
 )
 from get3w_desktop.core.catalogue import ModelInfo, ParamKind
-from get3w_desktop.ui.param_fields import is_dark, muted
+from get3w_desktop.ui.style import is_dark, muted
 from get3w_desktop.ui.texts import plan_summary
 
 # Rows shown in the preview; the rest are checked all the same.

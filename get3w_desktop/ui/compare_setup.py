@@ -15,11 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -45,8 +44,8 @@ from get3w_desktop.core.compare import (
     plan_compare,
 )
 from get3w_desktop.core.money import format_money, unit_price
-from get3w_desktop.ui.job_delegate import format_estimate, mix
-from get3w_desktop.ui.param_fields import error_color, muted
+from get3w_desktop.ui.job_delegate import format_estimate
+from get3w_desktop.ui.style import error_color, heading, muted, muted_text, rule
 from get3w_desktop.ui.texts import catalogue_text
 
 _ModelId = Qt.ItemDataRole.UserRole
@@ -383,29 +382,6 @@ class CompareSetup(QWidget):
             return self.tr("None of these models takes a seed: each run varies by itself.")
         shown = ", ".join(str(s) for s in plan.seeds)
         return self.tr("Seeds {seeds}, the same for every model.").format(seeds=shown)
-
-
-def muted_text(palette: QPalette) -> QColor:
-    """Secondary text, opaque (rich text ignores the alpha of the placeholder colour)."""
-    return mix(palette.color(QPalette.ColorRole.WindowText),
-               palette.color(QPalette.ColorRole.Window), 0.45)  # fmt: skip
-
-
-def heading() -> QLabel:
-    label = QLabel()
-    font = QFont(label.font())
-    font.setWeight(QFont.Weight.DemiBold)
-    font.setPointSizeF(font.pointSizeF() * 1.05)
-    label.setFont(font)
-    return label
-
-
-def rule() -> QFrame:
-    line = QFrame()
-    line.setFrameShape(QFrame.Shape.HLine)
-    line.setFrameShadow(QFrame.Shadow.Plain)
-    line.setStyleSheet("color: palette(mid);")
-    return line
 
 
 def _check(on: bool) -> Qt.CheckState:

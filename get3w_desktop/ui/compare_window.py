@@ -4,7 +4,7 @@ Left, the set-up (ui/compare_setup.py): models of the current output kind with t
 prices, the seeds, the prompt, and what the run will send, cost and leave out. Right, the
 grid: a row per model, a column per seed, a card per task (ui/compare_card.py) with its
 picture (or a video/audio glyph), progress against the estimate, then the time it took and
-what it cost. Tasks go through the main window's runner, so they also appear in its task
+what it cost. Tasks go through the job book, so they also appear in its task
 list and history; closing this window stops nothing.
 
 Signals:
@@ -39,10 +39,10 @@ from get3w_desktop.core.compare import CompareCell, ComparePlan
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.money import Quote, format_money, job_charge
 from get3w_desktop.ui.compare_card import CompareCard
-from get3w_desktop.ui.compare_setup import CompareSetup, heading, muted_text
+from get3w_desktop.ui.compare_setup import CompareSetup
 from get3w_desktop.ui.job_delegate import TICK_MS, format_duration, format_estimate
-from get3w_desktop.ui.param_fields import muted
-from get3w_desktop.workers.runner import TaskRunner
+from get3w_desktop.ui.style import heading, muted, muted_text
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
 # Cards per row when only models are compared (one seed): side by side, then wrapped.
@@ -51,7 +51,7 @@ _ROW_HEADER_WIDTH = 132
 
 
 class CompareWindow(QWidget):
-    """A non-modal window that sends a compare grid through `runner` and follows it.
+    """A non-modal window that sends a compare grid through the job book and follows it.
 
     `spend_check(cost)` returns a sentence when a run costing `cost` (None: not known)
     breaks a spending limit, else None; the run is then not sent.
@@ -64,7 +64,7 @@ class CompareWindow(QWidget):
     def __init__(
         self,
         catalogue: Catalogue,
-        runner: TaskRunner,
+        book: JobBook,
         thumbnails: ThumbnailLoader,
         model_id: str,
         params: Mapping[str, Any],
@@ -74,7 +74,7 @@ class CompareWindow(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self._catalogue, self._runner, self._thumbnails = catalogue, runner, thumbnails
+        self._catalogue, self._book, self._thumbnails = catalogue, book, thumbnails
         self._profile, self._spend_check = profile, spend_check
         self._cards: dict[str, CompareCard] = {}
         self._headers: list[QLabel] = []
@@ -102,7 +102,7 @@ class CompareWindow(QWidget):
         close_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
         for keys in (QKeySequence(Qt.Key.Key_Escape), *close_keys):
             QShortcut(keys, self, self.close, context=Qt.ShortcutContext.WindowShortcut)
-        runner.job_changed.connect(self._on_job_changed)
+        book.changed.connect(self._on_job_changed)
         thumbnails.ready.connect(self._on_thumbnail)
         thumbnails.failed.connect(self._on_thumbnail)
         self._retranslate()
@@ -191,7 +191,8 @@ class CompareWindow(QWidget):
 
     @Slot()
     def run(self) -> list[Job]:
-        """Send every cell through the runner and show the grid; [] when nothing was sent."""
+        """Send every cell through the job book (with its price) and show the grid; [] when
+        nothing was sent."""
         self.setup.set_notice("")
         plan = self.setup.plan()
         if not self.setup.can_run():
@@ -207,7 +208,7 @@ class CompareWindow(QWidget):
         quotes: dict[str, Quote] = {}
         for cell in plan.cells:
             try:
-                job = self._runner.submit(cell.model_id, cell.params, self._profile)
+                job = self._book.submit(cell.model_id, cell.params, self._profile, cell.quote)
             except RuntimeError as exc:  # no client yet, or quitting
                 self.setup.set_notice(
                     self.tr("The tasks could not be sent: {reason}.").format(reason=str(exc))
@@ -231,7 +232,7 @@ class CompareWindow(QWidget):
         """Stop waiting for the cards still running. Tasks already on the server go on."""
         for card in list(self._cards.values()):
             if card.job.state.active:
-                self._runner.cancel(card.job.local_id)
+                self._book.stop([card.job.local_id])
 
     def cards(self) -> list[CompareCard]:
         """The grid's cards, model by model, seed by seed."""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.api.connection_test import ConnectionReport, Outcome, Stage, StageResult
 from get3w_desktop.core.proxy import ProxyConfig
-from get3w_desktop.ui.param_fields import error_color, muted
+from get3w_desktop.ui.style import error_color, muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.connection import ConnectionTester
 
@@ -149,6 +149,9 @@ class ConnectionPanel(QWidget):
         self.summary.setVisible(True)
 
     def shutdown(self) -> bool:
-        """Stop a running test and wait for it (the dialog is closing)."""
+        """Stop a running test without waiting for it (the dialog is closing): the tester
+        retires and goes away once its test returns. True when nothing was running."""
         self._ticket = None
-        return self.tester.shutdown()
+        idle = self.tester.idle()
+        self.tester.retire()
+        return idle

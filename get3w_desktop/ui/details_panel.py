@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.task import TIMING_KEYS
 from get3w_desktop.ui.elided_label import ElidedLabel
+from get3w_desktop.ui.style import OTHER_PHASE_COLOR, PHASE_COLORS
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 
 TIMING_LABELS = {
@@ -45,14 +46,7 @@ TIMING_LABELS = {
     "save": QT_TRANSLATE_NOOP("Timings", "Saving"),
     "run_overhead": QT_TRANSLATE_NOOP("Timings", "Overhead"),
 }
-TIMING_COLORS = {
-    "queue_wait": "#94a3b8",
-    "celery_init": "#a78bfa",
-    "api_call": "#3b82f6",
-    "save": "#14b8a6",
-    "run_overhead": "#f59e0b",
-}
-_OTHER_COLOR = "#cbd5e1"
+TIMING_COLORS, _OTHER_COLOR = PHASE_COLORS, OTHER_PHASE_COLOR  # ui/style.py
 _SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
 )

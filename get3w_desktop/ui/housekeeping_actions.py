@@ -18,12 +18,14 @@ from PySide6.QtWidgets import QDialog
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
-from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog, StorageDialog
+from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog
+from get3w_desktop.ui.storage_dialog import StorageDialog
 from get3w_desktop.workers.housekeeping import Housekeeper
+from get3w_desktop.workers.job_book import JobBook
 
 if TYPE_CHECKING:
-    from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.services import LiveService
+    from get3w_desktop.ui.task_panel import TaskMenus
 
 
 class HousekeepingActions(QObject):
@@ -35,18 +37,20 @@ class HousekeepingActions(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        window: TaskMenus,
+        book: JobBook,
         keeper: Housekeeper,
         live: Callable[[], LiveService | None],
         load_history: Callable[[], list[Job]],
     ) -> None:
-        super().__init__(window)
+        super().__init__(window.dialog_parent())
         self._window, self._keeper, self._live, self._load = window, keeper, live, load_history
+        self._book = book
         self._ops: dict[int, str] = {}
         self._probe_dialog: DeleteDialog | None = None
-        self.act_export = QAction(window)
+        self.act_export = QAction(window.dialog_parent())
         self.act_export.triggered.connect(lambda _checked=False: self.export_selected())
-        self.act_storage = QAction(window)
+        self.act_storage = QAction(window.dialog_parent())
         self.act_storage.triggered.connect(lambda _checked=False: self.open_storage())
         self.retranslate()
         window.act_remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
@@ -80,13 +84,14 @@ class HousekeepingActions(QObject):
 
     def delete_selected(self) -> int | None:
         """Ask, then delete the selected finished tasks; the operation number, or None."""
-        plan = hk.plan_delete(self._window.selected_jobs(), self._keeper.outputs_dir)
+        selected = self._book.as_not_running(self._window.selected_jobs())
+        plan = hk.plan_delete(selected, self._keeper.outputs_dir)
         if not plan.jobs:
             self._say(self.tr("Stop waiting for running tasks before deleting them (Ctrl+.)."))
             return None
         live = self._live()
         available = live.client.v3_available() if live is not None else False
-        dialog = DeleteDialog(plan, remote_available=available, parent=self._window)
+        dialog = DeleteDialog(plan, remote_available=available, parent=self._window.dialog_parent())
         if available is None and live is not None:
             self._probe_dialog = dialog
             self._ops[self._keeper.probe_remote_delete(live.client.delete)] = "probe"
@@ -103,11 +108,12 @@ class HousekeepingActions(QObject):
     # -- export ------------------------------------------------------------------------
 
     def export_selected(self) -> int | None:
-        jobs = [job for job in self._window.selected_jobs() if not job.state.active]
+        jobs = self._book.as_not_running(self._window.selected_jobs())
+        jobs = [job for job in jobs if not job.state.active]
         if not jobs:
             self._say(self.tr("Select finished tasks to export."))
             return None
-        dialog = ExportDialog(jobs, start_dir=str(Path.home()), parent=self._window)
+        dialog = ExportDialog(jobs, start_dir=str(Path.home()), parent=self._window.dialog_parent())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         op = self._keeper.export(jobs, dialog.folder(), dialog.options())
@@ -118,8 +124,8 @@ class HousekeepingActions(QObject):
 
     def open_storage(self) -> StorageDialog:
         dialog = StorageDialog(self._keeper, self._load, model_label=self._window.model_name,
-                               parent=self._window)  # fmt: skip
-        dialog.jobs_changed.connect(self._window.update_jobs)
+                               parent=self._window.dialog_parent())  # fmt: skip
+        dialog.jobs_changed.connect(self._book.update)
         dialog.thumbnails_cleared.connect(self._window.forget_thumbnails)
         dialog.open()
         return dialog
@@ -132,8 +138,7 @@ class HousekeepingActions(QObject):
         if kind == "probe" and self._probe_dialog is not None:
             self._probe_dialog.set_remote_available(result if isinstance(result, bool) else None)
         elif kind == "delete" and isinstance(result, hk.DeleteResult):
-            self._window.forget_jobs(list(result.forgotten))
-            self._window.jobs_removed.emit(list(result.forgotten))
+            self._book.drop(result.forgotten)  # the housekeeper already took them out
             self._say(" ".join([self._deleted_text(result), *result.problems]))
         elif kind == "export" and isinstance(result, hk.ExportResult):
             self._say(self._exported_text(result))
@@ -172,4 +177,4 @@ class HousekeepingActions(QObject):
             self._say(message)
 
     def _say(self, text: str) -> None:
-        self._window.statusBar().showMessage(text, 12000)
+        self._window.say(text, 12000)

@@ -39,6 +39,11 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QS
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.itemmodels.job_list import JobRole
 from get3w_desktop.ui.messages import job_error, job_note
+
+# Re-exported: the compare cards and the result viewer paint with the same colours.
+from get3w_desktop.ui.style import is_dark as is_dark
+from get3w_desktop.ui.style import mix as mix
+from get3w_desktop.ui.style import state_color as state_color
 from get3w_desktop.ui.texts import state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
@@ -51,45 +56,6 @@ PAD = 8
 TICK_MS = 500
 
 # -- shared helpers ---------------------------------------------------------------------
-
-# (light theme, dark theme) colours per state: readable as text on the window background.
-_STATE_COLORS = {
-    "blue": ("#1d63d8", "#6aa8ff"),
-    "green": ("#17803d", "#4fd180"),
-    "red": ("#c9302c", "#ff7b72"),
-    "amber": ("#a86200", "#f2b33d"),
-    "grey": ("#5f6670", "#a3aab4"),
-}
-_STATE_HUES = {
-    JobState.QUEUED: "grey",
-    JobState.SUBMITTING: "blue",
-    JobState.RUNNING: "blue",
-    JobState.DOWNLOADING: "blue",
-    JobState.COMPLETED: "green",
-    JobState.FAILED: "red",
-    JobState.NOT_SAVED: "red",
-    JobState.UNCERTAIN: "amber",
-    JobState.CANCELLED: "grey",
-}
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
-
-
-def state_color(state: JobState, palette: QPalette) -> QColor:
-    light, dark = _STATE_COLORS[_STATE_HUES[state]]
-    return QColor(dark if is_dark(palette) else light)
-
-
-def mix(a: QColor, b: QColor, t: float) -> QColor:
-    """`a` moved a fraction `t` towards `b` (muted text is text mixed towards the background)."""
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * t,
-        a.greenF() + (b.greenF() - a.greenF()) * t,
-        a.blueF() + (b.blueF() - a.blueF()) * t,
-        a.alphaF() + (b.alphaF() - a.alphaF()) * t,
-    )
 
 
 def format_duration(seconds: float) -> str:

@@ -37,7 +37,7 @@ from get3w_desktop.core.redact import mask_key
 from get3w_desktop.storage.secrets import StoreInfo
 from get3w_desktop.storage.settings import Profile
 from get3w_desktop.ui.a11y import clearable
-from get3w_desktop.ui.param_fields import error_color
+from get3w_desktop.ui.style import error_color, good_color, warn_color
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 
 
@@ -208,10 +208,8 @@ class KeyDialog(QDialog):
     def _say(self, message: str, tone: Tone) -> None:
         colours = {
             Tone.INFO: "palette(window-text)",
-            Tone.GOOD: "#1b7f3b" if self.palette().color(self.backgroundRole()).lightness() > 127
-            else "#81c995",
-            Tone.WARN: "#8a5a00" if self.palette().color(self.backgroundRole()).lightness() > 127
-            else "#fdd663",
+            Tone.GOOD: good_color(self.palette()),
+            Tone.WARN: warn_color(self.palette()),
             Tone.BAD: error_color(self.palette()),
         }  # fmt: skip
         self.status_label.setStyleSheet(f"color: {colours[tone]};")

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from get3w_desktop.ui.job_delegate import Glyph, draw_glyph, mix
+from get3w_desktop.ui.job_delegate import Glyph, draw_glyph
+from get3w_desktop.ui.style import mix
 
 _SP = QStyle.StandardPixmap
 

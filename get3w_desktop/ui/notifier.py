@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.ui.messages import job_error
+from get3w_desktop.ui.style import ACCENT
 from get3w_desktop.ui.texts import state_label
 
 # States that end a task's run and deserve a message. A stop the person asked for does not.
@@ -193,7 +194,7 @@ def default_icon(size: int = 64) -> QIcon:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#2f6fde"))
+    painter.setBrush(QColor(ACCENT))
     painter.drawEllipse(2, 2, size - 4, size - 4)
     tick = QPainterPath(QPointF(size * 0.28, size * 0.52))
     tick.lineTo(size * 0.44, size * 0.68)

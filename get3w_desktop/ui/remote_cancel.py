@@ -12,55 +12,35 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
-from get3w_desktop.core.errors import Action, Get3WError
-from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.errors import Action
+from get3w_desktop.core.job import JobState
+from get3w_desktop.workers.account import NO_ROUTE, RemoteCanceller
 
 if TYPE_CHECKING:
-    from get3w_desktop.api.client import Get3WClient
-    from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.services import LiveService
+    from get3w_desktop.ui.task_panel import TaskMenus
+    from get3w_desktop.workers.job_book import JobBook
 
 # How long to wait for a worker's own "stopped" snapshot before writing ours over it.
 _SETTLE_TRIES = 25
 
 
-class _Signals(QObject):
-    done = Signal(str, bool, str)  # local id, cancelled on the server, problem
-
-
-class _Cancel(QRunnable):
-    def __init__(self, client: Get3WClient, pairs: list[tuple[str, str]], signals: _Signals):
-        super().__init__()
-        self._client, self._pairs, self._signals = client, pairs, signals
-
-    def run(self) -> None:
-        for local_id, remote_id in self._pairs:
-            try:
-                offered = self._client.delete(remote_id)
-            except Get3WError as exc:
-                self._signals.done.emit(local_id, False, exc.message)
-                continue
-            self._signals.done.emit(local_id, offered, "" if offered else "no route")
-
-
 class RemoteCancel(QObject):
     def __init__(
         self,
-        window: MainWindow,
+        window: TaskMenus,
+        book: JobBook,
         live: Callable[[], LiveService | None],
-        record: Callable[[Job], None] | None = None,
     ) -> None:
-        super().__init__(window)
-        self._window, self._live, self._record = window, live, record
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._on_done)
-        self.act_cancel_remote = QAction(window)
+        super().__init__(window.dialog_parent())
+        self._window, self._book, self._live = window, book, live
+        self._canceller = RemoteCanceller(self)
+        self._canceller.done.connect(self._on_done)
+        self.act_cancel_remote = QAction(window.dialog_parent())
         self.act_cancel_remote.triggered.connect(lambda _checked=False: self.cancel_selected())
         self.retranslate()
         window.extra_task_actions.append(self.act_cancel_remote)
@@ -100,12 +80,14 @@ class RemoteCancel(QObject):
                     "Ask Get3W to stop these {n} tasks? What they already did may be charged."
                 ).format(n=len(jobs))
             )
-            answer = QMessageBox.question(self._window, self.tr("Cancel on Get3W"), text)
+            answer = QMessageBox.question(
+                self._window.dialog_parent(), self.tr("Cancel on Get3W"), text
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return 0
-        self._window.stop_waiting([job.local_id for job in jobs])
+        self._book.stop([job.local_id for job in jobs])
         pairs = [(job.local_id, job.remote_id or "") for job in jobs]
-        self._pool.start(_Cancel(live.client, pairs, self._signals))
+        self._canceller.cancel(live.client, pairs)
         return len(jobs)
 
     @Slot(str, bool, str)
@@ -113,7 +95,7 @@ class RemoteCancel(QObject):
         if not cancelled:
             reason = (
                 self.tr("this service offers no way to cancel a task")
-                if problem == "no route"
+                if problem == NO_ROUTE
                 else problem
             )
             self._say(self.tr("Not cancelled on Get3W: {why}").format(why=reason))
@@ -121,23 +103,21 @@ class RemoteCancel(QObject):
         self._settle(local_id, _SETTLE_TRIES)
 
     def _settle(self, local_id: str, tries: int) -> None:
-        job = next((j for j in self._window.all_jobs() if j.local_id == local_id), None)
+        job = self._book.job(local_id)
         if job is None:
             return
-        if job.state.active and tries > 0:  # the worker's own "stopped" is on its way
+        if self._book.is_running(job) and tries > 0:  # the worker's own "stopped" is on its way
             QTimer.singleShot(100, lambda: self._settle(local_id, tries - 1))
             return
         done = job.evolve(
             state=JobState.CANCELLED, error=self.tr("Cancelled on Get3W."), note="",
             error_action=Action.RETRY, finished_at=job.finished_at or time.time(),
         )  # fmt: skip
-        self._window.update_jobs([done])
-        if self._record is not None:
-            self._record(done)
+        self._book.update([done], record=True)
         self._say(self.tr("Cancelled on Get3W."))
 
     def _say(self, text: str) -> None:
-        self._window.statusBar().showMessage(text, 8000)
+        self._window.say(text, 8000)
 
     def shutdown(self) -> None:
-        self._pool.waitForDone(10_000)
+        self._canceller.shutdown()

@@ -8,8 +8,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton
 
-_SANDBOX_STYLE = "background: #fff3cd; color: #7a5900; border-radius: 4px; padding: 1px 8px;"
-_LIVE_STYLE = "background: rgba(34, 139, 84, 0.16); border-radius: 4px; padding: 1px 8px;"
+from get3w_desktop.ui.style import SANDBOX_BADGE, SANDBOX_BANNER, SERVICE_BADGE
 
 
 @dataclass(frozen=True)
@@ -35,10 +34,7 @@ class SandboxBanner(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("sandboxBanner")
-        self.setStyleSheet(
-            "#sandboxBanner { background: #fff3cd; border-bottom: 1px solid #f0d58a; }"
-            "#sandboxBanner QLabel { color: #5c4300; }"
-        )
+        self.setStyleSheet(SANDBOX_BANNER)
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 7, 10, 7)
         row.setSpacing(10)
@@ -104,7 +100,7 @@ class ServiceBadge(QToolButton):
             detail=service.detail))  # fmt: skip
         self.setAccessibleName(self.tr("Service: {name}").format(name=service.name))
         self.setStyleSheet(
-            f"QToolButton {{ {_SANDBOX_STYLE if service.is_sandbox else _LIVE_STYLE} }}"
+            f"QToolButton {{ {SANDBOX_BADGE if service.is_sandbox else SERVICE_BADGE} }}"
             "QToolButton::menu-indicator { image: none; width: 0; }"
         )
 

@@ -15,24 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QObject,
-    QRunnable,
-    Qt,
-    QThreadPool,
-    Signal,
-    Slot,
-    qVersion,
-)
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot, qVersion
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.diagnostics import build_report, write_bundle
-from get3w_desktop.core.errors import Get3WError
-from get3w_desktop.core.money import Billing
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.sandbox import SANDBOX_API_KEY
 from get3w_desktop.storage.paths import AppPaths
@@ -49,8 +38,11 @@ from get3w_desktop.storage.settings import (
 )
 from get3w_desktop.ui.i18n import install_language
 from get3w_desktop.ui.service_bar import ServiceInfo
+from get3w_desktop.ui.style import DARK_DISABLED_TEXT, DARK_PALETTE
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
+from get3w_desktop.workers.account import Bill, SpendingGatherer
 from get3w_desktop.workers.balance import BalanceWatcher
+from get3w_desktop.workers.base import PoolOwner
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 from get3w_desktop.workers.pricing import PriceQuoter
 
@@ -80,37 +72,6 @@ class LiveService:
     balance: BalanceWatcher
 
 
-@dataclasses.dataclass(frozen=True)
-class _Bill:
-    profile: str
-    since: dt.datetime
-    billings: list[Billing] | None
-    balance: float | None
-    problem: str = ""
-
-
-class _Gathered(QObject):
-    done = Signal(object)
-
-
-class _Gather(QRunnable):
-    def __init__(self, client: Get3WClient, since: dt.datetime, profile: str,
-                 signals: _Gathered) -> None:  # fmt: skip
-        super().__init__()
-        self._client, self._since, self._profile, self._signals = client, since, profile, signals
-
-    def run(self) -> None:
-        billings: list[Billing] | None = None
-        balance: float | None = None
-        problem = ""
-        try:
-            billings = self._client.billings(self._since)
-            balance = self._client.balance()
-        except Get3WError as exc:
-            problem = f"The bill could not be read: {exc.message}"
-        self._signals.done.emit(_Bill(self._profile, self._since, billings, balance, problem))
-
-
 def service_info(profile: Profile, base_url: str) -> ServiceInfo:
     if profile.is_sandbox:
         translate = QCoreApplication.translate
@@ -128,19 +89,10 @@ def dark_palette() -> QPalette:
     """A calm dark palette for Fusion, for desktops that cannot switch Qt's scheme."""
     role, group = QPalette.ColorRole, QPalette.ColorGroup
     palette = QPalette()
-    colors = {
-        role.Window: "#1f2125", role.WindowText: "#e6e6e6", role.Base: "#17181b",
-        role.AlternateBase: "#24262b", role.ToolTipBase: "#2b2d31", role.ToolTipText: "#e6e6e6",
-        role.PlaceholderText: "#8b8f96", role.Text: "#e6e6e6", role.Button: "#2a2c31",
-        role.ButtonText: "#e6e6e6", role.BrightText: "#ff6b6b", role.Link: "#6ea8fe",
-        role.Highlight: "#3a7bd5", role.HighlightedText: "#ffffff", role.Mid: "#3a3d43",
-        role.Midlight: "#34373c", role.Dark: "#111214", role.Shadow: "#000000",
-        role.Light: "#3f4248",
-    }  # fmt: skip
-    for which, color in colors.items():
-        palette.setColor(which, QColor(color))
+    for name, color in DARK_PALETTE.items():
+        palette.setColor(getattr(role, name), QColor(color))
     for which in (role.Text, role.WindowText, role.ButtonText):
-        palette.setColor(group.Disabled, which, QColor("#6b6f76"))
+        palette.setColor(group.Disabled, which, QColor(DARK_DISABLED_TEXT))
     return palette
 
 
@@ -165,6 +117,12 @@ def apply_theme(theme: Theme) -> None:
 
 
 class ServiceController(QObject):
+    """Signals:
+    profile_activated(str): new tasks go to this profile now (its parked tasks may resume).
+    """
+
+    profile_activated = Signal(str)
+
     def __init__(
         self,
         settings: Settings,
@@ -190,10 +148,8 @@ class ServiceController(QObject):
         self._language: str | None = settings.language  # installed by app.py at start
         self.quoter: PriceQuoter | None = None
         self._notifier: Notifier | None = None
-        self._pool = QThreadPool(self)  # the spending window's gathering
-        self._pool.setMaxThreadCount(1)
-        self._gathered = _Gathered(self)
-        self._gathered.done.connect(self._show_spending)
+        self._gatherer = SpendingGatherer(self)  # the spending window's bill
+        self._gatherer.gathered.connect(self._show_spending)
         self._sandbox: SandboxServer | None = None
         self._window: MainWindow | None = None
         self.live: LiveService | None = None
@@ -223,17 +179,16 @@ class ServiceController(QObject):
         self._base_urls[profile.name] = base_url
         self._runner.set_client(client)
         if self.quoter is not None:
-            self.quoter.shutdown(0)
-            self.quoter.deleteLater()
+            self.quoter.retire()  # never waits for a price still asked of the old host
         self.quoter = PriceQuoter(client.price, self._model_lookup, parent=self)
         if previous is not None:
-            previous.balance.shutdown(0)
-            previous.balance.deleteLater()
+            previous.balance.retire()  # nor for its balance
             self._retired.append(previous.client)
         if self._window is not None:
             self._window.set_service(self.live.info, balance)
             self._window.set_profiles(self.profile_names(), profile.name)
             self._window.set_quoter(self.quoter)
+        self.profile_activated.emit(profile.name)
         return self.live
 
     def attach_notifier(self, notifier: Notifier) -> None:
@@ -411,19 +366,19 @@ class ServiceController(QObject):
         client, profile = self.live.client, self.live.info.profile
         if self._window is not None:
             self._window.statusBar().showMessage(self.tr("Reading your spending…"), 4000)
-        self._pool.start(_Gather(client, since, profile, self._gathered))
+        self._gatherer.gather(client, since, profile)
 
     @Slot(object)
     def _show_spending(self, gathered: object) -> None:
-        if self._window is None or not isinstance(gathered, _Bill):
+        if self._window is None or not isinstance(gathered, Bill):
             return
         from get3w_desktop.ui.spend_dialog import SpendDialog
 
         dialog = SpendDialog(
-            self._window.all_jobs(), catalogue=self._window.catalogue,
+            self._window.book.jobs(), catalogue=self._window.catalogue,
             billings=gathered.billings, billing_profile=gathered.profile,
             billing_since=gathered.since.timestamp(), balance=gathered.balance,
-            quotes=self._window.quotes, parent=self._window,
+            quotes=dict(self._window.book.quotes), parent=self._window,
         )  # fmt: skip
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if gathered.problem:
@@ -465,12 +420,13 @@ class ServiceController(QObject):
     # -- the end -----------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        self._pool.waitForDone(10_000)
+        self._gatherer.shutdown()
         if self.quoter is not None:
             self.quoter.shutdown()
         if self.live is not None:
             self.live.balance.shutdown()
             self._retired.append(self.live.client)
+        PoolOwner.drain_retired()  # requests to hosts of earlier profiles
         for client in self._retired:
             client.close()
         if self._sandbox is not None:

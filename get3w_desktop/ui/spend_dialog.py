@@ -47,17 +47,13 @@ from get3w_desktop.core.money import (
     spent_on,
 )
 from get3w_desktop.itemmodels.spend_model import SpendColumn, SpendRole, SpendTableModel
-from get3w_desktop.ui.param_fields import error_color, is_dark, muted
+from get3w_desktop.ui.style import error_color, good_color, muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 ESTIMATE_NOTE = QT_TRANSLATE_NOOP(
     "SpendDialog",
     "≈ marks amounts that include estimates: the service did not report those costs.",
 )
-
-
-def _ok_color(widget: QWidget) -> str:
-    return "#81c995" if is_dark(widget.palette()) else "#1e7d32"
 
 
 class _Tile(QFrame):
@@ -226,7 +222,7 @@ class SpendDialog(QDialog):
             )
             self.check_label.setStyleSheet("")
             return
-        color = _ok_color(self) if result.ok else error_color(self.palette())
+        color = good_color(self.palette()) if result.ok else error_color(self.palette())
         mark = "✓" if result.ok else "⚠"
         self.check_label.setText(f"{mark} {result.summary()}")
         self.check_label.setStyleSheet(f"color: {color};")

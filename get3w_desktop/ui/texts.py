@@ -247,3 +247,13 @@ def plan_summary(plan: BatchPlan) -> str:
     if cost is not None:
         text += QCoreApplication.translate("Batch", " · about {cost}").format(cost=money_text(cost))
     return text
+
+
+# Said by the job book (workers/job_book.py), which translates them at run time.
+JOB_BOOK_TEXTS = (
+    QT_TRANSLATE_NOOP(
+        "JobBook", "Waiting: this task runs on profile “{profile}”; switch to it to resume."
+    ),
+    QT_TRANSLATE_NOOP("JobBook", "Resuming 1 unfinished task"),
+    QT_TRANSLATE_NOOP("JobBook", "Resuming {count} unfinished tasks"),
+)

@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from get3w_desktop.api.connection_test import (
     ConnectionReport,
@@ -26,6 +26,7 @@ from get3w_desktop.api.connection_test import (
     check_connection,
 )
 from get3w_desktop.core.proxy import ProxyConfig
+from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
 
@@ -37,50 +38,15 @@ class _Signals(QObject):
     finished = Signal(int, object)
 
 
-class _Test(QRunnable):
-    def __init__(self, ticket: int, base_url: str, proxy: ProxyConfig | None,
-                 key_for: Callable[[], str | None] | None, cancel: threading.Event,
-                 run: Runner, signals: _Signals) -> None:  # fmt: skip
-        super().__init__()
-        self._ticket, self._base_url, self._proxy = ticket, base_url, proxy
-        self._key_for, self._cancel, self._run, self._signals = key_for, cancel, run, signals
-
-    def run(self) -> None:
-        ticket = self._ticket
-        try:
-            key = self._key()
-            report = self._run(
-                self._base_url, key, self._proxy, cancel=self._cancel,
-                on_stage=lambda result: self._signals.stage_done.emit(ticket, result),
-            )  # fmt: skip
-        except Exception:  # a bug: say so in the report, never raise into Qt
-            log.exception("connection test failed")
-            broken = StageResult(Stage.ADDRESS, Outcome.FAILED,
-                                 "The test could not run; the log has the details.")  # fmt: skip
-            report = ConnectionReport(self._base_url, "direct", (broken,))
-        self._signals.finished.emit(ticket, report)
-
-    def _key(self) -> str | None:
-        if self._key_for is None:
-            return None
-        try:
-            return self._key_for()
-        except Exception:  # a keyring that fails: test everything but the key
-            log.warning("connection test: the key could not be read", exc_info=True)
-            return None
-
-
-class ConnectionTester(QObject):
+class ConnectionTester(PoolOwner):
     stage_done = Signal(int, object)
     finished = Signal(int, object)
 
     def __init__(self, run: Runner = check_connection, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(1, parent)
         self._run = run
         self._tickets = itertools.count(1)
         self._cancel: threading.Event | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
         self._signals.stage_done.connect(self._on_stage)
         self._signals.finished.connect(self._on_finished)
@@ -93,8 +59,22 @@ class ConnectionTester(QObject):
         ticket = next(self._tickets)
         self._cancel = threading.Event()
         self.running = ticket
-        self._pool.start(_Test(ticket, base_url, proxy, key_for, self._cancel, self._run,
-                               self._signals))  # fmt: skip
+        cancel, run, signals = self._cancel, self._run, self._signals
+
+        def work() -> None:
+            key = _key(key_for)
+            report = run(
+                base_url, key, proxy, cancel=cancel,
+                on_stage=lambda result: signals.stage_done.emit(ticket, result),
+            )  # fmt: skip
+            signals.finished.emit(ticket, report)
+
+        def crashed(_exc: Exception) -> None:  # a bug: say so in the report
+            broken = StageResult(Stage.ADDRESS, Outcome.FAILED,
+                                 "The test could not run; the log has the details.")  # fmt: skip
+            signals.finished.emit(ticket, ConnectionReport(base_url, "direct", (broken,)))
+
+        self.run_work(work, crashed=crashed)
         return ticket
 
     def cancel(self) -> None:
@@ -103,9 +83,10 @@ class ConnectionTester(QObject):
             self._cancel.set()
 
     def shutdown(self, timeout_ms: int = 15_000) -> bool:
+        return super().shutdown(timeout_ms)
+
+    def _about_to_close(self) -> None:
         self.cancel()
-        self._pool.clear()
-        return bool(self._pool.waitForDone(timeout_ms))
 
     @Slot(int, object)
     def _on_stage(self, ticket: int, result: object) -> None:
@@ -116,3 +97,13 @@ class ConnectionTester(QObject):
         if ticket == self.running:
             self.running = None
         self.finished.emit(ticket, report)
+
+
+def _key(key_for: Callable[[], str | None] | None) -> str | None:
+    if key_for is None:
+        return None
+    try:
+        return key_for()
+    except Exception:  # a keyring that fails: test everything but the key
+        log.warning("connection test: the key could not be read", exc_info=True)
+        return None

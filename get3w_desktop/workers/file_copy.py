@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from get3w_desktop.api.download import disk_error
 from get3w_desktop.core.export import save_output
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.remix import write_sidecar
+from get3w_desktop.workers.base import PoolOwner
 
 #: (source, destination, metadata, job for a JSON sidecar or None) for one file.
 SaveItem = tuple[str, str, Mapping[str, str] | None, Job | None]
@@ -31,38 +32,31 @@ class _Signals(QObject):
     failed = Signal(str)
 
 
-class _SaveJob(QRunnable):
-    def __init__(self, items: Sequence[SaveItem], signals: _Signals, batch: bool) -> None:
-        super().__init__()
-        self._items, self._signals, self._batch = list(items), signals, batch
-
-    def run(self) -> None:
-        saved = 0
-        for source, destination, metadata, sidecar_job in self._items:
-            dest = Path(destination)
-            try:
-                save_output(source, dest, metadata)
-                if sidecar_job is not None:
-                    write_sidecar(sidecar_job, dest)
-            except OSError as exc:
-                self._signals.failed.emit(disk_error(exc, dest.parent).message)
-                break  # a full disk or a read-only folder will not improve for the next one
-            saved += 1
-            if not self._batch:
-                self._signals.copied.emit(str(dest))
-        if self._batch and self._items:
-            self._signals.saved_all.emit(saved, str(Path(self._items[0][1]).parent))
+def _save(items: Sequence[SaveItem], signals: _Signals, batch: bool) -> None:
+    saved = 0
+    for source, destination, metadata, sidecar_job in items:
+        dest = Path(destination)
+        try:
+            save_output(source, dest, metadata)
+            if sidecar_job is not None:
+                write_sidecar(sidecar_job, dest)
+        except OSError as exc:
+            signals.failed.emit(disk_error(exc, dest.parent).message)
+            break  # a full disk or a read-only folder will not improve for the next one
+        saved += 1
+        if not batch:
+            signals.copied.emit(str(dest))
+    if batch and items:
+        signals.saved_all.emit(saved, str(Path(items[0][1]).parent))
 
 
-class FileCopier(QObject):
+class FileCopier(PoolOwner):
     copied = Signal(str)
     saved_all = Signal(int, str)
     failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        super().__init__(1, parent)  # one thread: saves happen in the order asked
         self._signals = _Signals(self)
         self._signals.copied.connect(self.copied)
         self._signals.saved_all.connect(self.saved_all)
@@ -72,14 +66,21 @@ class FileCopier(QObject):
              sidecar_job: Job | None = None) -> None:  # fmt: skip
         """Save one file; with `sidecar_job`, also `<destination>.json` (how it was made)."""
         item: SaveItem = (source, destination, metadata, sidecar_job)
-        self._pool.start(_SaveJob([item], self._signals, False))
+        self._start([item], batch=False)
 
     def save_all(self, items: Sequence[SaveItem]) -> None:
         """Save several files as one operation, reported once through `saved_all`."""
-        self._pool.start(_SaveJob(items, self._signals, True))
+        self._start(list(items), batch=True)
 
-    def wait(self, timeout_ms: int = -1) -> bool:
-        return bool(self._pool.waitForDone(timeout_ms))
+    def _start(self, items: list[SaveItem], *, batch: bool) -> None:
+        signals = self._signals
 
-    def shutdown(self) -> None:
-        self._pool.waitForDone()
+        def crashed(exc: Exception) -> None:  # not only OSError: any failure is said
+            signals.failed.emit(f"Not saved: an unexpected error ({type(exc).__name__}).")
+
+        self.run_work(lambda: _save(items, signals, batch), crashed=crashed)
+
+    def shutdown(self, timeout_ms: int = -1) -> bool:
+        """Saves already asked for are finished, never dropped."""
+        self._closed = True
+        return self.wait(timeout_ms)

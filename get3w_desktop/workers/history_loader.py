@@ -8,7 +8,9 @@ What a crash or quit left unfinished is sorted out here (see `plan_resume`):
   the person's choices, never sent again;
 - a task of the built-in sandbox from an earlier session: that sandbox is gone, so it
   is closed with a message saying so;
-- a task of another profile, or still owned by a live `get3w run`: left alone.
+- a task of another profile: parked, resumed when that profile is in use again (the job
+  book does that);
+- a task still owned by a live `get3w run`: left alone.
 
 Signals:
     loaded(object): a `LoadedHistory`.
@@ -21,13 +23,18 @@ import dataclasses
 import logging
 import time
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.storage.history import HistoryStore, Unfinished, as_uncertain, owner_alive
+from get3w_desktop.storage.ledger import SpendRecord
+from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
+
+#: Days of spending loaded at start (today's cap and this month's figures need no more).
+SPEND_DAYS = 40
 
 SANDBOX_GONE = (
     "The sandbox was restarted, and sandbox tasks do not survive a restart. Nothing was "
@@ -41,14 +48,18 @@ class LoadedHistory:
     resume: tuple[Job, ...]  # to run again: poll (remote id) or send (never sent)
     settled: tuple[Job, ...]  # changed here: write them back
     elapsed: float  # seconds the load took, for the log and the benchmarks
+    parked: tuple[Job, ...] = ()  # unfinished tasks of other profiles: resumed on a switch
+    spend: tuple[SpendRecord, ...] = ()  # what recent tasks cost (kept after removals)
 
 
 def plan_resume(
     unfinished: Unfinished, *, profile: str, base_url: str, is_sandbox: bool
-) -> tuple[list[Job], list[Job]]:
-    """(jobs to run again, jobs whose state changes now) for the service in use."""
+) -> tuple[list[Job], list[Job], list[Job]]:
+    """(jobs to run again, jobs whose state changes now, jobs of other profiles to run
+    when their profile is in use) for the service in use."""
     resume: list[Job] = []
     settled: list[Job] = []
+    parked: list[Job] = []
     for entry in (*unfinished.resumable, *unfinished.not_sent, *unfinished.lost):
         job = entry.job
         if owner_alive(entry.owner):
@@ -62,9 +73,10 @@ def plan_resume(
             settled.append(as_uncertain(job))
             continue
         if job.profile != profile:
-            continue  # resumed when that profile is in use again
+            parked.append(job)  # resumed when that profile is in use again
+            continue
         resume.append(job)
-    return resume, settled
+    return resume, settled, parked
 
 
 class _Signals(QObject):
@@ -72,42 +84,29 @@ class _Signals(QObject):
     failed = Signal(str)
 
 
-class _Load(QRunnable):
-    def __init__(self, store: HistoryStore, plan: dict[str, object], signals: _Signals,
-                 limit: int | None) -> None:  # fmt: skip
-        super().__init__()
-        self._store, self._plan, self._signals, self._limit = store, plan, signals, limit
-
-    def run(self) -> None:
-        started = time.perf_counter()
-        try:
-            self._store.mark_expired()
-            unfinished = self._store.unfinished()
-            resume, settled = plan_resume(
-                unfinished, profile=str(self._plan["profile"]),
-                base_url=str(self._plan["base_url"]), is_sandbox=bool(self._plan["is_sandbox"]),
-            )  # fmt: skip
-            if settled:
-                self._store.save_many(settled)
-            jobs = tuple(entry.job for entry in self._store.list(limit=self._limit))
-        except Exception as exc:
-            log.exception("history load failed")
-            self._signals.failed.emit(getattr(exc, "message", None) or str(exc))
-            return
-        self._signals.loaded.emit(
-            LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started)
-        )
+def _load(store: HistoryStore, plan: dict[str, object], limit: int | None) -> LoadedHistory:
+    started = time.perf_counter()
+    store.mark_expired()
+    unfinished = store.unfinished()
+    resume, settled, parked = plan_resume(
+        unfinished, profile=str(plan["profile"]),
+        base_url=str(plan["base_url"]), is_sandbox=bool(plan["is_sandbox"]),
+    )  # fmt: skip
+    if settled:
+        store.save_many(settled)
+    jobs = tuple(entry.job for entry in store.list(limit=limit))
+    spend = tuple(store.spend(since=time.time() - SPEND_DAYS * 86400))
+    return LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started,
+                         tuple(parked), spend)  # fmt: skip
 
 
-class HistoryLoader(QObject):
+class HistoryLoader(PoolOwner):
     loaded = Signal(object)
     failed = Signal(str)
 
     def __init__(self, store: HistoryStore, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(1, parent)
         self._store = store
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
         self._signals.loaded.connect(self.loaded)
         self._signals.failed.connect(self.failed)
@@ -117,7 +116,12 @@ class HistoryLoader(QObject):
         plan: dict[str, object] = {
             "profile": profile, "base_url": base_url, "is_sandbox": is_sandbox,
         }  # fmt: skip
-        self._pool.start(_Load(self._store, plan, self._signals, limit))
+        store, signals = self._store, self._signals
 
-    def wait(self, timeout_ms: int = -1) -> bool:
-        return bool(self._pool.waitForDone(timeout_ms))
+        def work() -> None:
+            signals.loaded.emit(_load(store, plan, limit))
+
+        def crashed(exc: Exception) -> None:
+            signals.failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+
+        self.run_work(work, crashed=crashed)

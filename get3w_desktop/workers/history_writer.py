@@ -22,6 +22,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from get3w_desktop.core.job import Job
+from get3w_desktop.storage.ledger import SpendRecord
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ class JobStore(Protocol):
 
     def delete(self, local_ids: Iterable[str]) -> int: ...
 
+    def save_spend(self, records: Iterable[SpendRecord]) -> None: ...
+
 
 class NotRecordedError(Exception):
     """A durable write failed: the caller must not go on as if it were on disk."""
@@ -45,6 +48,7 @@ class NotRecordedError(Exception):
 @dataclass
 class _Op:
     save: Job | None = None
+    spend: SpendRecord | None = None
     delete: tuple[str, ...] = ()
     done: threading.Event | None = None
     error: list[str] = field(default_factory=list)
@@ -75,6 +79,11 @@ class HistoryWriter(QObject):
         """Queue a snapshot; returns at once."""
         if not self._closed:
             self._queue.put(_Op(save=job))
+
+    def record_spend(self, record: SpendRecord) -> None:
+        """Queue what a task costs (kept even when the task is forgotten); returns at once."""
+        if not self._closed:
+            self._queue.put(_Op(spend=record))
 
     def forget(self, local_ids: Iterable[str]) -> None:
         if not self._closed:
@@ -131,7 +140,7 @@ class HistoryWriter(QObject):
         # Consecutive saves go in one transaction; a delete is a boundary (order matters).
         run: list[_Op] = []
         for op in batch:
-            if op.save is not None:
+            if op.save is not None or op.spend is not None:
                 run.append(op)
                 continue
             self._flush(run)
@@ -147,15 +156,20 @@ class HistoryWriter(QObject):
         if not run:
             return
         latest: dict[str, Job] = {}
+        spend: dict[str, SpendRecord] = {}
         for op in run:  # later snapshots of a job replace earlier ones in the same batch
-            assert op.save is not None
-            latest[op.save.local_id] = op.save
+            if op.save is not None:
+                latest[op.save.local_id] = op.save
+            if op.spend is not None:
+                spend[op.spend.local_id] = op.spend
         by_url: dict[str | None, list[Job]] = {}
         for job in latest.values():
             by_url.setdefault(self._base_urls.get(job.profile), []).append(job)
         try:
             for base_url, jobs in by_url.items():
                 self._store.save_many(jobs, base_url=base_url)
+            if spend:
+                self._store.save_spend(spend.values())
             self.writes += 1
         except Exception as exc:
             self._report(exc, run)

@@ -25,11 +25,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.errors import CancelledError, Get3WError, NotFoundError
 from get3w_desktop.core.job import Job
+from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
 
@@ -124,29 +125,7 @@ class _Signals(QObject):
 _Work = Callable[[threading.Event, hk.Progress], object]
 
 
-class _Op(QRunnable):
-    def __init__(self, op: int, work: _Work, cancel: threading.Event, signals: _Signals) -> None:
-        super().__init__()
-        self._op, self._work, self._cancel, self._signals = op, work, cancel, signals
-
-    def run(self) -> None:
-        def progress(done: int, total: int, text: str) -> None:
-            self._signals.progress.emit(self._op, done, total, text)
-
-        try:
-            if self._cancel.is_set():
-                raise CancelledError("Stopped before it started; nothing was changed.")
-            result = self._work(self._cancel, progress)
-        except Get3WError as exc:
-            self._signals.failed.emit(self._op, exc.message)
-        except Exception as exc:  # never raise into Qt
-            log.exception("housekeeping operation %d crashed", self._op)
-            self._signals.failed.emit(self._op, f"Housekeeping failed unexpectedly: {exc}")
-        else:
-            self._signals.finished.emit(self._op, result)
-
-
-class Housekeeper(QObject):
+class Housekeeper(PoolOwner):
     """Runs housekeeping for the app's outputs folder and thumbnail cache.
 
     `records` is the history (a `HistoryStore`: thread-safe). Signals: see the module.
@@ -163,19 +142,16 @@ class Housekeeper(QObject):
         thumbnail_dir: Path,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(1, parent)  # one thread: operations run in the order asked
         self._records = records
         self.outputs_dir = Path(outputs_dir)
         self.thumbnail_dir = Path(thumbnail_dir)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
         self._signals.progress.connect(self.progress)
         self._signals.finished.connect(self._on_finished)
         self._signals.failed.connect(self._on_failed)
         self._cancels: dict[int, threading.Event] = {}
         self._next = 0
-        self._closed = False
 
     # -- operations ----------------------------------------------------------------------
 
@@ -247,24 +223,41 @@ class Housekeeper(QObject):
     def busy(self) -> bool:
         return bool(self._cancels)
 
-    def wait(self, timeout_ms: int = -1) -> bool:
-        return bool(self._pool.waitForDone(timeout_ms))
-
-    def shutdown(self) -> None:
+    def shutdown(self, timeout_ms: int = -1) -> bool:
         """Stop every operation at its next safe point and wait for the pool."""
-        self._closed = True
+        return super().shutdown(timeout_ms)
+
+    def _about_to_close(self) -> None:
         for event in self._cancels.values():
             event.set()
-        self._pool.waitForDone()
 
     def _start(self, work: _Work) -> int:
         self._next += 1
         op = self._next
         cancel = threading.Event()
-        if self._closed:
-            cancel.set()
         self._cancels[op] = cancel
-        self._pool.start(_Op(op, work, cancel, self._signals))
+        signals = self._signals
+
+        def progress(done: int, total: int, text: str) -> None:
+            signals.progress.emit(op, done, total, text)
+
+        def run() -> None:
+            try:
+                if cancel.is_set():
+                    raise CancelledError("Stopped before it started; nothing was changed.")
+                result = work(cancel, progress)
+            except Get3WError as exc:
+                signals.failed.emit(op, exc.message)
+            else:
+                signals.finished.emit(op, result)
+
+        def crashed(exc: Exception) -> None:
+            signals.failed.emit(op, f"Housekeeping failed unexpectedly: {exc}")
+
+        if not self.run_work(run, crashed=crashed):  # closed: answer at once, as failed
+            self._cancels.pop(op, None)
+            QTimer.singleShot(0, self, lambda: self.failed.emit(
+                op, "Stopped before it started; nothing was changed."))  # fmt: skip
         return op
 
     @Slot(int, object)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from get3w_desktop.api.keycheck import KeyCheck, check_key_at
 from get3w_desktop.core.redact import REDACTOR
@@ -37,6 +37,7 @@ from get3w_desktop.storage.secrets import (
     account_for,
     store_info,
 )
+from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,15 +61,6 @@ class _Signals(QObject):
     removed = Signal(int, str, object)
     checked = Signal(int, object)
     failed = Signal(int, str, str)
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], None]) -> None:
-        super().__init__()
-        self._work = work
-
-    def run(self) -> None:
-        self._work()
 
 
 class KeyringGuard:
@@ -103,7 +95,7 @@ class KeyringGuard:
         return outcome[0]
 
 
-class KeyService(QObject):
+class KeyService(PoolOwner):
     loaded = Signal(int, str, object)
     saved = Signal(int, str, object)
     removed = Signal(int, str, object)
@@ -118,7 +110,7 @@ class KeyService(QObject):
         checker: Callable[[str, str], KeyCheck] = check_key_at,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(2, parent)  # two threads: a slow keyring must not hold up a check
         self._store = store
         self._session = MemorySecretStore()
         self._session_reasons: dict[str, str] = {}
@@ -126,15 +118,12 @@ class KeyService(QObject):
         self._guard = KeyringGuard(timeout)
         self._checker = checker
         self._tickets = itertools.count(1)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)  # a slow keyring must not hold up a check
         self._signals = _Signals(self)
         self._signals.loaded.connect(self._on_loaded)
         self._signals.saved.connect(self._on_saved)
         self._signals.removed.connect(self._on_removed)
         self._signals.checked.connect(self._on_checked)
         self._signals.failed.connect(self._on_failed)
-        self._shut_down = False
 
     # -- requests (GUI thread) ---------------------------------------------------------
 
@@ -168,27 +157,13 @@ class KeyService(QObject):
         """A key kept for this session only (no keyring involved: safe on the GUI thread)."""
         return self._session.get(account_for(profile))
 
-    def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Drop queued requests and wait for running ones (each bounded by the timeout)."""
-        self._shut_down = True
-        self._pool.clear()
-        return bool(self._pool.waitForDone(timeout_ms))
-
     def _start(self, profile: str, work: Callable[[int], None]) -> int:
-        if self._shut_down:
+        if self.closed:
             raise RuntimeError("the key service has been shut down")
         ticket = next(self._tickets)
-
-        def guarded() -> None:
-            try:
-                work(ticket)
-            except Exception:  # a bug: say so, and keep the pool alive
-                log.exception("key service request failed")
-                self._signals.failed.emit(
-                    ticket, profile, "Something went wrong handling the key (see the log)."
-                )
-
-        self._pool.start(_Job(guarded))
+        signals = self._signals
+        self.run_work(lambda: work(ticket), crashed=lambda _exc: signals.failed.emit(
+            ticket, profile, "Something went wrong handling the key (see the log)."))  # fmt: skip
         return ticket
 
     # -- the work (pool threads) -------------------------------------------------------

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import collections
 import json
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.errors import Get3WError
 from get3w_desktop.core.money import Quote, estimate_cost
-
-log = logging.getLogger(__name__)
+from get3w_desktop.workers.base import PoolOwner
 
 #: Quiet time before a changed form is priced.
 DEFAULT_DELAY_MS = 350
@@ -45,26 +43,7 @@ class _Signals(QObject):
     done = Signal(object, object, bool, str)
 
 
-class _Ask(QRunnable):
-    def __init__(
-        self, fetch: Fetch, key: Key, params: Mapping[str, Any], signals: _Signals
-    ) -> None:
-        super().__init__()
-        self._fetch, self._key, self._params, self._signals = fetch, key, params, signals
-
-    def run(self) -> None:
-        try:
-            quote = self._fetch(self._key[0], self._params)
-        except Get3WError as exc:
-            self._signals.done.emit(self._key, None, False, exc.message)
-        except Exception:  # a bug must not take the app down from a price label
-            log.exception("price request crashed")
-            self._signals.done.emit(self._key, None, False, "The price could not be read.")
-        else:
-            self._signals.done.emit(self._key, quote, quote is None, "")
-
-
-class PriceQuoter(QObject):
+class PriceQuoter(PoolOwner):
     quoted = Signal(object)
     unavailable = Signal(str)
 
@@ -77,11 +56,9 @@ class PriceQuoter(QObject):
         parent: QObject | None = None,
     ) -> None:
         """`fetch` asks the server (e.g. `Get3WClient.price`); None to use estimates only."""
-        super().__init__(parent)
+        super().__init__(1, parent)
         self._fetch = fetch
         self._lookup = model_lookup
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
         self._timer = QTimer(self)
@@ -92,7 +69,6 @@ class PriceQuoter(QObject):
         self._latest: tuple[Key, dict[str, Any]] | None = None
         self._in_flight: Key | None = None
         self._route_absent = fetch is None
-        self._closed = False
         self.fetches = 0  # server requests made: debouncing and caching are observable
 
     @property
@@ -105,13 +81,13 @@ class PriceQuoter(QObject):
     @Slot(str, object)
     def request(self, model_id: str, params: Mapping[str, Any]) -> None:
         """Price `params` for `model_id` once the form has been quiet for a moment."""
-        if self._closed:
+        if self.closed:
             return
         self._latest = (price_key(model_id, params), dict(params))
         self._timer.start()
 
     def _ask(self) -> None:
-        if self._latest is None or self._closed:
+        if self._latest is None or self.closed:
             return
         key, params = self._latest
         hit = self._cache.get(key)
@@ -126,12 +102,24 @@ class PriceQuoter(QObject):
             return  # asked again when the current answer arrives
         self._in_flight = key
         self.fetches += 1
-        self._pool.start(_Ask(self._fetch, key, params, self._signals))
+        fetch, signals = self._fetch, self._signals
+
+        def work() -> None:
+            try:
+                quote = fetch(key[0], params)
+            except Get3WError as exc:
+                signals.done.emit(key, None, False, exc.message)
+            else:
+                signals.done.emit(key, quote, quote is None, "")
+
+        # A bug must not take the app down from a price label.
+        self.run_work(work, crashed=lambda _exc: signals.done.emit(
+            key, None, False, "The price could not be read."))  # fmt: skip
 
     @Slot(object, object, bool, str)
     def _on_done(self, key: Key, quote: Quote | None, absent: bool, error: str) -> None:
         self._in_flight = None
-        if self._closed:
+        if self.closed:
             return
         if quote is not None:
             self._remember(key, quote)
@@ -163,7 +151,5 @@ class PriceQuoter(QObject):
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
 
-    def shutdown(self, timeout_ms: int = 5000) -> None:
-        self._closed = True
+    def _about_to_close(self) -> None:
         self._timer.stop()
-        self._pool.waitForDone(timeout_ms)

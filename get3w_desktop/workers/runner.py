@@ -32,16 +32,15 @@ class TaskRunner(QObject):
         expected_kind: Callable[[str], str | None] = lambda _model_id: None,
         schedule: ScheduleParams | None = None,
         journal: Callable[[Job], None] | None = None,
-        record: Callable[[Job], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         """`journal` writes durably, from the workers: each job's lifecycle calls it before
-        the submit and on every change worth keeping. `record` queues a write of the
-        snapshots the runner makes itself (queued; stopped before it started)."""
+        the submit and on every change worth keeping. The snapshots the runner makes itself
+        (queued; stopped before it started) go out on `job_changed` like every other, for
+        the job book to keep."""
         super().__init__(parent)
         self._client = client
         self._journal = journal
-        self._record = record
         self._outputs_dir = outputs_dir
         self._expected_kind = expected_kind
         self._schedule = schedule
@@ -92,8 +91,6 @@ class TaskRunner(QObject):
         )  # fmt: skip
         self._workers[job.local_id] = worker
         self._cancels[job.local_id] = cancel
-        if self._record is not None and job.task is None:
-            self._record(job)
         self.job_changed.emit(job)
         self._pool.start(worker)
 
@@ -107,8 +104,6 @@ class TaskRunner(QObject):
             taken = not worker.started and self._pool.tryTake(worker)
         if taken:  # never started: it will not run, so finish it here
             stopped = worker.job.evolve(state=JobState.CANCELLED)
-            if self._record is not None:
-                self._record(stopped)
             self._on_job_changed(stopped)
             self._on_finished(local_id)
 

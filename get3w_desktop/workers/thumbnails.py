@@ -17,10 +17,12 @@ import os
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
+from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.storage.paths import app_paths
+from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +42,10 @@ class MediaKind(enum.Enum):
     OTHER = "other"
 
 
-_SUFFIXES = {
-    MediaKind.IMAGE: {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp"},
-    MediaKind.VIDEO: {".mp4", ".webm", ".mov", ".mkv", ".m4v"},
-    MediaKind.AUDIO: {".wav", ".mp3", ".ogg", ".flac", ".m4a", ".aac", ".opus"},
-}
-
-
 def media_kind(path: str) -> MediaKind:
     """What a saved output is, by its extension (the downloader names files by magic bytes)."""
-    suffix = Path(path).suffix.lower()
-    return next((kind for kind, names in _SUFFIXES.items() if suffix in names), MediaKind.OTHER)
+    kind = media_kind_of(path)
+    return MediaKind(kind) if kind is not None else MediaKind.OTHER
 
 
 class DecodeError(Exception):
@@ -114,86 +109,49 @@ class _Counter:
             self.value += 1
 
 
-class _ThumbJob(QRunnable):
-    def __init__(
-        self, path: str, size: int, cache_dir: Path, signals: _Signals, decodes: _Counter
-    ) -> None:
-        super().__init__()
-        self._path, self._size, self._cache_dir = path, size, cache_dir
-        self._signals, self._decodes = signals, decodes
+def _thumbnail(path: str, size: int, cache_dir: Path, decodes: _Counter) -> QImage:
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise DecodeError("The file is missing: it may have been moved or deleted.") from exc
+    key = f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{size}"
+    stem = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
+    for suffix in (".jpeg", ".png"):
+        cached = cache_dir / f"{stem}{suffix}"
+        if cached.is_file():
+            try:
+                image = read_image(str(cached))
+                with contextlib.suppress(OSError):
+                    os.utime(cached)  # recently used: pruning drops the least recent
+                return image
+            except DecodeError:
+                cached.unlink(missing_ok=True)  # damaged: decode the original again
+    decodes.add()
+    image = read_image(path, size)
+    suffix = ".png" if image.hasAlphaChannel() else ".jpeg"
+    _store(image, cache_dir / f"{stem}{suffix}")
+    return image
 
-    def run(self) -> None:
-        try:
-            image = self._thumbnail()
-        except DecodeError as exc:
-            self._signals.thumb_failed.emit(self._path, self._size, str(exc))
-        except Exception as exc:  # never raise into Qt
-            log.exception("thumbnail of %s failed", self._path)
-            self._signals.thumb_failed.emit(self._path, self._size, f"Cannot show this file: {exc}")
+
+def _store(image: QImage, target: Path) -> None:
+    """Write atomically; a cache that cannot be written only costs a later re-decode."""
+    tmp = target.with_name(f".{target.name}.{threading.get_ident()}.part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        writer = QImageWriter(str(tmp), QByteArray(target.suffix[1:].upper().encode()))
+        writer.setQuality(88)
+        if writer.write(image):
+            os.replace(tmp, target)
         else:
-            self._signals.thumb_ready.emit(self._path, self._size, image)
-
-    def _thumbnail(self) -> QImage:
-        try:
-            stat = os.stat(self._path)
-        except OSError as exc:
-            raise DecodeError("The file is missing: it may have been moved or deleted.") from exc
-        key = f"{self._path}\0{stat.st_mtime_ns}\0{stat.st_size}\0{self._size}"
-        stem = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
-        for suffix in (".jpeg", ".png"):
-            cached = self._cache_dir / f"{stem}{suffix}"
-            if cached.is_file():
-                try:
-                    image = read_image(str(cached))
-                    with contextlib.suppress(OSError):
-                        os.utime(cached)  # recently used: pruning drops the least recent
-                    return image
-                except DecodeError:
-                    cached.unlink(missing_ok=True)  # damaged: decode the original again
-        self._decodes.add()
-        image = read_image(self._path, self._size)
-        suffix = ".png" if image.hasAlphaChannel() else ".jpeg"
-        self._store(image, self._cache_dir / f"{stem}{suffix}")
-        return image
-
-    @staticmethod
-    def _store(image: QImage, target: Path) -> None:
-        """Write atomically; a cache that cannot be written only costs a later re-decode."""
-        tmp = target.with_name(f".{target.name}.{threading.get_ident()}.part")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            writer = QImageWriter(str(tmp), QByteArray(target.suffix[1:].upper().encode()))
-            writer.setQuality(88)
-            if writer.write(image):
-                os.replace(tmp, target)
-            else:
-                log.debug("thumbnail cache not written: %s", writer.errorString())
-        except OSError as exc:
-            log.debug("thumbnail cache not written: %s", exc)
-        finally:
-            if tmp.exists():
-                tmp.unlink(missing_ok=True)
+            log.debug("thumbnail cache not written: %s", writer.errorString())
+    except OSError as exc:
+        log.debug("thumbnail cache not written: %s", exc)
+    finally:
+        if tmp.exists():
+            tmp.unlink(missing_ok=True)
 
 
-class _ImageJob(QRunnable):
-    def __init__(self, path: str, signals: _Signals, decodes: _Counter) -> None:
-        super().__init__()
-        self._path, self._signals, self._decodes = path, signals, decodes
-
-    def run(self) -> None:
-        try:
-            self._decodes.add()
-            image = read_image(self._path)
-        except DecodeError as exc:
-            self._signals.image_failed.emit(self._path, str(exc))
-        except Exception as exc:  # never raise into Qt
-            log.exception("image %s failed", self._path)
-            self._signals.image_failed.emit(self._path, f"Cannot show this file: {exc}")
-        else:
-            self._signals.image_ready.emit(self._path, image)
-
-
-class ThumbnailLoader(QObject):
+class ThumbnailLoader(PoolOwner):
     """Signals:
     ready(str path, QImage thumbnail): a thumbnail asked for by `request` is available.
     failed(str path, str reason): the file cannot be shown (once per path; remembered).
@@ -207,10 +165,8 @@ class ThumbnailLoader(QObject):
     image_failed = Signal(str, str)
 
     def __init__(self, cache_dir: Path | None = None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(2, parent)
         self._cache_dir = cache_dir or app_paths().cache / "thumbnails"
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
         self._signals = _Signals(self)
         self._signals.thumb_ready.connect(self._on_thumb_ready)
         self._signals.thumb_failed.connect(self._on_thumb_failed)
@@ -222,7 +178,6 @@ class ThumbnailLoader(QObject):
         self._pending_images: set[str] = set()
         self._broken: dict[str, str] = {}
         self._decodes = _Counter()
-        self._closed = False
 
     @property
     def cache_dir(self) -> Path:
@@ -244,7 +199,7 @@ class ThumbnailLoader(QObject):
             self._thumbs.move_to_end(key)
             return cached
         if (
-            self._closed
+            self.closed
             or size <= 0
             or path in self._broken
             or key in self._pending
@@ -252,7 +207,18 @@ class ThumbnailLoader(QObject):
         ):
             return None
         self._pending.add(key)
-        self._pool.start(_ThumbJob(path, size, self._cache_dir, self._signals, self._decodes))
+        signals, cache_dir, decodes = self._signals, self._cache_dir, self._decodes
+
+        def work() -> None:
+            try:
+                image = _thumbnail(path, size, cache_dir, decodes)
+            except DecodeError as exc:
+                signals.thumb_failed.emit(path, size, str(exc))
+            else:
+                signals.thumb_ready.emit(path, size, image)
+
+        self.run_work(work, crashed=lambda exc: signals.thumb_failed.emit(
+            path, size, f"Cannot show this file: {exc}"))  # fmt: skip
         return None
 
     def load_image(self, path: str) -> QImage | None:
@@ -261,10 +227,22 @@ class ThumbnailLoader(QObject):
         if cached is not None:
             self._images.move_to_end(path)
             return cached
-        if not self._closed and path not in self._pending_images:
+        if not self.closed and path not in self._pending_images:
             self._pending_images.add(path)
+            signals, decodes = self._signals, self._decodes
+
+            def work() -> None:
+                decodes.add()
+                try:
+                    image = read_image(path)
+                except DecodeError as exc:
+                    signals.image_failed.emit(path, str(exc))
+                else:
+                    signals.image_ready.emit(path, image)
+
             # Ahead of queued thumbnails: the person is looking at this one.
-            self._pool.start(_ImageJob(path, self._signals, self._decodes), 1)
+            self.run_work(work, priority=1, crashed=lambda exc: signals.image_failed.emit(
+                path, f"Cannot show this file: {exc}"))  # fmt: skip
         return None
 
     def failure(self, path: str) -> str | None:
@@ -278,11 +256,9 @@ class ThumbnailLoader(QObject):
         for key in [k for k in self._thumbs if k[0] == path]:
             del self._thumbs[key]
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout_ms: int = -1) -> bool:
         """Drop queued work and wait for running decodes; later requests do nothing."""
-        self._closed = True
-        self._pool.clear()
-        self._pool.waitForDone()
+        return super().shutdown(timeout_ms)
 
     def _on_thumb_ready(self, path: str, size: int, image: QImage) -> None:
         self._pending.discard((path, size))

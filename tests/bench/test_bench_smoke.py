@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from bench import common, polling, responsiveness, scale, startup, throughput
+from bench import common, polling, profile_switch, responsiveness, scale, startup, throughput
 from get3w_desktop.storage.history import HistoryStore
 
 pytestmark = pytest.mark.slow
@@ -160,3 +160,15 @@ def test_scale_quick(tmp_path: Path) -> None:
     assert set(report["verdict"]["met"]) == {
         "opens_within_1s_of_empty", "under_300mb", "no_stall_over_50ms"
     }  # fmt: skip
+
+
+def test_profile_switch_quick(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "profile_switch.json"
+    assert profile_switch.main(["--quick", "--json", str(path)]) == 0
+    report = load(path, "profile_switch")
+    result = report["result"]
+    assert result["switches"] == 2 and result["slow_requests"] >= 2
+    assert len(result["worst_gap_per_switch_ms"]) == 2
+    # The slow host holds each request 2 s: a switch that waited for it would show that.
+    assert max(result["worst_gap_per_switch_ms"]) < 1000
+    assert result["heartbeats"] > 0 and result["worst_gap_ms"] >= result["lateness_ms"]["p50"]

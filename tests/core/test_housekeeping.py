@@ -389,11 +389,13 @@ def test_read_only_and_impossible_targets_are_clear_errors(outputs: Path, tmp_pa
 
 
 def test_safe_names() -> None:
-    assert hk.safe_name("a/b:c") == "a b c"
-    assert hk.safe_name("nul.txt") == "_nul.txt"
-    assert hk.safe_name(" . .. ") == "task"
-    assert hk.safe_name("ab" * 100, limit=10) == "ab" * 5
-    assert len(hk.safe_name("€" * 100, limit=500).encode()) <= 200
+    from get3w_desktop.core.filenames import safe_name  # export folders' names come from it
+
+    assert safe_name("a/b:c") == "a b c"
+    assert safe_name("nul.txt") == "_nul.txt"
+    assert safe_name(" . .. ") == "task"
+    assert safe_name("ab" * 100, limit=10) == "ab" * 5
+    assert len(safe_name("€" * 100, limit=500).encode()) <= 200
     taken: set[str] = set()
     assert [hk.unique_name(n, taken) for n in ("x.png", "X.PNG", "x.png", ".hidden")] == [
         "x.png", "X (2).PNG", "x (3).png", ".hidden"]  # fmt: skip

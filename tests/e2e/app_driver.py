@@ -50,8 +50,8 @@ def main() -> int:
             state["sent"] = True
             print(f"generated {count}", flush=True)
         if mode == "resume":
-            jobs = win._jobs.jobs()
-            if len(jobs) >= count and win._jobs.active_count() == 0:
+            jobs = win.jobs.jobs()
+            if len(jobs) >= count and win.jobs.active_count() == 0:
                 print(f"settled {len(jobs)}", flush=True)
                 win.close()
                 return

@@ -27,6 +27,7 @@ from get3w_desktop.ui.services import ServiceController
 from get3w_desktop.ui.settings_dialog import SettingsDialog
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_writer import HistoryWriter
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.keys import KeyService
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
@@ -58,8 +59,8 @@ def test_the_key_leaves_no_trace_in_files_or_output_requests(qtbot: QtBot, tmp_p
         writer = HistoryWriter(history, base_urls=base_urls)
         keys = KeyService(KeyringSecretStore())
         runner = TaskRunner(None, paths.outputs, schedule=ScheduleParams().scaled(0.02),
-                            journal=writer.record_durably)  # fmt: skip
-        runner.job_changed.connect(writer.record)
+                            journal=lambda job: book.journal(job))  # fmt: skip
+        book = JobBook(runner, JobListModel(), journal=writer)
         services = ServiceController(
             settings,
             paths,
@@ -72,8 +73,7 @@ def test_the_key_leaves_no_trace_in_files_or_output_requests(qtbot: QtBot, tmp_p
         thumbnails, saver = ThumbnailLoader(paths.cache / "thumbs"), FileCopier()
         window = MainWindow(
             load_bundled(),
-            runner,
-            JobListModel(),
+            book,
             thumbnails,
             FormMemory(paths.config / "form.json"),
             live.info,
@@ -98,14 +98,14 @@ def test_the_key_leaves_no_trace_in_files_or_output_requests(qtbot: QtBot, tmp_p
 
         # 2. Run tasks on the key's account.
         window.picker.select(NANO)
-        window._on_model_chosen(NANO)
+        window.generate_panel.choose_model(NANO)
         field = window.form.field("prompt")
         assert field is not None
         field.set_value("A quiet harbour")
         window.count.setValue(2)
         jobs = window.generate()
         qtbot.waitUntil(
-            lambda: all((j := window._jobs.job(x.local_id)) is not None
+            lambda: all((j := window.jobs.job(x.local_id)) is not None
                         and j.state is JobState.COMPLETED for x in jobs),
             timeout=30000,
         )  # fmt: skip

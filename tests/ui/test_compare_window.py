@@ -19,9 +19,11 @@ from get3w_desktop.core.catalogue import load_bundled, validate_params
 from get3w_desktop.core.job import JobState
 from get3w_desktop.core.money import Quote, format_money, reported_cost
 from get3w_desktop.core.schedule import ScheduleParams
+from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
 from get3w_desktop.ui.compare_card import PAD, THUMB
 from get3w_desktop.ui.compare_window import CompareWindow
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -39,6 +41,7 @@ class Parts:
         self.runner = TaskRunner(self.client, tmp_path / "outputs", max_concurrency=4,
                                  schedule=ScheduleParams().scaled(0.02))  # fmt: skip
         self.thumbnails = ThumbnailLoader(tmp_path / "thumbs")
+        self.book = JobBook(self.runner, JobListModel())
 
     def close(self) -> None:
         self.runner.shutdown()
@@ -54,7 +57,7 @@ def parts(sandbox: SandboxServer, tmp_path: Path) -> Iterator[Parts]:
 
 
 def make_window(qtbot: QtBot, parts: Parts, model_id: str = NANO, **kw: Any) -> CompareWindow:
-    window = CompareWindow(load_bundled(), parts.runner, parts.thumbnails, model_id, FORM, **kw)
+    window = CompareWindow(load_bundled(), parts.book, parts.thumbnails, model_id, FORM, **kw)
     qtbot.addWidget(window)
     window.show()
     return window

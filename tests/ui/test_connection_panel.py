@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -15,7 +16,8 @@ from get3w_desktop.core.proxy import SYSTEM_PROXY, ProxyConfig
 from get3w_desktop.sandbox import SandboxServer
 from get3w_desktop.storage.settings import SANDBOX, Profile, Settings
 from get3w_desktop.ui.connection_panel import ConnectionPanel
-from get3w_desktop.ui.settings_dialog import ProfileEditor, SettingsDialog
+from get3w_desktop.ui.profile_editor import ProfileEditor
+from get3w_desktop.ui.settings_dialog import SettingsDialog
 from get3w_desktop.workers.connection import ConnectionTester
 
 
@@ -156,8 +158,9 @@ def test_a_failure_names_its_stage_and_the_key_is_not_sent_to_a_new_address(
 class SlowRunner:
     """A test that passes its first stage, then waits for Stop."""
 
-    def __init__(self) -> None:
+    def __init__(self, linger: float = 0.0) -> None:
         self.started, self.ended = threading.Event(), threading.Event()
+        self.linger = linger  # seconds it goes on after Stop (a socket read that must end)
 
     def __call__(self, base_url: str, key: str | None, proxy: ProxyConfig | None, *,
                  cancel: threading.Event, on_stage: Any) -> ConnectionReport:  # fmt: skip
@@ -165,6 +168,7 @@ class SlowRunner:
         on_stage(first)
         self.started.set()
         stopped = cancel.wait(10)
+        time.sleep(self.linger)
         rest = StageResult(Stage.DNS, Outcome.SKIPPED, "Stopped before this check.")
         on_stage(rest)
         if stopped:
@@ -185,11 +189,12 @@ def test_stop_ends_a_running_test(qtbot: QtBot) -> None:
     assert runner.ended.is_set()
     assert panel.status.text() == "Stopped before every check was done."
     assert panel.test_button.text() == "&Test connection" and panel.stages.count() == 2
-    assert panel.shutdown()
+    qtbot.waitUntil(panel.tester.idle, timeout=5000)
+    assert panel.shutdown()  # nothing was running
 
 
-def test_closing_the_editor_stops_a_running_test(qtbot: QtBot) -> None:
-    runner = SlowRunner()
+def test_closing_the_editor_stops_a_running_test_without_waiting(qtbot: QtBot) -> None:
+    runner = SlowRunner(linger=2.0)
     dialog = editor(qtbot)
     panel = dialog.connection
     panel.tester = ConnectionTester(runner, parent=dialog)
@@ -198,5 +203,9 @@ def test_closing_the_editor_stops_a_running_test(qtbot: QtBot) -> None:
     qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
     assert runner.started.wait(10)
     assert not runner.ended.is_set()
-    dialog.reject()  # cancels, and waits for the worker
-    assert runner.ended.is_set()
+    started = time.monotonic()
+    dialog.reject()  # cancels, and does not wait for the worker
+    assert time.monotonic() - started < 1.0  # the test lingers 2 s after Stop
+    assert not runner.ended.is_set()
+    qtbot.waitUntil(runner.ended.is_set, timeout=10_000)
+    qtbot.waitUntil(lambda: ConnectionTester.retired_count() == 0, timeout=5000)

@@ -24,11 +24,13 @@ from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
-from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog, StorageDialog
+from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.service_bar import ServiceInfo
+from get3w_desktop.ui.storage_dialog import StorageDialog
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.housekeeping import Housekeeper
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -274,7 +276,7 @@ def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Mai
     thumbnails = ThumbnailLoader(tmp_path / "thumbs")
     saver = FileCopier()
     service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
-    win = MainWindow(load_bundled(), runner, JobListModel(), thumbnails,
+    win = MainWindow(load_bundled(), JobBook(runner, JobListModel()), thumbnails,
                      FormMemory(tmp_path / "form.json"), service, saver,
                      state_file=tmp_path / "window.ini")  # fmt: skip
     qtbot.addWidget(win)
@@ -290,7 +292,7 @@ def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Mai
 def test_the_menu_keeps_delete_through_a_language_change(
     qtbot: QtBot, window: MainWindow, keeper: Housekeeper, english_after: QApplication
 ) -> None:
-    actions = HousekeepingActions(window, keeper, lambda: None, list)
+    actions = HousekeepingActions(window, window.book, keeper, lambda: None, list)
     assert window.act_remove.text() == "&Delete…" and actions.act_export.text() == "E&xport…"
 
     i18n.install_language(english_after, "zh_CN")

@@ -29,6 +29,7 @@ from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.param_fields import TextField
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -63,12 +64,12 @@ def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Mai
     thumbnails = ThumbnailLoader(tmp_path / "thumbs")
     saver = FileCopier()
     service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
-    win = MainWindow(catalogue, runner, JobListModel(), thumbnails,
+    win = MainWindow(catalogue, JobBook(runner, JobListModel()), thumbnails,
                      FormMemory(tmp_path / "form.json"), service, saver,
                      state_file=tmp_path / "window.ini")  # fmt: skip
     qtbot.addWidget(win)
     win.picker.select(NANO)
-    win._on_model_chosen(NANO)
+    win.generate_panel.choose_model(NANO)
     win.show()
     yield win
     win.close()

@@ -25,6 +25,7 @@ from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -47,7 +48,7 @@ def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Win
     saver = FileCopier()
     balance = BalanceWatcher(client.balance)
     service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
-    win = MainWindow(catalogue, runner, JobListModel(), thumbnails,
+    win = MainWindow(catalogue, JobBook(runner, JobListModel()), thumbnails,
                      FormMemory(tmp_path / "form.json"), service, saver,
                      balance=balance, state_file=tmp_path / "window.ini")  # fmt: skip
     qtbot.addWidget(win)
@@ -66,12 +67,12 @@ def test_a_prompt_becomes_a_shown_image_with_the_keyboard_alone(
 ) -> None:
     win, _runner, _saver = window
     win.picker.select(NANO)
-    win._on_model_chosen(NANO)
+    win.generate_panel.choose_model(NANO)
     prompt = win.form.field("prompt")
     assert prompt is not None
     prompt.set_value("A sunset over mountains")
     qtbot.keyClick(win.form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: win._jobs.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: win.jobs.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(
         lambda: (job := win.current_job()) is not None and job.state is JobState.COMPLETED,
         timeout=20000,
@@ -90,7 +91,7 @@ def test_invalid_input_is_explained_and_nothing_is_sent(
 ) -> None:
     win, _runner, _saver = window
     win.picker.select(NANO)
-    win._on_model_chosen(NANO)
+    win.generate_panel.choose_model(NANO)
     prompt = win.form.field("prompt")
     assert prompt is not None
     prompt.set_value("")
@@ -113,7 +114,7 @@ def test_variations_each_get_their_own_seed() -> None:
 def test_quitting_with_tasks_in_flight_returns_promptly(qtbot: QtBot, window: Window) -> None:
     win, runner, _saver = window
     win.picker.select("google/veo3.1-fast/text-to-video")
-    win._on_model_chosen("google/veo3.1-fast/text-to-video")
+    win.generate_panel.choose_model("google/veo3.1-fast/text-to-video")
     prompt = win.form.field("prompt")
     assert prompt is not None
     prompt.set_value("A paper boat")
@@ -127,7 +128,7 @@ def test_quitting_with_tasks_in_flight_returns_promptly(qtbot: QtBot, window: Wi
 
 def _choose(win: MainWindow, model_id: str, prompt_text: str) -> None:
     win.picker.select(model_id)
-    win._on_model_chosen(model_id)
+    win.generate_panel.choose_model(model_id)
     prompt = win.form.field("prompt")
     assert prompt is not None
     prompt.set_value(prompt_text)
@@ -148,13 +149,13 @@ def test_end_to_end_three_variations_save_cancel_rerun_and_a_failure(
     output_format.set_value("png")
     win.count.setValue(3)
     qtbot.keyClick(win.form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: win._jobs.rowCount() == 3, timeout=5000)
-    jobs = win._jobs.jobs()
+    qtbot.waitUntil(lambda: win.jobs.rowCount() == 3, timeout=5000)
+    jobs = win.jobs.jobs()
     assert len({job.params["seed"] for job in jobs}) == 3  # each variation its own seed
     qtbot.waitUntil(
-        lambda: all(j.state is JobState.COMPLETED for j in win._jobs.jobs()), timeout=30000
+        lambda: all(j.state is JobState.COMPLETED for j in win.jobs.jobs()), timeout=30000
     )
-    for done in win._jobs.jobs():  # the statuses moved, in order, through the list
+    for done in win.jobs.jobs():  # the statuses moved, in order, through the list
         states = seen[done.local_id]
         assert states[0] is JobState.QUEUED and states[-1] is JobState.COMPLETED
         assert JobState.RUNNING in states and JobState.DOWNLOADING in states
@@ -223,7 +224,7 @@ def test_end_to_end_three_variations_save_cancel_rerun_and_a_failure(
     (failing,) = win.generate()
     qtbot.waitUntil(lambda: seen[failing.local_id][-1] is JobState.FAILED, timeout=20000)
     assert win.viewer.page() == "error"
-    shown = win._jobs.job(failing.local_id)
+    shown = win.jobs.job(failing.local_id)
     assert shown is not None and shown.error
     assert shown.error in win.viewer.error_page.body.text()
 
@@ -234,8 +235,8 @@ def test_window_layout_is_remembered(qtbot: QtBot, window: Window, tmp_path: Pat
     sizes = win.main_split.sizes()
     win.close()
     again = MainWindow(
-        win._catalogue, runner, JobListModel(), win._thumbnails, FormMemory(tmp_path / "f.json"),
-        win._service, saver, state_file=tmp_path / "window.ini",
+        win.catalogue, JobBook(runner, JobListModel()), win._thumbnails,
+        FormMemory(tmp_path / "f.json"), win._service, saver, state_file=tmp_path / "window.ini",
     )  # fmt: skip
     qtbot.addWidget(again)
     again.show()
@@ -259,14 +260,14 @@ def test_copy_image_puts_the_decoded_image_on_the_clipboard(qtbot: QtBot, window
     _choose(win, NANO, "A teapot")
     (job,) = win.generate()
     qtbot.waitUntil(
-        lambda: (j := win._jobs.job(job.local_id)) is not None and j.state is JobState.COMPLETED,
+        lambda: (j := win.jobs.job(job.local_id)) is not None and j.state is JobState.COMPLETED,
         timeout=20000,
     )
     QGuiApplication.clipboard().clear()
     win.list_view.setFocus()
     win.act_copy_image.trigger()
     qtbot.waitUntil(lambda: not QGuiApplication.clipboard().image().isNull(), timeout=10000)
-    done = win._jobs.job(job.local_id)
+    done = win.jobs.job(job.local_id)
     assert done is not None
     assert QGuiApplication.clipboard().image().size() == QImage(done.files[0]).size()
 
@@ -276,13 +277,13 @@ def test_dragging_a_task_carries_its_output_files(qtbot: QtBot, window: Window) 
     _choose(win, NANO, "A kite")
     (job,) = win.generate()
     qtbot.waitUntil(
-        lambda: (j := win._jobs.job(job.local_id)) is not None and j.state is JobState.COMPLETED,
+        lambda: (j := win.jobs.job(job.local_id)) is not None and j.state is JobState.COMPLETED,
         timeout=20000,
     )
-    index = win._jobs.index_of(job.local_id)
-    assert win._jobs.flags(index) & Qt.ItemFlag.ItemIsDragEnabled
-    mime = win._jobs.mimeData([index])
-    done = win._jobs.job(job.local_id)
+    index = win.jobs.index_of(job.local_id)
+    assert win.jobs.flags(index) & Qt.ItemFlag.ItemIsDragEnabled
+    mime = win.jobs.mimeData([index])
+    done = win.jobs.job(job.local_id)
     assert done is not None
     assert [url.toLocalFile() for url in mime.urls()] == list(done.files)
 
@@ -293,7 +294,7 @@ def test_searching_the_task_list_and_a_new_task_is_never_hidden(
     win, *_ = window
     jobs = [Job(model_id=NANO, params={"prompt": p}, state=JobState.COMPLETED)
             for p in ("a red fox", "a blue whale", "a red kite")]  # fmt: skip
-    win._jobs.reset_jobs(jobs)
+    win.jobs.reset_jobs(jobs)
     assert win.filter_bar.isVisibleTo(win) and win.filter_bar.count.text() == "3 tasks"
     qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert win.filter_bar.search.hasFocus()
@@ -318,7 +319,7 @@ def test_a_batch_from_the_window_runs_every_prompt_once(
 
     win, *_ = window
     _choose(win, NANO, "")
-    model = win._catalogue.get(NANO)
+    model = win.catalogue.get(NANO)
     assert model is not None
 
     def fake_ask(*_args: object, **_kwargs: object) -> object:
@@ -329,7 +330,7 @@ def test_a_batch_from_the_window_runs_every_prompt_once(
     assert len(jobs) == 6
     assert win.batch_bar.isVisibleTo(win)
     qtbot.waitUntil(
-        lambda: all((j := win._jobs.job(job.local_id)) is not None and not j.state.active
+        lambda: all((j := win.jobs.job(job.local_id)) is not None and not j.state.active
                     for job in jobs),
         timeout=30000,
     )  # fmt: skip
@@ -347,7 +348,7 @@ def test_compare_opens_from_the_window_and_feeds_back_into_the_form(
     assert compare is not None and compare.isVisible()
     assert win.compare() is compare  # reused, not stacked
     compare.use_params.emit(FLUX, {"prompt": "From the grid", "seed": 7})
-    assert win._model is not None and win._model.model_id == FLUX
+    assert win.generate_panel.model is not None and win.generate_panel.model.model_id == FLUX
     values = win.form.values()
     assert values["prompt"] == "From the grid" and values["seed"] == 7
     compare.close()

@@ -205,6 +205,7 @@ def test_save_and_open_carry_the_current_file(
     assert opened.args == [files[1]]
 
 
+@pytest.mark.qt_log_ignore("Could not open media")  # the test's media are not real files
 def test_video_and_audio_get_players(viewer: ResultViewer, tmp_path: Path) -> None:
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"\0\0\0\x18ftypmp42" + b"\0" * 64)

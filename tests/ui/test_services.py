@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +32,7 @@ from get3w_desktop.ui.key_dialog import KeyDialog
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.services import ServiceController
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.keys import KeyService
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
@@ -56,7 +60,7 @@ def parts(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Part
                                  start_sandbox=start_sandbox)  # fmt: skip
     live = services.activate(SANDBOX, None)
     thumbnails, saver = ThumbnailLoader(tmp_path / "thumbs"), FileCopier()
-    window = MainWindow(load_bundled(), runner, JobListModel(), thumbnails,
+    window = MainWindow(load_bundled(), JobBook(runner, JobListModel()), thumbnails,
                         FormMemory(tmp_path / "form.json"), live.info, saver,
                         balance=live.balance)  # fmt: skip
     qtbot.addWidget(window)
@@ -94,7 +98,7 @@ def test_settings_apply_to_the_running_app(parts: Parts) -> None:
     services.apply(dataclasses.replace(services.settings, concurrency=7, theme=Theme.DARK,
                                        filename_pattern="{model}-{seed}"))  # fmt: skip
     assert runner.max_concurrency() == 7
-    assert window._pattern == "{model}-{seed}"
+    assert window.outputs.pattern == "{model}-{seed}"
 
 
 def test_switching_to_a_profile_without_a_key_asks_for_it(qtbot: QtBot, parts: Parts) -> None:
@@ -117,7 +121,7 @@ def test_a_stored_key_switches_new_tasks_to_that_profile(
     assert load_settings(app_paths(tmp_path / "home")).settings.active_profile == "work"
     # New tasks run on the profile and say so; the shared sandbox saw them.
     window.picker.select(NANO)
-    window._on_model_chosen(NANO)
+    window.generate_panel.choose_model(NANO)
     field = window.form.field("prompt")
     assert field is not None
     field.set_value("a kite")
@@ -125,10 +129,10 @@ def test_a_stored_key_switches_new_tasks_to_that_profile(
     (job,) = window.generate()
     assert job.profile == "work"
     qtbot.waitUntil(
-        lambda: (j := window._jobs.job(job.local_id)) is not None and not j.state.active,
+        lambda: (j := window.jobs.job(job.local_id)) is not None and not j.state.active,
         timeout=20000,
     )
-    assert window._jobs.job(job.local_id).state is JobState.COMPLETED  # type: ignore[union-attr]
+    assert window.jobs.job(job.local_id).state is JobState.COMPLETED  # type: ignore[union-attr]
     assert sandbox.stats.submits == before + 1
     qtbot.waitUntil(lambda: window.balance_label.text().startswith("Balance $"), timeout=5000)
     # Back to the sandbox: the banner returns.
@@ -140,13 +144,13 @@ def test_a_stored_key_switches_new_tasks_to_that_profile(
 
 def _finish_one(qtbot: QtBot, window: MainWindow, prompt: str) -> str:
     window.picker.select(NANO)
-    window._on_model_chosen(NANO)
+    window.generate_panel.choose_model(NANO)
     field = window.form.field("prompt")
     assert field is not None
     field.set_value(prompt)
     (job,) = window.generate()
     qtbot.waitUntil(
-        lambda: (j := window._jobs.job(job.local_id)) is not None and not j.state.active,
+        lambda: (j := window.jobs.job(job.local_id)) is not None and not j.state.active,
         timeout=20000,
     )
     return job.local_id
@@ -159,18 +163,18 @@ def test_a_saved_png_dropped_back_restores_model_and_form(
 
     window, *_ = parts
     local_id = _finish_one(qtbot, window, "A heron in the reeds")
-    done = window._jobs.job(local_id)
+    done = window.jobs.job(local_id)
     assert done is not None and done.files
     target = tmp_path / "kept.png"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *_a: (str(target), "")))  # fmt: skip
     with qtbot.waitSignal(window._saver.copied, timeout=5000):
-        window._save_file(done.files[0])
+        window.outputs.save_file(done.files[0])
     # Another model and prompt in the form; then the saved file comes back.
     window.picker.select("wavespeed-ai/flux-dev")
-    window._on_model_chosen("wavespeed-ai/flux-dev")
+    window.generate_panel.choose_model("wavespeed-ai/flux-dev")
     assert window.remix_from_file(str(target))
-    assert window._model is not None and window._model.model_id == NANO
+    assert window.generate_panel.model is not None and window.generate_panel.model.model_id == NANO
     assert window.form.values()["prompt"] == "A heron in the reeds"
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"not a png at all")
@@ -228,7 +232,7 @@ def test_the_price_is_shown_and_a_cap_blocks_a_run(
 
     window, services, _runner, _keys = parts
     window.picker.select(NANO)
-    window._on_model_chosen(NANO)
+    window.generate_panel.choose_model(NANO)
     field = window.form.field("prompt")
     assert field is not None
     field.set_value("A red kite")
@@ -246,7 +250,7 @@ def test_the_price_is_shown_and_a_cap_blocks_a_run(
     assert sandbox.stats.submits == submits  # nothing was sent
     window.count.setValue(2)
     jobs = window.generate()
-    assert len(jobs) == 2 and all(job.local_id in window.quotes for job in jobs)
+    assert len(jobs) == 2 and all(job.local_id in window.book.quotes for job in jobs)
 
 
 def test_the_spending_window_opens_with_the_bill(qtbot: QtBot, parts: Parts) -> None:
@@ -281,7 +285,7 @@ def test_delete_and_export_from_the_window(
     window, services, _runner, _keys = parts
     with HistoryStore.open(tmp_path / "history.sqlite3") as store:
         keeper = Housekeeper(store, tmp_path / "out", tmp_path / "thumbs")
-        actions = HousekeepingActions(window, keeper, lambda: services.live,
+        actions = HousekeepingActions(window, window.book, keeper, lambda: services.live,
                                       lambda: [e.job for e in store.list()])  # fmt: skip
         kept = _finish_one(qtbot, window, "A kept kite")
         gone = _finish_one(qtbot, window, "A gone kite")
@@ -298,14 +302,14 @@ def test_delete_and_export_from_the_window(
         assert len(exported) == 1
         # Delete the other one (Delete key path), here only.
         window.select_job(gone)
-        gone_files = list(window._jobs.job(gone).files)  # type: ignore[union-attr]
+        gone_files = list(window.jobs.job(gone).files)  # type: ignore[union-attr]
         monkeypatch.setattr(DeleteDialog, "exec", lambda _self: QDialog.DialogCode.Accepted)
         with qtbot.waitSignal(keeper.finished, timeout=10000):
             window.act_remove.trigger()
-        qtbot.waitUntil(lambda: window._jobs.job(gone) is None, timeout=5000)
+        qtbot.waitUntil(lambda: window.jobs.job(gone) is None, timeout=5000)
         assert store.get(gone) is None and store.get(kept) is not None
         assert not any(Path(f).exists() for f in gone_files)
-        assert window._jobs.job(kept) is not None
+        assert window.jobs.job(kept) is not None
         keeper.shutdown()
 
 
@@ -314,7 +318,7 @@ def test_the_task_list_filters_by_profile_once_there_are_two(qtbot: QtBot, parts
     bar = window.filter_bar
     _finish_one(qtbot, window, "A sandbox kite")
     assert not bar.profile.isVisibleTo(window)  # every task ran on one profile
-    window._jobs.upsert(
+    window.jobs.upsert(
         Job(model_id=NANO, params={"prompt": "paid"}, profile="work", state=JobState.COMPLETED)
     )
     assert bar.profile.isVisibleTo(window)
@@ -335,24 +339,27 @@ def test_cancel_on_get3w_stops_the_task_on_the_server(
 
     window, services, _runner, _keys = parts
     _store_key_and_switch_to_work(qtbot, parts)
-    recorded: list[object] = []
-    cancel = RemoteCancel(window, lambda: services.live, recorded.append)
+    recorded: list[Job] = []
+    window.book.changed.connect(
+        lambda j: recorded.append(j) if j.error == "Cancelled on Get3W." else None
+    )
+    cancel = RemoteCancel(window, window.book, lambda: services.live)
     window.picker.select("google/veo3.1-fast/text-to-video")
-    window._on_model_chosen("google/veo3.1-fast/text-to-video")
+    window.generate_panel.choose_model("google/veo3.1-fast/text-to-video")
     field = window.form.field("prompt")
     assert field is not None
     field.set_value("A slow boat")
     (job,) = window.generate()
     qtbot.waitUntil(
-        lambda: (j := window._jobs.job(job.local_id)) is not None and j.remote_id is not None
+        lambda: (j := window.jobs.job(job.local_id)) is not None and j.remote_id is not None
         and j.state is JobState.RUNNING,
         timeout=10000,
     )  # fmt: skip
-    remote_id = window._jobs.job(job.local_id).remote_id  # type: ignore[union-attr]
+    remote_id = window.jobs.job(job.local_id).remote_id  # type: ignore[union-attr]
     window.select_job(job.local_id)
     assert cancel.cancel_selected(confirm=False) == 1
     qtbot.waitUntil(lambda: bool(recorded), timeout=10000)
-    shown = window._jobs.job(job.local_id)
+    shown = window.jobs.job(job.local_id)
     assert shown is not None and shown.state is JobState.CANCELLED
     assert shown.error == "Cancelled on Get3W."
     with Get3WClient(sandbox.base_url, SANDBOX_API_KEY) as client, pytest.raises(NotFoundError):
@@ -380,3 +387,69 @@ def test_a_key_found_after_the_first_frame_switches_to_get3w(
                     timeout=5000)  # fmt: skip
     assert not window.banner.isVisible()
     assert load_settings(app_paths(tmp_path / "home")).settings.active_profile == "work"
+
+
+def test_a_profile_switch_never_waits_for_a_slow_old_host(qtbot: QtBot, parts: Parts) -> None:
+    """The old profile's balance request hangs; switching away keeps the GUI thread free."""
+    from PySide6.QtCore import QTimer
+
+    from get3w_desktop.workers.base import PoolOwner
+    from tests.scripted_server import Answer, ScriptedServer
+
+    window, services, _runner, _keys = parts
+    release = threading.Event()
+
+    def hang(_seen: object) -> Answer:
+        release.wait(8)  # longer than the test's whole bound: a wait would show
+        return Answer(200, {"code": 200, "data": {"balance": 1.0}})
+
+    with ScriptedServer() as slow:
+        slow.on("GET", "/api/v3/balance", route=hang)
+        services.activate(Profile("slow", slow.url), "sk-test-slow")
+        qtbot.waitUntil(lambda: bool(slow.requests_to("GET", "/api/v3/balance")), timeout=5000)
+        beats: list[float] = []
+        heartbeat = QTimer()
+        heartbeat.setInterval(10)
+        heartbeat.timeout.connect(lambda: beats.append(time.monotonic()))
+        heartbeat.start()
+        qtbot.wait(100)
+        services.activate(SANDBOX, None)  # the slow request is still in flight
+        qtbot.wait(600)  # deleting its owner now would block until the request ends
+        heartbeat.stop()
+        gaps = [b - a for a, b in itertools.pairwise(beats)]
+        assert gaps and max(gaps) < 1.0, max(gaps)  # ~10 ms here; < 50 ms in bench/
+        assert PoolOwner.retired_count() >= 1  # still finishing, off the GUI thread
+        release.set()
+        qtbot.waitUntil(lambda: PoolOwner.retired_count() == 0, timeout=10_000)
+    assert window.service_label.text().startswith("Sandbox")
+
+
+def test_tasks_of_another_profile_resume_when_the_window_switches_to_it(
+    qtbot: QtBot, parts: Parts, sandbox: SandboxServer
+) -> None:
+    """As app.py wires it: the history shows a running task of "work" while the app is on
+    the sandbox; it waits (not counted, not polled) until the person switches to "work"."""
+    from get3w_desktop.api.client import Get3WClient
+    from get3w_desktop.workers.history_loader import LoadedHistory
+
+    window, services, runner, _keys = parts
+    services.profile_activated.connect(window.book.activate_profile)
+    window.book.activate_profile(services.live.info.profile if services.live else "sandbox")
+    with Get3WClient(sandbox.base_url, SANDBOX_API_KEY) as client:
+        task = client.submit(NANO, {"prompt": "left running by the last session"})
+    waiting = Job(model_id=NANO, params={"prompt": "left running"}, profile="work",
+                  state=JobState.RUNNING, task=task)  # fmt: skip
+    window.add_history(LoadedHistory((waiting,), (), (), 0.0, parked=(waiting,)))
+    assert window.book.is_parked(waiting.local_id)
+    assert window.activity_label.text() == "" and runner.active_count() == 0
+    assert sandbox.stats.polls_by_task.get(task.id, 0) == 0
+
+    _store_key_and_switch_to_work(qtbot, parts)
+    qtbot.waitUntil(
+        lambda: (j := window.book.job(waiting.local_id)) is not None
+        and j.state is JobState.COMPLETED,
+        timeout=20_000,
+    )  # fmt: skip
+    assert sandbox.stats.polls_by_task.get(task.id, 0) > 0  # polled once "work" was in use
+    assert sandbox.stats.submits == 1  # and never sent again
+    assert not window.book.is_parked(waiting.local_id)

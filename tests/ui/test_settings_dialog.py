@@ -16,7 +16,8 @@ from get3w_desktop.storage.settings import (
     Theme,
     validate,
 )
-from get3w_desktop.ui.settings_dialog import ProfileEditor, SettingsDialog
+from get3w_desktop.ui.profile_editor import ProfileEditor
+from get3w_desktop.ui.settings_dialog import SettingsDialog
 
 
 def make(qtbot: QtBot, settings: Settings) -> SettingsDialog:

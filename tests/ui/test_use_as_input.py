@@ -33,6 +33,7 @@ from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.use_as_input import fill_menu
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -253,7 +254,7 @@ def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Mai
     thumbnails = ThumbnailLoader(tmp_path / "thumbs")
     saver = FileCopier()
     service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
-    win = MainWindow(catalogue, runner, JobListModel(), thumbnails,
+    win = MainWindow(catalogue, JobBook(runner, JobListModel()), thumbnails,
                      FormMemory(tmp_path / "form.json"), service, saver,
                      state_file=tmp_path / "window.ini")  # fmt: skip
     qtbot.addWidget(win)
@@ -288,7 +289,7 @@ def test_use_as_input_on_a_finished_image_switches_model_and_fills_the_field(
 ) -> None:
     win = window
     win.picker.select(NANO)
-    win._on_model_chosen(NANO)
+    win.generate_panel.choose_model(NANO)
     prompt = win.form.field("prompt")
     assert prompt is not None
     prompt.set_value("A lighthouse at dusk")
@@ -333,7 +334,7 @@ def test_use_as_input_on_a_finished_image_switches_model_and_fills_the_field(
 def test_the_task_list_menu_offers_the_same(qtbot: QtBot, window: MainWindow) -> None:
     win = window
     win.picker.select(NANO)
-    win._on_model_chosen(NANO)
+    win.generate_panel.choose_model(NANO)
     prompt = win.form.field("prompt")
     assert prompt is not None
     prompt.set_value("A paper boat")
@@ -391,7 +392,7 @@ def test_a_text_output_goes_into_a_prompt(qtbot: QtBot, window: MainWindow) -> N
     caption = "A tabby cat asleep on a red sofa, afternoon light"
     job = Job(model_id="some/captioner", params={"image": "https://x/y.png"},
               state=JobState.COMPLETED, texts=(TextOutput(0, caption),))  # fmt: skip
-    win._jobs.upsert(job)
+    win.jobs.upsert(job)
     win.select_job(job.local_id)
     qtbot.waitUntil(lambda: win.viewer.page() == "text", timeout=5000)
     assert win.viewer.use_button.isVisibleTo(win)
@@ -424,7 +425,7 @@ def test_a_task_dragged_from_the_list_onto_a_media_field_goes_in(
 ) -> None:
     win = window
     win.picker.select(NANO)
-    win._on_model_chosen(NANO)
+    win.generate_panel.choose_model(NANO)
     prompt = win.form.field("prompt")
     assert prompt is not None
     prompt.set_value("A red kite")
@@ -436,10 +437,10 @@ def test_a_task_dragged_from_the_list_onto_a_media_field_goes_in(
     job = win.current_job()
     assert job is not None
     win.picker.select(I2V)
-    win._on_model_chosen(I2V)
+    win.generate_panel.choose_model(I2V)
     start = win.form.field("image")
     assert isinstance(start, MediaField)
-    mime = win._jobs.mimeData([win._jobs.index_of(job.local_id)])
+    mime = win.jobs.mimeData([win.jobs.index_of(job.local_id)])
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)  # fmt: skip
     enter = QDragEnterEvent(QPoint(5, 5), *args)

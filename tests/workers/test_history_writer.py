@@ -15,6 +15,7 @@ from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.core.task import Task
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
 from get3w_desktop.storage.history import HistoryStore
+from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.workers.history_loader import SANDBOX_GONE, HistoryLoader, LoadedHistory
 from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
 from get3w_desktop.workers.runner import TaskRunner
@@ -26,16 +27,44 @@ def store(tmp_path: Path) -> Iterator[HistoryStore]:
         yield opened
 
 
+class _Gated:
+    """A store whose first save waits for `gate`: what queues meanwhile is one batch."""
+
+    def __init__(self, store: HistoryStore) -> None:
+        self.store, self.gate, self.entered = store, threading.Event(), threading.Event()
+        self.saved: list[list[JobState]] = []
+
+    def save_many(self, jobs: Iterable[Job], **kw: str | None) -> None:
+        jobs = list(jobs)
+        self.entered.set()
+        self.gate.wait(10)
+        self.saved.append([job.state for job in jobs])
+        self.store.save_many(jobs, **kw)
+
+    def delete(self, local_ids: Iterable[str]) -> int:
+        return self.store.delete(local_ids)
+
+    def save_spend(self, records: Iterable[SpendRecord]) -> None:
+        self.store.save_spend(records)
+
+
 def test_snapshots_are_written_in_order_and_batched(store: HistoryStore) -> None:
-    writer = HistoryWriter(store, base_urls={"sandbox": "http://127.0.0.1:1"})
+    gated = _Gated(store)
+    writer = HistoryWriter(gated, base_urls={"sandbox": "http://127.0.0.1:1"})
     job = Job(model_id="m", params={"prompt": "p"})
-    for state in (JobState.QUEUED, JobState.SUBMITTING, JobState.RUNNING, JobState.COMPLETED):
+    writer.record(job)
+    assert gated.entered.wait(5)  # the first write is under way, and held
+    for state in (JobState.SUBMITTING, JobState.RUNNING, JobState.COMPLETED):
         writer.record(job := job.evolve(state=state))
+    gated.gate.set()
     assert writer.close()
     stored = store.entry(job.local_id)
     assert stored is not None and stored.job.state is JobState.COMPLETED
     assert stored.base_url == "http://127.0.0.1:1"
-    assert writer.writes <= 4
+    # Four snapshots, two transactions: the three queued behind the first went as one,
+    # and only the newest snapshot of the job in that batch was written.
+    assert writer.writes == 2
+    assert gated.saved == [[JobState.QUEUED], [JobState.COMPLETED]]
 
 
 def test_a_durable_record_is_on_disk_when_it_returns(store: HistoryStore) -> None:
@@ -55,6 +84,9 @@ class _FullDisk:
 
     def delete(self, local_ids: Iterable[str]) -> int:
         return 0
+
+    def save_spend(self, records: Iterable[SpendRecord]) -> None:
+        raise OSError(28, "No space left on device")
 
 
 def test_a_failed_durable_record_raises_and_reports(qtbot: QtBot) -> None:

@@ -1,4 +1,5 @@
-"""The runner as the app wires it: each snapshot worth keeping reaches the history once."""
+"""The runner and the job book as the app wires them: each snapshot worth keeping reaches the
+history once."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from pytestqt.qtbot import QtBot
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.schedule import ScheduleParams
+from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 from get3w_desktop.storage.history import HistoryStore
+from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.workers.history_writer import HistoryWriter
+from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 
 MODEL = "google/nano-banana-pro/text-to-image"
@@ -33,6 +37,9 @@ class CountingStore:
     def delete(self, local_ids: Iterable[str]) -> int:
         return self.store.delete(local_ids)
 
+    def save_spend(self, records: Iterable[SpendRecord]) -> None:
+        self.store.save_spend(records)
+
 
 def test_submitting_and_running_are_written_once_and_unchanged_polls_never(
     qtbot: QtBot, tmp_path: Path
@@ -45,13 +52,20 @@ def test_submitting_and_running_are_written_once_and_unchanged_polls_never(
     ):
         counting = CountingStore(store)
         writer = HistoryWriter(counting)
+        book: JobBook | None = None
+
+        def journal(job: Job) -> None:
+            assert book is not None
+            book.journal(job)
+
         runner = TaskRunner(client, tmp_path / "out", max_concurrency=1,
                             schedule=ScheduleParams(jitter=0.0).scaled(0.02),
-                            journal=writer.record_durably, record=writer.record)  # fmt: skip
+                            journal=journal)  # fmt: skip
+        book = JobBook(runner, JobListModel(), journal=writer)
         seen: list[Job] = []
         runner.job_changed.connect(seen.append)
-        first = runner.submit(MODEL, {"prompt": "one"})
-        queued = runner.submit(MODEL, {"prompt": "two"})  # waits for the only slot
+        first = book.submit(MODEL, {"prompt": "one"}, "sandbox")
+        queued = book.submit(MODEL, {"prompt": "two"}, "sandbox")  # waits for the only slot
         runner.cancel(queued.local_id)  # stopped before it ever started
         qtbot.waitUntil(lambda: runner.active_count() == 0, timeout=20_000)
         assert runner.shutdown()

@@ -1,0 +1,254 @@
+"""The generate panel: the model picker, the model's form, its price, Generate and Batch….
+
+It sends tasks through the job book (with the price they were shown at) and asks the
+window only for what it cannot know itself: which service is in use, whether a spending
+limit allows a run, and where the person last saved files.
+
+Signals:
+    sent(list[Job]): tasks were sent (the window selects the newest).
+    message(str text, int ms): a line for the status bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from get3w_desktop.core.batch import variations
+from get3w_desktop.core.catalogue import Catalogue, ModelInfo
+from get3w_desktop.core.job import Job
+from get3w_desktop.core.money import Quote, estimate_cost
+from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.ui.batch_bar import BatchBar
+from get3w_desktop.ui.model_picker import ModelPicker
+from get3w_desktop.ui.param_form import ParamForm
+from get3w_desktop.ui.service_bar import ServiceInfo
+from get3w_desktop.ui.style import muted
+from get3w_desktop.ui.texts import batch_text
+from get3w_desktop.workers.batch import BatchTracker
+from get3w_desktop.workers.job_book import JobBook
+from get3w_desktop.workers.pricing import PriceQuoter
+
+MAX_VARIATIONS = 16
+
+
+class GeneratePanel(QWidget):
+    sent = Signal(list)
+    message = Signal(str, int)
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        book: JobBook,
+        memory: FormMemory,
+        *,
+        service: Callable[[], ServiceInfo],
+        caps_message: Callable[[float | None], str | None],
+        last_folder: Callable[[], Path],
+        batch_bar: BatchBar,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._catalogue, self._book, self._memory = catalogue, book, memory
+        self._service, self._caps_message, self._last_folder = service, caps_message, last_folder
+        self._batch_bar = batch_bar
+        self._batches: list[BatchTracker] = []
+        self._quoter: PriceQuoter | None = None
+        self.model: ModelInfo | None = None
+        self.picker = ModelPicker()  # the window places it in its own column
+        self.picker.set_catalogue(catalogue)
+        self.form = ParamForm()
+        self.count = QSpinBox()
+        self.count.setRange(1, MAX_VARIATIONS)
+        self.count.setPrefix("× ")
+        self.generate_button = QPushButton()
+        self.generate_button.setDefault(True)
+        self.generate_button.setMinimumHeight(34)
+        self.price_label = muted(QLabel(""), smaller=False)
+        self.batch_button = QPushButton()
+        self.batch_button.setMinimumHeight(34)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 12, 6, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self.form, 1)
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(self.count)
+        bar.addWidget(self.price_label)
+        bar.addWidget(self.generate_button, 1)
+        bar.addWidget(self.batch_button)
+        layout.addLayout(bar)
+
+        self.picker.model_chosen.connect(self.choose_model)
+        self.picker.model_activated.connect(lambda _id: self.form.focus_first_field())
+        self.form.submit_requested.connect(self.generate)
+        self.generate_button.clicked.connect(self.generate)
+        self.form.changed.connect(self._request_price)
+        self.count.valueChanged.connect(lambda _n: self.show_price())
+        self.batch_button.clicked.connect(self.batch)
+
+        first = memory.last_model() or (catalogue.models[0].model_id if len(catalogue) else None)
+        if first and catalogue.get(first):
+            self.picker.select(first)
+            self.choose_model(first)
+
+    def retranslate(self) -> None:
+        self.count.setToolTip(self.tr("How many variations to generate (each with its own seed)"))
+        self.generate_button.setText(self.tr("Generate"))
+        self.generate_button.setToolTip(self.tr("Generate (Ctrl+Enter)"))
+        self.batch_button.setText(self.tr("Batch…"))
+        self.batch_button.setToolTip(
+            self.tr("Many prompts at once, typed or from a .txt/.csv file (Ctrl+Shift+B)")
+        )
+        self.price_label.setAccessibleName(self.tr("Price of this run"))
+        self.show_price()
+
+    # -- the model and its form --------------------------------------------------------
+
+    @Slot(str)
+    def choose_model(self, model_id: str) -> None:
+        model = self._catalogue.get(model_id)
+        if model is None or model is self.model:
+            return
+        self.remember()
+        self.model = model
+        self._memory.set_last_model(model_id)
+        self.form.set_model(model, self._memory.get(model_id) or None)
+        self._request_price()
+        self.show_price()
+
+    def load(self, model_id: str, params: Mapping[str, Any]) -> None:
+        """Show `model_id` with `params` in the form (re-run, remix, compare)."""
+        self.picker.select(model_id)
+        self.choose_model(model_id)
+        self.form.set_values(dict(params))
+
+    def remember(self) -> None:
+        """Keep the form's values for the next time this model is chosen."""
+        if self.model is not None:
+            self._memory.put(self.model.model_id, self.form.values())
+
+    # -- sending -----------------------------------------------------------------------
+
+    @Slot()
+    def generate(self) -> list[Job]:
+        """Submit the form (× N variations). Invalid input is explained in the form."""
+        model = self.model
+        if model is None:
+            return []
+        problems = self.form.problems()
+        if problems:
+            self.form.show_problems()
+            self.message.emit(self.tr("Check the form: {problem}").format(problem=problems[0]),
+                              6000)  # fmt: skip
+            return []
+        params = self.form.values()
+        unit = self.unit_price(model.model_id, params)
+        count = self.count.value()
+        if self._refused_by_caps(unit.amount * count if unit else None):
+            return []
+        self._memory.put(model.model_id, params)
+        self.picker.note_used(model.model_id)  # the browser's "Recently used"
+        profile = self._service().profile
+        jobs = [
+            self._book.submit(model.model_id, variation, profile, unit)
+            for variation in variations(params, count, model.param("seed") is not None)
+        ]
+        self.sent.emit(jobs)
+        return jobs
+
+    @Slot()
+    def batch(self) -> list[Job]:
+        """Many prompts (typed, or from a .txt/.csv) × N variations, followed as one batch."""
+        model = self.model
+        if model is None:
+            return []
+        from get3w_desktop.ui.batch_dialog import BatchDialog  # loads when first used
+
+        plan = BatchDialog.ask(model, self.form.values(), variations=self.count.value(),
+                               start_dir=str(self._last_folder()), parent=self)  # fmt: skip
+        if plan is None or not plan.ok or self._refused_by_caps(plan.cost):
+            return []
+        self._memory.put(model.model_id, self.form.values())
+        tracker = BatchTracker(self._book.runner, self)
+        for done in [b for b in self._batches if b.counts().finished]:
+            self._batches.remove(done)
+            done.deleteLater()
+        self._batches.append(tracker)
+        jobs = tracker.start(plan.model_id, plan.params, self._service().profile)
+        self._batch_bar.bind(tracker)
+        tracker.finished.connect(lambda counts: self.message.emit(batch_text(counts), 8000))
+        self.sent.emit(jobs)
+        return jobs
+
+    def _refused_by_caps(self, cost: float | None) -> bool:
+        """True (and the person told why) when a run of `cost` breaks a spending limit."""
+        message = self._caps_message(cost)
+        if message is None:
+            return False
+        self.message.emit(message, 15000)
+        QMessageBox.information(self, self.tr("Spending limit"), message)
+        return True
+
+    # -- the price ---------------------------------------------------------------------
+
+    def set_quoter(self, quoter: PriceQuoter | None) -> None:
+        """Where prices come from (the live service's pricing route, or estimates)."""
+        if self._quoter is not None and shiboken6.isValid(self._quoter):
+            self._quoter.quoted.disconnect(self.show_price)
+            self._quoter.unavailable.disconnect(self._on_price_unavailable)
+        self._quoter = quoter
+        if quoter is not None:
+            quoter.quoted.connect(self.show_price)
+            quoter.unavailable.connect(self._on_price_unavailable)
+        self._request_price()
+
+    def unit_price(self, model_id: str, params: Mapping[str, Any]) -> Quote | None:
+        """The server's price when known (cached), else the catalogue's estimate."""
+        cached = self._quoter.cached(model_id, params) if self._quoter else None
+        model = self._catalogue.get(model_id)
+        return cached or (estimate_cost(model, dict(params)) if model else None)
+
+    def _request_price(self) -> None:
+        if self._quoter is not None and self.model is not None:
+            self._quoter.request(self.model.model_id, self.form.values())
+
+    @Slot(str)
+    def _on_price_unavailable(self, reason: str) -> None:
+        self.price_label.setText("")
+        self.price_label.setToolTip(reason)
+
+    @Slot(object)
+    def show_price(self, quote: Quote | None = None) -> None:
+        if quote is None and self.model is not None:
+            quote = self.unit_price(self.model.model_id, self.form.values())
+        if quote is None:
+            self.price_label.setText("")
+            return
+        count = self.count.value()
+        self.price_label.setText(quote.times(count).text())
+        source = (
+            self.tr("an estimate from the model list")
+            if quote.estimated
+            else self.tr("Get3W's price")
+        )
+        tip = (
+            self.tr("{price} per task × {count} ({source}). Nothing is charged in the sandbox.")
+            if self._service().is_sandbox
+            else self.tr("{price} per task × {count} ({source}).")
+        )
+        self.price_label.setToolTip(tip.format(price=quote.text(), count=count, source=source))

@@ -1,0 +1,109 @@
+"""Account calls the window asks for now and then: the month's bill, and cancelling tasks
+on the server. Both run off the GUI thread on their own single-thread pool.
+
+Signals:
+    SpendingGatherer.gathered(Bill): the bill and balance (or why they could not be read).
+    RemoteCanceller.done(str local_id, bool cancelled, str problem): one task's answer;
+        `problem` is "no route" when the service offers no way to cancel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from get3w_desktop.core.errors import Get3WError
+from get3w_desktop.core.money import Billing
+from get3w_desktop.workers.base import PoolOwner
+
+NO_ROUTE = "no route"
+
+
+class AccountClient(Protocol):
+    def billings(self, since: dt.datetime) -> list[Billing] | None: ...
+
+    def balance(self) -> float | None: ...
+
+    def delete(self, task_id: str) -> bool: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Bill:
+    profile: str
+    since: dt.datetime
+    billings: list[Billing] | None
+    balance: float | None
+    problem: str = ""
+
+
+class _GatherSignals(QObject):
+    gathered = Signal(object)
+
+
+class SpendingGatherer(PoolOwner):
+    gathered = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(1, parent)
+        self._signals = _GatherSignals(self)
+        self._signals.gathered.connect(self.gathered)
+
+    def gather(self, client: AccountClient, since: dt.datetime, profile: str) -> bool:
+        """Read the bill since `since` and the balance; `gathered` follows (False: closed)."""
+        signals = self._signals
+
+        def work() -> None:
+            billings: list[Billing] | None = None
+            balance: float | None = None
+            problem = ""
+            try:
+                billings = client.billings(since)
+                balance = client.balance()
+            except Get3WError as exc:
+                problem = f"The bill could not be read: {exc.message}"
+            signals.gathered.emit(Bill(profile, since, billings, balance, problem))
+
+        def crashed(_exc: Exception) -> None:
+            problem = "The bill could not be read (see the log)."
+            signals.gathered.emit(Bill(profile, since, None, None, problem))
+
+        return self.run_work(work, crashed=crashed)
+
+
+class _CancelSignals(QObject):
+    done = Signal(str, bool, str)
+
+
+class RemoteCanceller(PoolOwner):
+    done = Signal(str, bool, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(1, parent)
+        self._signals = _CancelSignals(self)
+        self._signals.done.connect(self.done)
+
+    def cancel(self, client: AccountClient, pairs: Sequence[tuple[str, str]]) -> bool:
+        """Ask the server to stop each (local id, remote id); one `done` per pair."""
+        pairs, signals = list(pairs), self._signals
+        answered: set[str] = set()
+
+        def work() -> None:
+            for local_id, remote_id in pairs:
+                try:
+                    offered = client.delete(remote_id)
+                except Get3WError as exc:
+                    signals.done.emit(local_id, False, exc.message)
+                else:
+                    signals.done.emit(local_id, offered, "" if offered else NO_ROUTE)
+                answered.add(local_id)
+
+        def crashed(_exc: Exception) -> None:
+            for local_id, _remote in pairs:
+                if local_id not in answered:
+                    signals.done.emit(local_id, False, "an unexpected error (see the log)")
+
+        return self.run_work(work, crashed=crashed)
