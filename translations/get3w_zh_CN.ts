@@ -2046,6 +2046,26 @@ Each task appears here with its result, how long it took and what it cost; click
         <source>{title}: “{name}” is {size}; at most {limit} MB is allowed.</source>
         <translation>{title}：“{name}”大小为 {size}；最大允许 {limit} MB。</translation>
     </message>
+    <message>
+        <source>a 3D model</source>
+        <translation>3D 模型</translation>
+    </message>
+    <message>
+        <source>a text file</source>
+        <translation>文本文件</translation>
+    </message>
+    <message>
+        <source>This field takes {a_kind}; “{name}” is not one.</source>
+        <translation>此字段需要{a_kind}；“{name}”不是。</translation>
+    </message>
+    <message>
+        <source>This field takes {a_kind}; “{name}” is {a_given}.</source>
+        <translation>此字段需要{a_kind}；“{name}”是{a_given}。</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no file, picture or link to use as {a_kind}.</source>
+        <translation>剪贴板中没有可用作{a_kind}的文件、图片或链接。</translation>
+    </message>
 </context>
 <context>
     <name>MediaChip</name>
@@ -2980,6 +3000,14 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>复制图像</translation>
     </message>
     <message>
+        <source>Use as input</source>
+        <translation>用作输入</translation>
+    </message>
+    <message>
+        <source>Send this output to a field of this or another model</source>
+        <translation>将此输出发送到当前模型或其他模型的输入字段</translation>
+    </message>
+    <message>
         <source>Details</source>
         <translation>详情</translation>
     </message>
@@ -3907,6 +3935,77 @@ Click to switch where tasks run.</source>
     <message>
         <source>Overhead</source>
         <translation>其他开销</translation>
+    </message>
+</context>
+<context>
+    <name>UseAsInput</name>
+    <message>
+        <source>Edit with…</source>
+        <translation>使用模型编辑…</translation>
+    </message>
+    <message>
+        <source>Animate with…</source>
+        <translation>使用模型生成动画…</translation>
+    </message>
+    <message>
+        <source>Make an image with…</source>
+        <translation>使用模型生成图片…</translation>
+    </message>
+    <message>
+        <source>Make a video with…</source>
+        <translation>使用模型制作视频…</translation>
+    </message>
+    <message>
+        <source>Make sound with…</source>
+        <translation>使用模型生成声音…</translation>
+    </message>
+    <message>
+        <source>Describe with…</source>
+        <translation>使用模型描述…</translation>
+    </message>
+    <message>
+        <source>Make 3D with…</source>
+        <translation>使用模型生成 3D…</translation>
+    </message>
+    <message>
+        <source>Train with…</source>
+        <translation>使用模型训练…</translation>
+    </message>
+    <message>
+        <source>Use with…</source>
+        <translation>使用其他模型…</translation>
+    </message>
+    <message>
+        <source>No model takes this kind of output</source>
+        <translation>没有模型接受这种输出</translation>
+    </message>
+    <message>
+        <source>This model ({name})</source>
+        <translation>当前模型（{name}）</translation>
+    </message>
+    <message>
+        <source>Put in “{field}”</source>
+        <translation>放入“{field}”</translation>
+    </message>
+    <message>
+        <source>Your models</source>
+        <translation>我的模型</translation>
+    </message>
+    <message>
+        <source>{model}: put it in “{field}”</source>
+        <translation>{model}：放入“{field}”</translation>
+    </message>
+    <message>
+        <source>Use as input</source>
+        <translation>用作输入</translation>
+    </message>
+    <message>
+        <source>Send this output to a field of this or another model</source>
+        <translation>将此输出发送到当前模型或其他模型的输入字段</translation>
+    </message>
+    <message>
+        <source>Added to {model}</source>
+        <translation>已添加到 {model}</translation>
     </message>
 </context>
 <context>

@@ -35,6 +35,7 @@ from get3w_desktop.ui.output_actions import OutputActions
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
 from get3w_desktop.ui.task_panel import TaskPanel
+from get3w_desktop.ui.use_as_input import UseAsInput  # #14.5
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_loader import LoadedHistory
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
         self.empty_hint, self.tasks_heading = self.tasks.empty_hint, self.tasks.heading
         self._build_layout()
         self._build_actions()
+        # #14.5 outputs feed models: "Use as input" in the viewer header and the task menu.
+        self.use_as_input = UseAsInput(self, self.generate_panel.choose_model)
         self.set_service(service, balance)
 
         panel.sent.connect(lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None)

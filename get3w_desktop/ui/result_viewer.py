@@ -224,6 +224,10 @@ class ResultViewer(QWidget):
         self._file: str | None = None
         self._page = ""
         self._player: MediaPlayerView | None = None
+        # Fills the "Use as input" menu for a file (set by ui/use_as_input.py); the
+        # button shows only when it is set and the output is an image, video, sound or text.
+        # (menu, file, text): a text output goes into prompts.
+        self.use_menu_filler: Callable[[QMenu, str | None, str | None], object] | None = None
         self._build()
         self._loader.ready.connect(self._on_thumbnail)
         self._loader.image_ready.connect(self._on_image)
@@ -236,6 +240,9 @@ class ResultViewer(QWidget):
         self.save_button.setText(self.tr("Save…"))
         self.save_button.setToolTip(self.tr("Save a copy of this file (Ctrl+S)"))
         self.copy_item.setText(self.tr("Copy image"))
+        self.use_button.setText(self.tr("Use as input"))
+        self.use_button.setToolTip(self.tr("Send this output to a field of this or another model"))
+        self.use_button.setAccessibleName(self.tr("Use as input"))
         self.details_button.setText(self.tr("Details"))
         self.details_button.setToolTip(self.tr("Show or hide the details"))
         self.details_button.setAccessibleName(self.tr("Show or hide the details"))
@@ -271,7 +278,7 @@ class ResultViewer(QWidget):
         if job is None:
             self._leave_media()
             self._file = None
-            for widget in (self.header, self.details, self.gallery, self.banner):
+            for widget in (self.header, self.details, self.gallery, self.banner, self.use_button):
                 widget.hide()
             self._set_page("empty")
             return
@@ -292,7 +299,10 @@ class ResultViewer(QWidget):
         )
         for widget in (self.save_button, self.open_button):
             widget.setVisible(showing_files and not texts)
+        if not showing_files:
+            self.use_button.hide()  # show_file shows it for an image, video or sound
         if texts:
+            self.use_button.setVisible(self.use_menu_filler is not None)  # into prompts
             self._show_texts(job, texts, previous, same)
             return
         if showing_files:
@@ -342,6 +352,7 @@ class ResultViewer(QWidget):
             self._leave_media()
         self._describe(path, index, len(job.files))
         self.copy_item.setEnabled(kind is MediaKind.IMAGE)
+        self.use_button.setVisible(self.use_menu_filler is not None and kind is not MediaKind.OTHER)
         self._save_all_text(len(job.files))
         if kind is MediaKind.IMAGE:
             image = self._loader.load_image(path)
@@ -415,6 +426,14 @@ class ResultViewer(QWidget):
         self.save_all_item = save_menu.addAction("")
         self.copy_item = save_menu.addAction("")
         self.save_button.setMenu(save_menu)
+        self.use_button = QToolButton()
+        self.use_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.use_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.use_menu = QMenu(self.use_button)
+        self.use_menu.setToolTipsVisible(True)
+        self.use_menu.aboutToShow.connect(self._fill_use_menu)
+        self.use_button.setMenu(self.use_menu)
+        self.use_button.hide()
         self.details_button = self._tool("", "")
         self.details_button.setCheckable(True)
         self.details_button.setChecked(True)
@@ -431,6 +450,7 @@ class ResultViewer(QWidget):
         bar.addWidget(self.zoom_box)
         bar.addSpacing(6)
         bar.addWidget(self.open_button)
+        bar.addWidget(self.use_button)
         bar.addWidget(self.save_button)
         bar.addWidget(self.details_button)
 
@@ -509,6 +529,15 @@ class ResultViewer(QWidget):
                 signal.emit(self._file)
 
         return emit
+
+    def _fill_use_menu(self) -> None:
+        if self.use_menu_filler is None:
+            return
+        if self._page == "text":
+            selected = self.text_page.edit.textCursor().selectedText().replace("\u2029", "\n")
+            self.use_menu_filler(self.use_menu, None, selected or self.text_page.current_text())
+        elif self._file:
+            self.use_menu_filler(self.use_menu, self._file, None)
 
     def _toggle_details(self, on: bool) -> None:
         self.details.setVisible(on and self._job is not None)

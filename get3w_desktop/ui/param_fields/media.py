@@ -7,12 +7,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
+    QEvent,
+    QObject,
     Qt,
 )
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
     QDropEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -25,6 +30,7 @@ from get3w_desktop.core.catalogue import ParamSpec
 from get3w_desktop.ui.param_fields.common import (
     Field,
     column_layout,
+    error_color,
     field_title,
     muted,
 )
@@ -38,6 +44,14 @@ from get3w_desktop.ui.param_fields.media_chips import (
     media_kind_of,
     media_problem,
     name_filter,
+)
+from get3w_desktop.ui.param_fields.media_sources import (
+    clipboard_items,
+    file_kind,
+    link_kind,
+    mime_items,
+    nothing_to_paste,
+    refusal,
 )
 
 
@@ -61,27 +75,13 @@ def _tab_before(anchor: QWidget, widgets: Sequence[QWidget]) -> None:
         previous = widget
 
 
-def _dropped(event: QDropEvent | QDragEnterEvent) -> tuple[list[str], list[str]]:
-    """(local files, web links) carried by a drag."""
-    files: list[str] = []
-    links: list[str] = []
-    mime = event.mimeData()
-    for url in mime.urls() if mime.hasUrls() else []:
-        if url.isLocalFile() and os.path.isfile(url.toLocalFile()):
-            files.append(url.toLocalFile())
-        elif url.scheme() in ("http", "https"):
-            links.append(url.toString())
-    if not files and not links and mime.hasText():
-        text = mime.text().strip()
-        if (path := as_local_path(text)) is not None:
-            files.append(path)
-        elif text.lower().startswith(("http://", "https://")):
-            links.append(text)
-    return files, links
-
-
 class _MediaBase(Field):
-    """Shared by one-file and many-file inputs: dropping, choosing, pasting."""
+    """Shared by one-file and many-file inputs: dropping, choosing, pasting.
+
+    Files and links from a drop, the clipboard, the file dialog or "Use as input" go
+    through `offer_files` / `offer_links`, which refuse the wrong kind (decided from the
+    file's bytes) with the reason in `refusal` under the field, and add nothing for them.
+    """
 
     multiple = False
 
@@ -90,9 +90,92 @@ class _MediaBase(Field):
         self.setAcceptDrops(True)
         self.drop_box = DropBox(spec, self.multiple)
         self.drop_box.choose_requested.connect(self.choose_files)
+        self.drop_box.link.installEventFilter(self)  # Ctrl+V of a file or picture in the box
         self.note = muted(QLabel())
         self.note.setWordWrap(True)
         self.note.hide()
+        self.refusal = QLabel()
+        self.refusal.setWordWrap(True)
+        self.refusal.setStyleSheet(f"color: {error_color(self.palette())};")
+        self.refusal.hide()
+
+    # -- accepting and refusing -----------------------------------------------------------
+
+    def offer_files(self, paths: Sequence[str]) -> bool:
+        """Add the files of this field's kind; say why the others are refused.
+
+        True when something was added.
+        """
+        taken: list[str] = []
+        reasons: list[str] = []
+        for path in paths:
+            reason = refusal(self.spec, file_kind(path), os.path.basename(path) or path)
+            if reason is None:
+                taken.append(path)
+            else:
+                reasons.append(reason)
+        self._show_refusal(reasons)
+        if taken:
+            self.add_files(taken)
+        return bool(taken)
+
+    def offer_links(self, links: Sequence[str]) -> bool:
+        """Add web links, unless their address names another kind (".../clip.mp4")."""
+        taken: list[str] = []
+        reasons: list[str] = []
+        for link in links:
+            kind = link_kind(link)
+            reason = None if kind is None else refusal(self.spec, kind, link.rsplit("/", 1)[-1])
+            if reason is None:
+                taken.append(link)
+            else:
+                reasons.append(reason)
+        self._show_refusal(reasons)
+        if taken:
+            self.add_links(taken)
+        return bool(taken)
+
+    def _show_refusal(self, reasons: Sequence[str]) -> None:
+        text = " ".join(dict.fromkeys(reasons))
+        self.refusal.setText(f"⚠ {text}" if text else "")
+        self.refusal.setVisible(bool(text))
+        self.focus_target().setAccessibleDescription(text)
+
+    def paste(self) -> bool:
+        """Ctrl+V: a copied file, a picture, a file path, a file URL or a web link."""
+        files, links = clipboard_items(QGuiApplication.clipboard().mimeData())
+        if files:
+            return self.offer_files(files)
+        if links:
+            return self.offer_links(links)
+        self._show_refusal([nothing_to_paste(self.spec)])
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste) and self.isEnabled():
+            self.paste()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """In the link box, Ctrl+V of a file or picture adds it; plain text is typed."""
+        if (
+            watched is self.drop_box.link
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Paste)
+        ):
+            mime = QGuiApplication.clipboard().mimeData()
+            has_file = mime is not None and (
+                (mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()))
+                or mime.hasImage()
+                or bool(mime_items(mime)[0])
+            )
+            if has_file:
+                self.paste()
+                return True
+        return super().eventFilter(watched, event)
 
     def choose_files(self) -> None:
         a_one, _one, many = kind_words(media_kind_of(self.spec))
@@ -103,7 +186,7 @@ class _MediaBase(Field):
             path, _filter = QFileDialog.getOpenFileName(self, title, "", name_filter(self.spec))
             paths = [path] if path else []
         if paths:
-            self.add_files(paths)
+            self.offer_files(paths)
 
     def add_files(self, paths: Sequence[str]) -> None:
         raise NotImplementedError
@@ -112,7 +195,7 @@ class _MediaBase(Field):
         raise NotImplementedError
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        files, links = _dropped(event)
+        files, links = mime_items(event.mimeData())
         if (files or links) and self.isEnabled():
             event.acceptProposedAction()
             self.drop_box.set_dragging(True)
@@ -125,15 +208,15 @@ class _MediaBase(Field):
 
     def dropEvent(self, event: QDropEvent) -> None:
         self.drop_box.set_dragging(False)
-        files, links = _dropped(event)
+        files, links = mime_items(event.mimeData())
         if not files and not links:
             event.ignore()
             return
         event.acceptProposedAction()
         if files:
-            self.add_files(files)
+            self.offer_files(files)
         else:
-            self.add_links(links)
+            self.offer_links(links)
 
     def problem(self) -> str | None:
         value = self.value()
@@ -163,11 +246,13 @@ class MediaField(_MediaBase):
         layout = column_layout(self)
         layout.addLayout(self.chip_holder)
         layout.addWidget(self.drop_box)
+        layout.addWidget(self.refusal)
 
     def _link_finished(self) -> None:
         path = as_local_path(self.drop_box.link.text())
-        if path is not None:  # a pasted path or file URL is a file, not a link
-            self.add_files([path])
+        # A pasted path or file URL is a file, not a link; a refused one leaves the box.
+        if path is not None and not self.offer_files([path]):
+            self.drop_box.link.clear()
 
     def add_files(self, paths: Sequence[str]) -> None:
         self._show_file(file_url(paths[0]))
@@ -208,6 +293,7 @@ class MediaField(_MediaBase):
         return self.drop_box.link.text().strip() or None
 
     def set_value(self, value: Any) -> bool:
+        self._show_refusal([])
         if value is None:
             self.clear()
             return True
@@ -237,12 +323,20 @@ class MediaListField(_MediaBase):
         self.chip_box = QVBoxLayout()
         self.chip_box.setContentsMargins(0, 0, 0, 0)
         self.chip_box.setSpacing(6)
-        self.drop_box.link_entered.connect(lambda link: self.add_links([link]))
+        self.drop_box.link_entered.connect(self._link_entered)
         layout = column_layout(self)
         layout.addLayout(self.chip_box)
         layout.addWidget(self.drop_box)
         layout.addWidget(self.note)
+        layout.addWidget(self.refusal)
         self._rebuild()
+
+    def _link_entered(self, text: str) -> None:
+        path = as_local_path(text)
+        if path is not None:  # a typed path or file URL is a file, not a link
+            self.offer_files([path])
+        else:
+            self.offer_links([text])
 
     @property
     def limit(self) -> int | None:
@@ -317,6 +411,7 @@ class MediaListField(_MediaBase):
         return list(self._items) or None
 
     def set_value(self, value: Any) -> bool:
+        self._show_refusal([])
         if value is None:
             self._items = []
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
