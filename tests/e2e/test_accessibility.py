@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from tests.dbus_support import start_session_bus
+
 ROOT = Path(__file__).resolve().parents[2]
 WALKER = ROOT / "scripts" / "a11y_walk.py"
 LAUNCHER = Path("/usr/libexec/at-spi-bus-launcher")
@@ -34,19 +36,6 @@ CONTROLS = {
     "page tab", "menu item", "link",
 }  # fmt: skip
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
 pytestmark = pytest.mark.slow
 
@@ -116,14 +105,8 @@ class Session:
                 raise RuntimeError("Xvfb did not start")
             time.sleep(0.1)
         self.env["DISPLAY"] = f":{number}"
-        config = self.root / "bus.conf"
-        config.write_text(BUS_CONFIG.format(socket=self.root / "bus"), encoding="utf-8")
-        bus = self._spawn(["dbus-daemon", f"--config-file={config}", "--nofork",
-                           "--print-address=1"], stdout=subprocess.PIPE)  # fmt: skip
-        assert bus.stdout is not None
-        address = bus.stdout.readline().decode().strip()
-        if not address:
-            raise RuntimeError("dbus-daemon did not start")
+        bus, address = start_session_bus("dbus-daemon", self.root, self.env)
+        self.processes.append(bus)
         self.env["DBUS_SESSION_BUS_ADDRESS"] = address
         self._spawn([str(LAUNCHER), "--launch-immediately"])
         app_env = {

@@ -10,20 +10,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from get3w_desktop.api.client import Get3WClient
-from get3w_desktop.core.catalogue import Catalogue, ModelInfo, ParamKind, load_bundled
+from get3w_desktop.core.catalogue import Catalogue, ModelInfo, ParamKind
 from get3w_desktop.core.job import Job, JobState
-from get3w_desktop.core.schedule import ScheduleParams
-from get3w_desktop.itemmodels.job_list import JobListModel
-from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
-from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.sandbox import SandboxConfig, SandboxServer
 from get3w_desktop.ui.main_window import MainWindow
-from get3w_desktop.ui.service_bar import ServiceInfo
-from get3w_desktop.workers.file_copy import FileCopier
-from get3w_desktop.workers.job_book import JobBook
-from get3w_desktop.workers.runner import TaskRunner
-from get3w_desktop.workers.thumbnails import ThumbnailLoader
 from tests.ui.test_every_model_form import SAMPLES
+from tests.window_support import open_window
 
 pytestmark = pytest.mark.slow
 
@@ -43,28 +35,13 @@ def one_of_each_type(catalogue: Catalogue) -> list[ModelInfo]:
 
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    catalogue = Catalogue(load_bundled())
     # Every task takes 0.5 s of sandbox time, whatever its model's estimate.
     config = SandboxConfig(time_scale=0.02, render_scale=0.25, duration_fn=lambda _m, _p: 25.0)
-    with SandboxServer(config) as server, Get3WClient(server.base_url, SANDBOX_API_KEY) as client:
-        runner = TaskRunner(
-            client, tmp_path / "outputs", max_concurrency=8,
-            schedule=ScheduleParams().scaled(0.02),
-            expected_kind=lambda m: model.output_kind if (model := catalogue.get(m)) else None,
-        )  # fmt: skip
-        thumbnails, saver = ThumbnailLoader(tmp_path / "thumbs"), FileCopier()
-        service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True,
-                              base_url=server.base_url)  # fmt: skip
-        win = MainWindow(catalogue, JobBook(runner, JobListModel()), thumbnails,
-                         FormMemory(tmp_path / "form.json"), service, saver,
-                         state_file=tmp_path / "window.ini")  # fmt: skip
-        qtbot.addWidget(win)
-        win.show()
+    with (
+        SandboxServer(config) as server,
+        open_window(qtbot, tmp_path, server.base_url, max_concurrency=8) as win,
+    ):
         yield win
-        win.close()
-        runner.shutdown()
-        saver.shutdown()
-        thumbnails.shutdown()
 
 
 def fill_required(win: MainWindow, model: ModelInfo) -> None:

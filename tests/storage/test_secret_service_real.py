@@ -28,23 +28,10 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.storage.secrets import KeyringSecretStore, store_info
 from get3w_desktop.workers.keys import KeyLookup, KeyService
+from tests.dbus_support import start_session_bus
 
 CANARY = "sk_canary_secret_service_9d2e"
 TEST_SERVICE = "get3w-desktop-test"
-
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
 
 @dataclass(frozen=True)
@@ -109,8 +96,6 @@ def secret_service() -> Iterator[SecretServiceSession]:
     home, runtime = root / "home", root / "run"
     home.mkdir()
     runtime.mkdir(mode=0o700)
-    config = root / "bus.conf"
-    config.write_text(BUS_CONFIG.format(socket=root / "bus"), encoding="utf-8")
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -122,16 +107,8 @@ def secret_service() -> Iterator[SecretServiceSession]:
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        with open(root / "dbus.log", "wb") as dbus_log:
-            bus = subprocess.Popen(
-                [dbus, f"--config-file={config}", "--nofork", "--print-address=1"],
-                stdout=subprocess.PIPE, stderr=dbus_log, env=env,
-            )  # fmt: skip
+        bus, address = start_session_bus(dbus, root, env)
         processes.append(bus)
-        assert bus.stdout is not None
-        address = bus.stdout.readline().decode().strip()
-        if not address:
-            raise RuntimeError(f"dbus-daemon did not start: {(root / 'dbus.log').read_text()}")
         env["DBUS_SESSION_BUS_ADDRESS"] = address
         log = root / "gnome-keyring.log"
         with open(log, "wb") as keyring_log:

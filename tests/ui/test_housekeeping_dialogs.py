@@ -11,28 +11,19 @@ import pytest
 from PySide6.QtWidgets import QApplication, QTableWidget
 from pytestqt.qtbot import QtBot
 
-from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core import housekeeping as hk
-from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.job import Job, JobState
-from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.core.task import Task
-from get3w_desktop.itemmodels.job_list import JobListModel
-from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
-from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.sandbox import SandboxServer
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
 from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog
 from get3w_desktop.ui.main_window import MainWindow
-from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.storage_dialog import StorageDialog
-from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.housekeeping import Housekeeper
-from get3w_desktop.workers.job_book import JobBook
-from get3w_desktop.workers.runner import TaskRunner
-from get3w_desktop.workers.thumbnails import ThumbnailLoader
+from tests.window_support import open_window
 
 MODEL = "google/nano-banana-pro/text-to-image"
 DAY = 86400.0
@@ -271,22 +262,8 @@ def test_storage_days_box_says_day_or_days(qtbot: QtBot, keeper: Housekeeper) ->
 
 @pytest.fixture
 def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[MainWindow]:
-    client = Get3WClient(sandbox.base_url, SANDBOX_API_KEY)
-    runner = TaskRunner(client, tmp_path / "outputs", schedule=ScheduleParams().scaled(0.02))
-    thumbnails = ThumbnailLoader(tmp_path / "thumbs")
-    saver = FileCopier()
-    service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
-    win = MainWindow(load_bundled(), JobBook(runner, JobListModel()), thumbnails,
-                     FormMemory(tmp_path / "form.json"), service, saver,
-                     state_file=tmp_path / "window.ini")  # fmt: skip
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-    runner.shutdown()
-    saver.shutdown()
-    thumbnails.shutdown()
-    client.close()
+    with open_window(qtbot, tmp_path, sandbox.base_url) as win:
+        yield win
 
 
 def test_the_menu_keeps_delete_through_a_language_change(

@@ -16,20 +16,14 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.app import follow_model_list
-from get3w_desktop.core.catalogue import Catalogue, load_bundled
+from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.resources import resource_path
-from get3w_desktop.core.schedule import ScheduleParams
-from get3w_desktop.itemmodels.job_list import JobListModel
-from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.model_picker import Role
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.services import ServiceController
-from get3w_desktop.workers.file_copy import FileCopier
-from get3w_desktop.workers.job_book import JobBook
-from get3w_desktop.workers.runner import TaskRunner
-from get3w_desktop.workers.thumbnails import ThumbnailLoader
 from tests.scripted_server import Answer, ScriptedServer
+from tests.window_support import open_window
 
 NANO = "google/nano-banana-pro/text-to-image"
 FLUX = "wavespeed-ai/flux-dev"
@@ -57,20 +51,9 @@ class FakeServices(QObject):
 
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    catalogue = Catalogue(load_bundled())  # the app's own copy, which adopts the live list
-    runner = TaskRunner(None, tmp_path / "outputs", schedule=ScheduleParams().scaled(0.02))
-    thumbnails, saver = ThumbnailLoader(tmp_path / "thumbs"), FileCopier()
     service = ServiceInfo("work", "Get3W", "Your account.", is_sandbox=False)
-    win = MainWindow(catalogue, JobBook(runner, JobListModel()), thumbnails,
-                     FormMemory(tmp_path / "form.json"), service, saver,
-                     state_file=tmp_path / "window.ini")  # fmt: skip
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-    runner.shutdown()
-    saver.shutdown()
-    thumbnails.shutdown()
+    with open_window(qtbot, tmp_path, None, service=service) as win:
+        yield win
 
 
 def listed(win: MainWindow) -> list[str]:

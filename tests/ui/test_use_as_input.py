@@ -19,23 +19,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
-from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo, load_bundled
 from get3w_desktop.core.job import Job, JobState, TextOutput
-from get3w_desktop.core.schedule import ScheduleParams
-from get3w_desktop.itemmodels.job_list import JobListModel
-from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
-from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.sandbox import SandboxServer
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.param_fields import MediaField, MediaListField
 from get3w_desktop.ui.param_fields.media_sources import file_kind, pasted_folder
 from get3w_desktop.ui.param_form import ParamForm
-from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.use_as_input import fill_menu
-from get3w_desktop.workers.file_copy import FileCopier
-from get3w_desktop.workers.job_book import JobBook
-from get3w_desktop.workers.runner import TaskRunner
-from get3w_desktop.workers.thumbnails import ThumbnailLoader
+from tests.window_support import open_window
 
 NANO = "google/nano-banana-pro/text-to-image"
 EDIT = "google/nano-banana-pro/edit"
@@ -245,26 +237,8 @@ def test_plain_text_pasted_in_the_link_box_is_typed(qtbot: QtBot, form: ParamFor
 
 @pytest.fixture
 def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[MainWindow]:
-    catalogue = load_bundled()
-    client = Get3WClient(sandbox.base_url, SANDBOX_API_KEY)
-    runner = TaskRunner(
-        client, tmp_path / "outputs", schedule=ScheduleParams().scaled(0.02),
-        expected_kind=lambda i: found.output_kind if (found := catalogue.get(i)) else None,
-    )  # fmt: skip
-    thumbnails = ThumbnailLoader(tmp_path / "thumbs")
-    saver = FileCopier()
-    service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
-    win = MainWindow(catalogue, JobBook(runner, JobListModel()), thumbnails,
-                     FormMemory(tmp_path / "form.json"), service, saver,
-                     state_file=tmp_path / "window.ini")  # fmt: skip
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-    runner.shutdown()
-    saver.shutdown()
-    thumbnails.shutdown()
-    client.close()
+    with open_window(qtbot, tmp_path, sandbox.base_url) as win:
+        yield win
 
 
 def actions_of(menu: QMenu) -> list[QAction]:
