@@ -347,7 +347,7 @@ def output_kind_for(model_type: str, model_id: str = "", inputs: Iterable[str] =
 
 def _kind_for(name: str, prop: Mapping[str, Any], json_type: str) -> tuple[ParamKind, str | None]:
     """The input a property needs, and its media kind (the rules are in the module docstring)."""
-    ui = prop.get("x-ui-component")
+    ui = _str(prop.get("x-ui-component"))  # a list or a number there is no component
     accept = _accept(prop)
     media_kind = None
     if isinstance(accept, str) and accept.split("/")[0] in OUTPUT_KINDS:

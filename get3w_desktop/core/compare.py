@@ -21,6 +21,7 @@ from typing import Any
 
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo, ParamKind, validate_params
 from get3w_desktop.core.money import CURRENCY, Quote, format_money, money_round, unit_price
+from get3w_desktop.core.validation import validate
 
 #: The most models and seeds one grid compares (36 tasks at most).
 MAX_MODELS = 6
@@ -225,6 +226,12 @@ def map_params(model: ModelInfo, prompt: str, base_params: Mapping[str, Any]) ->
             replaced.append(f"{name} {_short(value)}")
     if target_prompt is not None:
         params[target_prompt] = prompt.strip()
+    # A carried value can pass its own field's check and still be refused by the model's
+    # whole schema (a size whose sides must be 1440 or more): such values fall back to the
+    # model's default too, as the form would show it.
+    refused = {e.field for e in validate(model, {**model.defaults(), **params})}
+    for name in [n for n in params if n in refused and n != target_prompt]:
+        replaced.append(f"{name} {_short(params.pop(name))}")
     given = {**model.defaults(), **params}  # what the form would show, made explicit
     params = {p.name: given[p.name] for p in model.params if p.name in given}  # schema order
     missing = tuple(p.name for p in model.params if p.required and p.name not in params)

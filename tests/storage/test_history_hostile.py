@@ -134,7 +134,9 @@ def test_a_damaged_history_is_backed_up_once_however_often_it_is_opened(tmp_path
         backups.add(caught.value.backup)
     assert len(backups) == 1
     assert len(list(tmp_path.glob("history.sqlite3.corrupt-*.bak"))) == 1
-    path.write_bytes(path.read_bytes()[:-1] + b"\x00")  # other bytes: a new copy
+    changed = bytearray(path.read_bytes())
+    changed[-1] ^= 0xFF  # other bytes (whatever the last one was): a new copy
+    path.write_bytes(bytes(changed))
     with pytest.raises(HistoryCorruptError) as again:
         HistoryStore.open(path)
     assert again.value.backup not in backups
