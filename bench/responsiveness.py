@@ -31,7 +31,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/x.py` too
 
-from PySide6.QtCore import QAbstractProxyModel, QEventLoop, Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bench.common import RESULTS, SandboxProcess, percentile, table, write_result
@@ -39,6 +39,7 @@ from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.schedule import ScheduleParams
+from get3w_desktop.itemmodels.job_filter import JobFilterModel
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 from get3w_desktop.storage.form_memory import FormMemory
@@ -202,10 +203,11 @@ def run(
                 return
             finished[job.local_id] = job
             if follow:  # like a person watching: show each result as it lands
-                index = jobs.index_of(job.local_id)
-                shown = window.list_view.model()  # the list may show a filtered proxy
-                if isinstance(shown, QAbstractProxyModel):
-                    index = shown.mapFromSource(index)
+                shown = window.list_view.model()  # the filtered list, as the window shows it
+                index = (
+                    shown.index_of(job.local_id) if isinstance(shown, JobFilterModel)
+                    else jobs.index_of(job.local_id)
+                )  # fmt: skip
                 window.list_view.setCurrentIndex(index)
             if len(finished) >= tasks:
                 QTimer.singleShot(500, loop.quit)  # let the last decodes land

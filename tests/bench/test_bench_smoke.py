@@ -157,9 +157,11 @@ def test_scale_quick(tmp_path: Path) -> None:
     for phase in ("scroll", "search"):
         beats = info["heartbeat"][phase]
         assert beats["beats"] > 0 and beats["worst_gap_ms"] >= beats["late_p50_ms"]
-    assert set(report["verdict"]["met"]) == {
-        "opens_within_1s_of_empty", "under_300mb", "no_stall_over_50ms"
-    }  # fmt: skip
+    # Every goal gets a verdict (whether it is met depends on the machine: not asserted).
+    met = report["verdict"]["met"]
+    assert set(met) == {
+        "opens_within_1s_of_empty", "under_400mb", "no_stall_over_50ms", "search_p95_within_16ms"
+    } and all(isinstance(v, bool) for v in met.values())  # fmt: skip
 
 
 def test_profile_switch_quick(qtbot: QtBot, tmp_path: Path) -> None:
