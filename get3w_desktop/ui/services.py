@@ -38,7 +38,7 @@ from get3w_desktop.storage.settings import (
 )
 from get3w_desktop.ui.i18n import install_language
 from get3w_desktop.ui.service_bar import ServiceInfo
-from get3w_desktop.ui.style import DARK_DISABLED_TEXT, DARK_PALETTE
+from get3w_desktop.ui.style import DARK_DISABLED_TEXT, DARK_PALETTE, MUTED_TEXT, repolish
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.account import Bill, SpendingGatherer
 from get3w_desktop.workers.balance import BalanceWatcher
@@ -93,6 +93,15 @@ def dark_palette() -> QPalette:
         palette.setColor(getattr(role, name), QColor(color))
     for which in (role.Text, role.WindowText, role.ButtonText):
         palette.setColor(group.Disabled, which, QColor(DARK_DISABLED_TEXT))
+    palette.setColor(role.PlaceholderText, QColor(MUTED_TEXT[1]))
+    return palette
+
+
+def light_palette(standard: QPalette) -> QPalette:
+    """The style's light palette with secondary text dark enough to read (4.5:1 or better)."""
+    palette = QPalette(standard)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.PlaceholderText, QColor(MUTED_TEXT[0]))
     return palette
 
 
@@ -108,12 +117,14 @@ def apply_theme(theme: Theme) -> None:
     hints = QGuiApplication.styleHints()
     if theme is Theme.SYSTEM:
         hints.unsetColorScheme()
+        repolish(app)
         return
     dark = theme is Theme.DARK
     hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
     app.setStyle("Fusion")
     style = app.style()
-    app.setPalette(dark_palette() if dark else style.standardPalette())
+    app.setPalette(dark_palette() if dark else light_palette(style.standardPalette()))
+    repolish(app)
 
 
 class ServiceController(QObject):
