@@ -65,6 +65,12 @@ SANDBOX_DETAIL = QT_TRANSLATE_NOOP(
 )
 
 
+SANDBOX_NAME = QT_TRANSLATE_NOOP("ServiceInfo", "Sandbox")
+GET3W_DETAIL = QT_TRANSLATE_NOOP(
+    "ServiceInfo", "Tasks run on {url} and are charged to the account of this key."
+)
+
+
 @dataclasses.dataclass
 class LiveService:
     info: ServiceInfo
@@ -73,16 +79,14 @@ class LiveService:
 
 
 def service_info(profile: Profile, base_url: str) -> ServiceInfo:
+    translate = QCoreApplication.translate
     if profile.is_sandbox:
-        translate = QCoreApplication.translate
-        name = translate("ServiceInfo", "Sandbox")
+        name = translate("ServiceInfo", SANDBOX_NAME)
         return ServiceInfo(profile.name, name, translate("ServiceInfo", SANDBOX_DETAIL), True,
-                           base_url)  # fmt: skip
+                           base_url, SANDBOX_NAME, SANDBOX_DETAIL)  # fmt: skip
     name = "Get3W" if profile.name == DEFAULT_PROFILE else f"Get3W · {profile.name}"
-    detail = QCoreApplication.translate(
-        "ServiceInfo", "Tasks run on {url} and are charged to the account of this key."
-    ).format(url=base_url)
-    return ServiceInfo(profile.name, name, detail, False, base_url)
+    detail = translate("ServiceInfo", GET3W_DETAIL).replace("{url}", base_url)
+    return ServiceInfo(profile.name, name, detail, False, base_url, "", GET3W_DETAIL)
 
 
 def dark_palette() -> QPalette:
