@@ -2522,6 +2522,10 @@ Each task appears here with its result, how long it took and what it cost; click
 <context>
     <name>Money</name>
     <message>
+        <source>about {price}</source>
+        <translation>约 {price}</translation>
+    </message>
+    <message>
         <source>less than $0.01</source>
         <translation>不到 $0.01</translation>
     </message>

@@ -194,6 +194,8 @@ class CompareSetup(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() is QEvent.Type.LanguageChange:
             self._retranslate()
+            if self.model_list.topLevelItemCount():  # tooltips and estimates, in the new words
+                self._fill_models(set(self.checked_models()))
             self.refresh()
         super().changeEvent(event)
 

@@ -207,7 +207,6 @@ def test_every_state_of_the_window_speaks_chinese(
     window, services = parts
     catalogue = load_bundled()
     names = {m.name for m in catalogue} | {m.model_id for m in catalogue}
-    assert i18n.install_language(qapp, "zh_CN") == "zh_CN"
     window.picker.select(NANO)
     window.generate_panel.choose_model(NANO)
     _run(qtbot, window, "海边的灯塔，黄昏")
@@ -219,6 +218,9 @@ def test_every_state_of_the_window_speaks_chinese(
     compare = window.compare()
     assert compare is not None
     compare.set_checked_models([NANO, FLUX])
+    # the window and compare were built in English: switch now, as the settings do
+    assert i18n.install_language(qapp, "zh_CN") == "zh_CN"
+    qtbot.waitUntil(lambda: window.generate_button.text() == "生成", timeout=5000)
     settings = services.open_settings()
     key_dialog = services.open_key_dialog("work")
     qtbot.waitUntil(lambda: settings.isVisible() and key_dialog.isVisible(), timeout=5000)
