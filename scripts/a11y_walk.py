@@ -8,7 +8,7 @@ D-Bus session as the app (started with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1):
         {"type": {"role": "text", "name": "Prompt", "text": "a fox"}},
         {"press": {"role": "push button", "name": "Generate"}},
         {"wait": {"role": "list item", "contains": "Done", "timeout": 60}},
-        {"dump": "done"}]'
+        {"dump": "done"}, {"key": "Escape"}, {"sleep": 1}]'
 
 Prints one JSON object: {"dumps": {label: [node, ...]}, "error": null or a sentence}. A
 node is {"path", "role", "name", "description", "text", "value", "showing", "focusable",
@@ -20,12 +20,15 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pyatspi  # type: ignore[import-not-found]
 
 APP_NAME = "Get3W Desktop"
 MAX_DEPTH = 60
+#: The keys a walk may press ("key" steps), by X keysym.
+KEYSYMS = {"Escape": 0xFF1B, "Return": 0xFF0D, "Tab": 0xFF09, "Down": 0xFF54}
 
 
 def find_app(timeout: float) -> Any:
@@ -80,14 +83,15 @@ def describe(node: Any, path: list[int]) -> dict[str, Any] | None:
     return info
 
 
-def walk(app: Any) -> list[tuple[dict[str, Any], Any]]:
-    found: list[tuple[dict[str, Any], Any]] = []
+def nodes(app: Any) -> Iterator[tuple[dict[str, Any], Any]]:
+    """Every node under `app`, depth first, described as it is reached (a search can stop
+    at the first match instead of reading the whole tree over D-Bus)."""
 
-    def visit(node: Any, path: list[int]) -> None:
+    def visit(node: Any, path: list[int]) -> Iterator[tuple[dict[str, Any], Any]]:
         info = describe(node, path)
         if info is None:
             return
-        found.append((info, node))
+        yield info, node
         if len(path) > MAX_DEPTH:
             return
         try:
@@ -100,10 +104,13 @@ def walk(app: Any) -> list[tuple[dict[str, Any], Any]]:
             except Exception:
                 continue
             if child is not None:
-                visit(child, [*path, index])
+                yield from visit(child, [*path, index])
 
-    visit(app, [])
-    return found
+    yield from visit(app, [])
+
+
+def walk(app: Any) -> list[tuple[dict[str, Any], Any]]:
+    return list(nodes(app))
 
 
 def matches(info: dict[str, Any], spec: dict[str, Any]) -> bool:
@@ -118,7 +125,7 @@ def matches(info: dict[str, Any], spec: dict[str, Any]) -> bool:
 
 
 def find(app: Any, spec: dict[str, Any]) -> Any:
-    for info, node in walk(app):
+    for info, node in nodes(app):
         if matches(info, spec):
             return node
     raise LookupError(f"nothing showing matches {spec}")
@@ -143,10 +150,16 @@ def run(steps: list[dict[str, Any]]) -> dict[str, Any]:
                 wanted = step["press"].get("action", "Press")
                 index = names.index(wanted) if wanted in names else 0
                 action.doAction(index)
+            elif "key" in step:  # a key by its X keysym name ("Escape"), as if typed
+                keysym = KEYSYMS[step["key"]]
+                pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
+                time.sleep(0.5)
+            elif "sleep" in step:
+                time.sleep(float(step["sleep"]))
             elif "wait" in step:
                 spec = step["wait"]
                 deadline = time.monotonic() + float(spec.get("timeout", 30))
-                while not any(matches(info, spec) for info, _node in walk(app)):
+                while not any(matches(info, spec) for info, _node in nodes(app)):
                     if time.monotonic() > deadline:
                         raise TimeoutError(f"waited {spec.get('timeout', 30)} s for {spec}")
                     time.sleep(0.5)

@@ -802,6 +802,30 @@ A lighthouse on a cliff at dusk, oil painting
         <translation> 个种子</translation>
     </message>
     <message>
+        <source>has no {names} (left out)</source>
+        <translation>没有 {names}（已略去）</translation>
+    </message>
+    <message>
+        <source>does not offer {names} (its default is used)</source>
+        <translation>不提供 {names}（使用其默认值）</translation>
+    </message>
+    <message>
+        <source>takes no seed (each of its runs varies by itself)</source>
+        <translation>不接受种子（每次运行自行变化）</translation>
+    </message>
+    <message>
+        <source>has no price in the model list (the total leaves it out)</source>
+        <translation>模型列表中没有价格（总计不含它）</translation>
+    </message>
+    <message>
+        <source>{model}: {details}.</source>
+        <translation>{model}：{details}。</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
         <source>&amp;Run 1 task</source>
         <translation>运行 1 个任务(&amp;R)</translation>
     </message>
@@ -2498,6 +2522,10 @@ Each task appears here with its result, how long it took and what it cost; click
 <context>
     <name>Money</name>
     <message>
+        <source>about {price}</source>
+        <translation>约 {price}</translation>
+    </message>
+    <message>
         <source>less than $0.01</source>
         <translation>不到 $0.01</translation>
     </message>
@@ -3072,6 +3100,7 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>SandboxBanner</name>
     <message>
         <source>&lt;b&gt;Sandbox&lt;/b&gt; — results are simulated on this computer and nothing is charged. Add your Get3W API key to generate for real.</source>
+        <extracomment>The untranslated texts `name` and `detail` came from (context &quot;ServiceInfo&quot;, `{url}` filled in), so the badge speaks the language of the moment, not the one it began in.</extracomment>
         <translation>&lt;b&gt;沙盒&lt;/b&gt; — 结果在这台电脑上模拟生成，不会产生任何费用。添加你的 Get3W API 密钥即可真正生成。</translation>
     </message>
     <message>

@@ -52,6 +52,30 @@ class CompareCell:
 
 
 @dataclasses.dataclass(frozen=True)
+class ModelNote:
+    """What one model leaves out, replaces or cannot do in a comparison (the window words
+    it in the person's language; `text` is the English sentence)."""
+
+    model_name: str
+    left_out: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    no_seed: bool = False
+    no_price: bool = False
+
+    def text(self) -> str:
+        parts: list[str] = []
+        if self.left_out:
+            parts.append(f"has no {_names(self.left_out)} (left out)")
+        if self.replaced:
+            parts.append(f"does not offer {_names(self.replaced)} (its default is used)")
+        if self.no_seed:
+            parts.append("takes no seed (each of its runs varies by itself)")
+        if self.no_price:
+            parts.append("has no price in the model list (the total leaves it out)")
+        return f"{self.model_name} {'; '.join(parts)}." if parts else ""
+
+
+@dataclasses.dataclass(frozen=True)
 class ComparePlan:
     """What a compare run will send. Send it only when `ok`."""
 
@@ -61,6 +85,7 @@ class ComparePlan:
     cells: tuple[CompareCell, ...]
     errors: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    model_notes: tuple[ModelNote, ...] = ()  # the structured form of the models' notes
 
     @property
     def ok(self) -> bool:
@@ -293,10 +318,13 @@ def plan_compare(
         errors.append("Write a prompt to compare.")
 
     cells: list[CompareCell] = []
+    model_notes: list[ModelNote] = []
     for row, model in enumerate(models[:MAX_MODELS]):
         mapped = map_params(model, prompt, base_params)
         errors.extend(_model_errors(model, mapped))
-        notes.extend(_model_notes(model, mapped, len(column_list)))
+        if (note := _model_note(model, mapped, len(column_list))) is not None:
+            model_notes.append(note)
+            notes.append(note.text())
         seed_spec = model.param("seed")
         takes_seed = seed_spec is not None and seed_spec.kind is ParamKind.SEED
         for column, seed in enumerate(column_list[:MAX_SEEDS]):
@@ -318,6 +346,7 @@ def plan_compare(
         cells=tuple(cells),
         errors=tuple(dict.fromkeys(errors)),
         notes=tuple(dict.fromkeys(notes)),
+        model_notes=tuple(model_notes),
     )
 
 
@@ -331,15 +360,13 @@ def _model_errors(model: ModelInfo, mapped: MappedParams) -> list[str]:
     return errors
 
 
-def _model_notes(model: ModelInfo, mapped: MappedParams, columns: int) -> list[str]:
+def _model_note(model: ModelInfo, mapped: MappedParams, columns: int) -> ModelNote | None:
     """At most one sentence per model: what it leaves out, replaces, or cannot do."""
-    parts: list[str] = []
-    if mapped.left_out:
-        parts.append(f"has no {_names(mapped.left_out)} (left out)")
-    if mapped.replaced:
-        parts.append(f"does not offer {_names(mapped.replaced)} (its default is used)")
-    if columns > 1 and model.param("seed") is None:
-        parts.append("takes no seed (each of its runs varies by itself)")
-    if model.base_price is None:
-        parts.append("has no price in the model list (the total leaves it out)")
-    return [f"{model.name} {'; '.join(parts)}."] if parts else []
+    note = ModelNote(
+        model.name,
+        left_out=tuple(mapped.left_out),
+        replaced=tuple(mapped.replaced),
+        no_seed=columns > 1 and model.param("seed") is None,
+        no_price=model.base_price is None,
+    )
+    return note if note.text() else None

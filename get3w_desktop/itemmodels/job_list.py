@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,13 +31,39 @@ class JobRole(enum.IntEnum):
     CREATED = Qt.ItemDataRole.UserRole + 4  # epoch seconds: the sort key
 
 
+def plain_display(job: Job) -> str:
+    """The row as words (English; the window passes its own translated `texts`)."""
+    return f"{job.state.label} · {job.model_id} · {job.prompt[:60]}"
+
+
+def plain_tooltip(job: Job) -> str | None:
+    return job.error or job.note or job.prompt or None
+
+
 class JobListModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._display: Callable[[Job], str] = plain_display
+        self._tooltip: Callable[[Job], str | None] = plain_tooltip
         self._jobs: list[Job] = []
         self._rows: dict[str, int] = {}
         self._active = 0  # jobs queued, submitting, running or downloading
         self._profiles: collections.Counter[str] = collections.Counter()  # jobs per profile
+
+    def set_texts(
+        self, display: Callable[[Job], str], tooltip: Callable[[Job], str | None]
+    ) -> None:
+        """How rows read (display and accessible text) and their tooltips: the UI passes
+        translated ones (this layer cannot import the UI's translations)."""
+        self._display, self._tooltip = display, tooltip
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The language changed: every row's words are new."""
+        if self._jobs:
+            roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                     Qt.ItemDataRole.ToolTipRole]  # fmt: skip
+            self.dataChanged.emit(self.index(0), self.index(len(self._jobs) - 1), roles)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._jobs)
@@ -46,10 +72,10 @@ class JobListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._jobs):
             return None
         job = self._jobs[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{job.state.label} · {job.model_id} · {job.prompt[:60]}"
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._display(job)  # what a screen reader says for the row
         if role == Qt.ItemDataRole.ToolTipRole:
-            return job.error or job.note or job.prompt or None
+            return self._tooltip(job)
         if role == JobRole.JOB:
             return job
         if role == JobRole.LOCAL_ID:

@@ -39,6 +39,7 @@ from get3w_desktop.core.compare import (
     MAX_MODELS,
     MAX_SEEDS,
     ComparePlan,
+    ModelNote,
     map_params,
     parse_seeds,
     plan_compare,
@@ -193,6 +194,8 @@ class CompareSetup(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() is QEvent.Type.LanguageChange:
             self._retranslate()
+            if self.model_list.topLevelItemCount():  # tooltips and estimates, in the new words
+                self._fill_models(set(self.checked_models()))
             self.refresh()
         super().changeEvent(event)
 
@@ -330,6 +333,22 @@ class CompareSetup(QWidget):
         self._notice = text
         self.refresh()
 
+    def _note_text(self, note: ModelNote) -> str:
+        """A model's note in the person's language (parameter keys stay as they are)."""
+        parts: list[str] = []
+        if note.left_out:
+            parts.append(self.tr("has no {names} (left out)").format(
+                names=", ".join(note.left_out)))  # fmt: skip
+        if note.replaced:
+            parts.append(self.tr("does not offer {names} (its default is used)").format(
+                names=", ".join(note.replaced)))  # fmt: skip
+        if note.no_seed:
+            parts.append(self.tr("takes no seed (each of its runs varies by itself)"))
+        if note.no_price:
+            parts.append(self.tr("has no price in the model list (the total leaves it out)"))
+        return self.tr("{model}: {details}.").format(
+            model=note.model_name, details=self.tr("; ").join(parts))  # fmt: skip
+
     def set_running(self, running: bool) -> None:
         self.stop_button.setEnabled(running)
 
@@ -342,7 +361,8 @@ class CompareSetup(QWidget):
         lines = [_html_line(self._notice, red)] if self._notice else []
         lines += [_html_line(e, red) for e in (*self._seed_problems, *plan.errors)]
         grey = muted_text(self.palette()).name()
-        lines += [_html_line(n, grey) for n in plan.notes]
+        by_model = {note.text(): self._note_text(note) for note in plan.model_notes}
+        lines += [_html_line(by_model.get(n, n), grey) for n in plan.notes]
         self.problems_label.setText("".join(lines))
         self.problems_label.setVisible(bool(lines))
         ready = self.can_run()

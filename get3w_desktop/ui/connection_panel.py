@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.api.connection_test import ConnectionReport, Outcome, Stage, StageResult
 from get3w_desktop.core.proxy import ProxyConfig
-from get3w_desktop.ui.style import error_color, muted
+from get3w_desktop.ui.style import muted, set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.connection import ConnectionTester
 
@@ -142,9 +142,7 @@ class ConnectionPanel(QWidget):
             self.tr("Connected.") if failed is None else self.tr("Failed at: {stage}").format(
                 stage=self.tr(STAGE_LABELS[failed.stage]))
         )  # fmt: skip
-        self.summary.setStyleSheet(
-            "" if failed is None else f"color: {error_color(self.summary.palette())};"
-        )
+        set_tone(self.summary, None if failed is None else "error")
         self.summary.setText(report.summary)
         self.summary.setVisible(True)
 

@@ -37,7 +37,7 @@ from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.style import muted
-from get3w_desktop.ui.texts import batch_text
+from get3w_desktop.ui.texts import batch_text, quote_text
 from get3w_desktop.workers.batch import BatchTracker
 from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.pricing import PriceQuoter
@@ -267,7 +267,7 @@ class GeneratePanel(QWidget):
             self.price_label.setText("")
             return
         count = self.count.value()
-        self.price_label.setText(quote.times(count).text())
+        self.price_label.setText(quote_text(quote.times(count)))
         source = (
             self.tr("an estimate from the model list")
             if quote.estimated
@@ -278,4 +278,4 @@ class GeneratePanel(QWidget):
             if self._service().is_sandbox
             else self.tr("{price} per task × {count} ({source}).")
         )
-        self.price_label.setToolTip(tip.format(price=quote.text(), count=count, source=source))
+        self.price_label.setToolTip(tip.format(price=quote_text(quote), count=count, source=source))

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
-from get3w_desktop.ui.style import error_color, muted
+from get3w_desktop.ui.style import muted, set_tone
 
 
 def size_text(size: float) -> str:
@@ -264,7 +264,7 @@ class ExportDialog(QDialog):
         note = self.tr("A new folder named “Get3W export …” is created inside it.")
         self.note = muted(wrapped(note))
         self.problem = wrapped()
-        self.problem.setStyleSheet(f"color: {error_color(self.palette())};")
+        set_tone(self.problem, "error")
 
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder_edit, 1)

@@ -82,6 +82,13 @@ class ImageView(QGraphicsView):
         self._loading.move(10, 10)
         self._loading.hide()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setAccessibleName(self.tr("Result image"))
+            self._loading.setText(self.tr("Loading full resolution…"))
+            self._loading.adjustSize()
+        super().changeEvent(event)
+
     # -- public -----------------------------------------------------------------------
 
     def set_image(self, image: QImage | None, *, keep_view: bool = False) -> None:

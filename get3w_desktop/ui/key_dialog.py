@@ -37,7 +37,7 @@ from get3w_desktop.core.redact import mask_key
 from get3w_desktop.storage.secrets import StoreInfo
 from get3w_desktop.storage.settings import Profile
 from get3w_desktop.ui.a11y import clearable
-from get3w_desktop.ui.style import error_color, good_color, warn_color
+from get3w_desktop.ui.style import set_tone
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 
 
@@ -206,13 +206,8 @@ class KeyDialog(QDialog):
             self._say(message, Tone.INFO)
 
     def _say(self, message: str, tone: Tone) -> None:
-        colours = {
-            Tone.INFO: "palette(window-text)",
-            Tone.GOOD: good_color(self.palette()),
-            Tone.WARN: warn_color(self.palette()),
-            Tone.BAD: error_color(self.palette()),
-        }  # fmt: skip
-        self.status_label.setStyleSheet(f"color: {colours[tone]};")
+        tones = {Tone.INFO: None, Tone.GOOD: "good", Tone.WARN: "warn", Tone.BAD: "error"}
+        set_tone(self.status_label, tones[tone])
         self.status_label.setText(message)
         self.status_label.setProperty("tone", tone.value)
 

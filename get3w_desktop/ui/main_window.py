@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -30,6 +30,7 @@ from get3w_desktop.core.job import Job
 from get3w_desktop.core.money import check_caps
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.ui.a11y import install_combo_namer
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
 from get3w_desktop.ui.output_actions import OutputActions
 from get3w_desktop.ui.result_viewer import ResultViewer
@@ -79,6 +80,8 @@ class MainWindow(QMainWindow):
         state_file: Path | None = None,
     ) -> None:
         super().__init__()
+        if (app := QCoreApplication.instance()) is not None:
+            install_combo_namer(app)  # combo popups and editable combos get their names
         self._catalogue = catalogue
         self.book = book
         jobs = book.rows

@@ -34,10 +34,10 @@ from get3w_desktop.ui.param_fields import (
     Field,
     ObjectListField,
     channel_spec,
-    error_color,
     make_field,
     muted,
 )
+from get3w_desktop.ui.style import set_tone
 from get3w_desktop.ui.texts import catalogue_text
 
 ROW_SPACING = 16
@@ -72,7 +72,7 @@ class FieldRow(QWidget):
         self.label: QLabel | None = None
         if not field.has_own_label():
             marker = (
-                ' <span style="color: palette(highlight); font-weight: 700;">*</span>'
+                ' <span style="color: palette(link); font-weight: 700;">*</span>'
                 if self.spec.required
                 else ""
             )
@@ -114,7 +114,7 @@ class FieldRow(QWidget):
         target.setAccessibleDescription(self._description)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {error_color(self.palette())};")
+        set_tone(self.error, "error")
         self.error.hide()
         layout.addWidget(self.error)
 
@@ -261,7 +261,7 @@ class ParamForm(QWidget):
         self.meta.setText("  ·  ".join(facts))
         has_required = any(p.required and not p.hidden and not p.disabled for p in model.params)
         self.legend.setText(
-            '<span style="color: palette(highlight); font-weight: 700;">*</span> '
+            '<span style="color: palette(link); font-weight: 700;">*</span> '
             + html.escape(self.tr("required"))
             if has_required
             else ""

@@ -33,7 +33,7 @@ from get3w_desktop.storage.settings import (
     validate_profile_name,
 )
 from get3w_desktop.ui.connection_panel import ConnectionPanel, KeyFor
-from get3w_desktop.ui.style import error_color, muted
+from get3w_desktop.ui.style import muted, set_tone
 
 
 def error_label() -> QLabel:
@@ -46,7 +46,7 @@ def error_label() -> QLabel:
 
 
 def show_error(label: QLabel, message: str | None) -> None:
-    label.setStyleSheet(f"color: {error_color(label.palette())};")
+    set_tone(label, "error")
     label.setText(message or "")
     label.setVisible(bool(message))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton
 
@@ -20,6 +20,21 @@ class ServiceInfo:
     detail: str  # one line for people
     is_sandbox: bool
     base_url: str = ""  # for "Copy as curl": the address of this service's API
+    #: The untranslated texts `name` and `detail` came from (context "ServiceInfo", `{url}`
+    #: filled in), so the badge speaks the language of the moment, not the one it began in.
+    name_source: str = ""
+    detail_source: str = ""
+
+    def shown_name(self) -> str:
+        if not self.name_source:
+            return self.name
+        return QCoreApplication.translate("ServiceInfo", self.name_source)
+
+    def shown_detail(self) -> str:
+        if not self.detail_source:
+            return self.detail
+        text = QCoreApplication.translate("ServiceInfo", self.detail_source)
+        return text.replace("{url}", self.base_url)
 
 
 class SandboxBanner(QFrame):
@@ -95,10 +110,12 @@ class ServiceBadge(QToolButton):
 
     def set_service(self, service: ServiceInfo) -> None:
         self._service = service
-        self.setText(f"{service.name} ▾")
+        name = service.shown_name()
+        self.setText(f"{name} ▾")
         self.setToolTip(self.tr("{detail}\nClick to switch where tasks run.").format(
-            detail=service.detail))  # fmt: skip
-        self.setAccessibleName(self.tr("Service: {name}").format(name=service.name))
+            detail=service.shown_detail()))  # fmt: skip
+        self.setAccessibleName(self.tr("Service: {name}").format(name=name))
+        self.setAccessibleDescription(service.shown_detail())
         self.setStyleSheet(
             f"QToolButton {{ {SANDBOX_BADGE if service.is_sandbox else SERVICE_BADGE} }}"
             "QToolButton::menu-indicator { image: none; width: 0; }"

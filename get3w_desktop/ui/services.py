@@ -38,7 +38,7 @@ from get3w_desktop.storage.settings import (
 )
 from get3w_desktop.ui.i18n import install_language
 from get3w_desktop.ui.service_bar import ServiceInfo
-from get3w_desktop.ui.style import DARK_DISABLED_TEXT, DARK_PALETTE
+from get3w_desktop.ui.style import DARK_DISABLED_TEXT, DARK_PALETTE, MUTED_TEXT, repolish
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.account import Bill, SpendingGatherer
 from get3w_desktop.workers.balance import BalanceWatcher
@@ -65,6 +65,12 @@ SANDBOX_DETAIL = QT_TRANSLATE_NOOP(
 )
 
 
+SANDBOX_NAME = QT_TRANSLATE_NOOP("ServiceInfo", "Sandbox")
+GET3W_DETAIL = QT_TRANSLATE_NOOP(
+    "ServiceInfo", "Tasks run on {url} and are charged to the account of this key."
+)
+
+
 @dataclasses.dataclass
 class LiveService:
     info: ServiceInfo
@@ -73,16 +79,14 @@ class LiveService:
 
 
 def service_info(profile: Profile, base_url: str) -> ServiceInfo:
+    translate = QCoreApplication.translate
     if profile.is_sandbox:
-        translate = QCoreApplication.translate
-        name = translate("ServiceInfo", "Sandbox")
+        name = translate("ServiceInfo", SANDBOX_NAME)
         return ServiceInfo(profile.name, name, translate("ServiceInfo", SANDBOX_DETAIL), True,
-                           base_url)  # fmt: skip
+                           base_url, SANDBOX_NAME, SANDBOX_DETAIL)  # fmt: skip
     name = "Get3W" if profile.name == DEFAULT_PROFILE else f"Get3W · {profile.name}"
-    detail = QCoreApplication.translate(
-        "ServiceInfo", "Tasks run on {url} and are charged to the account of this key."
-    ).format(url=base_url)
-    return ServiceInfo(profile.name, name, detail, False, base_url)
+    detail = translate("ServiceInfo", GET3W_DETAIL).replace("{url}", base_url)
+    return ServiceInfo(profile.name, name, detail, False, base_url, "", GET3W_DETAIL)
 
 
 def dark_palette() -> QPalette:
@@ -93,6 +97,15 @@ def dark_palette() -> QPalette:
         palette.setColor(getattr(role, name), QColor(color))
     for which in (role.Text, role.WindowText, role.ButtonText):
         palette.setColor(group.Disabled, which, QColor(DARK_DISABLED_TEXT))
+    palette.setColor(role.PlaceholderText, QColor(MUTED_TEXT[1]))
+    return palette
+
+
+def light_palette(standard: QPalette) -> QPalette:
+    """The style's light palette with secondary text dark enough to read (4.5:1 or better)."""
+    palette = QPalette(standard)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.PlaceholderText, QColor(MUTED_TEXT[0]))
     return palette
 
 
@@ -108,12 +121,14 @@ def apply_theme(theme: Theme) -> None:
     hints = QGuiApplication.styleHints()
     if theme is Theme.SYSTEM:
         hints.unsetColorScheme()
+        repolish(app)
         return
     dark = theme is Theme.DARK
     hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
     app.setStyle("Fusion")
     style = app.style()
-    app.setPalette(dark_palette() if dark else style.standardPalette())
+    app.setPalette(dark_palette() if dark else light_palette(style.standardPalette()))
+    repolish(app)
 
 
 class ServiceController(QObject):

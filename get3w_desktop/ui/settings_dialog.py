@@ -68,6 +68,11 @@ def sample_filename(pattern: str) -> str:
     )  # fmt: skip
 
 
+def _plain(label: str) -> str:
+    """A form label as an accessible name: "&Download folder:" -> "Download folder"."""
+    return label.replace("&", "").rstrip(":：").strip()
+
+
 class SettingsDialog(QDialog):
     key_requested = Signal(str)
 
@@ -197,9 +202,11 @@ class SettingsDialog(QDialog):
         self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow(self.tr("&Download folder:"), self._with_browse(self.download_edit))
+        self.download_edit.setAccessibleName(_plain(self.tr("&Download folder:")))
         form.addRow("", self._error_for("download_folder"))
         form.addRow("", self.autosave_check)
         form.addRow(self.tr("Auto-save f&older:"), self._with_browse(self.autosave_edit))
+        self.autosave_edit.setAccessibleName(_plain(self.tr("Auto-save f&older:")))
         form.addRow("", self._error_for("autosave_folder"))
         form.addRow(self.tr("File &names:"), self.pattern_edit)
         form.addRow("", self.preview_label)

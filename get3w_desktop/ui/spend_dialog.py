@@ -47,7 +47,7 @@ from get3w_desktop.core.money import (
     spent_on,
 )
 from get3w_desktop.itemmodels.spend_model import SpendColumn, SpendRole, SpendTableModel
-from get3w_desktop.ui.style import error_color, good_color, muted
+from get3w_desktop.ui.style import muted, set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 ESTIMATE_NOTE = QT_TRANSLATE_NOOP(
@@ -220,12 +220,11 @@ class SpendDialog(QDialog):
                     "what this computer recorded."
                 )
             )
-            self.check_label.setStyleSheet("")
+            set_tone(self.check_label, None)
             return
-        color = good_color(self.palette()) if result.ok else error_color(self.palette())
         mark = "✓" if result.ok else "⚠"
         self.check_label.setText(f"{mark} {result.summary()}")
-        self.check_label.setStyleSheet(f"color: {color};")
+        set_tone(self.check_label, "good" if result.ok else "error")
         self.differences.setRowCount(len(result.differences))
         for row, diff in enumerate(result.differences):
             cells = (

@@ -39,7 +39,7 @@ from get3w_desktop.ui.housekeeping_dialogs import (
     tasks_text,
     wrapped,
 )
-from get3w_desktop.ui.style import error_color, muted
+from get3w_desktop.ui.style import muted, set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.housekeeping import CacheResult, Housekeeper, LoadJobs
 
@@ -311,7 +311,7 @@ class StorageDialog(QDialog):
         kind = self._ops.pop(op, None)
         if kind is None:
             return
-        self.status_label.setStyleSheet(f"color: {error_color(self.palette())};")
+        set_tone(self.status_label, "error")
         self.status_label.setText(message)
         if kind == "clean":
             self.days_spin.setEnabled(True)
@@ -406,7 +406,7 @@ class StorageDialog(QDialog):
         freed = self.tr("Freed {size} ({files}).").format(
             size=size_text(result.bytes_freed), files=files_text(result.files_deleted)
         )
-        self.status_label.setStyleSheet("")
+        set_tone(self.status_label, None)
         self.status_label.setText(" ".join([freed, *result.problems]))
         if result.jobs:
             self.jobs_changed.emit(list(result.jobs))
@@ -429,7 +429,7 @@ class StorageDialog(QDialog):
             self.cache_label.setText(self.tr("Empty"))
         self.clear_button.setEnabled(cache.files > 0)
         if cleared:
-            self.status_label.setStyleSheet("")
+            set_tone(self.status_label, None)
             self.status_label.setText(
                 self.tr("Thumbnail cache cleared: {size} freed.").format(
                     size=size_text(cache.freed)

@@ -7,7 +7,7 @@ background of that theme; `is_dark` decides which one a palette gets.
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QFrame, QLabel
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QWidget
 
 from get3w_desktop.core.job import JobState
 
@@ -61,6 +61,11 @@ DARK_PALETTE = {
     "Midlight": "#34373c", "Dark": "#111214", "Shadow": "#000000", "Light": "#3f4248",
 }  # fmt: skip
 DARK_DISABLED_TEXT = "#6b6f76"
+#: Secondary text (placeholder-text role) by theme: at least 4.5:1 on Window, Base and
+#: AlternateBase (Fusion's own is black at half alpha, 3.9:1 on its light window).
+MUTED_TEXT = ("#5b6169", "#a3aab4")
+#: The dynamic property naming a widget's tone (see `set_tone`).
+TONE_PROPERTY = "get3wTone"
 MUTED_STYLE = "color: palette(placeholder-text);"
 
 
@@ -105,6 +110,35 @@ def muted_text(palette: QPalette) -> QColor:
     """Secondary text, opaque (rich text ignores the alpha of the placeholder colour)."""
     return mix(palette.color(QPalette.ColorRole.WindowText),
                palette.color(QPalette.ColorRole.Window), 0.45)  # fmt: skip
+
+
+def set_tone(widget: QWidget, name: str | None) -> None:
+    """Colour `widget`'s text with the tone `name` (see TONES), or plain again with None.
+
+    The tone is remembered, so a live theme switch (`repolish`) picks the other shade."""
+    widget.setProperty(TONE_PROPERTY, name)
+    widget.setStyleSheet(f"color: {tone(name, widget.palette())};" if name else "")
+
+
+def repolish(app: QApplication) -> None:
+    """Re-resolve every style sheet against the application's current palette.
+
+    Qt resolves `palette(...)` in a widget's style sheet once, when the sheet is set or the
+    widget is polished, and keeps that palette even after QApplication.setPalette; a live theme
+    switch would leave such text in the old theme's colours (about 1.2:1 on dark). Setting
+    each sheet again re-resolves it; toned widgets get their tone's shade for the new theme.
+    """
+    palette = app.palette()
+    for widget in app.allWidgets():
+        name = widget.property(TONE_PROPERTY)
+        sheet = widget.styleSheet()
+        shades = TONES.get(name, ()) if isinstance(name, str) else ()
+        if isinstance(name, str) and sheet in {f"color: {c};" for c in shades}:
+            widget.setStyleSheet(f"color: {tone(name, palette)};")
+        elif sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
+        widget.update()
 
 
 def muted(label: QLabel, smaller: bool = True) -> QLabel:

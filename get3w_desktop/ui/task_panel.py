@@ -25,13 +25,26 @@ from get3w_desktop.itemmodels.job_filter import JobFilterModel
 from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.ui.batch_bar import BatchBar
 from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
+from get3w_desktop.ui.messages import job_error, job_note
 from get3w_desktop.ui.style import bold, muted
 from get3w_desktop.ui.task_filter_bar import TaskFilterBar
+from get3w_desktop.ui.texts import state_label
 from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
 #: What the context menu shows for a task: (action or None for a separator, enabled).
 MenuEntries = Callable[[Job], Sequence[tuple[QAction | None, bool]]]
+
+
+def row_text(job: Job, display_name: Callable[[str], str]) -> str:
+    """A task row as a screen reader says it: state, model, prompt, and what went wrong."""
+    parts = [state_label(job.state), display_name(job.model_id), job.prompt[:60]]
+    error = job_error(job)
+    return " · ".join([p for p in parts if p] + ([error] if error else []))
+
+
+def row_tooltip(job: Job) -> str | None:
+    return job_error(job) or job_note(job) or job.prompt or None
 
 
 class TaskMenus(Protocol):
@@ -77,6 +90,7 @@ class TaskPanel(QWidget):
         self.batch_bar.retried.connect(
             lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None
         )
+        jobs.set_texts(lambda job: row_text(job, display_name), row_tooltip)
         self.shown = JobFilterModel(jobs, self, display_name=display_name)
         self.filter_bar = TaskFilterBar(self.shown, catalogue)
         self.list_view = QListView()
@@ -119,6 +133,7 @@ class TaskPanel(QWidget):
         book.changed.connect(self._on_job_changed)
 
     def retranslate(self) -> None:
+        self._jobs.retranslate()
         self.list_view.setAccessibleName(self.tr("Tasks"))
         self.heading.setText(self.tr("Tasks"))
         self.update_empty_hint()

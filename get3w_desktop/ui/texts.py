@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 
 from get3w_desktop.core.batch import BatchCounts, BatchPlan, SourceFormat
 from get3w_desktop.core.job import JobState
+from get3w_desktop.core.money import Quote, format_money
 
 
 def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
@@ -192,6 +193,14 @@ def filter_label(text: str) -> str:
 def catalogue_text(text: str) -> str:
     """A catalogue title or help line in the current language (unknown text unchanged)."""
     return QCoreApplication.translate("Catalogue", text) if text else text
+
+
+def quote_text(quote: Quote) -> str:
+    """ "$0.14", or "about $0.14" for an estimate, in the current language."""
+    shown = format_money(quote.amount, quote.currency)
+    if not quote.estimated:
+        return shown
+    return QCoreApplication.translate("Money", "about {price}").format(price=shown)
 
 
 def money_text(amount: float) -> str:

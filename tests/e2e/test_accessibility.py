@@ -204,3 +204,43 @@ def test_every_control_is_named_and_tasks_and_errors_are_read(session: Session) 
     assert "Nano Banana Pro" in result and "Done" in result
     failure = spoken(dumps["failure"])
     assert "flagged" in failure and "Failed" in failure
+
+
+@pytest.mark.timeout(420)  # eleven reads of a ~2,000-node tree over D-Bus on a shared machine
+def test_the_model_filters_and_every_settings_page_are_named(session: Session) -> None:
+    """More states: a filter's list open, and each page of the settings dialog."""
+    walked = session.walk([
+        # the model browser's filters, with a kind list open
+        {"press": {"role": "combo box", "contains": "All kinds"}},
+        {"sleep": 1},
+        {"dump": "kinds open"},
+        {"key": "Escape"},
+        # the settings dialog, each of its pages
+        {"press": {"role": "menu item", "name": "File"}},
+        {"sleep": 1},
+        {"press": {"role": "menu item", "contains": "Settings"}},
+        {"wait": {"role": "dialog", "name": "Settings", "timeout": 20}},
+        {"dump": "settings: service"},
+        {"press": {"role": "page tab", "name": "Files"}},
+        {"sleep": 1},
+        {"dump": "settings: files"},
+        {"press": {"role": "page tab", "name": "Spending"}},
+        {"sleep": 1},
+        {"dump": "settings: spending"},
+        {"press": {"role": "page tab", "name": "Appearance"}},
+        {"sleep": 1},
+        {"dump": "settings: appearance"},
+        {"press": {"role": "push button", "name": "Cancel"}},
+    ])  # fmt: skip
+    dumps: dict[str, list[dict[str, Any]]] = walked["dumps"]
+    problems = {label: unnamed_controls(nodes) for label, nodes in dumps.items()}
+    assert walked["error"] is None, f"{walked['error']}\nunnamed: {problems}\n{session.app_log()}"
+    assert set(dumps) == {"kinds open", "settings: service", "settings: files",
+                          "settings: spending", "settings: appearance"}  # fmt: skip
+    assert any(
+        n["role"] == "list item" and n["showing"] and "Image" in n["name"]
+        for n in dumps["kinds open"]
+    )  # fmt: skip  (the kind list really was open)
+    assert any(n["role"] == "dialog" and n["name"] == "Settings"
+               for n in dumps["settings: files"])  # fmt: skip
+    assert not any(problems.values()), json.dumps(problems, indent=1)

@@ -28,10 +28,10 @@ from get3w_desktop.core.catalogue import ParamKind, ParamSpec
 from get3w_desktop.ui.param_fields.common import (
     Field,
     column_layout,
-    error_color,
     field_title,
     muted,
     row_layout,
+    set_tone,
 )
 from get3w_desktop.ui.texts import catalogue_text
 
@@ -129,7 +129,7 @@ class ItemRow(QFrame):
             grid.addWidget(field, at, 1)
             error = QLabel()
             error.setWordWrap(True)
-            error.setStyleSheet(f"color: {error_color(self.palette())};")
+            set_tone(error, "error")
             error.hide()
             grid.addWidget(error, at + 1, 1)
             self.errors[spec.name] = error

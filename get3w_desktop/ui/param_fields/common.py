@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
-    QLabel,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -37,6 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop.core.catalogue import ParamSpec
+from get3w_desktop.ui.style import error_color as error_color
+from get3w_desktop.ui.style import is_dark as is_dark
+from get3w_desktop.ui.style import muted as muted
+from get3w_desktop.ui.style import set_tone as set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
 
 INT_LIMIT = 2_147_483_647
@@ -72,24 +75,6 @@ def field_title(spec: ParamSpec) -> str:
 
 
 _RATIO = re.compile(r"^\s*(\d{1,5})\s*[:*x×]\s*(\d{1,5})\s*$")
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
-
-
-def error_color(palette: QPalette) -> str:
-    """Readable on both light and dark windows."""
-    return "#f28b82" if is_dark(palette) else "#b3261e"
-
-
-def muted(label: QLabel, smaller: bool = True) -> QLabel:
-    label.setStyleSheet("color: palette(placeholder-text);")
-    if smaller:
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * 0.92)
-        label.setFont(font)
-    return label
 
 
 def option_label(spec: ParamSpec, option: Any) -> str:

@@ -30,9 +30,9 @@ from get3w_desktop.core.catalogue import ParamSpec
 from get3w_desktop.ui.param_fields.common import (
     Field,
     column_layout,
-    error_color,
     field_title,
     muted,
+    set_tone,
 )
 from get3w_desktop.ui.param_fields.media_chips import (
     DropBox,
@@ -96,7 +96,7 @@ class _MediaBase(Field):
         self.note.hide()
         self.refusal = QLabel()
         self.refusal.setWordWrap(True)
-        self.refusal.setStyleSheet(f"color: {error_color(self.palette())};")
+        set_tone(self.refusal, "error")
         self.refusal.hide()
 
     # -- accepting and refusing -----------------------------------------------------------

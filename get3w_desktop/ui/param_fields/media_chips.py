@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core.catalogue import ParamSpec
 from get3w_desktop.ui.a11y import clearable
 from get3w_desktop.ui.param_fields.common import (
-    error_color,
     field_title,
     muted,
     row_layout,
+    set_tone,
 )
 from get3w_desktop.workers.thumbnails import ALLOCATION_LIMIT_MB
 
@@ -277,7 +277,7 @@ class MediaChip(QFrame):
         self.detail_label = muted(QLabel(detail))
         problem = media_problem(spec, value)
         if problem:
-            self.detail_label.setStyleSheet(f"color: {error_color(self.palette())};")
+            set_tone(self.detail_label, "error")
         self.remove_button = QToolButton()
         self.remove_button.setText("✕")
         self.remove_button.setAutoRaise(True)
