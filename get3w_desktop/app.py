@@ -42,6 +42,9 @@ log = logging.getLogger("get3w_desktop")
 #: The sandbox in the app runs at 1/4 of real time: a 20 s image takes 5 s.
 SANDBOX_TIME_SCALE = 0.25
 KEYRING_TIMEOUT = 3.0
+#: Work that only has to happen soon after start waits this long, so the first frame is
+#: painted before it (a zero timer can run before the window's first paint).
+FIRST_FRAME_DELAY_MS = 100
 
 
 def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
@@ -62,13 +65,22 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
 
 class KeyringLookup:
     """Reads one profile's key on a daemon thread, started before Qt loads so the two
-    overlap; `result()` waits at most `timeout` seconds (a hung keyring counts as none)."""
+    overlap; `result()` waits at most `timeout` seconds (a hung keyring counts as none).
 
-    def __init__(self, profile: str) -> None:
+    With `start=False` the thread starts on `start()` (or `result()`): the first run opens
+    in the sandbox without waiting for the key, and importing the keyring (~0.3 s of
+    Python, holding the interpreter lock) would only slow the first frame down."""
+
+    def __init__(self, profile: str, *, start: bool = True) -> None:
         self._found: list[str | None] = []
         self._thread = threading.Thread(target=self._look, args=(profile,), daemon=True,
                                         name="keyring-lookup")  # fmt: skip
-        self._thread.start()
+        if start:
+            self._thread.start()
+
+    def start(self) -> None:
+        if self._thread.ident is None:
+            self._thread.start()
 
     def _look(self, profile: str) -> None:
         from get3w_desktop.storage.secrets import KeyringSecretStore, SecretStoreError, account_for
@@ -79,9 +91,10 @@ class KeyringLookup:
             log.warning("keyring unavailable: %s", exc)
 
     def done(self) -> bool:
-        return not self._thread.is_alive()
+        return self._thread.ident is not None and not self._thread.is_alive()
 
     def result(self, timeout: float = KEYRING_TIMEOUT) -> str | None:
+        self.start()
         self._thread.join(timeout)
         return self._found[0] if self._found else None
 
@@ -189,12 +202,13 @@ def choose_profile(
         # A key stored by `get3w key set` before the app ever ran is used from the start.
         default = settings.profile(DEFAULT_PROFILE)
         assert default is not None
-        return default, None, KeyringLookup(DEFAULT_PROFILE)
+        return default, None, KeyringLookup(DEFAULT_PROFILE, start=False)
     if profile.is_sandbox:
         return profile, None, None
     if args.base_url:
         profile = Profile(profile.name, args.base_url)
-    return profile, None, KeyringLookup(profile.name)
+    # A first run opens in the sandbox at once and adopts a stored key later (see main).
+    return profile, None, KeyringLookup(profile.name, start=not first_run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -400,9 +414,10 @@ def adopt_stored_key(services: ServiceController, profile: Profile, lookup: Keyr
     """When the first run's keyring lookup finds a key, run new tasks on Get3W with it."""
     from PySide6.QtCore import QTimer
 
-    deadline = time.monotonic() + KEYRING_TIMEOUT
+    deadline = time.monotonic() + KEYRING_TIMEOUT + FIRST_FRAME_DELAY_MS / 1000
 
     def check() -> None:
+        lookup.start()  # after the first frame: the keyring's import no longer competes
         if not lookup.done() and time.monotonic() < deadline:
             QTimer.singleShot(50, check)
             return
@@ -411,7 +426,7 @@ def adopt_stored_key(services: ServiceController, profile: Profile, lookup: Keyr
             services.activate(profile, key)
             services.remember_active(profile.name)
 
-    QTimer.singleShot(0, check)
+    QTimer.singleShot(FIRST_FRAME_DELAY_MS, check)
 
 
 def quit_on_signals(app: QApplication) -> None:

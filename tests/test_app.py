@@ -39,6 +39,19 @@ def test_the_environment_key_wins_and_an_empty_keyring_means_sandbox(
     assert (profile.name, key, lookup) == (DEFAULT_PROFILE, "sk_from_env_123456", None)
 
 
+def test_a_first_run_looks_the_key_up_only_when_asked() -> None:
+    work = Settings(profiles=(Profile(DEFAULT_PROFILE, "https://api.example.test"),),
+                    active_profile=DEFAULT_PROFILE)  # fmt: skip
+    _profile, _key, lookup = choose_profile(parse_args([]), work, first_run=True)
+    assert lookup is not None
+    assert not lookup.done()  # not started: the first frame comes before the keyring
+    assert lookup.result() is None  # asking starts it; the test keyring is empty
+    assert lookup.done()
+    lookup.start()  # started once only
+    _profile, _key, later = choose_profile(parse_args([]), work, first_run=False)
+    assert later is not None and later.result() is None
+
+
 def test_a_missing_display_is_explained_instead_of_a_qt_abort() -> None:
     from get3w_desktop.app import missing_display
 

@@ -46,7 +46,11 @@ class JobListModel(QAbstractListModel):
         self._display: Callable[[Job], str] = plain_display
         self._tooltip: Callable[[Job], str | None] = plain_tooltip
         self._jobs: list[Job] = []
+        # local id -> position key; its row is `key - self._top`. A job put on top takes
+        # `_top - 1` and older ones appended take `_top + len`, so neither an insert at the
+        # top nor an append renumbers the other rows (only a removal does).
         self._rows: dict[str, int] = {}
+        self._top = 0
         self._active = 0  # jobs queued, submitting, running or downloading
         self._profiles: collections.Counter[str] = collections.Counter()  # jobs per profile
 
@@ -113,8 +117,12 @@ class JobListModel(QAbstractListModel):
             names[int(role)] = QByteArray(name)
         return names
 
+    def _row(self, local_id: str) -> int | None:
+        key = self._rows.get(local_id)
+        return None if key is None else key - self._top
+
     def job(self, local_id: str) -> Job | None:
-        row = self._rows.get(local_id)
+        row = self._row(local_id)
         return None if row is None else self._jobs[row]
 
     def job_at(self, row: int) -> Job | None:
@@ -125,7 +133,7 @@ class JobListModel(QAbstractListModel):
         return self._jobs[first : last + 1]
 
     def index_of(self, local_id: str) -> QModelIndex:
-        row = self._rows.get(local_id)
+        row = self._row(local_id)
         return QModelIndex() if row is None else self.index(row, 0)
 
     def jobs(self) -> list[Job]:
@@ -142,13 +150,14 @@ class JobListModel(QAbstractListModel):
     @Slot(object)
     def upsert(self, job: Job) -> None:
         """Insert a new job at the top, or update the row of a known one."""
-        row = self._rows.get(job.local_id)
+        row = self._row(job.local_id)
         if row is None:
             self.beginInsertRows(QModelIndex(), 0, 0)
             self._jobs.insert(0, job)
             self._active += job.state.active
             self._profiles[job.profile] += 1
-            self._reindex()
+            self._top -= 1  # every other row moves down one without being renumbered
+            self._rows[job.local_id] = self._top
             self.endInsertRows()
             return
         self._active += job.state.active - self._jobs[row].state.active
@@ -175,12 +184,12 @@ class JobListModel(QAbstractListModel):
         self._jobs.extend(fresh)
         self._active += sum(job.state.active for job in fresh)
         self._profiles.update(job.profile for job in fresh)
-        for offset, job in enumerate(fresh):
-            self._rows[job.local_id] = start + offset
+        base = self._top + start
+        self._rows.update((job.local_id, base + offset) for offset, job in enumerate(fresh))
         self.endInsertRows()
 
     def remove(self, local_id: str) -> None:
-        row = self._rows.get(local_id)
+        row = self._row(local_id)
         if row is None:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
@@ -192,4 +201,5 @@ class JobListModel(QAbstractListModel):
         self.endRemoveRows()
 
     def _reindex(self) -> None:
+        self._top = 0
         self._rows = {job.local_id: i for i, job in enumerate(self._jobs)}

@@ -12,8 +12,14 @@ What a crash or quit left unfinished is sorted out here (see `plan_resume`):
   book does that);
 - a task still owned by a live `get3w run`: left alone.
 
+The newest `FIRST_PAGE` tasks come first, with what to resume, so the window shows its
+history at once; the older ones follow in pages of `PAGE`, each read off the GUI thread
+and only after the GUI took the previous one, so no page waits behind another and no
+insert of 100,000 rows stalls the window.
+
 Signals:
-    loaded(object): a `LoadedHistory`.
+    loaded(object): a `LoadedHistory`: the first page with the resume plan, then each
+        older page (only `jobs` set, `more` False on the last).
     failed(str): the history could not be read; a sentence for people.
 """
 
@@ -23,7 +29,7 @@ import dataclasses
 import logging
 import time
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
@@ -32,6 +38,10 @@ from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
+
+#: Tasks in the first page (a screenful many times over) and in each later page.
+FIRST_PAGE = 500
+PAGE = 2000
 
 #: Days of spending loaded at start (today's cap and this month's figures need no more).
 SPEND_DAYS = 40
@@ -50,6 +60,7 @@ class LoadedHistory:
     elapsed: float  # seconds the load took, for the log and the benchmarks
     parked: tuple[Job, ...] = ()  # unfinished tasks of other profiles: resumed on a switch
     spend: tuple[SpendRecord, ...] = ()  # what recent tasks cost (kept after removals)
+    more: bool = False  # older tasks follow in another `loaded`
 
 
 def plan_resume(
@@ -80,7 +91,7 @@ def plan_resume(
 
 
 class _Signals(QObject):
-    loaded = Signal(object)
+    loaded = Signal(object, int)  # (LoadedHistory, offset of the next page)
     failed = Signal(str)
 
 
@@ -94,10 +105,18 @@ def _load(store: HistoryStore, plan: dict[str, object], limit: int | None) -> Lo
     )  # fmt: skip
     if settled:
         store.save_many(settled)
-    jobs = tuple(entry.job for entry in store.list(limit=limit))
+    page = FIRST_PAGE if limit is None else limit
+    jobs = tuple(entry.job for entry in store.list(limit=page))
     spend = tuple(store.spend(since=time.time() - SPEND_DAYS * 86400))
+    more = limit is None and len(jobs) == page
     return LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started,
-                         tuple(parked), spend)  # fmt: skip
+                         tuple(parked), spend, more)  # fmt: skip
+
+
+def _load_page(store: HistoryStore, offset: int) -> LoadedHistory:
+    started = time.perf_counter()
+    jobs = tuple(entry.job for entry in store.list(limit=PAGE, offset=offset))
+    return LoadedHistory(jobs, (), (), time.perf_counter() - started, more=len(jobs) == PAGE)
 
 
 class HistoryLoader(PoolOwner):
@@ -108,7 +127,7 @@ class HistoryLoader(PoolOwner):
         super().__init__(1, parent)
         self._store = store
         self._signals = _Signals(self)
-        self._signals.loaded.connect(self.loaded)
+        self._signals.loaded.connect(self._on_page)
         self._signals.failed.connect(self.failed)
 
     def load(self, *, profile: str, base_url: str, is_sandbox: bool,
@@ -119,9 +138,23 @@ class HistoryLoader(PoolOwner):
         store, signals = self._store, self._signals
 
         def work() -> None:
-            signals.loaded.emit(_load(store, plan, limit))
+            first = _load(store, plan, limit)
+            signals.loaded.emit(first, len(first.jobs))
 
-        def crashed(exc: Exception) -> None:
-            signals.failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+        self.run_work(work, crashed=self._crashed)
 
-        self.run_work(work, crashed=crashed)
+    def _crashed(self, exc: Exception) -> None:
+        self._signals.failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+
+    @Slot(object, int)
+    def _on_page(self, page: LoadedHistory, offset: int) -> None:
+        """GUI thread: hand the page on; only then read the next one."""
+        self.loaded.emit(page)
+        if not page.more:
+            return
+        store, signals = self._store, self._signals
+
+        def work() -> None:
+            signals.loaded.emit((older := _load_page(store, offset)), offset + len(older.jobs))
+
+        self.run_work(work, crashed=self._crashed)

@@ -50,3 +50,25 @@ def test_the_model_knows_which_profiles_its_jobs_ran_on() -> None:
     assert sorted(model.profiles()) == ["sandbox", "work"]
     model.remove(work.local_id)
     assert model.profiles() == ["sandbox"]
+
+
+def test_rows_are_found_by_id_through_top_inserts_appends_resets_and_removals() -> None:
+    model = JobListModel()
+    older = [Job(model_id="m", params={"prompt": f"old {i}"}) for i in range(3)]
+    model.reset_jobs(older[:1])
+    news = [Job(model_id="m", params={"prompt": f"new {i}"}) for i in range(4)]
+    for job in news:  # each goes on top; no other row is renumbered
+        model.upsert(job)
+    model.add_older(older[1:])
+    model.remove(news[1].local_id)
+    model.upsert(news[0].evolve(state=JobState.RUNNING))  # an update, not a new row
+    model.upsert(Job(model_id="m", params={"prompt": "newest"}))
+    expected = ["newest", "new 3", "new 2", "new 0", "old 0", "old 1", "old 2"]
+    rows = [model.job_at(r) for r in range(model.rowCount())]
+    assert [row.params["prompt"] if row else None for row in rows] == expected
+    for number, row in enumerate(rows):
+        assert row is not None
+        assert model.index_of(row.local_id).row() == number
+        assert model.job(row.local_id) is row
+    assert model.job(news[1].local_id) is None
+    assert rows[3] is not None and rows[3].state is JobState.RUNNING

@@ -375,14 +375,21 @@ def test_a_key_found_after_the_first_frame_switches_to_get3w(
     window, services, _runner, _keys = parts
 
     class Found:
+        started = False
+
+        def start(self) -> None:
+            self.started = True
+
         def done(self) -> bool:
-            return True
+            return self.started
 
         def result(self, timeout: float = 0) -> str | None:
             return SANDBOX_API_KEY
 
     assert services.live is not None and services.live.info.is_sandbox
-    adopt_stored_key(services, Profile("work", sandbox.base_url), Found())  # type: ignore[arg-type]
+    found = Found()
+    adopt_stored_key(services, Profile("work", sandbox.base_url), found)  # type: ignore[arg-type]
+    assert not found.started  # the lookup starts after the first frame, not before it
     qtbot.waitUntil(lambda: services.live is not None and services.live.info.profile == "work",
                     timeout=5000)  # fmt: skip
     assert not window.banner.isVisible()

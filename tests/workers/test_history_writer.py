@@ -16,6 +16,7 @@ from get3w_desktop.core.task import Task
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.ledger import SpendRecord
+from get3w_desktop.workers import history_loader
 from get3w_desktop.workers.history_loader import SANDBOX_GONE, HistoryLoader, LoadedHistory
 from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
 from get3w_desktop.workers.runner import TaskRunner
@@ -183,3 +184,29 @@ def test_the_writer_thread_stops_on_close(store: HistoryStore) -> None:
     writer.record(Job(model_id="m", params={}))
     assert writer.close()
     assert not any(t.name == "history-writer" for t in threading.enumerate())
+
+
+def test_the_loader_sends_the_newest_page_first_then_the_rest_in_pages(
+    qtbot: QtBot, store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history_loader, "FIRST_PAGE", 4)
+    monkeypatch.setattr(history_loader, "PAGE", 5)
+    here = "https://api.example.test"
+    jobs = [Job(model_id="m", params={"prompt": str(i)}, state=JobState.COMPLETED,
+                profile="work", created_at=1000.0 + i) for i in range(12)]  # fmt: skip
+    unfinished = _entry_job(JobState.QUEUED, "work", remote=False).evolve(created_at=1.0)
+    store.save_many([*jobs, unfinished], base_url=here)
+    loader = HistoryLoader(store)
+    pages: list[LoadedHistory] = []
+    loader.loaded.connect(pages.append)
+    loader.load(profile="work", base_url=here, is_sandbox=False)
+    qtbot.waitUntil(lambda: bool(pages) and not pages[-1].more, timeout=10000)
+    loader.wait()
+    assert [len(page.jobs) for page in pages] == [4, 5, 4]  # 13 tasks: 4, then pages of 5
+    assert [page.more for page in pages] == [True, True, False]
+    # The oldest task is unfinished: resumed from the first page, though listed in the last.
+    assert [j.local_id for j in pages[0].resume] == [unfinished.local_id]
+    assert all(not page.resume and not page.spend for page in pages[1:])
+    listed = [job.local_id for page in pages for job in page.jobs]
+    newest_first = [job.local_id for job in reversed(jobs)] + [unfinished.local_id]
+    assert listed == newest_first  # each once, newest first
