@@ -34,6 +34,8 @@ HOMEPAGE = "https://get3w.com"
 #: What the spec leaves to the system beyond system-deps.sh `run` (X11, fonts, D-Bus…).
 EXTRA_DEPENDS = (
     "libc6 (>= 2.31)",
+    "libstdc++6 (>= 12)",
+    "libgcc-s1",
     "libx11-6",
     "libx11-xcb1",
     "libxcb1",

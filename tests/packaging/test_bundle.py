@@ -7,6 +7,7 @@ folder, never to the repository's dist/ or build/.
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import sys
@@ -15,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from get3w_desktop.core.catalogue import load_bundled
-from tests.packaging.package_roots import assert_self_test_ok, project_version, run, user_env
+from tests.packaging.package_roots import (
+    ROOT,
+    assert_self_test_ok,
+    project_version,
+    run,
+    user_env,
+)
 
 #: Unpacked size budget (issue 16's goal, MiB as bench.size counts). Measured 149.5 MiB on
 #: Debian 12 with the QtQuick stand-ins and the ICU subset (packaging/linux/slim_qt.py);
@@ -75,7 +82,12 @@ def test_the_bundle_leaves_out_what_the_app_cannot_use(bundle: Path) -> None:
     internal = bundle / "_internal"
     files = [p for p in internal.rglob("*") if p.is_file() and not p.is_symlink()]
     names = {p.relative_to(internal).as_posix() for p in files}
-    assert (internal / "resources" / "catalogue.json").is_file()
+    # The model list ships packed, and unpacks to exactly the repository's.
+    packed = internal / "resources" / "catalogue.json.gz"
+    assert not (internal / "resources" / "catalogue.json").exists()
+    assert (
+        gzip.decompress(packed.read_bytes()) == (ROOT / "resources" / "catalogue.json").read_bytes()
+    )
     assert [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()] == []
     unwanted = [
         n for n in names
