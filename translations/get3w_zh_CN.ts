@@ -714,6 +714,33 @@ A lighthouse on a cliff at dusk, oil painting
     </message>
 </context>
 <context>
+    <name>ChargeText</name>
+    <message>
+        <source>Charged</source>
+        <translation>已扣费</translation>
+    </message>
+    <message>
+        <source>Charged {amount}</source>
+        <translation>已扣费 {amount}</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <source>Free</source>
+        <translation>免费</translation>
+    </message>
+    <message>
+        <source>Not charged</source>
+        <translation>未扣费</translation>
+    </message>
+    <message>
+        <source>May be charged</source>
+        <translation>可能已扣费</translation>
+    </message>
+</context>
+<context>
     <name>ChoiceField</name>
     <message>
         <source>Type to search {count} options</source>
