@@ -129,6 +129,7 @@ class GeneratePanel(QWidget):
         model = self._catalogue.get(model_id)
         if model is None or model is self.model:
             return
+        prompt = self.form.values().get("prompt") if self.model is not None else None
         self.remember()
         self.model = model
         # A count chosen for a cheap model must not multiply an expensive one: each model
@@ -136,6 +137,10 @@ class GeneratePanel(QWidget):
         self.count.setValue(1)
         self._memory.set_last_model(model_id)
         self.form.set_model(model, self._memory.get(model_id) or None)
+        field = self.form.field("prompt")
+        if isinstance(prompt, str) and prompt and field is not None:
+            # One prompt across models: what was typed follows; other parameters stay per model.
+            field.set_value(prompt)
         self._show_offered()
         self._request_price()
         self.show_price()

@@ -171,3 +171,14 @@ def test_the_daily_limit_stops_a_run_before_any_question(
     win.count.setValue(2)  # $2.40, over the $2.00 day
     assert win.generate_panel.generate() == []
     assert len(shown) == 1 and "$2.00" in shown[0] and win.jobs.rowCount() == 0
+
+
+def test_the_prompt_follows_across_models_and_is_replaced_not_appended(
+    qtbot: QtBot, win: MainWindow
+) -> None:
+    choose(win, VEO, "An old remembered prompt")
+    choose(win, FLUX, "A red kite over the sea")
+    win.generate_panel.choose_model(VEO)
+    assert win.form.values().get("prompt") == "A red kite over the sea"
+    win.generate_panel.choose_model(FLUX)
+    assert win.form.values().get("prompt") == "A red kite over the sea"
