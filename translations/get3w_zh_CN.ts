@@ -714,6 +714,33 @@ A lighthouse on a cliff at dusk, oil painting
     </message>
 </context>
 <context>
+    <name>ChargeText</name>
+    <message>
+        <source>Charged</source>
+        <translation>已扣费</translation>
+    </message>
+    <message>
+        <source>Charged {amount}</source>
+        <translation>已扣费 {amount}</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <source>Free</source>
+        <translation>免费</translation>
+    </message>
+    <message>
+        <source>Not charged</source>
+        <translation>未扣费</translation>
+    </message>
+    <message>
+        <source>May be charged</source>
+        <translation>可能已扣费</translation>
+    </message>
+</context>
+<context>
     <name>ChoiceField</name>
     <message>
         <source>Type to search {count} options</source>
@@ -1384,6 +1411,7 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>GeneratePanel</name>
     <message>
         <source>How many variations to generate (each with its own seed)</source>
+        <extracomment>A run whose total is above this asks first (None: never). Set from Settings.</extracomment>
         <translation>要生成的变体数量（每个使用各自的种子）</translation>
     </message>
     <message>
@@ -1423,6 +1451,14 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>支出上限</translation>
     </message>
     <message>
+        <source>Not sent.</source>
+        <translation>未发送。</translation>
+    </message>
+    <message>
+        <source>{price} each</source>
+        <translation>每个 {price}</translation>
+    </message>
+    <message>
         <source>an estimate from the model list</source>
         <translation>根据模型列表估算</translation>
     </message>
@@ -1437,6 +1473,18 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>{price} per task × {count} ({source}).</source>
         <translation>每个任务 {price} × {count}（{source}）。</translation>
+    </message>
+    <message>
+        <source>Generate {count}</source>
+        <translation>生成 {count} 个</translation>
+    </message>
+    <message>
+        <source>Generate {count} · {total}</source>
+        <translation>生成 {count} 个 · {total}</translation>
+    </message>
+    <message>
+        <source>Generate · {total}</source>
+        <translation>生成 · {total}</translation>
     </message>
 </context>
 <context>
@@ -3097,6 +3145,61 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>RunConfirmation</name>
+    <message>
+        <source>Send this run?</source>
+        <translation>发送这次运行？</translation>
+    </message>
+    <message>
+        <source>The price of this run is not known.</source>
+        <translation>这次运行的价格未知。</translation>
+    </message>
+    <message>
+        <source>Each task: not known</source>
+        <translation>每个任务：未知</translation>
+    </message>
+    <message>
+        <source>Total: not known</source>
+        <translation>合计：未知</translation>
+    </message>
+    <message>
+        <source>This run costs {total}, more than {threshold}.</source>
+        <translation>这次运行花费 {total}，超过了 {threshold}。</translation>
+    </message>
+    <message>
+        <source>Each task: {price}</source>
+        <translation>每个任务：{price}</translation>
+    </message>
+    <message>
+        <source>Total: {total}</source>
+        <translation>合计：{total}</translation>
+    </message>
+    <message>
+        <source>Model: {model}</source>
+        <translation>模型：{model}</translation>
+    </message>
+    <message>
+        <source>Tasks: {count}</source>
+        <translation>任务数：{count}</translation>
+    </message>
+    <message>
+        <source>An estimate from the model list: the service has not quoted it.</source>
+        <translation>这是根据模型列表的估算：服务尚未报价。</translation>
+    </message>
+    <message>
+        <source>You can change when this is asked in Settings › Spending.</source>
+        <translation>可在“设置 › 支出”中更改何时询问。</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>SandboxBanner</name>
     <message>
         <source>&lt;b&gt;Sandbox&lt;/b&gt; — results are simulated on this computer and nothing is charged. Add your Get3W API key to generate for real.</source>
@@ -3345,8 +3448,16 @@ Click to switch where tasks run.</source>
         <translation>每日上限(&amp;I)</translation>
     </message>
     <message>
-        <source>Everything sent today, on every profile, counts.</source>
-        <translation>今天在所有配置上发送的任务都计入。</translation>
+        <source>Everything sent today, on every profile (the sandbox too), counts.</source>
+        <translation>今天在所有配置（包括沙盒）中发送的任务都会计入。</translation>
+    </message>
+    <message>
+        <source>As&amp;k before sending a run above</source>
+        <translation>发送超过此金额的运行前询问(&amp;K)</translation>
+    </message>
+    <message>
+        <source>A run costing more than this shows its model, count and total, and is sent only when you press Send.</source>
+        <translation>花费超过此金额的运行会先显示模型、数量和合计，只有按下“发送”后才会发送。</translation>
     </message>
     <message>
         <source>Before anything is sent, its price is checked against these limits; a run that would go over is not sent, and you are told why. Prices come from the service when it quotes them, otherwise from the model list (an estimate).</source>

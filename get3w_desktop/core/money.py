@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -232,6 +233,32 @@ def job_charge(
         amount=amount,
         estimated=estimated,
     )
+
+
+class ChargeKind(enum.Enum):
+    """What a finished task cost, in words a person reads on its row."""
+
+    CHARGED = "charged"  # the server took the price (kept even if the task was cancelled here)
+    REFUNDED = "refunded"  # a platform failure (5xxx): Get3W gives the money back
+    FREE = "free"  # the server reported a cost of zero
+    NOT_SENT = "not_sent"  # it never reached the server: nothing to pay
+    MAYBE = "maybe"  # the submit's answer was lost: it may exist and be charged
+
+
+def charge_kind(job: Job) -> ChargeKind | None:
+    """Charged, refunded or free for a finished job; None while it is still going."""
+    if job.state.active:
+        return None
+    if job.state is JobState.UNCERTAIN:
+        return ChargeKind.MAYBE
+    if not _may_be_charged(job):
+        return ChargeKind.NOT_SENT
+    task = job.task
+    if task is not None and task.terminal and 5000 <= task.code < 6000:
+        return ChargeKind.REFUNDED
+    if reported_cost(job) == 0:
+        return ChargeKind.FREE
+    return ChargeKind.CHARGED
 
 
 def charges_of(

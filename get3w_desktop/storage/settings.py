@@ -54,7 +54,7 @@ from get3w_desktop.storage.paths import AppPaths, app_paths
 log = logging.getLogger(__name__)
 
 FILE_NAME = "settings.json"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MAX_FILE_BYTES = 1024 * 1024
 
 SANDBOX_PROFILE = "sandbox"
@@ -62,6 +62,12 @@ DEFAULT_PROFILE = "default"  # the first Get3W profile; its key is the keyring's
 CONCURRENCY_RANGE = (1, 32)
 #: The largest spending limit accepted, in USD: anything above is surely a typo.
 MAX_CAP = 100_000.0
+#: A run costing more than this asks first (Send / Cancel); None never asks.
+DEFAULT_CONFIRM_ABOVE = 1.0
+#: A fresh install's daily limit. It counts every profile, the sandbox too: the sandbox is
+#: where people rehearse, and a limit that only appears once real money is at stake would
+#: be a surprise. $10 is a few dozen images or eight Veo clips; raise it in Settings.
+DEFAULT_CAP_PER_DAY = 10.0
 KNOWN_CHANNELS = ("economy", "stable", "official")
 PLACEHOLDERS = ("model", "prompt", "seed", "date", "time", "index", "task")
 DEFAULT_PATTERN = "{model}_{prompt}_{seed}"
@@ -125,7 +131,9 @@ class Settings:
     #: Spending limits in USD (None: no limit): the cost of one run (a batch or a single
     #: task), and of everything sent in one local day.
     cap_per_batch: float | None = None
-    cap_per_day: float | None = None
+    cap_per_day: float | None = DEFAULT_CAP_PER_DAY
+    #: A run above this total asks for confirmation first (None: never asks).
+    confirm_above: float | None = DEFAULT_CONFIRM_ABOVE
     #: Write a JSON recipe (model, parameters, seed, task id, cost) beside saved outputs.
     sidecars: bool = False
     #: The interface language ("zh_CN"); None follows the system's.
@@ -276,7 +284,11 @@ def validate(settings: Settings) -> tuple[Issue, ...]:
     problem = validate_pattern(settings.filename_pattern)
     if problem:
         issues.append(Issue("filename_pattern", problem))
-    for name, what in (("cap_per_batch", "limit per run"), ("cap_per_day", "daily limit")):
+    for name, what in (
+        ("cap_per_batch", "limit per run"),
+        ("cap_per_day", "daily limit"),
+        ("confirm_above", "amount that asks first"),
+    ):
         problem = validate_cap(getattr(settings, name), what=what)
         if problem:
             issues.append(Issue(name, problem))
@@ -344,6 +356,7 @@ def to_json(settings: Settings) -> dict[str, Any]:
         "notify_mode": settings.notify_mode.value,
         "cap_per_batch": settings.cap_per_batch,
         "cap_per_day": settings.cap_per_day,
+        "confirm_above": settings.confirm_above,
         "sidecars": settings.sidecars,
         "language": settings.language,
     }
@@ -390,7 +403,8 @@ def from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         notifications=take("notifications", _parse_bool, defaults.notifications),
         notify_mode=take("notify_mode", _choice(NotifyMode), defaults.notify_mode),
         cap_per_batch=take("cap_per_batch", _parse_cap, None),
-        cap_per_day=take("cap_per_day", _parse_cap, None),
+        cap_per_day=take("cap_per_day", _parse_cap, DEFAULT_CAP_PER_DAY),
+        confirm_above=take("confirm_above", _parse_cap, DEFAULT_CONFIRM_ABOVE),
         sidecars=take("sidecars", _parse_bool, defaults.sidecars),
         language=take("language", _parse_language, None),
         extras=_extras(data),
@@ -589,11 +603,23 @@ def _v3_to_v4(old: Mapping[str, Any]) -> dict[str, Any]:
     return new
 
 
+def _v4_to_v5(old: Mapping[str, Any]) -> dict[str, Any]:
+    """v5 asks before a run above `confirm_above` (default $1). A v4 file keeps its daily
+    limit as it was, off included: v4 showed that choice, so it is the person's. The
+    confirmation is new, so every v4 file gets it at the default."""
+    new = dict(old)
+    new.setdefault("confirm_above", DEFAULT_CONFIRM_ABOVE)
+    new.setdefault("cap_per_day", None)
+    new["schema_version"] = 5
+    return new
+
+
 #: MIGRATIONS[n] turns a version-n document into a version-(n+1) document.
 MIGRATIONS: dict[int, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 

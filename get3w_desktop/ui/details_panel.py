@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.task import TIMING_KEYS
+from get3w_desktop.ui.charge_text import charge_text
 from get3w_desktop.ui.elided_label import ElidedLabel
 from get3w_desktop.ui.style import OTHER_PHASE_COLOR, PHASE_COLORS
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
@@ -316,8 +317,8 @@ class DetailsPanel(QScrollArea):
         self.task_id.setVisible(bool(job.remote_id))
         self.copy_id.setVisible(bool(job.remote_id))
         cost = job.task.extra.get("cost") if job.task else None
-        self.cost.setText(_cost(cost))
-        self._show("Cost", cost is not None)
+        self.cost.setText(charge_text(job) or _cost(cost))  # charged, refunded or free
+        self._show("Cost", bool(self.cost.text()))
 
     # -- private ----------------------------------------------------------------------
 

@@ -32,9 +32,11 @@ from get3w_desktop.core.catalogue import Catalogue, ModelInfo
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.money import Quote, estimate_cost
 from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE, MAX_CAP
 from get3w_desktop.ui.batch_bar import BatchBar
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
+from get3w_desktop.ui.run_confirm import confirm_run
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.style import muted
 from get3w_desktop.ui.texts import batch_text, quote_text
@@ -68,6 +70,8 @@ class GeneratePanel(QWidget):
         self._batches: list[BatchTracker] = []
         self._quoter: PriceQuoter | None = None
         self.model: ModelInfo | None = None
+        #: A run whose total is above this asks first (None: never). Set from Settings.
+        self.confirm_above: float | None = DEFAULT_CONFIRM_ABOVE
         self.picker = ModelPicker()  # the window places it in its own column
         self.picker.set_catalogue(catalogue)
         self.form = ParamForm()
@@ -108,7 +112,6 @@ class GeneratePanel(QWidget):
 
     def retranslate(self) -> None:
         self.count.setToolTip(self.tr("How many variations to generate (each with its own seed)"))
-        self.generate_button.setText(self.tr("Generate"))
         self.batch_button.setText(self.tr("Batch…"))
         self.batch_button.setToolTip(
             self.tr("Many prompts at once, typed or from a .txt/.csv file (Ctrl+Shift+B)")
@@ -126,10 +129,18 @@ class GeneratePanel(QWidget):
         model = self._catalogue.get(model_id)
         if model is None or model is self.model:
             return
+        prompt = self.form.values().get("prompt") if self.model is not None else None
         self.remember()
         self.model = model
+        # A count chosen for a cheap model must not multiply an expensive one: each model
+        # starts at one task (a remembered ×3 per model would set the same trap on return).
+        self.count.setValue(1)
         self._memory.set_last_model(model_id)
         self.form.set_model(model, self._memory.get(model_id) or None)
+        field = self.form.field("prompt")
+        if isinstance(prompt, str) and prompt and field is not None:
+            # One prompt across models: what was typed follows; other parameters stay per model.
+            field.set_value(prompt)
         self._show_offered()
         self._request_price()
         self.show_price()
@@ -188,6 +199,8 @@ class GeneratePanel(QWidget):
         count = self.count.value()
         if self._refused_by_caps(unit.amount * count if unit else None):
             return []
+        if not self._confirmed(model, count, unit):
+            return []
         self._memory.put(model.model_id, params)
         self.picker.note_used(model.model_id)  # the browser's "Recently used"
         profile = self._service().profile
@@ -210,6 +223,9 @@ class GeneratePanel(QWidget):
                                start_dir=str(self._last_folder()), parent=self)  # fmt: skip
         if plan is None or not plan.ok or self._refused_by_caps(plan.cost):
             return []
+        unit_price = None if plan.unit_price is None else Quote(plan.unit_price, estimated=True)
+        if not self._confirmed(model, plan.count, unit_price):
+            return []
         self._memory.put(model.model_id, self.form.values())
         tracker = BatchTracker(self._book.runner, self)
         for done in [b for b in self._batches if b.counts().finished]:
@@ -230,6 +246,20 @@ class GeneratePanel(QWidget):
         self.message.emit(message, 15000)
         QMessageBox.information(self, self.tr("Spending limit"), message)
         return True
+
+    def _confirmed(self, model: ModelInfo, count: int, unit: Quote | None) -> bool:
+        """True when the run may go: at or below the threshold, or the person pressed Send.
+        A run whose price is not known asks too (it may be anything)."""
+        threshold = self.confirm_above
+        if threshold is None:
+            return True
+        if unit is not None and unit.amount * count <= threshold + 1e-9:
+            return True
+        name = model.name or model.model_id
+        if confirm_run(self, name, count, unit, min(threshold, MAX_CAP)):
+            return True
+        self.message.emit(self.tr("Not sent."), 4000)
+        return False
 
     # -- the price ---------------------------------------------------------------------
 
@@ -263,11 +293,12 @@ class GeneratePanel(QWidget):
     def show_price(self, quote: Quote | None = None) -> None:
         if quote is None and self.model is not None:
             quote = self.unit_price(self.model.model_id, self.form.values())
+        count = self.count.value()
+        self._show_total(count, quote)
         if quote is None:
             self.price_label.setText("")
             return
-        count = self.count.value()
-        self.price_label.setText(quote_text(quote.times(count)))
+        self.price_label.setText(self.tr("{price} each").format(price=quote_text(quote)))
         source = (
             self.tr("an estimate from the model list")
             if quote.estimated
@@ -279,3 +310,18 @@ class GeneratePanel(QWidget):
             else self.tr("{price} per task × {count} ({source}).")
         )
         self.price_label.setToolTip(tip.format(price=quote_text(quote), count=count, source=source))
+
+    def _show_total(self, count: int, unit: Quote | None) -> None:
+        """Generate says what pressing it costs: "Generate 3 · $3.60", "Generate · $0.14"."""
+        if unit is None:
+            text = self.tr("Generate {count}") if count > 1 else self.tr("Generate")
+            text = text.format(count=count)
+        else:
+            total = quote_text(unit.times(count))
+            text = (
+                self.tr("Generate {count} · {total}")
+                if count > 1
+                else self.tr("Generate · {total}")
+            )
+            text = text.format(count=count, total=total)
+        self.generate_button.setText(text)

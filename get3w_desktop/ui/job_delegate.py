@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QS
 
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.itemmodels.job_list import JobRole
+from get3w_desktop.ui.charge_text import charge_text
 from get3w_desktop.ui.messages import job_error, job_note
 
 # Re-exported: the compare cards and the result viewer paint with the same colours.
@@ -392,8 +393,10 @@ class _RowPainter:
         color = state_color(job.state, self.pal) if failed else self.muted
         x += self._text(QRectF(x, line.top(), line.right() - x, line.height()),
                         status_text(job, now), f.small, color)  # fmt: skip
-        note = note_text(job)
-        if note and not failed and line.right() - x > 60:
+        note = "" if failed else note_text(job)
+        money = charge_text(job)  # charged, refunded or free (#15)
+        note = f"{money} · {note}" if money and note else money or note
+        if note and line.right() - x > 60:
             x += 6
             self._text(QRectF(x, line.top(), line.right() - x, line.height()), f"· {note}",
                        f.small_italic, self.muted)  # fmt: skip

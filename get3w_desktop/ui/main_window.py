@@ -30,6 +30,7 @@ from get3w_desktop.core.job import Job
 from get3w_desktop.core.money import check_caps
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE
 from get3w_desktop.ui.a11y import install_combo_namer
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
 from get3w_desktop.ui.output_actions import OutputActions
@@ -389,9 +390,18 @@ class MainWindow(QMainWindow):
             return None
         return check_caps(per_run, per_day, self.book.spent_today(), cost)
 
-    def set_spending(self, per_run: float | None, per_day: float | None, sidecars: bool) -> None:
-        """Spending limits (None: no limit) and JSON sidecars, from Settings."""
+    def set_spending(
+        self,
+        per_run: float | None,
+        per_day: float | None,
+        sidecars: bool,
+        *,
+        confirm_above: float | None = DEFAULT_CONFIRM_ABOVE,
+    ) -> None:
+        """Spending limits (None: no limit), the amount above which a run asks first
+        (None: never) and JSON sidecars, from Settings."""
         self._caps = (per_run, per_day)
+        self.generate_panel.confirm_above = confirm_above
         self.outputs.sidecars = sidecars
 
     def set_filename_pattern(self, pattern: str | None) -> None:

@@ -368,8 +368,12 @@ class ServiceController(QObject):
             self._window.set_filename_pattern(settings.filename_pattern)
             folder = settings.autosave_folder
             self._window.set_auto_save_dir(Path(folder) if folder else None)
-            self._window.set_spending(settings.cap_per_batch, settings.cap_per_day,
-                                      settings.sidecars)  # fmt: skip
+            self._window.set_spending(
+                settings.cap_per_batch,
+                settings.cap_per_day,
+                settings.sidecars,
+                confirm_above=settings.confirm_above,
+            )
 
     # -- spending ----------------------------------------------------------------------
 

@@ -57,7 +57,7 @@ from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 SERVER_DEFAULT = QT_TRANSLATE_NOOP("SettingsDialog", "(server default)")
 # What a limit starts at when it is switched on.
-SUGGESTED_CAPS = {"cap_per_batch": 5.0, "cap_per_day": 20.0}
+SUGGESTED_CAPS = {"cap_per_batch": 5.0, "cap_per_day": 20.0, "confirm_above": 1.0}
 
 
 def sample_filename(pattern: str) -> str:
@@ -237,7 +237,18 @@ class SettingsDialog(QDialog):
         self.day_cap_check, self.day_cap_spin = self._cap_row(
             self.tr("L&imit each day to"), s.cap_per_day, "cap_per_day"
         )
-        self.day_cap_check.setToolTip(self.tr("Everything sent today, on every profile, counts."))
+        self.day_cap_check.setToolTip(
+            self.tr("Everything sent today, on every profile (the sandbox too), counts.")
+        )
+        self.confirm_check, self.confirm_spin = self._cap_row(
+            self.tr("As&k before sending a run above"), s.confirm_above, "confirm_above"
+        )
+        self.confirm_check.setToolTip(
+            self.tr(
+                "A run costing more than this shows its model, count and total, and is sent "
+                "only when you press Send."
+            )
+        )
         intro = muted(QLabel(self.tr(
             "Before anything is sent, its price is checked against these limits; a run that "
             "would go over is not sent, and you are told why. Prices come from the service "
@@ -250,6 +261,8 @@ class SettingsDialog(QDialog):
         form.addRow("", self._error_for("cap_per_batch"))
         form.addRow(self.day_cap_check, self.day_cap_spin)
         form.addRow("", self._error_for("cap_per_day"))
+        form.addRow(self.confirm_check, self.confirm_spin)
+        form.addRow("", self._error_for("confirm_above"))
         return self._page(form)
 
     def _cap_row(
@@ -430,6 +443,7 @@ class SettingsDialog(QDialog):
             notify_mode=self.notify_combo.currentData(),
             cap_per_batch=self._cap(self.batch_cap_check, self.batch_cap_spin, "cap_per_batch"),
             cap_per_day=self._cap(self.day_cap_check, self.day_cap_spin, "cap_per_day"),
+            confirm_above=self._cap(self.confirm_check, self.confirm_spin, "confirm_above"),
             sidecars=self.sidecar_check.isChecked(),
             language=self.language_combo.currentData(),
         )

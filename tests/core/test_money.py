@@ -14,7 +14,9 @@ from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.money import (
     Billing,
     Charge,
+    ChargeKind,
     Quote,
+    charge_kind,
     charges_of,
     check_caps,
     estimate_cost,
@@ -169,6 +171,18 @@ def test_what_was_never_sent_costs_nothing_and_platform_failures_are_refunded() 
     assert refunded is not None and refunded.amount == 0.0
     moderated = job_charge(job(code=1200, state=JobState.FAILED), CATALOGUE)
     assert moderated is not None and moderated.amount == model(IMAGE).base_price
+
+
+def test_every_finished_task_is_charged_refunded_free_or_not_sent() -> None:
+    assert charge_kind(job(state=JobState.RUNNING)) is None  # still going: not yet known
+    assert charge_kind(job()) is ChargeKind.CHARGED
+    assert charge_kind(job(cost=0.28)) is ChargeKind.CHARGED
+    assert charge_kind(job(cost=0)) is ChargeKind.FREE
+    assert charge_kind(job(code=5003, state=JobState.FAILED)) is ChargeKind.REFUNDED
+    assert charge_kind(job(code=1200, state=JobState.FAILED)) is ChargeKind.CHARGED  # moderation
+    assert charge_kind(job(remote=None, state=JobState.FAILED)) is ChargeKind.NOT_SENT
+    assert charge_kind(job(remote=None, state=JobState.UNCERTAIN)) is ChargeKind.MAYBE
+    assert charge_kind(job(state=JobState.CANCELLED)) is ChargeKind.CHARGED  # still runs there
 
 
 def test_ledger_groups_by_local_day_model_and_profile() -> None:

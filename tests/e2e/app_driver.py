@@ -43,6 +43,8 @@ def main() -> int:
             field = win.form.field("prompt")
             assert field is not None
             field.set_value(prompt)
+            # Twenty tasks are more than $1: asking first is tested in tests/ui/test_cost_safety.py.
+            win.set_spending(None, None, False, confirm_above=None)
             left = count
             while left:
                 win.count.setValue(min(left, MAX_VARIATIONS))

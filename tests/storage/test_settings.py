@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.storage.settings import (
+    DEFAULT_CAP_PER_DAY,
     DEFAULT_PROFILE,
     SANDBOX,
     SANDBOX_PROFILE,
@@ -302,7 +303,32 @@ def test_rendered_names_are_always_safe(prompt: str, model: str, task: str) -> N
     assert len(name.encode("utf-8")) <= 255
 
 
-# -- spending limits and sidecars (schema 3) ----------------------------------------------
+# -- spending limits and sidecars (schema 3), the confirmation (schema 5) ------------------
+
+
+def test_a_fresh_install_asks_above_one_dollar_and_stops_at_ten_a_day() -> None:
+    s = load_settings().settings
+    assert (s.confirm_above, s.cap_per_day, s.cap_per_batch) == (1.0, 10.0, None)
+
+
+def test_a_v4_file_gains_the_confirmation_and_keeps_its_own_daily_limit() -> None:
+    write({"schema_version": 4, "cap_per_day": None, "cap_per_batch": 4})
+    loaded = load_settings()
+    assert loaded.found_version == 4 and loaded.warnings == ()
+    s = loaded.settings
+    assert (s.confirm_above, s.cap_per_day, s.cap_per_batch) == (1.0, None, 4.0)
+    doc, start = migrate({"schema_version": 4, "confirm_above": 2.5})
+    assert start == 4 and doc["schema_version"] == SCHEMA_VERSION == 5
+    assert doc["confirm_above"] == 2.5  # a value already there is taken
+
+
+def test_the_confirmation_amount_round_trips_and_can_be_turned_off(tmp_path: Path) -> None:
+    save_settings(dataclasses.replace(custom(tmp_path), confirm_above=None))
+    assert json.loads(settings_path().read_text(encoding="utf-8"))["confirm_above"] is None
+    assert load_settings().settings.confirm_above is None
+    save_settings(dataclasses.replace(custom(tmp_path), confirm_above=3.25))
+    assert load_settings().settings.confirm_above == 3.25
+    assert "negative" in fields(Settings(confirm_above=-1.0))["confirm_above"]
 
 
 def test_a_v2_file_gains_no_limits_and_no_sidecars() -> None:
@@ -336,12 +362,13 @@ def test_limits_and_sidecars_round_trip(tmp_path: Path) -> None:
     ("value", "said"),
     [(-1, "negative"), ("5", "amount"), (True, "amount"), (10**9, "at most"), ([], "amount")],
 )
-def test_a_bad_limit_in_the_file_falls_back_to_none_with_a_warning(
+def test_a_bad_limit_in_the_file_falls_back_to_the_default_with_a_warning(
     value: object, said: str
 ) -> None:
     write({"schema_version": 3, "cap_per_day": value, "cap_per_batch": 3})
     loaded = load_settings()
-    assert loaded.settings.cap_per_day is None and loaded.settings.cap_per_batch == 3.0
+    assert loaded.settings.cap_per_day == DEFAULT_CAP_PER_DAY  # the safe default, not "off"
+    assert loaded.settings.cap_per_batch == 3.0
     [warning] = loaded.warnings
     assert "cap_per_day" in warning and said in warning
 

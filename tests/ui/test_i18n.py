@@ -99,11 +99,11 @@ def test_switching_language_retranslates_the_main_window(
     qtbot: QtBot, window: MainWindow, english_after: QApplication
 ) -> None:
     before = _visible_texts(window)
-    assert before["generate"] == "Generate" and "&File" in before["menus"]
+    assert before["generate"].startswith("Generate") and "&File" in before["menus"]
     form_values = window.form.values()
 
     assert i18n.install_language(english_after, "zh_CN") == "zh_CN"
-    qtbot.waitUntil(lambda: window.generate_button.text() == "生成", timeout=5000)
+    qtbot.waitUntil(lambda: window.generate_button.text().startswith("生成"), timeout=5000)
     chinese = _visible_texts(window)
     assert chinese["menus"] == "文件(&F) 任务(&T) 视图(&V) 帮助(&H)"
     assert chinese["empty"].startswith("还没有任务")
@@ -116,7 +116,7 @@ def test_switching_language_retranslates_the_main_window(
     assert window.form.values() == form_values  # rebuilding the form keeps what was typed
 
     assert i18n.install_language(english_after, "en") == "en"
-    qtbot.waitUntil(lambda: window.generate_button.text() == "Generate", timeout=5000)
+    qtbot.waitUntil(lambda: window.generate_button.text().startswith("Generate"), timeout=5000)
     assert _visible_texts(window) == before
 
 

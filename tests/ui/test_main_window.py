@@ -52,6 +52,8 @@ def window(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Win
                      FormMemory(tmp_path / "form.json"), service, saver,
                      balance=balance, state_file=tmp_path / "window.ini")  # fmt: skip
     qtbot.addWidget(win)
+    # These tests send Veo runs ($1.20+) on purpose; asking first is tested in test_cost_safety.
+    win.set_spending(None, None, False, confirm_above=None)
     win.show()
     yield win, runner, saver
     win.close()

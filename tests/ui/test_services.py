@@ -344,6 +344,7 @@ def test_cancel_on_get3w_stops_the_task_on_the_server(
         lambda j: recorded.append(j) if j.error == "Cancelled on Get3W." else None
     )
     cancel = RemoteCancel(window, window.book, lambda: services.live)
+    window.set_spending(None, None, False, confirm_above=None)  # one $1.20 run, not asked
     window.picker.select("google/veo3.1-fast/text-to-video")
     window.generate_panel.choose_model("google/veo3.1-fast/text-to-video")
     field = window.form.field("prompt")

@@ -195,8 +195,13 @@ def test_fields_have_keyboard_labels(qtbot: QtBot, base: Settings) -> None:
 
 def test_spending_limits_and_sidecars_land_in_the_result(qtbot: QtBot, base: Settings) -> None:
     dialog = make(qtbot, base)
-    assert not dialog.batch_cap_spin.isEnabled() and not dialog.day_cap_spin.isEnabled()
-    assert (dialog.settings().cap_per_batch, dialog.settings().cap_per_day) == (None, None)
+    assert not dialog.batch_cap_spin.isEnabled() and dialog.day_cap_spin.isEnabled()
+    assert (dialog.settings().cap_per_batch, dialog.settings().cap_per_day) == (None, 10.0)
+    assert dialog.confirm_check.isChecked() and dialog.settings().confirm_above == 1.0
+    dialog.confirm_spin.setValue(2.5)
+    assert dialog.settings().confirm_above == 2.5
+    dialog.confirm_check.setChecked(False)
+    assert dialog.settings().confirm_above is None
     dialog.batch_cap_check.setChecked(True)
     assert dialog.batch_cap_spin.isEnabled()
     dialog.batch_cap_spin.setValue(3.5)
@@ -225,7 +230,7 @@ def test_existing_limits_are_shown_and_kept_exactly(qtbot: QtBot, base: Settings
 def test_spending_fields_have_keyboard_access(qtbot: QtBot, base: Settings) -> None:
     dialog = make(qtbot, base)
     texts = [dialog.batch_cap_check.text(), dialog.day_cap_check.text(),
-             dialog.sidecar_check.text()]  # fmt: skip
+             dialog.sidecar_check.text(), dialog.confirm_check.text()]  # fmt: skip
     letters = [t[t.index("&") + 1].lower() for t in texts]
-    assert len(set(letters)) == 3
+    assert len(set(letters)) == 4
     assert dialog.batch_cap_spin.accessibleName() == "Limit each run to"
