@@ -17,22 +17,9 @@ from PIL import Image
 from get3w_desktop.cli import main
 from get3w_desktop.cli.common import Exit
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
+from tests.cli.support import last_json
 
 MODEL = "google/nano-banana-pro/text-to-image"
-
-
-@pytest.fixture
-def env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
-    monkeypatch.setenv("GET3W_BASE_URL", sandbox.base_url)
-    monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
-    return sandbox
-
-
-def last_json(out: str) -> dict[str, object]:
-    line = out.strip().splitlines()[-1]
-    data = json.loads(line)
-    assert isinstance(data, dict)
-    return data
 
 
 def test_run_saves_the_output_and_prints_one_json_line(

@@ -5,7 +5,6 @@ and a killed download's leftovers are cleaned by resume."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import random
 import subprocess
@@ -31,23 +30,12 @@ from get3w_desktop.core.task import Task
 from get3w_desktop.sandbox import SANDBOX_API_KEY, FaultConfig, SandboxConfig, SandboxServer
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
+from tests.cli.support import last_json
 from tests.fs_support import read_only
 from tests.scripted_server import Answer, ScriptedServer
 
 MODEL = "google/nano-banana-pro/text-to-image"
 ESC = "\x1b"
-
-
-@pytest.fixture
-def env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
-    monkeypatch.setenv("GET3W_BASE_URL", sandbox.base_url)
-    monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
-    return sandbox
-
-
-def last_json(out: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return data
 
 
 def history() -> HistoryStore:

@@ -29,13 +29,6 @@ MODEL = "google/nano-banana-pro/text-to-image"
 AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
 
 
-@pytest.fixture
-def env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
-    monkeypatch.setenv("GET3W_BASE_URL", sandbox.base_url)
-    monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
-    return sandbox
-
-
 def history() -> HistoryStore:
     return HistoryStore.open(app_paths().history_db)
 

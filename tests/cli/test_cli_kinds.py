@@ -6,31 +6,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from get3w_desktop.cli import main
 from get3w_desktop.cli.common import Exit
-from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
+from get3w_desktop.sandbox import SandboxServer
 from get3w_desktop.sandbox.outputs3d import read_glb
+from tests.cli.support import last_json
 
 CAPTIONER = "wavespeed-ai/molmo2/image-captioner"
 MESHER = "wavespeed-ai/meshy6/image-to-3d"
 LORA_MODEL = "wavespeed-ai/z-image-turbo/image-to-image-lora"
 IMAGE_URL = "https://cdn.example.com/input.png"
-
-
-@pytest.fixture
-def env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
-    monkeypatch.setenv("GET3W_BASE_URL", sandbox.base_url)
-    monkeypatch.setenv("GET3W_API_KEY", SANDBOX_API_KEY)
-    return sandbox
-
-
-def last_json(out: str) -> dict[str, Any]:
-    line: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return line
 
 
 def test_a_captioner_prints_its_text_and_writes_it_to_out(

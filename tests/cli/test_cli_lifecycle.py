@@ -22,6 +22,7 @@ from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.workers.runner import TaskRunner
+from tests.cli.support import last_json
 from tests.scripted_server import Answer, ScriptedServer
 
 NANO = "google/nano-banana-pro/text-to-image"
@@ -29,11 +30,6 @@ NANO = "google/nano-banana-pro/text-to-image"
 EDIT = "google/nano-banana-pro/edit"
 CAPTIONER = "example/captioner/image-to-text"
 FAST = ScheduleParams(jitter=0.0).scaled(0.002)
-
-
-def last_json(out: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return data
 
 
 def through_the_window(
