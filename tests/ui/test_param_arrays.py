@@ -22,8 +22,8 @@ from get3w_desktop.ui.param_fields import (
     ObjectListField,
     SeedField,
 )
-from get3w_desktop.ui.param_fields.covers import CoverLoader
 from get3w_desktop.ui.param_form import FieldRow, ParamForm
+from get3w_desktop.workers.covers import CoverLoader
 
 
 def model(properties: dict[str, Any], required: tuple[str, ...] = ()) -> ModelInfo:

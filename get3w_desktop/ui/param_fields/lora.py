@@ -2,7 +2,7 @@
 
 A LoRA goes out as an object `{"path": …, "scale": …}`, never as a line of text. The
 suggestions (`recommend`) show their cover picture once the field is first on screen;
-covers come from `covers.CoverLoader` (no API key, cached).
+covers come from `workers.covers.CoverLoader` (no API key, cached).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QWi
 from get3w_desktop.core.catalogue import ParamSpec
 from get3w_desktop.ui.param_fields.arrays import ObjectListField
 from get3w_desktop.ui.param_fields.common import muted
-from get3w_desktop.ui.param_fields.covers import COVER_SIDE, CoverLoader, shared_loader
 from get3w_desktop.ui.param_fields.media_chips import thumbnail_pixmap
+from get3w_desktop.workers.covers import COVER_SIDE, CoverLoader, shared_loader
 
 TILE = 64
 

@@ -3,8 +3,9 @@
 The schema's `recommend` entries carry a `cover` URL on the model maker's CDN. Covers are
 fetched only when a LoRA field is first shown, through the output session (no
 credentials; every redirect hop checked, plain HTTP only on loopback), one small file at
-a time on this loader's own pool, cached on disk under the app's cache folder and
-decoded there to a thumbnail. Failures are remembered and shown as the plain tile.
+a time on this loader's own pool (the worker base: a crash is logged and counts as a
+failure), cached on disk under the app's cache folder and decoded there to a thumbnail.
+Failures are remembered and shown as the plain tile.
 
 Signals:
     ready(str url, QImage image): a cover is available.
@@ -16,7 +17,7 @@ import hashlib
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from get3w_desktop.api.download import download
@@ -24,6 +25,7 @@ from get3w_desktop.api.http import make_output_session
 from get3w_desktop.core.errors import Get3WError
 from get3w_desktop.core.proxy import ProxyConfig
 from get3w_desktop.storage.paths import app_paths
+from get3w_desktop.workers.base import PoolOwner
 
 COVER_SIDE = 96
 MAX_COVER_BYTES = 5 * 1024 * 1024
@@ -44,40 +46,24 @@ def _decode(path: Path) -> QImage:
     return reader.read()
 
 
-class _Fetch(QRunnable):
-    def __init__(
-        self,
-        url: str,
-        folder: Path,
-        signals: _Signals,
-        cancel: threading.Event,
-        proxy: ProxyConfig | None,
-    ) -> None:
-        super().__init__()
-        self.url, self.folder, self.signals, self.cancel = url, folder, signals, cancel
-        self.proxy = proxy
-
-    def run(self) -> None:
-        stem = hashlib.sha256(self.url.encode()).hexdigest()[:32]
-        found = next((p for s in _IMAGE_SUFFIXES if (p := self.folder / f"{stem}{s}").is_file()),
-                     None)  # fmt: skip
-        image = QImage()
-        try:
-            if found is None and not self.cancel.is_set():
-                with make_output_session(self.proxy) as session:
-                    found = download(
-                        session, self.url, self.folder, stem, expected_kind="image",
-                        cancel=self.cancel, max_bytes=MAX_COVER_BYTES, timeout=(5.0, 10.0),
-                        head_deadline=10.0, total_deadline=20.0,
-                    ).path  # fmt: skip
-            if found is not None:
-                image = _decode(found)
-        except (Get3WError, OSError):
-            image = QImage()
-        self.signals.done.emit(self.url, image)
+def _fetch(url: str, folder: Path, cancel: threading.Event, proxy: ProxyConfig | None) -> QImage:
+    """The cover at `url`, from the disk cache or its CDN; an empty QImage when it failed."""
+    stem = hashlib.sha256(url.encode()).hexdigest()[:32]
+    found = next((p for s in _IMAGE_SUFFIXES if (p := folder / f"{stem}{s}").is_file()), None)
+    try:
+        if found is None and not cancel.is_set():
+            with make_output_session(proxy) as session:
+                found = download(
+                    session, url, folder, stem, expected_kind="image", cancel=cancel,
+                    max_bytes=MAX_COVER_BYTES, timeout=(5.0, 10.0), head_deadline=10.0,
+                    total_deadline=20.0,
+                ).path  # fmt: skip
+    except (Get3WError, OSError):
+        return QImage()
+    return _decode(found) if found is not None else QImage()
 
 
-class CoverLoader(QObject):
+class CoverLoader(PoolOwner):
     """Covers by URL: `request(url)` answers at once when known, else later by `ready`."""
 
     ready = Signal(str, QImage)
@@ -89,11 +75,9 @@ class CoverLoader(QObject):
         *,
         proxy: ProxyConfig | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(2, parent)
         self._folder = folder
         self.proxy = proxy  # the profile's proxy, like the output downloads
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
         self._cancel = threading.Event()
         self._images: dict[str, QImage] = {}
         self._pending: set[str] = set()
@@ -111,9 +95,11 @@ class CoverLoader(QObject):
     def request(self, url: str) -> QImage | None:
         if url in self._images:
             return self._images[url]
-        if url not in self._pending and url not in self._failed and not self._cancel.is_set():
+        if url not in self._pending and url not in self._failed and not self.closed:
             self._pending.add(url)
-            self._pool.start(_Fetch(url, self.folder, self._signals, self._cancel, self.proxy))
+            folder, cancel, proxy, done = self.folder, self._cancel, self.proxy, self._signals.done
+            self.run_work(lambda: done.emit(url, _fetch(url, folder, cancel, proxy)),
+                          crashed=lambda _exc: done.emit(url, QImage()))  # fmt: skip
         return None
 
     def failed(self, url: str) -> bool:
@@ -122,12 +108,9 @@ class CoverLoader(QObject):
     def pending(self) -> int:
         return len(self._pending)
 
-    def shutdown(self) -> None:
-        """Stop fetching and wait for the pool (quitting, or a test's end)."""
-        self._cancel.set()
-        self._pool.clear()
+    def _about_to_close(self) -> None:
         # A fetch notices the cancel between chunks; a stuck connect gives up within 10 s.
-        self._pool.waitForDone()
+        self._cancel.set()
 
     def _on_done(self, url: str, image: QImage) -> None:
         self._pending.discard(url)
@@ -147,6 +130,6 @@ def shared_loader() -> CoverLoader:
     The composition root may set `shared_loader().proxy` to the profile's proxy.
     """
     global _shared
-    if _shared is None or _shared._cancel.is_set():
+    if _shared is None or _shared.closed:
         _shared = CoverLoader(parent=QCoreApplication.instance())
     return _shared
