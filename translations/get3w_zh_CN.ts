@@ -1510,6 +1510,17 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>HumanName</name>
+    <message>
+        <source>seed {seed}</source>
+        <translation>种子 {seed}</translation>
+    </message>
+    <message>
+        <source>{index} of {count}</source>
+        <translation>第 {index}/{count} 个</translation>
+    </message>
+</context>
+<context>
     <name>ImageView</name>
     <message>
         <source>Result image</source>

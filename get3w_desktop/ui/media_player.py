@@ -181,14 +181,15 @@ class MediaPlayerView(QWidget):
     def is_video(self) -> bool:
         return self.stage.currentWidget() is self.video
 
-    def set_source(self, path: str, *, video: bool) -> None:
-        """Load `path` paused at the start (nothing plays until the person asks)."""
+    def set_source(self, path: str, *, video: bool, title: str = "") -> None:
+        """Load `path` paused at the start (nothing plays until the person asks); `title` is
+        what the audio card shows (the file's name when empty)."""
         if path == self.source and video == self.is_video():
             return
         self.stop()
         self.source = path
         self.stage.setCurrentWidget(self.video if video else self.audio_card)
-        self.audio_card.title = Path(path).name
+        self.audio_card.title = title or Path(path).name
         self.audio_card.update()
         self.message.hide()
         self.seek.setRange(0, 0)

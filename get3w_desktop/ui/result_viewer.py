@@ -10,7 +10,6 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -40,6 +39,7 @@ from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.ui.details_panel import DetailsPanel
 from get3w_desktop.ui.elided_label import ElidedLabel
+from get3w_desktop.ui.human_names import file_name, human_name
 from get3w_desktop.ui.image_view import GalleryStrip, ImageView, ZoomBar
 from get3w_desktop.ui.job_delegate import (
     Glyph,
@@ -287,7 +287,7 @@ class ResultViewer(QWidget):
             self.details.set_job(job, self._name(job))
         self.header.show()
         self.details.setVisible(self.details_button.isChecked())
-        self.title.setText(self._name(job))
+        self.title.setText(human_name(job, self._name(job)))
         finished = job.state in (JobState.COMPLETED, JobState.NOT_SAVED)
         texts = job_texts(job) if finished else ()
         showing_files = bool(job.files) and finished
@@ -363,7 +363,8 @@ class ResultViewer(QWidget):
             if image is not None:
                 self._describe(path, index, len(job.files), image.size())
         elif kind in (MediaKind.VIDEO, MediaKind.AUDIO):
-            self.player.set_source(path, video=kind is MediaKind.VIDEO)
+            title = file_name(job, path, self._name(job))
+            self.player.set_source(path, video=kind is MediaKind.VIDEO, title=title)
             self._set_page(kind.value)
         else:
             self._show_file_page(path, "")
@@ -595,7 +596,6 @@ class ResultViewer(QWidget):
             if count > 1
             else []
         )
-        parts.append(Path(path).name)
         if size is not None:
             parts.append(f"{size.width()} × {size.height()}")
         try:
