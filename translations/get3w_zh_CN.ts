@@ -2144,6 +2144,7 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>MediaPlayerView</name>
     <message>
         <source>Position</source>
+        <extracomment>The last picture shown, kept on screen when the video ends (not a black frame).</extracomment>
         <translation>播放位置</translation>
     </message>
     <message>
@@ -2165,6 +2166,10 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Mute</source>
         <translation>静音</translation>
+    </message>
+    <message>
+        <source>No sound output found; the file is fine — save it or open it with another player.</source>
+        <translation>找不到声音输出设备；文件本身没有问题——可以保存它，或用其他播放器打开。</translation>
     </message>
     <message>
         <source>This file cannot be played here: {reason}. Try Open.</source>
