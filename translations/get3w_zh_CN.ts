@@ -1350,6 +1350,17 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>GalleryGrid</name>
+    <message>
+        <source>Gallery</source>
+        <translation>图库</translation>
+    </message>
+    <message>
+        <source>Every result of this group. Arrow keys move; Enter opens a result.</source>
+        <translation>这一组的全部结果。方向键移动；回车打开一个结果。</translation>
+    </message>
+</context>
+<context>
     <name>GalleryStrip</name>
     <message>
         <source>Outputs</source>
@@ -3032,12 +3043,24 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>显示或隐藏详情</translation>
     </message>
     <message>
+        <source>Gallery</source>
+        <translation>图库</translation>
+    </message>
+    <message>
+        <source>Show every result of this group as a grid (Enter opens one)</source>
+        <translation>以网格显示这一组的全部结果（回车打开）</translation>
+    </message>
+    <message>
         <source>Ctrl+Enter generates · Ctrl+K finds a model</source>
         <translation>Ctrl+Enter 生成 · Ctrl+K 查找模型</translation>
     </message>
     <message>
         <source>Save all outputs to a folder…</source>
         <translation>将全部输出保存到文件夹…</translation>
+    </message>
+    <message>
+        <source>{count} results</source>
+        <translation>{count} 个结果</translation>
     </message>
     <message>
         <source>Not every output was saved: {error}</source>

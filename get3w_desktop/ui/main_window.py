@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBox
 
 from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue
+from get3w_desktop.core.gallery import group_of
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.money import check_caps
 from get3w_desktop.itemmodels.job_list import JobListModel
@@ -105,7 +106,8 @@ class MainWindow(QMainWindow):
 
         self.tasks = TaskPanel(book, jobs, catalogue, thumbnails, self.model_name)
         self.tasks.menu_entries = self._menu_entries
-        self.viewer = ResultViewer(thumbnails, display_name=self.model_name)
+        self.viewer = ResultViewer(thumbnails, display_name=self.model_name,
+                                   group_of=self._group_of)  # fmt: skip
         self.generate_panel = GeneratePanel(
             catalogue, book, memory, service=lambda: self._service,
             caps_message=self.caps_message, last_folder=lambda: self.outputs.last_folder(),
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         panel.sent.connect(lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None)
         panel.message.connect(self.statusBar().showMessage)
         self.tasks.current_changed.connect(self.viewer.show_job)
+        self.viewer.job_requested.connect(self.select_job)  # a gallery tile of another task
         self.tasks.activated.connect(self.outputs.open_output)
         self.tasks.tick.connect(self._on_tick)
         book.changed.connect(lambda _job: self._update_activity())
@@ -476,6 +479,13 @@ class MainWindow(QMainWindow):
     def all_jobs(self) -> list[Job]:
         """Every task in the list (this session's and the history's), newest first."""
         return self.book.jobs()
+
+    def _group_of(self, job: Job) -> list[Job]:
+        """The gallery's tasks: the selected rows when several are, else `job`'s variations."""
+        selected = self.selected_jobs()
+        if len(selected) > 1 and any(j.local_id == job.local_id for j in selected):
+            return selected
+        return group_of(job, self.all_jobs())
 
     def select_job(self, local_id: str) -> None:
         self.tasks.select_job(local_id)
