@@ -9,6 +9,7 @@ service badge. It holds no business logic and no job state.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,9 @@ from get3w_desktop.core.money import check_caps
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
+from get3w_desktop.ui.human_names import file_name
 from get3w_desktop.ui.output_actions import OutputActions
+from get3w_desktop.ui.param_fields.media_chips import set_result_namer
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
 from get3w_desktop.ui.task_panel import TaskPanel
@@ -138,6 +141,9 @@ class MainWindow(QMainWindow):
         panel.message.connect(self.statusBar().showMessage)
         self.tasks.current_changed.connect(self.viewer.show_job)
         self.viewer.job_requested.connect(self.select_job)  # a gallery tile of another task
+        # Media chips name a file this window's tasks made by its task, not its hash.
+        namer = weakref.WeakMethod(self.result_name)
+        set_result_namer(lambda path: method(path) if (method := namer()) else None)
         self.tasks.activated.connect(self.outputs.open_output)
         self.tasks.tick.connect(self._on_tick)
         book.changed.connect(lambda _job: self._update_activity())
@@ -479,6 +485,11 @@ class MainWindow(QMainWindow):
     def all_jobs(self) -> list[Job]:
         """Every task in the list (this session's and the history's), newest first."""
         return self.book.jobs()
+
+    def result_name(self, path: str) -> str | None:
+        """'FLUX.1 [dev] · A fox · seed 42' for a file a task made (None for others)."""
+        job = self.book.find_by_file(path)
+        return file_name(job, path, self.model_name(job.model_id)) if job else None
 
     def _group_of(self, job: Job) -> list[Job]:
         """The gallery's tasks: the selected rows when several are, else `job`'s variations."""

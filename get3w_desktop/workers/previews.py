@@ -123,11 +123,16 @@ class PosterGrabber(QObject):
             self._next()
 
     def shutdown(self) -> None:
+        """Take no more frames. A clip still opening is left to finish (interrupting an
+        open makes FFmpeg complain); its frame is then ignored."""
+        from PySide6.QtMultimedia import QMediaPlayer
+
         self._queue.clear()
         self._timer.stop()
         self._current = ""
-        self._player.stop()
-        self._player.setSource(QUrl())
+        if self._player.mediaStatus() != QMediaPlayer.MediaStatus.LoadingMedia:
+            self._player.stop()
+            self._player.setSource(QUrl())
 
     def _next(self) -> None:
         if self._current or not self._queue:
