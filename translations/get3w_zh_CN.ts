@@ -1401,6 +1401,17 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>GalleryGrid</name>
+    <message>
+        <source>Gallery</source>
+        <translation>图库</translation>
+    </message>
+    <message>
+        <source>Every result of this group. Arrow keys move; Enter opens a result.</source>
+        <translation>这一组的全部结果。方向键移动；回车打开一个结果。</translation>
+    </message>
+</context>
+<context>
     <name>GalleryStrip</name>
     <message>
         <source>Outputs</source>
@@ -1579,6 +1590,17 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>{exported} ({missing})</source>
         <translation>{exported}（{missing}）</translation>
+    </message>
+</context>
+<context>
+    <name>HumanName</name>
+    <message>
+        <source>seed {seed}</source>
+        <translation>种子 {seed}</translation>
+    </message>
+    <message>
+        <source>{index} of {count}</source>
+        <translation>第 {index}/{count} 个</translation>
     </message>
 </context>
 <context>
@@ -2205,6 +2227,7 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>MediaPlayerView</name>
     <message>
         <source>Position</source>
+        <extracomment>The last picture shown, kept on screen when the video ends (not a black frame).</extracomment>
         <translation>播放位置</translation>
     </message>
     <message>
@@ -2226,6 +2249,10 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Mute</source>
         <translation>静音</translation>
+    </message>
+    <message>
+        <source>No sound output found; the file is fine — save it or open it with another player.</source>
+        <translation>找不到声音输出设备；文件本身没有问题——可以保存它，或用其他播放器打开。</translation>
     </message>
     <message>
         <source>This file cannot be played here: {reason}. Try Open.</source>
@@ -3092,12 +3119,24 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>显示或隐藏详情</translation>
     </message>
     <message>
+        <source>Gallery</source>
+        <translation>图库</translation>
+    </message>
+    <message>
+        <source>Show every result of this group as a grid (Enter opens one)</source>
+        <translation>以网格显示这一组的全部结果（回车打开）</translation>
+    </message>
+    <message>
         <source>Ctrl+Enter generates · Ctrl+K finds a model</source>
         <translation>Ctrl+Enter 生成 · Ctrl+K 查找模型</translation>
     </message>
     <message>
         <source>Save all outputs to a folder…</source>
         <translation>将全部输出保存到文件夹…</translation>
+    </message>
+    <message>
+        <source>{count} results</source>
+        <translation>{count} 个结果</translation>
     </message>
     <message>
         <source>Not every output was saved: {error}</source>

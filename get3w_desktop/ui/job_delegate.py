@@ -295,14 +295,15 @@ class JobDelegate(QStyledItemDelegate):
 
     def _thumbnail(self, painter: QPainter, job: Job) -> QImage | Glyph:
         glyph = glyph_for(job)
-        if glyph is not Glyph.IMAGE:
+        if glyph not in (Glyph.IMAGE, Glyph.FILM, Glyph.AUDIO):  # a poster or a waveform
             return glyph
         device = painter.device()
         dpr = device.devicePixelRatioF() if device is not None else 1.0
         image = self._thumbnails.request(job.files[0], int(2 * THUMB * max(1.0, dpr)))
         if image is not None and not image.isNull():
             return image
-        return Glyph.BROKEN if self._thumbnails.failure(job.files[0]) else Glyph.IMAGE
+        broken = glyph is Glyph.IMAGE and self._thumbnails.failure(job.files[0])
+        return Glyph.BROKEN if broken else glyph
 
     def _repaint_view(self, *_args: object) -> None:
         view = self.parent()

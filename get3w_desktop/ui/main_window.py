@@ -9,6 +9,7 @@ service badge. It holds no business logic and no job state.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBox
 
 from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue
+from get3w_desktop.core.gallery import group_of
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.money import check_caps
 from get3w_desktop.itemmodels.job_list import JobListModel
@@ -33,7 +35,9 @@ from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE
 from get3w_desktop.ui.a11y import install_combo_namer
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
+from get3w_desktop.ui.human_names import file_name
 from get3w_desktop.ui.output_actions import OutputActions
+from get3w_desktop.ui.param_fields.media_chips import set_result_namer
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
 from get3w_desktop.ui.task_panel import TaskPanel
@@ -109,7 +113,8 @@ class MainWindow(QMainWindow):
 
         self.tasks = TaskPanel(book, jobs, catalogue, thumbnails, self.model_name)
         self.tasks.menu_entries = self._menu_entries
-        self.viewer = ResultViewer(thumbnails, display_name=self.model_name)
+        self.viewer = ResultViewer(thumbnails, display_name=self.model_name,
+                                   group_of=self._group_of)  # fmt: skip
         self.generate_panel = GeneratePanel(
             catalogue, book, memory, service=lambda: self._service,
             caps_message=self.caps_message, last_folder=lambda: self.outputs.last_folder(),
@@ -139,6 +144,10 @@ class MainWindow(QMainWindow):
         panel.sent.connect(lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None)
         panel.message.connect(self.statusBar().showMessage)
         self.tasks.current_changed.connect(self.viewer.show_job)
+        self.viewer.job_requested.connect(self.select_job)  # a gallery tile of another task
+        # Media chips name a file this window's tasks made by its task, not its hash.
+        namer = weakref.WeakMethod(self.result_name)
+        set_result_namer(lambda path: method(path) if (method := namer()) else None)
         self.tasks.activated.connect(self.outputs.open_output)
         self.tasks.tick.connect(self._on_tick)
         book.changed.connect(lambda _job: self._update_activity())
@@ -489,6 +498,18 @@ class MainWindow(QMainWindow):
     def all_jobs(self) -> list[Job]:
         """Every task in the list (this session's and the history's), newest first."""
         return self.book.jobs()
+
+    def result_name(self, path: str) -> str | None:
+        """'FLUX.1 [dev] · A fox · seed 42' for a file a task made (None for others)."""
+        job = self.book.find_by_file(path)
+        return file_name(job, path, self.model_name(job.model_id)) if job else None
+
+    def _group_of(self, job: Job) -> list[Job]:
+        """The gallery's tasks: the selected rows when several are, else `job`'s variations."""
+        selected = self.selected_jobs()
+        if len(selected) > 1 and any(j.local_id == job.local_id for j in selected):
+            return selected
+        return group_of(job, self.all_jobs())
 
     def select_job(self, local_id: str) -> None:
         self.tasks.select_job(local_id)

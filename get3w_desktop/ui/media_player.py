@@ -6,11 +6,12 @@ for someone who only makes images.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -78,11 +79,18 @@ class MediaPlayerView(QWidget):
 
     playback_error = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        has_sound_output: Callable[[], bool] = lambda: bool(QMediaDevices.audioOutputs()),
+    ) -> None:
         super().__init__(parent)
         self._player: QMediaPlayer | None = None
         self._audio: QAudioOutput | None = None
         self._seeking = False
+        self._has_sound_output = has_sound_output
+        #: The last picture shown, kept on screen when the video ends (not a black frame).
+        self._last_frame: QVideoFrame | None = None
         self.source = ""
 
         self.video = QVideoWidget()
@@ -176,21 +184,26 @@ class MediaPlayerView(QWidget):
             self._player.playbackStateChanged.connect(self._on_state)
             self._player.errorOccurred.connect(self._on_error)
             self._player.mediaStatusChanged.connect(self._on_status)
+            self._player.hasAudioChanged.connect(self._on_has_audio)
+            self.video.videoSink().videoFrameChanged.connect(self._on_frame)
         return self._player
 
     def is_video(self) -> bool:
         return self.stage.currentWidget() is self.video
 
-    def set_source(self, path: str, *, video: bool) -> None:
-        """Load `path` paused at the start (nothing plays until the person asks)."""
+    def set_source(self, path: str, *, video: bool, title: str = "") -> None:
+        """Load `path` paused at the start (nothing plays until the person asks); `title` is
+        what the audio card shows (the file's name when empty)."""
         if path == self.source and video == self.is_video():
             return
         self.stop()
         self.source = path
         self.stage.setCurrentWidget(self.video if video else self.audio_card)
-        self.audio_card.title = Path(path).name
+        self.audio_card.title = title or Path(path).name
         self.audio_card.update()
         self.message.hide()
+        if not video:
+            self._on_has_audio(True)
         self.seek.setRange(0, 0)
         self.position_label.setText("0:00")
         self.duration_label.setText("0:00")
@@ -206,10 +219,11 @@ class MediaPlayerView(QWidget):
 
     def stop(self) -> None:
         """Stop and let go of the file (so it can be moved or deleted)."""
+        self.source = ""
+        self._last_frame = None
         if self._player is not None:
             self._player.stop()
             self._player.setSource(QUrl())
-        self.source = ""
 
     def sizeHint(self) -> QSize:
         return QSize(480, 320)
@@ -283,6 +297,23 @@ class MediaPlayerView(QWidget):
         stopped = self.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
         if loaded and stopped and self.is_video():
             self.player.pause()
+
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if frame.isValid():
+            self._last_frame = frame
+        elif self._last_frame is not None and self.source and self.is_video():
+            # The player ends (or stops) with an empty frame; keep the last picture instead.
+            self.video.videoSink().setVideoFrame(self._last_frame)
+
+    def _on_has_audio(self, has_audio: bool) -> None:
+        if has_audio and self.source and not self._has_sound_output():
+            self.message.setText(self.no_sound_text())
+            self.message.show()
+
+    def no_sound_text(self) -> str:
+        return self.tr(
+            "No sound output found; the file is fine — save it or open it with another player."
+        )
 
     def _on_error(self, _error: QMediaPlayer.Error, text: str) -> None:
         if not self.source:

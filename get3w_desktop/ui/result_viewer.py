@@ -10,7 +10,6 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -40,6 +39,8 @@ from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.ui.details_panel import DetailsPanel
 from get3w_desktop.ui.elided_label import ElidedLabel
+from get3w_desktop.ui.gallery import GalleryGrid
+from get3w_desktop.ui.human_names import file_name, human_name
 from get3w_desktop.ui.image_view import GalleryStrip, ImageView, ZoomBar
 from get3w_desktop.ui.job_delegate import (
     Glyph,
@@ -199,12 +200,15 @@ class ResultViewer(QWidget):
         save_all_requested(): save every output of the job to a folder.
         copy_requested(str local_path): copy the image to the clipboard.
         open_requested(str local_path): open the file with the system's default app.
+        job_requested(str local_id): a gallery tile of another task was opened (the window
+            selects that task; the viewer then shows the chosen output).
     """
 
     save_requested = Signal(str)
     save_all_requested = Signal()
     copy_requested = Signal(str)
     open_requested = Signal(str)
+    job_requested = Signal(str)
 
     def __init__(
         self,
@@ -213,6 +217,7 @@ class ResultViewer(QWidget):
         display_name: Callable[[str], str | None] | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        group_of: Callable[[Job], list[Job]] | None = None,
     ) -> None:
         super().__init__(parent)
         self._owned = thumbnails is None
@@ -220,6 +225,11 @@ class ResultViewer(QWidget):
         if self._owned and (app := QCoreApplication.instance()) is not None:
             app.aboutToQuit.connect(self._loader.shutdown)
         self._display_name, self._clock = display_name, clock
+        # The tasks shown together in the gallery (core/gallery.py), and the output a tile
+        # of another task asked for, shown once the window has selected that task.
+        self._group_of = group_of
+        self._group: list[Job] = []
+        self._wanted_file: tuple[str, str] | None = None
         self._job: Job | None = None
         self._file: str | None = None
         self._page = ""
@@ -246,6 +256,11 @@ class ResultViewer(QWidget):
         self.details_button.setText(self.tr("Details"))
         self.details_button.setToolTip(self.tr("Show or hide the details"))
         self.details_button.setAccessibleName(self.tr("Show or hide the details"))
+        self.gallery_button.setText(self.tr("Gallery"))
+        self.gallery_button.setToolTip(
+            self.tr("Show every result of this group as a grid (Enter opens one)")
+        )
+        self.gallery_button.setAccessibleName(self.tr("Gallery"))
         self.empty_page.body.setText(_tr(EMPTY_MESSAGE))
         self.empty_page.set_hint(self.tr("Ctrl+Enter generates · Ctrl+K finds a model"))
         self.text_page.retranslate()
@@ -280,14 +295,20 @@ class ResultViewer(QWidget):
             self._file = None
             for widget in (self.header, self.details, self.gallery, self.banner, self.use_button):
                 widget.hide()
+            self._group = []
             self._set_page("empty")
             return
         same = previous is not None and previous.local_id == job.local_id
         if not same or previous != job:
             self.details.set_job(job, self._name(job))
+            self._update_group(job)
+        if self.gallery_button.isChecked() and len(self._group) > 1:
+            self.title.setText(human_name(job, self._name(job)))
+            self.subtitle.setText(self.tr("{count} results").format(count=self.grid.count()))
+            return
         self.header.show()
         self.details.setVisible(self.details_button.isChecked())
-        self.title.setText(self._name(job))
+        self.title.setText(human_name(job, self._name(job)))
         finished = job.state in (JobState.COMPLETED, JobState.NOT_SAVED)
         texts = job_texts(job) if finished else ()
         showing_files = bool(job.files) and finished
@@ -309,7 +330,10 @@ class ResultViewer(QWidget):
             files_changed = not same or previous is None or previous.files != job.files
             if files_changed:
                 self.gallery.set_files(job.files)
-            if files_changed or self._file not in job.files:
+            wanted, self._wanted_file = self._wanted_file, None
+            if wanted and wanted[0] == job.local_id and wanted[1] in job.files:
+                self.show_file(job.files.index(wanted[1]))
+            elif files_changed or self._file not in job.files or self._page == "gallery":
                 self.show_file(0)
             return
         self._leave_media()
@@ -363,7 +387,8 @@ class ResultViewer(QWidget):
             if image is not None:
                 self._describe(path, index, len(job.files), image.size())
         elif kind in (MediaKind.VIDEO, MediaKind.AUDIO):
-            self.player.set_source(path, video=kind is MediaKind.VIDEO)
+            title = file_name(job, path, self._name(job))
+            self.player.set_source(path, video=kind is MediaKind.VIDEO, title=title)
             self._set_page(kind.value)
         else:
             self._show_file_page(path, "")
@@ -382,7 +407,8 @@ class ResultViewer(QWidget):
         return self._file
 
     def page(self) -> str:
-        """The visible page: empty, progress, error, image, video, audio, text or file."""
+        """The visible page: empty, progress, error, image, video, audio, text, file or
+        gallery."""
         return self._page
 
     @property
@@ -434,6 +460,9 @@ class ResultViewer(QWidget):
         self.use_menu.aboutToShow.connect(self._fill_use_menu)
         self.use_button.setMenu(self.use_menu)
         self.use_button.hide()
+        self.gallery_button = self._tool("", "")
+        self.gallery_button.setCheckable(True)
+        self.gallery_button.hide()
         self.details_button = self._tool("", "")
         self.details_button.setCheckable(True)
         self.details_button.setChecked(True)
@@ -452,6 +481,7 @@ class ResultViewer(QWidget):
         bar.addWidget(self.open_button)
         bar.addWidget(self.use_button)
         bar.addWidget(self.save_button)
+        bar.addWidget(self.gallery_button)
         bar.addWidget(self.details_button)
 
         self.banner = QLabel()
@@ -474,11 +504,13 @@ class ResultViewer(QWidget):
         self.error_page = _MessagePage(Glyph.ERROR)
         self.file_card = FileCard()
         self.text_page = TextPage()
+        self.grid = GalleryGrid(self._loader, self._display_name)
 
         self.stack = QStackedWidget()
         self._pages: dict[str, QWidget] = {
             "empty": self.empty_page, "progress": self.progress_page, "error": self.error_page,
             "image": self.image_view, "file": self.file_card, "text": self.text_page,
+            "gallery": self.grid,
         }  # fmt: skip
         for widget in dict.fromkeys(self._pages.values()):
             self.stack.addWidget(widget)
@@ -512,6 +544,8 @@ class ResultViewer(QWidget):
         self.open_button.clicked.connect(self._emit(self.open_requested))
         self.file_card.open_requested.connect(self.open_requested)
         self.gallery.file_chosen.connect(self.show_file)
+        self.gallery_button.toggled.connect(self._toggle_gallery)
+        self.grid.result_chosen.connect(self._open_result)
         self.retranslate()
 
     @staticmethod
@@ -538,6 +572,49 @@ class ResultViewer(QWidget):
             self.use_menu_filler(self.use_menu, None, selected or self.text_page.current_text())
         elif self._file:
             self.use_menu_filler(self.use_menu, self._file, None)
+
+    # -- gallery ----------------------------------------------------------------------
+
+    def _update_group(self, job: Job) -> None:
+        group = self._group_of(job) if self._group_of else [job]
+        self._group = group
+        self.gallery_button.setVisible(len(group) > 1)
+        if len(group) < 2:
+            self.gallery_button.setChecked(False)
+        elif self.gallery_button.isChecked():
+            self.grid.set_jobs(group)
+
+    def show_gallery(self, on: bool = True) -> None:
+        """The grid of the current group's results (on), or back to the current result."""
+        self.gallery_button.setChecked(on and len(self._group) > 1)
+
+    def _toggle_gallery(self, on: bool) -> None:
+        job = self._job
+        if job is None:
+            return
+        if on and len(self._group) > 1:
+            self._leave_media()
+            self.grid.set_jobs(self._group)
+            self.grid.select_result(job.local_id, self._file or "")
+            for widget in (self.gallery, self.banner, self.use_button, self.save_button,
+                           self.open_button):  # fmt: skip
+                widget.hide()
+            self._set_page("gallery")
+            self.grid.setFocus()
+            self.show_job(job)
+        elif not on and self._page == "gallery":
+            self._job = None
+            self.show_job(job)
+
+    def _open_result(self, local_id: str, path: str) -> None:
+        self.gallery_button.setChecked(False)
+        job = self._job
+        if job is not None and job.local_id == local_id:
+            if path in job.files:
+                self.show_file(job.files.index(path))
+            return
+        self._wanted_file = (local_id, path)
+        self.job_requested.emit(local_id)
 
     def _toggle_details(self, on: bool) -> None:
         self.details.setVisible(on and self._job is not None)
@@ -595,7 +672,6 @@ class ResultViewer(QWidget):
             if count > 1
             else []
         )
-        parts.append(Path(path).name)
         if size is not None:
             parts.append(f"{size.width()} × {size.height()}")
         try:

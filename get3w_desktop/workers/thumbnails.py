@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
@@ -23,6 +24,7 @@ from PySide6.QtGui import QImage, QImageReader, QImageWriter
 from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.workers.base import PoolOwner
+from get3w_desktop.workers.previews import PosterGrabber, PreviewError, scaled_poster, waveform
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,21 @@ def media_kind(path: str) -> MediaKind:
 
 class DecodeError(Exception):
     """An image that cannot be shown; the message is for people."""
+
+
+class _NotCachedError(Exception):
+    """A video's poster is not on disk yet: the GUI thread's grabber takes a frame."""
+
+
+def _waveform(path: str, size: int) -> QImage:
+    try:
+        return waveform(path, size)
+    except PreviewError as exc:
+        raise DecodeError(str(exc)) from exc
+
+
+def _cache_only(_path: str, _size: int) -> QImage:
+    raise _NotCachedError
 
 
 def read_image(path: str, max_side: int | None = None) -> QImage:
@@ -95,6 +112,7 @@ def _reason(reader: QImageReader, path: str) -> str:
 class _Signals(QObject):
     thumb_ready = Signal(str, int, QImage)
     thumb_failed = Signal(str, int, str)
+    needs_frame = Signal(str, int)
     image_ready = Signal(str, QImage)
     image_failed = Signal(str, str)
 
@@ -109,7 +127,15 @@ class _Counter:
             self.value += 1
 
 
-def _thumbnail(path: str, size: int, cache_dir: Path, decodes: _Counter) -> QImage:
+def _thumbnail(
+    path: str,
+    size: int,
+    cache_dir: Path,
+    decodes: _Counter,
+    decode: Callable[[str, int], QImage] | None = None,
+) -> QImage:
+    """The cached thumbnail of `path`, else `decode(path, size)` (an image by default) stored.
+    A decode that raises `_NotCachedError` means "only look in the cache"."""
     try:
         stat = os.stat(path)
     except OSError as exc:
@@ -126,8 +152,8 @@ def _thumbnail(path: str, size: int, cache_dir: Path, decodes: _Counter) -> QIma
                 return image
             except DecodeError:
                 cached.unlink(missing_ok=True)  # damaged: decode the original again
+    image = (decode or read_image)(path, size)
     decodes.add()
-    image = read_image(path, size)
     suffix = ".png" if image.hasAlphaChannel() else ".jpeg"
     _store(image, cache_dir / f"{stem}{suffix}")
     return image
@@ -178,6 +204,9 @@ class ThumbnailLoader(PoolOwner):
         self._pending_images: set[str] = set()
         self._broken: dict[str, str] = {}
         self._decodes = _Counter()
+        self._signals.needs_frame.connect(self._grab_poster)
+        self._grabber: PosterGrabber | None = None  # built when the first video row shows
+        self._poster_sizes: dict[str, set[int]] = {}
 
     @property
     def cache_dir(self) -> Path:
@@ -191,9 +220,10 @@ class ThumbnailLoader(PoolOwner):
     def request(self, path: str, size: int = 128) -> QImage | None:
         """The thumbnail (longest side <= `size`) if ready; else None and `ready`/`failed` follow.
 
-        Only images get thumbnails: videos, audio and unknown files return None at once.
+        Images are scaled, WAV sounds become a waveform, videos a poster frame (taken by
+        QMediaPlayer once, then cached on disk); other files return None at once.
         """
-        key = (path, size)
+        key, kind = (path, size), media_kind(path)
         cached = self._thumbs.get(key)
         if cached is not None:
             self._thumbs.move_to_end(key)
@@ -203,15 +233,19 @@ class ThumbnailLoader(PoolOwner):
             or size <= 0
             or path in self._broken
             or key in self._pending
-            or media_kind(path) is not MediaKind.IMAGE
+            or kind is MediaKind.OTHER
+            or (kind is MediaKind.AUDIO and not path.lower().endswith(".wav"))
         ):
             return None
         self._pending.add(key)
         signals, cache_dir, decodes = self._signals, self._cache_dir, self._decodes
+        decode = _DECODERS[kind]
 
         def work() -> None:
             try:
-                image = _thumbnail(path, size, cache_dir, decodes)
+                image = _thumbnail(path, size, cache_dir, decodes, decode)
+            except _NotCachedError:
+                signals.needs_frame.emit(path, size)
             except DecodeError as exc:
                 signals.thumb_failed.emit(path, size, str(exc))
             else:
@@ -258,7 +292,43 @@ class ThumbnailLoader(PoolOwner):
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         """Drop queued work and wait for running decodes; later requests do nothing."""
+        if self._grabber is not None:
+            self._grabber.shutdown()
         return super().shutdown(timeout_ms)
+
+    def _grab_poster(self, path: str, size: int) -> None:
+        if self.closed:
+            return
+        if self._grabber is None:
+            self._grabber = PosterGrabber(self)
+            self._grabber.grabbed.connect(self._on_poster)
+            self._grabber.failed.connect(self._on_poster_failed)
+        self._poster_sizes.setdefault(path, set()).add(size)
+        self._grabber.grab(path)
+
+    def _on_poster(self, path: str, frame: QImage) -> None:
+        signals, cache_dir, decodes = self._signals, self._cache_dir, self._decodes
+        for size in self._poster_sizes.pop(path, set()):
+
+            def poster(_path: str, side: int) -> QImage:
+                return scaled_poster(frame, side)
+
+            def work(size: int = size) -> None:
+                try:
+                    image = _thumbnail(path, size, cache_dir, decodes, poster)
+                except (DecodeError, PreviewError) as exc:
+                    signals.thumb_failed.emit(path, size, str(exc))
+                else:
+                    signals.thumb_ready.emit(path, size, image)
+
+            def crashed(exc: Exception, size: int = size) -> None:
+                signals.thumb_failed.emit(path, size, f"Cannot show this file: {exc}")
+
+            self.run_work(work, crashed=crashed)
+
+    def _on_poster_failed(self, path: str, reason: str) -> None:
+        for size in self._poster_sizes.pop(path, set()):
+            self._on_thumb_failed(path, size, reason)
 
     def _on_thumb_ready(self, path: str, size: int, image: QImage) -> None:
         self._pending.discard((path, size))
@@ -287,3 +357,11 @@ class ThumbnailLoader(PoolOwner):
     def _on_image_failed(self, path: str, reason: str) -> None:
         self._pending_images.discard(path)
         self.image_failed.emit(path, reason)
+
+
+#: How each kind becomes a picture (None: `read_image`, looked up when called).
+_DECODERS: dict[MediaKind, Callable[[str, int], QImage] | None] = {
+    MediaKind.IMAGE: None,
+    MediaKind.AUDIO: _waveform,
+    MediaKind.VIDEO: _cache_only,
+}

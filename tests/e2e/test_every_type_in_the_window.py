@@ -61,6 +61,9 @@ def fill_required(win: MainWindow, model: ModelInfo) -> None:
         assert field.set_value(sample), (model.model_id, spec.name)
 
 
+# Moving on from a video that is still opening (the viewer's player, a row's poster frame)
+# cancels FFmpeg's open, and FFmpeg says so; nothing is wrong.
+@pytest.mark.qt_log_ignore("Immediate exit requested")
 def test_one_model_of_each_type_runs_through_the_window(qtbot: QtBot, window: MainWindow) -> None:
     models = one_of_each_type(window.catalogue)
     assert len(models) == 25

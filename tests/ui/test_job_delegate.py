@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import struct
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyleOptionViewI
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.resources import resource_path
 from get3w_desktop.core.task import Task
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.ui.job_delegate import (
@@ -229,3 +233,27 @@ def test_crop_keeps_the_centre_with_the_target_aspect() -> None:
     assert crop_rect(200, 100, QRectF(0, 0, 64, 64)) == QRectF(50, 0, 100, 100)
     assert crop_rect(100, 300, QRectF(0, 0, 64, 64)) == QRectF(0, 100, 100, 100)
     assert crop_rect(0, 0, QRectF(0, 0, 64, 64)) == QRectF(0, 0, 0, 0)
+
+
+@pytest.mark.qt_log_ignore("No HW decoder", "No RHI backend", "ensureRhi")
+def test_a_video_row_shows_its_poster_and_a_sound_row_its_waveform(
+    qtbot: QtBot, delegate: JobDelegate, loader: ThumbnailLoader, tmp_path: Path
+) -> None:
+    centre = QRect(PAD + 4, ROW_HEIGHT // 2 - 20, THUMB - 8, 40)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(resource_path("sandbox", "clip_16x9_silent.mp4").read_bytes())
+    sound = str(tmp_path / "voice.wav")
+    with wave.open(sound, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"".join(struct.pack("<h", int(i * 3 * math.sin(i / 3)))
+                                 for i in range(8000)))  # fmt: skip
+    for path, colour in ((str(clip), None), (sound, QColor(59, 130, 246))):
+        item = job(JobState.COMPLETED, files=(path,))
+        with qtbot.waitSignal(loader.ready, timeout=20000):
+            before = render(delegate, item)  # the film or note glyph meanwhile
+        after = render(delegate, item)
+        assert after != before
+        if colour is not None:
+            assert count_near(after, colour, 30, centre) >= 30  # the waveform's bars

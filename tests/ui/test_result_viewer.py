@@ -19,6 +19,7 @@ from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.task import Task
 from get3w_desktop.ui.details_panel import format_value, timing_segments, total_seconds
+from get3w_desktop.ui.human_names import file_name, human_name
 from get3w_desktop.ui.result_viewer import EMPTY_MESSAGE, ResultViewer
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -185,7 +186,8 @@ def test_several_outputs_get_a_gallery(qtbot: QtBot, viewer: ResultViewer, tmp_p
     assert viewer.current_file() == files[0]
     viewer.gallery.setCurrentRow(2)
     assert viewer.current_file() == files[2]
-    assert viewer.subtitle.text().startswith("3 of 3 · 2.png")
+    assert viewer.subtitle.text().startswith("3 of 3 · ")
+    assert "2.png" not in viewer.subtitle.text()  # the header names results, not files
     viewer.show_job(job(files=files[:1]))
     assert not viewer.gallery.isVisible()
     qtbot.wait(50)
@@ -218,7 +220,8 @@ def test_video_and_audio_get_players(viewer: ResultViewer, tmp_path: Path) -> No
     viewer.show_job(job(files=(voice,), model_id="get3w/tts"))
     assert viewer.page() == "audio"
     assert not viewer.player.is_video() and viewer.player.source == voice
-    assert viewer.player.audio_card.title == "voice.wav"
+    # The card names the result by what was asked, not by the file's hash.
+    assert viewer.player.audio_card.title == "FLUX.1 [dev] · A lighthouse at dusk · seed 42"
 
     viewer.show_job(job(JobState.RUNNING))
     assert viewer.player.source == ""  # playback stops when the job changes
@@ -307,3 +310,25 @@ def test_a_viewer_without_a_loader_makes_and_stops_its_own(qtbot: QtBot, tmp_pat
         viewer.show_job(job(files=(path,)))
     assert viewer.image_view.image_size() == (300, 200)
     viewer.shutdown()
+
+
+def test_the_header_names_a_result_by_model_prompt_and_seed(
+    qtbot: QtBot, viewer: ResultViewer, tmp_path: Path
+) -> None:
+    picture = tmp_path / "1aacafc2485a4393b9ab0c8d7e6f5a4b.png"
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(QColor("teal"))
+    image.save(str(picture))
+    viewer.show_job(job(files=(str(picture),)))
+    qtbot.waitUntil(lambda: "64 × 48" in viewer.subtitle.text())
+    assert viewer.title.text() == "FLUX.1 [dev] · A lighthouse at dusk · seed 42"
+    assert "1aacafc2" not in viewer.subtitle.text() and "1aacafc2" not in viewer.title.text()
+
+
+def test_human_names_cut_long_prompts_at_a_word() -> None:
+    long = job(params={"prompt": "A very long prompt about a lighthouse standing at dawn in fog"})
+    name = human_name(long, "FLUX.1 [dev]")
+    assert name == "FLUX.1 [dev] · A very long prompt about a lighthouse…"
+    assert human_name(job(params={}), None) == "wavespeed-ai/flux-dev"
+    two = job(files=("/a/x.png", "/a/y.png"))
+    assert file_name(two, "/a/y.png", "M") == "M · A lighthouse at dusk · seed 42 · 2 of 2"

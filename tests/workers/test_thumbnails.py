@@ -154,10 +154,11 @@ def test_read_image_scales_jpeg_while_decoding(tmp_path: Path) -> None:
         read_image(str(tmp_path / "nope.png"), 64)
 
 
-def test_videos_audio_and_unknown_files_get_no_thumbnail(
+def test_unknown_files_and_compressed_sound_get_no_thumbnail(
     qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path
 ) -> None:
-    for name in ("clip.mp4", "voice.wav", "mesh.glb"):
+    # Videos get poster frames and WAV sounds waveforms (tests/workers/test_previews.py).
+    for name in ("song.mp3", "mesh.glb"):
         (tmp_path / name).write_bytes(b"\0" * 64)
         assert loader.request(str(tmp_path / name), 64) is None
     qtbot.wait(100)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -57,6 +58,22 @@ THUMB_MAX_BYTES = 40 * 1024 * 1024
 THUMB_MAX_PIXELS = 60_000_000  # header-checked before decoding; on the GUI thread, so capped
 _THUMBS: OrderedDict[tuple[str, int, int, int], tuple[QImage | None, QSize]] = OrderedDict()
 _THUMB_CACHE = 64
+
+
+_result_namer: Callable[[str], str | None] | None = None
+
+
+def set_result_namer(namer: Callable[[str], str | None] | None) -> None:
+    """How a chip names a local file a task made ("FLUX.1 [dev] · A fox · seed 42"; None for
+    a file from elsewhere). Set by the window, which knows the tasks (ui/main_window.py)."""
+    global _result_namer
+    _result_namer = namer
+
+
+def chip_name(path: str) -> str:
+    """The task's human name for an output, else the file's name."""
+    named = _result_namer(path) if _result_namer is not None else None
+    return named or os.path.basename(path) or path
 
 
 def local_path_of(value: str) -> str | None:
@@ -249,7 +266,7 @@ class MediaChip(QFrame):
         path = local_path_of(value)
         image: QImage | None = None
         if path is not None:
-            name = os.path.basename(path)
+            name = chip_name(path)
             parts = [os.path.splitext(path)[1].lstrip(".").upper()]
             try:
                 parts.append(_megabytes(os.stat(path).st_size))

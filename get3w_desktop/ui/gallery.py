@@ -1,0 +1,154 @@
+"""The gallery: every result of a group (the variations of one Generate, or the selected
+rows) as a grid of tiles named like people remember them. Arrows move, Enter opens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QImage,
+    QKeyEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPixmap,
+)
+from PySide6.QtWidgets import QFrame, QListView, QListWidget, QListWidgetItem, QWidget
+
+from get3w_desktop.core.job import Job
+from get3w_desktop.ui.human_names import file_name, human_name
+from get3w_desktop.ui.job_delegate import Glyph, crop_rect, draw_glyph, glyph_for, state_color
+from get3w_desktop.ui.texts import state_label
+from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
+
+_JOB = Qt.ItemDataRole.UserRole
+_PATH = Qt.ItemDataRole.UserRole + 1
+_KIND_GLYPH = {MediaKind.IMAGE: Glyph.IMAGE, MediaKind.VIDEO: Glyph.FILM,
+               MediaKind.AUDIO: Glyph.AUDIO}  # fmt: skip
+
+
+class GalleryGrid(QListWidget):
+    """Tiles for each output of each job of a group; a job without outputs is one tile.
+
+    Signals:
+        result_chosen(str local_id, str path): Enter or a double click on a tile ("" when the
+            job has no output yet).
+    """
+
+    result_chosen = Signal(str, str)
+    TILE = 168
+
+    def __init__(
+        self,
+        thumbnails: ThumbnailLoader,
+        model_name: Callable[[str], str | None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._loader, self._model_name = thumbnails, model_name
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setIconSize(QSize(self.TILE, self.TILE))
+        self.setGridSize(QSize(self.TILE + 20, self.TILE + 44))
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keeps "… · seed 42" visible
+        self.setWordWrap(False)
+        self.setSpacing(6)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setAccessibleName(self.tr("Gallery"))
+        self.setAccessibleDescription(
+            self.tr("Every result of this group. Arrow keys move; Enter opens a result.")
+        )
+        self.itemActivated.connect(self._on_activated)
+        thumbnails.ready.connect(self._on_thumbnail)
+
+    def set_jobs(self, jobs: list[Job]) -> None:
+        """Show `jobs`' results, keeping the current tile when it is still there."""
+        current = self.current_result()
+        self.clear()
+        for job in jobs:
+            name = self._model_name(job.model_id) if self._model_name else None
+            for path in job.files or ("",):
+                title = file_name(job, path, name) if path else human_name(job, name)
+                label = title if path else f"{state_label(job.state)} · {title}"
+                item = QListWidgetItem(self._icon(job, path), label)
+                item.setData(_JOB, job.local_id)
+                item.setData(_PATH, path)
+                item.setToolTip(label)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
+                self.addItem(item)
+        row = next((r for r in range(self.count()) if self._result(r) == current), 0)
+        if self.count():
+            self.setCurrentRow(row)
+
+    def results(self) -> list[tuple[str, str]]:
+        return [self._result(row) for row in range(self.count())]
+
+    def current_result(self) -> tuple[str, str] | None:
+        row = self.currentRow()
+        return self._result(row) if row >= 0 else None
+
+    def select_result(self, local_id: str, path: str) -> None:
+        for row in range(self.count()):
+            if self._result(row) == (local_id, path):
+                self.setCurrentRow(row)
+                return
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem():
+            self._on_activated(self.currentItem())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _result(self, row: int) -> tuple[str, str]:
+        item = self.item(row)
+        return str(item.data(_JOB)), str(item.data(_PATH))
+
+    def _on_activated(self, item: QListWidgetItem) -> None:
+        self.result_chosen.emit(str(item.data(_JOB)), str(item.data(_PATH)))
+
+    def _on_thumbnail(self, path: str, _image: QImage) -> None:
+        for row in range(self.count()):
+            item = self.item(row)
+            if item.data(_PATH) == path:
+                item.setIcon(self._icon(None, path))
+
+    def _icon(self, job: Job | None, path: str) -> QIcon:
+        dpr = self.devicePixelRatioF()
+        side = round(self.TILE * dpr)
+        pixmap = QPixmap(side, side)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
+        )
+        box = QRectF(0, 0, side, side)
+        clip = QPainterPath()
+        clip.addRoundedRect(box, 6 * dpr, 6 * dpr)
+        p.setClipPath(clip)
+        thumb = self._loader.request(path, side) if path else None
+        if thumb is not None:
+            p.drawImage(box, thumb, crop_rect(thumb.width(), thumb.height(), box))
+        else:
+            color = QColor(self.palette().color(QPalette.ColorRole.Text))
+            color.setAlpha(18)
+            p.fillRect(box, color)
+            if job is not None and not path:
+                glyph, color = glyph_for(job), state_color(job.state, self.palette())
+            else:
+                broken = bool(path) and self._loader.failure(path) is not None
+                glyph = Glyph.BROKEN if broken else _KIND_GLYPH.get(media_kind(path), Glyph.FILE)
+                color.setAlpha(140)
+            inset = side * 0.34
+            draw_glyph(p, box.adjusted(inset, inset, -inset, -inset), glyph, color)
+        p.end()
+        pixmap.setDevicePixelRatio(dpr)
+        return QIcon(pixmap)
