@@ -329,6 +329,7 @@ class DetailsPanel(QScrollArea):
         while self.params_grid.count():
             item = self.params_grid.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
+                widget.hide()  # gone now, not when the event loop deletes it: no ghosts
                 widget.deleteLater()
         for row, (key, value) in enumerate(sorted(params.items())):
             name = self._value(

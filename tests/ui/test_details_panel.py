@@ -57,3 +57,22 @@ def test_every_line_fits_the_column(qtbot: QtBot, width: int) -> None:
     assert prompt.height() >= prompt.heightForWidth(prompt.width())  # every wrapped line shown
     assert prompt.height() >= 2 * prompt.fontMetrics().height()  # it wraps, it is not cut
     assert panel.task_id.text() == LONG_ID  # whole for copying, however it is painted
+
+
+def test_showing_another_task_leaves_no_old_rows_behind(qtbot: QtBot) -> None:
+    panel = DetailsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(320, 900)
+    panel.set_job(_job(), "FLUX.1 [dev]")
+    panel.show()
+    qtbot.waitExposed(panel)
+    other = Job("m/x", {"prompt": "a fox", "channel": "stable"}, state=JobState.COMPLETED)
+    panel.set_job(other, "Other")  # before the event loop runs: the old rows still exist
+    body = panel.widget()
+    assert body is not None
+
+    def shown() -> list[str]:
+        return [w.text() for w in body.findChildren(QLabel) if w.isVisible() and w.text()]
+
+    assert "Seed" not in shown() and "Image" not in shown()  # the previous task's rows: gone
+    qtbot.waitUntil(lambda: "Channel" in shown() and "stable" in shown(), timeout=2000)
