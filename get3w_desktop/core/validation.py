@@ -113,6 +113,13 @@ def compiled(model: ModelInfo) -> _Compiled:
     return entry
 
 
+def is_compiled(model: ModelInfo) -> bool:
+    """Whether `model`'s checker is built already (the first check will not build it)."""
+    with _lock:
+        entry = _compiled.get(id(model.schema))
+    return entry is not None and entry.schema is model.schema
+
+
 def _compile(schema: Mapping[str, Any]) -> _Compiled:
     from jsonschema import Draft7Validator
     from jsonschema.exceptions import SchemaError

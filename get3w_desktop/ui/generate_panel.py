@@ -43,6 +43,7 @@ from get3w_desktop.ui.texts import batch_text, quote_text
 from get3w_desktop.workers.batch import BatchTracker
 from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.pricing import PriceQuoter
+from get3w_desktop.workers.schema_warmer import SchemaWarmer
 
 MAX_VARIATIONS = 16
 
@@ -65,6 +66,7 @@ class GeneratePanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._catalogue, self._book, self._memory = catalogue, book, memory
+        self._schemas = SchemaWarmer(self)  # each chosen model's checker, compiled off-thread
         self._service, self._caps_message, self._last_folder = service, caps_message, last_folder
         self._batch_bar = batch_bar
         self._batches: list[BatchTracker] = []
@@ -132,6 +134,7 @@ class GeneratePanel(QWidget):
         prompt = self.form.values().get("prompt") if self.model is not None else None
         self.remember()
         self.model = model
+        self._schemas.warm(model)
         # A count chosen for a cheap model must not multiply an expensive one: each model
         # starts at one task (a remembered ×3 per model would set the same trap on return).
         self.count.setValue(1)
