@@ -213,6 +213,7 @@ def run(
                 QTimer.singleShot(500, loop.quit)  # let the last decodes land
 
         runner.job_changed.connect(on_job)
+        window.set_spending(None, None, False, confirm_above=None)  # no question: a bench
         window.show()
         window.picker.select(MODEL)
         window.generate_panel.choose_model(MODEL)

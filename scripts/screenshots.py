@@ -76,6 +76,7 @@ def scenario(out: Path) -> Iterator[Step]:
     yield lambda: window() is not None
     win = window()
     assert win is not None
+    win.set_spending(None, None, False, confirm_above=None)  # the video run would ask first
     yield settle(1.0)
     shot("first-run")
 

@@ -75,6 +75,7 @@ def run(out: Path, work: Path) -> None:
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.service_bar import ServiceInfo
     from get3w_desktop.workers.file_copy import FileCopier
+    from get3w_desktop.workers.job_book import JobBook
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -105,8 +106,9 @@ def run(out: Path, work: Path) -> None:
         saver = FileCopier()
         service = ServiceInfo("sandbox", "Sandbox", "Offline sandbox.", is_sandbox=True)
         jobs = JobListModel()
-        win = MainWindow(catalogue, runner, jobs, thumbnails, FormMemory(work / "form.json"),
-                         service, saver, state_file=work / "window.ini")  # fmt: skip
+        win = MainWindow(catalogue, JobBook(runner, jobs), thumbnails,
+                         FormMemory(work / "form.json"), service, saver,
+                         state_file=work / "window.ini")  # fmt: skip
         win.show()
         wait(1.0)
 

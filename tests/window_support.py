@@ -48,6 +48,9 @@ def open_window(
     win = MainWindow(models, JobBook(runner, JobListModel()), thumbnails,
                      FormMemory(tmp_path / "form.json"), service, saver,
                      state_file=tmp_path / "window.ini")  # fmt: skip
+    # No spending limit and no question before a run: tests send $1+ runs on purpose (the
+    # questions and limits have their own tests, tests/ui/test_cost_safety.py).
+    win.set_spending(None, None, False, confirm_above=None)
     qtbot.addWidget(win)
     win.show()
     try:
