@@ -191,7 +191,9 @@ class ModelPicker(QWidget):
         self.view.setUniformItemSizes(False)
         self.view.setMouseTracking(True)
         self.view.setFrameShape(QListView.Shape.NoFrame)
-        self.view.setStyleSheet("QListView { background: transparent; }")
+        # The list sits on the window's colour. (A "background: transparent" style sheet did
+        # that too, but left the scroll bar's groove unpainted: black under X.)
+        self.view.viewport().setBackgroundRole(QPalette.ColorRole.Window)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
