@@ -264,7 +264,7 @@ def test_details_show_the_facts(viewer: ResultViewer) -> None:
     assert details.prompt.text() == "A lighthouse at dusk"
     assert details.prompt.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
     assert details.task_id.text() == "tsk_0123456789"
-    assert details.cost.text() == "$0.039"
+    assert details.cost.text() == "Charged $0.039"  # what it cost, and that it was charged
     grid = details.params_grid
     cells = [item.widget() for i in range(grid.count()) if (item := grid.itemAt(i))]
     texts = [cell.text() for cell in cells if isinstance(cell, QLabel)]
