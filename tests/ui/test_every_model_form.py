@@ -31,8 +31,8 @@ from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.remix import read_recipe, write_sidecar
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.ui.param_form import ParamForm
+from tests.real_catalogue import real_models_json
 
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "catalogue" / "models.json"
 SAMPLES: dict[ParamKind, Any] = {
     ParamKind.PROMPT: "a red fox in the snow",
     ParamKind.TEXT: "some text",
@@ -43,8 +43,7 @@ SAMPLES: dict[ParamKind, Any] = {
 
 @pytest.fixture(scope="module")
 def real_catalogue() -> Catalogue:
-    assert REAL.is_file(), f"the real catalogue should be beside the clone: {REAL}"
-    catalogue, problems = parse_catalogue(json.loads(REAL.read_text("utf-8")), source="real")
+    catalogue, problems = parse_catalogue(real_models_json(), source="real")
     assert problems == []
     assert len(catalogue) == 794
     assert len(catalogue.types()) == 25

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,12 @@ from get3w_desktop.core.catalogue import Catalogue, parse_catalogue
 from get3w_desktop.itemmodels.model_catalogue import FAVOURITES, RECENT, Role
 from get3w_desktop.storage.model_prefs import ModelPrefs
 from get3w_desktop.ui.model_picker import ModelPicker, group_label
-
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "catalogue" / "models.json"
+from tests.real_catalogue import real_models_json
 
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    parsed, _problems = parse_catalogue(json.loads(REAL.read_text("utf-8")), source="real")
+    parsed, _problems = parse_catalogue(real_models_json(), source="real")
     return parsed
 
 
