@@ -5,29 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QIcon,
     QImage,
     QKeyEvent,
-    QPainter,
-    QPainterPath,
     QPalette,
-    QPixmap,
 )
 from PySide6.QtWidgets import QFrame, QListView, QListWidget, QListWidgetItem, QWidget
 
 from get3w_desktop.core.job import Job
 from get3w_desktop.ui.human_names import file_name, human_name
-from get3w_desktop.ui.job_delegate import Glyph, crop_rect, draw_glyph, glyph_for, state_color
+from get3w_desktop.ui.job_delegate import glyph_for, state_color
 from get3w_desktop.ui.texts import state_label
-from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
+from get3w_desktop.ui.thumb_tile import kind_glyph, rounded_tile
+from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
 _JOB = Qt.ItemDataRole.UserRole
 _PATH = Qt.ItemDataRole.UserRole + 1
-_KIND_GLYPH = {MediaKind.IMAGE: Glyph.IMAGE, MediaKind.VIDEO: Glyph.FILM,
-               MediaKind.AUDIO: Glyph.AUDIO}  # fmt: skip
 
 
 class GalleryGrid(QListWidget):
@@ -122,33 +118,16 @@ class GalleryGrid(QListWidget):
                 item.setIcon(self._icon(None, path))
 
     def _icon(self, job: Job | None, path: str) -> QIcon:
-        dpr = self.devicePixelRatioF()
-        side = round(self.TILE * dpr)
-        pixmap = QPixmap(side, side)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pixmap)
-        p.setRenderHints(
-            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
-        )
-        box = QRectF(0, 0, side, side)
-        clip = QPainterPath()
-        clip.addRoundedRect(box, 6 * dpr, 6 * dpr)
-        p.setClipPath(clip)
-        thumb = self._loader.request(path, side) if path else None
-        if thumb is not None:
-            p.drawImage(box, thumb, crop_rect(thumb.width(), thumb.height(), box))
+        text = self.palette().color(QPalette.ColorRole.Text)
+        if job is not None and not path:
+            glyph, color = glyph_for(job), state_color(job.state, self.palette())
         else:
-            color = QColor(self.palette().color(QPalette.ColorRole.Text))
-            color.setAlpha(18)
-            p.fillRect(box, color)
-            if job is not None and not path:
-                glyph, color = glyph_for(job), state_color(job.state, self.palette())
-            else:
-                broken = bool(path) and self._loader.failure(path) is not None
-                glyph = Glyph.BROKEN if broken else _KIND_GLYPH.get(media_kind(path), Glyph.FILE)
-                color.setAlpha(140)
-            inset = side * 0.34
-            draw_glyph(p, box.adjusted(inset, inset, -inset, -inset), glyph, color)
-        p.end()
-        pixmap.setDevicePixelRatio(dpr)
-        return QIcon(pixmap)
+            broken = bool(path) and self._loader.failure(path) is not None
+            glyph, color = kind_glyph(path, broken=broken), QColor(text)
+            color.setAlpha(140)
+        pixels = round(self.TILE * self.devicePixelRatioF())
+        thumb = self._loader.request(path, pixels) if path else None
+        return rounded_tile(
+            thumb, side=self.TILE, dpr=self.devicePixelRatioF(), radius=6,
+            text_color=text, glyph=glyph, glyph_color=color, inset=0.34,
+        )  # fmt: skip

@@ -16,7 +16,6 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPalette,
     QPixmap,
     QResizeEvent,
@@ -38,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from get3w_desktop.ui.job_delegate import Glyph, crop_rect, draw_glyph
-from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
+from get3w_desktop.ui.thumb_tile import kind_glyph, rounded_tile
+from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
 MIN_SCALE = 0.02
 MAX_SCALE = 32.0
@@ -362,38 +361,11 @@ class GalleryStrip(QListWidget):
 
     def _icon(self, path: str) -> QIcon:
         dpr = self.devicePixelRatioF()
-        side = round(self.ICON * dpr)
-        pixmap = QPixmap(side, side)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pixmap)
-        p.setRenderHints(
-            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform
-        )
-        box = QRectF(0, 0, side, side)
-        clip = QPainterPath()
-        clip.addRoundedRect(box, 4 * dpr, 4 * dpr)
-        p.setClipPath(clip)
-        thumb = self._loader.request(path, 2 * side)
-        if thumb is not None:
-            p.drawImage(box, thumb, crop_rect(thumb.width(), thumb.height(), box))
-        else:
-            color = QColor(self.palette().color(QPalette.ColorRole.Text))
-            color.setAlpha(18)
-            p.fillRect(box, color)
-            color.setAlpha(140)
-            kind = media_kind(path)
-            glyph = (
-                Glyph.BROKEN if self._loader.failure(path) else _KIND_GLYPH.get(kind, Glyph.FILE)
-            )
-            inset = side * 0.3
-            draw_glyph(p, box.adjusted(inset, inset, -inset, -inset), glyph, color)
-        p.end()
-        pixmap.setDevicePixelRatio(dpr)
-        return QIcon(pixmap)
-
-
-_KIND_GLYPH = {
-    MediaKind.IMAGE: Glyph.IMAGE,
-    MediaKind.VIDEO: Glyph.FILM,
-    MediaKind.AUDIO: Glyph.AUDIO,
-}
+        text = self.palette().color(QPalette.ColorRole.Text)
+        color = QColor(text)
+        color.setAlpha(140)
+        glyph = kind_glyph(path, broken=bool(self._loader.failure(path)))
+        return rounded_tile(
+            self._loader.request(path, 2 * round(self.ICON * dpr)), side=self.ICON, dpr=dpr,
+            radius=4, text_color=text, glyph=glyph, glyph_color=color, inset=0.3,
+        )  # fmt: skip
