@@ -91,10 +91,15 @@ class GeneratePanel(QWidget):
         layout.setContentsMargins(6, 12, 6, 12)
         layout.setSpacing(10)
         layout.addWidget(self.form, 1)
+        # Two rows, so the button's total ("Generate 3 · about $3.60") is never cut: the
+        # count and the unit price, then the buttons at the panel's whole width.
+        amount = QHBoxLayout()
+        amount.setSpacing(8)
+        amount.addWidget(self.count)
+        amount.addWidget(self.price_label, 1)
+        layout.addLayout(amount)
         bar = QHBoxLayout()
         bar.setSpacing(8)
-        bar.addWidget(self.count)
-        bar.addWidget(self.price_label)
         bar.addWidget(self.generate_button, 1)
         bar.addWidget(self.batch_button)
         layout.addLayout(bar)

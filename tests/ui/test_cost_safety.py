@@ -182,3 +182,20 @@ def test_the_prompt_follows_across_models_and_is_replaced_not_appended(
     assert win.form.values().get("prompt") == "A red kite over the sea"
     win.generate_panel.choose_model(FLUX)
     assert win.form.values().get("prompt") == "A red kite over the sea"
+
+
+def test_the_total_on_generate_is_never_cut_at_the_window_s_narrowest_form(
+    qtbot: QtBot, win: MainWindow
+) -> None:
+    """The total is the point of the button: its whole text fits, even with the most
+    expensive model at ×20 in a window at its minimum width (it was cut to "enerate 3 · …")."""
+    choose(win, VEO)
+    panel = win.generate_panel
+    panel.count.setValue(panel.count.maximum())
+    win.resize(win.minimumSizeHint().width(), 720)
+    button = panel.generate_button
+    qtbot.waitUntil(lambda: "20" in button.text())
+    QApplication.processEvents()
+    needed = button.fontMetrics().horizontalAdvance(button.text())
+    assert button.width() > needed, (button.width(), needed, button.text())
+    assert panel.price_label.isVisible()
