@@ -139,9 +139,7 @@ class ModelDelegate(QStyledItemDelegate):
             painter.drawText(line, right, facts)
         id_rect = QRect(line)
         id_rect.setWidth(max(20, inner.width() - facts_width))
-        model_id = small_metrics.elidedText(
-            secondary_text, Qt.TextElideMode.ElideMiddle, id_rect.width()
-        )
+        model_id = secondary_line(small_metrics, secondary_text, id_rect.width())
         painter.drawText(id_rect, left, model_id)
         if option.state & QStyle.StateFlag.State_HasFocus and not selected:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1))
@@ -168,3 +166,11 @@ class ModelDelegate(QStyledItemDelegate):
                 self.star_clicked.emit(model_id)
                 return True
         return super().editorEvent(event, model, option, index)
+
+
+def secondary_line(metrics: QFontMetrics, text: str, width: int) -> str:
+    """The line under a model's name in `width` pixels: the id when it fits, else its maker
+    whole ("wav…dev" says nothing; the full id is in the tooltip), elided at the end."""
+    if metrics.horizontalAdvance(text) > width:
+        text = text.split("/", 1)[0]
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)

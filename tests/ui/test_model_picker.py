@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.catalogue import Catalogue, load_bundled
 from get3w_desktop.core.resources import resource_path
+from get3w_desktop.ui.model_delegate import secondary_line
 from get3w_desktop.ui.model_picker import (
     GROUP_LABELS,
     ModelPicker,
@@ -195,3 +196,16 @@ def test_an_empty_catalogue_says_so(qtbot: QtBot) -> None:
     assert picker.stack.currentIndex() == 1
     assert "No models" in picker.empty_title.text()
     assert picker.current_model_id() is None
+
+
+def test_the_line_under_a_name_keeps_the_maker_whole_rather_than_a_middle_cut(
+    picker: ModelPicker,
+) -> None:
+    metrics = picker.fontMetrics()
+    model_id = "wavespeed-ai/flux-dev"
+    wide = metrics.horizontalAdvance(model_id) + 4
+    assert secondary_line(metrics, model_id, wide) == model_id
+    maker = metrics.horizontalAdvance("wavespeed-ai") + 4
+    assert secondary_line(metrics, model_id, maker) == "wavespeed-ai"  # not "wav…dev"
+    tiny = secondary_line(metrics, model_id, metrics.horizontalAdvance("wave…") + 2)
+    assert tiny.startswith("wav") and tiny.endswith("…")
