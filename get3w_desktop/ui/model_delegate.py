@@ -134,12 +134,11 @@ class ModelDelegate(QStyledItemDelegate):
         small_metrics = painter.fontMetrics()
         painter.setPen(secondary)
         line = QRect(inner.left(), name_rect.bottom() + 1, inner.width(), small_metrics.height())
-        facts_width = small_metrics.horizontalAdvance(facts) + 10 if facts else 0
+        model_id, facts = secondary_line(small_metrics, secondary_text, facts, inner.width())
         if facts:
             painter.drawText(line, right, facts)
         id_rect = QRect(line)
-        id_rect.setWidth(max(20, inner.width() - facts_width))
-        model_id = secondary_line(small_metrics, secondary_text, id_rect.width())
+        id_rect.setWidth(max(20, inner.width() - _facts_width(small_metrics, facts)))
         painter.drawText(id_rect, left, model_id)
         if option.state & QStyle.StateFlag.State_HasFocus and not selected:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1))
@@ -168,9 +167,20 @@ class ModelDelegate(QStyledItemDelegate):
         return super().editorEvent(event, model, option, index)
 
 
-def secondary_line(metrics: QFontMetrics, text: str, width: int) -> str:
-    """The line under a model's name in `width` pixels: the id when it fits, else its maker
-    whole ("wav…dev" says nothing; the full id is in the tooltip), elided at the end."""
-    if metrics.horizontalAdvance(text) > width:
-        text = text.split("/", 1)[0]
-    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+def _facts_width(metrics: QFontMetrics, facts: str) -> int:
+    return metrics.horizontalAdvance(facts) + 10 if facts else 0
+
+
+def secondary_line(metrics: QFontMetrics, text: str, facts: str, width: int) -> tuple[str, str]:
+    """The line under a model's name in `width` pixels: (left text, facts on the right).
+
+    The id when it fits beside the facts ("$0.012 / run · about 8 s"); else its maker whole
+    ("wav…dev" says nothing; the full id is in the tooltip), dropping the time before the
+    maker is cut; elided at the end only when even that does not fit."""
+    if metrics.horizontalAdvance(text) <= width - _facts_width(metrics, facts):
+        return text, facts
+    text = text.split("/", 1)[0]
+    if metrics.horizontalAdvance(text) > width - _facts_width(metrics, facts) and " · " in facts:
+        facts = facts.split(" · ", 1)[0]
+    room = max(20, width - _facts_width(metrics, facts))
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room), facts

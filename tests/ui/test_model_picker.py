@@ -202,10 +202,19 @@ def test_the_line_under_a_name_keeps_the_maker_whole_rather_than_a_middle_cut(
     picker: ModelPicker,
 ) -> None:
     metrics = picker.fontMetrics()
-    model_id = "wavespeed-ai/flux-dev"
-    wide = metrics.horizontalAdvance(model_id) + 4
-    assert secondary_line(metrics, model_id, wide) == model_id
-    maker = metrics.horizontalAdvance("wavespeed-ai") + 4
-    assert secondary_line(metrics, model_id, maker) == "wavespeed-ai"  # not "wav…dev"
-    tiny = secondary_line(metrics, model_id, metrics.horizontalAdvance("wave…") + 2)
-    assert tiny.startswith("wav") and tiny.endswith("…")
+    model_id, facts = "wavespeed-ai/flux-dev", "$0.012 / run · about 8 s"
+
+    def width(*texts: str) -> int:
+        return sum(metrics.horizontalAdvance(t) for t in texts) + 10 + 4
+
+    assert secondary_line(metrics, model_id, facts, width(model_id, facts)) == (model_id, facts)
+    assert secondary_line(metrics, model_id, facts, width("wavespeed-ai", facts)) == (
+        "wavespeed-ai",
+        facts,
+    )  # the maker whole, not "wav…dev"
+    assert secondary_line(metrics, model_id, facts, width("wavespeed-ai", "$0.012 / run")) == (
+        "wavespeed-ai",
+        "$0.012 / run",
+    )  # the time goes before the maker is cut
+    tiny, price = secondary_line(metrics, model_id, facts, width("wave…", "$0.012 / run"))
+    assert price == "$0.012 / run" and tiny.startswith("wav") and tiny.endswith("…")
