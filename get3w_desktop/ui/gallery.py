@@ -16,7 +16,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QListView, QListWidget, QListWidgetItem, QWidget
 
 from get3w_desktop.core.job import Job
-from get3w_desktop.ui.human_names import file_name, human_name
+from get3w_desktop.ui.human_names import distinct_names, file_name, name_parts
 from get3w_desktop.ui.job_delegate import glyph_for, state_color
 from get3w_desktop.ui.texts import state_label
 from get3w_desktop.ui.thumb_tile import kind_glyph, rounded_tile
@@ -69,17 +69,27 @@ class GalleryGrid(QListWidget):
         """Show `jobs`' results, keeping the current tile when it is still there."""
         current = self.current_result()
         self.clear()
+        tiles: list[tuple[Job, str, list[str]]] = []
         for job in jobs:
             name = self._model_name(job.model_id) if self._model_name else None
             for path in job.files or ("",):
-                title = file_name(job, path, name) if path else human_name(job, name)
-                label = title if path else f"{state_label(job.state)} · {title}"
-                item = QListWidgetItem(self._icon(job, path), label)
-                item.setData(_JOB, job.local_id)
-                item.setData(_PATH, path)
-                item.setToolTip(label)
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
-                self.addItem(item)
+                parts = name_parts(job, name)
+                if path and len(job.files) > 1:
+                    parts.append(file_name(job, path, name).rsplit(" · ", 1)[1])  # "2 of 4"
+                if not path:
+                    parts.insert(0, state_label(job.state))
+                tiles.append((job, path, parts))
+        # Under each tile only what tells it apart ("seed 43"); the whole name is the tip
+        # and what a screen reader says.
+        shorts = distinct_names([parts for _job, _path, parts in tiles])
+        for (job, path, parts), short in zip(tiles, shorts, strict=True):
+            label = " · ".join(parts)
+            item = QListWidgetItem(self._icon(job, path), short)
+            item.setData(_JOB, job.local_id)
+            item.setData(_PATH, path)
+            item.setToolTip(label)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, label)
+            self.addItem(item)
         row = next((r for r in range(self.count()) if self._result(r) == current), 0)
         if self.count():
             self.setCurrentRow(row)

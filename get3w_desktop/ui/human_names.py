@@ -29,6 +29,11 @@ def cut_prompt(prompt: str, limit: int = PROMPT_CHARS) -> str:
 
 def human_name(job: Job, model_name: str | None = None) -> str:
     """'FLUX.1 [dev] · A lighthouse at dawn · seed 42' (parts that are unknown are left out)."""
+    return " · ".join(name_parts(job, model_name))
+
+
+def name_parts(job: Job, model_name: str | None = None) -> list[str]:
+    """The parts of `human_name`: model, prompt (cut), seed."""
     parts = [model_name or job.model_id]
     prompt = cut_prompt(job.prompt)
     if prompt:
@@ -36,7 +41,18 @@ def human_name(job: Job, model_name: str | None = None) -> str:
     seed = job.params.get("seed")
     if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0:
         parts.append(QCoreApplication.translate("HumanName", "seed {seed}").format(seed=seed))
-    return " · ".join(parts)
+    return parts
+
+
+def distinct_names(parts: list[list[str]]) -> list[str]:
+    """Short names for results shown side by side: the parts they all share at the start
+    (the same model and prompt) are left out, so tiles read "seed 42", "seed 43"."""
+    shared = 0
+    if len(parts) > 1:
+        shortest = min(len(p) for p in parts)
+        while shared < shortest - 1 and all(p[shared] == parts[0][shared] for p in parts):
+            shared += 1
+    return [" · ".join(p[shared:]) for p in parts]
 
 
 def file_name(job: Job, path: str, model_name: str | None = None) -> str:

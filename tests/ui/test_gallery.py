@@ -68,9 +68,12 @@ def test_variations_show_as_a_grid_named_like_people_remember(
     grid = viewer.grid
     assert grid.count() == 3
     assert [r[0] for r in grid.results()] == [j.local_id for j in jobs[:3]]
+    # Under each tile what tells it apart; the whole name is the tip and the spoken name.
     labels = [grid.item(row).text() for row in range(3)]
-    assert labels[0] == "FLUX.1 [dev] · A lighthouse at dawn · seed 40"
-    assert all("0000" not in label for label in labels)  # no hashes
+    assert labels == ["seed 40", "seed 41", "seed 42"]
+    full = grid.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert full == grid.item(0).toolTip() == "FLUX.1 [dev] · A lighthouse at dawn · seed 40"
+    assert all("0000" not in grid.item(row).toolTip() for row in range(3))  # no hashes
     assert grid.current_result() == (jobs[1].local_id, jobs[1].files[0])  # the shown one
     assert grid.accessibleName() == "Gallery"
 

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.job import JobState
 from get3w_desktop.sandbox.server import SandboxServer
+from get3w_desktop.ui.human_names import distinct_names
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.param_fields.media_chips import MediaChip, chip_name
 from tests.window_support import open_window
@@ -61,3 +62,15 @@ def test_the_header_and_the_chips_name_a_result_by_its_task(
     other = tmp_path / "holiday.png"
     other.write_bytes(b"")
     assert chip_name(str(other)) == "holiday.png"
+
+
+def test_side_by_side_names_leave_out_only_what_every_tile_shares() -> None:
+    same = [["FLUX", "A fox", "seed 1"], ["FLUX", "A fox", "seed 2"]]
+    assert distinct_names(same) == ["seed 1", "seed 2"]
+    prompts = [["FLUX", "A fox", "seed 1"], ["FLUX", "A cat", "seed 1"]]
+    assert distinct_names(prompts) == ["A fox · seed 1", "A cat · seed 1"]
+    models = [["FLUX", "A fox"], ["Veo", "A fox"]]
+    assert distinct_names(models) == ["FLUX · A fox", "Veo · A fox"]
+    assert distinct_names([["FLUX", "A fox", "seed 1"]]) == ["FLUX · A fox · seed 1"]
+    twins = [["FLUX", "A fox"], ["FLUX", "A fox"]]  # never an empty label
+    assert distinct_names(twins) == ["A fox", "A fox"]
