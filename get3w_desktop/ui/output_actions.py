@@ -104,7 +104,7 @@ class OutputActions(QObject):
         its folder and its path instead."""
         if not Path(path).is_file():
             self._say(self.tr("{name} is no longer on this computer.").format(
-                name=Path(path).name), 10000)  # fmt: skip
+                name=self._title(path)), 10000)  # fmt: skip
         elif not open_file(path):
             self._open_failed(path)
 
