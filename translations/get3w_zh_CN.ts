@@ -1399,6 +1399,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <source>Open {name}</source>
         <translation>打开 {name}</translation>
     </message>
+    <message>
+        <source>No app could show the folder; its path is copied: {folder}</source>
+        <translation>没有应用能显示该文件夹；已复制其路径：{folder}</translation>
+    </message>
 </context>
 <context>
     <name>GalleryGrid</name>
@@ -2722,6 +2726,50 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>{name} is no longer on this computer.</source>
+        <translation>{name} 已不在这台电脑上。</translation>
+    </message>
+    <message>
+        <source>No app could open {name}</source>
+        <translation>没有应用能打开 {name}</translation>
+    </message>
+    <message>
+        <source>Could not open the file</source>
+        <translation>无法打开文件</translation>
+    </message>
+    <message>
+        <source>No app on this computer could open {name}.</source>
+        <translation>这台电脑上没有应用能打开 {name}。</translation>
+    </message>
+    <message>
+        <source>The file {file} is in {folder}. Show it in its folder, or copy its path to open it with another app.</source>
+        <translation>文件 {file} 位于 {folder}。可以在文件夹中显示它，或复制其路径，用其他应用打开。</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Copy path</source>
+        <translation>复制路径</translation>
+    </message>
+    <message>
+        <source>No app could show the folder either; its path is copied: {folder}</source>
+        <translation>也没有应用能显示该文件夹；已复制其路径：{folder}</translation>
+    </message>
+    <message>
+        <source>Path copied: {path}</source>
+        <translation>路径已复制：{path}</translation>
+    </message>
+    <message>
+        <source>Could not create the save folder {folder} ({reason}). Opening your home folder instead; choose another download folder in Settings.</source>
+        <translation>无法创建保存文件夹 {folder}（{reason}）。将改为打开你的主文件夹；请在“设置”中选择其他下载文件夹。</translation>
+    </message>
+    <message>
+        <source>Created {folder} for your saved files</source>
+        <translation>已创建 {folder}，用于存放保存的文件</translation>
     </message>
     <message>
         <source>Save output</source>

@@ -9,6 +9,7 @@ full disk or a crash never leaves half a file under the chosen name.
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import json
 import os
 import struct
@@ -18,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from get3w_desktop import __version__
+from get3w_desktop.core.filenames import DEFAULT_PATTERN, render_filename
 from get3w_desktop.core.files import write_atomically
-from get3w_desktop.core.job import Job
+from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.task import Task
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: The text chunk keyword holding the JSON record of how an output was made.
@@ -33,6 +36,39 @@ def short_model_name(model_id: str) -> str:
     if not parts:
         return "output"
     return parts[1] if len(parts) >= 2 else parts[0]
+
+
+def file_name(
+    job: Job, index: int, suffix: str, pattern: str | None = None,
+    when: _dt.datetime | None = None,
+) -> str:  # fmt: skip
+    """The name output `index` (from 1) of `job` is saved under, from the Settings
+    `pattern` (None: the built-in one). Save…, Save all, auto-save and the Settings
+    example all name files here, so the example is what Save… proposes."""
+    seed = job.params.get("seed")
+    try:
+        return render_filename(
+            pattern or DEFAULT_PATTERN, model=short_model_name(job.model_id), prompt=job.prompt,
+            seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+            index=index, task=job.remote_id or "", when=when, extension=suffix,
+        )  # fmt: skip
+    except ValueError:  # a pattern the settings dialog would have refused
+        return file_name(job, index, suffix, None, when) if pattern else f"output{suffix}"
+
+
+#: The suffix of the example task's output (its output_format is png).
+EXAMPLE_SUFFIX = ".png"
+
+
+def example_job() -> Job:
+    """A representative finished task (model · prompt · seed, a server id) whose first
+    output's `file_name` is the example Settings shows for a pattern."""
+    return Job(
+        model_id="wavespeed-ai/flux-dev",
+        params={"prompt": "A sunset over mountains", "seed": 1234, "output_format": "png"},
+        state=JobState.COMPLETED,
+        task=Task(id="8f14e45fceea167a5a36dedd4bea2543", status="completed"),
+    )
 
 
 def output_metadata(job: Job) -> dict[str, str]:
@@ -127,7 +163,8 @@ def read_png_text(data: bytes) -> dict[str, str]:
 
 def save_output(source: str | Path, destination: str | Path,
                 metadata: Mapping[str, str] | None = None) -> Path:  # fmt: skip
-    """Copy `source` to `destination` atomically; PNGs get `metadata` as text chunks.
+    """Copy `source` to `destination` atomically (creating its folder); PNGs get
+    `metadata` as text chunks.
 
     A PNG that cannot be parsed is copied unchanged rather than refused: the person
     asked for the file, and the metadata is a bonus. Raises OSError (disk full,
@@ -135,6 +172,7 @@ def save_output(source: str | Path, destination: str | Path,
     """
     source, destination = Path(source), Path(destination)
     data = source.read_bytes()
+    destination.parent.mkdir(parents=True, exist_ok=True)  # a folder that is not there yet
     if metadata and data.startswith(PNG_SIGNATURE):
         with contextlib.suppress(ValueError):
             data = png_with_text(data, metadata)

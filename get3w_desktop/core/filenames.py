@@ -1,16 +1,23 @@
-"""The one file-name cleaner: what every common file system (and Windows) accepts.
+"""The one file-name cleaner: what every common file system (and Windows) accepts, and
+the Settings file-name pattern ("{model}_{prompt}_{seed}") that names saved outputs.
 
-Used for saved outputs (the Settings pattern, storage/settings.py `render_filename`) and
-for export folders and files (core/housekeeping.py).
+Used for saved outputs (`render_filename`, through core/export.py `file_name`) and for
+export folders and files (core/housekeeping.py).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
+import string
 import unicodedata
 
 #: Well under the 255 bytes most file systems allow, leaving room for " (2)".
 MAX_NAME_BYTES = 200
+#: What a file-name pattern may use, each written as {name}.
+PLACEHOLDERS = ("model", "prompt", "seed", "date", "time", "index", "task")
+DEFAULT_PATTERN = "{model}_{prompt}_{seed}"
+_EXTENSION = re.compile(r"^[A-Za-z0-9]{1,8}$")
 #: Control characters and what Windows forbids in a name (path separators included).
 UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 #: Device names Windows reserves, with any extension ("nul.txt" too).
@@ -48,3 +55,66 @@ def safe_name(text: str, *, limit: int = 80, fallback: str = "task") -> str:
     if not text:
         return fallback
     return f"_{text}" if is_reserved(text) else text
+
+
+def validate_pattern(pattern: str) -> str | None:
+    """None when `pattern` is a usable file-name pattern, else what is wrong."""
+    if not pattern.strip():
+        return "Enter a file-name pattern, e.g. " + DEFAULT_PATTERN + "."
+    if "/" in pattern or "\\" in pattern:
+        return "A file name cannot contain / or \\; the folder is chosen separately."
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return "Unbalanced braces: write placeholders as {model}, and a literal brace as {{."
+    known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    used: list[str] = []
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS:
+            shown = "{" + name + "}" if name else "{}"
+            return f"Unknown placeholder {shown}. Use {known}."
+        if spec or conversion:
+            return f"Write {{{name}}} without a format (“:” or “!”)."
+        used.append(name)
+    if not used:
+        return "Use at least one placeholder, or every file would get the same name."
+    return None
+
+
+def render_filename(
+    pattern: str,
+    *,
+    model: str,
+    prompt: str = "",
+    seed: int | None = None,
+    index: int = 1,
+    task: str = "",
+    when: _dt.datetime | None = None,
+    extension: str = "",
+) -> str:
+    """A safe file name (no folder part) from `pattern`; never empty, never hidden.
+
+    Raises ValueError for a pattern that `validate_pattern` rejects.
+    """
+    problem = validate_pattern(pattern)
+    if problem:
+        raise ValueError(problem)
+    moment = when or _dt.datetime.now()
+    values = {
+        "model": clean_text(model.replace("/", "-"), 60),
+        "prompt": clean_text(prompt, 40),
+        "seed": "" if seed is None or seed < 0 else str(seed),
+        "date": moment.strftime("%Y-%m-%d"),
+        "time": moment.strftime("%H%M%S"),
+        "index": str(index),
+        "task": clean_text(task, 40),
+    }
+    stem = clean_text(pattern.format(**values), 1000)
+    stem = re.sub(r"([_\- ])\1+", r"\1", stem).strip(" ._-")
+    stem = fit_bytes(stem, MAX_NAME_BYTES).rstrip(" .") or "output"
+    if is_reserved(stem):
+        stem = "_" + stem
+    ext = extension.lstrip(".")
+    return f"{stem}.{ext}" if ext and _EXTENSION.match(ext) else stem

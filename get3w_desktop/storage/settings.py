@@ -21,13 +21,11 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import enum
 import json
 import logging
 import os
 import re
-import string
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +35,12 @@ from typing import Any, TypeVar
 import platformdirs
 
 from get3w_desktop.core.errors import ConfigError
-from get3w_desktop.core.filenames import MAX_NAME_BYTES, clean_text, fit_bytes, is_reserved
+
+# The file-name pattern lives in core (export names files with it); kept importable here.
+from get3w_desktop.core.filenames import DEFAULT_PATTERN as DEFAULT_PATTERN
+from get3w_desktop.core.filenames import PLACEHOLDERS as PLACEHOLDERS
+from get3w_desktop.core.filenames import render_filename as render_filename
+from get3w_desktop.core.filenames import validate_pattern as validate_pattern
 from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.proxy import (
     PROXY_MODES,
@@ -69,8 +72,6 @@ DEFAULT_CONFIRM_ABOVE = 1.0
 #: be a surprise. $10 is a few dozen images or eight Veo clips; raise it in Settings.
 DEFAULT_CAP_PER_DAY = 10.0
 KNOWN_CHANNELS = ("economy", "stable", "official")
-PLACEHOLDERS = ("model", "prompt", "seed", "date", "time", "index", "task")
-DEFAULT_PATTERN = "{model}_{prompt}_{seed}"
 
 _PROFILE_NAME = re.compile(r"^[\w][\w .\-]{0,39}$")
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
@@ -208,32 +209,6 @@ def validate_channel(channel: str | None) -> str | None:
     return f"A channel is one word such as {', '.join(KNOWN_CHANNELS)}."
 
 
-def validate_pattern(pattern: str) -> str | None:
-    """None when `pattern` is a usable file-name pattern, else what is wrong."""
-    if not pattern.strip():
-        return "Enter a file-name pattern, e.g. " + DEFAULT_PATTERN + "."
-    if "/" in pattern or "\\" in pattern:
-        return "A file name cannot contain / or \\; the folder is chosen separately."
-    try:
-        parts = list(string.Formatter().parse(pattern))
-    except ValueError:
-        return "Unbalanced braces: write placeholders as {model}, and a literal brace as {{."
-    known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-    used: list[str] = []
-    for _literal, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if name not in PLACEHOLDERS:
-            shown = "{" + name + "}" if name else "{}"
-            return f"Unknown placeholder {shown}. Use {known}."
-        if spec or conversion:
-            return f"Write {{{name}}} without a format (“:” or “!”)."
-        used.append(name)
-    if not used:
-        return "Use at least one placeholder, or every file would get the same name."
-    return None
-
-
 def validate_cap(value: float | None, *, what: str) -> str | None:
     """None when `value` is a usable spending limit (None means no limit)."""
     if value is None:
@@ -293,48 +268,6 @@ def validate(settings: Settings) -> tuple[Issue, ...]:
         if problem:
             issues.append(Issue(name, problem))
     return tuple(issues)
-
-
-# -- file names ---------------------------------------------------------------------------
-
-_EXTENSION = re.compile(r"^[A-Za-z0-9]{1,8}$")
-
-
-def render_filename(
-    pattern: str,
-    *,
-    model: str,
-    prompt: str = "",
-    seed: int | None = None,
-    index: int = 1,
-    task: str = "",
-    when: _dt.datetime | None = None,
-    extension: str = "",
-) -> str:
-    """A safe file name (no folder part) from `pattern`; never empty, never hidden.
-
-    Raises ValueError for a pattern that `validate_pattern` rejects.
-    """
-    problem = validate_pattern(pattern)
-    if problem:
-        raise ValueError(problem)
-    moment = when or _dt.datetime.now()
-    values = {
-        "model": clean_text(model.replace("/", "-"), 60),
-        "prompt": clean_text(prompt, 40),
-        "seed": "" if seed is None or seed < 0 else str(seed),
-        "date": moment.strftime("%Y-%m-%d"),
-        "time": moment.strftime("%H%M%S"),
-        "index": str(index),
-        "task": clean_text(task, 40),
-    }
-    stem = clean_text(pattern.format(**values), 1000)
-    stem = re.sub(r"([_\- ])\1+", r"\1", stem).strip(" ._-")
-    stem = fit_bytes(stem, MAX_NAME_BYTES).rstrip(" .") or "output"
-    if is_reserved(stem):
-        stem = "_" + stem
-    ext = extension.lstrip(".")
-    return f"{stem}.{ext}" if ext and _EXTENSION.match(ext) else stem
 
 
 # -- JSON <-> Settings --------------------------------------------------------------------

@@ -417,6 +417,10 @@ class MainWindow(QMainWindow):
         """How saved files are named (Settings); None: the built-in pattern."""
         self.outputs.pattern = pattern
 
+    def set_save_folder(self, folder: Path | None) -> None:
+        """Where Save… and Save all start (Settings' download folder; None: home)."""
+        self.outputs.save_folder = folder
+
     def set_auto_save_dir(self, folder: Path | None) -> None:
         """Copy every finished task's outputs into `folder` as they arrive (None: off)."""
         self.outputs.auto_save_dir = folder

@@ -4,6 +4,11 @@ task id, a curl or Python snippet), and remix (a saved output's recipe into the 
 It works on the task panel's selection and the viewer's current file, saves through the
 file copier (off the GUI thread) and says what happened through `say`; it never reaches
 into the window.
+
+Where Save… and Save all open: the folder the person chose last, unless the Settings
+download folder was changed after that choice (or the chosen folder is gone); then the
+Settings folder, created with its parents the first time it is needed. When it cannot be
+created the dialog opens in the home folder and the status bar says why.
 """
 
 from __future__ import annotations
@@ -12,16 +17,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
 
 from get3w_desktop.core.catalogue import Catalogue
-from get3w_desktop.core.export import output_metadata, short_model_name, unique_path
+from get3w_desktop.core.export import file_name, output_metadata, unique_path
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.remix import RecipeError, read_recipe
 from get3w_desktop.core.snippets import as_curl, as_python
-from get3w_desktop.storage.settings import DEFAULT_PATTERN, render_filename
+from get3w_desktop.ui.human_names import file_name as human_file_name
+from get3w_desktop.ui.output_pages import open_file, show_in_folder
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.task_panel import TaskPanel
 from get3w_desktop.workers.file_copy import FileCopier, SaveItem
@@ -29,19 +35,6 @@ from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 Say = Callable[[str, int], None]
-
-
-def file_name(job: Job, index: int, suffix: str, pattern: str | None = None) -> str:
-    """A file name for output `index` (from 1) of `job`, from the Settings pattern."""
-    seed = job.params.get("seed")
-    try:
-        return render_filename(
-            pattern or DEFAULT_PATTERN, model=short_model_name(job.model_id), prompt=job.prompt,
-            seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
-            index=index, task=job.remote_id or "", extension=suffix,
-        )  # fmt: skip
-    except ValueError:  # a pattern the settings dialog would have refused
-        return file_name(job, index, suffix, DEFAULT_PATTERN) if pattern else f"output{suffix}"
 
 
 def save_items(
@@ -84,6 +77,9 @@ class OutputActions(QObject):
         self.pattern: str | None = None  # file-name pattern from Settings (None: built-in)
         self.sidecars = False  # also write <file>.json recipes when saving (Settings)
         self.auto_save_dir: Path | None = None  # copy finished outputs here (None: off)
+        # Where saving starts (the Settings download folder; None: the home folder).
+        self.save_folder: Path | None = None
+        self.open_failed_box: QMessageBox | None = None  # shown when no app could open a file
         self._pending_copy: str | None = None  # an image to put on the clipboard once decoded
         saver.copied.connect(lambda dest: say(self.tr("Saved {path}").format(path=dest), 6000))
         saver.saved_all.connect(self._on_saved_all)
@@ -104,7 +100,58 @@ class OutputActions(QObject):
 
     @Slot(str)
     def open_path(self, path: str) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        """Open `path` with the system's app for it; when none can, say so and offer
+        its folder and its path instead."""
+        if not Path(path).is_file():
+            self._say(self.tr("{name} is no longer on this computer.").format(
+                name=self._title(path)), 10000)  # fmt: skip
+        elif not open_file(path):
+            self._open_failed(path)
+
+    def _title(self, path: str) -> str:
+        """What people call the file: model · prompt · seed when its task is at hand."""
+        found = self._job_of_file(path)
+        if found is None:
+            return Path(path).name
+        model = self._catalogue.get(found[0].model_id)
+        return human_file_name(found[0], path, model.name if model else None)
+
+    def _open_failed(self, path: str) -> None:
+        title, folder = self._title(path), str(Path(path).parent)
+        self._say(self.tr("No app could open {name}").format(name=title), 10000)
+        if self.open_failed_box is not None:
+            self.open_failed_box.close()
+        box = QMessageBox(
+            QMessageBox.Icon.Information, self.tr("Could not open the file"),
+            self.tr("No app on this computer could open {name}.").format(name=title),
+            QMessageBox.StandardButton.Close, self._parent,
+        )  # fmt: skip
+        box.setInformativeText(self.tr(
+            "The file {file} is in {folder}. Show it in its folder, or copy its path to "
+            "open it with another app."
+        ).format(file=Path(path).name, folder=folder))  # fmt: skip
+        show = box.addButton(self.tr("Show in folder"), QMessageBox.ButtonRole.ActionRole)
+        copy = box.addButton(self.tr("Copy path"), QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(show)
+
+        def clicked(button: QAbstractButton) -> None:
+            if button is show and not show_in_folder(path):
+                QGuiApplication.clipboard().setText(folder)
+                self._say(self.tr("No app could show the folder either; its path is copied: "
+                                  "{folder}").format(folder=folder), 15000)  # fmt: skip
+            elif button is copy:
+                QGuiApplication.clipboard().setText(path)
+                self._say(self.tr("Path copied: {path}").format(path=path), 6000)
+
+        box.buttonClicked.connect(clicked)
+        box.finished.connect(lambda _result: self._forget_box(box))
+        self.open_failed_box = box
+        box.open()
+
+    def _forget_box(self, box: QMessageBox) -> None:
+        if self.open_failed_box is box:
+            self.open_failed_box = None
+        box.deleteLater()
 
     def save_current(self) -> None:
         job = self._tasks.current_job()
@@ -113,13 +160,44 @@ class OutputActions(QObject):
             self.save_file(shown if shown in job.files else job.files[0])
 
     def last_folder(self) -> Path:
-        saved = self._state.value("save/folder", "") if self._state else ""
-        folder = Path(str(saved)) if saved else Path.home()
-        return folder if folder.is_dir() else Path.home()
+        """Where Save… and Save all open (nothing is created here; the batch dialog
+        starts here too)."""
+        return self._start_folder(create=False)
+
+    def _start_folder(self, *, create: bool) -> Path:
+        """The folder chosen last, unless the Settings folder was changed after that
+        choice or the chosen one is gone; then the Settings folder (with `create`, made
+        with its parents when missing); the home folder when neither can be used."""
+        state = self._state
+        chosen = str(state.value("save/folder", "")) if state is not None else ""
+        chosen_under = str(state.value("save/settings_folder", "")) if state is not None else ""
+        configured = self.save_folder
+        still_current = configured is None or chosen_under == str(configured)
+        if chosen and still_current and Path(chosen).is_dir():
+            return Path(chosen)
+        if configured is None:
+            return Path.home()
+        if configured.is_dir() or not create:
+            return configured if configured.is_dir() else Path.home()
+        try:
+            configured.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._say(self.tr(
+                "Could not create the save folder {folder} ({reason}). Opening your home "
+                "folder instead; choose another download folder in Settings."
+            ).format(folder=configured, reason=exc.strerror or exc), 15000)  # fmt: skip
+            return Path.home()
+        self._say(self.tr("Created {folder} for your saved files").format(folder=configured),
+                  6000)  # fmt: skip
+        return configured
 
     def _remember_folder(self, folder: Path) -> None:
+        """Keep the folder the person chose, and the Settings folder it was chosen under:
+        a Settings folder changed later wins over it."""
         if self._state is not None:
             self._state.setValue("save/folder", str(folder))
+            configured = "" if self.save_folder is None else str(self.save_folder)
+            self._state.setValue("save/settings_folder", configured)
 
     def _job_of_file(self, path: str) -> tuple[Job, int] | None:
         for job in (self._viewer.current_job(), self._tasks.current_job()):
@@ -138,7 +216,7 @@ class OutputActions(QObject):
         )  # fmt: skip
         kind = self._kind_name(media_kind(source))
         destination, _filter = QFileDialog.getSaveFileName(
-            self._parent, self.tr("Save output"), str(self.last_folder() / name),
+            self._parent, self.tr("Save output"), str(self._start_folder(create=True) / name),
             f"{kind} {suffix.upper()[1:]} (*{suffix});;" + self.tr("All files (*)"),
         )  # fmt: skip
         if not destination:
@@ -159,7 +237,7 @@ class OutputActions(QObject):
             self._say(self.tr("Nothing to save yet: select a finished task."), 5000)
             return
         folder = QFileDialog.getExistingDirectory(
-            self._parent, self.tr("Save all outputs to"), str(self.last_folder())
+            self._parent, self.tr("Save all outputs to"), str(self._start_folder(create=True))
         )
         if folder:
             self._remember_folder(Path(folder))

@@ -7,6 +7,9 @@ Captioners, language models, speech-to-text and moderation models answer with te
 - a 3D model or any other file: a card naming what it is, with Open (the system's viewer,
   through the window's `open_requested`) and Show in folder (`FileCard.set_file(path)`).
 
+`open_file` and `show_in_folder` are the one way outputs are handed to the system's apps;
+both say whether anything could take the file, so a failure can be shown.
+
 The one hook into jobs is `job_texts(job)`: the text outputs of a job, read from
 `Job.texts` once the job lifecycle stores them (and empty until then).
 """
@@ -220,6 +223,16 @@ class TextPage(QWidget):
         return True
 
 
+def open_file(path: str) -> bool:
+    """Open `path` with the system's app for it; False when nothing could."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+def show_in_folder(path: str) -> bool:
+    """Open the folder holding `path` in the file manager; False when nothing could."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+
+
 class FileCard(QWidget):
     """A 3D model, weights, an archive or any file: what it is, and Open / Show in folder.
 
@@ -313,5 +326,13 @@ class FileCard(QWidget):
         self.open_button.setAccessibleName(self.tr("Open {name}").format(name=Path(path).name))
 
     def show_in_folder(self) -> None:
-        if self._path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self._path).parent)))
+        """Show the file's folder; when no file manager can, copy the folder's path and
+        say so on the card."""
+        if self._path and not show_in_folder(self._path):
+            folder = str(Path(self._path).parent)
+            QGuiApplication.clipboard().setText(folder)
+            self.hint.setText(
+                self.tr("No app could show the folder; its path is copied: {folder}").format(
+                    folder=folder
+                )
+            )

@@ -366,6 +366,7 @@ class ServiceController(QObject):
             install_language(app, settings.language)
         if self._window is not None:
             self._window.set_filename_pattern(settings.filename_pattern)
+            self._window.set_save_folder(Path(settings.download_folder).expanduser())
             folder = settings.autosave_folder
             self._window.set_auto_save_dir(Path(folder) if folder else None)
             self._window.set_spending(

@@ -11,7 +11,6 @@ Signals:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -36,18 +35,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from get3w_desktop.core.export import EXAMPLE_SUFFIX, example_job, file_name
+from get3w_desktop.core.filenames import PLACEHOLDERS, validate_pattern
 from get3w_desktop.storage.settings import (
     CONCURRENCY_RANGE,
     KNOWN_CHANNELS,
     MAX_CAP,
-    PLACEHOLDERS,
     SANDBOX_PROFILE,
     NotifyMode,
     Profile,
     Settings,
     SubmitModeSetting,
     Theme,
-    render_filename,
     validate,
 )
 from get3w_desktop.ui.i18n import available_languages
@@ -61,11 +60,12 @@ SUGGESTED_CAPS = {"cap_per_batch": 5.0, "cap_per_day": 20.0, "confirm_above": 1.
 
 
 def sample_filename(pattern: str) -> str:
-    """What `pattern` makes of a typical output (ValueError for a bad pattern)."""
-    return render_filename(
-        pattern, model="google/nano-banana-pro/text-to-image", prompt="A sunset over mountains",
-        seed=1234, index=1, task="8f14e45f", when=dt.datetime.now(), extension="png",
-    )  # fmt: skip
+    """The name Save… proposes under `pattern` for a typical task's output (`example_job`:
+    model · prompt · seed), through the same `file_name`. ValueError for a bad pattern."""
+    problem = validate_pattern(pattern)
+    if problem:
+        raise ValueError(problem)
+    return file_name(example_job(), 1, EXAMPLE_SUFFIX, pattern)
 
 
 def _plain(label: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -10,7 +11,10 @@ import pytest
 from PIL import Image
 
 from get3w_desktop.core.export import (
+    EXAMPLE_SUFFIX,
     METADATA_KEY,
+    example_job,
+    file_name,
     output_metadata,
     png_with_text,
     read_png_text,
@@ -18,7 +22,7 @@ from get3w_desktop.core.export import (
     short_model_name,
     unique_path,
 )
-from get3w_desktop.core.job import Job
+from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.task import Task
 
 
@@ -104,3 +108,40 @@ def test_unique_path_numbers_clashes(tmp_path: Path) -> None:
     first = unique_path(tmp_path, "a.png", taken)
     second = unique_path(tmp_path, "a.png", taken)
     assert (first.name, second.name) == ("a (2).png", "a (3).png")
+
+
+def test_save_output_makes_a_folder_that_is_not_there_yet(tmp_path: Path) -> None:
+    source = tmp_path / "a.png"
+    source.write_bytes(_png())
+    target = tmp_path / "Pictures" / "Get3W" / "a.png"
+    save_output(source, target, {"Description": "x"})
+    assert read_png_text(target.read_bytes()) == {"Description": "x"}
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(FileExistsError):  # a file where the folder should be
+        save_output(source, blocker / "a.png")
+
+
+WHEN = dt.datetime(2026, 12, 3, 9, 5, 7)
+
+
+def test_file_names_come_from_the_job_and_the_pattern() -> None:
+    job = Job(
+        "wavespeed-ai/flux-dev", {"prompt": "  A fox / in snow ", "seed": 42},
+        state=JobState.COMPLETED, task=Task(id="abc123", status="completed"),
+    )  # fmt: skip
+    assert file_name(job, 1, ".png") == "flux-dev_A fox _ in snow_42.png"
+    assert file_name(job, 2, ".png", "{date} {index} {task}", WHEN) == "2026-12-03 2 abc123.png"
+    # A random seed (-1) or a bool is no seed; an unusable pattern falls back to the default.
+    random = job.evolve(params={"prompt": "fox", "seed": -1})
+    assert file_name(random, 1, ".jpg", "{model}-{seed}") == "flux-dev.jpg"
+    assert file_name(job, 1, ".png", "{colour}") == file_name(job, 1, ".png")
+    assert file_name(Job("m", {}), 1, ".png", "{prompt}") == "output.png"
+
+
+def test_the_example_task_reads_like_a_real_one() -> None:
+    job = example_job()
+    assert job.state is JobState.COMPLETED and job.remote_id
+    assert job.params["output_format"] == EXAMPLE_SUFFIX.lstrip(".")
+    assert file_name(job, 1, EXAMPLE_SUFFIX) == "flux-dev_A sunset over mountains_1234.png"
+    assert file_name(job, 1, EXAMPLE_SUFFIX, "{task}") == f"{job.remote_id}.png"

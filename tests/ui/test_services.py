@@ -45,7 +45,11 @@ Parts = tuple[MainWindow, ServiceController, TaskRunner, KeyService]
 def parts(qtbot: QtBot, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Parts]:
     """The window on its own sandbox, and a Get3W profile "work" that is really `sandbox`."""
     paths = app_paths(tmp_path / "home").ensure()
-    settings = Settings(profiles=(SANDBOX, Profile("work", sandbox.base_url)), concurrency=3)
+    settings = Settings(
+        profiles=(SANDBOX, Profile("work", sandbox.base_url)),
+        concurrency=3,
+        download_folder=str(tmp_path / "saves"),
+    )  # not the real ~/Pictures
     keys = KeyService(KeyringSecretStore())
     runner = TaskRunner(None, tmp_path / "out", schedule=ScheduleParams().scaled(0.02))
     own: list[SandboxServer] = []
@@ -96,9 +100,11 @@ def test_settings_apply_to_the_running_app(parts: Parts) -> None:
     assert runner.max_concurrency() == 3
     assert window.banner.isVisible() and window.service_label.text().startswith("Sandbox")
     services.apply(dataclasses.replace(services.settings, concurrency=7, theme=Theme.DARK,
-                                       filename_pattern="{model}-{seed}"))  # fmt: skip
+                                       filename_pattern="{model}-{seed}",
+                                       download_folder="~/Saved outputs"))  # fmt: skip
     assert runner.max_concurrency() == 7
     assert window.outputs.pattern == "{model}-{seed}"
+    assert window.outputs.save_folder == Path.home() / "Saved outputs"  # Save… starts there
 
 
 def test_switching_to_a_profile_without_a_key_asks_for_it(qtbot: QtBot, parts: Parts) -> None:
