@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -60,7 +60,7 @@ class DataDialog(HelpWindow):
         self.grid.setHorizontalSpacing(10)
         self.grid.setVerticalSpacing(4)
         self.grid.setColumnStretch(0, 1)
-        #: Per place: (title, description, path, open button, copy button).
+        # Per place: (title, description, path, open button, copy button).
         self.rows: dict[str, tuple[QLabel, QLabel, QLabel, QPushButton, QPushButton]] = {}
         for row, (name, path) in enumerate(self._entries()):
             self._add_row(row, name, path)
@@ -90,6 +90,10 @@ class DataDialog(HelpWindow):
         layout.addLayout(buttons)
         self.resize(720, 640)
         self.retranslate()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.retranslate()  # a folder made since (the first log, the first result) opens now
+        super().showEvent(event)
 
     def _entries(self) -> list[tuple[str, Path]]:
         p = self._places

@@ -278,7 +278,7 @@ class HelpActions(QObject):
     ) -> None:
         super().__init__(window)
         self._window, self._places, self._keys = window, places, keys
-        #: Where the API key is kept; None: the system keyring, asked when needed.
+        # Where the API key is kept; None: the system keyring, asked when needed.
         self.key_store: SecretStore | None = None
         self.guide: GuideDialog | None = None
         self.shortcuts: ShortcutsDialog | None = None

@@ -14,7 +14,7 @@ def install_close_keys(window: QWidget) -> list[QShortcut]:
     close = QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
     # Not the rare "Close" media key some platforms add: a list of keys would read "Close".
     keys = [QKeySequence(Qt.Key.Key_Escape),
-            *(k for k in close if k.count() and k[0].key() != Qt.Key.Key_Close)]  # fmt: skip
+            *(k for k in close if k != QKeySequence(Qt.Key.Key_Close))]  # fmt: skip
     return [
         QShortcut(sequence, window, window.close, context=Qt.ShortcutContext.WindowShortcut)
         for sequence in keys
