@@ -1158,10 +1158,6 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>{what}尚未创建。</translation>
     </message>
     <message>
-        <source>{what}: path</source>
-        <translation>{what}：路径</translation>
-    </message>
-    <message>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>

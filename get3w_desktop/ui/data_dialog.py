@@ -152,7 +152,7 @@ class DataDialog(HelpWindow):
             title.setText(words)
             about.setText(description if path.exists() else
                           self.tr("{what} Not created yet.").format(what=description))  # fmt: skip
-            shown.setAccessibleName(self.tr("{what}: path").format(what=words))
+            shown.setAccessibleDescription(words)  # its name stays the path it reads out
             open_button.setText(self.tr("Open folder"))
             open_button.setAccessibleName(self.tr("Open the folder of {what}").format(what=words))
             open_button.setEnabled(self.folder_of(path).is_dir())
