@@ -8,11 +8,12 @@ and closes with Esc or the platform's Close keys (Ctrl+W).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -37,10 +38,13 @@ __all__ = ["DataPlaces", "GuideDialog", "HelpActions", "ShortcutRow", "Shortcuts
            "data_places", "shortcut_rows"]  # fmt: skip
 
 D = TypeVar("D", bound=QDialog)
+TRAILING_MNEMONIC = re.compile(r"\s*[(（]&[^)）][)）]")
 
 
 def plain(text: str) -> str:
-    """A menu text as people read it: no mnemonic ampersands ("&&" stays one "&")."""
+    """A menu text as people read it: no mnemonic ampersands ("&&" stays one "&"), nor
+    the "(&F)" a translation adds when its words have no Latin letter to underline."""
+    text = TRAILING_MNEMONIC.sub("", text)
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
@@ -139,6 +143,8 @@ class ShortcutsDialog(HelpWindow):
         self.tree.setAccessibleName(self.tr("Shortcuts"))
         self.empty.setText(self.tr("No shortcut matches your search."))
         self.refresh()
+        # The window may retranslate its actions after this window heard of the change.
+        QTimer.singleShot(0, self, self.refresh)
 
     def rows(self) -> list[ShortcutRow]:
         own = ShortcutRow(self.tr("Help and other secondary windows"),

@@ -55,6 +55,13 @@ def menu_shortcuts(window: MainWindow) -> set[tuple[str, str, str]]:
     return found
 
 
+def test_menu_texts_lose_their_mnemonics() -> None:
+    assert plain("&Save output as…") == "Save output as…"
+    assert plain("Copy && paste") == "Copy & paste"
+    assert plain("文件(&F)") == "文件"
+    assert plain("打开输出(&O)…") == "打开输出…"
+
+
 def test_every_menu_shortcut_is_listed_with_its_keys(qtbot: QtBot, window: MainWindow) -> None:
     dialog = window.help.open_shortcuts()
     qtbot.waitExposed(dialog)
@@ -248,6 +255,8 @@ def test_the_help_windows_speak_chinese(
         qtbot.waitUntil(lambda: window.help.act_guide.text() != "&Getting started", timeout=3000)
         assert window.help.shortcuts is not None and window.help.data is not None
         assert window.help.shortcuts.windowTitle() != "Keyboard shortcuts"
+        rows = listed(window.help.shortcuts)
+        assert ("文件", "打开输出", "Ctrl+O") in rows  # no "(&F)" nor "(O)" from the menus
         assert "GNOME" not in window.help.data.key_note.text()
         found = english_found(names)
         assert found == [], "\n".join(found)
