@@ -280,10 +280,11 @@ class HelpActions(QObject):
         help_menu: QMenu,
         before: QAction,
         places: Callable[[], DataPlaces],
-        keys: Callable[[], dict[str, str]],
+        guide_actions: dict[str, QAction],
     ) -> None:
         super().__init__(window)
-        self._window, self._places, self._keys = window, places, keys
+        self._window, self._places = window, places
+        self._guide_actions = guide_actions  # the actions whose keys the guide names
         # Where the API key is kept; None: the system keyring, asked when needed.
         self.key_store: SecretStore | None = None
         self.guide: GuideDialog | None = None
@@ -309,6 +310,11 @@ class HelpActions(QObject):
         self._window.addAction(action)
         return action
 
+    def guide_keys(self) -> dict[str, str]:
+        """The keys the guide mentions, read from the actions themselves, in native text."""
+        acts = {**self._guide_actions, "shortcuts": self.act_shortcuts}
+        return {name: act.shortcut().toString(NATIVE) for name, act in acts.items()}
+
     def retranslate(self) -> None:
         self.act_guide.setText(self.tr("&Getting started"))
         self.act_shortcuts.setText(self.tr("&Keyboard shortcuts"))
@@ -321,7 +327,7 @@ class HelpActions(QObject):
 
     def open_guide(self) -> GuideDialog:
         if self.guide is None:
-            self.guide = GuideDialog(self._window, self._keys)
+            self.guide = GuideDialog(self._window, self.guide_keys)
         return self._present(self.guide)
 
     def open_shortcuts(self) -> ShortcutsDialog:

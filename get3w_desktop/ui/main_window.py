@@ -144,8 +144,10 @@ class MainWindow(QMainWindow):
         self.empty_hint, self.tasks_heading = self.tasks.empty_hint, self.tasks.heading
         self._build_layout()
         self._build_actions()
-        self.help = HelpActions(
-            self, self.help_menu, self.act_diagnostics, keys=self._key_names,
+        self.help = HelpActions(  # Help › Getting started, Keyboard shortcuts, data places
+            self, self.help_menu, self.act_diagnostics,
+            guide_actions={"find": self.act_search, "generate": self.act_generate,
+                           "stop": self.act_cancel, "save": self.act_save},
             places=lambda: data_places(paths or app_paths(), outputs=book.runner.outputs_dir,
                                        thumbnails=thumbnails.cache_dir),
         )  # fmt: skip
@@ -331,13 +333,6 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.act_search, self.act_find_task])
         help_menu = self.help_menu = menu.addMenu("")
         help_menu.addActions([self.act_diagnostics, self.act_about])
-
-    def _key_names(self) -> dict[str, str]:
-        """The keys the Getting started guide mentions, read from the actions themselves."""
-        native = QKeySequence.SequenceFormat.NativeText
-        acts = {"find": self.act_search, "generate": self.act_generate, "stop": self.act_cancel,
-                "save": self.act_save, "shortcuts": self.help.act_shortcuts}  # fmt: skip
-        return {name: act.shortcut().toString(native) for name, act in acts.items()}
 
     def _menu_entries(self, job: Job) -> list[tuple[QAction | None, bool]]:
         """The task list's context menu for `job`: (action or separator, enabled)."""
