@@ -99,10 +99,6 @@ class KeyringLookup:
         return self._found[0] if self._found else None
 
 
-#: The sandbox's fake account, in the data folder beside the history.
-SANDBOX_ACCOUNT_FILE = "sandbox-account.json"
-
-
 def start_sandbox(account_file: Path | None = None) -> SandboxServer:
     """The app's offline service. A fresh seed per session, so task ids never repeat
     across restarts (history keys on them); the fake account (balance and bill) is kept
@@ -295,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     book = JobBook(runner, JobListModel(), journal=writer, catalogue=catalogue)
     services = ServiceController(
         settings, paths, keys, runner, base_urls,
-        start_sandbox=lambda: start_sandbox(paths.data / SANDBOX_ACCOUNT_FILE),
+        start_sandbox=lambda: start_sandbox(paths.sandbox_account),
         keyring_backend=lambda: secret_store.backend_name, model_lookup=catalogue.get,
     )  # fmt: skip
     services.profile_activated.connect(book.activate_profile)
@@ -304,8 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     copier = FileCopier()
     window = MainWindow(
         catalogue, book, thumbnails, FormMemory(), live.info, copier,
-        balance=live.balance, state_file=paths.config / "window.ini",
+        balance=live.balance, state_file=paths.config / "window.ini", paths=paths,
     )  # fmt: skip
+    window.help.key_store = secret_store  # Help › Where your data lives names its keyring
     services.attach(window)
     remote_cancel = RemoteCancel(window, book, lambda: services.live)
     keeper = Housekeeper(history, paths.outputs, thumbnails.cache_dir) if history else None

@@ -1096,6 +1096,133 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>DataDialog</name>
+    <message>
+        <source>Where your data lives</source>
+        <translation>你的数据存放在哪里</translation>
+    </message>
+    <message>
+        <source>Everything Get3W Desktop keeps on this computer is in these places. You can open, back up or delete them.</source>
+        <translation>Get3W Desktop 在这台电脑上保存的所有内容都在下面这些位置。你可以打开、备份或删除它们。</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Profiles, folders, limits and the window&apos;s layout.</source>
+        <translation>配置、文件夹、限额和窗口布局。</translation>
+    </message>
+    <message>
+        <source>Task history</source>
+        <translation>任务历史</translation>
+    </message>
+    <message>
+        <source>Every task you sent and its parameters.</source>
+        <translation>你发送过的每个任务及其参数。</translation>
+    </message>
+    <message>
+        <source>Downloaded results</source>
+        <translation>已下载的结果</translation>
+    </message>
+    <message>
+        <source>The app&apos;s own copy of every result; your saved copies stay where you saved them.</source>
+        <translation>应用为每个结果保留的副本；你另存的副本仍在你保存的位置。</translation>
+    </message>
+    <message>
+        <source>Thumbnail cache</source>
+        <translation>缩略图缓存</translation>
+    </message>
+    <message>
+        <source>Small previews; safe to delete, they are made again.</source>
+        <translation>小预览图；可以放心删除，需要时会重新生成。</translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>What the app did, for Help › Save diagnostics…; never contains your key.</source>
+        <translation>应用的运行记录，供“帮助 › 保存诊断信息…”使用；其中从不包含你的密钥。</translation>
+    </message>
+    <message>
+        <source>Sandbox account</source>
+        <translation>沙盒账户</translation>
+    </message>
+    <message>
+        <source>The pretend balance and bill of the offline sandbox.</source>
+        <translation>离线沙盒的模拟余额和账单。</translation>
+    </message>
+    <message>
+        <source>{what} Not created yet.</source>
+        <translation>{what}尚未创建。</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Open the folder of {what}</source>
+        <translation>打开{what}所在的文件夹</translation>
+    </message>
+    <message>
+        <source>Copy path</source>
+        <translation>复制路径</translation>
+    </message>
+    <message>
+        <source>Copy the path of {what}</source>
+        <translation>复制{what}的路径</translation>
+    </message>
+    <message>
+        <source>Uninstalling Get3W Desktop never deletes these places or your key; remove them yourself if you want them gone.</source>
+        <translation>卸载 Get3W Desktop 不会删除这些位置或你的密钥；如果不再需要，请自行删除。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Your API key is in none of these places. No secure keyring is available, so a key you enter is kept in memory until the app quits.</source>
+        <translation>你的 API 密钥不在以上任何位置。当前没有可用的安全密钥环，因此你输入的密钥只保存在内存中，直到应用退出。</translation>
+    </message>
+    <message>
+        <source>Your API key is in none of these places: it is kept in {keyring}, encrypted by your system.</source>
+        <translation>你的 API 密钥不在以上任何位置：它保存在{keyring}中，由系统加密。</translation>
+    </message>
+    <message>
+        <source>the Secret Service (GNOME Keyring or KWallet)</source>
+        <translation>系统密钥服务（GNOME 密钥环或 KWallet）</translation>
+    </message>
+    <message>
+        <source>KWallet</source>
+        <translation>KWallet</translation>
+    </message>
+    <message>
+        <source>the macOS Keychain</source>
+        <translation>macOS 钥匙串</translation>
+    </message>
+    <message>
+        <source>Windows Credential Manager</source>
+        <translation>Windows 凭据管理器</translation>
+    </message>
+    <message>
+        <source>the system keyring</source>
+        <translation>系统密钥环</translation>
+    </message>
+    <message>
+        <source>Nothing could open {folder}. Copy its path and open it in your file manager.</source>
+        <translation>没有程序能打开 {folder}。请复制它的路径，在文件管理器中打开。</translation>
+    </message>
+    <message>
+        <source>Opened {folder}</source>
+        <translation>已打开 {folder}</translation>
+    </message>
+    <message>
+        <source>Copied {path}</source>
+        <translation>已复制 {path}</translation>
+    </message>
+</context>
+<context>
     <name>DeleteDialog</name>
     <message>
         <source>Delete tasks</source>
@@ -1500,6 +1627,99 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Generate · {total}</source>
         <translation>生成 · {total}</translation>
+    </message>
+</context>
+<context>
+    <name>GuideDialog</name>
+    <message>
+        <source>Getting started</source>
+        <translation>入门指南</translation>
+    </message>
+    <message>
+        <source>Getting started guide</source>
+        <translation>入门指南</translation>
+    </message>
+    <message>
+        <source>1. Pick a model</source>
+        <translation>1. 选择模型</translation>
+    </message>
+    <message>
+        <source>The list on the left holds every model, grouped by what it makes: pictures, video, sound, 3D and more. Type to search ({find}), or use the filters. Star the ones you like; they stay at the top.</source>
+        <translation>左侧列表包含所有模型，按生成内容分组：图片、视频、声音、3D 等。输入文字即可搜索（{find}），也可以使用筛选。给喜欢的模型加星标，它们会一直排在最前面。</translation>
+    </message>
+    <message>
+        <source>2. Fill in the form</source>
+        <translation>2. 填写表单</translation>
+    </message>
+    <message>
+        <source>Write what you want in &lt;i&gt;Prompt&lt;/i&gt;. The other fields have sensible defaults; hover over one to learn what it does. Your prompt stays when you switch models.</source>
+        <translation>在&lt;i&gt;提示词&lt;/i&gt;中写下你想要的内容。其他字段都有合理的默认值；把鼠标停在字段上即可了解它的作用。切换模型时，你的提示词会保留。</translation>
+    </message>
+    <message>
+        <source>3. Generate, and what it costs</source>
+        <translation>3. 生成及费用</translation>
+    </message>
+    <message>
+        <source>Press &lt;i&gt;Generate&lt;/i&gt; ({generate}). The button shows the price before you send; a run above the amount set in Settings asks first, and Settings holds a daily cap. A failed task says whether it was charged.</source>
+        <translation>按&lt;i&gt;生成&lt;/i&gt;（{generate}）。发送前按钮上会显示价格；超过设置中金额的运行会先询问你，设置中还有每日上限。失败的任务会说明是否已扣费。</translation>
+    </message>
+    <message>
+        <source>4. Watch your tasks</source>
+        <translation>4. 查看任务进度</translation>
+    </message>
+    <message>
+        <source>Each task appears in the list at the bottom right and moves from queued to running to done. Select one to see its result and details; stop waiting with {stop}. You can close the app: unfinished tasks are picked up again next time.</source>
+        <translation>每个任务都会出现在右下方的列表中，依次经历排队、运行、完成。选中一个任务即可查看结果和详情；按 {stop} 停止等待。你可以随时关闭应用：未完成的任务下次启动时会继续。</translation>
+    </message>
+    <message>
+        <source>5. Save your results</source>
+        <translation>5. 保存结果</translation>
+    </message>
+    <message>
+        <source>Results are kept by the app. Use &lt;i&gt;Save output as…&lt;/i&gt; ({save}) or drag a result out of the window. A saved picture remembers how it was made: drop it back on the window to fill the form again.</source>
+        <translation>结果由应用保存。使用&lt;i&gt;输出另存为…&lt;/i&gt;（{save}），或把结果拖出窗口。保存的图片会记住它的生成方式：把它拖回窗口即可重新填好表单。</translation>
+    </message>
+    <message>
+        <source>6. Sandbox or a real key</source>
+        <translation>6. 沙盒还是真实密钥</translation>
+    </message>
+    <message>
+        <source>Without an API key the app runs in the &lt;i&gt;Sandbox&lt;/i&gt;: results are simulated on this computer and nothing is charged. Add your Get3W key (File › API key…) to generate for real. The badge at the bottom left always says where new tasks go; click it to switch.</source>
+        <translation>没有 API 密钥时，应用在&lt;i&gt;沙盒&lt;/i&gt;中运行：结果在这台电脑上模拟生成，不产生任何费用。添加你的 Get3W 密钥（文件 › API 密钥…）即可真正生成。左下角的标记始终显示新任务发往哪里；点击它即可切换。</translation>
+    </message>
+    <message>
+        <source>7. Where to get help</source>
+        <translation>7. 获取帮助</translation>
+    </message>
+    <message>
+        <source>The Help menu lists every keyboard shortcut ({shortcuts}) and where your data lives. If something goes wrong, Help › Save diagnostics… makes a file you can send to Get3W support; it never contains your key.</source>
+        <translation>“帮助”菜单列出了所有键盘快捷键（{shortcuts}）以及你的数据存放位置。如果出现问题，“帮助 › 保存诊断信息…”会生成一个文件，你可以发送给 Get3W 支持团队；其中从不包含你的密钥。</translation>
+    </message>
+    <message>
+        <source>Get3W Desktop sends your ideas to generative models and keeps what comes back. Seven steps to your first results:</source>
+        <translation>Get3W Desktop 把你的创意发送给生成模型，并保存返回的结果。七个步骤，得到你的第一批结果：</translation>
+    </message>
+</context>
+<context>
+    <name>HelpActions</name>
+    <message>
+        <source>&amp;Getting started</source>
+        <translation>入门指南(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Where your data lives</source>
+        <translation>数据存放位置(&amp;W)</translation>
+    </message>
+</context>
+<context>
+    <name>HelpWindow</name>
+    <message>
+        <source>Close this window</source>
+        <translation>关闭此窗口</translation>
     </message>
 </context>
 <context>
@@ -3616,6 +3836,45 @@ Click to switch where tasks run.</source>
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Search shortcuts</source>
+        <translation>搜索快捷键</translation>
+    </message>
+    <message>
+        <source>Type a word or a key, such as Ctrl</source>
+        <translation>输入文字或按键名，例如 Ctrl</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>No shortcut matches your search.</source>
+        <translation>没有与搜索匹配的快捷键。</translation>
+    </message>
+    <message>
+        <source>Help and other secondary windows</source>
+        <translation>帮助窗口及其他次要窗口</translation>
+    </message>
+    <message>
+        <source>Elsewhere in the window</source>
+        <translation>窗口中的其他位置</translation>
+    </message>
+</context>
+<context>
     <name>SizeField</name>
     <message>
         <source>Width</source>
@@ -4256,6 +4515,22 @@ Click to switch where tasks run.</source>
     <message>
         <source>Fit</source>
         <translation>适应</translation>
+    </message>
+    <message>
+        <source>Zoom the picture out</source>
+        <translation>缩小图片</translation>
+    </message>
+    <message>
+        <source>Zoom the picture in</source>
+        <translation>放大图片</translation>
+    </message>
+    <message>
+        <source>Fit the picture to the window</source>
+        <translation>让图片适应窗口</translation>
+    </message>
+    <message>
+        <source>Show the picture&apos;s actual pixels</source>
+        <translation>按实际像素显示图片</translation>
     </message>
 </context>
 <context>

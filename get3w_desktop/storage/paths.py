@@ -13,6 +13,8 @@ import platformdirs
 
 APP_NAME = "Get3W Desktop"
 APP_AUTHOR = "Get3W"
+#: The sandbox's fake account (balance and bill), in the data folder beside the history.
+SANDBOX_ACCOUNT_FILE = "sandbox-account.json"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class AppPaths:
     def history_db(self) -> Path:
         """The task history (SQLite), shared by the window and the `get3w` command."""
         return self.data / "history.sqlite3"
+
+    @property
+    def sandbox_account(self) -> Path:
+        return self.data / SANDBOX_ACCOUNT_FILE
 
     def all(self) -> tuple[Path, ...]:
         return (self.config, self.data, self.cache, self.logs)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -40,6 +40,7 @@ from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.money import Quote, format_money, job_charge
 from get3w_desktop.ui.compare_card import CompareCard
 from get3w_desktop.ui.compare_setup import CompareSetup
+from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.job_delegate import TICK_MS, format_duration, format_estimate
 from get3w_desktop.ui.style import heading, muted, muted_text
 from get3w_desktop.workers.job_book import JobBook
@@ -99,9 +100,7 @@ class CompareWindow(QWidget):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
         # A secondary window closes like one: Esc, and the platform's Close (Ctrl+W, Cmd+W).
-        close_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
-        for keys in (QKeySequence(Qt.Key.Key_Escape), *close_keys):
-            QShortcut(keys, self, self.close, context=Qt.ShortcutContext.WindowShortcut)
+        install_close_keys(self)
         book.changed.connect(self._on_job_changed)
         thumbnails.ready.connect(self._on_thumbnail)
         thumbnails.failed.connect(self._on_thumbnail)

@@ -246,6 +246,7 @@ class ZoomBar(QWidget):
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("0000%"))
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._buttons: list[QToolButton] = []
+        self._shortcuts: list[QShortcut] = []  # Help › Keyboard shortcuts lists them
         for text, slot, keys in (
             ("−", view.zoom_out, QKeySequence.StandardKey.ZoomOut),
             ("+", view.zoom_in, QKeySequence.StandardKey.ZoomIn),
@@ -265,6 +266,7 @@ class ZoomBar(QWidget):
             shortcut = QShortcut(QKeySequence(keys), scope)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+            self._shortcuts.append(shortcut)
         view.zoom_changed.connect(lambda percent: self.label.setText(f"{percent:.0f}%"))
         self.retranslate()
 
@@ -277,6 +279,12 @@ class ZoomBar(QWidget):
             button.setToolTip(tip)
             button.setAccessibleName(tip)
         self._buttons[2].setText(self.tr("Fit"))
+        says = (
+            self.tr("Zoom the picture out"), self.tr("Zoom the picture in"),
+            self.tr("Fit the picture to the window"), self.tr("Show the picture's actual pixels"),
+        )  # fmt: skip
+        for shortcut, what in zip(self._shortcuts, says, strict=True):
+            shortcut.setWhatsThis(what)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

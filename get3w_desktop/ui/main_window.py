@@ -32,14 +32,17 @@ from get3w_desktop.core.job import Job
 from get3w_desktop.core.money import check_caps
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.storage.form_memory import FormMemory
+from get3w_desktop.storage.paths import AppPaths, app_paths
 from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE
 from get3w_desktop.ui.a11y import install_combo_namer
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
+from get3w_desktop.ui.help_dialogs import HelpActions, data_places
 from get3w_desktop.ui.human_names import file_name
 from get3w_desktop.ui.output_actions import OutputActions
 from get3w_desktop.ui.param_fields.media_chips import set_result_namer
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
+from get3w_desktop.ui.status_bar import StatusBar
 from get3w_desktop.ui.task_panel import TaskPanel
 from get3w_desktop.ui.use_as_input import UseAsInput  # #14.5
 from get3w_desktop.workers.balance import BalanceWatcher
@@ -83,6 +86,7 @@ class MainWindow(QMainWindow):
         *,
         balance: BalanceWatcher | None = None,
         state_file: Path | None = None,
+        paths: AppPaths | None = None,
     ) -> None:
         super().__init__()
         if (app := QCoreApplication.instance()) is not None:
@@ -110,6 +114,9 @@ class MainWindow(QMainWindow):
         width = min(1480, available.width() - 40) if available else 1480
         height = min(900, available.height() - 40) if available else 900
         self.resize(max(width, 1100), max(height, 640))
+        # Before anything keeps a reference to statusBar().showMessage (say= callbacks).
+        self.status_bar = StatusBar()
+        self.setStatusBar(self.status_bar)
 
         self.tasks = TaskPanel(book, jobs, catalogue, thumbnails, self.model_name)
         self.tasks.menu_entries = self._menu_entries
@@ -137,6 +144,13 @@ class MainWindow(QMainWindow):
         self.empty_hint, self.tasks_heading = self.tasks.empty_hint, self.tasks.heading
         self._build_layout()
         self._build_actions()
+        self.help = HelpActions(  # Help › Getting started, Keyboard shortcuts, data places
+            self, self.help_menu, self.act_diagnostics,
+            guide_actions={"find": self.act_search, "generate": self.act_generate,
+                           "stop": self.act_cancel, "save": self.act_save},
+            places=lambda: data_places(paths or app_paths(), outputs=book.runner.outputs_dir,
+                                       thumbnails=thumbnails.cache_dir),
+        )  # fmt: skip
         # #14.5 outputs feed models: "Use as input" in the viewer header and the task menu.
         self.use_as_input = UseAsInput(self, self.generate_panel.choose_model)
         self.set_service(service, balance)
@@ -250,7 +264,7 @@ class MainWindow(QMainWindow):
         self.activity_label = QLabel("")
         for label in (self.balance_label, self.activity_label):
             label.setContentsMargins(10, 0, 6, 0)
-        self.statusBar().addWidget(self.service_label)
+        self.status_bar.set_badge(self.service_label)  # messages never cover it
         self.statusBar().addPermanentWidget(self.activity_label)
         self.statusBar().addPermanentWidget(self.balance_label)
 

@@ -57,6 +57,11 @@ class TaskRunner(QObject):
     def client(self) -> JobClient | None:
         return self._client
 
+    @property
+    def outputs_dir(self) -> Path:
+        """Where downloaded outputs are kept (Help › Where your data lives shows it)."""
+        return self._outputs_dir
+
     def set_client(self, client: JobClient) -> None:
         """Send new jobs through `client` (another profile or key); running ones keep theirs."""
         self._client = client
