@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         panel.sent.connect(lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None)
         panel.message.connect(self.statusBar().showMessage)
         self.tasks.current_changed.connect(self.viewer.show_job)
+        self.tasks.nothing_matches.connect(self.viewer.set_no_match)
         self.viewer.job_requested.connect(self.select_job)  # a gallery tile of another task
         # Media chips name a file this window's tasks made by its task, not its hash.
         namer = weakref.WeakMethod(self.result_name)
