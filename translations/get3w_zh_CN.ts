@@ -847,16 +847,8 @@ A lighthouse on a cliff at dusk, oil painting
         <translation>同类模型中需要此表单没有的输入、或无法接受其提示词或输入的模型；点击可查看它们及原因</translation>
     </message>
     <message>
-        <source>needs {inputs}, which this form does not have</source>
-        <translation>需要{inputs}，此表单没有</translation>
-    </message>
-    <message>
         <source> and </source>
         <translation>和</translation>
-    </message>
-    <message>
-        <source>needs {names}, which this form does not give</source>
-        <translation>需要 {names}，此表单未提供</translation>
     </message>
     <message>
         <source>cannot take this form&apos;s {inputs}</source>
@@ -867,8 +859,28 @@ A lighthouse on a cliff at dusk, oil painting
         <translation>不接受提示词</translation>
     </message>
     <message>
-        <source>refuses this form&apos;s values: {problems}</source>
-        <translation>不接受此表单的取值：{problems}</translation>
+        <source>needs {inputs}</source>
+        <translation>需要{inputs}</translation>
+    </message>
+    <message>
+        <source>{reason}, which this form does not have</source>
+        <translation>{reason}，此表单没有</translation>
+    </message>
+    <message>
+        <source>needs {names}</source>
+        <translation>需要 {names}</translation>
+    </message>
+    <message>
+        <source>{reason}, which this form does not give</source>
+        <translation>{reason}，此表单未提供</translation>
+    </message>
+    <message>
+        <source>refuses this form&apos;s values</source>
+        <translation>不接受此表单的取值</translation>
+    </message>
+    <message>
+        <source>{reason}: {problems}</source>
+        <translation>{reason}：{problems}</translation>
     </message>
     <message>
         <source>an input image</source>

@@ -60,7 +60,7 @@ _ModelId = Qt.ItemDataRole.UserRole
 _Reason = Qt.ItemDataRole.UserRole + 1  # why an unavailable model cannot run
 # Inputs named by what they are ("needs an input image"), not by their parameter.
 _MEDIA_WORDS = frozenset({"image", "images", "video", "videos", "audio", "audios"})
-# Rows the model list shows before it scrolls.
+# Rows the model list shows at least (it takes the panel's spare height).
 _VISIBLE_MODELS = 7
 
 
@@ -158,8 +158,9 @@ class CompareSetup(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 14, 14)
         layout.setSpacing(6)
-        for widget in (self.models_label, self.models_hint, self.model_list):
-            layout.addWidget(widget)
+        layout.addWidget(self.models_label)
+        layout.addWidget(self.models_hint)
+        layout.addWidget(self.model_list, 1)  # the spare height shows more models
         layout.addSpacing(10)
         layout.addWidget(self.prompt_label)
         layout.addWidget(self.prompt_edit)
@@ -167,7 +168,6 @@ class CompareSetup(QWidget):
         layout.addWidget(self.seeds_label)
         layout.addLayout(seeds)
         layout.addWidget(self.seeds_hint)
-        layout.addStretch(1)
         layout.addWidget(rule())
         layout.addSpacing(2)
         layout.addWidget(self.summary_label)
@@ -274,7 +274,7 @@ class CompareSetup(QWidget):
         row_height = (
             self.model_list.sizeHintForRow(0) if self.model_list.topLevelItemCount() else 24
         )
-        self.model_list.setFixedHeight(rows * row_height + 2 * self.model_list.frameWidth() + 4)
+        self.model_list.setMinimumHeight(rows * row_height + 2 * self.model_list.frameWidth() + 4)
 
     def _add_unavailable(self, others: list[tuple[ModelInfo, Offer]], expanded: bool) -> None:
         """One folded row counting the models this form cannot run; each, inside, greyed
@@ -285,9 +285,9 @@ class CompareSetup(QWidget):
         self.model_list.addTopLevelItem(group)
         group.setFirstColumnSpanned(True)
         for model, found in others:
-            reason = self._reason(found)
+            short, reason = self._reason(found)
             item = QTreeWidgetItem(
-                [self.tr("{model} · {reason}").format(model=model.name, reason=reason)]
+                [self.tr("{model} · {reason}").format(model=model.name, reason=short)]
             )
             item.setData(0, _ModelId, model.model_id)
             item.setData(0, _Reason, reason)
@@ -316,22 +316,27 @@ class CompareSetup(QWidget):
                                     "them and why"))  # fmt: skip
         group.setData(0, Qt.ItemDataRole.AccessibleTextRole, text)
 
-    def _reason(self, found: Offer) -> str:
-        """Why a model cannot run from this form, in the person's language."""
+    def _reason(self, found: Offer) -> tuple[str, str]:
+        """Why a model cannot run from this form, in the person's language: a few words
+        for its row, and the whole sentence (tooltip, screen reader)."""
         if found.missing:
             media = [n for n in found.missing if n in _MEDIA_WORDS]
             if media and len(media) == len(found.missing):
-                return self.tr("needs {inputs}, which this form does not have").format(
+                short = self.tr("needs {inputs}").format(
                     inputs=self.tr(" and ").join(self._media_word(n) for n in media))  # fmt: skip
-            return self.tr("needs {names}, which this form does not give").format(
-                names=", ".join(found.missing))  # fmt: skip
+                return short, self.tr("{reason}, which this form does not have").format(
+                    reason=short)  # fmt: skip
+            short = self.tr("needs {names}").format(names=", ".join(found.missing))
+            return short, self.tr("{reason}, which this form does not give").format(reason=short)
         if found.drops:
-            return self.tr("cannot take this form's {inputs}").format(
+            short = self.tr("cannot take this form's {inputs}").format(
                 inputs=self.tr(" and ").join(self._media_word(n) for n in found.drops))  # fmt: skip
+            return short, short
         if found.no_prompt:
-            return self.tr("takes no prompt")
-        return self.tr("refuses this form's values: {problems}").format(
-            problems="; ".join(found.refused))  # fmt: skip
+            return self.tr("takes no prompt"), self.tr("takes no prompt")
+        short = self.tr("refuses this form's values")
+        return short, self.tr("{reason}: {problems}").format(
+            reason=short, problems="; ".join(found.refused))  # fmt: skip
 
     def _media_word(self, name: str) -> str:
         words = {
