@@ -777,8 +777,8 @@ A lighthouse on a cliff at dusk, oil painting
         <translation>模型</translation>
     </message>
     <message>
-        <source>Up to {n}, of the same kind as the current one. Prices are estimates.</source>
-        <translation>最多 {n} 个，与当前模型同类。价格为估算。</translation>
+        <source>Up to {n} that can run from this form: the same kind of result, its prompt and its inputs. Prices are estimates.</source>
+        <translation>最多 {n} 个能用此表单运行的模型：结果类型相同，能接受它的提示词和输入。价格为估算。</translation>
     </message>
     <message>
         <source>Models to compare</source>
@@ -827,6 +827,80 @@ A lighthouse on a cliff at dusk, oil painting
     <message>
         <source> seeds</source>
         <translation> 个种子</translation>
+    </message>
+    <message>
+        <source>{model} · {reason}</source>
+        <translation>{model} · {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot be compared from this form: {reason}</source>
+        <translation>无法用此表单比较：{reason}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more cannot run from this form</source>
+        <translation>
+            <numerusform>另有 %n 个无法用此表单运行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Models of this kind that need an input this form does not give, or cannot take its prompt or input; click to show them and why</source>
+        <translation>同类模型中需要此表单没有的输入、或无法接受其提示词或输入的模型；点击可查看它们及原因</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation>和</translation>
+    </message>
+    <message>
+        <source>cannot take this form&apos;s {inputs}</source>
+        <translation>无法接受此表单的{inputs}</translation>
+    </message>
+    <message>
+        <source>takes no prompt</source>
+        <translation>不接受提示词</translation>
+    </message>
+    <message>
+        <source>needs {inputs}</source>
+        <translation>需要{inputs}</translation>
+    </message>
+    <message>
+        <source>{reason}, which this form does not have</source>
+        <translation>{reason}，此表单没有</translation>
+    </message>
+    <message>
+        <source>needs {names}</source>
+        <translation>需要 {names}</translation>
+    </message>
+    <message>
+        <source>{reason}, which this form does not give</source>
+        <translation>{reason}，此表单未提供</translation>
+    </message>
+    <message>
+        <source>refuses this form&apos;s values</source>
+        <translation>不接受此表单的取值</translation>
+    </message>
+    <message>
+        <source>{reason}: {problems}</source>
+        <translation>{reason}：{problems}</translation>
+    </message>
+    <message>
+        <source>an input image</source>
+        <translation>一张输入图片</translation>
+    </message>
+    <message>
+        <source>input images</source>
+        <translation>输入图片</translation>
+    </message>
+    <message>
+        <source>an input video</source>
+        <translation>一段输入视频</translation>
+    </message>
+    <message>
+        <source>input videos</source>
+        <translation>输入视频</translation>
+    </message>
+    <message>
+        <source>input audio</source>
+        <translation>输入音频</translation>
     </message>
     <message>
         <source>has no {names} (left out)</source>
@@ -948,6 +1022,10 @@ A lighthouse on a cliff at dusk, oil painting
 Each task appears here with its result, how long it took and what it cost; click one to open it.</source>
         <translation>选择要比较的模型，然后点击“运行”。
 每个任务都会显示在这里，包括结果、用时和费用；点击即可打开。</translation>
+    </message>
+    <message>
+        <source>Not sent.</source>
+        <translation>未发送。</translation>
     </message>
     <message>
         <source>The tasks could not be sent: {reason}.</source>
@@ -3351,6 +3429,14 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>结果会在 Get3W 上保留约 7 天：任务 › 复制输出 URL。</translation>
     </message>
     <message>
+        <source>No task matches the search or filters.</source>
+        <translation>没有任务符合搜索或筛选条件。</translation>
+    </message>
+    <message>
+        <source>Clear them to see every task again.</source>
+        <translation>清除它们即可重新看到所有任务。</translation>
+    </message>
+    <message>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -3458,6 +3544,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>发送这次运行？</translation>
     </message>
     <message>
+        <source>Models: {models}</source>
+        <translation>模型：{models}</translation>
+    </message>
+    <message>
         <source>The price of this run is not known.</source>
         <translation>这次运行的价格未知。</translation>
     </message>
@@ -3470,12 +3560,20 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>合计：未知</translation>
     </message>
     <message>
+        <source>{n} of these tasks have no known price; the others cost {total}.</source>
+        <translation>其中 {n} 个任务价格未知；其余任务共 {total}。</translation>
+    </message>
+    <message>
         <source>This run costs {total}, more than {threshold}.</source>
         <translation>这次运行花费 {total}，超过了 {threshold}。</translation>
     </message>
     <message>
         <source>Each task: {price}</source>
         <translation>每个任务：{price}</translation>
+    </message>
+    <message>
+        <source>Total: {total} (without the tasks of unknown price)</source>
+        <translation>合计：{total}（不含价格未知的任务）</translation>
     </message>
     <message>
         <source>Total: {total}</source>

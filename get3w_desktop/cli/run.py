@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +44,7 @@ from get3w_desktop.core.errors import (
 )
 from get3w_desktop.core.job import Job, JobState, expected_output_kind
 from get3w_desktop.core.messages import Code
+from get3w_desktop.core.money import TOLERANCE, estimate_cost, format_money
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.core.task import Phase, SubmitMode
 from get3w_desktop.storage.history import HistoryError, HistoryStore
@@ -68,6 +70,35 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-history", action="store_true",
         help="do not record the task in the history (it cannot be resumed then)",
     )  # fmt: skip
+    parser.add_argument(
+        "--max-cost", type=dollars, default=None, metavar="DOLLARS",
+        help="send only when the model list's price for this task is at most DOLLARS "
+        "(an unknown price is refused too)",
+    )  # fmt: skip
+
+
+def dollars(text: str) -> float:
+    """An argparse type: a finite amount of dollars, zero or more (`nan`, `-1` refused)."""
+    try:
+        value = float(text.strip().removeprefix("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount in dollars, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more dollars, got {text!r}")
+    return value
+
+
+def cost_refusal(model: ModelInfo | None, params: dict[str, Any], limit: float) -> str | None:
+    """Why --max-cost `limit` refuses this task (None: it may go). The price is the model
+    list's estimate, as the window's question before an expensive run uses."""
+    quote = estimate_cost(model, params) if model is not None else None
+    if quote is None:
+        return (f"the price of this task is not known, so --max-cost {format_money(limit)} "
+                "cannot be checked")  # fmt: skip
+    if quote.amount > limit + TOLERANCE:
+        return (f"this task costs about {format_money(quote.amount)}, more than --max-cost "
+                f"{format_money(limit)}")  # fmt: skip
+    return None
 
 
 def parse_params(
@@ -202,6 +233,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             say(f"  - {problem}")
         return report_error(exc)
 
+    if args.max_cost is not None and (refusal := cost_refusal(model, params, args.max_cost)):
+        say(f"error: {refusal}.")
+        say("  Nothing was sent.")
+        return Exit.USAGE
     store: HistoryStore | None = None
     if not args.no_history:
         try:

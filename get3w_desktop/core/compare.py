@@ -4,9 +4,12 @@ The form's values belong to one model; another model may not have the same param
 may not offer the same options. Each cell therefore gets only what its model accepts: the
 prompt goes to the model's own prompt field ("prompt" or "text"), every other value is kept
 where the model has that parameter and accepts that value, and the rest is left out with a
-note saying so. A model that needs something the form does not give (the images of an
-edit model) is an error, said once per model. Every column shares one seed, so a row of
-models is compared on equal terms; a model without a seed varies each run by itself.
+note saying so. The form's input picture (or video, or sound) goes to the model's own
+input of that kind, "image" or "images" alike. A model that needs something the form does
+not give (the images of an edit model) is an error, said once per model; `offer` says so
+before it can be picked, so the window lists only what can run. Every column shares one
+seed, so a row of models is compared on equal terms; a model without a seed varies each run
+by itself.
 
 Pure Python: the window and the tests share it.
 """
@@ -29,6 +32,9 @@ MAX_SEEDS = 6
 #: The largest seed any model in the catalogue takes (a signed 32-bit integer).
 MAX_SEED = 2**31 - 1
 _PROMPT_KEYS = ("prompt", "text")
+#: The main input of each media kind, one or many: a form's "image" feeds a model's
+#: "images" (as a list of one) and a form's "images" a model's "image" (the first).
+_MAIN_INPUTS = (("image", "images"), ("video", "videos"), ("audio", "audios"))
 _SEED_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -167,6 +173,7 @@ def column_seeds(
     base_params: Mapping[str, Any],
     seeds: int | Sequence[int],
     rng: random.Random | None = None,
+    top: int = MAX_SEED,
 ) -> tuple[list[int], list[str], list[str]]:
     """The seed of each column, with errors and notes.
 
@@ -188,7 +195,7 @@ def column_seeds(
         pick = rng or random.Random()  # noqa: S311 - seeds, not secrets
         chosen: list[int] = []
         while len(chosen) < seeds:
-            seed = pick.randint(0, MAX_SEED)
+            seed = pick.randint(0, max(top, seeds - 1))
             if seed not in chosen:
                 chosen.append(seed)
         return chosen, errors, notes
@@ -243,6 +250,9 @@ def map_params(model: ModelInfo, prompt: str, base_params: Mapping[str, Any]) ->
         if name in _PROMPT_KEYS or name == "seed" or value is None:
             continue
         spec = model.param(name)
+        if spec is None and (twin := _main_input_twin(model, name, value)) is not None:
+            name, value = twin
+            spec = model.param(name)
         if spec is None:
             left_out.append(name)
         elif spec.check(value) is None:
@@ -267,6 +277,73 @@ def map_params(model: ModelInfo, prompt: str, base_params: Mapping[str, Any]) ->
         and not any(problem == f"{name} is required" for name in missing)
     )
     return MappedParams(params, tuple(left_out), tuple(replaced), missing, problems)
+
+
+def _main_input_twin(model: ModelInfo, name: str, value: Any) -> tuple[str, Any] | None:
+    """A form's "image" as the model's "images" (or the other way round), when the form's
+    name is one the model lacks and the model has the other, unless the form gives both."""
+    for single, many in _MAIN_INPUTS:
+        if name == single and model.param(many) is not None and value != "":
+            return many, [value]
+        if name == many and model.param(single) is not None and isinstance(value, list) and value:
+            return single, value[0]
+    return None
+
+
+def _given_inputs(base_params: Mapping[str, Any]) -> list[str]:
+    """The form's main inputs that hold something ("image", "images", "video", …)."""
+    names = [name for pair in _MAIN_INPUTS for name in pair]
+    return [n for n in names if base_params.get(n) not in (None, "", [])]
+
+
+# -- what can be compared from a form --------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Offer:
+    """Whether a model can be compared from a form, and if not, why (the window words it).
+
+    `missing`: required inputs the form does not give (an edit model's images);
+    `drops`: the form's own inputs this model would leave out (its picture, to a
+    text-to-image model), so it would not do the same task; `no_prompt`: the form has a
+    prompt the model cannot take; `refused`: the form's values it refuses outright.
+    """
+
+    model_id: str
+    mapped: MappedParams
+    missing: tuple[str, ...] = ()
+    drops: tuple[str, ...] = ()
+    no_prompt: bool = False
+    refused: tuple[str, ...] = ()
+
+    @property
+    def runnable(self) -> bool:
+        return not (self.missing or self.drops or self.no_prompt or self.refused)
+
+    def reason(self) -> str:
+        """In English, for logs and tests ("" when runnable)."""
+        if self.missing:
+            return f"needs {_names(self.missing)}, which the form does not give"
+        if self.drops:
+            return f"takes no {_names(self.drops)} (the form's input)"
+        if self.no_prompt:
+            return "takes no prompt"
+        return "; ".join(self.refused)
+
+
+def offer(model: ModelInfo, base_params: Mapping[str, Any], *, has_prompt: bool) -> Offer:
+    """Can `model` run from a form of `base_params` (whose model takes a prompt when
+    `has_prompt`)? The prompt itself is not judged: it is typed in the comparison."""
+    mapped = map_params(model, "", base_params)
+    drops = tuple(n for n in _given_inputs(base_params) if n in mapped.left_out)
+    return Offer(
+        model.model_id,
+        mapped,
+        missing=mapped.missing,
+        drops=drops,
+        no_prompt=has_prompt and prompt_name(model) is None,
+        refused=mapped.problems,
+    )
 
 
 def _short(value: Any, limit: int = 24) -> str:
@@ -311,7 +388,8 @@ def plan_compare(
         errors.append("Pick at least one model to compare.")
     elif len(chosen) > MAX_MODELS:
         errors.append(f"Compare at most {MAX_MODELS} models at a time ({len(chosen)} picked).")
-    column_list, seed_errors, seed_notes = column_seeds(base_params, seeds, rng)
+    column_list, seed_errors, seed_notes = column_seeds(base_params, seeds, rng,
+                                                        _seed_top(models))  # fmt: skip
     errors.extend(seed_errors)
     notes.extend(seed_notes)
     if not prompt.strip() and any(prompt_name(m) is not None for m in models):
@@ -348,6 +426,16 @@ def plan_compare(
         notes=tuple(dict.fromkeys(notes)),
         model_notes=tuple(model_notes),
     )
+
+
+def _seed_top(models: Sequence[ModelInfo]) -> int:
+    """The largest random seed every model here takes (some stop at 1,000,000)."""
+    tops = [MAX_SEED]
+    for model in models:
+        spec = model.param("seed")
+        if spec is not None and spec.kind is ParamKind.SEED and spec.maximum is not None:
+            tops.append(int(spec.maximum))
+    return max(0, min(tops))
 
 
 def _model_errors(model: ModelInfo, mapped: MappedParams) -> list[str]:

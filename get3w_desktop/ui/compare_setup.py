@@ -1,6 +1,11 @@
 """The compare window's set-up panel: which models, which seeds, which prompt, and what the
 run will send, cost and leave out, checked at every change (core.compare does the work).
 
+Only models that can run from the form can be picked: those of its output kind that take
+its prompt and its input (a picture, for an edit) and need nothing it does not give. The
+others sit, greyed and folded, under one last row that counts them; each says why in its
+tooltip and accessible description, so nothing can be picked and then refused.
+
 Signals:
     run_requested(): Run was pressed (only while the plan can run).
     stop_requested(): Stop was pressed.
@@ -40,9 +45,11 @@ from get3w_desktop.core.compare import (
     MAX_SEEDS,
     ComparePlan,
     ModelNote,
-    map_params,
+    Offer,
+    offer,
     parse_seeds,
     plan_compare,
+    prompt_name,
 )
 from get3w_desktop.core.money import format_money, unit_price
 from get3w_desktop.ui.job_delegate import format_estimate
@@ -50,7 +57,10 @@ from get3w_desktop.ui.style import error_color, heading, muted, muted_text, rule
 from get3w_desktop.ui.texts import catalogue_text
 
 _ModelId = Qt.ItemDataRole.UserRole
-# Rows the model list shows before it scrolls.
+_Reason = Qt.ItemDataRole.UserRole + 1  # why an unavailable model cannot run
+# Inputs named by what they are ("needs an input image"), not by their parameter.
+_MEDIA_WORDS = frozenset({"image", "images", "video", "videos", "audio", "audios"})
+# Rows the model list shows at least (it takes the panel's spare height).
 _VISIBLE_MODELS = 7
 
 
@@ -63,11 +73,13 @@ class CompareSetup(QWidget):
         self._catalogue = catalogue
         self._base: dict[str, Any] = {}
         self._kind = ""
+        self._has_prompt = True
         self._notice = ""
         self._rng_seed = secrets.randbits(32)
         self._plan: ComparePlan | None = None
         self._seed_problems: list[str] = []
         self._just_toggled = False
+        self._unavailable: QTreeWidgetItem | None = None  # the folded group of the others
         self._build()
         self._retranslate()
 
@@ -87,8 +99,11 @@ class CompareSetup(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.model_list.setIndentation(14)
         self.model_list.itemChanged.connect(self._on_item_changed)
         self.model_list.itemClicked.connect(self._toggle_item)
+        self.model_list.itemExpanded.connect(self._name_group)
+        self.model_list.itemCollapsed.connect(self._name_group)
 
         self.prompt_edit = QPlainTextEdit()
         self.prompt_edit.setTabChangesFocus(True)
@@ -143,8 +158,9 @@ class CompareSetup(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 14, 14)
         layout.setSpacing(6)
-        for widget in (self.models_label, self.models_hint, self.model_list):
-            layout.addWidget(widget)
+        layout.addWidget(self.models_label)
+        layout.addWidget(self.models_hint)
+        layout.addWidget(self.model_list, 1)  # the spare height shows more models
         layout.addSpacing(10)
         layout.addWidget(self.prompt_label)
         layout.addWidget(self.prompt_edit)
@@ -152,7 +168,6 @@ class CompareSetup(QWidget):
         layout.addWidget(self.seeds_label)
         layout.addLayout(seeds)
         layout.addWidget(self.seeds_hint)
-        layout.addStretch(1)
         layout.addWidget(rule())
         layout.addSpacing(2)
         layout.addWidget(self.summary_label)
@@ -163,9 +178,10 @@ class CompareSetup(QWidget):
     def _retranslate(self) -> None:
         self.models_label.setText(self.tr("Models"))
         self.models_hint.setText(
-            self.tr("Up to {n}, of the same kind as the current one. Prices are estimates.").format(
-                n=MAX_MODELS
-            )
+            self.tr(
+                "Up to {n} that can run from this form: the same kind of result, its prompt "
+                "and its inputs. Prices are estimates."
+            ).format(n=MAX_MODELS)
         )
         self.model_list.setAccessibleName(self.tr("Models to compare"))
         self.prompt_label.setText(self.tr("Prompt"))
@@ -202,14 +218,13 @@ class CompareSetup(QWidget):
     # -- what is compared ----------------------------------------------------------------
 
     def set_form(self, model_id: str, params: Mapping[str, Any]) -> None:
-        """Start from the main form: its prompt and values, models of its output kind.
-
-        Models already picked stay picked when the kind is the same.
-        """
+        """Start from the main form: its prompt and values, models of its output kind that
+        can run from it. Models already picked stay picked when they still can."""
         model = self._catalogue.get(model_id)
         kind = model.output_kind if model is not None else "image"
         keep = set(self.checked_models()) if kind == self._kind else set()
         self._kind, self._base = kind, dict(params)
+        self._has_prompt = model is None or prompt_name(model) is not None
         prompt = next((v for k in ("prompt", "text") if isinstance(v := params.get(k), str)), "")
         self.prompt_edit.blockSignals(True)
         self.prompt_edit.setPlainText(prompt)
@@ -218,14 +233,25 @@ class CompareSetup(QWidget):
         self._notice = ""
         self.refresh()
 
+    def _offers(self) -> list[tuple[ModelInfo, Offer]]:
+        return [
+            (model, offer(model, self._base, has_prompt=self._has_prompt))
+            for model in self._catalogue
+            if model.output_kind == self._kind
+        ]
+
     def _fill_models(self, checked: set[str]) -> None:
+        expanded = self._unavailable is not None and self._unavailable.isExpanded()
         self.model_list.blockSignals(True)
         self.model_list.clear()
+        self._unavailable = None
         muted_brush = self.palette().placeholderText()
-        for model in self._catalogue:
-            if model.output_kind != self._kind:
+        others: list[tuple[ModelInfo, Offer]] = []
+        for model, found in self._offers():
+            if not found.runnable:
+                others.append((model, found))
                 continue
-            price = unit_price(model, map_params(model, "", self._base).params)
+            price = unit_price(model, found.mapped.params)
             estimate = model.estimated_duration
             item = QTreeWidgetItem([
                 model.name,
@@ -241,14 +267,100 @@ class CompareSetup(QWidget):
                                       | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
                 item.setForeground(column, muted_brush)
             self.model_list.addTopLevelItem(item)
+        if others:
+            self._add_unavailable(others, expanded)
         self.model_list.blockSignals(False)
         rows = min(max(self.model_list.topLevelItemCount(), 3), _VISIBLE_MODELS)
         row_height = (
             self.model_list.sizeHintForRow(0) if self.model_list.topLevelItemCount() else 24
         )
-        self.model_list.setFixedHeight(rows * row_height + 2 * self.model_list.frameWidth() + 4)
+        self.model_list.setMinimumHeight(rows * row_height + 2 * self.model_list.frameWidth() + 4)
 
-    def _on_item_changed(self, _item: QTreeWidgetItem, _column: int) -> None:
+    def _add_unavailable(self, others: list[tuple[ModelInfo, Offer]], expanded: bool) -> None:
+        """One folded row counting the models this form cannot run; each, inside, greyed
+        and not checkable, says why (tooltip, accessible description, and after its name)."""
+        group = QTreeWidgetItem()
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        group.setForeground(0, self.palette().placeholderText())
+        self.model_list.addTopLevelItem(group)
+        group.setFirstColumnSpanned(True)
+        for model, found in others:
+            short, reason = self._reason(found)
+            item = QTreeWidgetItem(
+                [self.tr("{model} · {reason}").format(model=model.name, reason=short)]
+            )
+            item.setData(0, _ModelId, model.model_id)
+            item.setData(0, _Reason, reason)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)  # greyed: neither checkable nor selectable
+            item.setToolTip(0, _model_tip(model, reason))
+            item.setData(0, Qt.ItemDataRole.AccessibleTextRole, model.name)
+            item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole,
+                         self.tr("Cannot be compared from this form: {reason}").format(
+                             reason=reason))  # fmt: skip
+            group.addChild(item)
+            item.setFirstColumnSpanned(True)
+        self._unavailable = group
+        group.setExpanded(expanded)
+        self._name_group(group)
+
+    @Slot(QTreeWidgetItem)
+    def _name_group(self, group: QTreeWidgetItem) -> None:
+        if group is not self._unavailable:
+            return
+        count = group.childCount()
+        arrow = "▾" if group.isExpanded() else "▸"
+        text = self.tr("%n more cannot run from this form", "", count)
+        group.setText(0, f"{arrow} {text}")
+        group.setToolTip(0, self.tr("Models of this kind that need an input this form does not "
+                                    "give, or cannot take its prompt or input; click to show "
+                                    "them and why"))  # fmt: skip
+        group.setData(0, Qt.ItemDataRole.AccessibleTextRole, text)
+
+    def _reason(self, found: Offer) -> tuple[str, str]:
+        """Why a model cannot run from this form, in the person's language: a few words
+        for its row, and the whole sentence (tooltip, screen reader)."""
+        if found.missing:
+            media = [n for n in found.missing if n in _MEDIA_WORDS]
+            if media and len(media) == len(found.missing):
+                short = self.tr("needs {inputs}").format(
+                    inputs=self.tr(" and ").join(self._media_word(n) for n in media))  # fmt: skip
+                return short, self.tr("{reason}, which this form does not have").format(
+                    reason=short)  # fmt: skip
+            short = self.tr("needs {names}").format(names=", ".join(found.missing))
+            return short, self.tr("{reason}, which this form does not give").format(reason=short)
+        if found.drops:
+            short = self.tr("cannot take this form's {inputs}").format(
+                inputs=self.tr(" and ").join(self._media_word(n) for n in found.drops))  # fmt: skip
+            return short, short
+        if found.no_prompt:
+            return self.tr("takes no prompt"), self.tr("takes no prompt")
+        short = self.tr("refuses this form's values")
+        return short, self.tr("{reason}: {problems}").format(
+            reason=short, problems="; ".join(found.refused))  # fmt: skip
+
+    def _media_word(self, name: str) -> str:
+        words = {
+            "image": self.tr("an input image"), "images": self.tr("input images"),
+            "video": self.tr("an input video"), "videos": self.tr("input videos"),
+            "audio": self.tr("input audio"), "audios": self.tr("input audio"),
+        }  # fmt: skip
+        return words.get(name, name)
+
+    def unavailable_models(self) -> dict[str, str]:
+        """The models of this kind that cannot run from the form, with why."""
+        group = self._unavailable
+        if group is None:
+            return {}
+        children = (group.child(i) for i in range(group.childCount()))
+        return {
+            str(child.data(0, _ModelId)): str(child.data(0, _Reason))
+            for child in children
+            if child is not None
+        }
+
+    def _on_item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
+        if not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            return  # the folded group's count, not a pick
         self._just_toggled = True  # until the click that did it (if any) has been handled
         QTimer.singleShot(0, self._forget_toggle)
         self.refresh()
@@ -258,7 +370,13 @@ class CompareSetup(QWidget):
         self._just_toggled = False
 
     def _toggle_item(self, item: QTreeWidgetItem, _column: int) -> None:
-        """A click anywhere on the row, not only on its box, picks the model."""
+        """A click anywhere on the row, not only on its box, picks the model (a click on
+        the row of models this form cannot run folds or unfolds it)."""
+        if item is self._unavailable:
+            item.setExpanded(not item.isExpanded())
+            return
+        if not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            return
         if self._just_toggled:  # the box itself was clicked: Qt has toggled it already
             self._just_toggled = False
             return
@@ -266,12 +384,18 @@ class CompareSetup(QWidget):
         self._just_toggled = False
 
     def _items(self) -> list[QTreeWidgetItem]:
+        """The rows that can be picked."""
         found = (
             self.model_list.topLevelItem(i) for i in range(self.model_list.topLevelItemCount())
         )
-        return [item for item in found if item is not None]
+        return [
+            item
+            for item in found
+            if item is not None and item.flags() & Qt.ItemFlag.ItemIsUserCheckable
+        ]
 
     def listed_models(self) -> list[str]:
+        """The models that can be picked (those this form can run)."""
         return [str(item.data(0, _ModelId)) for item in self._items()]
 
     def checked_models(self) -> list[str]:
@@ -408,8 +532,10 @@ def _check(on: bool) -> Qt.CheckState:
     return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
 
 
-def _model_tip(model: ModelInfo) -> str:
+def _model_tip(model: ModelInfo, reason: str = "") -> str:
     parts = [f"<b>{html.escape(model.name)}</b> <code>{html.escape(model.model_id)}</code>"]
+    if reason:
+        parts.append(f"<i>{html.escape(reason)}</i>")
     if model.description:
         parts.append(html.escape(catalogue_text(model.description)))
     return "<br>".join(parts)

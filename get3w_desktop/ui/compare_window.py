@@ -42,6 +42,7 @@ from get3w_desktop.ui.compare_card import CompareCard
 from get3w_desktop.ui.compare_setup import CompareSetup
 from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.job_delegate import TICK_MS, format_duration, format_estimate
+from get3w_desktop.ui.run_confirm import ask_to_send
 from get3w_desktop.ui.style import heading, muted, muted_text
 from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
@@ -55,7 +56,8 @@ class CompareWindow(QWidget):
     """A non-modal window that sends a compare grid through the job book and follows it.
 
     `spend_check(cost)` returns a sentence when a run costing `cost` (None: not known)
-    breaks a spending limit, else None; the run is then not sent.
+    breaks a spending limit, else None; the run is then not sent. `confirm_above()` is the
+    amount above which a run asks first (None: never), read at each run as Generate does.
     """
 
     open_job = Signal(str)
@@ -72,11 +74,13 @@ class CompareWindow(QWidget):
         *,
         profile: str = "sandbox",
         spend_check: Callable[[float | None], str | None] | None = None,
+        confirm_above: Callable[[], float | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self._catalogue, self._book, self._thumbnails = catalogue, book, thumbnails
         self._profile, self._spend_check = profile, spend_check
+        self._confirm_above = confirm_above or (lambda: None)
         self._cards: dict[str, CompareCard] = {}
         self._headers: list[QLabel] = []
         self._shown: ComparePlan | None = None
@@ -201,6 +205,10 @@ class CompareWindow(QWidget):
             if refusal:
                 self.setup.set_notice(refusal)
                 return []
+        names = [cell.model_name for cell in plan.cells]
+        if not ask_to_send(self, names, [c.quote for c in plan.cells], self._confirm_above()):
+            self.setup.set_notice(self.tr("Not sent."))
+            return []
         self._clear_grid()
         self._shown = plan
         jobs: list[Job] = []

@@ -11,7 +11,7 @@ Signals:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE, MAX_CAP
 from get3w_desktop.ui.batch_bar import BatchBar
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
-from get3w_desktop.ui.run_confirm import confirm_run
+from get3w_desktop.ui.run_confirm import ask_to_send, confirm_run
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.style import muted
 from get3w_desktop.ui.texts import batch_text, quote_text
@@ -254,6 +254,17 @@ class GeneratePanel(QWidget):
         self.message.emit(message, 15000)
         QMessageBox.information(self, self.tr("Spending limit"), message)
         return True
+
+    def may_send(self, models: Sequence[str], units: Sequence[Quote | None]) -> bool:
+        """May a run of these tasks (Re-run: any models, one price each) go? The spending
+        limits, then one question above the threshold, as for Generate."""
+        known = [unit.amount for unit in units if unit is not None]
+        if self._refused_by_caps(sum(known) if len(known) == len(units) else None):
+            return False
+        if ask_to_send(self, models, units, self.confirm_above):
+            return True
+        self.message.emit(self.tr("Not sent."), 4000)
+        return False
 
     def _confirmed(self, model: ModelInfo, count: int, unit: Quote | None) -> bool:
         """True when the run may go: at or below the threshold, or the person pressed Send.

@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         panel.sent.connect(lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None)
         panel.message.connect(self.statusBar().showMessage)
         self.tasks.current_changed.connect(self.viewer.show_job)
+        self.tasks.nothing_matches.connect(self.viewer.set_no_match)
         self.viewer.job_requested.connect(self.select_job)  # a gallery tile of another task
         # Media chips name a file this window's tasks made by its task, not its hash.
         namer = weakref.WeakMethod(self.result_name)
@@ -382,6 +383,7 @@ class MainWindow(QMainWindow):
                 self._catalogue, self.book, self._thumbnails, model.model_id,
                 self.form.values(), profile=self._service.profile,
                 spend_check=self.caps_message, parent=self,
+                confirm_above=lambda: self.generate_panel.confirm_above,
             )  # fmt: skip
             self._compare.open_job.connect(self._open_from_compare)
             self._compare.use_params.connect(self._use_compare_params)
@@ -579,12 +581,19 @@ class MainWindow(QMainWindow):
     def forget_thumbnails(self) -> None:
         self._forget_thumbnails(self.book.jobs())
 
-    def _rerun(self) -> None:
-        job = self.current_job()
-        if job:
-            unit = self.generate_panel.unit_price(job.model_id, job.params)
-            new = self.book.submit(job.model_id, job.params, job.profile, unit)
-            self.select_job(new.local_id)
+    def _rerun(self) -> list[Job]:
+        """Send the selected tasks again, as they were (one question above the threshold)."""
+        jobs = self.selected_jobs()
+        units = [self.generate_panel.unit_price(job.model_id, job.params) for job in jobs]
+        names = [self.model_name(job.model_id) for job in jobs]
+        if not jobs or not self.generate_panel.may_send(names, units):
+            return []
+        new = [
+            self.book.submit(j.model_id, j.params, j.profile, u)
+            for j, u in zip(jobs, units, strict=True)
+        ]
+        self.select_job(new[-1].local_id)
+        return new
 
     def _load_params(self) -> None:
         job = self.current_job()

@@ -229,6 +229,7 @@ class ResultViewer(QWidget):
         # of another task asked for, shown once the window has selected that task.
         self._group_of = group_of
         self._group: list[Job] = []
+        self._no_match = False  # the task list's filter hides every task
         self._wanted_file: tuple[str, str] | None = None
         self._job: Job | None = None
         self._file: str | None = None
@@ -243,6 +244,20 @@ class ResultViewer(QWidget):
         self._loader.image_ready.connect(self._on_image)
         self._loader.image_failed.connect(self._on_image_failed)
         self.show_job(None)
+
+    def set_no_match(self, no_match: bool) -> None:
+        """The empty page says that the search or filters hide every task (True), or how
+        to make a first result (False)."""
+        self._no_match = no_match
+        self._word_empty_page()
+
+    def _word_empty_page(self) -> None:
+        if self._no_match:
+            self.empty_page.body.setText(self.tr("No task matches the search or filters."))
+            self.empty_page.set_hint(self.tr("Clear them to see every task again."))
+        else:
+            self.empty_page.body.setText(_tr(EMPTY_MESSAGE))
+            self.empty_page.set_hint(self.tr("Ctrl+Enter generates · Ctrl+K finds a model"))
 
     def retranslate(self) -> None:
         self.open_button.setText(self.tr("Open"))
@@ -261,8 +276,7 @@ class ResultViewer(QWidget):
             self.tr("Show every result of this group as a grid (Enter opens one)")
         )
         self.gallery_button.setAccessibleName(self.tr("Gallery"))
-        self.empty_page.body.setText(_tr(EMPTY_MESSAGE))
-        self.empty_page.set_hint(self.tr("Ctrl+Enter generates · Ctrl+K finds a model"))
+        self._word_empty_page()
         self.text_page.retranslate()
         self.file_card.retranslate()
         self.save_all_item.setText(self.tr("Save all outputs to a folder…"))

@@ -4,8 +4,14 @@ It shows what the job book holds (through a filter model), keeps the selection, 
 running tasks' progress while any runs here, and opens the context menu from entries the
 window gives it (the window owns the actions; the panel only decides where they show).
 
+The shown task follows the filter: when a search or filter hides it, the first task still
+listed becomes the current one (none listed: nothing is shown, and `nothing_matches` says
+why). The hidden task is remembered; when the filter shows it again (cleared, or changed)
+and the person has not picked another meanwhile, it comes back.
+
 Signals:
     current_changed(object): the current task (a Job, or None).
+    nothing_matches(bool): True when tasks exist but the filter hides every one.
     activated(): a task was double-clicked.
     tick(): running tasks moved on (the window refreshes what it shows of the current one).
 """
@@ -71,6 +77,7 @@ class TaskMenus(Protocol):
 
 class TaskPanel(QWidget):
     current_changed = Signal(object)
+    nothing_matches = Signal(bool)
     activated = Signal()
     tick = Signal()
 
@@ -85,6 +92,10 @@ class TaskPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._book, self._jobs = book, jobs
+        self._shown_id: str | None = None  # the task the viewer shows (the current one)
+        self._hidden_pick: str | None = None  # the person's pick the filter hid
+        self._following = False  # the current row is being moved by the filter, not a person
+        self._no_match = False
         self.menu_entries: MenuEntries = lambda _job: ()
         self.batch_bar = BatchBar()
         self.batch_bar.retried.connect(
@@ -127,9 +138,13 @@ class TaskPanel(QWidget):
         self.list_view.customContextMenuRequested.connect(self._show_context_menu)
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.list_view.doubleClicked.connect(lambda _index: self.activated.emit())
+        self.list_view.clicked.connect(self._forget_hidden_pick)  # even the row already shown
         for signal in (self.shown.rowsInserted, self.shown.rowsRemoved, self.shown.modelReset,
                        self.shown.layoutChanged):  # fmt: skip
             signal.connect(self.update_empty_hint)
+        for signal in (self.shown.layoutChanged, self.shown.modelReset, self.shown.rowsRemoved,
+                       self.shown.rowsInserted):  # fmt: skip
+            signal.connect(self._follow_filter)
         book.changed.connect(self._on_job_changed)
 
     def retranslate(self) -> None:
@@ -154,6 +169,7 @@ class TaskPanel(QWidget):
 
     def select_job(self, local_id: str) -> None:
         """Make `local_id` the one selected and shown task (other selections cleared)."""
+        self._hidden_pick = None  # a new pick: the one the filter hid stays hidden
         index = self.shown.index_of(local_id)
         if not index.isValid() and self.shown.is_filtered():
             self.filter_bar.clear()  # a new task must never be hidden by an old search
@@ -178,7 +194,64 @@ class TaskPanel(QWidget):
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         job = current.data(JobRole.JOB) if current.isValid() else None
-        self.current_changed.emit(job if isinstance(job, Job) else None)
+        job = job if isinstance(job, Job) else None
+        if not self._following and job is not None:
+            self._hidden_pick = None  # the person chose: the hidden one stays where it is
+        self._shown_id = job.local_id if job is not None else None
+        self.current_changed.emit(job)
+
+    @Slot()
+    def _forget_hidden_pick(self) -> None:
+        """The person chose a task: the one the filter hid stays hidden."""
+        self._hidden_pick = None
+
+    @Slot()
+    def _follow_filter(self) -> None:
+        """After the list changed: a hidden pick listed again comes back; a shown task the
+        filter hid gives way to the first listed one (none listed: nothing is shown)."""
+        if self._following:
+            return
+        index = self.list_view.currentIndex()
+        current = index.data(JobRole.JOB) if index.isValid() else None
+        target: QModelIndex | None = None
+        if (
+            self._hidden_pick is not None
+            and (back := self.shown.index_of(self._hidden_pick)).isValid()
+        ):
+            self._hidden_pick = None
+            target = back
+        elif not isinstance(current, Job) and self._shown_id is not None:
+            still = self.shown.index_of(self._shown_id)
+            if still.isValid():
+                target = still  # a reset lost the current row; the task is still listed
+            else:
+                # Hidden: remember the person's pick (not one the filter made), show the first.
+                if self._hidden_pick is None and self._book.job(self._shown_id) is not None:
+                    self._hidden_pick = self._shown_id
+                if self.shown.rowCount():
+                    target = self.shown.index(0, 0)
+                else:
+                    self._shown_id = None
+                    self.current_changed.emit(None)
+        if self._hidden_pick is not None and self._book.job(self._hidden_pick) is None:
+            self._hidden_pick = None  # removed meanwhile: nothing to come back to
+        if target is not None and target != index:
+            self._move_to(target)
+        self._set_no_match(self.shown.rowCount() == 0 and self._jobs.rowCount() > 0)
+
+    def _move_to(self, index: QModelIndex) -> None:
+        self._following = True
+        try:
+            flag = QItemSelectionModel.SelectionFlag
+            self.list_view.selectionModel().setCurrentIndex(index, flag.ClearAndSelect)
+            self.list_view.scrollTo(index)
+        finally:
+            self._following = False
+
+    def _set_no_match(self, no_match: bool) -> None:
+        if no_match != self._no_match:
+            self._no_match = no_match
+            self.nothing_matches.emit(no_match)
 
     # -- moving tasks ------------------------------------------------------------------
 

@@ -22,8 +22,10 @@ from get3w_desktop.core.compare import (
     MAX_SEEDS,
     column_seeds,
     map_params,
+    offer,
     parse_seeds,
     plan_compare,
+    prompt_name,
 )
 from get3w_desktop.core.money import unit_price
 
@@ -261,3 +263,44 @@ def test_each_model_gets_at_most_one_note() -> None:
         assert sum(1 for n in plan.notes if n.startswith(f"{name} ")) <= 1
     veo = next(n for n in plan.notes if n.startswith(model(VEO).name))
     assert "has no output_format (left out)" in veo and "does not offer aspect_ratio 1:1" in veo
+
+
+def test_offer_says_which_models_can_run_from_a_form() -> None:
+    catalogue = load_bundled()
+    assert offer(model(FLUX), FORM, has_prompt=True).runnable
+    edit = offer(model(EDIT), FORM, has_prompt=True)
+    assert not edit.runnable and edit.missing == ("images",)
+    assert edit.reason() == "needs images, which the form does not give"
+    # With a picture in the form the edit model runs, and a text-to-image one would drop it.
+    with_picture = {**FORM, "images": ["https://x/a.png"]}
+    assert offer(model(EDIT), with_picture, has_prompt=True).runnable
+    assert offer(model(NANO), with_picture, has_prompt=True).drops == ("images",)
+    # A model that takes no prompt does not do a prompt's task.
+    no_prompt = [m for m in catalogue if m.output_kind == "image" and prompt_name(m) is None
+                 and not m.required_names]  # fmt: skip
+    assert no_prompt and offer(no_prompt[0], FORM, has_prompt=True).no_prompt
+
+
+def test_the_forms_image_goes_to_a_models_images_and_back() -> None:
+    single = next(m for m in load_bundled() if m.output_kind == "image"
+                  and (s := m.param("image")) is not None and s.required
+                  and m.required_names == ("image", "prompt"))  # fmt: skip
+    carried = map_params(model(EDIT), "winter", {"image": "https://x/a.png"})
+    assert carried.params["images"] == ["https://x/a.png"] and carried.missing == ()
+    back = map_params(single, "winter", {"images": ["https://x/a.png", "https://x/b.png"]})
+    assert back.params["image"] == "https://x/a.png" and back.missing == ()
+
+
+def test_random_seeds_fit_the_smallest_maximum_of_the_compared_models() -> None:
+    capped = [
+        (m, int(s.maximum))
+        for m in load_bundled()
+        if (s := m.param("seed")) is not None and s.maximum is not None
+        and s.maximum < MAX_SEED and m.required_names == ("prompt",)
+    ]  # fmt: skip
+    assert capped
+    low, top = capped[0]
+    plan = plan_compare(load_bundled(), "a fox", {}, [FLUX, low.model_id], 6,
+                        rng=random.Random(3))  # fmt: skip
+    assert plan.ok, plan.errors
+    assert all(0 <= seed <= top for seed in plan.seeds)

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import load_bundled, validate_params
+from get3w_desktop.core.compare import offer
 from get3w_desktop.core.job import JobState
 from get3w_desktop.core.money import Quote, format_money, reported_cost
 from get3w_desktop.core.schedule import ScheduleParams
@@ -31,6 +32,7 @@ NANO = "google/nano-banana-pro/text-to-image"  # no seed
 FLUX = "wavespeed-ai/flux-dev"  # takes a seed
 EDIT = "google/nano-banana-pro/edit"  # needs images the form does not give
 VEO = "google/veo3.1-fast/text-to-video"
+UPSCALER = "wavespeed-ai/image-upscaler"
 FORM = {"prompt": "a red fox in the snow", "aspect_ratio": "1:1", "resolution": "1k",
         "output_format": "png", "channel": "stable"}  # fmt: skip
 
@@ -131,7 +133,11 @@ def test_the_list_shows_models_of_the_current_kind_with_the_current_one_picked(
     window = make_window(qtbot, parts)
     catalogue = load_bundled()
     listed = window.setup.listed_models()
-    assert listed == [m.model_id for m in catalogue if m.output_kind == "image"]
+    image_models = [m.model_id for m in catalogue if m.output_kind == "image"]
+    runnable = [m for m in image_models if offer(catalogue.get(m), FORM, has_prompt=True).runnable]  # type: ignore[arg-type]
+    assert listed == runnable and NANO in listed and FLUX in listed
+    # Every image model is somewhere: offered, or shown as unavailable with why.
+    assert set(listed) | set(window.setup.unavailable_models()) == set(image_models)
     assert window.setup.checked_models() == [NANO]
     assert window.setup.prompt_edit.toPlainText() == FORM["prompt"]
     prices = [window.setup.model_list.topLevelItem(i).text(1) for i in range(len(listed))]  # type: ignore[union-attr]
@@ -143,14 +149,88 @@ def test_the_list_shows_models_of_the_current_kind_with_the_current_one_picked(
     assert window.plan().seeds == (5, 6)  # a fixed seed in the form: seed, seed + 1
 
 
+def test_no_model_offered_for_a_text_to_image_form_is_refused_when_it_runs(
+    qtbot: QtBot, parts: Parts
+) -> None:
+    """The real catalogue: pick every offered model, one at a time, and plan the run."""
+    window = make_window(qtbot, parts)
+    catalogue = load_bundled()
+    offered = window.setup.listed_models()
+    assert len(offered) > 100
+    window.set_seeds(2)
+    refused = {}
+    for model_id in offered:
+        window.set_checked_models([model_id])
+        plan = window.plan()
+        if not window.can_run() or not window.setup.run_button.isEnabled():
+            refused[model_id] = plan.errors
+            continue
+        for cell in plan.cells:
+            model = catalogue.get(model_id)
+            assert model is not None
+            assert validate_params(model, cell.params) == [], model_id
+    assert refused == {}
+    # The edit models are not offered, and each says why.
+    unavailable = window.setup.unavailable_models()
+    assert unavailable[EDIT] == "needs input images, which this form does not have"
+    assert "an input image" in unavailable[UPSCALER]
+
+
+def test_an_unavailable_model_is_greyed_says_why_and_cannot_be_picked(
+    qtbot: QtBot, parts: Parts, sandbox: SandboxServer
+) -> None:
+    window = make_window(qtbot, parts)
+    tree = window.setup.model_list
+    group = tree.topLevelItem(tree.topLevelItemCount() - 1)
+    assert group is not None and group.childCount() == len(window.setup.unavailable_models())
+    assert f"{group.childCount()} more cannot run from this form" in group.text(0)
+    assert not group.isExpanded()
+    tree.scrollToItem(group)
+    rect = tree.visualItemRect(group)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert group.isExpanded() and group.text(0).startswith("▾")
+    children = [c for i in range(group.childCount()) if (c := group.child(i)) is not None]
+    [edit] = [c for c in children if c.data(0, Qt.ItemDataRole.UserRole) == EDIT]
+    assert not edit.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert not edit.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    assert "needs input images" in edit.toolTip(0) and "needs input images" in edit.text(0)
+    described = edit.data(0, Qt.ItemDataRole.AccessibleDescriptionRole)
+    assert (
+        described
+        == "Cannot be compared from this form: needs input images, which this form does not have"
+    )
+    tree.scrollToItem(edit)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=tree.visualItemRect(edit).center())  # fmt: skip
+    window.set_checked_models([NANO, EDIT])  # asked for, refused quietly: it cannot run
+    assert window.setup.checked_models() == [NANO]
+    assert window.can_run() and len(window.run()) == 2
+    assert {c.cell.model_id for c in window.cards()} == {NANO}
+
+
+def test_an_edit_form_offers_edit_models_that_carry_its_picture(qtbot: QtBot, parts: Parts) -> None:
+    catalogue = load_bundled()
+    picture = "https://example.test/fox.png"
+    window = make_window(qtbot, parts, EDIT)
+    window.set_form(EDIT, {"prompt": "make it winter", "images": [picture]})
+    offered = window.setup.listed_models()
+    assert EDIT in offered and window.setup.checked_models() == [EDIT]
+    assert NANO not in offered  # it would leave the picture out: not the same task
+    assert window.setup.unavailable_models()[NANO] == "cannot take this form's input images"
+    single = [m for m in offered if (spec := catalogue.get(m).param("image")) is not None  # type: ignore[union-attr]
+              and spec.required]  # fmt: skip
+    assert single, "an edit model that takes one image"
+    window.set_checked_models([EDIT, single[0]])
+    assert window.can_run(), window.plan().errors
+    by_model = {c.model_id: c.params for c in window.plan().cells}
+    assert by_model[EDIT]["images"] == [picture]
+    assert by_model[single[0]]["image"] == picture  # the form's "images" as its "image"
+
+
 def test_a_model_that_cannot_run_from_this_form_blocks_the_run(
     qtbot: QtBot, parts: Parts, sandbox: SandboxServer
 ) -> None:
     window = make_window(qtbot, parts)
-    window.set_checked_models([NANO, EDIT])
-    assert not window.setup.run_button.isEnabled()
-    assert "needs images" in window.setup.problems_label.text()
-    assert window.run() == []
     window.set_checked_models([NANO])
     window.setup.prompt_edit.setPlainText("   ")
     assert not window.setup.run_button.isEnabled()

@@ -3,13 +3,12 @@ an expensive run asks once (Esc cancels), and the daily limit stops a run before
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.client import Get3WClient
@@ -26,6 +25,7 @@ from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
+from tests.dialog_support import answer_next_dialog, press_escape, press_send
 
 FLUX = "wavespeed-ai/flux-dev"  # about $0.012
 VEO = "google/veo3.1-fast/text-to-video"  # about $1.20
@@ -63,29 +63,6 @@ def choose(win: MainWindow, model_id: str, prompt: str = "A lighthouse at dusk")
     field = win.form.field("prompt")
     assert field is not None
     field.set_value(prompt)
-
-
-def answer_next_dialog(action: Callable[[QMessageBox], None], seen: list[str]) -> None:
-    """When the next modal dialog shows, record its texts and act on it."""
-
-    def act() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, act)
-            return
-        seen.append(box.text() + "\n" + box.informativeText())
-        action(box)
-
-    QTimer.singleShot(0, act)
-
-
-def press_escape(box: QMessageBox) -> None:
-    QTest.keyClick(box, Qt.Key.Key_Escape)
-
-
-def press_send(box: QMessageBox) -> None:
-    [send] = [b for b in box.findChildren(QPushButton) if b.objectName() == "send"]
-    send.click()
 
 
 def ctrl_enter(qtbot: QtBot, win: MainWindow) -> None:
