@@ -47,6 +47,7 @@ from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_loader import LoadedHistory
 from get3w_desktop.workers.job_book import JobBook, resume_message
 from get3w_desktop.workers.pricing import PriceQuoter
+from get3w_desktop.workers.reachability import Reach
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 if TYPE_CHECKING:
@@ -443,6 +444,11 @@ class MainWindow(QMainWindow):
         self.act_copy_curl.setEnabled(bool(service.base_url))
         self.act_copy_python.setEnabled(bool(service.base_url))
         self.generate_panel.show_price()
+
+    @Slot(object)
+    def set_reach(self, reach: object) -> None:
+        """Whether the service's host answers (a `Reach`): the badge says "cannot reach"."""
+        self.service_label.set_reach(reach if isinstance(reach, Reach) else None)
 
     def set_profiles(self, names: list[str], active: str) -> None:
         self.service_label.set_profiles(names, active)

@@ -6,6 +6,7 @@ afterwards, so a burst of finished tasks costs at most two balance calls.
 Signals:
     changed(object): the balance in USD (float), or None when the service does not say.
     failed(str): why it could not be fetched, for a tooltip; the last value stays shown.
+    unreachable(NetworkError): the failure was a connection failure (see reachability.py).
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from get3w_desktop.core.errors import Get3WError
+from get3w_desktop.core.errors import Get3WError, NetworkError
 from get3w_desktop.workers.base import PoolOwner
 
 
 class _Signals(QObject):
-    done = Signal(object, str)  # (balance or None, error message or "")
+    done = Signal(object, str, object)  # (balance or None, error message or "", the error)
 
 
 class BalanceWatcher(PoolOwner):
     changed = Signal(object)
     failed = Signal(str)
+    unreachable = Signal(object)
 
     def __init__(self, fetch: Callable[[], float | None], parent: QObject | None = None) -> None:
         super().__init__(1, parent)
@@ -49,21 +51,23 @@ class BalanceWatcher(PoolOwner):
             try:
                 value = fetch()
             except Get3WError as exc:
-                signals.done.emit(None, exc.message)
+                signals.done.emit(None, exc.message, exc)
             else:
-                signals.done.emit(value, "")
+                signals.done.emit(value, "", None)
 
         # A bug must not take the app down from a status-bar figure.
         self.run_work(work, crashed=lambda _exc: signals.done.emit(
-            None, "The balance could not be read."))  # fmt: skip
+            None, "The balance could not be read.", None))  # fmt: skip
 
-    @Slot(object, str)
-    def _on_done(self, value: float | None, error: str) -> None:
+    @Slot(object, str, object)
+    def _on_done(self, value: float | None, error: str, exc: object) -> None:
         self._busy = False
         if self.closed:
             return
         if error:
             self.failed.emit(error)
+            if isinstance(exc, NetworkError):
+                self.unreachable.emit(exc)
         else:
             self.changed.emit(value)
         if self._again:
