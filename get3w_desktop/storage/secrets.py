@@ -252,7 +252,7 @@ class KeyringSecretStore:
             try:
                 return keyring.get_password(self._service, account)
             except _environment_errors() as exc:
-                raise _translate(exc) from None
+                raise _translate(exc, self.backend_name) from None
 
     def set(self, secret: str, account: str = DEFAULT_ACCOUNT) -> None:
         import keyring
@@ -266,7 +266,7 @@ class KeyringSecretStore:
             try:
                 keyring.set_password(self._service, account, secret)
             except _environment_errors() as exc:
-                raise _translate(exc) from None
+                raise _translate(exc, self.backend_name) from None
 
     def delete(self, account: str = DEFAULT_ACCOUNT) -> None:
         import keyring
@@ -278,23 +278,27 @@ class KeyringSecretStore:
             except PasswordDeleteError:
                 return  # nothing stored: already the state we want
             except _environment_errors() as exc:
-                raise _translate(exc) from None
+                raise _translate(exc, self.backend_name) from None
 
 
-def _translate(exc: BaseException) -> SecretStoreError:
-    """A keyring failure in plain words, classified; the secret is never part of it."""
+def _translate(exc: BaseException, backend: str = "") -> SecretStoreError:
+    """A keyring failure in plain words, classified; the secret is never part of it.
+    `backend` (the backend's class path) is kept on the error for experts."""
     text = str(exc) or type(exc).__name__
     kind = type(exc).__name__
     lowered = text.lower()
     if "No recommended backend" in text or "NoKeyring" in kind:
-        return SecretStoreError(NO_SECURE_KEYRING, Problem.MISSING)
+        return SecretStoreError(NO_SECURE_KEYRING, Problem.MISSING, backend=backend)
     if "Locked" in kind or "dismissed" in lowered or "locked" in lowered:
         return SecretStoreError(
             "The keyring is locked, or its unlock prompt was dismissed. Unlock it "
             "(e.g. log in to your desktop session) and try again; until then the key is "
             "kept for this session only.",
             Problem.LOCKED,
+            backend=backend,
         )
     if isinstance(exc, OSError) or "not available" in lowered or "activatable" in lowered:
-        return SecretStoreError(NO_SECURE_KEYRING, Problem.MISSING)
-    return SecretStoreError(f"The keyring refused the request: {text}", Problem.REFUSED)
+        return SecretStoreError(NO_SECURE_KEYRING, Problem.MISSING, backend=backend)
+    return SecretStoreError(
+        f"The keyring refused the request: {text}", Problem.REFUSED, backend=backend
+    )

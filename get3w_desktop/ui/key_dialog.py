@@ -228,13 +228,8 @@ class KeyDialog(QDialog):
         else:
             text = self.tr("Memory, for this session only (not secure: no usable keyring)")
         self.where_label.setText(text)
-        warning = store_warning(info)
         tip = self.tr("Keyring backend (for experts):")
-        self.where_label.setToolTip(
-            f"{warning}\n\n{tip}\n{expert_detail(info)}"
-            if warning
-            else f"{tip}\n{expert_detail(info)}"
-        )
+        self.where_label.setToolTip(f"{tip}\n{expert_detail(info)}")
 
     def _show_stored(self, key: str | None) -> None:
         self._has_stored_key = bool(key)

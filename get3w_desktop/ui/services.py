@@ -227,7 +227,7 @@ class ServiceController(QObject):
     def _watch_reach(self, balance: BalanceWatcher) -> Reachability:
         """Reachability learnt from the balance calls (made anyway), retried on a backoff."""
         reach = Reachability(balance.refresh, backoff=self._reach_backoff, parent=self)
-        balance.changed.connect(reach.request_answered)
+        balance.answered.connect(reach.request_answered)
         balance.unreachable.connect(reach.request_failed)
         return reach
 

@@ -6,7 +6,8 @@ afterwards, so a burst of finished tasks costs at most two balance calls.
 Signals:
     changed(object): the balance in USD (float), or None when the service does not say.
     failed(str): why it could not be fetched, for a tooltip; the last value stays shown.
-    unreachable(NetworkError): the failure was a connection failure (see reachability.py).
+    unreachable(NetworkError): no answer came (a connection failure; see reachability.py).
+    answered(): the host answered, with the balance or with an error of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class BalanceWatcher(PoolOwner):
     changed = Signal(object)
     failed = Signal(str)
     unreachable = Signal(object)
+    answered = Signal()
 
     def __init__(self, fetch: Callable[[], float | None], parent: QObject | None = None) -> None:
         super().__init__(1, parent)
@@ -64,10 +66,12 @@ class BalanceWatcher(PoolOwner):
         self._busy = False
         if self.closed:
             return
+        if isinstance(exc, NetworkError):
+            self.unreachable.emit(exc)
+        elif exc is not None or not error:
+            self.answered.emit()
         if error:
             self.failed.emit(error)
-            if isinstance(exc, NetworkError):
-                self.unreachable.emit(exc)
         else:
             self.changed.emit(value)
         if self._again:

@@ -68,8 +68,7 @@ class Reachability(QObject):
             self._unreachable(messages.for_error(error))
 
     @Slot()
-    @Slot(object)
-    def request_answered(self, _value: object = None) -> None:
+    def request_answered(self) -> None:
         """The host answered a request: it can be reached."""
         if self._stopped:
             return
