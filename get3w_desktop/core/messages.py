@@ -384,3 +384,21 @@ def key_refused(host: str, reason: str) -> Message:
 def key_unchecked(host: str, error: Get3WError) -> Message:
     return _m(Code.KEY_UNCHECKED, f"The key could not be checked with {host}: {error.message}",
               host=host, reason=for_error(error))  # fmt: skip
+
+
+#: Codes that mean "no answer came from the host" (not an answer saying no).
+NETWORK_CODES = frozenset({
+    Code.WAITING_FOR_NETWORK, Code.HTTP_TOO_SLOW, Code.HTTP_NO_TALK, Code.HTTP_BROKE,
+    Code.HTTP_CONNECT_TIMEOUT, Code.HTTP_READ_TIMEOUT, Code.HTTP_DNS, Code.HTTP_REFUSED,
+    Code.HTTP_TLS, Code.HTTP_LOST,
+})  # fmt: skip
+
+
+def says_unreachable(message: Message | None) -> bool:
+    """True when `message` (or the reason of a retry note) is a connection failure."""
+    if message is None:
+        return False
+    if message.code is Code.RETRYING:
+        reason = message.args.get("reason")
+        return isinstance(reason, Message) and reason.code in NETWORK_CODES
+    return message.code in NETWORK_CODES

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.diagnostics import build_report, write_bundle
-from get3w_desktop.core.messages import Message
+from get3w_desktop.core.job import Job
+from get3w_desktop.core.messages import Message, says_unreachable
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.sandbox import SANDBOX_API_KEY
 from get3w_desktop.storage.paths import AppPaths
@@ -182,6 +183,7 @@ class ServiceController(QObject):
         self._pending: dict[int, str] = {}  # key-load ticket -> profile to switch to
         keys.loaded.connect(self._on_key_loaded)
         keys.failed.connect(self._on_key_failed)
+        runner.job_changed.connect(self._on_job_changed)
 
     # -- the live service --------------------------------------------------------------
 
@@ -230,6 +232,19 @@ class ServiceController(QObject):
         balance.answered.connect(reach.request_answered)
         balance.unreachable.connect(reach.request_failed)
         return reach
+
+    @Slot(object)
+    def _on_job_changed(self, job: object) -> None:
+        """Tasks talk to the host too: a connection failure while it seemed reachable, or
+        progress while it seemed not, is checked with one balance call (coalesced)."""
+        live = self.live
+        if not isinstance(job, Job) or live is None or live.reach is None:
+            return
+        if job.profile != live.info.profile:
+            return
+        trouble = says_unreachable(job.note_message) or says_unreachable(job.error_message)
+        if trouble == live.reach.reachable:
+            live.balance.refresh()
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Notifications follow Settings (off, per task, or once per queue)."""

@@ -23,6 +23,7 @@ from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
+from get3w_desktop.sandbox.config import FaultConfig
 from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.storage.secrets import SERVICE, KeyringSecretStore
@@ -39,6 +40,7 @@ from get3w_desktop.workers.thumbnails import ThumbnailLoader
 from tests.ui.test_chinese_sweep import english_in
 
 Parts = tuple[MainWindow, ServiceController, int]
+NANO = "google/nano-banana-pro/text-to-image"
 
 
 def closed_port() -> int:
@@ -145,3 +147,32 @@ def test_the_cannot_reach_state_speaks_chinese(
         assert english_in(badge.text(), set()) is None
     finally:
         i18n.install_language(qapp, "en")
+
+
+def test_a_task_losing_its_host_turns_the_badge_and_the_host_coming_back_clears_it(
+    qtbot: QtBot, parts: Parts
+) -> None:
+    window, services, port = parts
+    badge = window.service_label
+    runner = services._runner
+    # Tasks that stay "created": the task is still being polled when the host goes away.
+    slow = SandboxConfig(time_scale=0.02, faults=FaultConfig(stuck_created=1.0))
+    with SandboxServer(slow, port=port):
+        with qtbot.waitSignal(services._keys.saved, timeout=5000):
+            services._keys.save("work", SANDBOX_API_KEY)
+        window.profile_chosen.emit("work")
+        qtbot.waitUntil(lambda: window.balance_label.text() == "Balance $100.00", timeout=10_000)
+        assert badge.text() == "Get3W · work ▾"
+        job = runner.submit(NANO, {"prompt": "a lighthouse at dusk"}, profile="work")
+        qtbot.waitUntil(lambda: runner.active_count() == 1, timeout=5000)
+        qtbot.wait(300)  # submitted, now polling
+    # The host went away mid-task: its polls fail, and the badge says so.
+    qtbot.waitUntil(lambda: badge.unreachable, timeout=15_000)
+    assert runner.active_count() == 1  # the task's own polls told, not its end
+    assert "refused the connection" in badge.toolTip()
+    # It comes back: the next try is answered.
+    with SandboxServer(slow, port=port):
+        qtbot.waitUntil(lambda: not badge.unreachable, timeout=15_000)
+        assert badge.text() == "Get3W · work ▾"
+        runner.cancel(job.local_id)
+        qtbot.waitUntil(lambda: runner.active_count() == 0, timeout=15_000)
