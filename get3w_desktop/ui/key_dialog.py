@@ -255,6 +255,7 @@ class KeyDialog(QDialog):
         if not key or self.is_busy():
             return
         self._pending_key = key
+        self._unchecked_reason = None  # this one is checked
         self.save_unchecked_button.hide()
         self._set_busy(
             True, self.tr("Checking the key with {url}…").format(url=self._profile.base_url)
@@ -362,6 +363,7 @@ class KeyDialog(QDialog):
         if not self._mine(ticket):
             return
         self._pending_key = ""
+        self._unchecked_reason = None
         self._set_busy(False)
         self._say(message, Tone.BAD)
 
