@@ -29,6 +29,7 @@ from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue
 from get3w_desktop.core.gallery import group_of
 from get3w_desktop.core.job import Job
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import check_caps
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.storage.form_memory import FormMemory
@@ -36,6 +37,7 @@ from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE
 from get3w_desktop.ui.a11y import install_combo_namer
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
 from get3w_desktop.ui.human_names import file_name
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.output_actions import OutputActions
 from get3w_desktop.ui.param_fields.media_chips import set_result_namer
 from get3w_desktop.ui.result_viewer import ResultViewer
@@ -493,10 +495,11 @@ class MainWindow(QMainWindow):
         self.balance_label.setText(text.format(amount=f"${value:,.2f}"))
         self.balance_label.setToolTip(self.tr("Account balance, refreshed after each task"))
 
-    @Slot(str)
-    def _on_balance_failed(self, message: str) -> None:
+    @Slot(object)
+    def _on_balance_failed(self, message: object) -> None:
+        reason = render(message) if isinstance(message, Message) else str(message)
         self.balance_label.setToolTip(
-            self.tr("Balance not updated: {reason}").format(reason=message)
+            self.tr("Balance not updated: {reason}").format(reason=reason)
         )
 
     # -- the tasks (the task panel shows them, the book holds them) ---------------------

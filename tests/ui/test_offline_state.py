@@ -145,6 +145,10 @@ def test_the_cannot_reach_state_speaks_chinese(
         assert "无法连接到服务" in badge.toolTip() and "重试" in badge.toolTip()
         assert english_in(badge.toolTip(), set()) is None, badge.toolTip()
         assert english_in(badge.text(), set()) is None
+        # The next try fails again, and the balance's tooltip says why in Chinese too.
+        tip = window.balance_label.toolTip
+        qtbot.waitUntil(lambda: "拒绝了连接" in tip(), timeout=10_000)
+        assert english_in(tip(), set()) is None, tip()
     finally:
         i18n.install_language(qapp, "en")
 
