@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import requests
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.api.http import Reply, make_api_session, raise_for_status, send
 from get3w_desktop.api.parse import loads_object
 from get3w_desktop.core import messages
 from get3w_desktop.core.errors import Get3WError
+from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.messages import Code, Message
+from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 from get3w_desktop.sandbox.config import FaultConfig
 from get3w_desktop.ui import i18n
-from get3w_desktop.ui.messages import _TEXTS, render
+from get3w_desktop.ui.messages import _TEXTS, job_error, render
+from get3w_desktop.workers.runner import TaskRunner
 from tests.ui.test_chinese_sweep import english_in
 
 TASK = "0123456789abcdef0123456789abcdef"
@@ -148,3 +153,24 @@ def test_every_code_has_a_chinese_text_without_an_english_sentence(
         shown = render(Message(code, sample, "English fallback words here"))
         assert shown != "English fallback words here", f"{code}: no Chinese text"
         assert english_in(shown, set()) is None, f"{code}: English in {shown!r}"
+
+
+def test_a_task_failed_by_an_http_error_says_why_in_chinese(
+    qtbot: QtBot, chinese: QApplication, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    seen: list[Job] = []
+    with Get3WClient(sandbox.base_url, "sk_wrong_key_0000") as client:
+        runner = TaskRunner(client, tmp_path / "out", schedule=ScheduleParams().scaled(0.02))
+        runner.job_changed.connect(seen.append)
+        job = runner.submit(NANO, {"prompt": "a red fox"})
+        try:
+            qtbot.waitUntil(lambda: runner.active_count() == 0, timeout=15_000)
+        finally:
+            assert runner.shutdown()
+    final = [j for j in seen if j.local_id == job.local_id][-1]
+    assert final.state is JobState.FAILED
+    assert final.error_message is not None and final.error_message.code is Code.HTTP_AUTH
+    assert final.error is not None and "refused the API key" in final.error  # history, CLI
+    shown = job_error(final)
+    assert shown is not None and "拒绝了 API 密钥" in shown
+    assert english_in(shown, set()) is None, shown
