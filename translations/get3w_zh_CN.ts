@@ -2134,6 +2134,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>内存，仅限本次会话（不安全：没有可用的密钥环）</translation>
     </message>
     <message>
+        <source>Keyring backend (for experts):</source>
+        <translation>密钥环后端（供专业人员参考）：</translation>
+    </message>
+    <message>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -2176,6 +2180,73 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>KeyringWords</name>
+    <message>
+        <source>Secret Service (GNOME Keyring or KWallet)</source>
+        <translation>Secret Service（GNOME 密钥环或 KWallet）</translation>
+    </message>
+    <message>
+        <source>Secret Service (GNOME Keyring)</source>
+        <translation>Secret Service（GNOME 密钥环）</translation>
+    </message>
+    <message>
+        <source>KWallet</source>
+        <translation>KWallet</translation>
+    </message>
+    <message>
+        <source>macOS Keychain</source>
+        <translation>macOS 钥匙串</translation>
+    </message>
+    <message>
+        <source>Windows Credential Manager</source>
+        <translation>Windows 凭据管理器</translation>
+    </message>
+    <message>
+        <source>the system keyring</source>
+        <translation>系统密钥环</translation>
+    </message>
+    <message>
+        <source>no keyring available</source>
+        <translation>没有可用的密钥环</translation>
+    </message>
+    <message>
+        <source>a plain-text file (not secure)</source>
+        <translation>明文文件（不安全）</translation>
+    </message>
+    <message>
+        <source>memory, for this session only</source>
+        <translation>内存，仅限本次会话</translation>
+    </message>
+    <message>
+        <source>an unrecognised keyring</source>
+        <translation>无法识别的密钥环</translation>
+    </message>
+    <message>
+        <source>No secure keyring ({keyring}): install or unlock GNOME Keyring or KWallet (on Linux) so the key can be remembered. The key is kept for this session only.</source>
+        <translation>没有安全的密钥环（{keyring}）：请安装或解锁 GNOME 密钥环或 KWallet（Linux 上），以便记住密钥。密钥仅在本次会话中保留。</translation>
+    </message>
+    <message>
+        <source>No secure keyring: install or unlock GNOME Keyring or KWallet (on Linux) so the key can be remembered. The key is kept for this session only.</source>
+        <translation>没有安全的密钥环：请安装或解锁 GNOME 密钥环或 KWallet（Linux 上），以便记住密钥。密钥仅在本次会话中保留。</translation>
+    </message>
+    <message>
+        <source>The keyring is locked, or its unlock prompt was dismissed. Unlock it (for example, log in to your desktop session) and try again; until then the key is kept for this session only.</source>
+        <translation>密钥环已锁定，或解锁提示被关闭。请解锁（例如登录桌面会话）后重试；在此之前，密钥仅在本次会话中保留。</translation>
+    </message>
+    <message>
+        <source>The keyring did not answer (an unlock prompt may be waiting). The key is kept for this session only; try again later.</source>
+        <translation>密钥环没有响应（可能有解锁提示在等待）。密钥仅在本次会话中保留，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>The keyring refused to store the key. The key is kept for this session only.</source>
+        <translation>密钥环拒绝保存密钥。密钥仅在本次会话中保留。</translation>
+    </message>
+    <message>
+        <source>The key is kept for this session only.</source>
+        <translation>密钥仅在本次会话中保留。</translation>
     </message>
 </context>
 <context>
@@ -2646,6 +2717,118 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>The generation timed out.</source>
         <translation>生成超时。</translation>
+    </message>
+    <message>
+        <source>The API key is malformed: it contains a line break. Nothing was sent.</source>
+        <translation>API 密钥格式不正确：其中含有换行符。没有发送任何内容。请重新粘贴密钥（在“设置”中，或检查 GET3W_API_KEY）。</translation>
+    </message>
+    <message>
+        <source>The API key is malformed: it contains spaces or characters that are not plain ASCII letters and digits. Nothing was sent.</source>
+        <translation>API 密钥格式不正确：其中含有空格，或不是普通 ASCII 字母和数字的字符。没有发送任何内容。请重新粘贴密钥（在“设置”中，或检查 GET3W_API_KEY）。</translation>
+    </message>
+    <message>
+        <source>{host} sent an answer larger than expected (over {max_bytes} bytes); refused.</source>
+        <translation>{host} 发来的回答超出预期大小（超过 {max_bytes} 字节），已拒绝。</translation>
+    </message>
+    <message>
+        <source>{host} is answering too slowly; gave up.</source>
+        <translation>{host} 响应太慢，已放弃。</translation>
+    </message>
+    <message>
+        <source>Could not talk to {host}.</source>
+        <translation>无法与 {host} 通信。</translation>
+    </message>
+    <message>
+        <source>The connection to {host} broke while reading the answer.</source>
+        <translation>读取回答时，与 {host} 的连接中断了。</translation>
+    </message>
+    <message>
+        <source>{host} sent a malformed redirect; the client does not follow API redirects.</source>
+        <translation>{host} 发来了格式错误的重定向；客户端不会跟随 API 重定向。</translation>
+    </message>
+    <message>
+        <source>Could not connect to {host} (timed out).</source>
+        <translation>无法连接到 {host}（超时）。</translation>
+    </message>
+    <message>
+        <source>{host} did not answer in time.</source>
+        <translation>{host} 未能及时响应。</translation>
+    </message>
+    <message>
+        <source>Could not find {host}: check the address and your internet connection.</source>
+        <translation>找不到 {host}：请检查地址和网络连接。</translation>
+    </message>
+    <message>
+        <source>Could not connect to {host}: it refused the connection or is unreachable.</source>
+        <translation>无法连接到 {host}：对方拒绝了连接，或无法访问。</translation>
+    </message>
+    <message>
+        <source>The secure connection to {host} failed (certificate or TLS problem).</source>
+        <translation>与 {host} 的安全连接失败（证书或 TLS 问题）。</translation>
+    </message>
+    <message>
+        <source>The connection to {host} was lost before an answer arrived.</source>
+        <translation>在收到回答之前，与 {host} 的连接已断开。</translation>
+    </message>
+    <message>
+        <source>{host} refused the API key. Check the key in Settings.</source>
+        <translation>{host} 拒绝了 API 密钥。请在“设置”中检查密钥。</translation>
+    </message>
+    <message>
+        <source>Your Get3W balance is too low for this task. Top up your account, then try again.</source>
+        <translation>您的 Get3W 余额不足以运行此任务。请为账户充值后重试。</translation>
+    </message>
+    <message>
+        <source>Get3W rejected the parameters.</source>
+        <translation>Get3W 拒绝了这些参数。</translation>
+    </message>
+    <message>
+        <source>The server does not know what was asked.</source>
+        <translation>服务器找不到所请求的内容。</translation>
+    </message>
+    <message>
+        <source>Get3W is limiting requests (too many tasks at once).</source>
+        <translation>Get3W 正在限制请求（同时运行的任务太多）。</translation>
+    </message>
+    <message>
+        <source>{host} redirected the request elsewhere; the client does not follow it.</source>
+        <translation>{host} 把请求重定向到了别处；客户端不会跟随。</translation>
+    </message>
+    <message>
+        <source>{host} had a problem answering (HTTP {status}). This is usually temporary.</source>
+        <translation>{host} 响应时出现问题（HTTP {status}）。这通常是暂时的。</translation>
+    </message>
+    <message>
+        <source>The server sent an unreadable answer.</source>
+        <translation>服务器发来的回答无法读取。</translation>
+    </message>
+    <message>
+        <source>The server sent an unexpected answer (not a JSON object).</source>
+        <translation>服务器发来了意外的回答（不是 JSON 对象）。</translation>
+    </message>
+    <message>
+        <source>Key accepted; balance {balance}.</source>
+        <translation>密钥有效；余额 {balance}。</translation>
+    </message>
+    <message>
+        <source>Key accepted; the account has no balance.</source>
+        <translation>密钥有效；账户没有余额。</translation>
+    </message>
+    <message>
+        <source>Key accepted (this server does not report a balance).</source>
+        <translation>密钥有效（此服务器不提供余额）。</translation>
+    </message>
+    <message>
+        <source>{host} refused this key. Check that the whole key was pasted, or create a new one.</source>
+        <translation>{host} 拒绝了此密钥。请确认粘贴了完整的密钥，或新建一个密钥。</translation>
+    </message>
+    <message>
+        <source>No key was given.</source>
+        <translation>没有输入密钥。</translation>
+    </message>
+    <message>
+        <source>The key could not be checked with {host}: {reason}</source>
+        <translation>无法通过 {host} 检查密钥：{reason}</translation>
     </message>
     <message>
         <source> Retrying in {seconds} s.</source>
@@ -3648,8 +3831,26 @@ Click to switch where tasks run.</source>
 点击切换任务的运行位置。</translation>
     </message>
     <message>
+        <source>{name} · cannot reach</source>
+        <translation>{name} · 无法连接</translation>
+    </message>
+    <message>
+        <source>{why}
+Click to switch where tasks run.</source>
+        <translation>{why}
+点击以切换任务的运行位置。</translation>
+    </message>
+    <message>
         <source>Service: {name}</source>
         <translation>服务：{name}</translation>
+    </message>
+    <message>
+        <source>Cannot reach the service: {reason}</source>
+        <translation>无法连接到服务：{reason}</translation>
+    </message>
+    <message>
+        <source>New tasks wait until it answers. Trying again at {time} (failed tries: {tries}).</source>
+        <translation>新任务会等待，直到服务响应。将于 {time} 重试（已失败 {tries} 次）。</translation>
     </message>
     <message>
         <source>Run new tasks on</source>
@@ -3668,6 +3869,7 @@ Click to switch where tasks run.</source>
     <name>ServiceController</name>
     <message>
         <source>Looking up the key for {name}…</source>
+        <extracomment>Whether the host answers (None for the sandbox, which runs in this process). Why a profile&apos;s key was saved unchecked (the host did not answer): its service starts out as &quot;cannot reach&quot; until an answer comes.</extracomment>
         <translation>正在查找 {name} 的密钥…</translation>
     </message>
     <message>

@@ -40,6 +40,7 @@ from get3w_desktop.api.deadline import effective_deadline as effective_deadline
 from get3w_desktop.api.deadline import exchange_deadline as exchange_deadline
 from get3w_desktop.api.deadline import overall_deadline as overall_deadline
 from get3w_desktop.api.parse import error_message, parse_retry_after, snippet
+from get3w_desktop.core import messages as msgs
 from get3w_desktop.core.errors import (
     AuthError,
     BadResponseError,
@@ -107,21 +108,26 @@ def key_problem(key: str) -> str | None:
     return None
 
 
+def _key_problem_message(key: str) -> msgs.Message | None:
+    if any(c in "\r\n" for c in key):
+        return msgs.http_key_line_break()
+    return msgs.http_key_characters() if key_problem(key) else None
+
+
 class HostBoundBearer(requests.auth.AuthBase):
     """Adds `Authorization: Bearer <key>` only to requests for one exact origin."""
 
     def __init__(self, key: str, base_url: str) -> None:
         self._key = key
         self._origin = origin(base_url)
-        self._problem = key_problem(key)
+        self._problem = _key_problem_message(key)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if request.url is not None and origin(request.url) == self._origin:
             if self._problem is not None:
-                raise MalformedKeyError(
-                    f"The API key is malformed: {self._problem}. Nothing was sent. Paste the "
-                    "key again (in Settings, or check GET3W_API_KEY).",
-                    detail="malformed key",
+                raise msgs.coded(
+                    MalformedKeyError(self._problem.fallback, detail="malformed key"),
+                    self._problem,
                 )
             request.headers["Authorization"] = f"Bearer {self._key}"
         else:
@@ -248,10 +254,8 @@ def read_body(
 
 
 def _too_large(host: str, max_bytes: int, detail: str) -> BadResponseError:
-    return BadResponseError(
-        f"{host} sent an answer larger than expected (over {max_bytes:,} bytes); refused.",
-        detail=detail,
-    )
+    said = msgs.http_too_large(host, max_bytes)
+    return msgs.coded(BadResponseError(said.fallback, detail=detail), said)
 
 
 def send(
@@ -304,16 +308,17 @@ def send(
     ) as exc:
         raise _logged(_broke(host, deadline, exc), method, host, path, started) from None
     except requests.RequestException as exc:
-        error = NetworkError(
-            f"Could not talk to {host}.", maybe_sent=True, detail=type(exc).__name__
+        said = msgs.http_no_talk(host)
+        error = msgs.coded(
+            NetworkError(said.fallback, maybe_sent=True, detail=type(exc).__name__), said
         )
         raise _logged(error, method, host, path, started) from None
     except OSError as exc:  # a socket error urllib3 did not wrap
         raise _logged(_broke(host, deadline, exc), method, host, path, started) from None
     except ValueError:  # requests parses a redirect's Location even when not following it
-        malformed = BadResponseError(
-            f"{host} sent a malformed redirect; the client does not follow API redirects.",
-            detail="unparsable Location header",
+        said = msgs.http_bad_redirect(host)
+        malformed = msgs.coded(
+            BadResponseError(said.fallback, detail="unparsable Location header"), said
         )
         raise _logged(malformed, method, host, path, started) from None
 
@@ -321,11 +326,7 @@ def send(
 def _broke(host: str, deadline: float | None, exc: BaseException) -> NetworkError:
     if deadline is not None and time.monotonic() >= deadline:
         return _too_slow(host, "deadline passed while reading")
-    return NetworkError(
-        f"The connection to {host} broke while reading the answer.",
-        maybe_sent=True,
-        detail=type(exc).__name__,
-    )
+    return _network(msgs.http_broke(host), True, type(exc).__name__)
 
 
 def _path_of(url: str) -> str:
@@ -342,44 +343,29 @@ def _logged(error: Get3WError, method: str, host: str, path: str, started: float
 
 
 def _too_slow(host: str, detail: str) -> NetworkError:
-    return NetworkError(f"{host} is answering too slowly; gave up.", maybe_sent=True, detail=detail)
+    return _network(msgs.http_too_slow(host), True, detail)
+
+
+def _network(said: msgs.Message, maybe_sent: bool, detail: str) -> NetworkError:
+    return msgs.coded(NetworkError(said.fallback, maybe_sent=maybe_sent, detail=detail), said)
 
 
 def classify_transport_error(exc: requests.RequestException, host: str) -> NetworkError:
     """Tell 'never reached the server' (safe to resend anything) from 'may have been sent'."""
     if isinstance(exc, requests.ConnectTimeout):
-        return NetworkError(
-            f"Could not connect to {host} (timed out).", maybe_sent=False, detail="connect timeout"
-        )
+        return _network(msgs.http_connect_timeout(host), False, "connect timeout")
     if isinstance(exc, requests.Timeout):
-        return NetworkError(
-            f"{host} did not answer in time.", maybe_sent=True, detail="read timeout"
-        )
+        return _network(msgs.http_read_timeout(host), True, "read timeout")
     reason = exc.args[0] if exc.args else None
     inner = getattr(reason, "reason", reason)
     if isinstance(inner, urllib3.exceptions.NameResolutionError):
-        return NetworkError(
-            f"Could not find {host}: check the address and your internet connection.",
-            maybe_sent=False,
-            detail="name resolution failed",
-        )
+        return _network(msgs.http_dns(host), False, "name resolution failed")
     if isinstance(inner, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
-        return NetworkError(
-            f"Could not connect to {host}: it refused the connection or is unreachable.",
-            maybe_sent=False,
-            detail="connection refused",
-        )
+        return _network(msgs.http_refused(host), False, "connection refused")
     if isinstance(inner, urllib3.exceptions.SSLError | requests.exceptions.SSLError):
-        return NetworkError(
-            f"The secure connection to {host} failed (certificate or TLS problem).",
-            maybe_sent=False,
-            detail="tls",
-        )
-    return NetworkError(
-        f"The connection to {host} was lost before an answer arrived.",
-        maybe_sent=True,
-        detail=type(inner).__name__ if inner is not None else type(exc).__name__,
-    )
+        return _network(msgs.http_tls(host), False, "tls")
+    lost = type(inner).__name__ if inner is not None else type(exc).__name__
+    return _network(msgs.http_lost(host), True, lost)
 
 
 def raise_for_status(reply: Reply, what: str) -> None:
@@ -392,42 +378,30 @@ def raise_for_status(reply: Reply, what: str) -> None:
     retry_after = parse_retry_after(reply.headers.get("Retry-After"), reply.headers.get("Date"))
     host = host_of(reply.url)
     error: Get3WError
+    said: msgs.Message
     if status == 401:
-        error = AuthError(
-            f"{host} refused the API key ({server_says or 'authentication failed'}). "
-            "Check the key in Settings.",
-            detail=detail,
-        )
+        said = msgs.http_auth(host, server_says or "authentication failed")
+        error = AuthError(said.fallback, detail=detail)
     elif status == 403:
-        error = InsufficientBalanceError(
-            "Your Get3W balance is too low for this task. Top up your account, then try again.",
-            detail=detail,
-        )
+        said = msgs.HTTP_BALANCE
+        error = InsufficientBalanceError(said.fallback, detail=detail)
     elif status == 400 or status == 422:
+        said = msgs.http_parameters(server_says or "invalid parameters")
         error = InvalidParametersError(
-            f"Get3W rejected the parameters: {server_says or 'invalid parameters'}.",
-            problems=(server_says,) if server_says else (),
-            detail=detail,
+            said.fallback, problems=(server_says,) if server_says else (), detail=detail
         )
     elif status == 404:
-        error = NotFoundError(f"Not found: {what}.", detail=detail)
+        said = msgs.http_not_found(what)
+        error = NotFoundError(said.fallback, detail=detail)
     elif status == 429:
-        wait = f" Retrying in {retry_after:.0f} s." if retry_after else ""
-        error = RateLimitedError(
-            f"Get3W is limiting requests (too many tasks at once).{wait}",
-            retry_after=retry_after,
-            detail=detail,
-        )
+        said = msgs.http_rate_limited(retry_after)
+        error = RateLimitedError(said.fallback, retry_after=retry_after, detail=detail)
     elif 300 <= status < 400:
+        said = msgs.http_redirected(host, what)
         error = BadResponseError(
-            f"{host} redirected {what} elsewhere; the client does not follow API redirects.",
-            detail=f"HTTP {status} to {reply.headers.get('Location', '?')}",
+            said.fallback, detail=f"HTTP {status} to {reply.headers.get('Location', '?')}"
         )
     else:
-        error = ServerError(
-            f"{host} had a problem answering {what} (HTTP {status}). This is usually temporary.",
-            status=status,
-            retry_after=retry_after,
-            detail=detail,
-        )
-    raise error
+        said = msgs.http_server(host, what, status)
+        error = ServerError(said.fallback, status=status, retry_after=retry_after, detail=detail)
+    raise msgs.coded(error, said)

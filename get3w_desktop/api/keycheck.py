@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from get3w_desktop.api.client import Get3WClient
+from get3w_desktop.core import messages
 from get3w_desktop.core.errors import (
     AuthError,
     Get3WError,
@@ -33,12 +34,17 @@ class Verdict(enum.Enum):
 
 @dataclass(frozen=True)
 class KeyCheck:
-    """The outcome of checking a key; `message` is one sentence for people."""
+    """The outcome of checking a key: one sentence for people, as a code and arguments
+    (`said`, for the window) and in English (`message`, for the command and logs)."""
 
     verdict: Verdict
-    message: str
+    said: messages.Message
     balance: float | None = None
     error: Get3WError | None = None
+
+    @property
+    def message(self) -> str:
+        return self.said.fallback
 
     @property
     def accepted(self) -> bool:
@@ -52,21 +58,16 @@ def check_key(client: Get3WClient) -> KeyCheck:
             balance = client.balance()
         except InsufficientBalanceError:
             # 403 on the balance itself: authenticated, with nothing to spend.
-            return KeyCheck(Verdict.ACCEPTED, "Key accepted; the account has no balance.", 0.0)
+            return KeyCheck(Verdict.ACCEPTED, messages.KEY_ACCEPTED_EMPTY, 0.0)
         if balance is not None:
-            return KeyCheck(Verdict.ACCEPTED, f"Key accepted; balance ${balance:,.2f}.", balance)
+            return KeyCheck(Verdict.ACCEPTED, messages.key_accepted(balance), balance)
         # No balance route: ask for a task that cannot exist; a 404 means the key passed.
         with contextlib.suppress(NotFoundError):
             client.get(str(uuid.uuid4()))
-        return KeyCheck(Verdict.ACCEPTED, "Key accepted (this server does not report a balance).")
+        return KeyCheck(Verdict.ACCEPTED, messages.KEY_ACCEPTED_NO_BALANCE)
     except AuthError as exc:
         reason = exc.detail.partition(": ")[2] or "authentication failed"
-        return KeyCheck(
-            Verdict.REFUSED,
-            f"{client.host} refused this key ({reason}). "
-            "Check that the whole key was pasted, or create a new one.",
-            error=exc,
-        )
+        return KeyCheck(Verdict.REFUSED, messages.key_refused(client.host, reason), error=exc)
     except Get3WError as exc:
         return _unchecked(client.host, exc)
 
@@ -75,7 +76,7 @@ def check_key_at(base_url: str, key: str) -> KeyCheck:
     """Check `key` against the API at `base_url` (HTTPS except loopback)."""
     REDACTOR.add_secret(key)
     if not key.strip():
-        return KeyCheck(Verdict.REFUSED, "No key was given.")
+        return KeyCheck(Verdict.REFUSED, messages.KEY_NOT_GIVEN)
     try:
         client = Get3WClient(base_url, key.strip(), timeout=CHECK_TIMEOUT)
     except Get3WError as exc:  # a refused address (plain HTTP to a remote host, …)
@@ -85,8 +86,4 @@ def check_key_at(base_url: str, key: str) -> KeyCheck:
 
 
 def _unchecked(host: str, exc: Get3WError) -> KeyCheck:
-    return KeyCheck(
-        Verdict.UNCHECKED,
-        f"The key could not be checked with {host}: {exc.message}",
-        error=exc,
-    )
+    return KeyCheck(Verdict.UNCHECKED, messages.key_unchecked(host, exc), error=exc)

@@ -242,7 +242,7 @@ class Lifecycle:
         self._publish(job)
 
         def on_retry(exc: Get3WError, delay: float) -> None:
-            self._publish(self.job.with_note(messages.retrying(messages.text(exc.message), delay)))
+            self._publish(self.job.with_note(messages.retrying(messages.for_error(exc), delay)))
 
         try:
             params = resolve_local_inputs(job.params, self._client.upload)
@@ -356,7 +356,7 @@ class Lifecycle:
         files: list[str] = []
 
         def on_retry(exc: Get3WError, delay: float) -> None:
-            self._publish(self.job.with_note(messages.retrying(messages.text(exc.message), delay)))
+            self._publish(self.job.with_note(messages.retrying(messages.for_error(exc), delay)))
 
         try:
             for index in sorted({*wanted, *words}):

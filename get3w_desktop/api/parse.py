@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from get3w_desktop.core import jsontext
+from get3w_desktop.core import jsontext, messages
 from get3w_desktop.core.errors import BadResponseError
 from get3w_desktop.core.job import TextOutput
 from get3w_desktop.core.schedule import clamp_retry_after
@@ -31,15 +31,13 @@ def loads_object(body: bytes, what: str) -> dict[str, Any]:
     try:  # never too deep to store or copy: see core/jsontext.py
         data = jsontext.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise BadResponseError(
-            f"The server sent an unreadable answer to {what}.",
-            detail=f"{exc}; body starts: {snippet(body)}",
+        said = messages.http_unreadable(what)
+        raise messages.coded(
+            BadResponseError(said.fallback, detail=f"{exc}; body starts: {snippet(body)}"), said
         ) from None
     if not isinstance(data, dict):
-        raise BadResponseError(
-            f"The server sent an unexpected answer to {what} (not a JSON object).",
-            detail=snippet(body),
-        )
+        said = messages.http_not_object(what)
+        raise messages.coded(BadResponseError(said.fallback, detail=snippet(body)), said)
     return data
 
 

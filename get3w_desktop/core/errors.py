@@ -7,6 +7,10 @@ front end (the window, the `get3w` command) can show it without knowing HTTP.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # messages import this module; only the type is needed here
+    from get3w_desktop.core.messages import Message
 
 
 class Action(enum.Enum):
@@ -27,6 +31,9 @@ class Get3WError(Exception):
     action: Action = Action.NONE
     #: True when repeating the same idempotent request may succeed.
     transient: bool = False
+    #: The same words as a code and arguments (see core/messages.py), when the raiser
+    #: built them that way; the window then shows them in the person's language.
+    coded: Message | None = None
 
     def __init__(self, message: str, *, detail: str = "") -> None:
         super().__init__(message)

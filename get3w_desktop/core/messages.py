@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Mapping
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from get3w_desktop.core.errors import (
     DownloadError,
@@ -47,11 +47,42 @@ class Code(enum.StrEnum):
     TASK_INTERNAL = "task.internal"
     TASK_UNAVAILABLE = "task.unavailable"
     TASK_TIMED_OUT = "task.timed_out"
+    # HTTP failures (api/http.py, api/parse.py); `host` is the API host
+    HTTP_KEY_LINE_BREAK = "http.key_line_break"
+    HTTP_KEY_CHARACTERS = "http.key_characters"
+    HTTP_TOO_LARGE = "http.too_large"  # host, max_bytes
+    HTTP_TOO_SLOW = "http.too_slow"  # host
+    HTTP_NO_TALK = "http.no_talk"  # host
+    HTTP_BROKE = "http.broke"  # host
+    HTTP_BAD_REDIRECT = "http.bad_redirect"  # host
+    HTTP_CONNECT_TIMEOUT = "http.connect_timeout"  # host
+    HTTP_READ_TIMEOUT = "http.read_timeout"  # host
+    HTTP_DNS = "http.dns"  # host
+    HTTP_REFUSED = "http.refused"  # host
+    HTTP_TLS = "http.tls"  # host
+    HTTP_LOST = "http.lost"  # host
+    HTTP_AUTH = "http.auth"  # host, reason
+    HTTP_BALANCE = "http.balance"
+    HTTP_PARAMETERS = "http.parameters"  # reason
+    HTTP_NOT_FOUND = "http.not_found"  # what
+    HTTP_RATE_LIMITED = "http.rate_limited"  # seconds (or absent)
+    HTTP_REDIRECTED = "http.redirected"  # host, what
+    HTTP_SERVER = "http.server"  # host, what, status
+    HTTP_UNREADABLE = "http.unreadable"  # what
+    HTTP_NOT_OBJECT = "http.not_object"  # what
+    # the key check (api/keycheck.py)
+    KEY_ACCEPTED = "key.accepted"  # balance
+    KEY_ACCEPTED_EMPTY = "key.accepted_empty"
+    KEY_ACCEPTED_NO_BALANCE = "key.accepted_no_balance"
+    KEY_REFUSED = "key.refused"  # host, reason
+    KEY_NOT_GIVEN = "key.not_given"
+    KEY_UNCHECKED = "key.unchecked"  # host, reason
     # words the client or the server wrote that have no code: shown as they are
     TEXT = "text"  # text
 
 
 ArgValue = Union[str, int, float, "Message"]
+E = TypeVar("E", bound=Get3WError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,6 +222,183 @@ def for_error(error: Get3WError) -> Message:
         return task_failure(error.code, error.message)
     if isinstance(error, SubmissionUncertainError):
         return Message(Code.UNCERTAIN, {"reason": error.message}, error.message)
+    if error.coded is not None and error.coded.fallback == error.message:
+        return error.coded
     if isinstance(error, DownloadError):
         return Message(Code.NOT_SAVED, {"reason": error.message}, error.message)
     return text(error.message)
+
+
+def coded(error: E, message: Message) -> E:
+    """`error` carrying `message`, so the window can show it in the person's language."""
+    error.coded = message
+    return error
+
+
+def _m(code: Code, fallback: str, **args: ArgValue) -> Message:
+    return Message(code, args, fallback)
+
+
+# -- HTTP failures (english kept exactly for the CLI and logs) -----------------------------
+
+
+def http_key_line_break() -> Message:
+    return _m(Code.HTTP_KEY_LINE_BREAK,
+              "The API key is malformed: it contains a line break. Nothing was sent. "
+              "Paste the key again (in Settings, or check GET3W_API_KEY).")  # fmt: skip
+
+
+def http_key_characters() -> Message:
+    return _m(Code.HTTP_KEY_CHARACTERS,
+              "The API key is malformed: it contains spaces or characters that are not plain "
+              "ASCII letters and digits. Nothing was sent. Paste the key again (in Settings, "
+              "or check GET3W_API_KEY).")  # fmt: skip
+
+
+def http_too_large(host: str, max_bytes: int) -> Message:
+    return _m(Code.HTTP_TOO_LARGE,
+              f"{host} sent an answer larger than expected (over {max_bytes:,} bytes); refused.",
+              host=host, max_bytes=f"{max_bytes:,}")  # fmt: skip
+
+
+def http_too_slow(host: str) -> Message:
+    return _m(Code.HTTP_TOO_SLOW, f"{host} is answering too slowly; gave up.", host=host)
+
+
+def http_no_talk(host: str) -> Message:
+    return _m(Code.HTTP_NO_TALK, f"Could not talk to {host}.", host=host)
+
+
+def http_broke(host: str) -> Message:
+    return _m(Code.HTTP_BROKE, f"The connection to {host} broke while reading the answer.",
+              host=host)  # fmt: skip
+
+
+def http_bad_redirect(host: str) -> Message:
+    return _m(Code.HTTP_BAD_REDIRECT,
+              f"{host} sent a malformed redirect; the client does not follow API redirects.",
+              host=host)  # fmt: skip
+
+
+def http_connect_timeout(host: str) -> Message:
+    return _m(Code.HTTP_CONNECT_TIMEOUT, f"Could not connect to {host} (timed out).", host=host)
+
+
+def http_read_timeout(host: str) -> Message:
+    return _m(Code.HTTP_READ_TIMEOUT, f"{host} did not answer in time.", host=host)
+
+
+def http_dns(host: str) -> Message:
+    return _m(Code.HTTP_DNS,
+              f"Could not find {host}: check the address and your internet connection.",
+              host=host)  # fmt: skip
+
+
+def http_refused(host: str) -> Message:
+    return _m(Code.HTTP_REFUSED,
+              f"Could not connect to {host}: it refused the connection or is unreachable.",
+              host=host)  # fmt: skip
+
+
+def http_tls(host: str) -> Message:
+    return _m(Code.HTTP_TLS,
+              f"The secure connection to {host} failed (certificate or TLS problem).",
+              host=host)  # fmt: skip
+
+
+def http_lost(host: str) -> Message:
+    return _m(Code.HTTP_LOST, f"The connection to {host} was lost before an answer arrived.",
+              host=host)  # fmt: skip
+
+
+def http_auth(host: str, reason: str) -> Message:
+    return _m(Code.HTTP_AUTH, f"{host} refused the API key ({reason}). Check the key in Settings.",
+              host=host, reason=reason)  # fmt: skip
+
+
+HTTP_BALANCE = _m(
+    Code.HTTP_BALANCE,
+    "Your Get3W balance is too low for this task. Top up your account, then try again.",
+)
+
+
+def http_parameters(reason: str) -> Message:
+    return _m(Code.HTTP_PARAMETERS, f"Get3W rejected the parameters: {reason}.", reason=reason)
+
+
+def http_not_found(what: str) -> Message:
+    return _m(Code.HTTP_NOT_FOUND, f"Not found: {what}.", what=what)
+
+
+def http_rate_limited(seconds: float | None) -> Message:
+    wait = f" Retrying in {seconds:.0f} s." if seconds else ""
+    args: dict[str, ArgValue] = {"seconds": round(seconds)} if seconds else {}
+    return Message(Code.HTTP_RATE_LIMITED, args,
+                   f"Get3W is limiting requests (too many tasks at once).{wait}")  # fmt: skip
+
+
+def http_redirected(host: str, what: str) -> Message:
+    return _m(Code.HTTP_REDIRECTED,
+              f"{host} redirected {what} elsewhere; the client does not follow API redirects.",
+              host=host, what=what)  # fmt: skip
+
+
+def http_server(host: str, what: str, status: int) -> Message:
+    return _m(Code.HTTP_SERVER,
+              f"{host} had a problem answering {what} (HTTP {status}). "
+              "This is usually temporary.", host=host, what=what, status=status)  # fmt: skip
+
+
+def http_unreadable(what: str) -> Message:
+    return _m(Code.HTTP_UNREADABLE, f"The server sent an unreadable answer to {what}.", what=what)
+
+
+def http_not_object(what: str) -> Message:
+    return _m(Code.HTTP_NOT_OBJECT,
+              f"The server sent an unexpected answer to {what} (not a JSON object).",
+              what=what)  # fmt: skip
+
+
+# -- the key check ---------------------------------------------------------------------------
+
+
+def key_accepted(balance: float) -> Message:
+    return _m(Code.KEY_ACCEPTED, f"Key accepted; balance ${balance:,.2f}.",
+              balance=f"${balance:,.2f}")  # fmt: skip
+
+
+KEY_ACCEPTED_EMPTY = _m(Code.KEY_ACCEPTED_EMPTY, "Key accepted; the account has no balance.")
+KEY_ACCEPTED_NO_BALANCE = _m(
+    Code.KEY_ACCEPTED_NO_BALANCE, "Key accepted (this server does not report a balance)."
+)
+KEY_NOT_GIVEN = _m(Code.KEY_NOT_GIVEN, "No key was given.")
+
+
+def key_refused(host: str, reason: str) -> Message:
+    return _m(Code.KEY_REFUSED,
+              f"{host} refused this key ({reason}). "
+              "Check that the whole key was pasted, or create a new one.",
+              host=host, reason=reason)  # fmt: skip
+
+
+def key_unchecked(host: str, error: Get3WError) -> Message:
+    return _m(Code.KEY_UNCHECKED, f"The key could not be checked with {host}: {error.message}",
+              host=host, reason=for_error(error))  # fmt: skip
+
+
+#: Codes that mean "no answer came from the host" (not an answer saying no).
+NETWORK_CODES = frozenset({
+    Code.WAITING_FOR_NETWORK, Code.HTTP_TOO_SLOW, Code.HTTP_NO_TALK, Code.HTTP_BROKE,
+    Code.HTTP_CONNECT_TIMEOUT, Code.HTTP_READ_TIMEOUT, Code.HTTP_DNS, Code.HTTP_REFUSED,
+    Code.HTTP_TLS, Code.HTTP_LOST,
+})  # fmt: skip
+
+
+def says_unreachable(message: Message | None) -> bool:
+    """True when `message` (or the reason of a retry note) is a connection failure."""
+    if message is None:
+        return False
+    if message.code is Code.RETRYING:
+        reason = message.args.get("reason")
+        return isinstance(reason, Message) and reason.code in NETWORK_CODES
+    return message.code in NETWORK_CODES

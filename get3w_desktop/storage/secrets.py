@@ -49,10 +49,13 @@ class Problem(enum.Enum):
 class SecretStoreError(Exception):
     """The keyring could not be used (missing, locked, refused). Not an auth problem."""
 
-    def __init__(self, message: str, problem: Problem = Problem.REFUSED) -> None:
+    def __init__(
+        self, message: str, problem: Problem = Problem.REFUSED, *, backend: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problem = problem
+        self.backend = backend  # the keyring backend's class path, when known
 
 
 class SecretStore(Protocol):
@@ -72,30 +75,74 @@ class StoreInfo:
     backend_name: str  # e.g. keyring.backends.SecretService.Keyring
     secure: bool  # kept encrypted by the OS and remembered across sessions
     session_only: bool  # held in this process's memory, forgotten on quit
-    description: str  # one sentence for people
+    description: str  # one sentence for people (English: the window uses `problem`)
+    #: Why the key is not in a secure keyring (None when it is).
+    problem: Problem | None = None
+    #: The OS keyring backend's class path when it could not be used (for experts only).
+    keyring_backend: str = ""
 
     @property
     def short_name(self) -> str:
         return describe_backend(self.backend_name)
 
+    @property
+    def kind(self) -> BackendKind:
+        return backend_kind(self.backend_name)
+
+
+class BackendKind(enum.Enum):
+    """Which kind of keyring a backend class is; the window names each in its own words."""
+
+    SECRET_SERVICE = "secret_service"  # noqa: S105  (GNOME Keyring, KWallet: not a password)
+    LIBSECRET = "libsecret"
+    KWALLET = "kwallet"
+    MACOS = "macos"
+    WINDOWS = "windows"
+    CHAINER = "chainer"  # the system keyring, whichever it is
+    NONE = "none"  # keyring's fail/null backends: no keyring at all
+    PLAINTEXT = "plaintext"  # keyrings.alt
+    MEMORY = "memory"  # this session only
+    OTHER = "other"
+
+
+_KINDS = (
+    ("SecretService", BackendKind.SECRET_SERVICE),
+    ("kwallet", BackendKind.KWALLET),
+    ("macOS", BackendKind.MACOS),
+    ("Windows", BackendKind.WINDOWS),
+    ("libsecret", BackendKind.LIBSECRET),
+    ("chainer", BackendKind.CHAINER),
+    ("fail", BackendKind.NONE),
+    ("null", BackendKind.NONE),
+    ("keyrings.alt", BackendKind.PLAINTEXT),
+    ("memory", BackendKind.MEMORY),
+)
+_WORDS = {
+    BackendKind.SECRET_SERVICE: "the Secret Service (GNOME Keyring or KWallet)",
+    BackendKind.KWALLET: "KWallet",
+    BackendKind.MACOS: "the macOS Keychain",
+    BackendKind.WINDOWS: "Windows Credential Manager",
+    BackendKind.LIBSECRET: "the Secret Service (libsecret)",
+    BackendKind.CHAINER: "the system keyring",
+    BackendKind.NONE: "no keyring",
+    BackendKind.PLAINTEXT: "a plain-text file (keyrings.alt)",
+    BackendKind.MEMORY: "memory (this session only)",
+}
+
+
+def backend_kind(backend_name: str) -> BackendKind:
+    """Which kind of keyring a backend's class path names."""
+    for marker, kind in _KINDS:
+        if marker in backend_name:
+            return kind
+    return BackendKind.OTHER
+
 
 def describe_backend(backend_name: str) -> str:
-    """A backend's class path in plain words."""
-    table = (
-        ("SecretService", "the Secret Service (GNOME Keyring or KWallet)"),
-        ("kwallet", "KWallet"),
-        ("macOS", "the macOS Keychain"),
-        ("Windows", "Windows Credential Manager"),
-        ("libsecret", "the Secret Service (libsecret)"),
-        ("chainer", "the system keyring"),
-        ("fail", "no keyring"),
-        ("null", "no keyring"),
-        ("keyrings.alt", "a plain-text file (keyrings.alt)"),
-        ("memory", "memory (this session only)"),
-    )
-    for marker, words in table:
-        if marker in backend_name:
-            return words
+    """A backend's class path in plain (English) words."""
+    words = _WORDS.get(backend_kind(backend_name))
+    if words is not None:
+        return words
     return backend_name.rsplit(".", 1)[-1] if "." in backend_name else backend_name
 
 
@@ -107,7 +154,7 @@ def store_info(store: SecretStore) -> StoreInfo:
         words = f"The key is kept in {describe_backend(name)}, encrypted by your system."
         return StoreInfo(name, True, False, words)
     # Not secure: the key service keeps keys in memory for the session instead.
-    return StoreInfo(name, False, True, NO_SECURE_KEYRING)
+    return StoreInfo(name, False, True, NO_SECURE_KEYRING, Problem.MISSING, name)
 
 
 class MemorySecretStore:
@@ -205,20 +252,21 @@ class KeyringSecretStore:
             try:
                 return keyring.get_password(self._service, account)
             except _environment_errors() as exc:
-                raise _translate(exc) from None
+                raise _translate(exc, self.backend_name) from None
 
     def set(self, secret: str, account: str = DEFAULT_ACCOUNT) -> None:
         import keyring
 
         if not self.is_secure:
+            name = self.backend_name
             raise SecretStoreError(
-                f"{NO_SECURE_KEYRING} (keyring backend: {self.backend_name})", Problem.MISSING
+                f"{NO_SECURE_KEYRING} (keyring backend: {name})", Problem.MISSING, backend=name
             )
         with self._lock:
             try:
                 keyring.set_password(self._service, account, secret)
             except _environment_errors() as exc:
-                raise _translate(exc) from None
+                raise _translate(exc, self.backend_name) from None
 
     def delete(self, account: str = DEFAULT_ACCOUNT) -> None:
         import keyring
@@ -230,23 +278,27 @@ class KeyringSecretStore:
             except PasswordDeleteError:
                 return  # nothing stored: already the state we want
             except _environment_errors() as exc:
-                raise _translate(exc) from None
+                raise _translate(exc, self.backend_name) from None
 
 
-def _translate(exc: BaseException) -> SecretStoreError:
-    """A keyring failure in plain words, classified; the secret is never part of it."""
+def _translate(exc: BaseException, backend: str = "") -> SecretStoreError:
+    """A keyring failure in plain words, classified; the secret is never part of it.
+    `backend` (the backend's class path) is kept on the error for experts."""
     text = str(exc) or type(exc).__name__
     kind = type(exc).__name__
     lowered = text.lower()
     if "No recommended backend" in text or "NoKeyring" in kind:
-        return SecretStoreError(NO_SECURE_KEYRING, Problem.MISSING)
+        return SecretStoreError(NO_SECURE_KEYRING, Problem.MISSING, backend=backend)
     if "Locked" in kind or "dismissed" in lowered or "locked" in lowered:
         return SecretStoreError(
             "The keyring is locked, or its unlock prompt was dismissed. Unlock it "
             "(e.g. log in to your desktop session) and try again; until then the key is "
             "kept for this session only.",
             Problem.LOCKED,
+            backend=backend,
         )
     if isinstance(exc, OSError) or "not available" in lowered or "activatable" in lowered:
-        return SecretStoreError(NO_SECURE_KEYRING, Problem.MISSING)
-    return SecretStoreError(f"The keyring refused the request: {text}", Problem.REFUSED)
+        return SecretStoreError(NO_SECURE_KEYRING, Problem.MISSING, backend=backend)
+    return SecretStoreError(
+        f"The keyring refused the request: {text}", Problem.REFUSED, backend=backend
+    )

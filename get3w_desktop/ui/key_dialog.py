@@ -5,6 +5,8 @@ dialog never logs the key and forgets it when it closes.
 
 Signals:
     key_saved(str profile): a key was stored (in the keyring, or for this session only).
+    key_saved_unchecked(str profile, Message reason): emitted just before `key_saved` when
+        the key was stored without a check because the server could not be reached.
     key_removed(str profile): the profile's key was removed.
 """
 
@@ -33,10 +35,14 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop.api.keycheck import KeyCheck, Verdict
+from get3w_desktop.core import messages
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.redact import mask_key
 from get3w_desktop.storage.secrets import StoreInfo
 from get3w_desktop.storage.settings import Profile
 from get3w_desktop.ui.a11y import clearable
+from get3w_desktop.ui.keyring_words import expert_detail, keyring_name, store_warning
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.style import set_tone
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 
@@ -65,6 +71,7 @@ def confirm_removal(parent: QWidget, profile: str) -> bool:
 
 class KeyDialog(QDialog):
     key_saved = Signal(str)
+    key_saved_unchecked = Signal(str, object)
     key_removed = Signal(str)
 
     # Asked before removing a key (replaceable in tests).
@@ -77,6 +84,7 @@ class KeyDialog(QDialog):
         self._tickets: set[int] = set()
         self._pending_key = ""
         self._last_check: KeyCheck | None = None
+        self._unchecked_reason: Message | None = None
         self._has_stored_key = False
         self._save_ticket = 0
         self.setWindowTitle(self.tr("API key — {profile}").format(profile=profile.name))
@@ -213,12 +221,15 @@ class KeyDialog(QDialog):
 
     def _show_where(self, info: StoreInfo) -> None:
         if info.secure:
-            where = f"{info.short_name[0].upper()}{info.short_name[1:]}"
-            text = self.tr("{where}, encrypted (secure)").format(where=where)
+            where = keyring_name(info.backend_name)
+            text = self.tr("{where}, encrypted (secure)").format(
+                where=where[:1].upper() + where[1:]
+            )
         else:
             text = self.tr("Memory, for this session only (not secure: no usable keyring)")
         self.where_label.setText(text)
-        self.where_label.setToolTip(f"{info.description}\n{info.backend_name}")
+        tip = self.tr("Keyring backend (for experts):")
+        self.where_label.setToolTip(f"{tip}\n{expert_detail(info)}")
 
     def _show_stored(self, key: str | None) -> None:
         self._has_stored_key = bool(key)
@@ -244,6 +255,7 @@ class KeyDialog(QDialog):
         if not key or self.is_busy():
             return
         self._pending_key = key
+        self._unchecked_reason = None  # this one is checked
         self.save_unchecked_button.hide()
         self._set_busy(
             True, self.tr("Checking the key with {url}…").format(url=self._profile.base_url)
@@ -256,7 +268,11 @@ class KeyDialog(QDialog):
         if not key or self.is_busy():
             return
         self._pending_key = key
-        self._last_check = None
+        check, self._last_check = self._last_check, None
+        error = check.error if check is not None else None
+        self._unchecked_reason = (
+            messages.for_error(error) if error is not None else check.said if check else None
+        )
         self.save_unchecked_button.hide()
         self._set_busy(True, self.tr("Saving the key…"))
         self._save_ticket = self._keys.save(self._profile.name, key)
@@ -284,7 +300,7 @@ class KeyDialog(QDialog):
         self._show_stored(lookup.key)
         self._show_where(lookup.info)
         self._set_busy(False)
-        self._say("" if lookup.info.secure else lookup.info.description, Tone.WARN)
+        self._say(store_warning(lookup.info), Tone.WARN)
 
     @Slot(int, object)
     def _on_checked(self, ticket: int, result: object) -> None:
@@ -292,7 +308,7 @@ class KeyDialog(QDialog):
             return
         self._last_check = result
         if result.verdict is Verdict.ACCEPTED:
-            self._set_busy(True, self.tr("{result} Saving…").format(result=result.message))
+            self._set_busy(True, self.tr("{result} Saving…").format(result=render(result.said)))
             self._save_ticket = self._keys.save(self._profile.name, self._pending_key)
             self._tickets.add(self._save_ticket)
             return
@@ -300,13 +316,14 @@ class KeyDialog(QDialog):
         self._set_busy(False)
         if result.verdict is Verdict.REFUSED:
             self._say(
-                self.tr("{result} Nothing was saved.").format(result=result.message), Tone.BAD
+                self.tr("{result} Nothing was saved.").format(result=render(result.said)), Tone.BAD
             )
             self.key_edit.setFocus()
             self.key_edit.selectAll()
             return
         self._say(
-            self.tr("{result} Nothing was saved yet.").format(result=result.message), Tone.WARN
+            self.tr("{result} Nothing was saved yet.").format(result=render(result.said)),
+            Tone.WARN,
         )
         self.save_unchecked_button.show()
 
@@ -319,12 +336,15 @@ class KeyDialog(QDialog):
         self._show_where(info)
         self._pending_key = ""
         self.key_edit.clear()
-        checked = self._last_check.message + " " if self._last_check else ""
+        checked = render(self._last_check.said) + " " if self._last_check else ""
         if info.secure:
             self._say(checked + self.tr("Saved."), Tone.GOOD)
         else:
-            self._say(f"{checked}{info.description}", Tone.WARN)
+            self._say(checked + store_warning(info), Tone.WARN)
         self._become_closable()
+        reason, self._unchecked_reason = self._unchecked_reason, None
+        if reason is not None:
+            self.key_saved_unchecked.emit(profile, reason)
         self.key_saved.emit(profile)
 
     @Slot(int, str, object)
@@ -343,6 +363,7 @@ class KeyDialog(QDialog):
         if not self._mine(ticket):
             return
         self._pending_key = ""
+        self._unchecked_reason = None
         self._set_busy(False)
         self._say(message, Tone.BAD)
 

@@ -29,6 +29,7 @@ from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue
 from get3w_desktop.core.gallery import group_of
 from get3w_desktop.core.job import Job
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import check_caps
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.storage.form_memory import FormMemory
@@ -38,6 +39,7 @@ from get3w_desktop.ui.a11y import install_combo_namer
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
 from get3w_desktop.ui.help_dialogs import HelpActions, data_places
 from get3w_desktop.ui.human_names import file_name
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.output_actions import OutputActions
 from get3w_desktop.ui.param_fields.media_chips import set_result_namer
 from get3w_desktop.ui.result_viewer import ResultViewer
@@ -50,6 +52,7 @@ from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_loader import LoadedHistory
 from get3w_desktop.workers.job_book import JobBook, resume_message
 from get3w_desktop.workers.pricing import PriceQuoter
+from get3w_desktop.workers.reachability import Reach
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 if TYPE_CHECKING:
@@ -464,6 +467,11 @@ class MainWindow(QMainWindow):
         self.act_copy_python.setEnabled(bool(service.base_url))
         self.generate_panel.show_price()
 
+    @Slot(object)
+    def set_reach(self, reach: object) -> None:
+        """Whether the service's host answers (a `Reach`): the badge says "cannot reach"."""
+        self.service_label.set_reach(reach if isinstance(reach, Reach) else None)
+
     def set_profiles(self, names: list[str], active: str) -> None:
         self.service_label.set_profiles(names, active)
         self.tasks.set_profiles(names)
@@ -507,10 +515,11 @@ class MainWindow(QMainWindow):
         self.balance_label.setText(text.format(amount=f"${value:,.2f}"))
         self.balance_label.setToolTip(self.tr("Account balance, refreshed after each task"))
 
-    @Slot(str)
-    def _on_balance_failed(self, message: str) -> None:
+    @Slot(object)
+    def _on_balance_failed(self, message: object) -> None:
+        reason = render(message) if isinstance(message, Message) else str(message)
         self.balance_label.setToolTip(
-            self.tr("Balance not updated: {reason}").format(reason=message)
+            self.tr("Balance not updated: {reason}").format(reason=reason)
         )
 
     # -- the tasks (the task panel shows them, the book holds them) ---------------------

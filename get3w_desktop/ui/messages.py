@@ -55,6 +55,81 @@ _TEXTS: dict[Code, str] = {
     Code.TASK_INTERNAL: QT_TRANSLATE_NOOP("Messages", "Internal error while generating."),
     Code.TASK_UNAVAILABLE: QT_TRANSLATE_NOOP("Messages", "The model is temporarily unavailable."),
     Code.TASK_TIMED_OUT: QT_TRANSLATE_NOOP("Messages", "The generation timed out."),
+    # HTTP failures: the English words are built in core/messages.py; these are the sources
+    # the translations are made from (arguments a translation may leave out: `what`,
+    # `reason`, which are the client's or the server's own English words).
+    Code.HTTP_KEY_LINE_BREAK: QT_TRANSLATE_NOOP(
+        "Messages", "The API key is malformed: it contains a line break. Nothing was sent."
+    ),
+    Code.HTTP_KEY_CHARACTERS: QT_TRANSLATE_NOOP(
+        "Messages",
+        "The API key is malformed: it contains spaces or characters that are not plain ASCII "
+        "letters and digits. Nothing was sent.",
+    ),
+    Code.HTTP_TOO_LARGE: QT_TRANSLATE_NOOP(
+        "Messages", "{host} sent an answer larger than expected (over {max_bytes} bytes); refused."
+    ),
+    Code.HTTP_TOO_SLOW: QT_TRANSLATE_NOOP("Messages", "{host} is answering too slowly; gave up."),
+    Code.HTTP_NO_TALK: QT_TRANSLATE_NOOP("Messages", "Could not talk to {host}."),
+    Code.HTTP_BROKE: QT_TRANSLATE_NOOP(
+        "Messages", "The connection to {host} broke while reading the answer."
+    ),
+    Code.HTTP_BAD_REDIRECT: QT_TRANSLATE_NOOP(
+        "Messages", "{host} sent a malformed redirect; the client does not follow API redirects."
+    ),
+    Code.HTTP_CONNECT_TIMEOUT: QT_TRANSLATE_NOOP(
+        "Messages", "Could not connect to {host} (timed out)."
+    ),
+    Code.HTTP_READ_TIMEOUT: QT_TRANSLATE_NOOP("Messages", "{host} did not answer in time."),
+    Code.HTTP_DNS: QT_TRANSLATE_NOOP(
+        "Messages", "Could not find {host}: check the address and your internet connection."
+    ),
+    Code.HTTP_REFUSED: QT_TRANSLATE_NOOP(
+        "Messages", "Could not connect to {host}: it refused the connection or is unreachable."
+    ),
+    Code.HTTP_TLS: QT_TRANSLATE_NOOP(
+        "Messages", "The secure connection to {host} failed (certificate or TLS problem)."
+    ),
+    Code.HTTP_LOST: QT_TRANSLATE_NOOP(
+        "Messages", "The connection to {host} was lost before an answer arrived."
+    ),
+    Code.HTTP_AUTH: QT_TRANSLATE_NOOP(
+        "Messages", "{host} refused the API key. Check the key in Settings."
+    ),
+    Code.HTTP_BALANCE: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Your Get3W balance is too low for this task. Top up your account, then try again.",
+    ),
+    Code.HTTP_PARAMETERS: QT_TRANSLATE_NOOP("Messages", "Get3W rejected the parameters."),
+    Code.HTTP_NOT_FOUND: QT_TRANSLATE_NOOP("Messages", "The server does not know what was asked."),
+    Code.HTTP_RATE_LIMITED: QT_TRANSLATE_NOOP(
+        "Messages", "Get3W is limiting requests (too many tasks at once)."
+    ),
+    Code.HTTP_REDIRECTED: QT_TRANSLATE_NOOP(
+        "Messages", "{host} redirected the request elsewhere; the client does not follow it."
+    ),
+    Code.HTTP_SERVER: QT_TRANSLATE_NOOP(
+        "Messages", "{host} had a problem answering (HTTP {status}). This is usually temporary."
+    ),
+    Code.HTTP_UNREADABLE: QT_TRANSLATE_NOOP("Messages", "The server sent an unreadable answer."),
+    Code.HTTP_NOT_OBJECT: QT_TRANSLATE_NOOP(
+        "Messages", "The server sent an unexpected answer (not a JSON object)."
+    ),
+    Code.KEY_ACCEPTED: QT_TRANSLATE_NOOP("Messages", "Key accepted; balance {balance}."),
+    Code.KEY_ACCEPTED_EMPTY: QT_TRANSLATE_NOOP(
+        "Messages", "Key accepted; the account has no balance."
+    ),
+    Code.KEY_ACCEPTED_NO_BALANCE: QT_TRANSLATE_NOOP(
+        "Messages", "Key accepted (this server does not report a balance)."
+    ),
+    Code.KEY_REFUSED: QT_TRANSLATE_NOOP(
+        "Messages",
+        "{host} refused this key. Check that the whole key was pasted, or create a new one.",
+    ),
+    Code.KEY_NOT_GIVEN: QT_TRANSLATE_NOOP("Messages", "No key was given."),
+    Code.KEY_UNCHECKED: QT_TRANSLATE_NOOP(
+        "Messages", "The key could not be checked with {host}: {reason}"
+    ),
 }
 #: Appended when a wait note knows when it retries.
 _RETRY_IN = QT_TRANSLATE_NOOP("Messages", " Retrying in {seconds} s.")
@@ -75,7 +150,8 @@ def render(message: Message) -> str:
         text = translated.format(**args)
     except (KeyError, IndexError, ValueError):  # a translation naming an unknown argument
         return message.fallback
-    if message.code in (Code.WAITING_FOR_NETWORK, Code.RATE_LIMITED) and "seconds" in args:
+    retries = (Code.WAITING_FOR_NETWORK, Code.RATE_LIMITED, Code.HTTP_RATE_LIMITED)
+    if message.code in retries and "seconds" in args:
         text += QCoreApplication.translate(CONTEXT, _RETRY_IN).format(seconds=args["seconds"])
     return text
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton
 
-from get3w_desktop.ui.style import SANDBOX_BADGE, SANDBOX_BANNER, SERVICE_BADGE
+from get3w_desktop.ui.messages import render
+from get3w_desktop.ui.style import SANDBOX_BADGE, SANDBOX_BANNER, SERVICE_BADGE, UNREACHABLE_BADGE
+from get3w_desktop.workers.reachability import Reach
 
 
 @dataclass(frozen=True)
@@ -98,28 +101,67 @@ class ServiceBadge(QToolButton):
         self._group = QActionGroup(self)
         self._group.setExclusive(True)
         self._service: ServiceInfo | None = None
+        self._reach: Reach | None = None
         self._profiles: tuple[list[str], str] = (["sandbox"], "sandbox")
         self.set_profiles(["sandbox"], "sandbox")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             if self._service is not None:
-                self.set_service(self._service)
+                self._show()
             self.set_profiles(*self._profiles)
         super().changeEvent(event)
 
     def set_service(self, service: ServiceInfo) -> None:
+        """Show `service`; whether it can be reached is unknown again until `set_reach`."""
         self._service = service
+        self._reach = None
+        self._show()
+
+    def set_reach(self, reach: Reach | None) -> None:
+        """Whether the service's host answers (None or reachable: the normal badge)."""
+        self._reach = reach
+        if self._service is not None:
+            self._show()
+
+    @property
+    def unreachable(self) -> bool:
+        return self._reach is not None and not self._reach.reachable
+
+    def _show(self) -> None:
+        service = self._service
+        assert service is not None
         name = service.shown_name()
+        detail = service.shown_detail()
+        style = SANDBOX_BADGE if service.is_sandbox else SERVICE_BADGE
+        tip = self.tr("{detail}\nClick to switch where tasks run.").format(detail=detail)
+        if self.unreachable and self._reach is not None:
+            name = self.tr("{name} · cannot reach").format(name=name)
+            detail = self._why(self._reach)
+            tip = self.tr("{why}\nClick to switch where tasks run.").format(why=detail)
+            style = UNREACHABLE_BADGE
         self.setText(f"{name} ▾")
-        self.setToolTip(self.tr("{detail}\nClick to switch where tasks run.").format(
-            detail=service.shown_detail()))  # fmt: skip
+        self.setToolTip(tip)
         self.setAccessibleName(self.tr("Service: {name}").format(name=name))
-        self.setAccessibleDescription(service.shown_detail())
+        self.setAccessibleDescription(detail)
         self.setStyleSheet(
-            f"QToolButton {{ {SANDBOX_BADGE if service.is_sandbox else SERVICE_BADGE} }}"
-            "QToolButton::menu-indicator { image: none; width: 0; }"
+            f"QToolButton {{ {style} }}QToolButton::menu-indicator {{ image: none; width: 0; }}"
         )
+
+    def _why(self, reach: Reach) -> str:
+        """Why the host cannot be reached, and when the next try is."""
+        reason = render(reach.reason) if reach.reason is not None else ""
+        head = self.tr("Cannot reach the service: {reason}").format(reason=reason)
+        if reach.retry_at is None:
+            return head
+        when = dt.datetime.fromtimestamp(reach.retry_at)
+        clock = QLocale().toString(
+            QTime(when.hour, when.minute, when.second), QLocale.FormatType.LongFormat
+        )
+        tail = self.tr(
+            "New tasks wait until it answers. Trying again at {time} (failed tries: {tries})."
+        ).format(time=clock, tries=reach.tries)
+        return f"{head}\n{tail}"
 
     def set_profiles(self, names: list[str], active: str) -> None:
         self._profiles = (list(names), active)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.diagnostics import build_report, write_bundle
+from get3w_desktop.core.job import Job
+from get3w_desktop.core.messages import Message, says_unreachable
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.sandbox import SANDBOX_API_KEY
 from get3w_desktop.storage.paths import AppPaths
@@ -45,6 +47,7 @@ from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.base import PoolOwner
 from get3w_desktop.workers.keys import KeyLookup, KeyService
 from get3w_desktop.workers.pricing import PriceQuoter
+from get3w_desktop.workers.reachability import BACKOFF, Reachability
 
 if TYPE_CHECKING:
     from get3w_desktop.sandbox import SandboxServer
@@ -76,6 +79,8 @@ class LiveService:
     info: ServiceInfo
     client: Get3WClient
     balance: BalanceWatcher
+    #: Whether the host answers (None for the sandbox, which runs in this process).
+    reach: Reachability | None = None
 
 
 def service_info(profile: Profile, base_url: str) -> ServiceInfo:
@@ -149,6 +154,7 @@ class ServiceController(QObject):
         start_sandbox: Callable[[], SandboxServer],
         keyring_backend: Callable[[], str] = lambda: "unknown",
         model_lookup: Callable[[str], ModelInfo | None] = lambda _model_id: None,
+        reach_backoff: Sequence[float] = BACKOFF,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -160,6 +166,10 @@ class ServiceController(QObject):
         self._start_sandbox = start_sandbox
         self._keyring_backend = keyring_backend
         self._model_lookup = model_lookup
+        self._reach_backoff = tuple(reach_backoff)
+        #: Why a profile's key was saved unchecked (the host did not answer): its service
+        #: starts out as "cannot reach" until an answer comes.
+        self._unchecked: dict[str, Message] = {}
         self._language: str | None = settings.language  # installed by app.py at start
         self.quoter: PriceQuoter | None = None
         self._notifier: Notifier | None = None
@@ -173,6 +183,7 @@ class ServiceController(QObject):
         self._pending: dict[int, str] = {}  # key-load ticket -> profile to switch to
         keys.loaded.connect(self._on_key_loaded)
         keys.failed.connect(self._on_key_failed)
+        runner.job_changed.connect(self._on_job_changed)
 
     # -- the live service --------------------------------------------------------------
 
@@ -189,8 +200,9 @@ class ServiceController(QObject):
         client = Get3WClient(base_url, key, proxy=profile.proxy)
         self._key = key
         balance = BalanceWatcher(client.balance, self)
+        reach = None if profile.is_sandbox else self._watch_reach(balance)
         previous, self.live = self.live, LiveService(service_info(profile, base_url), client,
-                                                     balance)  # fmt: skip
+                                                     balance, reach)  # fmt: skip
         self._base_urls[profile.name] = base_url
         self._runner.set_client(client)
         if self.quoter is not None:
@@ -199,12 +211,40 @@ class ServiceController(QObject):
         if previous is not None:
             previous.balance.retire()  # nor for its balance
             self._retired.append(previous.client)
+            if previous.reach is not None:
+                previous.reach.stop()
+                previous.reach.deleteLater()
         if self._window is not None:
             self._window.set_service(self.live.info, balance)
+            if reach is not None:
+                reach.changed.connect(self._window.set_reach)
             self._window.set_profiles(self.profile_names(), profile.name)
             self._window.set_quoter(self.quoter)
+        unchecked = self._unchecked.pop(profile.name, None)
+        if reach is not None and unchecked is not None:
+            reach.assume_unreachable(unchecked)
         self.profile_activated.emit(profile.name)
         return self.live
+
+    def _watch_reach(self, balance: BalanceWatcher) -> Reachability:
+        """Reachability learnt from the balance calls (made anyway), retried on a backoff."""
+        reach = Reachability(balance.refresh, backoff=self._reach_backoff, parent=self)
+        balance.answered.connect(reach.request_answered)
+        balance.unreachable.connect(reach.request_failed)
+        return reach
+
+    @Slot(object)
+    def _on_job_changed(self, job: object) -> None:
+        """Tasks talk to the host too: a connection failure while it seemed reachable, or
+        progress while it seemed not, is checked with one balance call (coalesced)."""
+        live = self.live
+        if not isinstance(job, Job) or live is None or live.reach is None:
+            return
+        if job.profile != live.info.profile:
+            return
+        trouble = says_unreachable(job.note_message) or says_unreachable(job.error_message)
+        if trouble == live.reach.reachable:
+            live.balance.refresh()
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Notifications follow Settings (off, per task, or once per queue)."""
@@ -225,6 +265,9 @@ class ServiceController(QObject):
         self.apply(self.settings)
         if self.live is not None:
             window.set_service(self.live.info, self.live.balance)
+            if self.live.reach is not None:
+                self.live.reach.changed.connect(window.set_reach)
+                window.set_reach(self.live.reach.state)
             window.set_profiles(self.profile_names(), self.live.info.profile)
             window.set_quoter(self.quoter)
 
@@ -299,11 +342,17 @@ class ServiceController(QObject):
 
         dialog = KeyDialog(profile, self._keys, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.key_saved_unchecked.connect(self._on_key_unchecked)
         dialog.key_saved.connect(self._on_key_saved)
         dialog.key_removed.connect(self._on_key_removed)
         dialog.rejected.connect(self._restore_profile_menu)
         dialog.open()
         return dialog
+
+    @Slot(str, object)
+    def _on_key_unchecked(self, name: str, reason: object) -> None:
+        if isinstance(reason, Message):
+            self._unchecked[name] = reason
 
     @Slot(str)
     def _on_key_saved(self, name: str) -> None:
@@ -444,6 +493,8 @@ class ServiceController(QObject):
         if self.quoter is not None:
             self.quoter.shutdown()
         if self.live is not None:
+            if self.live.reach is not None:
+                self.live.reach.stop()
             self.live.balance.shutdown()
             self._retired.append(self.live.client)
         PoolOwner.drain_retired()  # requests to hosts of earlier profiles

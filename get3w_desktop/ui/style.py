@@ -36,6 +36,11 @@ STATE_TONES = {
 #: The badge and banner that say "sandbox" (the same amber on every theme: it is a warning).
 SANDBOX_BADGE = "background: #fff3cd; color: #7a5900; border-radius: 4px; padding: 1px 8px;"
 SERVICE_BADGE = "background: rgba(34, 139, 84, 0.16); border-radius: 4px; padding: 1px 8px;"
+#: The service badge while its host cannot be reached (amber: a warning, on every theme).
+UNREACHABLE_BADGE = (
+    "background: #ffe0b2; color: #6b3a00; border: 1px solid #d9892b; border-radius: 4px;"
+    " padding: 0px 7px;"
+)
 SANDBOX_BANNER = (
     "#sandboxBanner { background: #fff3cd; border-bottom: 1px solid #f0d58a; }"
     "#sandboxBanner QLabel { color: #5c4300; }"

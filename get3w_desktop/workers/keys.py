@@ -113,7 +113,7 @@ class KeyService(PoolOwner):
         super().__init__(2, parent)  # two threads: a slow keyring must not hold up a check
         self._store = store
         self._session = MemorySecretStore()
-        self._session_reasons: dict[str, str] = {}
+        self._session_reasons: dict[str, SecretStoreError] = {}
         self._reasons_lock = threading.Lock()
         self._guard = KeyringGuard(timeout)
         self._checker = checker
@@ -175,7 +175,7 @@ class KeyService(PoolOwner):
                 lambda: (self._store.get(account), store_info(self._store))
             )
         except SecretStoreError as exc:
-            key, info = None, self._session_info(exc.message)
+            key, info = None, self._session_info(exc)
         if key is None:
             kept = self._session.get(account)
             if kept is not None:
@@ -190,9 +190,9 @@ class KeyService(PoolOwner):
         except SecretStoreError as exc:
             self._session.set(key, account)
             with self._reasons_lock:
-                self._session_reasons[account] = exc.message
+                self._session_reasons[account] = exc
             log.warning("key for profile %s kept for this session only: %s", profile, exc.message)
-            self._signals.saved.emit(ticket, profile, self._session_info(exc.message))
+            self._signals.saved.emit(ticket, profile, self._session_info(exc))
             return
         self._session.delete(account)
         self._signals.saved.emit(ticket, profile, info)
@@ -212,7 +212,7 @@ class KeyService(PoolOwner):
                     ticket, profile, f"The key could not be removed from the keyring. {exc}"
                 )
                 return
-            info = self._session_info(exc.message)
+            info = self._session_info(exc)
         self._signals.removed.emit(ticket, profile, info)
 
     def _delete_in_keyring(self, account: str) -> StoreInfo:
@@ -222,13 +222,16 @@ class KeyService(PoolOwner):
     def _check(self, ticket: int, base_url: str, key: str) -> None:
         self._signals.checked.emit(ticket, self._checker(base_url, key))
 
-    def _reason(self, account: str) -> str:
+    def _reason(self, account: str) -> SecretStoreError | None:
         with self._reasons_lock:
-            return self._session_reasons.get(account, "")
+            return self._session_reasons.get(account)
 
-    def _session_info(self, reason: str) -> StoreInfo:
-        words = reason or "The key is kept for this session only."
-        return StoreInfo(self._session.backend_name, False, True, words)
+    def _session_info(self, reason: SecretStoreError | None) -> StoreInfo:
+        if reason is None:
+            return StoreInfo(self._session.backend_name, False, True,
+                             "The key is kept for this session only.")  # fmt: skip
+        return StoreInfo(self._session.backend_name, False, True, reason.message,
+                         reason.problem, reason.backend)  # fmt: skip
 
     # -- back on the GUI thread --------------------------------------------------------
 

@@ -11,15 +11,17 @@ import keyring
 import keyring.backends.fail
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.keycheck import KeyCheck, check_key_at
 from get3w_desktop.sandbox import SandboxServer
 from get3w_desktop.storage.secrets import SERVICE, KeyringSecretStore
 from get3w_desktop.storage.settings import Profile
+from get3w_desktop.ui import i18n
 from get3w_desktop.ui.key_dialog import KeyDialog
 from get3w_desktop.workers.keys import KeyService
+from tests.ui.test_chinese_sweep import english_in
 
 WRONG = "sk_wrong_key_0000"
 
@@ -187,3 +189,65 @@ def test_an_unreachable_server_offers_to_save_without_checking(
     with qtbot.waitSignal(dialog.key_saved, timeout=10_000):
         qtbot.mouseClick(dialog.save_unchecked_button, Qt.MouseButton.LeftButton)
     assert keyring.get_password(SERVICE, "offline") == "sk_offline_key_5678"
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[QApplication]:
+    assert i18n.install_language(qapp, "zh_CN") == "zh_CN"
+    yield qapp
+    i18n.install_language(qapp, "en")
+
+
+def test_a_missing_keyring_is_named_in_words_and_its_class_only_in_the_tooltip(
+    qtbot: QtBot, profile: Profile, keys: KeyService, sandbox_key: str
+) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    dialog = open_dialog(qtbot, profile, keys)
+    said = dialog.status_label.text()
+    assert "No secure keyring (no keyring available)" in said
+    assert "keyring.backends" not in said and "Keyring" not in said.replace("GNOME Keyring", "")
+    assert "keyring.backends.fail.Keyring" in dialog.where_label.toolTip()  # for experts
+    dialog.key_edit.setText(sandbox_key)
+    with qtbot.waitSignal(dialog.key_saved, timeout=15_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    said = dialog.status_label.text()
+    assert "Key accepted" in said and "session only" in said
+    assert "keyring.backends" not in said and "(keyring backend" not in said
+
+
+def test_the_keyring_warning_in_chinese_is_chinese(
+    qtbot: QtBot, profile: Profile, keys: KeyService, sandbox_key: str, chinese: QApplication
+) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    dialog = open_dialog(qtbot, profile, keys)
+    said = dialog.status_label.text()
+    assert "没有可用的密钥环" in said
+    assert english_in(said, set()) is None, said
+    dialog.key_edit.setText(sandbox_key)
+    with qtbot.waitSignal(dialog.key_saved, timeout=15_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    said = dialog.status_label.text()
+    assert "密钥有效" in said and "$100.00" in said
+    assert english_in(said, set()) is None, said
+
+
+def test_a_failed_key_check_in_chinese_is_chinese_throughout(
+    qtbot: QtBot, keys: KeyService, profile: Profile, chinese: QApplication
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dialog = open_dialog(qtbot, Profile("offline", f"http://127.0.0.1:{port}"), keys)
+    dialog.key_edit.setText("sk_offline_key_5678")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=15_000)
+    said = dialog.status_label.text()
+    assert "无法通过 127.0.0.1 检查密钥" in said and "拒绝了连接" in said
+    assert english_in(said, set()) is None, said
+    # A refused key, in Chinese too.
+    refused = open_dialog(qtbot, profile, keys)
+    refused.key_edit.setText(WRONG)
+    qtbot.mouseClick(refused.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not refused.is_busy(), timeout=15_000)
+    said = refused.status_label.text()
+    assert "拒绝了此密钥" in said and english_in(said, set()) is None, said

@@ -72,5 +72,5 @@ def test_balance_failure_keeps_the_app_going(qtbot: QtBot) -> None:
     watcher = BalanceWatcher(fetch)
     with qtbot.waitSignal(watcher.failed, timeout=5000) as failed:
         watcher.refresh()
-    assert "network" in failed.args[0].lower()
+    assert "network" in str(failed.args[0]).lower()
     watcher.shutdown()
