@@ -1268,26 +1268,6 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>你的 API 密钥不在以上任何位置：它保存在{keyring}中，由系统加密。</translation>
     </message>
     <message>
-        <source>the Secret Service (GNOME Keyring or KWallet)</source>
-        <translation>系统密钥服务（GNOME 密钥环或 KWallet）</translation>
-    </message>
-    <message>
-        <source>KWallet</source>
-        <translation>KWallet</translation>
-    </message>
-    <message>
-        <source>the macOS Keychain</source>
-        <translation>macOS 钥匙串</translation>
-    </message>
-    <message>
-        <source>Windows Credential Manager</source>
-        <translation>Windows 凭据管理器</translation>
-    </message>
-    <message>
-        <source>the system keyring</source>
-        <translation>系统密钥环</translation>
-    </message>
-    <message>
         <source>Nothing could open {folder}. Copy its path and open it in your file manager.</source>
         <translation>没有程序能打开 {folder}。请复制它的路径，在文件管理器中打开。</translation>
     </message>

@@ -23,6 +23,7 @@ from get3w_desktop.storage.paths import AppPaths
 from get3w_desktop.storage.secrets import SecretStore
 from get3w_desktop.storage.settings import settings_path
 from get3w_desktop.ui.help_window import HelpWindow
+from get3w_desktop.ui.keyring_words import keyring_name
 from get3w_desktop.ui.style import bold, muted, set_tone
 
 
@@ -175,21 +176,7 @@ class DataDialog(HelpWindow):
                            "quits.")  # fmt: skip
         text = self.tr("Your API key is in none of these places: it is kept in {keyring}, "
                        "encrypted by your system.")  # fmt: skip
-        return text.format(keyring=self.keyring_name(backend))
-
-    def keyring_name(self, backend: str) -> str:
-        """A keyring backend's class path in words a person knows (never the class)."""
-        table = (
-            ("SecretService", self.tr("the Secret Service (GNOME Keyring or KWallet)")),
-            ("libsecret", self.tr("the Secret Service (GNOME Keyring or KWallet)")),
-            ("kwallet", self.tr("KWallet")),
-            ("macOS", self.tr("the macOS Keychain")),
-            ("Windows", self.tr("Windows Credential Manager")),
-        )
-        for marker, words in table:
-            if marker.casefold() in backend.casefold():
-                return words
-        return self.tr("the system keyring")
+        return text.format(keyring=keyring_name(backend))  # words, never the class
 
     # -- the buttons -------------------------------------------------------------------
 
