@@ -47,6 +47,7 @@ from get3w_desktop.core.batch import (
     prompt_param,
 )
 from get3w_desktop.core.catalogue import ModelInfo, ParamKind
+from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.style import is_dark, muted
 from get3w_desktop.ui.texts import plan_summary
 
@@ -74,6 +75,7 @@ class BatchDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        install_close_keys(self, escape=False)  # Ctrl+W cancels, like Esc
         self._model = model
         self._base = dict(base)
         self._start_dir = start_dir

@@ -9,11 +9,12 @@ from PySide6.QtWidgets import QDialog, QWidget
 NATIVE = QKeySequence.SequenceFormat.NativeText
 
 
-def install_close_keys(window: QWidget) -> list[QShortcut]:
-    """Esc and the platform's Close keys (Ctrl+W, Cmd+W) close `window`."""
+def install_close_keys(window: QWidget, *, escape: bool = True) -> list[QShortcut]:
+    """Esc and the platform's Close keys (Ctrl+W, Cmd+W) close `window`. A dialog that
+    already cancels on Esc (QDialog does) passes `escape=False` and gets only Close."""
     close = QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
     # Not the rare "Close" media key some platforms add: a list of keys would read "Close".
-    keys = [QKeySequence(Qt.Key.Key_Escape),
+    keys = [*([QKeySequence(Qt.Key.Key_Escape)] if escape else []),
             *(k for k in close if k != QKeySequence(Qt.Key.Key_Close))]  # fmt: skip
     return [
         QShortcut(sequence, window, window.close, context=Qt.ShortcutContext.WindowShortcut)

@@ -41,6 +41,7 @@ from get3w_desktop.core.redact import mask_key
 from get3w_desktop.storage.secrets import StoreInfo
 from get3w_desktop.storage.settings import Profile
 from get3w_desktop.ui.a11y import clearable
+from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.keyring_words import expert_detail, keyring_name, store_warning
 from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.style import set_tone
@@ -79,6 +80,7 @@ class KeyDialog(QDialog):
 
     def __init__(self, profile: Profile, keys: KeyService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_close_keys(self, escape=False)  # Ctrl+W cancels, like Esc
         self._profile = profile
         self._keys = keys
         self._tickets: set[int] = set()

@@ -49,6 +49,7 @@ from get3w_desktop.storage.settings import (
     Theme,
     validate,
 )
+from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.i18n import available_languages
 from get3w_desktop.ui.profile_editor import ask_profile, error_label, show_error
 from get3w_desktop.ui.style import muted
@@ -88,6 +89,7 @@ class SettingsDialog(QDialog):
         """`key_lookup(profile)` reads a stored key for "Test connection" (called off the
         GUI thread; without it the test checks everything but the key)."""
         super().__init__(parent)
+        install_close_keys(self, escape=False)  # Ctrl+W cancels, like Esc
         self.key_lookup = key_lookup
         self.setWindowTitle(self.tr("Settings"))
         self.setMinimumWidth(560)

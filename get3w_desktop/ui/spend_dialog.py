@@ -47,6 +47,7 @@ from get3w_desktop.core.money import (
     spent_on,
 )
 from get3w_desktop.itemmodels.spend_model import SpendColumn, SpendRole, SpendTableModel
+from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.style import muted, set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
@@ -99,6 +100,7 @@ class SpendDialog(QDialog):
         `billing_profile` and start at `billing_since` (epoch seconds), and only the
         history of that profile and period is checked against them."""
         super().__init__(parent)
+        install_close_keys(self, escape=False)  # Ctrl+W cancels, like Esc
         self.setWindowTitle(self.tr("Spending"))
         self.setMinimumSize(640, 520)
         self.resize(780, 600)

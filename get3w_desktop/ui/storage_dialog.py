@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop.core import housekeeping as hk
+from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.housekeeping_dialogs import (
     big_heading,
     count_text,
@@ -123,6 +124,7 @@ class StorageDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        install_close_keys(self, escape=False)  # Ctrl+W cancels, like Esc
         self._keeper, self._load = keeper, load_jobs
         self._label = model_label or (lambda model_id: model_id)
         self._ops: dict[int, str] = {}  # live operation -> what it is
