@@ -32,7 +32,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bench.common import RESULTS, percentile, table, write_result
-from bench.responsiveness import HEARTBEAT_MS, STALL_MS, Heartbeat, private_home
+from bench.responsiveness import HEARTBEAT_MS, STALL_MS, Heartbeat, StallSampler, private_home
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.sandbox import SandboxConfig, SandboxServer
 from get3w_desktop.storage.paths import app_paths
@@ -83,7 +83,9 @@ def slow_host(hold: float) -> Iterator[tuple[str, list[float], threading.Event]]
 
 def run(switches: int, hold: float, settle: float) -> dict[str, Any]:
     app = QApplication.instance() or QApplication([])
-    heartbeat = Heartbeat(None)
+    load_before = list(os.getloadavg())
+    sampler = StallSampler(threading.get_ident())  # where the GUI thread is when a beat is late
+    heartbeat = Heartbeat(sampler)
     switch_gaps: list[float] = []  # the longest beat gap around each switch away
     with tempfile.TemporaryDirectory(prefix="get3w-bench-") as tmp, \
             private_home(Path(tmp) / "home"), \
@@ -106,6 +108,7 @@ def run(switches: int, hold: float, settle: float) -> dict[str, Any]:
         )  # fmt: skip
         services.activate(SANDBOX, None)
         loop = QEventLoop()
+        sampler.start()
         heartbeat.start()
         started = time.perf_counter()
 
@@ -128,6 +131,8 @@ def run(switches: int, hold: float, settle: float) -> dict[str, Any]:
             switch_gaps.append(max(heartbeat.gaps[before:], default=0.0))
         elapsed = time.perf_counter() - started
         heartbeat.timer.stop()
+        sampler.stopping.set()
+        sampler.join(5)
         retired_at_end = PoolOwner.retired_count()
         release.set()
         services.shutdown()
@@ -147,6 +152,9 @@ def run(switches: int, hold: float, settle: float) -> dict[str, Any]:
         "worst_gap_per_switch_ms": switch_ms,
         "gaps_over_50ms": sum(1 for g in gaps_ms if g > STALL_MS),
         "worst_gaps": heartbeat.worst(5),
+        "gui_thread_in_stalls": heartbeat.stall_shares(STALL_MS / 1000),
+        "load_average_before": load_before, "load_average_after": list(os.getloadavg()),
+        "stall_samples": dict(sampler.samples.most_common(12)),
     }  # fmt: skip
 
 
@@ -170,6 +178,13 @@ def main(argv: list[str] | None = None) -> int:
                   result["worst_gap_ms"], result["gaps_over_50ms"]]]))  # fmt: skip
     per_switch = ", ".join(f"{g:.0f}" for g in result["worst_gap_per_switch_ms"])
     print(f"worst beat gap after each switch away (ms): {per_switch}")
+    worst = ", ".join(f"{g['gap_ms']:.0f} ms at {g['at_s']:.1f} s (GUI thread ran "
+                      f"{g['gui_cpu_ms']:.1f} ms, waited {g['core_wait_ms']:.0f} ms for a core)"
+                      for g in result["worst_gaps"][:3])  # fmt: skip
+    print(f"worst gaps: {worst}; load average {result['load_average_before'][0]:.1f} -> "
+          f"{result['load_average_after'][0]:.1f}")  # fmt: skip
+    for where, count in result["stall_samples"].items():
+        print(f"{count:5d}  {where}")
     path = write_result("profile_switch", {
         "settings": {"switches": args.switches, "hold_s": args.hold, "settle_s": args.settle,
                      "heartbeat_ms": HEARTBEAT_MS},

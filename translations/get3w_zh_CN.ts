@@ -1942,6 +1942,7 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>JobDelegate</name>
     <message>
         <source>No prompt</source>
+        <extracomment>The rows&apos; thumbnail tiles and fonts, made once and reused by every repaint.</extracomment>
         <translation>无提示词</translation>
     </message>
 </context>

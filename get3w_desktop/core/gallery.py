@@ -21,9 +21,23 @@ LOOK_AROUND = 3600.0
 VARYING = frozenset({"seed"})
 
 
+#: Fingerprints already worked out, by the job's identity (the job is kept with it, so the
+#: id cannot be reused while the entry lives): showing a task groups it against every
+#: task near it, again on each selection, and `_canonical` is the costly part.
+_KNOWN: dict[int, tuple[Job, tuple[str, str, str]]] = {}
+_KNOWN_MAX = 20_000
+
+
 def _fingerprint(job: Job) -> tuple[str, str, str]:
+    known = _KNOWN.get(id(job))
+    if known is not None and known[0] is job:
+        return known[1]
     values = {k: v for k, v in job.params.items() if k not in VARYING}
-    return job.profile, job.model_id, _canonical(values)
+    key = job.profile, job.model_id, _canonical(values)
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    _KNOWN[id(job)] = (job, key)
+    return key
 
 
 def _canonical(value: Any) -> str:

@@ -233,6 +233,9 @@ class DetailsPanel(QScrollArea):
         self.params_grid.setHorizontalSpacing(12)
         self.params_grid.setVerticalSpacing(4)
         self.params_grid.setColumnStretch(1, 1)
+        # (name, value) label pairs, kept and refilled for each task shown: building them
+        # anew was most of the cost of following finished tasks (bench.responsiveness).
+        self._param_rows: list[tuple[QLabel, QLabel]] = []
         self.timings = TimingsChart()
         self.total = self._value("", muted=True)
         # Ids are one long word: painted cut in the middle, copied whole (text() stays whole).
@@ -326,22 +329,33 @@ class DetailsPanel(QScrollArea):
         QGuiApplication.clipboard().setText(self.task_id.text())
 
     def _fill_params(self, params: Mapping[str, Any]) -> None:
-        while self.params_grid.count():
-            item = self.params_grid.takeAt(0)
-            if item is not None and (widget := item.widget()) is not None:
-                widget.hide()  # gone now, not when the event loop deletes it: no ghosts
-                widget.deleteLater()
-        for row, (key, value) in enumerate(sorted(params.items())):
-            name = self._value(
-                catalogue_text(key.replace("_", " ").capitalize()), muted=True, shrink=False
-            )
+        """One row per value, reusing the rows of the task shown before; rows it does not
+        need are emptied and hidden at once (no ghosts of the previous task)."""
+        items = sorted(params.items())
+        while len(self._param_rows) < len(items):
+            row = len(self._param_rows)
+            name = self._value("", muted=True, shrink=False)
             name.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-            text = format_value(value)
-            shown = self._value(text)
-            if text != str(value):
-                shown.setToolTip(str(value)[:2000])
+            shown = self._value("")
             self.params_grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
             self.params_grid.addWidget(shown, row, 1, Qt.AlignmentFlag.AlignTop)
+            self._param_rows.append((name, shown))
+        for row, (name, shown) in enumerate(self._param_rows):
+            if row >= len(items):
+                for label in (name, shown):
+                    if not label.isHidden():
+                        label.hide()
+                        label.clear()
+                        label.setToolTip("")
+                continue
+            key, value = items[row]
+            text = format_value(value)
+            name.setText(catalogue_text(key.replace("_", " ").capitalize()))
+            shown.setText(text)
+            shown.setToolTip(str(value)[:2000] if text != str(value) else "")
+            for label in (name, shown):
+                if label.isHidden():
+                    label.show()
         self._show("Parameters", bool(params))
 
     def _section(self, title: str, *widgets: QWidget) -> None:

@@ -332,9 +332,11 @@ class GalleryStrip(QListWidget):
         self.currentRowChanged.connect(self._on_row)
 
     def set_files(self, files: tuple[str, ...]) -> None:
+        """One tile per output; a single output has no strip (and no tile is drawn or
+        decoded for it: following each finished task would pay for one every time)."""
         self.blockSignals(True)
         self.clear()
-        for path in files:
+        for path in files if len(files) > 1 else ():
             item = QListWidgetItem(self._icon(path), "")
             item.setToolTip(Path(path).name)
             item.setData(Qt.ItemDataRole.UserRole, path)

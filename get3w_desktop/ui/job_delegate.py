@@ -40,6 +40,7 @@ from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.itemmodels.job_list import JobRole
 from get3w_desktop.ui.charge_text import charge_text
 from get3w_desktop.ui.messages import job_error, job_note
+from get3w_desktop.ui.row_tiles import TileCache
 
 # Re-exported: the compare cards and the result viewer paint with the same colours.
 from get3w_desktop.ui.style import is_dark as is_dark
@@ -261,11 +262,14 @@ class JobDelegate(QStyledItemDelegate):
         self._thumbnails = thumbnails
         self._display_name = display_name
         self._clock = clock
+        #: The rows' thumbnail tiles and fonts, made once and reused by every repaint.
+        self.tiles = TileCache()
+        self._fonts_by_key: dict[str, _Fonts] = {}
         thumbnails.ready.connect(self._repaint_view)
         thumbnails.failed.connect(self._repaint_view)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        f = _Fonts(option.font)
+        f = self._fonts(option)
         text = f.bold_fm.height() + f.fm.height() + f.small_fm.height() + 9
         return QSize(280, max(ROW_HEIGHT, int(text + 2 * PAD + 6)))
 
@@ -281,14 +285,19 @@ class JobDelegate(QStyledItemDelegate):
                 | QPainter.RenderHint.TextAntialiasing
                 | QPainter.RenderHint.SmoothPixmapTransform
             )
-            _RowPainter(painter, option, self._fonts(option)).paint(
+            _RowPainter(painter, option, self._fonts(option), self.tiles).paint(
                 job, self._clock(), self._name(job), self._thumbnail(painter, job)
             )
         finally:
             painter.restore()
 
     def _fonts(self, option: QStyleOptionViewItem) -> _Fonts:
-        return _Fonts(option.font)
+        font = option.font
+        key = font.key()
+        fonts = self._fonts_by_key.get(key)
+        if fonts is None:
+            fonts = self._fonts_by_key[key] = _Fonts(font)
+        return fonts
 
     def _name(self, job: Job) -> str:
         return (self._display_name(job.model_id) if self._display_name else None) or job.model_id
@@ -314,8 +323,10 @@ class JobDelegate(QStyledItemDelegate):
 class _RowPainter:
     """One row's geometry and paint calls, so `JobDelegate.paint` reads as a summary."""
 
-    def __init__(self, p: QPainter, option: QStyleOptionViewItem, fonts: _Fonts) -> None:
-        self.p, self.option, self.f = p, option, fonts
+    def __init__(
+        self, p: QPainter, option: QStyleOptionViewItem, fonts: _Fonts, tiles: TileCache
+    ) -> None:
+        self.p, self.option, self.f, self.tiles = p, option, fonts, tiles
         self.pal = option.palette
         self.text = self.pal.color(QPalette.ColorRole.Text)
         self.muted = mix(self.text, self.pal.color(QPalette.ColorRole.Base), 0.45)
@@ -419,30 +430,26 @@ class _RowPainter:
         return w
 
     def _thumbnail(self, box: QRectF, job: Job, thumb: QImage | Glyph) -> None:
-        p = self.p
-        path = QPainterPath()
-        path.addRoundedRect(box, 8, 8)
+        device = self.p.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
         if isinstance(thumb, QImage):
-            p.save()
-            p.setClipPath(path)
-            p.drawImage(box, thumb, crop_rect(thumb.width(), thumb.height(), box))
-            p.restore()
             edge = QColor(self.text)
             edge.setAlpha(30)
-            p.setPen(QPen(edge, 1))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawPath(path)
+            source = crop_rect(thumb.width(), thumb.height(), box)
+            tile = self.tiles.image(thumb, source, box.width(), dpr, edge)
         else:
             by_state = not job.files
             accent = state_color(job.state, self.pal) if by_state else QColor(self.text)
             fill = QColor(accent)
             fill.setAlpha(30 if by_state else 18)
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(fill)
-            p.drawPath(path)
             if not by_state:
                 accent.setAlpha(140)
-            draw_glyph(p, box.adjusted(20, 20, -20, -20), thumb, accent)
+
+            def glyph(p: QPainter, tile_box: QRectF) -> None:
+                draw_glyph(p, tile_box.adjusted(20, 20, -20, -20), thumb, accent)
+
+            tile = self.tiles.glyph(glyph, (thumb, accent.rgba()), box.width(), dpr, fill)
+        self.p.drawPixmap(box.topLeft(), tile)
         if len(job.files) > 1:
             self._count_badge(box, len(job.files))
 

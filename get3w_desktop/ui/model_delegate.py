@@ -37,17 +37,26 @@ class ModelDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        # Views ask for every row's size on each relayout (800 rows per keystroke): both
-        # the fonts and the sizes depend only on the view's font, so they are kept.
+        # Every row, header or model, is one height that depends only on the view's font,
+        # so the view can use uniform item sizes: a relayout after a keystroke asks one
+        # row's size instead of ~800 (see ModelPicker). Fonts, sizes and elided texts are
+        # kept; a repaint redraws ~20 rows, mostly with strings it has drawn before.
         self._fonts_by_key: dict[str, tuple[QFont, QFont, QFont]] = {}
-        self._sizes: dict[tuple[str, int], QSize] = {}
+        self._sizes: dict[str, QSize] = {}
+        self._elided: dict[tuple[str, str, int, int], str] = {}
+        self._lines: dict[tuple[str, str, str, int], tuple[str, str]] = {}
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
-        key = option.font.key()
+        return self._fonts_of(option.font)[1]
+
+    def _fonts_of(self, font: QFont) -> tuple[str, tuple[QFont, QFont, QFont]]:
+        """The font's key and its (name, small, header) variants. (`QFont.key()` and
+        `option.font` each cost a copy: a paint asks once.)"""
+        key = font.key()
         fonts = self._fonts_by_key.get(key)
         if fonts is None:
-            fonts = self._fonts_by_key[key] = self._make_fonts(option.font)
-        return fonts
+            fonts = self._fonts_by_key[key] = self._make_fonts(font)
+        return key, fonts
 
     @staticmethod
     def _make_fonts(font: QFont) -> tuple[QFont, QFont, QFont]:
@@ -63,27 +72,51 @@ class ModelDelegate(QStyledItemDelegate):
         return name, small, header
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        kind = (2 if index.row() == 0 else 1) if index.data(Role.IS_HEADER) else 0
-        key = (option.font.key(), kind)
+        """One size for every row (a header sits at the bottom of a card-high row)."""
+        key, (name, small, _header) = self._fonts_of(option.font)
         size = self._sizes.get(key)
         if size is None:
-            name, small, header = self._fonts(option)
-            if kind:
-                height = QFontMetrics(header).height() + (6 if kind == 2 else 16) + 6
-            else:
-                height = (QFontMetrics(name).height() + QFontMetrics(small).height()
-                          + 2 * self.PAD_Y + 2)  # fmt: skip
+            height = QFontMetrics(name).height() + QFontMetrics(small).height() + 2 * self.PAD_Y + 2
             size = self._sizes[key] = QSize(200, height)
         return size
 
+    ELIDED_KEPT = 8192  # strings; forgotten all at once past this (a few hundred KB)
+
+    def _elide(
+        self, metrics: QFontMetrics, font_key: str, text: str, mode: Qt.TextElideMode, width: int
+    ) -> str:
+        """`metrics.elidedText`, remembered per (font, text, mode, width); `font_key` names
+        the font of `metrics` (the view's font key and which of its variants)."""
+        key = (font_key, text, int(mode.value), width)
+        elided = self._elided.get(key)
+        if elided is None:
+            if len(self._elided) >= self.ELIDED_KEPT:
+                self._elided.clear()
+            elided = self._elided[key] = metrics.elidedText(text, mode, width)
+        return elided
+
+    def _line(
+        self, metrics: QFontMetrics, font_key: str, text: str, facts: str, width: int
+    ) -> tuple[str, str]:
+        """`secondary_line`, remembered like `_elide`."""
+        key = (font_key, text, facts, width)
+        line = self._lines.get(key)
+        if line is None:
+            if len(self._lines) >= self.ELIDED_KEPT:
+                self._lines.clear()
+            line = self._lines[key] = secondary_line(metrics, text, facts, width)
+        return line
+
     def _star_rect(self, rect: QRect, option: QStyleOptionViewItem) -> QRect:
-        name_font = self._fonts(option)[0]
-        side = QFontMetrics(name_font).height()
+        return self._star_at(rect, QFontMetrics(self._fonts(option)[0]).height())
+
+    def _star_at(self, rect: QRect, side: int) -> QRect:
+        """The star's square in a row's `rect`; `side` is the name font's line height."""
         card = rect.adjusted(2, 1, -2, -1)
         return QRect(card.right() - self.PAD_X - side + 4, card.top() + self.PAD_Y - 1, side, side)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        name_font, small, header_font = self._fonts(option)
+        font_key, (name_font, small, header_font) = self._fonts_of(option.font)
         palette = option.palette
         rect = QRect(option.rect)
         painter.save()
@@ -115,9 +148,9 @@ class ModelDelegate(QStyledItemDelegate):
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         name_text, secondary_text, facts, favourite = index.data(Role.PAINT)
-        star = self._star_rect(rect, option)
         painter.setFont(name_font)
         metrics = painter.fontMetrics()
+        star = self._star_at(rect, metrics.height())
         if favourite or hovered or selected:
             star_color = QColor("#e9a23b") if favourite and not selected else QColor(secondary)
             painter.setPen(star_color)
@@ -125,16 +158,15 @@ class ModelDelegate(QStyledItemDelegate):
         name_rect = QRect(inner.left(), inner.top(), star.left() - inner.left() - 4,
                           metrics.height())  # fmt: skip
         painter.setPen(text)
-        name = metrics.elidedText(
-            name_text, Qt.TextElideMode.ElideRight,
-            name_rect.width(),
-        )  # fmt: skip
+        name = self._elide(metrics, f"{font_key}/name", name_text, Qt.TextElideMode.ElideRight,
+                           name_rect.width())  # fmt: skip
         painter.drawText(name_rect, left, name)
         painter.setFont(small)
         small_metrics = painter.fontMetrics()
         painter.setPen(secondary)
         line = QRect(inner.left(), name_rect.bottom() + 1, inner.width(), small_metrics.height())
-        model_id, facts = secondary_line(small_metrics, secondary_text, facts, inner.width())
+        model_id, facts = self._line(small_metrics, f"{font_key}/small", secondary_text, facts,
+                                     inner.width())  # fmt: skip
         if facts:
             painter.drawText(line, right, facts)
         id_rect = QRect(line)

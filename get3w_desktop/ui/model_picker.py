@@ -188,7 +188,9 @@ class ModelPicker(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.view.setUniformItemSizes(False)
+        # Headers and models are one height (ModelDelegate.sizeHint): a relayout after
+        # a keystroke measures one row, not all ~800.
+        self.view.setUniformItemSizes(True)
         self.view.setMouseTracking(True)
         self.view.setFrameShape(QListView.Shape.NoFrame)
         # The list sits on the window's colour. (A "background: transparent" style sheet did

@@ -110,6 +110,9 @@ def test_responsiveness_quick(tmp_path: Path, qtbot: QtBot) -> None:
     late = result["lateness_ms"]
     assert 0 <= late["p50"] <= late["p99"] <= late["max"]
     assert result["worst_gap_ms"] >= responsiveness.HEARTBEAT_MS * 0.5
+    # The GUI thread's own CPU: some, and never more than the wall time it was measured in.
+    assert 0 < result["gui_thread_cpu_s"] <= result["seconds"] + 1
+    assert 0 <= result["gui_cpu_in_worst_gap_ms"] <= result["worst_gap_ms"] + 1
 
 
 def test_throughput_quick(tmp_path: Path, qtbot: QtBot) -> None:
@@ -174,3 +177,7 @@ def test_profile_switch_quick(qtbot: QtBot, tmp_path: Path) -> None:
     # The slow host holds each request 2 s: a switch that waited for it would show that.
     assert max(result["worst_gap_per_switch_ms"]) < 1000
     assert result["heartbeats"] > 0 and result["worst_gap_ms"] >= result["lateness_ms"]["p50"]
+    shares = result["gui_thread_in_stalls"]  # what the GUI thread did during long gaps
+    assert set(shares) == {"running", "waiting_for_a_core", "blocked"}
+    assert all(0 <= share <= 1 for share in shares.values())
+    assert isinstance(result["stall_samples"], dict)

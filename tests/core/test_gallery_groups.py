@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
+from get3w_desktop.core import gallery
 from get3w_desktop.core.gallery import GAP, group_of
 from get3w_desktop.core.job import Job
 
@@ -29,3 +34,28 @@ def test_the_same_prompt_later_is_another_group() -> None:
 def test_a_job_not_in_the_list_stands_alone() -> None:
     lone = make("fox", 1, 100.0)
     assert group_of(lone, [make("fox", 2, 100.5)]) == [lone]
+
+
+def test_grouping_again_does_not_work_out_each_tasks_values_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Selecting task after task groups each against all its neighbours: a task's values
+    are put in canonical form once, not on every selection."""
+    calls: list[object] = []
+    canonical = gallery._canonical
+
+    def counting(value: object) -> str:
+        calls.append(value)
+        return canonical(value)
+
+    monkeypatch.setattr(gallery, "_canonical", counting)
+    jobs = [make("fox", i, 100.0 + i, size="512*512") for i in range(20)]
+    assert group_of(jobs[3], jobs) == jobs
+    first = len(calls)
+    assert first > 0
+    for job in jobs:
+        assert group_of(job, jobs) == jobs
+    assert len(calls) == first
+    changed = dataclasses.replace(jobs[0], params={"prompt": "owl", "seed": 0})
+    assert group_of(changed, [changed, *jobs[1:]]) == [changed]  # a new job: worked out
+    assert len(calls) > first

@@ -76,3 +76,23 @@ def test_showing_another_task_leaves_no_old_rows_behind(qtbot: QtBot) -> None:
 
     assert "Seed" not in shown() and "Image" not in shown()  # the previous task's rows: gone
     qtbot.waitUntil(lambda: "Channel" in shown() and "stable" in shown(), timeout=2000)
+
+
+def test_showing_task_after_task_reuses_the_parameter_rows(qtbot: QtBot) -> None:
+    """Following finished tasks refills the same labels: no label is built per task."""
+    panel = DetailsPanel()
+    qtbot.addWidget(panel)
+    panel.set_job(_job(), "FLUX.1 [dev]")  # image and seed (the prompt is shown above)
+    panel.show()
+    qtbot.waitExposed(panel)
+    body = panel.widget()
+    assert body is not None
+    built = len(body.findChildren(QLabel))
+    for seed in range(5):
+        panel.set_job(Job("m/x", {"prompt": "a fox", "seed": seed, "size": "1024*1024"}), "X")
+        assert len(body.findChildren(QLabel)) == built
+        shown = [w.text() for w in body.findChildren(QLabel) if w.isVisible() and w.text()]
+        assert "Seed" in shown and str(seed) in shown and "1024*1024" in shown
+        assert "Image" not in shown
+    panel.set_job(Job("m/x", {"prompt": "a fox", "a": 1, "b": 2, "c": 3}), "X")
+    assert len(body.findChildren(QLabel)) == built + 2  # one more row: a name and a value

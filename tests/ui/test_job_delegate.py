@@ -167,6 +167,29 @@ def test_the_first_image_becomes_the_thumbnail_once_ready(
     assert count_near(after, QColor("#ff0000"), 20, centre) >= 50
 
 
+def test_repaints_copy_each_thumbnail_tile_instead_of_drawing_it_again(
+    qtbot: QtBot, delegate: JobDelegate, loader: ThumbnailLoader, tmp_path: Path
+) -> None:
+    """A progress tick repaints every visible row: each row's rounded tile (picture or
+    placeholder glyph) is drawn once and copied after that, and still looks the same."""
+    red = make_image(tmp_path / "red.png", "#ff0000")
+    picture = job(JobState.COMPLETED, files=(red,))
+    with qtbot.waitSignal(loader.ready, timeout=5000):
+        render(delegate, picture)  # the placeholder, while the thumbnail decodes
+    running = [job(JobState.RUNNING, local_id=f"run-{i}") for i in range(5)]
+    first = [render(delegate, item) for item in (picture, *running)]
+    built = delegate.tiles.built
+    assert built >= 2  # the picture's tile and the running glyph's
+    for _tick in range(3):
+        again = [render(delegate, item) for item in (picture, *running)]
+        assert again == first  # pixel for pixel
+    assert delegate.tiles.built == built
+    render(delegate, job(JobState.FAILED))  # another glyph and colour: one more tile
+    assert delegate.tiles.built == built + 1
+    centre = QRect(PAD + 4 + THUMB // 2 - 8, ROW_HEIGHT // 2 - 8, 16, 16)
+    assert count_near(first[0], QColor("#ff0000"), 20, centre) >= 50
+
+
 class PaintCounter(QObject):
     def __init__(self) -> None:
         super().__init__()

@@ -5,17 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.catalogue import Catalogue, parse_catalogue
 from get3w_desktop.itemmodels.model_catalogue import FAVOURITES, RECENT, Role
 from get3w_desktop.storage.model_prefs import ModelPrefs
+from get3w_desktop.ui.model_delegate import ModelDelegate
 from get3w_desktop.ui.model_picker import ModelPicker, group_label
 from tests.real_catalogue import real_models_json
+
+_Index = QModelIndex | QPersistentModelIndex
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +180,46 @@ def test_the_list_model_is_a_well_behaved_model(
     qtmodeltester.check(picker.source)
     QTest.keyClicks(picker.search, "video")
     qtmodeltester.check(picker.proxy)
+
+
+class CountingDelegate(ModelDelegate):
+    """The picker's delegate, counting what the view asks of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes = self.paints = 0
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        self.sizes += 1
+        return super().sizeHint(option, index)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        self.paints += 1
+        super().paint(painter, option, index)
+
+
+def test_a_keystroke_measures_and_paints_only_a_screenful_of_rows(picker: ModelPicker) -> None:
+    """Over ~800 rows, a keystroke's relayout asks one row's size (uniform sizes), not
+    every row's, and the repaint draws the rows on screen, not the whole list."""
+    counting = CountingDelegate()
+    picker.view.setItemDelegate(counting)
+    assert picker.view.uniformItemSizes()
+    option = QStyleOptionViewItem()
+    option.font = picker.view.font()
+    header, model = picker.proxy.index(0, 0), picker.proxy.index(1, 0)
+    assert header.data(Role.IS_HEADER) and not model.data(Role.IS_HEADER)
+    assert counting.sizeHint(option, header) == counting.sizeHint(option, model)
+    row_height = counting.sizeHint(option, model).height()
+    on_screen = picker.view.viewport().height() // row_height + 2
+    picker.focus_search()
+    for text in ("v", "vi", "vid", "vi", "v", ""):  # narrowing, then widening again
+        counting.sizes = counting.paints = 0
+        if len(text) > len(picker.search.text()):
+            QTest.keyClicks(picker.search, text[-1])
+        else:
+            QTest.keyClick(picker.search, Qt.Key.Key_Backspace)
+        picker.view.viewport().repaint()
+        assert picker.search.text() == text
+        assert picker.proxy.rowCount() > on_screen  # more rows than fit: the claim matters
+        assert counting.sizes <= 4, (text, counting.sizes)
+        assert 0 < counting.paints <= on_screen, (text, counting.paints)

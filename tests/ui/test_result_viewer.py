@@ -180,6 +180,9 @@ def test_zoom_in_out_fit_and_actual_size(
 
 
 def test_several_outputs_get_a_gallery(qtbot: QtBot, viewer: ResultViewer, tmp_path: Path) -> None:
+    single = make_image(tmp_path / "single.png", 120, 100)
+    viewer.show_job(job(files=(single,)))
+    assert not viewer.gallery.isVisible() and viewer.gallery.count() == 0  # no tile drawn
     files = tuple(make_image(tmp_path / f"{i}.png", 200 + i, 100) for i in range(3))
     viewer.show_job(job(files=files))
     assert viewer.gallery.isVisible() and viewer.gallery.count() == 3

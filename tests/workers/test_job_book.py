@@ -4,6 +4,7 @@ profile not in use, writing only on change, and spending that survives restarts.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,17 +193,24 @@ def test_the_history_is_written_only_when_a_snapshot_changes(
     session.book.activate_profile("work")
     seen: list[Job] = []
     session.runner.job_changed.connect(seen.append)
+    repaints: list[int] = []  # the list's dataChanged: each makes the view repaint a row
+    rows = session.book.rows
+    assert isinstance(rows, JobListModel)
+    rows.dataChanged.connect(lambda first, *_: repaints.append(first.row()))
     job = session.book.submit(IMAGE, {"prompt": "x"}, "work")
     wait_state(qtbot, session.book, job, JobState.COMPLETED)
-    writes = session.book.history_writes
-    # The same snapshot again (a poll that learnt nothing) writes nothing.
+    writes, repainted = session.book.history_writes, len(repaints)
+    # The same snapshot again (a poll that learnt nothing) writes nothing, repaints nothing.
     final = session.book.job(job.local_id)
     session.runner.job_changed.emit(final)
     assert session.book.history_writes == writes
+    assert len(repaints) == repainted
     session.quit()  # drains the writer
     keys = [history_key(j) for j in saved if j.local_id == job.local_id]
     changes = list(dict.fromkeys(history_key(j) for j in seen))
     assert len(seen) > len(changes)  # notes and polls that learnt nothing…
+    moved = sum(1 for before, after in itertools.pairwise(seen) if before != after)
+    assert 0 < repainted <= moved < len(seen) - 1  # …repainted nothing: a row update per change
     assert len(keys) == len(set(keys))  # …were never written, and no change was written twice
     assert set(keys) <= set(changes) and keys[-1] == history_key(seen[-1])
     assert len(keys) >= 4  # submitting, running, downloading, completed at least
