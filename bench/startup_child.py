@@ -1,13 +1,14 @@
 """One start-up, measured from inside: run by bench/startup.py, never by hand.
 
-    python bench/startup_child.py bare|app [--breakdown]
+    python bench/startup_child.py bare|app [--breakdown] [--modules]
 
 The parent passes its CLOCK_MONOTONIC reading taken just before spawning us in
 $BENCH_T0 (the clock is shared by every process on Linux), so the figures include
 interpreter start-up. We create the QApplication ourselves (app.main() reuses it), watch
 for the main window to be exposed and painted, and quit the first time the event loop is
 about to block with that window on screen: "shown and idle". One line goes to stdout:
-`STARTUP {json}` with seconds since $BENCH_T0. Kept lean on purpose: every import here
+`STARTUP {json}` with seconds since $BENCH_T0 (with `--modules`, also the modules that
+were imported when the first frame was painted). Kept lean on purpose: every import here
 would count against the figures.
 """
 
@@ -23,6 +24,8 @@ from typing import Any
 T0 = float(os.environ.get("BENCH_T0", "nan"))
 MARKS: dict[str, float] = {"python": time.monotonic() - T0}
 SPANS: dict[str, float] = {}
+#: With --modules: sys.modules' names at the first paint (what start-up had imported).
+MODULES: list[str] = []
 
 
 def mark(name: str) -> None:
@@ -73,6 +76,8 @@ def install_probe() -> Any:
                 and isinstance(watched.window(), QMainWindow)
             ):
                 mark("first_paint")
+                if "--modules" in sys.argv:
+                    MODULES[:] = sorted(sys.modules)
                 self.painted = True
                 app.removeEventFilter(self)
             return False
@@ -173,7 +178,10 @@ def main() -> int:
         print(f"unknown mode {mode!r}: bare or app", file=sys.stderr)
         return 2
     mark("exited_loop")
-    print("STARTUP " + json.dumps({"mode": mode, "marks": MARKS, "spans": SPANS}), flush=True)
+    report: dict[str, Any] = {"mode": mode, "marks": MARKS, "spans": SPANS}
+    if MODULES:
+        report["modules_at_first_paint"] = MODULES
+    print("STARTUP " + json.dumps(report), flush=True)
     return code
 
 
