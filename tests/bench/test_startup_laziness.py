@@ -3,8 +3,8 @@
 A module-presence check, not a timing: the app is started the way `bench.startup` starts
 it (a fresh home, no key, offscreen), and the names in sys.modules at the first paint are
 compared with modules that are only needed later. Each of them cost start-up time before
-(jsonschema ~0.16 s, keyring ~0.3 s, QtMultimedia and the dialogs' modules); importing one
-of them early again, directly or through a thread started before the frame, fails here.
+(jsonschema ~0.16 s, keyring ~0.3 s, Pillow ~0.05 s, QtMultimedia, the dialogs' modules);
+importing one early again, directly or through a thread started before the frame, fails.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ CHILD = ROOT / "bench" / "startup_child.py"
 LATER = (
     "jsonschema",  # validation: compiled after the first frame, off the GUI thread
     "keyring",  # the stored key: looked up after the first frame on a first run
+    "PIL",  # Pillow: checking a downloaded picture, the sandbox painting one
+    "get3w_desktop.sandbox.images",
     "PySide6.QtMultimedia",  # the video/audio page of the result viewer
     "PySide6.QtMultimediaWidgets",
     "get3w_desktop.ui.media_player",
