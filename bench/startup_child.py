@@ -1,32 +1,32 @@
 """One start-up, measured from inside: run by bench/startup.py, never by hand.
 
-    python bench/startup_child.py bare|app [--breakdown]
+    python bench/startup_child.py bare|app [--breakdown] [--modules]
 
 The parent passes its CLOCK_MONOTONIC reading taken just before spawning us in
 $BENCH_T0 (the clock is shared by every process on Linux), so the figures include
 interpreter start-up. We create the QApplication ourselves (app.main() reuses it), watch
 for the main window to be exposed and painted, and quit the first time the event loop is
 about to block with that window on screen: "shown and idle". One line goes to stdout:
-`STARTUP {json}` with seconds since $BENCH_T0. Kept lean on purpose: every import here
+`STARTUP {json}` with seconds since $BENCH_T0 (with `--modules`, also the modules that
+were imported when the first frame was painted). Kept lean on purpose: every import here
 would count against the figures.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-T0 = float(os.environ.get("BENCH_T0", "nan"))
-MARKS: dict[str, float] = {"python": time.monotonic() - T0}
+# The packaged app's probe (not a package: the frozen entry point imports it by name), so
+# the app from source and the packaged one are timed by the same code.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packaging" / "entry"))
+import startup_probe  # type: ignore[import-not-found]
+from startup_probe import mark
+
 SPANS: dict[str, float] = {}
-
-
-def mark(name: str) -> None:
-    MARKS.setdefault(name, time.monotonic() - T0)
 
 
 def timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,45 +44,7 @@ def timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
 def install_probe() -> Any:
     """Quit at the first idle moment after a QMainWindow is exposed and painted."""
-    from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject
-    from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    mark("qapplication")
-
-    class Probe(QObject):
-        """Watches events only until the first paint, then only the dispatcher."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.painted = False
-            app.installEventFilter(self)
-            dispatcher = QAbstractEventDispatcher.instance()
-            assert dispatcher is not None
-            dispatcher.aboutToBlock.connect(self.about_to_block)
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
-            kind = event.type()
-            if kind == QEvent.Type.Show and isinstance(watched, QMainWindow):
-                mark("shown")
-            elif kind == QEvent.Type.Expose and "shown" in MARKS:
-                mark("exposed")
-            elif (
-                kind == QEvent.Type.Paint
-                and isinstance(watched, QWidget)
-                and isinstance(watched.window(), QMainWindow)
-            ):
-                mark("first_paint")
-                self.painted = True
-                app.removeEventFilter(self)
-            return False
-
-        def about_to_block(self) -> None:
-            if self.painted and "idle" not in MARKS:
-                mark("idle")
-                QCoreApplication.quit()
-
-    return Probe()
+    return startup_probe.install(report_at_exit=False, modules="--modules" in sys.argv)
 
 
 def run_bare() -> int:
@@ -172,8 +134,7 @@ def main() -> int:
     else:
         print(f"unknown mode {mode!r}: bare or app", file=sys.stderr)
         return 2
-    mark("exited_loop")
-    print("STARTUP " + json.dumps({"mode": mode, "marks": MARKS, "spans": SPANS}), flush=True)
+    print(startup_probe.report_line(mode, SPANS), flush=True)
     return code
 
 

@@ -24,6 +24,7 @@ from get3w_desktop.core.redact import RedactingFilter
 from get3w_desktop.core.resources import resource_path
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.storage.paths import AppPaths, app_paths
+from get3w_desktop.workers import first_frame
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QMainWindow
@@ -279,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     secret_store = KeyringSecretStore()
     keys = KeyService(secret_store)
     history = open_history(paths)
+    first_frame.hold()  # background work waits for the window's first frame (see there)
     base_urls: dict[str, str] = {}
     writer = HistoryWriter(history, base_urls=base_urls) if history else None
     runner = TaskRunner(
@@ -327,9 +329,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     quit_on_signals(app)
     models = follow_model_list(catalogue, window, services, paths.cache / CACHE_SUBDIR)
-    if loader is not None:  # after the first frame is on its way
-        loader.load(profile=live.info.profile, base_url=live.info.base_url,
-                    is_sandbox=live.info.is_sandbox)  # fmt: skip
+    if loader is not None:  # after the first frame: reading rows would hold the GIL
+        history_loader = loader
+        first_frame.after_first_frame(
+            lambda: history_loader.load(profile=live.info.profile, base_url=live.info.base_url,
+                                        is_sandbox=live.info.is_sandbox)
+        )  # fmt: skip
     if keeper is not None:
         keeper.prune_thumbnails(THUMBNAIL_BUDGET)  # the cache stays under its budget
     if first_run_lookup is not None:
@@ -340,6 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(app.exec())
     finally:
+        first_frame.drop()
         models.shutdown()
         runner.shutdown()
         remote_cancel.shutdown()
@@ -395,9 +401,11 @@ def follow_model_list(
     models.loaded.connect(show)
     models.failed.connect(lambda message: log.info("model list not refreshed: %s", message))
     services.profile_activated.connect(refresh)
-    refresh()
+    # Both after the first frame: parsing the list and importing jsonschema off the GUI
+    # thread would still hold the interpreter lock while the window is being built.
+    first_frame.after_first_frame(refresh)
     # The JSON Schema checker compiles on first use (~0.1 s): pay it off the GUI thread.
-    models.run_work(validation.warm_up)
+    first_frame.after_first_frame(lambda: models.run_work(validation.warm_up))
     return models
 
 
@@ -411,11 +419,13 @@ def adopt_stored_key(services: ServiceController, profile: Profile, lookup: Keyr
     """When the first run's keyring lookup finds a key, run new tasks on Get3W with it."""
     from PySide6.QtCore import QTimer
 
-    deadline = time.monotonic() + KEYRING_TIMEOUT + FIRST_FRAME_DELAY_MS / 1000
+    deadline: list[float] = []  # KEYRING_TIMEOUT from the lookup's start
 
     def check() -> None:
         lookup.start()  # after the first frame: the keyring's import no longer competes
-        if not lookup.done() and time.monotonic() < deadline:
+        if not deadline:
+            deadline.append(time.monotonic() + KEYRING_TIMEOUT)
+        if not lookup.done() and time.monotonic() < deadline[0]:
             QTimer.singleShot(50, check)
             return
         key = lookup.result(0)
@@ -423,7 +433,8 @@ def adopt_stored_key(services: ServiceController, profile: Profile, lookup: Keyr
             services.activate(profile, key)
             services.remember_active(profile.name)
 
-    QTimer.singleShot(FIRST_FRAME_DELAY_MS, check)
+    # Counted from the first frame: a timer armed before it can fire before it is painted.
+    first_frame.after_first_frame(lambda: QTimer.singleShot(FIRST_FRAME_DELAY_MS, check))
 
 
 def quit_on_signals(app: QApplication) -> None:

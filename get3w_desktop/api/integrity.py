@@ -26,8 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image
-
 #: Pictures larger than this many pixels are refused rather than decoded (a 16k x 16k
 #: output is already far above any model's size).
 MAX_PIXELS = 16384 * 16384
@@ -101,6 +99,8 @@ def incomplete_reason(path: Path, media_type: str, *, length_known: bool) -> str
 
 
 def _image(path: Path, _stream: BinaryIO, _size: int) -> str | None:
+    from PIL import Image  # here: Pillow costs ~50 ms to import, not needed at start-up
+
     try:
         with warnings.catch_warnings():
             # Pillow warns between its limit and twice it (and raises above): we decide.

@@ -19,7 +19,6 @@ from typing import Any
 
 from get3w_desktop.core.catalogue import parse_size
 from get3w_desktop.core.resources import resource_path
-from get3w_desktop.sandbox.images import render_image
 from get3w_desktop.sandbox.kinds import render_other
 from get3w_desktop.sandbox.state import Output, SandboxTask
 
@@ -141,6 +140,10 @@ def render_outputs(task: SandboxTask, render_scale: float) -> list[Output]:
                 seed = task.image_seed
             size = image_size(params, render_scale)
             fmt = str(params.get("output_format", "png"))
+            # Imported here: Pillow (~50 ms) is not needed until a picture is painted, and
+            # the app starts its sandbox before its first frame.
+            from get3w_desktop.sandbox.images import render_image
+
             data, content_type = render_image(prompt, seed + index, size, fmt)
         outputs.append(Output(data, content_type, hashlib.sha256(data).hexdigest()))
     return outputs

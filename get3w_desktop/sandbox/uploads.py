@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import email.message
 import email.parser
-import email.policy
 import mimetypes
 import re
 
@@ -67,6 +66,8 @@ def parse_upload(content_type: str, body: bytes) -> Upload:
 def _parts(body: bytes, boundary: bytes) -> list[tuple[email.message.Message, bytes]]:
     """Split a multipart body without copying it line by line (uploads can be 100 MB)."""
     delimiter = b"--" + boundary
+    import email.policy  # here: its header registry is slow to import, the app starts us early
+
     parser = email.parser.BytesHeaderParser(policy=email.policy.HTTP)
     parts: list[tuple[email.message.Message, bytes]] = []
     chunks = body.split(delimiter)

@@ -69,7 +69,9 @@ class ComboNamer(QObject):
     combo boxes built later (forms rebuilt per model, dialogs) are covered too."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and isinstance(watched, QComboBox):
+        # It sees every event of the app: the cheap type test first (`event.type()` builds
+        # a Python enum each call, thousands of times while the window is built).
+        if isinstance(watched, QComboBox) and event.type() == QEvent.Type.Show:
             name_combo_parts(watched)
         return False
 

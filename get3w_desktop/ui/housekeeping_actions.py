@@ -18,13 +18,13 @@ from PySide6.QtWidgets import QDialog
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
-from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog, ExportDialog
-from get3w_desktop.ui.storage_dialog import StorageDialog
 from get3w_desktop.workers.housekeeping import Housekeeper
 from get3w_desktop.workers.job_book import JobBook
 
 if TYPE_CHECKING:
+    from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog
     from get3w_desktop.ui.services import LiveService
+    from get3w_desktop.ui.storage_dialog import StorageDialog
     from get3w_desktop.ui.task_panel import TaskMenus
 
 
@@ -91,6 +91,8 @@ class HousekeepingActions(QObject):
             return None
         live = self._live()
         available = live.client.v3_available() if live is not None else False
+        from get3w_desktop.ui.housekeeping_dialogs import DeleteDialog  # not at start-up
+
         dialog = DeleteDialog(plan, remote_available=available, parent=self._window.dialog_parent())
         if available is None and live is not None:
             self._probe_dialog = dialog
@@ -113,6 +115,8 @@ class HousekeepingActions(QObject):
         if not jobs:
             self._say(self.tr("Select finished tasks to export."))
             return None
+        from get3w_desktop.ui.housekeeping_dialogs import ExportDialog  # not at start-up
+
         dialog = ExportDialog(jobs, start_dir=str(Path.home()), parent=self._window.dialog_parent())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -123,6 +127,8 @@ class HousekeepingActions(QObject):
     # -- storage -----------------------------------------------------------------------
 
     def open_storage(self) -> StorageDialog:
+        from get3w_desktop.ui.storage_dialog import StorageDialog  # not at start-up
+
         dialog = StorageDialog(self._keeper, self._load, model_label=self._window.model_name,
                                parent=self._window.dialog_parent())  # fmt: skip
         dialog.jobs_changed.connect(self._book.update)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+)
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from get3w_desktop.core.catalogue import Catalogue
+from get3w_desktop.core.catalogue import Catalogue, ModelInfo
 from get3w_desktop.itemmodels.job_filter import JobFilterModel, Period, StateGroup
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.ui.a11y import clearable
@@ -13,6 +24,38 @@ from get3w_desktop.ui.texts import filter_label
 
 # Typing pauses this long before the list is filtered again (keeps typing smooth at 10k).
 SEARCH_DELAY_MS = 150
+#: The model filter is this many characters wide (its popup shows whole names): sizing it
+#: to the longest of ~800 names would read every name while the first frame is laid out.
+MODEL_FILTER_CHARS = 22
+
+
+class ModelChoices(QAbstractListModel):
+    """The model filter's rows: "All models" (data None), then each model (data its id).
+
+    A read-only view of the list, so start-up does not add ~800 combo items one by one
+    (~30 ms) for a filter that is mostly left on "All models"."""
+
+    def __init__(self, models: list[ModelInfo], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._models = models
+        self._all = ""
+
+    def set_all_label(self, text: str) -> None:
+        self._all = text
+        self.dataChanged.emit(self.index(0), self.index(0))
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._models) + 1
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        row = index.row()
+        if not index.isValid() or not 0 <= row <= len(self._models):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self._all if row == 0 else self._models[row - 1].name
+        if role == Qt.ItemDataRole.UserRole:
+            return None if row == 0 else self._models[row - 1].model_id
+        return None
 
 
 class TaskFilterBar(QWidget):
@@ -25,9 +68,8 @@ class TaskFilterBar(QWidget):
         for group in StateGroup:
             self.status.addItem(group.value, group)
         self.model = QComboBox()
-        self.model.addItem("", None)
-        for info in catalogue.models:
-            self.model.addItem(info.name, info.model_id)
+        self._model_choices = ModelChoices(list(catalogue.models), self.model)
+        self.model.setModel(self._model_choices)
         self.profile = QComboBox()  # shown once there is more than one profile
         self.profile.addItem("", None)
         self.profile.hide()
@@ -37,8 +79,12 @@ class TaskFilterBar(QWidget):
         self.order = QComboBox()
         self.order.addItem("", False)
         self.order.addItem("", True)
-        for combo in (self.status, self.model, self.profile, self.period, self.order):
+        for combo in (self.status, self.profile, self.period, self.order):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.model.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.model.setMinimumContentsLength(MODEL_FILTER_CHARS)
         self.count = QLabel()
         self.count.setStyleSheet("color: palette(placeholder-text);")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -96,7 +142,7 @@ class TaskFilterBar(QWidget):
         for i, group in enumerate(StateGroup):
             self.status.setItemText(i, filter_label(group.value))
         self.status.setToolTip(self.tr("Show tasks with this status"))
-        self.model.setItemText(0, self.tr("All models"))
+        self._model_choices.set_all_label(self.tr("All models"))
         self.model.setToolTip(self.tr("Show tasks of one model"))
         self.profile.setItemText(0, self.tr("All profiles"))
         self.profile.setToolTip(self.tr("Show tasks that ran on one profile"))

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject
 
 from get3w_desktop.core import validation
 from get3w_desktop.core.catalogue import ModelInfo
+from get3w_desktop.workers import first_frame
 from get3w_desktop.workers.base import PoolOwner
 
 
@@ -22,7 +23,8 @@ class SchemaWarmer(PoolOwner):
     def warm(self, model: ModelInfo) -> None:
         """Compile `model`'s checker now, in the background (a crash is only logged: the
         form compiles it itself when it first checks)."""
-        self.run_work(lambda: _compile(model))
+        # Not before the window's first frame: importing jsonschema holds the GIL ~0.15 s.
+        first_frame.after_first_frame(lambda: self.run_work(lambda: _compile(model)))
 
 
 def _compile(model: ModelInfo) -> None:

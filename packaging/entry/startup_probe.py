@@ -1,10 +1,15 @@
-"""Start-up probe for the packaged app (`bench.startup --exe`, bench/README.md).
+"""Start-up probe: when the main window is shown, first painted and the loop idle.
 
-With $GET3W_STARTUP_PROBE set, the frozen entry point calls `install()` before the app's
-main(): it creates the QApplication (main() reuses it, as with bench/startup_child.py),
-records when the main window is shown and first painted, quits at the first idle moment
-after that, and prints `STARTUP {"marks": {...}}` (seconds since $BENCH_T0) on exit.
-Without the variable nothing here runs.
+One implementation for both measurements of `bench.startup` (bench/README.md):
+- the packaged app: with $GET3W_STARTUP_PROBE set, the frozen entry point calls
+  `install()` before the app's main(); on exit it prints `STARTUP {json}`;
+- the app from source: bench/startup_child.py imports this file and prints its own line.
+
+`install()` creates the QApplication (the app's main() reuses it), records when a
+QMainWindow is shown, exposed and first painted, and quits the first time the event loop
+is about to block after that. Marks are seconds since $BENCH_T0 (the parent's
+CLOCK_MONOTONIC reading just before the spawn, shared by every process on Linux), with
+the process's CPU seconds beside them. Without the variable (frozen app) nothing here runs.
 """
 
 from __future__ import annotations
@@ -18,18 +23,28 @@ from typing import Any
 
 T0 = float(os.environ.get("BENCH_T0", "nan"))
 MARKS: dict[str, float] = {"python": time.monotonic() - T0}
+#: CPU seconds of the whole process (every thread) at each mark: on a loaded machine the
+#: wall-clock marks include waiting for a core, these do not.
+CPU: dict[str, float] = {"python": time.process_time()}
+#: With `install(modules=True)`: sys.modules' names at the first paint.
+MODULES: list[str] = []
 
 
 def mark(name: str) -> None:
     MARKS.setdefault(name, time.monotonic() - T0)
+    CPU.setdefault(name, time.process_time())
 
 
-def report() -> None:
+def report_line(mode: str, spans: dict[str, float] | None = None) -> str:
     mark("exited_loop")
-    print("STARTUP " + json.dumps({"mode": "exe", "marks": MARKS, "spans": {}}), flush=True)  # noqa: T201
+    report: dict[str, Any] = {"mode": mode, "marks": MARKS, "cpu": CPU, "spans": spans or {}}
+    if MODULES:
+        report["modules_at_first_paint"] = MODULES
+    return "STARTUP " + json.dumps(report)
 
 
-def install() -> Any:
+def install(*, report_at_exit: bool = True, modules: bool = False) -> Any:
+    """Watch for the first frame; quit at the first idle moment after it."""
     from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject
     from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -37,6 +52,8 @@ def install() -> Any:
     mark("qapplication")
 
     class Probe(QObject):
+        """Watches events only until the first paint, then only the dispatcher."""
+
         def __init__(self) -> None:
             super().__init__()
             self.painted = False
@@ -57,6 +74,8 @@ def install() -> Any:
                 and isinstance(watched.window(), QMainWindow)
             ):
                 mark("first_paint")
+                if modules:
+                    MODULES[:] = sorted(sys.modules)
                 self.painted = True
                 app.removeEventFilter(self)
             return False
@@ -66,5 +85,6 @@ def install() -> Any:
                 mark("idle")
                 QCoreApplication.quit()
 
-    atexit.register(report)
+    if report_at_exit:
+        atexit.register(lambda: print(report_line("exe"), flush=True))  # noqa: T201
     return Probe()
