@@ -48,7 +48,13 @@ log = logging.getLogger(__name__)
 
 #: Tasks in the first page (a screenful many times over) and in each later page.
 FIRST_PAGE = 500
-PAGE = 2000
+PAGE = 1000
+#: A page is read in slices of this many tasks with a pause of `PAUSE_S` between them: the
+#: loader then holds the interpreter lock a few milliseconds at a time, and the GUI thread
+#: takes it in the pauses (issue 16: converting a page of rows in one go kept the GUI
+#: thread waiting for the lock for hundreds of milliseconds on a busy machine).
+SLICE = 200
+PAUSE_S = 0.002
 
 #: Days of spending loaded at start (today's cap and this month's figures need no more).
 SPEND_DAYS = 40
@@ -129,9 +135,23 @@ def _load(store: HistoryStore, plan: dict[str, object], limit: int | None) -> Lo
 
 def _load_page(store: HistoryStore, offset: int) -> LoadedHistory:
     started = time.perf_counter()
-    jobs = tuple(entry.job for entry in store.list(limit=PAGE, offset=offset))
+    jobs: list[Job] = []
+    while len(jobs) < PAGE:
+        if jobs:
+            _pause()
+        wanted = min(SLICE, PAGE - len(jobs))
+        got = [entry.job for entry in store.list(limit=wanted, offset=offset + len(jobs))]
+        jobs += got
+        if len(got) < wanted:
+            break
     _keep_for_good()
-    return LoadedHistory(jobs, (), (), time.perf_counter() - started, more=len(jobs) == PAGE)
+    return LoadedHistory(tuple(jobs), (), (), time.perf_counter() - started,
+                         more=len(jobs) == PAGE)  # fmt: skip
+
+
+def _pause() -> None:
+    """Let the GUI thread have the interpreter lock for a moment."""
+    time.sleep(PAUSE_S)
 
 
 class HistoryLoader(PoolOwner):
