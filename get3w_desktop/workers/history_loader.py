@@ -128,7 +128,8 @@ def _load(store: HistoryStore, plan: dict[str, object], limit: int | None) -> Lo
     jobs = tuple(entry.job for entry in store.list(limit=page))
     spend = tuple(store.spend(since=time.time() - SPEND_DAYS * 86400))
     more = limit is None and len(jobs) == page
-    _keep_for_good()
+    if more:  # a long history: its pages follow (a short one is not worth freezing)
+        _keep_for_good()
     return LoadedHistory(jobs, tuple(resume), tuple(settled), time.perf_counter() - started,
                          tuple(parked), spend, more)  # fmt: skip
 

@@ -260,3 +260,16 @@ def test_a_page_is_read_in_slices_with_a_pause_for_the_gui_thread_between(
     # came back short, so nothing was left to pause for.
     assert len(pauses) == 4
     assert history_loader.PAUSE_S > 0
+
+
+def test_a_history_of_one_page_is_left_to_the_collector(qtbot: QtBot, store: HistoryStore) -> None:
+    store.save_many([Job(model_id="m", params={}, state=JobState.COMPLETED) for _ in range(3)])
+    loader = HistoryLoader(store)
+    pages: list[LoadedHistory] = []
+    loader.loaded.connect(pages.append)
+    frozen_before = gc.get_freeze_count()
+    loader.load(profile="default", base_url="https://api.example.test", is_sandbox=False)
+    qtbot.waitUntil(lambda: bool(pages), timeout=10000)
+    loader.wait()
+    assert [len(page.jobs) for page in pages] == [3] and not pages[0].more
+    assert gc.get_freeze_count() == frozen_before
