@@ -250,13 +250,15 @@ def fresh_state(home: Path) -> None:
         shutil.rmtree(home / name, ignore_errors=True)
 
 
-def run_child(home: Path, expect: int, interact: bool, search: str, limit: float) -> dict[str, Any]:
+def run_child(home: Path, expect: int, interact: bool, search: str, limit: float,
+              scroll_pages: int = 0) -> dict[str, Any]:  # fmt: skip
     fresh_state(home)
     env = {k: v for k, v in os.environ.items() if k not in ("GET3W_API_KEY", "GET3W_BASE_URL")}
     env.update(GET3W_HOME=str(home), QT_QPA_PLATFORM="offscreen",
                QT_LOGGING_RULES="qt.multimedia*=false")  # fmt: skip
     command = [sys.executable, str(CHILD), "--expect", str(expect), "--search", search,
-               "--limit", str(limit), *(["--interact"] if interact else [])]  # fmt: skip
+               "--limit", str(limit), "--scroll-pages", str(scroll_pages),
+               *(["--interact"] if interact else [])]  # fmt: skip
     env["BENCH_T0"] = repr(time.monotonic())
     proc = subprocess.run(command, env=env, capture_output=True, text=True,
                           timeout=limit + 60, check=False)  # fmt: skip
@@ -301,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--search", default="lighthouse", help="typed a key at a time")
     parser.add_argument("--home", type=Path, help="build (or reuse) the history here; kept")
     parser.add_argument("--no-interact", action="store_true", help="start-ups only")
+    parser.add_argument("--scroll-pages", type=int, default=0,
+                        help="scroll this many pages, not to the end (0: every row)")  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="300 tasks, 1 run: a smoke test")
     parser.add_argument("--json", type=Path, default=RESULTS / "scale.json")
     args = parser.parse_args(argv)
@@ -347,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
                 samples[name].append(run_child(home, expect, False, args.search, limit))
         interaction = None
         if not args.no_interact:
-            interaction = run_child(full, args.tasks, True, args.search, limit)
+            interaction = run_child(full, args.tasks, True, args.search, limit,
+                                    args.scroll_pages)  # fmt: skip
 
     summary = {name: summarise(reports) for name, reports in samples.items()}
     extra_open = (
@@ -449,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     path = write_result("scale", {
         "settings": {"tasks": args.tasks, "runs": args.runs, "distinct": args.distinct,
                      "image_px": args.image_size, "search": args.search,
-                     "frame_ms": 16, "heartbeat_ms": 10},
+                     "frame_ms": 16, "heartbeat_ms": 10, "scroll_pages": args.scroll_pages},
         "goals": GOALS, "history": built, "summary": summary, "verdict": verdict,
         "interaction": interactive,
         "samples": {name: [{"marks": r["marks"], "spans": r["spans"],

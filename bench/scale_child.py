@@ -12,7 +12,8 @@ and history_idle (the event loop about to block after that). A 10 ms heartbeat r
 the first paint, so a stall while the rows go in is seen too. Memory (VmRSS, VmHWM) is
 read at history_idle.
 
-With --interact it then scrolls the list from top to bottom a page per frame (16 ms),
+With --interact it then scrolls the list from top to bottom a page per frame (16 ms) (or
+only --scroll-pages pages: on a busy machine 100,000 rows take longer than --limit),
 waits for the last page's thumbnails, types WORDS into the search field a key at a time
 (slower than the search delay, so every key filters) and deletes them again, with the
 heartbeat and a sampler of the GUI thread's stack running. One `SCALE {json}` line goes
@@ -264,7 +265,8 @@ class Probe:
 
     def scroll_step(self) -> None:
         bar = self.bar
-        if bar.value() >= bar.maximum():
+        enough = 0 < self.args.scroll_pages <= self.steps
+        if bar.value() >= bar.maximum() or enough:
             self.ticker.stop()
             INFO["scroll_seconds"] = time.perf_counter() - self.scroll_started
             INFO["scroll_steps"] = self.steps
@@ -396,6 +398,7 @@ def main() -> int:
     parser.add_argument("--interact", action="store_true")
     parser.add_argument("--search", default="lighthouse")
     parser.add_argument("--limit", type=float, default=240.0)
+    parser.add_argument("--scroll-pages", type=int, default=0, help="0: to the bottom")
     args = parser.parse_args()
     PROBE = Probe(args)
     instrument()

@@ -68,7 +68,7 @@ def expected_output_kind(model_type: str | None, output_kind: str | None) -> str
     return output_kind
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class TextOutput:
     """An output the server gave as text (captioners, LLMs, speech-to-text, moderation)."""
 
@@ -76,7 +76,8 @@ class TextOutput:
     text: str
 
 
-@dataclasses.dataclass(frozen=True)
+# Slots: a history of 100,000 jobs stays in memory (issue 16); no per-job __dict__.
+@dataclasses.dataclass(frozen=True, slots=True)
 class Job:
     model_id: str
     params: Mapping[str, Any]

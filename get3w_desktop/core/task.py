@@ -43,7 +43,7 @@ class Phase(enum.Enum):
 TIMING_KEYS = ("queue_wait", "celery_init", "api_call", "save", "run_overhead", "total")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Task:
     """One snapshot of a remote task.
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from get3w_desktop.core.errors import Action
-from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.job import Job, JobState, TextOutput
 from get3w_desktop.core.task import Task
 from get3w_desktop.storage.history import (
     REMOTE_RETENTION,
@@ -85,6 +85,30 @@ def test_a_job_comes_back_equal_with_the_servers_unknown_fields(store: HistorySt
     store.save(failed)
     assert store.get(failed.local_id) == failed
     assert store.get("no-such-id") is None
+
+
+def test_loaded_jobs_share_their_repeated_texts_and_carry_no_per_object_dict(
+    store: HistoryStore,
+) -> None:
+    # Issue 16: 100,000 loaded tasks must fit in memory; copies of the same short texts
+    # (parameter names, model ids, statuses) in every row cost ~5 MB each.
+    first = full_job(texts=(TextOutput(0, "a caption"),))
+    second = full_job(task=Task(id="t-3", status="completed", model=MODEL))
+    third = full_job(task=Task(id="t-4", status="completed"))
+    store.save_many([first, second, third])
+    a, b, c = (store.get(job.local_id) for job in (first, second, third))
+    assert (a, b, c) == (first, second, third)
+    assert a is not None and b is not None and c is not None
+    assert a.task is not None and b.task is not None and c.task is not None
+    assert a.model_id is b.model_id and a.profile is b.profile
+    assert a.task.status is b.task.status and a.task.model is b.task.model
+    (key_a,) = [k for k in a.params if k == "aspect_ratio"]
+    (key_b,) = [k for k in b.params if k == "aspect_ratio"]
+    assert key_a is key_b and a.params["aspect_ratio"] is b.params["aspect_ratio"]
+    assert a.params["prompt"] is b.params["prompt"]  # short enough to share
+    assert b.task.extra == {} and b.task.extra is c.task.extra  # one empty mapping
+    for value in (a, a.task, *a.texts):
+        assert not hasattr(value, "__dict__"), type(value)  # __slots__
 
 
 def test_a_later_save_replaces_the_job_but_keeps_where_it_was_sent(store: HistoryStore) -> None:

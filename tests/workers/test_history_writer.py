@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -210,3 +211,65 @@ def test_the_loader_sends_the_newest_page_first_then_the_rest_in_pages(
     listed = [job.local_id for page in pages for job in page.jobs]
     newest_first = [job.local_id for job in reversed(jobs)] + [unfinished.local_id]
     assert listed == newest_first  # each once, newest first
+
+
+def test_each_loaded_page_is_kept_out_of_the_collectors_full_passes(
+    qtbot: QtBot, store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 16: a full collection walking 100,000 loaded jobs held the GIL for 0.2-0.8 s.
+    monkeypatch.setattr(history_loader, "FIRST_PAGE", 2)
+    monkeypatch.setattr(history_loader, "PAGE", 3)
+    store.save_many([Job(model_id="m", params={"prompt": str(i)}, state=JobState.COMPLETED,
+                         created_at=1000.0 + i) for i in range(7)])  # fmt: skip
+    loader = HistoryLoader(store)
+    pages: list[LoadedHistory] = []
+    loader.loaded.connect(pages.append)
+    frozen_before = gc.get_freeze_count()
+    loader.load(profile="default", base_url="https://api.example.test", is_sandbox=False)
+    qtbot.waitUntil(lambda: bool(pages) and not pages[-1].more, timeout=10000)
+    loader.wait()
+    assert [len(page.jobs) for page in pages] == [2, 3, 2]
+    assert all(gc.is_tracked(job) for page in pages for job in page.jobs)
+    assert gc.get_freeze_count() > frozen_before
+    collectable = {id(o) for o in gc.get_objects()}  # frozen objects are not listed
+    assert not any(id(job) in collectable for page in pages for job in page.jobs)
+
+
+def test_a_page_is_read_in_slices_with_a_pause_for_the_gui_thread_between(
+    qtbot: QtBot, store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 16: a whole page converted in one go kept the GUI thread off the interpreter lock.
+    monkeypatch.setattr(history_loader, "FIRST_PAGE", 2)
+    monkeypatch.setattr(history_loader, "PAGE", 5)
+    monkeypatch.setattr(history_loader, "SLICE", 2)
+    pauses: list[int] = []
+    monkeypatch.setattr(history_loader, "_pause", lambda: pauses.append(1))
+    jobs = [Job(model_id="m", params={"prompt": str(i)}, state=JobState.COMPLETED,
+                created_at=1000.0 + i) for i in range(13)]  # fmt: skip
+    store.save_many(jobs)
+    loader = HistoryLoader(store)
+    pages: list[LoadedHistory] = []
+    loader.loaded.connect(pages.append)
+    loader.load(profile="default", base_url="https://api.example.test", is_sandbox=False)
+    qtbot.waitUntil(lambda: bool(pages) and not pages[-1].more, timeout=10000)
+    loader.wait()
+    assert [len(page.jobs) for page in pages] == [2, 5, 5, 1]
+    listed = [job.local_id for page in pages for job in page.jobs]
+    assert listed == [job.local_id for job in reversed(jobs)]  # each once, newest first
+    # Pages of 5 in slices of 2: 2, 2, 1 with two pauses each; the last page's one slice
+    # came back short, so nothing was left to pause for.
+    assert len(pauses) == 4
+    assert history_loader.PAUSE_S > 0
+
+
+def test_a_history_of_one_page_is_left_to_the_collector(qtbot: QtBot, store: HistoryStore) -> None:
+    store.save_many([Job(model_id="m", params={}, state=JobState.COMPLETED) for _ in range(3)])
+    loader = HistoryLoader(store)
+    pages: list[LoadedHistory] = []
+    loader.loaded.connect(pages.append)
+    frozen_before = gc.get_freeze_count()
+    loader.load(profile="default", base_url="https://api.example.test", is_sandbox=False)
+    qtbot.waitUntil(lambda: bool(pages), timeout=10000)
+    loader.wait()
+    assert [len(page.jobs) for page in pages] == [3] and not pages[0].more
+    assert gc.get_freeze_count() == frozen_before
