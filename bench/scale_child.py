@@ -179,9 +179,10 @@ class Probe:
         window = watched.window()
         if not isinstance(window, QMainWindow):
             return
+        if self.window is None and hasattr(window, "list_view"):
+            self.window = window  # the app's window (the start-up shell paints before it)
         if "first_paint" not in MARKS:
             mark("first_paint")
-            self.window = window
             if self.args.interact:
                 self.sampler = StallSampler(threading.get_ident())
                 self.sampler.start()

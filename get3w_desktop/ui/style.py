@@ -56,7 +56,7 @@ PHASE_COLORS = {
     "run_overhead": "#f59e0b",
 }
 OTHER_PHASE_COLOR = "#cbd5e1"
-#: The dark palette for Fusion (ui/services.py `dark_palette`).
+#: The dark palette for Fusion (ui/theme.py `dark_palette`).
 DARK_PALETTE = {
     "Window": "#1f2125", "WindowText": "#e6e6e6", "Base": "#17181b",
     "AlternateBase": "#24262b", "ToolTipBase": "#2b2d31", "ToolTipText": "#e6e6e6",

@@ -22,8 +22,8 @@ from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.settings import Theme
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.service_bar import ServiceInfo
-from get3w_desktop.ui.services import apply_theme
 from get3w_desktop.ui.style import set_tone
+from get3w_desktop.ui.theme import apply_theme
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.runner import TaskRunner
