@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
@@ -72,11 +72,14 @@ def poor_labels(window: QWidget) -> list[str]:
     for label in window.findChildren(QLabel):
         if not label.isVisibleTo(window) or not label.text().strip() or label.pixmap().width():
             continue
-        top_left = label.mapTo(window, QPoint(0, 0))
-        if label.width() < 4 or label.height() < 4:
+        # Only what a person sees: a label scrolled out of its scroll area has no visible
+        # region, and its rectangle on the screen shows whatever is painted there instead.
+        seen = label.visibleRegion().boundingRect()
+        if seen.width() < 4 or seen.height() < 4:
             continue
+        top_left = label.mapTo(window, seen.topLeft())
         crop = shot.copy(int(top_left.x() * ratio), int(top_left.y() * ratio),
-                         int(label.width() * ratio), int(label.height() * ratio))  # fmt: skip
+                         int(seen.width() * ratio), int(seen.height() * ratio))  # fmt: skip
         background, text = rendered_colors(crop)
         if background == text:  # nothing painted (clipped away inside a scroll area)
             continue
