@@ -102,6 +102,7 @@ class GeneratePanel(QWidget):
         self.picker.model_chosen.connect(self.choose_model)
         self.picker.model_activated.connect(lambda _id: self.form.focus_first_field())
         self.form.submit_requested.connect(self.generate)
+        self.form.rebuilt.connect(self._order_tabs)
         self.generate_button.clicked.connect(self.generate)
         self.form.changed.connect(self._request_price)
         self.count.valueChanged.connect(lambda _n: self.show_price())
@@ -147,6 +148,16 @@ class GeneratePanel(QWidget):
         self._show_offered()
         self._request_price()
         self.show_price()
+
+    def _order_tabs(self) -> None:
+        """Tab goes from the form's last field to the count, Generate and Batch (the form's
+        fields are made after them, so Qt put them last in the window's chain)."""
+        stops = self.form.tab_stops()
+        if not stops:
+            return
+        QWidget.setTabOrder(stops[-1], self.count)
+        QWidget.setTabOrder(self.count, self.generate_button)
+        QWidget.setTabOrder(self.generate_button, self.batch_button)
 
     def models_changed(self) -> None:
         """The catalogue adopted a new list (the server's): show it; a form whose model's

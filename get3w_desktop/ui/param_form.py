@@ -136,9 +136,11 @@ class ParamForm(QWidget):
     Signals:
         changed(): a value changed (by the person, or by set_model / set_values).
         submit_requested(): Ctrl+Enter (or Ctrl+Return) anywhere in the form.
+        rebuilt(): set_model made new fields (a new model, or the language changed).
     """
 
     changed = Signal()
+    rebuilt = Signal()
     submit_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -181,6 +183,8 @@ class ParamForm(QWidget):
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        # Not a Tab stop of its own: its fields are, and the view follows them.
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty = muted(QLabel(self.tr("Choose a model to see its settings.")), smaller=False)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -248,6 +252,7 @@ class ParamForm(QWidget):
         finally:
             self._quiet = False
         self.scroll_area.verticalScrollBar().setValue(0)
+        self.rebuilt.emit()
         self.changed.emit()
 
     def _fill_header(self, model: ModelInfo) -> None:
@@ -274,6 +279,20 @@ class ParamForm(QWidget):
 
     def field(self, name: str) -> Field | None:
         return next((r.field for r in self._rows if r.spec.name == name), None)
+
+    def tab_stops(self) -> list[QWidget]:
+        """The fields' controls in Tab order: the run of the window's focus chain that
+        follows the fields' container (Qt chains widgets in the order they were made)."""
+        content = self.scroll_area.widget()
+        if content is None:
+            return []
+        stops: list[QWidget] = []
+        widget = content.nextInFocusChain()
+        while widget is not None and content.isAncestorOf(widget) and widget not in stops:
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                stops.append(widget)
+            widget = widget.nextInFocusChain()
+        return stops
 
     def focus_first_field(self) -> None:
         """Put the cursor where people start: the first empty required field, else the top."""
