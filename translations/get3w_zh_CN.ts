@@ -2878,6 +2878,14 @@ Each task appears here with its result, how long it took and what it cost; click
         <source>No</source>
         <translation>否</translation>
     </message>
+    <message>
+        <source>The maximum is {limit}; {typed} was changed to {limit}.</source>
+        <translation>最大值为 {limit}；已将 {typed} 改为 {limit}。</translation>
+    </message>
+    <message>
+        <source>The minimum is {limit}; {typed} was changed to {limit}.</source>
+        <translation>最小值为 {limit}；已将 {typed} 改为 {limit}。</translation>
+    </message>
 </context>
 <context>
     <name>ParamForm</name>

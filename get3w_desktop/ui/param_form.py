@@ -117,17 +117,36 @@ class FieldRow(QWidget):
         set_tone(self.error, "error")
         self.error.hide()
         layout.addWidget(self.error)
+        # What the field changed of the input ("The maximum is 1536; 5000 was changed…").
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        set_tone(self.notice, "warn")
+        self.notice.hide()
+        layout.addWidget(self.notice)
+        self._problem = ""
+        field.notice_changed.connect(self.show_notice)
 
     def show_problem(self, problem: str | None) -> None:
         prefix = f"{catalogue_text(self.spec.title)}: "
         if problem and problem.startswith(prefix):  # the label above already names it
             problem = problem[len(prefix) :]
             problem = problem[:1].upper() + problem[1:]
+        self._problem = problem or ""
         self.error.setText(f"⚠ {problem}" if problem else "")
         self.error.setVisible(bool(problem))
-        self.field.focus_target().setAccessibleDescription(
-            f"{problem} {self._description}".strip() if problem else self._description
-        )
+        self._describe()
+
+    @Slot(str)
+    def show_notice(self, notice: str) -> None:
+        self.notice.setText(f"ⓘ {notice}" if notice else "")
+        self.notice.setVisible(bool(notice))
+        self._describe()
+
+    def _describe(self) -> None:
+        """A screen reader hears the problem and the note before the help line."""
+        parts = (self._problem, self.field.notice(), self._description)
+        self.field.focus_target().setAccessibleDescription(" ".join(p for p in parts if p))
 
 
 class ParamForm(QWidget):
@@ -335,6 +354,7 @@ class ParamForm(QWidget):
                 elif reset:
                     row.field.reset()
                 row.touched = False
+                row.field.clear_notice()
                 row.show_problem(None)
             for name, value in values.items():
                 if name in self._hidden:
