@@ -1221,6 +1221,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>从提交到保存 {time}</translation>
     </message>
     <message>
+        <source>Service estimate: {time}</source>
+        <translation>服务预计：{time}</translation>
+    </message>
+    <message>
         <source>Created {time}</source>
         <translation>创建于 {time}</translation>
     </message>
@@ -1273,10 +1277,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分</translation>
-    </message>
-    <message>
-        <source>{m} min</source>
-        <translation>{m} 分钟</translation>
     </message>
 </context>
 <context>
@@ -1717,8 +1717,8 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>{elapsed} / {estimate}</translation>
     </message>
     <message>
-        <source>{elapsed} · usually {estimate}</source>
-        <translation>{elapsed} · 通常需 {estimate}</translation>
+        <source>{elapsed} · expected {estimate}</source>
+        <translation>{elapsed} · 预计{estimate}</translation>
     </message>
     <message>
         <source>Saving results… · {elapsed}</source>
@@ -2891,7 +2891,16 @@ Each task appears here with its result, how long it took and what it cost; click
     <name>ParamForm</name>
     <message>
         <source>Choose a model to see its settings.</source>
+        <extracomment>The service&apos;s latest estimate per model (seconds), once a task of it was answered.</extracomment>
         <translation>选择一个模型以查看其设置。</translation>
+    </message>
+    <message>
+        <source>How long the service last estimated this model would take</source>
+        <translation>服务最近一次对此模型所需时间的估计</translation>
+    </message>
+    <message>
+        <source>How long this model usually takes, from the model list</source>
+        <translation>此模型通常所需的时间（来自模型列表）</translation>
     </message>
     <message>
         <source>required</source>

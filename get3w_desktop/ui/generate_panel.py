@@ -103,6 +103,7 @@ class GeneratePanel(QWidget):
         self.picker.model_activated.connect(lambda _id: self.form.focus_first_field())
         self.form.submit_requested.connect(self.generate)
         self.form.rebuilt.connect(self._order_tabs)
+        book.changed.connect(self._on_job_changed)
         self.generate_button.clicked.connect(self.generate)
         self.form.changed.connect(self._request_price)
         self.count.valueChanged.connect(lambda _n: self.show_price())
@@ -148,6 +149,11 @@ class GeneratePanel(QWidget):
         self._show_offered()
         self._request_price()
         self.show_price()
+
+    @Slot(object)
+    def _on_job_changed(self, job: Job) -> None:
+        if job.estimated_duration:  # the service answered: its estimate is the one shown
+            self.form.learn_estimate(job.model_id, job.estimated_duration)
 
     def _order_tabs(self) -> None:
         """Tab goes from the form's last field to the count, Generate and Batch (the form's

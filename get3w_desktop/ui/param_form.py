@@ -168,6 +168,8 @@ class ParamForm(QWidget):
         self._rows: list[FieldRow] = []
         self._hidden: dict[str, Any] = {}
         self._quiet = False
+        #: The service's latest estimate per model (seconds), once a task of it was answered.
+        self._estimates: dict[str, float] = {}
 
         self.title = QLabel()
         font = self.title.font()
@@ -279,10 +281,17 @@ class ParamForm(QWidget):
         self.title.setToolTip(model.model_id)
         self.description.setText(catalogue_text(model.description))
         self.description.setVisible(bool(model.description))
-        facts = [
-            t for t in (price_text(model.base_price), duration_text(model.estimated_duration)) if t
-        ]
+        learned = self._estimates.get(model.model_id)
+        seconds = learned or model.estimated_duration
+        facts = [t for t in (price_text(model.base_price), duration_text(seconds)) if t]
         self.meta.setText("  ·  ".join(facts))
+        self.meta.setToolTip(
+            self.tr("How long the service last estimated this model would take")
+            if learned
+            else self.tr("How long this model usually takes, from the model list")
+            if seconds
+            else ""
+        )
         has_required = any(p.required and not p.hidden and not p.disabled for p in model.params)
         self.legend.setText(
             '<span style="color: palette(link); font-weight: 700;">*</span> '
@@ -290,6 +299,16 @@ class ParamForm(QWidget):
             if has_required
             else ""
         )
+
+    def learn_estimate(self, model_id: str, seconds: float) -> None:
+        """The service estimated `seconds` for a task of `model_id`: the header says that from
+        now on rather than the model list's typical time, so the window never shows two
+        different times for the task that is running (its row and viewer say the same)."""
+        if seconds <= 0 or self._estimates.get(model_id) == seconds:
+            return
+        self._estimates[model_id] = seconds
+        if self._model is not None and self._model.model_id == model_id:
+            self._fill_header(self._model)
 
     def _show_empty(self, empty: bool) -> None:
         self.empty.setVisible(empty)
