@@ -154,6 +154,7 @@ class GeneratePanel(QWidget):
     def _on_job_changed(self, job: Job) -> None:
         if job.estimated_duration:  # the service answered: its estimate is the one shown
             self.form.learn_estimate(job.model_id, job.estimated_duration)
+            self.picker.source.set_estimate(job.model_id, job.estimated_duration)
 
     def _order_tabs(self) -> None:
         """Tab goes from the form's last field to the count, Generate and Batch (the form's

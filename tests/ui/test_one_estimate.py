@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.itemmodels.model_catalogue import Role
 from get3w_desktop.sandbox import SandboxConfig, SandboxServer
 from get3w_desktop.ui.job_delegate import status_text
 from get3w_desktop.ui.main_window import MainWindow
@@ -46,6 +47,11 @@ def places(win: MainWindow, job: Job) -> dict[str, str]:
         "viewer progress": win.viewer.progress_page.body.text(),
         "details": win.viewer.details.total.text(),
         "model header": win.form.meta.text(),
+        "model list": str(
+            win.picker.source.data(
+                win.picker.source.index(win.picker.source.row_of(job.model_id)), Role.DURATION
+            )
+        ),
     }
 
 
