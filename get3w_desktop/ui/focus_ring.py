@@ -9,7 +9,7 @@ just outside the control, ignores the mouse, and takes its colour from the theme
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
-from shiboken6 import isValid
 
 from get3w_desktop.ui.style import OWN_FOCUS_PROPERTY, tone
 
@@ -66,46 +65,84 @@ class FocusRing(QWidget):
 
 
 class FocusTracker(QObject):
-    """Follows the application's focus and keeps the focused window's ring around it."""
+    """Follows the application's focus and keeps the focused window's ring around it.
+
+    It never touches the widgets `focusChanged` names: the old one may be in its destructor
+    (a dialog closing with a focused button). It looks again at the focus once the event
+    loop is back, and forgets any widget it watches the moment that widget is destroyed.
+    """
 
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
         self._watched: list[QWidget] = []
         self._target: QWidget | None = None
+        self._ring: FocusRing | None = None
+        self._queued = False
         app.focusChanged.connect(self.follow)
 
     def target(self) -> QWidget | None:
-        return self._target if self._target is not None and isValid(self._target) else None
+        return self._target
 
     def ring(self, window: QWidget) -> FocusRing:
         found = window.findChild(FocusRing, "", Qt.FindChildOption.FindDirectChildrenOnly)
-        return found if isinstance(found, FocusRing) else FocusRing(window)
+        if isinstance(found, FocusRing):
+            return found
+        ring = FocusRing(window)
+        ring.destroyed.connect(self._forget_ring)
+        return ring
 
     @Slot(QWidget, QWidget)
-    def follow(self, old: QWidget | None, new: QWidget | None) -> None:
-        for widget in self._watched:
-            if isValid(widget):
-                widget.removeEventFilter(self)
-        self._watched = []
-        if old is not None and isValid(old):
-            for ring in old.window().findChildren(FocusRing):
-                ring.hide()
-        self._target = new if new is not None and needs_ring(new) and not new.isWindow() else None
-        if self._target is None:
+    def follow(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        if not self._queued:
+            self._queued = True
+            QTimer.singleShot(0, self.refresh)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Put the ring around whatever has the keyboard now (or hide it)."""
+        self._queued = False
+        self._unwatch()
+        if self._ring is not None:
+            self._ring.hide()
+        new = QApplication.focusWidget()
+        if new is None or new.isWindow() or not needs_ring(new):
             return
-        step: QWidget | None = self._target
+        self._target = new
+        step: QWidget | None = new
         while step is not None and not step.isWindow():  # it, and whatever moves it
             step.installEventFilter(self)
+            step.destroyed.connect(self._forget_watched)
             self._watched.append(step)
             step = step.parentWidget()
         self._place()
+
+    def _unwatch(self) -> None:
+        for widget in self._watched:
+            widget.removeEventFilter(self)
+            widget.destroyed.disconnect(self._forget_watched)
+        self._watched = []
+        self._target = None
+
+    @Slot()
+    def _forget_watched(self) -> None:
+        # One of them is going: drop them all without touching it (the others keep a
+        # harmless filter until they are watched again), and look again later.
+        self._watched = []
+        self._target = None
+        if self._ring is not None:
+            self._ring.hide()
+        self.follow(None, None)
+
+    @Slot()
+    def _forget_ring(self) -> None:
+        self._ring = None
 
     def _place(self) -> None:
         target = self.target()
         if target is None:
             return
         window = target.window()
-        ring = self.ring(window)
+        ring = self._ring = self.ring(window)
         if not target.isVisible():
             ring.hide()
             return
@@ -132,7 +169,7 @@ class FocusTracker(QObject):
         if event.type() in (
             QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide,
         ):  # fmt: skip
-            self._place()
+            self.follow(None, None)  # placed again once the loop is back (never mid-change)
         return super().eventFilter(watched, event)
 
 

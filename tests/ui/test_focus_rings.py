@@ -78,9 +78,11 @@ def test_every_control_in_the_generate_panel_shows_its_focus(
     for widget in stops:
         widget.setFocus(Qt.FocusReason.TabFocusReason)
         qtbot.waitUntil(widget.hasFocus)
+        qtbot.wait(50)  # the ring follows the focus once the event loop is back
         focused = _shot(widget)
         window.picker.search.setFocus(Qt.FocusReason.TabFocusReason)
         qtbot.waitUntil(lambda: QApplication.focusWidget() not in stops)
+        qtbot.wait(50)
         if focused == _shot(widget):
             invisible.append(widget.accessibleName() or type(widget).__name__)
     assert invisible == [], f"{theme}: no visible focus on {invisible} (of {names})"
