@@ -1406,6 +1406,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>从提交到保存 {time}</translation>
     </message>
     <message>
+        <source>Service estimate: {time}</source>
+        <translation>服务预计：{time}</translation>
+    </message>
+    <message>
         <source>Created {time}</source>
         <translation>创建于 {time}</translation>
     </message>
@@ -1458,10 +1462,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分</translation>
-    </message>
-    <message>
-        <source>{m} min</source>
-        <translation>{m} 分钟</translation>
     </message>
 </context>
 <context>
@@ -2000,8 +2000,8 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>{elapsed} / {estimate}</translation>
     </message>
     <message>
-        <source>{elapsed} · usually {estimate}</source>
-        <translation>{elapsed} · 通常需 {estimate}</translation>
+        <source>{elapsed} · expected {estimate}</source>
+        <translation>{elapsed} · 预计{estimate}</translation>
     </message>
     <message>
         <source>Saving results… · {elapsed}</source>
@@ -3388,12 +3388,29 @@ Each task appears here with its result, how long it took and what it cost; click
         <source>No</source>
         <translation>否</translation>
     </message>
+    <message>
+        <source>The maximum is {limit}; {typed} was changed to {limit}.</source>
+        <translation>最大值为 {limit}；已将 {typed} 改为 {limit}。</translation>
+    </message>
+    <message>
+        <source>The minimum is {limit}; {typed} was changed to {limit}.</source>
+        <translation>最小值为 {limit}；已将 {typed} 改为 {limit}。</translation>
+    </message>
 </context>
 <context>
     <name>ParamForm</name>
     <message>
         <source>Choose a model to see its settings.</source>
+        <extracomment>The service&apos;s latest estimate per model (seconds), once a task of it was answered.</extracomment>
         <translation>选择一个模型以查看其设置。</translation>
+    </message>
+    <message>
+        <source>How long the service last estimated this model would take</source>
+        <translation>服务最近一次对此模型所需时间的估计</translation>
+    </message>
+    <message>
+        <source>How long this model usually takes, from the model list</source>
+        <translation>此模型通常所需的时间（来自模型列表）</translation>
     </message>
     <message>
         <source>required</source>
@@ -4841,7 +4858,7 @@ Click to switch where tasks run.</source>
     <name>_Outline</name>
     <message>
         <source>Opening Get3W Desktop…</source>
-        <extracomment>The window&apos;s default size and the least it may be (ui/main_window.py uses the same). The columns&apos; widths at the window&apos;s default split (model list, form; the rest results).</extracomment>
+        <extracomment>The window&apos;s default size and the least it may be (ui/main_window.py uses the same). Qt.AlignmentFlag.AlignCenter. The shell paints before anything reads PySide6&apos;s `Qt` namespace, whose first use costs ~15 ms (a tenth of a bare window&apos;s start-up). The columns&apos; widths at the window&apos;s default split (model list, form; the rest results).</extracomment>
         <translation>正在打开 Get3W Desktop…</translation>
     </message>
 </context>

@@ -97,6 +97,7 @@ class ModelListModel(QAbstractListModel):
         self._facts: list[tuple[str, str, str | None, str]] = []
         self._favourites: set[str] = set()
         self._recent: dict[str, int] = {}
+        self._estimates: dict[str, float] = {}  # the service's latest, by model id
         self.type_counts: Counter[str] = Counter()
         self.provider_counts: Counter[str] = Counter()
         self.types: list[str] = []
@@ -121,7 +122,9 @@ class ModelListModel(QAbstractListModel):
                 row = _Row(model_type, display_name(m), m, f"{words} {texts.describe(m)}".lower())
                 row.provider = provider_of(m.model_id)
                 row.price = texts.price(m.base_price)
-                row.duration = texts.duration(m.estimated_duration)
+                row.duration = texts.duration(
+                    self._estimates.get(m.model_id) or m.estimated_duration
+                )
                 rows.append(row)
         self.beginResetModel()
         self._rows = rows
@@ -132,6 +135,19 @@ class ModelListModel(QAbstractListModel):
         self.type_counts = Counter(m.type for m in models)
         self.provider_counts = Counter(provider_of(m.model_id) for m in models)
         self.endResetModel()
+
+    def set_estimate(self, model_id: str, seconds: float) -> None:
+        """The service estimated `seconds` for a task of `model_id`: its row says that
+        rather than the model list's typical time (so it agrees with the task's)."""
+        if seconds <= 0 or self._estimates.get(model_id) == seconds:
+            return
+        self._estimates[model_id] = seconds
+        at = self._row_of.get(model_id)
+        if at is None:
+            return
+        self._rows[at].duration = self._texts.duration(seconds)
+        roles = [Role.DURATION, Role.PAINT, Qt.ItemDataRole.AccessibleTextRole]
+        self.dataChanged.emit(self.index(at), self.index(at), roles)
 
     def set_favourites(self, model_ids: Iterable[str]) -> None:
         self._favourites = set(model_ids)

@@ -38,7 +38,7 @@ from get3w_desktop.core.task import TIMING_KEYS
 from get3w_desktop.ui.charge_text import charge_text
 from get3w_desktop.ui.elided_label import ElidedLabel
 from get3w_desktop.ui.style import OTHER_PHASE_COLOR, PHASE_COLORS
-from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text, estimate_text
 
 TIMING_LABELS = {
     "queue_wait": QT_TRANSLATE_NOOP("Timings", "Queued"),
@@ -309,7 +309,12 @@ class DetailsPanel(QScrollArea):
             if job.finished_at
             else ""
         )
-        self.total.setText("\n".join(t for t in (server, local) if t))
+        expected = (
+            self.tr("Service estimate: {time}").format(time=estimate_text(job.estimated_duration))
+            if job.state.active and job.estimated_duration
+            else ""
+        )  # while it runs; then what it took
+        self.total.setText("\n".join(t for t in (expected, server, local) if t))
         self._show("Time", bool(self.total.text()))
         self.timings.setVisible(bool(timing_segments(timings, 1.0)))
         self.task_id.setText(job.remote_id or "")

@@ -107,6 +107,8 @@ class GeneratePanel(QWidget):
         self.picker.model_chosen.connect(self.choose_model)
         self.picker.model_activated.connect(lambda _id: self.form.focus_first_field())
         self.form.submit_requested.connect(self.generate)
+        self.form.rebuilt.connect(self._order_tabs)
+        book.changed.connect(self._on_job_changed)
         self.generate_button.clicked.connect(self.generate)
         self.form.changed.connect(self._request_price)
         self.count.valueChanged.connect(lambda _n: self.show_price())
@@ -152,6 +154,22 @@ class GeneratePanel(QWidget):
         self._show_offered()
         self._request_price()
         self.show_price()
+
+    @Slot(object)
+    def _on_job_changed(self, job: Job) -> None:
+        if job.estimated_duration:  # the service answered: its estimate is the one shown
+            self.form.learn_estimate(job.model_id, job.estimated_duration)
+            self.picker.source.set_estimate(job.model_id, job.estimated_duration)
+
+    def _order_tabs(self) -> None:
+        """Tab goes from the form's last field to the count, Generate and Batch (the form's
+        fields are made after them, so Qt put them last in the window's chain)."""
+        stops = self.form.tab_stops()
+        if not stops:
+            return
+        QWidget.setTabOrder(stops[-1], self.count)
+        QWidget.setTabOrder(self.count, self.generate_button)
+        QWidget.setTabOrder(self.generate_button, self.batch_button)
 
     def models_changed(self) -> None:
         """The catalogue adopted a new list (the server's): show it; a form whose model's

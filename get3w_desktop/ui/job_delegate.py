@@ -46,7 +46,7 @@ from get3w_desktop.ui.row_tiles import TileCache
 from get3w_desktop.ui.style import is_dark as is_dark
 from get3w_desktop.ui.style import mix as mix
 from get3w_desktop.ui.style import state_color as state_color
-from get3w_desktop.ui.texts import state_label
+from get3w_desktop.ui.texts import estimate_text, state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -74,9 +74,8 @@ def format_duration(seconds: float) -> str:
 
 
 def format_estimate(seconds: float) -> str:
-    if seconds < 90:
-        return f"~{format_duration(round(seconds))}"
-    return "~" + QCoreApplication.translate("Duration", "{m} min").format(m=round(seconds / 60))
+    """ "about 5 s": the same words as the model's typical time (`texts.estimate_text`)."""
+    return estimate_text(seconds)
 
 
 def status_text(job: Job, now: float | None = None) -> str:
@@ -93,7 +92,7 @@ def status_text(job: Job, now: float | None = None) -> str:
                 elapsed=format_duration(elapsed), estimate=format_estimate(estimate)
             )
         case JobState.RUNNING if estimate:
-            return translate("JobStatus", "{elapsed} · usually {estimate}").format(
+            return translate("JobStatus", "{elapsed} · expected {estimate}").format(
                 elapsed=format_duration(elapsed), estimate=format_estimate(estimate)
             )
         case JobState.RUNNING:

@@ -22,7 +22,15 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeySequence,
 )
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue
@@ -35,6 +43,7 @@ from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.paths import AppPaths, app_paths
 from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE
 from get3w_desktop.ui.a11y import install_combo_namer
+from get3w_desktop.ui.focus_ring import install_focus_ring
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
 from get3w_desktop.ui.help_dialogs import HelpActions, data_places
 from get3w_desktop.ui.human_names import file_name
@@ -94,6 +103,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         if (app := QCoreApplication.instance()) is not None:
             install_combo_namer(app)  # combo popups and editable combos get their names
+            if isinstance(app, QApplication):
+                install_focus_ring(app)  # a visible ring on every control the keyboard is on
         self._catalogue = catalogue
         self.book = book
         jobs = book.rows

@@ -51,7 +51,7 @@ from get3w_desktop.itemmodels.model_catalogue import (
 from get3w_desktop.storage.model_prefs import ModelPrefs
 from get3w_desktop.ui.a11y import clearable, decoration
 from get3w_desktop.ui.model_delegate import ModelDelegate
-from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, catalogue_text, estimate_text
 
 GROUP_LABELS = {
     "text-to-image": QT_TRANSLATE_NOOP("ModelPicker", "Text to image"),
@@ -101,15 +101,8 @@ def price_text(price: float | None) -> str:
 
 
 def duration_text(seconds: float | None) -> str:
-    """ "about 20 s", "about 1½ min": an estimate, and said like one."""
-    if seconds is None or seconds <= 0:
-        return ""
-    if seconds < 60:
-        return QCoreApplication.translate("ModelPicker", "about {s} s").format(s=round(seconds))
-    minutes = seconds / 60
-    halves = round(minutes * 2) / 2
-    text = f"{int(halves)}½" if halves % 1 else f"{int(halves)}"
-    return QCoreApplication.translate("ModelPicker", "about {m} min").format(m=text)
+    """ "about 20 s", "about 1½ min": an estimate, and said like one (`texts.estimate_text`)."""
+    return estimate_text(seconds)
 
 
 def search_icon(palette: QPalette, side: int = 16) -> QIcon:

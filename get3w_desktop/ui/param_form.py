@@ -117,17 +117,36 @@ class FieldRow(QWidget):
         set_tone(self.error, "error")
         self.error.hide()
         layout.addWidget(self.error)
+        # What the field changed of the input ("The maximum is 1536; 5000 was changed…").
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        set_tone(self.notice, "warn")
+        self.notice.hide()
+        layout.addWidget(self.notice)
+        self._problem = ""
+        field.notice_changed.connect(self.show_notice)
 
     def show_problem(self, problem: str | None) -> None:
         prefix = f"{catalogue_text(self.spec.title)}: "
         if problem and problem.startswith(prefix):  # the label above already names it
             problem = problem[len(prefix) :]
             problem = problem[:1].upper() + problem[1:]
+        self._problem = problem or ""
         self.error.setText(f"⚠ {problem}" if problem else "")
         self.error.setVisible(bool(problem))
-        self.field.focus_target().setAccessibleDescription(
-            f"{problem} {self._description}".strip() if problem else self._description
-        )
+        self._describe()
+
+    @Slot(str)
+    def show_notice(self, notice: str) -> None:
+        self.notice.setText(f"ⓘ {notice}" if notice else "")
+        self.notice.setVisible(bool(notice))
+        self._describe()
+
+    def _describe(self) -> None:
+        """A screen reader hears the problem and the note before the help line."""
+        parts = (self._problem, self.field.notice(), self._description)
+        self.field.focus_target().setAccessibleDescription(" ".join(p for p in parts if p))
 
 
 class ParamForm(QWidget):
@@ -136,9 +155,11 @@ class ParamForm(QWidget):
     Signals:
         changed(): a value changed (by the person, or by set_model / set_values).
         submit_requested(): Ctrl+Enter (or Ctrl+Return) anywhere in the form.
+        rebuilt(): set_model made new fields (a new model, or the language changed).
     """
 
     changed = Signal()
+    rebuilt = Signal()
     submit_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -147,6 +168,8 @@ class ParamForm(QWidget):
         self._rows: list[FieldRow] = []
         self._hidden: dict[str, Any] = {}
         self._quiet = False
+        #: The service's latest estimate per model (seconds), once a task of it was answered.
+        self._estimates: dict[str, float] = {}
 
         self.title = QLabel()
         font = self.title.font()
@@ -181,6 +204,8 @@ class ParamForm(QWidget):
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        # Not a Tab stop of its own: its fields are, and the view follows them.
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty = muted(QLabel(self.tr("Choose a model to see its settings.")), smaller=False)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -248,6 +273,7 @@ class ParamForm(QWidget):
         finally:
             self._quiet = False
         self.scroll_area.verticalScrollBar().setValue(0)
+        self.rebuilt.emit()
         self.changed.emit()
 
     def _fill_header(self, model: ModelInfo) -> None:
@@ -255,10 +281,17 @@ class ParamForm(QWidget):
         self.title.setToolTip(model.model_id)
         self.description.setText(catalogue_text(model.description))
         self.description.setVisible(bool(model.description))
-        facts = [
-            t for t in (price_text(model.base_price), duration_text(model.estimated_duration)) if t
-        ]
+        learned = self._estimates.get(model.model_id)
+        seconds = learned or model.estimated_duration
+        facts = [t for t in (price_text(model.base_price), duration_text(seconds)) if t]
         self.meta.setText("  ·  ".join(facts))
+        self.meta.setToolTip(
+            self.tr("How long the service last estimated this model would take")
+            if learned
+            else self.tr("How long this model usually takes, from the model list")
+            if seconds
+            else ""
+        )
         has_required = any(p.required and not p.hidden and not p.disabled for p in model.params)
         self.legend.setText(
             '<span style="color: palette(link); font-weight: 700;">*</span> '
@@ -267,6 +300,16 @@ class ParamForm(QWidget):
             else ""
         )
 
+    def learn_estimate(self, model_id: str, seconds: float) -> None:
+        """The service estimated `seconds` for a task of `model_id`: the header says that from
+        now on rather than the model list's typical time, so the window never shows two
+        different times for the task that is running (its row and viewer say the same)."""
+        if seconds <= 0 or self._estimates.get(model_id) == seconds:
+            return
+        self._estimates[model_id] = seconds
+        if self._model is not None and self._model.model_id == model_id:
+            self._fill_header(self._model)
+
     def _show_empty(self, empty: bool) -> None:
         self.empty.setVisible(empty)
         for widget in (self.header, self.rule, self.scroll_area):
@@ -274,6 +317,20 @@ class ParamForm(QWidget):
 
     def field(self, name: str) -> Field | None:
         return next((r.field for r in self._rows if r.spec.name == name), None)
+
+    def tab_stops(self) -> list[QWidget]:
+        """The fields' controls in Tab order: the run of the window's focus chain that
+        follows the fields' container (Qt chains widgets in the order they were made)."""
+        content = self.scroll_area.widget()
+        if content is None:
+            return []
+        stops: list[QWidget] = []
+        widget = content.nextInFocusChain()
+        while widget is not None and content.isAncestorOf(widget) and widget not in stops:
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                stops.append(widget)
+            widget = widget.nextInFocusChain()
+        return stops
 
     def focus_first_field(self) -> None:
         """Put the cursor where people start: the first empty required field, else the top."""
@@ -316,6 +373,7 @@ class ParamForm(QWidget):
                 elif reset:
                     row.field.reset()
                 row.touched = False
+                row.field.clear_notice()
                 row.show_problem(None)
             for name, value in values.items():
                 if name in self._hidden:

@@ -52,7 +52,7 @@ from get3w_desktop.ui.job_delegate import (
 )
 from get3w_desktop.ui.messages import job_error
 from get3w_desktop.ui.output_pages import FileCard, TextPage, job_texts
-from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, state_label
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, estimate_text, state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 if TYPE_CHECKING:
@@ -353,7 +353,10 @@ class ResultViewer(QWidget):
         self._leave_media()
         self._file = None
         self.gallery.hide()
-        self.subtitle.setText(f"{state_label(job.state)} · {_clock_time(job.created_at)}")
+        facts = [state_label(job.state), _clock_time(job.created_at)]
+        if job.state.active and job.estimated_duration:  # the service's, as its row says
+            facts.insert(1, estimate_text(job.estimated_duration))
+        self.subtitle.setText(" · ".join(facts))
         if job.state.active:
             self._show_progress(job)
         else:

@@ -72,6 +72,9 @@ MUTED_TEXT = ("#5b6169", "#a3aab4")
 #: The dynamic property naming a widget's tone (see `set_tone`).
 TONE_PROPERTY = "get3wTone"
 MUTED_STYLE = "color: palette(placeholder-text);"
+#: Set (True) on a widget that draws its own focus indicator, so the focus ring
+#: (ui/focus_ring.py) leaves it alone: the form's segmented buttons.
+OWN_FOCUS_PROPERTY = "get3wOwnFocus"
 
 
 def is_dark(palette: QPalette) -> bool:

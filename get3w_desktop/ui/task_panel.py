@@ -34,7 +34,7 @@ from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.messages import job_error, job_note
 from get3w_desktop.ui.style import bold, muted
 from get3w_desktop.ui.task_filter_bar import TaskFilterBar
-from get3w_desktop.ui.texts import state_label
+from get3w_desktop.ui.texts import estimate_text, state_label
 from get3w_desktop.workers.job_book import JobBook
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
@@ -45,6 +45,8 @@ MenuEntries = Callable[[Job], Sequence[tuple[QAction | None, bool]]]
 def row_text(job: Job, display_name: Callable[[str], str]) -> str:
     """A task row as a screen reader says it: state, model, prompt, and what went wrong."""
     parts = [state_label(job.state), display_name(job.model_id), job.prompt[:60]]
+    if job.state.active and job.estimated_duration:  # the service's estimate, as shown
+        parts.append(estimate_text(job.estimated_duration))
     error = job_error(job)
     return " · ".join([p for p in parts if p] + ([error] if error else []))
 

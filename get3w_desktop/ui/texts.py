@@ -195,6 +195,21 @@ def catalogue_text(text: str) -> str:
     return QCoreApplication.translate("Catalogue", text) if text else text
 
 
+def estimate_text(seconds: float | None) -> str:
+    """ "about 20 s", "about 1½ min": how long something should take, said like an estimate.
+
+    The one wording for every estimate the window shows: a model's typical time in the
+    picker and the form's header, and the service's estimate for a running task (its row,
+    the viewer and the details), so the same figure always reads the same."""
+    if seconds is None or seconds <= 0:
+        return ""
+    if seconds < 60:
+        return QCoreApplication.translate("ModelPicker", "about {s} s").format(s=round(seconds))
+    halves = round(seconds / 60 * 2) / 2
+    text = f"{int(halves)}½" if halves % 1 else f"{int(halves)}"
+    return QCoreApplication.translate("ModelPicker", "about {m} min").format(m=text)
+
+
 def quote_text(quote: Quote) -> str:
     """ "$0.14", or "about $0.14" for an estimate, in the current language."""
     shown = format_money(quote.amount, quote.currency)

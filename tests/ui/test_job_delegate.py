@@ -240,9 +240,9 @@ def test_texts_for_people() -> None:
     assert format_duration(12.7) == "12 s"
     assert format_duration(65) == "1 min 05 s"
     assert format_duration(3720) == "1 h 02 min"
-    assert status_text(job(JobState.RUNNING), NOW) == "12 s of ~52 s"
+    assert status_text(job(JobState.RUNNING), NOW) == "12 s of about 52 s"
     late = job(JobState.RUNNING, submitted_at=NOW - 65)
-    assert status_text(late, NOW) == "1 min 05 s · usually ~52 s"
+    assert status_text(late, NOW) == "1 min 05 s · expected about 52 s"
     assert (
         status_text(job(JobState.COMPLETED, files=("a", "b")), NOW) == "Finished in 10 s · 2 files"
     )

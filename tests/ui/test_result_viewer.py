@@ -94,7 +94,7 @@ def test_a_running_job_shows_calm_progress(viewer: ResultViewer) -> None:
     viewer.show_job(job(JobState.RUNNING, note="Waiting for the network. Retrying in 4 s."))
     assert viewer.page() == "progress"
     assert viewer.progress_page.title.text() == "Generating…"
-    assert viewer.progress_page.body.text() == "12 s of ~52 s"
+    assert viewer.progress_page.body.text() == "12 s of about 52 s"
     assert viewer.progress.maximum() == 1000
     assert viewer.progress.value() == round(12 / 52 * 1000)
     assert viewer.progress_page.hint.text() == "Waiting for the network. Retrying in 4 s."
@@ -102,7 +102,7 @@ def test_a_running_job_shows_calm_progress(viewer: ResultViewer) -> None:
 
     viewer.show_job(job(JobState.RUNNING, submitted_at=NOW - 80))
     assert viewer.progress.maximum() == 0  # past the estimate: busy, not stuck at 100 %
-    assert "usually ~52 s" in viewer.progress_page.body.text()
+    assert "expected about 52 s" in viewer.progress_page.body.text()
 
 
 @pytest.mark.parametrize(

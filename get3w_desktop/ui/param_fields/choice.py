@@ -38,6 +38,7 @@ from get3w_desktop.ui.param_fields.common import (
     ratio_of,
     row_layout,
 )
+from get3w_desktop.ui.style import OWN_FOCUS_PROPERTY
 
 # -- choices ----------------------------------------------------------------------------------
 
@@ -65,6 +66,7 @@ class Segmented(QWidget):
             button.setCheckable(True)
             button.setAutoDefault(False)
             button.setProperty("segment", self._position(i, len(labels)))
+            button.setProperty(OWN_FOCUS_PROPERTY, True)  # its sheet draws a focus border
             if i < len(icons) and (icon := icons[i]) is not None:
                 button.setIcon(icon)
             button.installEventFilter(self)

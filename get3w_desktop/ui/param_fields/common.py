@@ -8,6 +8,7 @@ skipped).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -16,6 +17,7 @@ from PySide6.QtCore import (
     QRectF,
     Qt,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import (
     QColor,
@@ -23,6 +25,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
+    QValidator,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -148,17 +151,133 @@ class Combo(_NoWheel, QComboBox):
     pass
 
 
+# Qt refuses the keystroke that leaves a spin box's range ("5000" stops at "500" under a
+# maximum of 1536) and quietly puts the old value back for a number below it. The form's
+# spin boxes let the number be typed instead; when the person leaves the box (or presses
+# Enter) it becomes the nearest limit and `clamped(typed, limit, is_maximum)` is emitted, so
+# the form can say so. `edited()` is emitted when the person changes the value again.
+
+_Spin = QSpinBox | QDoubleSpinBox
+
+
+def _typed(spin: _Spin, text: str) -> str:
+    body = text.strip()
+    for affix, cut in ((spin.prefix().strip(), str.removeprefix),
+                       (spin.suffix().strip(), str.removesuffix)):  # fmt: skip
+        body = cut(body, affix).strip() if affix else body
+    return body
+
+
+def clamp_limit(spin: _Spin, text: str, floor: float | None = None) -> float | None:
+    """The limit a typed number must become; None when it is within them (or no number).
+    `floor`: a lower limit above the box's minimum (when the minimum stands for "Auto")."""
+    if text.strip() == spin.specialValueText():
+        return None
+    locale = spin.locale()
+    body = _typed(spin, text).replace(locale.groupSeparator(), "")
+    body = body.replace(locale.decimalPoint(), ".")
+    try:
+        number = float(int(body) if isinstance(spin, QSpinBox) else float(body))
+    except (ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
+        return None
+    if number > spin.maximum():
+        return float(spin.maximum())
+    low = floor if floor is not None else float(spin.minimum())
+    if number < low and not (floor is not None and number == spin.minimum()):
+        return low
+    return None
+
+
+def _validate(
+    spin: _Spin, result: tuple[QValidator.State, str, int], floor: float | None
+) -> tuple[QValidator.State, str, int]:
+    state, text, pos = result
+    if state is QValidator.State.Invalid and clamp_limit(spin, text, floor) is not None:
+        return QValidator.State.Intermediate, text, pos  # let it be typed: fixup clamps it
+    return result
+
+
+def _shown(spin: _Spin, limit: float) -> str:
+    if isinstance(spin, QSpinBox):
+        return spin.textFromValue(round(limit))
+    return spin.textFromValue(limit)
+
+
 class SpinBox(_NoWheel, QSpinBox):
-    pass
+    """Signals: clamped(typed, limit, is_maximum), edited() (see above)."""
+
+    clamped = Signal(str, str, bool)
+    edited = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        # A lower limit above the minimum (a minimum that stands for "Auto" or "Random").
+        self.clamp_floor: float | None = None
+        line = self.lineEdit()
+        assert line is not None
+        line.textEdited.connect(self.edited)
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        return _validate(self, super().validate(text, pos), self.clamp_floor)
+
+    def fixup(self, text: str) -> str:
+        limit = clamp_limit(self, text, self.clamp_floor)
+        if limit is None:
+            return super().fixup(text)
+        shown = _shown(self, limit)
+        self.clamped.emit(_typed(self, text), shown, limit >= self.maximum())
+        return self.prefix() + shown + self.suffix()
+
+    def stepBy(self, steps: int) -> None:
+        super().stepBy(steps)
+        self.edited.emit()
 
 
 class DoubleSpinBox(_NoWheel, QDoubleSpinBox):
-    pass
+    """Signals: clamped(typed, limit, is_maximum), edited() (see above)."""
+
+    clamped = Signal(str, str, bool)
+    edited = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clamp_floor: float | None = None
+        line = self.lineEdit()
+        assert line is not None
+        line.textEdited.connect(self.edited)
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        return _validate(self, super().validate(text, pos), self.clamp_floor)
+
+    def fixup(self, text: str) -> str:
+        limit = clamp_limit(self, text, self.clamp_floor)
+        if limit is None:
+            return super().fixup(text)
+        shown = _shown(self, limit)
+        self.clamped.emit(_typed(self, text), shown, limit >= self.maximum())
+        return self.prefix() + shown + self.suffix()
+
+    def stepBy(self, steps: int) -> None:
+        super().stepBy(steps)
+        self.edited.emit()
 
 
 class Slider(_NoWheel, QSlider):
     def __init__(self) -> None:
         super().__init__(Qt.Orientation.Horizontal)
+
+
+def clamp_notice(typed: str, limit: str, is_maximum: bool) -> str:
+    """ "The maximum is 1536; 5000 was changed to 1536." in the current language."""
+    translate = QCoreApplication.translate
+    sentence = (
+        translate("ParamFields", "The maximum is {limit}; {typed} was changed to {limit}.")
+        if is_maximum
+        else translate("ParamFields", "The minimum is {limit}; {typed} was changed to {limit}.")
+    )
+    return sentence.format(limit=limit, typed=typed)
 
 
 # -- the field protocol -----------------------------------------------------------------------
@@ -172,10 +291,39 @@ class Field(QWidget):
     """
 
     changed = Signal()
+    notice_changed = Signal(str)
 
     def __init__(self, spec: ParamSpec) -> None:
         super().__init__()
         self.spec = spec
+        self._notice = ""
+        self._noticed: QWidget | None = None  # the input the note is about
+
+    def notice(self) -> str:
+        """What the field changed of the input, for people ("" when nothing): a number
+        brought within its limits. Shown until the person edits the value again."""
+        return self._notice
+
+    def set_notice(self, text: str, about: QWidget | None = None) -> None:
+        if self._noticed is not None and self._noticed is not self.focus_target():
+            self._noticed.setAccessibleDescription("")
+        self._noticed = about if text else None
+        if about is not None and about is not self.focus_target():
+            about.setAccessibleDescription(text)  # the form describes the focus target
+        if text != self._notice:
+            self._notice = text
+            self.notice_changed.emit(text)
+
+    def watch_clamps(self, spin: SpinBox | DoubleSpinBox) -> None:
+        """Explain when `spin` brings a typed number within its limits."""
+        spin.clamped.connect(
+            lambda typed, limit, top: self.set_notice(clamp_notice(typed, limit, top), spin)
+        )
+        spin.edited.connect(self.clear_notice)
+
+    @Slot()
+    def clear_notice(self) -> None:
+        self.set_notice("")
 
     def value(self) -> Any:
         """The JSON value to send, or None to leave the parameter out. Never raises."""

@@ -82,6 +82,11 @@ class NumberField(Field):
             self.spin = dspin
         if self._auto:
             self.spin.setSpecialValueText(self.tr("Auto"))
+            spin_box = self.spin
+            assert isinstance(spin_box, SpinBox | DoubleSpinBox)
+            spin_box.clamp_floor = float(low)  # below the range is "Auto", not a limit
+        assert isinstance(self.spin, SpinBox | DoubleSpinBox)
+        self.watch_clamps(self.spin)
         self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.spin.setAccelerated(True)
         self.spin.setMinimumWidth(92)
@@ -93,6 +98,7 @@ class NumberField(Field):
             self.slider.setRange(0, round(ticks))
             self.slider.setPageStep(max(1, round(ticks / 10)))
             self.slider.valueChanged.connect(self._on_slider)
+            self.slider.actionTriggered.connect(self.clear_notice)  # moved by the person
             self.slider.setToolTip(catalogue_text(spec.description))
             self.spin.setFixedWidth(max(92, self.spin.sizeHint().width()))
             self.setLayout(row_layout(self.slider, self.spin, spacing=12, stretch=False))
@@ -226,6 +232,8 @@ class SeedField(Field):
         else:
             self.spin = SpinBox()
         self.spin.setRange(-1, high)
+        self.spin.clamp_floor = 0.0  # -1 is "Random", not the lowest seed
+        self.watch_clamps(self.spin)
         self.spin.setSpecialValueText(self.tr("Random"))
         self.spin.setMinimumWidth(130)
         self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -300,6 +308,7 @@ class SizeField(Field):
             spin.setToolTip(tip.format(low=self.low, high=self.high))
             spin.setAccessibleName(name)
             spin.setMinimumWidth(84)
+            self.watch_clamps(spin)
         times = muted(QLabel("×"), smaller=False)
         unit = muted(QLabel("px"), smaller=False)
         self.lock = QCheckBox(self.tr("Keep ratio"))
