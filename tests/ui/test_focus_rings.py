@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.storage.settings import Theme
 from get3w_desktop.ui.main_window import MainWindow
-from get3w_desktop.ui.services import apply_theme
+from get3w_desktop.ui.theme import apply_theme
 from tests.window_support import open_window
 
 NANO = "google/nano-banana-pro/text-to-image"
