@@ -327,12 +327,15 @@ class SizeField(Field):
             self.presets[name] = button
             preset_buttons.append(button)
         layout = column_layout(self)
-        layout.addLayout(row_layout(self.width_spin, times, self.height_spin, unit, spacing=6))
-        presets = row_layout(*preset_buttons, spacing=6, stretch=False)
-        presets.addSpacing(6)
-        presets.addWidget(self.lock)
-        presets.addStretch(1)
-        layout.addLayout(presets)
+        # Sides and the lock on one line, the presets under them: in one line the presets
+        # and the lock were wider than the form at the window's smaller widths (cut off).
+        sides = row_layout(self.width_spin, times, self.height_spin, unit, spacing=6,
+                           stretch=False)  # fmt: skip
+        sides.addSpacing(6)
+        sides.addWidget(self.lock)
+        sides.addStretch(1)
+        layout.addLayout(sides)
+        layout.addLayout(row_layout(*preset_buttons, spacing=6))
         self._touched = spec.default is not None
         self._adjusting = False
         self._ratio = 1.0
