@@ -46,7 +46,8 @@ def saved_geometry(state_file: Path | None) -> QByteArray | None:
 
 
 class _Outline(QWidget):
-    """Three columns' faint cards and one line of text: the window, before it is built."""
+    """Three columns' faint cards, "Opening…" where results will show: the window, before
+    it is built."""
 
     def paintEvent(self, event: QPaintEvent) -> None:
         palette = self.palette()
@@ -55,16 +56,17 @@ class _Outline(QWidget):
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Window))
         card = QColor(palette.color(QPalette.ColorRole.Text))
         card.setAlpha(14)
-        left = 0
+        left, results = 0, QRectF()
         for width in (*COLUMNS, max(self.width() - sum(COLUMNS), 0)):
+            results = QRectF(left + 8, 8, width - 16, self.height() - 16)
             path = QPainterPath()
-            path.addRoundedRect(QRectF(left + 8, 8, width - 16, self.height() - 16), 8, 8)
+            path.addRoundedRect(results, 8, 8)
             painter.fillPath(path, card)
             left += width
         text = QColor(palette.color(QPalette.ColorRole.WindowText))
         text.setAlpha(150)
         painter.setPen(text)
-        painter.drawText(self.rect(), ALIGN_CENTER, self.tr("Opening Get3W Desktop…"))
+        painter.drawText(results, ALIGN_CENTER, self.tr("Opening Get3W Desktop…"))
         painter.end()
 
 
