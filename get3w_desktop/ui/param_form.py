@@ -319,18 +319,20 @@ class ParamForm(QWidget):
         return next((r.field for r in self._rows if r.spec.name == name), None)
 
     def tab_stops(self) -> list[QWidget]:
-        """The fields' controls in Tab order: the run of the window's focus chain that
-        follows the fields' container (Qt chains widgets in the order they were made)."""
+        """The fields' controls in Tab order: the container's descendants that take Tab, in
+        the order they were made (which is the order Qt chains them in).
+
+        Not by walking `nextInFocusChain()`: with PySide6 6.11 that walk left the viewer's
+        Save-menu actions' wrappers invalid once a LoRA row it had passed was deleted
+        ("Internal C++ object already deleted" on the next result shown)."""
         content = self.scroll_area.widget()
         if content is None:
             return []
-        stops: list[QWidget] = []
-        widget = content.nextInFocusChain()
-        while widget is not None and content.isAncestorOf(widget) and widget not in stops:
-            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-                stops.append(widget)
-            widget = widget.nextInFocusChain()
-        return stops
+        # isAncestorOf does not cross into other windows: a combo box's popup list is not
+        # one of the form's stops.
+        tab = Qt.FocusPolicy.TabFocus
+        return [w for w in content.findChildren(QWidget)
+                if w.focusPolicy() & tab and content.isAncestorOf(w)]  # fmt: skip
 
     def focus_first_field(self) -> None:
         """Put the cursor where people start: the first empty required field, else the top."""

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -86,3 +87,23 @@ def test_every_control_in_the_generate_panel_shows_its_focus(
         if focused == _shot(widget):
             invisible.append(widget.accessibleName() or type(widget).__name__)
     assert invisible == [], f"{theme}: no visible focus on {invisible} (of {names})"
+
+
+def test_ordering_tabs_leaves_the_viewer_s_menu_actions_alive(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Walking the focus chain to order the form's tabs (PySide6 6.11) invalidated the
+    viewer's Save-menu actions once a LoRA row it had passed was deleted: the next result
+    shown raised "Internal C++ object already deleted"."""
+    for model_id in (
+        "wavespeed-ai/flux-dev-lora",
+        "wavespeed-ai/flux-dev",
+        "wavespeed-ai/wan-2.1/i2v-480p-lora",
+    ):
+        window.picker.select(model_id)
+        window.generate_panel.choose_model(model_id)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        QApplication.processEvents()
+    viewer = window.viewer
+    assert shiboken6.isValid(viewer.copy_item) and shiboken6.isValid(viewer.save_all_item)
+    viewer.copy_item.setEnabled(True)  # raised RuntimeError before
