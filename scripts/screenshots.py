@@ -46,6 +46,28 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
     sys.exit("could not start Xvfb")
 
 
+def shoot_on_xvfb(shoot: Callable[[Path], object], description: str = "") -> int:
+    """The screenshot scripts' main(): `--out` and `--size`, a private Xvfb and an empty
+    GET3W_HOME (no key: the sandbox), then `shoot(out)`; everything is removed after."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--size", default="1440x900")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    xvfb, display = start_xvfb(args.size)
+    home = tempfile.mkdtemp(prefix="get3w-shots-")
+    os.environ.update(DISPLAY=display, GET3W_HOME=home, QT_QPA_PLATFORM="xcb")
+    os.environ.pop("GET3W_API_KEY", None)
+    os.environ.pop("WAYLAND_DISPLAY", None)
+    try:
+        shoot(args.out)
+        return 0
+    finally:
+        xvfb.terminate()
+        xvfb.wait(5)
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def scenario(out: Path) -> Iterator[Step]:
     """The screens, in order. Each `yield` is a condition to wait for."""
     from PySide6.QtCore import Qt

@@ -12,14 +12,11 @@ yet answer with text or 3D files.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import os
-import shutil
 import struct
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 # Xvfb is started the same way as for the other screenshots (scripts/ is not a package).
-start_xvfb = importlib.import_module("screenshots").start_xvfb
+shoot_on_xvfb = importlib.import_module("screenshots").shoot_on_xvfb
 
 REAL = ROOT.parent / "shared" / "catalogue" / "models.json"
 LORA_MODEL = "wavespeed-ai/wan-2.1/i2v-480p-lora"
@@ -176,25 +173,12 @@ def run(out: Path, work: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--size", default="1440x900")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    xvfb, display = start_xvfb(args.size)
-    home = tempfile.mkdtemp(prefix="get3w-shots-")
-    os.environ.update(DISPLAY=display, GET3W_HOME=home, QT_QPA_PLATFORM="xcb")
-    os.environ.pop("GET3W_API_KEY", None)
-    os.environ.pop("WAYLAND_DISPLAY", None)
-    work = Path(home) / "work"
-    (work / "outputs").mkdir(parents=True)
-    try:
-        run(args.out, work)
-        return 0
-    finally:
-        xvfb.terminate()
-        xvfb.wait(5)
-        shutil.rmtree(home, ignore_errors=True)
+    def shoot(out: Path) -> None:
+        work = Path(os.environ["GET3W_HOME"]) / "work"
+        (work / "outputs").mkdir(parents=True)
+        run(out, work)
+
+    return shoot_on_xvfb(shoot, (__doc__ or "").splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -8,19 +8,16 @@ the focus ring on the control after Channel.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-start_xvfb = importlib.import_module("screenshots").start_xvfb
+shoot_on_xvfb = importlib.import_module("screenshots").shoot_on_xvfb
 
 FLUX = "wavespeed-ai/flux-dev"  # width and height 256-1536
 VEO = "google/veo3.1-fast/text-to-video"
@@ -132,25 +129,12 @@ def run(out: Path, work: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--size", default="1440x900")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    xvfb, display = start_xvfb(args.size)
-    home = tempfile.mkdtemp(prefix="get3w-shots-")
-    os.environ.update(DISPLAY=display, GET3W_HOME=home, QT_QPA_PLATFORM="xcb")
-    os.environ.pop("GET3W_API_KEY", None)
-    os.environ.pop("WAYLAND_DISPLAY", None)
-    work = Path(home) / "work"
-    (work / "outputs").mkdir(parents=True)
-    try:
-        run(args.out, work)
-        return 0
-    finally:
-        xvfb.terminate()
-        xvfb.wait(5)
-        shutil.rmtree(home, ignore_errors=True)
+    def shoot(out: Path) -> None:
+        work = Path(os.environ["GET3W_HOME"]) / "work"
+        (work / "outputs").mkdir(parents=True)
+        run(out, work)
+
+    return shoot_on_xvfb(shoot, (__doc__ or "").splitlines()[0])
 
 
 if __name__ == "__main__":

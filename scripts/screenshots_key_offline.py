@@ -8,9 +8,7 @@ Simplified Chinese. Taken on Xvfb like scripts/screenshots.py.
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import os
 import socket
 import sys
 import tempfile
@@ -21,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-start_xvfb = importlib.import_module("screenshots").start_xvfb
+shoot_on_xvfb = importlib.import_module("screenshots").shoot_on_xvfb
 
 
 def closed_port() -> int:
@@ -152,18 +150,7 @@ def shoot(out: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--size", default="1440x900")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    xvfb, display = start_xvfb(args.size)
-    os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
-    try:
-        shoot(args.out)
-    finally:
-        xvfb.kill()
-    return 0
+    return shoot_on_xvfb(shoot, (__doc__ or "").splitlines()[0])
 
 
 if __name__ == "__main__":

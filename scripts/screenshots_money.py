@@ -7,9 +7,7 @@ question asked before that run is sent. Taken on Xvfb like scripts/screenshots.p
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-start_xvfb = importlib.import_module("screenshots").start_xvfb
+shoot_on_xvfb = importlib.import_module("screenshots").shoot_on_xvfb
 
 VEO = "google/veo3.1-fast/text-to-video"
 
@@ -76,18 +74,7 @@ def shoot(out: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--size", default="1440x900")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    xvfb, display = start_xvfb(args.size)
-    os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
-    try:
-        shoot(args.out)
-    finally:
-        xvfb.kill()
-    return 0
+    return shoot_on_xvfb(shoot, (__doc__ or "").splitlines()[0])
 
 
 if __name__ == "__main__":
