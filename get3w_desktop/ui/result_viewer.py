@@ -53,6 +53,7 @@ from get3w_desktop.ui.job_delegate import (
 from get3w_desktop.ui.messages import job_error
 from get3w_desktop.ui.output_pages import FileCard, TextPage, job_texts
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, estimate_text, state_label
+from get3w_desktop.ui.tool_row import ToolRow
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 if TYPE_CHECKING:
@@ -484,22 +485,25 @@ class ResultViewer(QWidget):
         self.details_button.setCheckable(True)
         self.details_button.setChecked(True)
 
+        # The result's name has the header's whole width (it was cut to "FLUX.1 …" beside
+        # the actions); the actions go on a row under it, which hides while it is empty.
         self.header = QWidget()
-        bar = QHBoxLayout(self.header)
-        bar.setContentsMargins(12, 8, 8, 8)
+        header = QVBoxLayout(self.header)
+        header.setContentsMargins(12, 8, 8, 6)
+        header.setSpacing(6)
+        bar = QHBoxLayout()
         bar.setSpacing(8)
         names = QVBoxLayout()
         names.setSpacing(0)
         names.addWidget(self.title)
         names.addWidget(self.subtitle)
         bar.addLayout(names, 1)
-        bar.addWidget(self.zoom_box)
-        bar.addSpacing(6)
-        bar.addWidget(self.open_button)
-        bar.addWidget(self.use_button)
-        bar.addWidget(self.save_button)
         bar.addWidget(self.gallery_button)
         bar.addWidget(self.details_button)
+        header.addLayout(bar)
+        self.tool_row = ToolRow([self.zoom_box],
+                                [self.open_button, self.use_button, self.save_button])  # fmt: skip
+        header.addWidget(self.tool_row)
 
         self.banner = QLabel()
         self.banner.setTextFormat(Qt.TextFormat.PlainText)

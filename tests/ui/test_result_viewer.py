@@ -335,3 +335,16 @@ def test_human_names_cut_long_prompts_at_a_word() -> None:
     assert human_name(job(params={}), None) == "wavespeed-ai/flux-dev"
     two = job(files=("/a/x.png", "/a/y.png"))
     assert file_name(two, "/a/y.png", "M") == "M · A lighthouse at dusk · seed 42 · 2 of 2"
+
+
+def test_the_result_s_name_has_the_header_s_width_above_the_actions(
+    qtbot: QtBot, viewer: ResultViewer, tmp_path: Path
+) -> None:
+    viewer.resize(640, 600)
+    viewer.show()
+    viewer.show_job(job(files=(make_image(tmp_path / "out.png", 800, 600),)))
+    qtbot.waitUntil(viewer.tool_row.isVisible)
+    assert viewer.title.width() > viewer.header.width() * 0.6  # it was cut to "FLUX.1 …"
+    assert viewer.title.geometry().bottom() < viewer.tool_row.geometry().top()
+    viewer.show_job(job(JobState.FAILED))  # nothing to zoom, open or save: no empty row
+    assert viewer.tool_row.isHidden()
