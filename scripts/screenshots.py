@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -109,11 +110,11 @@ def scenario(out: Path) -> Iterator[Step]:
     prompt.set_value("A lighthouse on a rocky coast at dawn, soft golden light, mist")
     win.count.setValue(3)
     QTest.keyClick(win.form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    yield lambda: win._jobs.active_count() == 3
+    yield lambda: win.book.active_count() == 3
     yield settle(1.2)
     shot("running")
 
-    yield lambda: win._jobs.active_count() == 0
+    yield lambda: win.book.active_count() == 0
     yield settle(1.5)
     shot("result")
 
@@ -124,13 +125,13 @@ def scenario(out: Path) -> Iterator[Step]:
     prompt.set_value("A paper boat drifting down a rainy street [fail:1200]")
     win.count.setValue(1)
     (failing,) = win.generate()
-    yield lambda: (j := win._jobs.job(failing.local_id)) is not None and not j.state.active
+    yield lambda: (j := win.book.job(failing.local_id)) is not None and not j.state.active
     yield settle(0.8)
     shot("failed")
 
     prompt.set_value("A paper boat drifting down a rainy street, cinematic")
     (video,) = win.generate()
-    yield lambda: (j := win._jobs.job(video.local_id)) is not None and j.state is JobState.COMPLETED
+    yield lambda: (j := win.book.job(video.local_id)) is not None and j.state is JobState.COMPLETED
     yield settle(2.0)
     shot("video")
 
@@ -150,7 +151,7 @@ def scenario(out: Path) -> Iterator[Step]:
 
     from get3w_desktop.ui.batch_dialog import BatchDialog
 
-    model = win._model  # the form's own model, so the form's values fit it
+    model = win.generate_panel.model  # the form's own model, so the form's values fit it
     assert model is not None
 
     def open_batch() -> None:
@@ -201,12 +202,16 @@ def main() -> int:
                 print("screenshots: timed out", file=sys.stderr)
                 qapp.exit(1)
                 return
-            if waiting and waiting[0]():
-                try:
+            try:
+                if waiting and waiting[0]():
                     waiting[0] = next(steps)
-                except StopIteration:
-                    waiting.clear()
-                    return
+            except StopIteration:
+                waiting.clear()
+                return
+            except Exception:  # a broken step says where, instead of a crash dialog
+                traceback.print_exc()
+                qapp.exit(1)
+                return
             QTimer.singleShot(100, poll)
 
         QTimer.singleShot(100, poll)
