@@ -179,10 +179,13 @@ class Probe:
         window = watched.window()
         if not isinstance(window, QMainWindow):
             return
-        if self.window is None and hasattr(window, "list_view"):
-            self.window = window  # the app's window (the start-up shell paints before it)
         if "first_paint" not in MARKS:
-            mark("first_paint")
+            mark("first_paint")  # the start-up shell (ui/shell.py) paints first
+        if self.window is None and hasattr(window, "list_view"):
+            # The app's window: the heartbeat starts here, as it did before the shell, so
+            # "while loading" is the history going in, not the window being built.
+            self.window = window
+            mark("window_paint")
             if self.args.interact:
                 self.sampler = StallSampler(threading.get_ident())
                 self.sampler.start()
