@@ -261,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.storage.secrets import KeyringSecretStore
     from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
     from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.ui.messages import render
     from get3w_desktop.ui.notifier import Notifier
     from get3w_desktop.ui.remote_cancel import RemoteCancel
     from get3w_desktop.ui.services import ServiceController
@@ -333,7 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     loader = HistoryLoader(history) if history else None
     if writer is not None and loader is not None:
-        writer.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
+        writer.failed.connect(
+            lambda message: window.statusBar().showMessage(render(message), 15000)
+        )
         loader.loaded.connect(window.add_history)
         loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
     shell.replace_with(window)

@@ -2812,6 +2812,30 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>无法通过 {host} 检查密钥：{reason}</translation>
     </message>
     <message>
+        <source>The disk is full: could not save into {folder}. Free some space, then retry.</source>
+        <translation>磁盘已满：无法保存到 {folder}。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+        <source>Cannot write into {folder} (read-only or no permission). Choose another folder.</source>
+        <translation>无法写入 {folder}（只读或没有权限）。请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>The path {folder} is too long for this file system.</source>
+        <translation>路径 {folder} 对此文件系统来说过长。</translation>
+    </message>
+    <message>
+        <source>Could not save into {folder} (the system reported an error).</source>
+        <translation>无法保存到 {folder}（系统报告了一个错误）。</translation>
+    </message>
+    <message>
+        <source>Not saved: an unexpected error. Details are in the log.</source>
+        <translation>未保存：发生了意外错误，详情已写入日志。</translation>
+    </message>
+    <message>
+        <source>The task history could not be saved. Details are in the log.</source>
+        <translation>无法保存任务历史，详情已写入日志。</translation>
+    </message>
+    <message>
         <source> Retrying in {seconds} s.</source>
         <extracomment>Appended when a wait note knows when it retries.</extracomment>
         <translation> {seconds} 秒后重试。</translation>

@@ -35,6 +35,7 @@ import urllib3.exceptions
 from get3w_desktop.api.deadline import WATCHDOG, effective_deadline, exchange_deadline
 from get3w_desktop.api.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, classify_transport_error
 from get3w_desktop.api.integrity import incomplete_reason, kind_matches, sniff
+from get3w_desktop.core import messages
 from get3w_desktop.core.errors import CancelledError, DownloadError
 from get3w_desktop.core.files import fsync_dir
 from get3w_desktop.core.urls import check_output_url, host_of
@@ -316,13 +317,15 @@ def _ensure_folder(folder: Path) -> None:
 
 
 def disk_error(exc: OSError, folder: Path) -> DownloadError:
-    """A person-readable message for a file-system failure while saving."""
+    """A person-readable message for a file-system failure while saving (coded for the UI)."""
+    where = str(folder)
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
-        message = f"The disk is full: could not save into {folder}. Free some space, then retry."
+        said = messages.disk_full(where)
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        message = f"Cannot write into {folder} (read-only or no permission). Choose another folder."
+        said = messages.disk_read_only(where)
     elif exc.errno == errno.ENAMETOOLONG:
-        message = f"The path {folder} is too long for this file system."
+        said = messages.disk_path_too_long(where)
     else:
-        message = f"Could not save into {folder}: {exc.strerror or exc}."
-    return DownloadError(message, detail=f"{type(exc).__name__} errno={exc.errno}")
+        said = messages.disk_other(where, str(exc.strerror or exc))
+    error = DownloadError(said.fallback, detail=f"{type(exc).__name__} errno={exc.errno}")
+    return messages.coded(error, said)

@@ -77,6 +77,14 @@ class Code(enum.StrEnum):
     KEY_REFUSED = "key.refused"  # host, reason
     KEY_NOT_GIVEN = "key.not_given"
     KEY_UNCHECKED = "key.unchecked"  # host, reason
+    # saving files (api/download.disk_error, workers/file_copy.py); `folder` is a path
+    DISK_FULL = "disk.full"  # folder
+    DISK_READ_ONLY = "disk.read_only"  # folder
+    DISK_PATH_TOO_LONG = "disk.path_too_long"  # folder
+    DISK_OTHER = "disk.other"  # folder, reason (the system's English words)
+    SAVE_UNEXPECTED = "save.unexpected"  # kind (a Python class name)
+    # the task history (workers/history_writer.py)
+    HISTORY_WRITE_FAILED = "history.write_failed"  # reason (logged too)
     # words the client or the server wrote that have no code: shown as they are
     TEXT = "text"  # text
 
@@ -402,3 +410,37 @@ def says_unreachable(message: Message | None) -> bool:
         reason = message.args.get("reason")
         return isinstance(reason, Message) and reason.code in NETWORK_CODES
     return message.code in NETWORK_CODES
+
+
+# -- saving files and the history -----------------------------------------------------------
+
+
+def disk_full(folder: str) -> Message:
+    return _m(Code.DISK_FULL,
+              f"The disk is full: could not save into {folder}. Free some space, then retry.",
+              folder=folder)  # fmt: skip
+
+
+def disk_read_only(folder: str) -> Message:
+    return _m(Code.DISK_READ_ONLY,
+              f"Cannot write into {folder} (read-only or no permission). Choose another folder.",
+              folder=folder)  # fmt: skip
+
+
+def disk_path_too_long(folder: str) -> Message:
+    return _m(Code.DISK_PATH_TOO_LONG, f"The path {folder} is too long for this file system.",
+              folder=folder)  # fmt: skip
+
+
+def disk_other(folder: str, reason: str) -> Message:
+    return _m(Code.DISK_OTHER, f"Could not save into {folder}: {reason}.",
+              folder=folder, reason=reason)  # fmt: skip
+
+
+def save_unexpected(kind: str) -> Message:
+    return _m(Code.SAVE_UNEXPECTED, f"Not saved: an unexpected error ({kind}).", kind=kind)
+
+
+def history_write_failed(reason: str) -> Message:
+    return _m(Code.HISTORY_WRITE_FAILED, f"The task history could not be saved: {reason}",
+              reason=reason)  # fmt: skip

@@ -130,6 +130,27 @@ _TEXTS: dict[Code, str] = {
     Code.KEY_UNCHECKED: QT_TRANSLATE_NOOP(
         "Messages", "The key could not be checked with {host}: {reason}"
     ),
+    # saving files and the history: the sources leave out `reason` and `kind` (the system's
+    # or Python's English words; the English fallback and the log keep them)
+    Code.DISK_FULL: QT_TRANSLATE_NOOP(
+        "Messages", "The disk is full: could not save into {folder}. Free some space, then retry."
+    ),
+    Code.DISK_READ_ONLY: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Cannot write into {folder} (read-only or no permission). Choose another folder.",
+    ),
+    Code.DISK_PATH_TOO_LONG: QT_TRANSLATE_NOOP(
+        "Messages", "The path {folder} is too long for this file system."
+    ),
+    Code.DISK_OTHER: QT_TRANSLATE_NOOP(
+        "Messages", "Could not save into {folder} (the system reported an error)."
+    ),
+    Code.SAVE_UNEXPECTED: QT_TRANSLATE_NOOP(
+        "Messages", "Not saved: an unexpected error. Details are in the log."
+    ),
+    Code.HISTORY_WRITE_FAILED: QT_TRANSLATE_NOOP(
+        "Messages", "The task history could not be saved. Details are in the log."
+    ),
 }
 #: Appended when a wait note knows when it retries.
 _RETRY_IN = QT_TRANSLATE_NOOP("Messages", " Retrying in {seconds} s.")

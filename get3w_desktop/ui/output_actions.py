@@ -24,9 +24,11 @@ from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
 from get3w_desktop.core.catalogue import Catalogue
 from get3w_desktop.core.export import file_name, output_metadata, unique_path
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.remix import RecipeError, read_recipe
 from get3w_desktop.core.snippets import as_curl, as_python
 from get3w_desktop.ui.human_names import file_name as human_file_name
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.output_pages import open_file, show_in_folder
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.task_panel import TaskPanel
@@ -259,8 +261,8 @@ class OutputActions(QObject):
         self._say(message.format(count=count, folder=folder), 6000)
 
     @Slot(str)
-    def _on_save_failed(self, message: str) -> None:
-        QMessageBox.warning(self._parent, self.tr("Not saved"), message)
+    def _on_save_failed(self, message: Message) -> None:
+        QMessageBox.warning(self._parent, self.tr("Not saved"), render(message))
 
     def _kind_name(self, kind: MediaKind) -> str:
         names = {MediaKind.IMAGE: self.tr("Image"), MediaKind.VIDEO: self.tr("Video"),

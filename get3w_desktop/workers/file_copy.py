@@ -6,7 +6,8 @@ as text chunks (core/export.py); nothing half-written is ever left under a chose
 Signals:
     copied(str destination): one file saved.
     saved_all(int count, str folder): a "Save all" finished with `count` files saved.
-    failed(str message): a sentence for people (disk full, read-only folder, …).
+    failed(Message): why, for people (disk full, read-only folder, …); the window shows it
+        in the person's language, `str()` of it is the English sentence.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from get3w_desktop.api.download import disk_error
+from get3w_desktop.core import messages
 from get3w_desktop.core.export import save_output
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.remix import write_sidecar
@@ -29,7 +31,7 @@ SaveItem = tuple[str, str, Mapping[str, str] | None, Job | None]
 class _Signals(QObject):
     copied = Signal(str)
     saved_all = Signal(int, str)
-    failed = Signal(str)
+    failed = Signal(object)  # core.messages.Message
 
 
 def _save(items: Sequence[SaveItem], signals: _Signals, batch: bool) -> None:
@@ -41,7 +43,7 @@ def _save(items: Sequence[SaveItem], signals: _Signals, batch: bool) -> None:
             if sidecar_job is not None:
                 write_sidecar(sidecar_job, dest)
         except OSError as exc:
-            signals.failed.emit(disk_error(exc, dest.parent).message)
+            signals.failed.emit(messages.for_error(disk_error(exc, dest.parent)))
             break  # a full disk or a read-only folder will not improve for the next one
         saved += 1
         if not batch:
@@ -53,7 +55,7 @@ def _save(items: Sequence[SaveItem], signals: _Signals, batch: bool) -> None:
 class FileCopier(PoolOwner):
     copied = Signal(str)
     saved_all = Signal(int, str)
-    failed = Signal(str)
+    failed = Signal(object)  # core.messages.Message
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(1, parent)  # one thread: saves happen in the order asked
@@ -76,7 +78,7 @@ class FileCopier(PoolOwner):
         signals = self._signals
 
         def crashed(exc: Exception) -> None:  # not only OSError: any failure is said
-            signals.failed.emit(f"Not saved: an unexpected error ({type(exc).__name__}).")
+            signals.failed.emit(messages.save_unexpected(type(exc).__name__))
 
         self.run_work(lambda: _save(items, signals, batch), crashed=crashed)
 

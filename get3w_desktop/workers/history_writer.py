@@ -7,7 +7,8 @@ in the database: the task is on disk before the server can know it (a crash then
 up while the last transaction ran goes in the next one.
 
 Signals:
-    failed(str): a write failed (disk full, read-only folder); a sentence for people.
+    failed(Message): a write failed (disk full, read-only folder); the window shows it in the
+        person's language, `str()` of it is the English sentence.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from get3w_desktop.core import messages
 from get3w_desktop.core.job import Job
 from get3w_desktop.storage.ledger import SpendRecord
 
@@ -55,7 +57,7 @@ class _Op:
 
 
 class HistoryWriter(QObject):
-    failed = Signal(str)
+    failed = Signal(object)  # core.messages.Message
 
     def __init__(
         self,
@@ -184,4 +186,4 @@ class HistoryWriter(QObject):
             op.error.append(message)
             if op.done is not None:
                 op.done.set()
-        self.failed.emit(f"The task history could not be saved: {message}")
+        self.failed.emit(messages.history_write_failed(message))

@@ -98,7 +98,7 @@ def test_a_failed_durable_record_raises_and_reports(qtbot: QtBot) -> None:
         pytest.raises(NotRecordedError, match="No space"),
     ):
         writer.record_durably(Job(model_id="m", params={}))
-    assert "history could not be saved" in failed.args[0]
+    assert "history could not be saved" in str(failed.args[0])
     writer.close()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.errors import NetworkError
+from get3w_desktop.core.messages import Message
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier
 
@@ -38,8 +39,8 @@ def test_a_save_into_a_missing_folder_fails_in_plain_words(qtbot: QtBot, tmp_pat
     saver = FileCopier()
     with qtbot.waitSignal(saver.failed, timeout=5000) as failed:
         saver.copy(str(source), str(blocker / "out.bin"))
-    assert isinstance(failed.args[0], str) and failed.args[0]
-    assert "Traceback" not in failed.args[0]
+    assert isinstance(failed.args[0], Message) and str(failed.args[0])
+    assert "Traceback" not in str(failed.args[0])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "s.bin"]
     saver.shutdown()
 

@@ -1,0 +1,119 @@
+"""Failures the workers report reach the window in the person's language (#15).
+
+Each failure is produced for real (a file where a folder should be, a history store that
+cannot write); the Chinese shown has no English sentence and the English words are unchanged.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from get3w_desktop.api.download import disk_error
+from get3w_desktop.core import messages
+from get3w_desktop.core.job import Job
+from get3w_desktop.core.messages import Code, Message
+from get3w_desktop.storage.ledger import SpendRecord
+from get3w_desktop.ui import i18n
+from get3w_desktop.ui.messages import render
+from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
+from tests.ui.test_chinese_sweep import english_in
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[QApplication]:
+    assert i18n.install_language(qapp, "zh_CN") == "zh_CN"
+    yield qapp
+    i18n.install_language(qapp, "en")
+
+
+def _chinese_only(shown: str, fallback: str, *paths: str) -> None:
+    assert shown != fallback, f"no Chinese text for {fallback!r}"
+    plain = shown
+    for path in paths:  # a path is the person's own, not an English sentence
+        plain = plain.replace(path, " ")
+    assert english_in(plain, set()) is None, f"English in {shown!r}"
+
+
+def test_a_save_into_a_file_where_a_folder_should_be_reads_as_chinese(
+    qtbot: QtBot, chinese: QApplication, tmp_path: Path
+) -> None:
+    source = tmp_path / "s.bin"
+    source.write_bytes(b"data")
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"")  # a folder "inside" a file cannot exist, even for root
+    saver = FileCopier()
+    with qtbot.waitSignal(saver.failed, timeout=5000) as failed:
+        saver.copy(str(source), str(blocker / "out.bin"))
+    saver.shutdown()
+    said = failed.args[0]
+    assert isinstance(said, Message) and said.code.value.startswith("disk.")
+    assert str(blocker) in str(said)  # the English sentence names the folder
+    _chinese_only(render(said), said.fallback, str(blocker))
+    assert str(blocker) in render(said)
+
+
+@pytest.mark.parametrize(
+    ("number", "english"),
+    [
+        (errno.ENOSPC,
+         "The disk is full: could not save into /x/out. Free some space, then retry."),
+        (errno.EACCES,
+         "Cannot write into /x/out (read-only or no permission). Choose another folder."),
+        (errno.ENAMETOOLONG, "The path /x/out is too long for this file system."),
+        (errno.EIO, "Could not save into /x/out: Input/output error."),
+    ],
+)  # fmt: skip
+def test_every_disk_failure_keeps_its_english_and_reads_as_chinese(
+    chinese: QApplication, number: int, english: str
+) -> None:
+    error = disk_error(OSError(number, os.strerror(number)), Path("/x/out"))
+    assert error.message == english  # the command line and logs are unchanged
+    said = messages.for_error(error)
+    assert said.fallback == english and said.code is not Code.TEXT
+    _chinese_only(render(said), english, "/x/out")
+
+
+def test_english_shows_the_english_words(qapp: QApplication) -> None:
+    said = messages.save_unexpected("RuntimeError")
+    assert render(said) == "Not saved: an unexpected error (RuntimeError)."
+
+
+class _ReadOnlyStore:
+    """A history whose every write fails the way a read-only database does."""
+
+    def save_many(
+        self, jobs: Iterable[Job], *, base_url: str | None = None, out_dir: str | None = None
+    ) -> None:
+        raise OSError(errno.EROFS, "attempt to write a readonly database")
+
+    def delete(self, local_ids: Iterable[str]) -> int:
+        return 0
+
+    def save_spend(self, records: Iterable[SpendRecord]) -> None:
+        raise OSError(errno.EROFS, "attempt to write a readonly database")
+
+
+def test_a_history_that_cannot_write_says_so_in_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    writer = HistoryWriter(_ReadOnlyStore())
+    with (
+        qtbot.waitSignal(writer.failed, timeout=5000) as failed,
+        pytest.raises(NotRecordedError),
+    ):
+        writer.record_durably(Job(model_id="m", params={}))
+    writer.close()
+    said = failed.args[0]
+    assert isinstance(said, Message) and said.code is Code.HISTORY_WRITE_FAILED
+    assert str(said) == (
+        "The task history could not be saved: [Errno 30] attempt to write a readonly database"
+    )
+    _chinese_only(render(said), said.fallback)
