@@ -2836,6 +2836,26 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>无法保存任务历史，详情已写入日志。</translation>
     </message>
     <message>
+        <source>The key could not be removed from the keyring. {problem}</source>
+        <translation>无法从密钥环中删除密钥。{problem}</translation>
+    </message>
+    <message>
+        <source>Something went wrong handling the key (see the log).</source>
+        <translation>处理密钥时出了问题（详情见日志）。</translation>
+    </message>
+    <message>
+        <source>The keyring is locked: unlock it, then try again.</source>
+        <translation>密钥环已锁定：请先解锁，然后重试。</translation>
+    </message>
+    <message>
+        <source>The keyring refused the request (details are in the log).</source>
+        <translation>密钥环拒绝了此请求（详情见日志）。</translation>
+    </message>
+    <message>
+        <source>The keyring did not answer in time (an unlock prompt may be waiting).</source>
+        <translation>密钥环未能及时响应（可能有解锁提示正在等待）。</translation>
+    </message>
+    <message>
         <source> Retrying in {seconds} s.</source>
         <extracomment>Appended when a wait note knows when it retries.</extracomment>
         <translation> {seconds} 秒后重试。</translation>

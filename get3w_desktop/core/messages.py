@@ -85,6 +85,12 @@ class Code(enum.StrEnum):
     SAVE_UNEXPECTED = "save.unexpected"  # kind (a Python class name)
     # the task history (workers/history_writer.py)
     HISTORY_WRITE_FAILED = "history.write_failed"  # reason (logged too)
+    # the key service (workers/keys.py)
+    KEY_NOT_REMOVED = "key.not_removed"  # problem (a keyring.* message)
+    KEY_SERVICE_FAILED = "key.service_failed"
+    KEYRING_LOCKED = "keyring.locked"
+    KEYRING_REFUSED = "keyring.refused"
+    KEYRING_TIMEOUT = "keyring.timeout"
     # words the client or the server wrote that have no code: shown as they are
     TEXT = "text"  # text
 
@@ -444,3 +450,21 @@ def save_unexpected(kind: str) -> Message:
 def history_write_failed(reason: str) -> Message:
     return _m(Code.HISTORY_WRITE_FAILED, f"The task history could not be saved: {reason}",
               reason=reason)  # fmt: skip
+
+
+# -- the key service ------------------------------------------------------------------------
+
+_KEYRING_PROBLEMS = {"locked": Code.KEYRING_LOCKED, "timeout": Code.KEYRING_TIMEOUT}
+
+
+def key_not_removed(problem: str, words: str) -> Message:
+    """The keyring refused to remove a key: `problem` is a storage.secrets.Problem value,
+    `words` the keyring error's own English sentence."""
+    why = Message(_KEYRING_PROBLEMS.get(problem, Code.KEYRING_REFUSED), {}, words)
+    return _m(Code.KEY_NOT_REMOVED, f"The key could not be removed from the keyring. {words}",
+              problem=why)  # fmt: skip
+
+
+KEY_SERVICE_FAILED = Message(
+    Code.KEY_SERVICE_FAILED, {}, "Something went wrong handling the key (see the log)."
+)

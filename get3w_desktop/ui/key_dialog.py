@@ -361,13 +361,13 @@ class KeyDialog(QDialog):
         self.key_removed.emit(profile)
 
     @Slot(int, str, str)
-    def _on_failed(self, ticket: int, _profile: str, message: str) -> None:
+    def _on_failed(self, ticket: int, _profile: str, message: Message) -> None:
         if not self._mine(ticket):
             return
         self._pending_key = ""
         self._unchecked_reason = None
         self._set_busy(False)
-        self._say(message, Tone.BAD)
+        self._say(render(message), Tone.BAD)
 
     def _become_closable(self) -> None:
         self.close_button.setText(self.tr("Close"))

@@ -151,6 +151,22 @@ _TEXTS: dict[Code, str] = {
     Code.HISTORY_WRITE_FAILED: QT_TRANSLATE_NOOP(
         "Messages", "The task history could not be saved. Details are in the log."
     ),
+    # the key service; KEY_NOT_REMOVED's `problem` is one of the keyring.* messages
+    Code.KEY_NOT_REMOVED: QT_TRANSLATE_NOOP(
+        "Messages", "The key could not be removed from the keyring. {problem}"
+    ),
+    Code.KEY_SERVICE_FAILED: QT_TRANSLATE_NOOP(
+        "Messages", "Something went wrong handling the key (see the log)."
+    ),
+    Code.KEYRING_LOCKED: QT_TRANSLATE_NOOP(
+        "Messages", "The keyring is locked: unlock it, then try again."
+    ),
+    Code.KEYRING_REFUSED: QT_TRANSLATE_NOOP(
+        "Messages", "The keyring refused the request (details are in the log)."
+    ),
+    Code.KEYRING_TIMEOUT: QT_TRANSLATE_NOOP(
+        "Messages", "The keyring did not answer in time (an unlock prompt may be waiting)."
+    ),
 }
 #: Appended when a wait note knows when it retries.
 _RETRY_IN = QT_TRANSLATE_NOOP("Messages", " Retrying in {seconds} s.")

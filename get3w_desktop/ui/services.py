@@ -38,6 +38,7 @@ from get3w_desktop.storage.settings import (
     to_json,
 )
 from get3w_desktop.ui.i18n import install_language
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.ui.theme import apply_theme
@@ -260,9 +261,9 @@ class ServiceController(QObject):
             self.open_key_dialog(name)
 
     @Slot(int, str, str)
-    def _on_key_failed(self, ticket: int, _profile: str, message: str) -> None:
+    def _on_key_failed(self, ticket: int, _profile: str, message: Message) -> None:
         if self._pending.pop(ticket, None) is not None and self._window is not None:
-            self._window.statusBar().showMessage(message, 10000)
+            self._window.statusBar().showMessage(render(message), 10000)
             self._restore_profile_menu()
 
     def _restore_profile_menu(self) -> None:

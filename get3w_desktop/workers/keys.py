@@ -12,7 +12,8 @@ Signals (all on the GUI thread):
     saved(int ticket, str profile, StoreInfo): where the key went (keyring, or session only).
     removed(int ticket, str profile, StoreInfo): the key is gone from the keyring and memory.
     checked(int ticket, KeyCheck): the server's verdict on a key.
-    failed(int ticket, str profile, str message): a request that could not be done.
+    failed(int ticket, str profile, Message message): a request that could not be done (the
+        window shows it in the person's language; `str()` of it is the English sentence).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from get3w_desktop.api.keycheck import KeyCheck, check_key_at
+from get3w_desktop.core import messages
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.storage.secrets import (
     MemorySecretStore,
@@ -60,7 +62,7 @@ class _Signals(QObject):
     saved = Signal(int, str, object)
     removed = Signal(int, str, object)
     checked = Signal(int, object)
-    failed = Signal(int, str, str)
+    failed = Signal(int, str, object)  # core.messages.Message
 
 
 class KeyringGuard:
@@ -100,7 +102,7 @@ class KeyService(PoolOwner):
     saved = Signal(int, str, object)
     removed = Signal(int, str, object)
     checked = Signal(int, object)
-    failed = Signal(int, str, str)
+    failed = Signal(int, str, object)  # core.messages.Message
 
     def __init__(
         self,
@@ -163,7 +165,7 @@ class KeyService(PoolOwner):
         ticket = next(self._tickets)
         signals = self._signals
         self.run_work(lambda: work(ticket), crashed=lambda _exc: signals.failed.emit(
-            ticket, profile, "Something went wrong handling the key (see the log)."))  # fmt: skip
+            ticket, profile, messages.KEY_SERVICE_FAILED))  # fmt: skip
         return ticket
 
     # -- the work (pool threads) -------------------------------------------------------
@@ -208,9 +210,9 @@ class KeyService(PoolOwner):
             info = self._guard.call(lambda: self._delete_in_keyring(account))
         except SecretStoreError as exc:
             if exc.problem is not Problem.MISSING:  # a locked keyring may still hold it
-                self._signals.failed.emit(
-                    ticket, profile, f"The key could not be removed from the keyring. {exc}"
-                )
+                log.warning("key for profile %s not removed from the keyring: %s", profile, exc)
+                said = messages.key_not_removed(exc.problem.value, str(exc))
+                self._signals.failed.emit(ticket, profile, said)
                 return
             info = self._session_info(exc)
         self._signals.removed.emit(ticket, profile, info)
@@ -251,6 +253,6 @@ class KeyService(PoolOwner):
     def _on_checked(self, ticket: int, result: object) -> None:
         self.checked.emit(ticket, result)
 
-    @Slot(int, str, str)
-    def _on_failed(self, ticket: int, profile: str, message: str) -> None:
+    @Slot(int, str, object)
+    def _on_failed(self, ticket: int, profile: str, message: object) -> None:
         self.failed.emit(ticket, profile, message)

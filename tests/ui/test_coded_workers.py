@@ -20,10 +20,12 @@ from get3w_desktop.core import messages
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Code, Message
 from get3w_desktop.storage.ledger import SpendRecord
+from get3w_desktop.storage.secrets import Problem, SecretStoreError
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.messages import render
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
+from get3w_desktop.workers.keys import KeyService
 from tests.ui.test_chinese_sweep import english_in
 
 
@@ -117,3 +119,38 @@ def test_a_history_that_cannot_write_says_so_in_chinese(
         "The task history could not be saved: [Errno 30] attempt to write a readonly database"
     )
     _chinese_only(render(said), said.fallback)
+
+
+class _LockedKeyring:
+    """A keyring that is locked: it refuses every write, as a locked collection does."""
+
+    backend_name = "keyring.backends.SecretService.Keyring"
+    is_secure = True
+
+    def get(self, account: str = "default") -> str | None:
+        return None
+
+    def set(self, secret: str, account: str = "default") -> None:
+        raise SecretStoreError("The keyring is locked.", Problem.LOCKED)
+
+    def delete(self, account: str = "default") -> None:
+        raise SecretStoreError("The keyring is locked.", Problem.LOCKED)
+
+
+def test_a_key_the_keyring_will_not_remove_says_so_in_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    keys = KeyService(_LockedKeyring())
+    try:
+        failures: list[Message] = []
+        keys.failed.connect(lambda _ticket, _profile, message: failures.append(message))
+        with qtbot.waitSignal(keys.failed, timeout=10_000):
+            keys.delete("default")
+    finally:
+        assert keys.shutdown()
+    said = failures[0]
+    assert said.code is Code.KEY_NOT_REMOVED
+    assert str(said) == "The key could not be removed from the keyring. The keyring is locked."
+    shown = render(said)
+    _chinese_only(shown, said.fallback)
+    assert "解锁" in shown  # the locked keyring's own advice, not the refused one's

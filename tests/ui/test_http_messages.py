@@ -145,7 +145,7 @@ def test_every_code_has_a_chinese_text_without_an_english_sentence(
     sample: dict[str, messages.ArgValue] = {
         "host": "api.get3w.com", "max_bytes": "4,194,304", "reason": messages.http_dns("x.test"),
         "what": "the balance", "seconds": 5, "status": 503, "balance": "$12.00",
-        "code": 1200, "text": "",
+        "code": 1200, "text": "", "problem": Message(Code.KEYRING_LOCKED, {}, "Locked."),
     }  # fmt: skip
     for code in _TEXTS:
         if not code.value.startswith(("http.", "key.")):

@@ -160,7 +160,7 @@ def test_a_locked_keyring_is_not_an_invalid_key_and_removal_reports_it(qtbot: Qt
         _, _, info = wait(qtbot, keys.saved, keys.save("default", CANARY))
         assert info.session_only and "locked" in info.description
         _, profile, message = wait(qtbot, keys.failed, keys.delete("default"))
-        assert profile == "default" and "could not be removed" in message
+        assert profile == "default" and "could not be removed" in str(message)
         assert keys.session_key("default") is None  # the session copy is gone regardless
     finally:
         assert keys.shutdown()
