@@ -2856,6 +2856,22 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>密钥环未能及时响应（可能有解锁提示正在等待）。</translation>
     </message>
     <message>
+        <source>The bill could not be read: {reason}</source>
+        <translation>无法读取账单：{reason}</translation>
+    </message>
+    <message>
+        <source>The bill could not be read (see the log).</source>
+        <translation>无法读取账单（详情见日志）。</translation>
+    </message>
+    <message>
+        <source>The price could not be read.</source>
+        <translation>无法读取价格。</translation>
+    </message>
+    <message>
+        <source>This model has no published price.</source>
+        <translation>此模型没有公布价格。</translation>
+    </message>
+    <message>
         <source> Retrying in {seconds} s.</source>
         <extracomment>Appended when a wait note knows when it retries.</extracomment>
         <translation> {seconds} 秒后重试。</translation>

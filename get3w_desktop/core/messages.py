@@ -91,6 +91,11 @@ class Code(enum.StrEnum):
     KEYRING_LOCKED = "keyring.locked"
     KEYRING_REFUSED = "keyring.refused"
     KEYRING_TIMEOUT = "keyring.timeout"
+    # the bill (workers/account.py) and the price (workers/pricing.py)
+    BILL_UNREADABLE = "bill.unreadable"  # reason (a message)
+    BILL_CRASHED = "bill.crashed"
+    PRICE_UNREADABLE = "price.unreadable"
+    PRICE_NONE = "price.none"
     # words the client or the server wrote that have no code: shown as they are
     TEXT = "text"  # text
 
@@ -468,3 +473,16 @@ def key_not_removed(problem: str, words: str) -> Message:
 KEY_SERVICE_FAILED = Message(
     Code.KEY_SERVICE_FAILED, {}, "Something went wrong handling the key (see the log)."
 )
+
+
+# -- the bill and the price -----------------------------------------------------------------
+
+
+def bill_unreadable(reason: Message) -> Message:
+    return _m(Code.BILL_UNREADABLE, f"The bill could not be read: {reason.fallback}",
+              reason=reason)  # fmt: skip
+
+
+BILL_CRASHED = Message(Code.BILL_CRASHED, {}, "The bill could not be read (see the log).")
+PRICE_UNREADABLE = Message(Code.PRICE_UNREADABLE, {}, "The price could not be read.")
+PRICE_NONE = Message(Code.PRICE_NONE, {}, "This model has no published price.")

@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core.batch import variations
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo
 from get3w_desktop.core.job import Job
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import Quote, estimate_cost
 from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE, MAX_CAP
 from get3w_desktop.ui.batch_bar import BatchBar
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
 from get3w_desktop.ui.run_confirm import ask_to_send, confirm_run
@@ -321,10 +323,10 @@ class GeneratePanel(QWidget):
         if self._quoter is not None and self.model is not None:
             self._quoter.request(self.model.model_id, self.form.values())
 
-    @Slot(str)
-    def _on_price_unavailable(self, reason: str) -> None:
+    @Slot(object)
+    def _on_price_unavailable(self, reason: Message) -> None:
         self.price_label.setText("")
-        self.price_label.setToolTip(reason)
+        self.price_label.setToolTip(render(reason))
 
     @Slot(object)
     def show_price(self, quote: Quote | None = None) -> None:

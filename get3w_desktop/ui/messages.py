@@ -167,6 +167,11 @@ _TEXTS: dict[Code, str] = {
     Code.KEYRING_TIMEOUT: QT_TRANSLATE_NOOP(
         "Messages", "The keyring did not answer in time (an unlock prompt may be waiting)."
     ),
+    # the bill and the price
+    Code.BILL_UNREADABLE: QT_TRANSLATE_NOOP("Messages", "The bill could not be read: {reason}"),
+    Code.BILL_CRASHED: QT_TRANSLATE_NOOP("Messages", "The bill could not be read (see the log)."),
+    Code.PRICE_UNREADABLE: QT_TRANSLATE_NOOP("Messages", "The price could not be read."),
+    Code.PRICE_NONE: QT_TRANSLATE_NOOP("Messages", "This model has no published price."),
 }
 #: Appended when a wait note knows when it retries.
 _RETRY_IN = QT_TRANSLATE_NOOP("Messages", " Retrying in {seconds} s.")

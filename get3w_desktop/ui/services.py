@@ -408,8 +408,8 @@ class ServiceController(QObject):
             quotes=dict(self._window.book.quotes), parent=self._window,
         )  # fmt: skip
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if gathered.problem:
-            self._window.statusBar().showMessage(gathered.problem, 10000)
+        if gathered.problem_message is not None:
+            self._window.statusBar().showMessage(render(gathered.problem_message), 10000)
         dialog.open()
 
     # -- diagnostics -------------------------------------------------------------------

@@ -2,7 +2,8 @@
 on the server. Both run off the GUI thread on their own single-thread pool.
 
 Signals:
-    SpendingGatherer.gathered(Bill): the bill and balance (or why they could not be read).
+    SpendingGatherer.gathered(Bill): the bill and balance (or why they could not be read:
+        `problem` in English, `problem_message` coded for the window).
     RemoteCanceller.done(str local_id, bool cancelled, str problem): one task's answer;
         `problem` is "no route" when the service offers no way to cancel.
 """
@@ -16,7 +17,9 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from get3w_desktop.core import messages
 from get3w_desktop.core.errors import Get3WError
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import Billing
 from get3w_desktop.workers.base import PoolOwner
 
@@ -38,6 +41,7 @@ class Bill:
     billings: list[Billing] | None
     balance: float | None
     problem: str = ""
+    problem_message: Message | None = None  # `problem`, coded (None when there is none)
 
 
 class _GatherSignals(QObject):
@@ -59,17 +63,18 @@ class SpendingGatherer(PoolOwner):
         def work() -> None:
             billings: list[Billing] | None = None
             balance: float | None = None
-            problem = ""
+            said: Message | None = None
             try:
                 billings = client.billings(since)
                 balance = client.balance()
             except Get3WError as exc:
-                problem = f"The bill could not be read: {exc.message}"
-            signals.gathered.emit(Bill(profile, since, billings, balance, problem))
+                said = messages.bill_unreadable(messages.for_error(exc))
+            problem = said.fallback if said is not None else ""
+            signals.gathered.emit(Bill(profile, since, billings, balance, problem, said))
 
         def crashed(_exc: Exception) -> None:
-            problem = "The bill could not be read (see the log)."
-            signals.gathered.emit(Bill(profile, since, None, None, problem))
+            said = messages.BILL_CRASHED
+            signals.gathered.emit(Bill(profile, since, None, None, said.fallback, said))
 
         return self.run_work(work, crashed=crashed)
 

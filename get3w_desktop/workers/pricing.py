@@ -8,7 +8,7 @@ so the next change asks the server again; a missing route is remembered).
 
 Signals:
     quoted(object): a `Quote` for the latest request (`estimated` when from the catalogue).
-    unavailable(str): no price is known for the latest request; why, for a tooltip.
+    unavailable(Message): no price is known for the latest request; why, for a tooltip.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from get3w_desktop.core import messages
 from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.errors import Get3WError
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import Quote, estimate_cost
 from get3w_desktop.workers.base import PoolOwner
 
@@ -39,13 +41,13 @@ def price_key(model_id: str, params: Mapping[str, Any]) -> Key:
 
 
 class _Signals(QObject):
-    # (key, quote or None, route absent, error message or "")
-    done = Signal(object, object, bool, str)
+    # (key, quote or None, route absent, error Message or None)
+    done = Signal(object, object, bool, object)
 
 
 class PriceQuoter(PoolOwner):
     quoted = Signal(object)
-    unavailable = Signal(str)
+    unavailable = Signal(object)  # core.messages.Message: why there is no price
 
     def __init__(
         self,
@@ -96,7 +98,7 @@ class PriceQuoter(PoolOwner):
             self.quoted.emit(hit)
             return
         if self._route_absent or self._fetch is None:
-            self._fall_back(key, "")
+            self._fall_back(key, None)
             return
         if self._in_flight is not None:
             return  # asked again when the current answer arrives
@@ -108,16 +110,16 @@ class PriceQuoter(PoolOwner):
             try:
                 quote = fetch(key[0], params)
             except Get3WError as exc:
-                signals.done.emit(key, None, False, exc.message)
+                signals.done.emit(key, None, False, messages.for_error(exc))
             else:
-                signals.done.emit(key, quote, quote is None, "")
+                signals.done.emit(key, quote, quote is None, None)
 
         # A bug must not take the app down from a price label.
         self.run_work(work, crashed=lambda _exc: signals.done.emit(
-            key, None, False, "The price could not be read."))  # fmt: skip
+            key, None, False, messages.PRICE_UNREADABLE))  # fmt: skip
 
-    @Slot(object, object, bool, str)
-    def _on_done(self, key: Key, quote: Quote | None, absent: bool, error: str) -> None:
+    @Slot(object, object, bool, object)
+    def _on_done(self, key: Key, quote: Quote | None, absent: bool, error: Message | None) -> None:
         self._in_flight = None
         if self.closed:
             return
@@ -134,14 +136,14 @@ class PriceQuoter(PoolOwner):
         else:
             self._fall_back(key, error)
 
-    def _fall_back(self, key: Key, error: str) -> None:
+    def _fall_back(self, key: Key, error: Message | None) -> None:
         model = self._lookup(key[0])
         params = self._latest[1] if self._latest and self._latest[0] == key else {}
         estimate = estimate_cost(model, params) if model is not None else None
         if estimate is None:
-            self.unavailable.emit(error or "This model has no published price.")
+            self.unavailable.emit(error or messages.PRICE_NONE)
             return
-        if not error:
+        if error is None:
             self._remember(key, estimate)  # a missing route stays missing
         self.quoted.emit(estimate)
 

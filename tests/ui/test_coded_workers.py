@@ -1,13 +1,16 @@
 """Failures the workers report reach the window in the person's language (#15).
 
-Each failure is produced for real (a file where a folder should be, a history store that
-cannot write); the Chinese shown has no English sentence and the English words are unchanged.
+Each failure is produced for real where practical (a file where a folder should be, a closed
+loopback port for the bill and the price, a locked keyring, a history store that cannot
+write); the Chinese shown has no English sentence and the English words are unchanged.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
+import socket
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -15,17 +18,21 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.api.download import disk_error
 from get3w_desktop.core import messages
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Code, Message
+from get3w_desktop.sandbox import SANDBOX_API_KEY
 from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.storage.secrets import Problem, SecretStoreError
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.messages import render
+from get3w_desktop.workers.account import Bill, SpendingGatherer
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
 from get3w_desktop.workers.keys import KeyService
+from get3w_desktop.workers.pricing import PriceQuoter
 from tests.ui.test_chinese_sweep import english_in
 
 
@@ -154,3 +161,61 @@ def test_a_key_the_keyring_will_not_remove_says_so_in_chinese(
     shown = render(said)
     _chinese_only(shown, said.fallback)
     assert "解锁" in shown  # the locked keyring's own advice, not the refused one's
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_bill_from_a_server_that_does_not_answer_says_why_in_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    client = Get3WClient(f"http://127.0.0.1:{_closed_port()}", SANDBOX_API_KEY)
+    gatherer = SpendingGatherer()
+    try:
+        since = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        with qtbot.waitSignal(gatherer.gathered, timeout=30_000) as got:
+            assert gatherer.gather(client, since, "work")
+    finally:
+        gatherer.shutdown()
+        client.close()
+    bill = got.args[0]
+    assert isinstance(bill, Bill) and bill.billings is None
+    said = bill.problem_message
+    assert said is not None and said.code is Code.BILL_UNREADABLE
+    assert bill.problem == said.fallback
+    assert bill.problem.startswith("The bill could not be read: Could not connect to 127.0.0.1")
+    shown = render(said)
+    _chinese_only(shown, said.fallback)
+    assert "127.0.0.1" in shown  # the reason is kept, in Chinese
+
+
+def test_a_price_from_a_server_that_does_not_answer_says_why_in_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    client = Get3WClient(f"http://127.0.0.1:{_closed_port()}", SANDBOX_API_KEY)
+    quoter = PriceQuoter(client.price, lambda _model_id: None, delay_ms=10)
+    try:
+        with qtbot.waitSignal(quoter.unavailable, timeout=30_000) as said:
+            quoter.request("someone/unpriced-model", {"prompt": "x"})
+    finally:
+        quoter.shutdown()
+        client.close()
+    why = said.args[0]
+    assert isinstance(why, Message) and why.code is Code.HTTP_REFUSED
+    assert str(why).startswith("Could not connect to 127.0.0.1")
+    _chinese_only(render(why), why.fallback)
+
+
+def test_a_model_without_a_price_says_so_in_chinese(qtbot: QtBot, chinese: QApplication) -> None:
+    quoter = PriceQuoter(None, lambda _model_id: None, delay_ms=10)
+    try:
+        with qtbot.waitSignal(quoter.unavailable, timeout=5000) as said:
+            quoter.request("someone/unpriced-model", {"prompt": "x"})
+    finally:
+        quoter.shutdown()
+    assert said.args[0] == messages.PRICE_NONE
+    assert str(said.args[0]) == "This model has no published price."
+    _chinese_only(render(said.args[0]), str(said.args[0]))
