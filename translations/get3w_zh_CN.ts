@@ -2872,6 +2872,50 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>此模型没有公布价格。</translation>
     </message>
     <message>
+        <source>Stopped before it started; nothing was changed.</source>
+        <translation>在开始前已停止；没有做任何更改。</translation>
+    </message>
+    <message>
+        <source>Stopped before it finished; nothing was changed.</source>
+        <translation>在完成前已停止；没有做任何更改。</translation>
+    </message>
+    <message>
+        <source>Housekeeping failed unexpectedly. Details are in the log.</source>
+        <translation>整理操作意外失败，详情已写入日志。</translation>
+    </message>
+    <message>
+        <source>The folder {folder} does not exist (or is not a folder).</source>
+        <translation>文件夹 {folder} 不存在（或不是文件夹）。</translation>
+    </message>
+    <message>
+        <source>Not enough space in {folder}: the export needs {needed} and {free} is free. Free some space or choose another folder.</source>
+        <translation>{folder} 空间不足：导出需要 {needed}，可用空间为 {free}。请释放一些空间或选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Could not find a free name for the export in {folder}.</source>
+        <translation>无法在 {folder} 中为导出找到可用的名称。</translation>
+    </message>
+    <message>
+        <source>Nothing was deleted locally: {reason}</source>
+        <translation>本地未删除任何内容：{reason}</translation>
+    </message>
+    <message>
+        <source>Nothing was cleaned up: {reason}</source>
+        <translation>未清理任何内容：{reason}</translation>
+    </message>
+    <message>
+        <source>The disk is full: the export into {folder} was not saved (nothing was left behind). Free some space or choose another folder.</source>
+        <translation>磁盘已满：导出到 {folder} 的内容未保存（未留下任何残余文件）。请释放一些空间或选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>{folder} is not a folder that can be written to. Choose another folder.</source>
+        <translation>{folder} 不是可写入的文件夹。请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Could not export into {folder} (the system reported an error).</source>
+        <translation>无法导出到 {folder}（系统报告了一个错误）。</translation>
+    </message>
+    <message>
         <source> Retrying in {seconds} s.</source>
         <extracomment>Appended when a wait note knows when it retries.</extracomment>
         <translation> {seconds} 秒后重试。</translation>

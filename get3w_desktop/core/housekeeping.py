@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from get3w_desktop import __version__
+from get3w_desktop.core import messages
 from get3w_desktop.core.errors import (
     Action,
     CancelledError,
@@ -112,7 +113,7 @@ def _finished(job: Job) -> float:
 
 def _tick(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
-        raise CancelledError("Stopped before it finished; nothing was changed.")
+        raise messages.coded(CancelledError(messages.HK_STOPPED.fallback), messages.HK_STOPPED)
 
 
 def _report(progress: Progress | None, done: int, total: int, text: str) -> None:
@@ -240,8 +241,8 @@ def delete_jobs(
     try:
         records.delete(ids)
     except Get3WError as exc:
-        raise HousekeepingError(f"Nothing was deleted locally: {exc.message}",
-                                detail=exc.detail) from None  # fmt: skip
+        said = messages.hk_not_deleted(messages.for_error(exc))
+        raise messages.coded(HousekeepingError(said.fallback, detail=exc.detail), said) from None
     kept_files = {Path(f) for j in (*other, *failed) for f in j.files}
     planned = set(plan.files)
     files = dict.fromkeys(p for j in local for f in j.files
@@ -298,16 +299,15 @@ def export_jobs(
     folder = Path(folder)
     now = time.time() if now is None else now
     if not folder.is_dir():
-        raise HousekeepingError(f"The folder {folder} does not exist (or is not a folder).")
+        said = messages.hk_no_folder(str(folder))
+        raise messages.coded(HousekeepingError(said.fallback), said)
     _, needed = export_size(jobs)
     needed += _PER_TASK_OVERHEAD * (len(jobs) + 1)
     with contextlib.suppress(OSError):
         free = shutil.disk_usage(folder).free
         if free < needed:
-            raise HousekeepingError(
-                f"Not enough space in {folder}: the export needs {format_size(needed)} and "
-                f"{format_size(free)} is free. Free some space or choose another folder."
-            )
+            said = messages.hk_no_space(str(folder), format_size(needed), format_size(free))
+            raise messages.coded(HousekeepingError(said.fallback), said)
     try:
         work = Path(tempfile.mkdtemp(prefix=".get3w-export-", suffix=".part", dir=folder))
     except OSError as exc:
@@ -443,7 +443,8 @@ def _publish(work: Path, folder: Path, name: str) -> Path:
             os.rename(work, target)
         fsync_dir(folder)
         return target
-    raise HousekeepingError(f"Could not find a free name for the export in {folder}.")
+    said = messages.hk_no_free_name(str(folder))
+    raise messages.coded(HousekeepingError(said.fallback), said)
 
 
 def task_folder_name(job: Job) -> str:
@@ -646,8 +647,8 @@ def clean_up(
     try:
         records.save_many(rewritten)
     except Get3WError as exc:
-        raise HousekeepingError(f"Nothing was cleaned up: {exc.message}",
-                                detail=exc.detail) from None  # fmt: skip
+        said = messages.hk_not_cleaned(messages.for_error(exc))
+        raise messages.coded(HousekeepingError(said.fallback, detail=exc.detail), said) from None
     problems: list[str] = []
     _report(progress, 1, total, "Deleting local copies…")
     count, freed = _unlink_all([*plan.files, *plan.orphans], problems)
@@ -696,18 +697,19 @@ def _reason(exc: OSError) -> str:
 
 
 def _disk_error(exc: OSError, folder: Path) -> HousekeepingError:
+    where = str(folder)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        message = (f"The disk is full: the export into {folder} was not saved (nothing was "
-                   "left behind). Free some space or choose another folder.")  # fmt: skip
+        said = messages.export_disk_full(where)
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        message = f"Cannot write into {folder} (read-only or no permission). Choose another folder."
+        said = messages.disk_read_only(where)
     elif exc.errno == errno.ENOTDIR:
-        message = f"{folder} is not a folder that can be written to. Choose another folder."
+        said = messages.export_not_a_folder(where)
     elif exc.errno == errno.ENAMETOOLONG:
-        message = f"The path {folder} is too long for this file system."
+        said = messages.disk_path_too_long(where)
     else:
-        message = f"Could not export into {folder}: {_reason(exc)}."
-    return HousekeepingError(message, detail=f"{type(exc).__name__} errno={exc.errno}")
+        said = messages.export_other(where, _reason(exc))
+    error = HousekeepingError(said.fallback, detail=f"{type(exc).__name__} errno={exc.errno}")
+    return messages.coded(error, said)
 
 
 def _iso(epoch: float) -> str:

@@ -96,6 +96,18 @@ class Code(enum.StrEnum):
     BILL_CRASHED = "bill.crashed"
     PRICE_UNREADABLE = "price.unreadable"
     PRICE_NONE = "price.none"
+    # housekeeping (core/housekeeping.py, workers/housekeeping.py)
+    HK_STOPPED_BEFORE_START = "housekeeping.stopped_before_start"
+    HK_STOPPED = "housekeeping.stopped"
+    HK_CRASHED = "housekeeping.crashed"  # reason (Python's words; logged)
+    HK_NO_FOLDER = "housekeeping.no_folder"  # folder
+    HK_NO_SPACE = "housekeeping.no_space"  # folder, needed, free
+    HK_NO_FREE_NAME = "housekeeping.no_free_name"  # folder
+    HK_NOT_DELETED = "housekeeping.not_deleted"  # reason (a message)
+    HK_NOT_CLEANED = "housekeeping.not_cleaned"  # reason (a message)
+    EXPORT_DISK_FULL = "export.disk_full"  # folder
+    EXPORT_NOT_A_FOLDER = "export.not_a_folder"  # folder
+    EXPORT_OTHER = "export.other"  # folder, reason (the system's words)
     # words the client or the server wrote that have no code: shown as they are
     TEXT = "text"  # text
 
@@ -486,3 +498,59 @@ def bill_unreadable(reason: Message) -> Message:
 BILL_CRASHED = Message(Code.BILL_CRASHED, {}, "The bill could not be read (see the log).")
 PRICE_UNREADABLE = Message(Code.PRICE_UNREADABLE, {}, "The price could not be read.")
 PRICE_NONE = Message(Code.PRICE_NONE, {}, "This model has no published price.")
+
+
+# -- housekeeping -----------------------------------------------------------------------------
+
+HK_STOPPED_BEFORE_START = Message(
+    Code.HK_STOPPED_BEFORE_START, {}, "Stopped before it started; nothing was changed."
+)
+HK_STOPPED = Message(Code.HK_STOPPED, {}, "Stopped before it finished; nothing was changed.")
+
+
+def hk_crashed(reason: str) -> Message:
+    return _m(Code.HK_CRASHED, f"Housekeeping failed unexpectedly: {reason}", reason=reason)
+
+
+def hk_no_folder(folder: str) -> Message:
+    return _m(Code.HK_NO_FOLDER, f"The folder {folder} does not exist (or is not a folder).",
+              folder=folder)  # fmt: skip
+
+
+def hk_no_space(folder: str, needed: str, free: str) -> Message:
+    return _m(Code.HK_NO_SPACE,
+              f"Not enough space in {folder}: the export needs {needed} and {free} is free. "
+              "Free some space or choose another folder.",
+              folder=folder, needed=needed, free=free)  # fmt: skip
+
+
+def hk_no_free_name(folder: str) -> Message:
+    return _m(Code.HK_NO_FREE_NAME, f"Could not find a free name for the export in {folder}.",
+              folder=folder)  # fmt: skip
+
+
+def hk_not_deleted(reason: Message) -> Message:
+    return _m(Code.HK_NOT_DELETED, f"Nothing was deleted locally: {reason.fallback}",
+              reason=reason)  # fmt: skip
+
+
+def hk_not_cleaned(reason: Message) -> Message:
+    return _m(Code.HK_NOT_CLEANED, f"Nothing was cleaned up: {reason.fallback}",
+              reason=reason)  # fmt: skip
+
+
+def export_disk_full(folder: str) -> Message:
+    return _m(Code.EXPORT_DISK_FULL,
+              f"The disk is full: the export into {folder} was not saved (nothing was left "
+              "behind). Free some space or choose another folder.", folder=folder)  # fmt: skip
+
+
+def export_not_a_folder(folder: str) -> Message:
+    return _m(Code.EXPORT_NOT_A_FOLDER,
+              f"{folder} is not a folder that can be written to. Choose another folder.",
+              folder=folder)  # fmt: skip
+
+
+def export_other(folder: str, reason: str) -> Message:
+    return _m(Code.EXPORT_OTHER, f"Could not export into {folder}: {reason}.",
+              folder=folder, reason=reason)  # fmt: skip

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QDialog
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
+from get3w_desktop.core.messages import Message
+from get3w_desktop.ui.messages import render
 from get3w_desktop.workers.housekeeping import Housekeeper
 from get3w_desktop.workers.job_book import JobBook
 
@@ -177,10 +179,10 @@ class HousekeepingActions(QObject):
         )
         return self.tr("{exported} ({missing})").format(exported=text, missing=what)
 
-    @Slot(int, str)
-    def _on_failed(self, op: int, message: str) -> None:
+    @Slot(int, object)
+    def _on_failed(self, op: int, message: Message) -> None:
         if self._ops.pop(op, None) is not None:
-            self._say(message)
+            self._say(render(message))
 
     def _say(self, text: str) -> None:
         self._window.say(text, 12000)

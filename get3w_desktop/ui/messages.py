@@ -172,6 +172,40 @@ _TEXTS: dict[Code, str] = {
     Code.BILL_CRASHED: QT_TRANSLATE_NOOP("Messages", "The bill could not be read (see the log)."),
     Code.PRICE_UNREADABLE: QT_TRANSLATE_NOOP("Messages", "The price could not be read."),
     Code.PRICE_NONE: QT_TRANSLATE_NOOP("Messages", "This model has no published price."),
+    # housekeeping (export, delete, clean up); the sources leave out Python's `reason`
+    Code.HK_STOPPED_BEFORE_START: QT_TRANSLATE_NOOP(
+        "Messages", "Stopped before it started; nothing was changed."
+    ),
+    Code.HK_STOPPED: QT_TRANSLATE_NOOP(
+        "Messages", "Stopped before it finished; nothing was changed."
+    ),
+    Code.HK_CRASHED: QT_TRANSLATE_NOOP(
+        "Messages", "Housekeeping failed unexpectedly. Details are in the log."
+    ),
+    Code.HK_NO_FOLDER: QT_TRANSLATE_NOOP(
+        "Messages", "The folder {folder} does not exist (or is not a folder)."
+    ),
+    Code.HK_NO_SPACE: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Not enough space in {folder}: the export needs {needed} and {free} is free. Free some "
+        "space or choose another folder.",
+    ),
+    Code.HK_NO_FREE_NAME: QT_TRANSLATE_NOOP(
+        "Messages", "Could not find a free name for the export in {folder}."
+    ),
+    Code.HK_NOT_DELETED: QT_TRANSLATE_NOOP("Messages", "Nothing was deleted locally: {reason}"),
+    Code.HK_NOT_CLEANED: QT_TRANSLATE_NOOP("Messages", "Nothing was cleaned up: {reason}"),
+    Code.EXPORT_DISK_FULL: QT_TRANSLATE_NOOP(
+        "Messages",
+        "The disk is full: the export into {folder} was not saved (nothing was left behind). "
+        "Free some space or choose another folder.",
+    ),
+    Code.EXPORT_NOT_A_FOLDER: QT_TRANSLATE_NOOP(
+        "Messages", "{folder} is not a folder that can be written to. Choose another folder."
+    ),
+    Code.EXPORT_OTHER: QT_TRANSLATE_NOOP(
+        "Messages", "Could not export into {folder} (the system reported an error)."
+    ),
 }
 #: Appended when a wait note knows when it retries.
 _RETRY_IN = QT_TRANSLATE_NOOP("Messages", " Retrying in {seconds} s.")

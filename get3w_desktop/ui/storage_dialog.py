@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from get3w_desktop.core import housekeeping as hk
+from get3w_desktop.core.messages import Message
 from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.housekeeping_dialogs import (
     big_heading,
@@ -40,6 +41,7 @@ from get3w_desktop.ui.housekeeping_dialogs import (
     tasks_text,
     wrapped,
 )
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.style import muted, set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.housekeeping import CacheResult, Housekeeper, LoadJobs
@@ -308,13 +310,13 @@ class StorageDialog(QDialog):
             self._show_cache(result, cleared=kind == "clear")
         self._idle()
 
-    @Slot(int, str)
-    def _on_failed(self, op: int, message: str) -> None:
+    @Slot(int, object)
+    def _on_failed(self, op: int, message: Message) -> None:
         kind = self._ops.pop(op, None)
         if kind is None:
             return
         set_tone(self.status_label, "error")
-        self.status_label.setText(message)
+        self.status_label.setText(render(message))
         if kind == "clean":
             self.days_spin.setEnabled(True)
             self._preview()

@@ -11,7 +11,8 @@ Signals (all on the GUI thread):
     finished(int op, object result): `op` succeeded; the result type depends on the call
         (DeleteResult, ExportResult, UsageSummary, CleanupPlan, CleanupResult,
         CacheResult, or a bool | None for `probe_remote_delete`).
-    failed(int op, str message): `op` failed or was cancelled; a sentence for people.
+    failed(int op, Message message): `op` failed or was cancelled; the window shows it in the
+        person's language, `str()` of it is the English sentence.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from get3w_desktop.core import housekeeping as hk
+from get3w_desktop.core import messages
 from get3w_desktop.core.errors import CancelledError, Get3WError, NotFoundError
 from get3w_desktop.core.job import Job
 from get3w_desktop.workers.base import PoolOwner
@@ -119,7 +121,7 @@ def probe_remote_delete(delete_remote: hk.RemoteDelete) -> bool | None:
 class _Signals(QObject):
     progress = Signal(int, int, int, str)
     finished = Signal(int, object)
-    failed = Signal(int, str)
+    failed = Signal(int, object)  # core.messages.Message
 
 
 _Work = Callable[[threading.Event, hk.Progress], object]
@@ -133,7 +135,7 @@ class Housekeeper(PoolOwner):
 
     progress = Signal(int, int, int, str)
     finished = Signal(int, object)
-    failed = Signal(int, str)
+    failed = Signal(int, object)  # core.messages.Message
 
     def __init__(
         self,
@@ -244,20 +246,21 @@ class Housekeeper(PoolOwner):
         def run() -> None:
             try:
                 if cancel.is_set():
-                    raise CancelledError("Stopped before it started; nothing was changed.")
+                    said = messages.HK_STOPPED_BEFORE_START
+                    raise messages.coded(CancelledError(said.fallback), said)
                 result = work(cancel, progress)
             except Get3WError as exc:
-                signals.failed.emit(op, exc.message)
+                signals.failed.emit(op, messages.for_error(exc))
             else:
                 signals.finished.emit(op, result)
 
         def crashed(exc: Exception) -> None:
-            signals.failed.emit(op, f"Housekeeping failed unexpectedly: {exc}")
+            signals.failed.emit(op, messages.hk_crashed(str(exc)))
 
         if not self.run_work(run, crashed=crashed):  # closed: answer at once, as failed
             self._cancels.pop(op, None)
             QTimer.singleShot(0, self, lambda: self.failed.emit(
-                op, "Stopped before it started; nothing was changed."))  # fmt: skip
+                op, messages.HK_STOPPED_BEFORE_START))  # fmt: skip
         return op
 
     @Slot(int, object)
@@ -265,7 +268,7 @@ class Housekeeper(PoolOwner):
         self._cancels.pop(op, None)
         self.finished.emit(op, result)
 
-    @Slot(int, str)
-    def _on_failed(self, op: int, message: str) -> None:
+    @Slot(int, object)
+    def _on_failed(self, op: int, message: object) -> None:
         self._cancels.pop(op, None)
         self.failed.emit(op, message)

@@ -24,13 +24,16 @@ from get3w_desktop.core import messages
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Code, Message
 from get3w_desktop.sandbox import SANDBOX_API_KEY
+from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.ledger import SpendRecord
+from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.storage.secrets import Problem, SecretStoreError
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.messages import render
 from get3w_desktop.workers.account import Bill, SpendingGatherer
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
+from get3w_desktop.workers.housekeeping import Housekeeper
 from get3w_desktop.workers.keys import KeyService
 from get3w_desktop.workers.pricing import PriceQuoter
 from tests.ui.test_chinese_sweep import english_in
@@ -219,3 +222,29 @@ def test_a_model_without_a_price_says_so_in_chinese(qtbot: QtBot, chinese: QAppl
     assert said.args[0] == messages.PRICE_NONE
     assert str(said.args[0]) == "This model has no published price."
     _chinese_only(render(said.args[0]), str(said.args[0]))
+
+
+def test_an_export_into_a_file_and_a_shut_housekeeper_say_so_in_chinese(
+    qtbot: QtBot, chinese: QApplication, tmp_path: Path
+) -> None:
+    paths = app_paths().ensure()
+    with HistoryStore.open(paths.history_db) as store:
+        keeper = Housekeeper(store, paths.outputs, paths.cache / "thumbnails")
+        blocker = tmp_path / "a file"
+        blocker.write_text("x")
+        try:
+            with qtbot.waitSignal(keeper.failed, timeout=10_000) as failed:
+                keeper.export([], blocker / "inside")
+        finally:
+            keeper.shutdown()
+        with qtbot.waitSignal(keeper.failed, timeout=5000) as refused:
+            keeper.export([], tmp_path)  # shut: answered at once, as failed
+    said = failed.args[1]
+    assert isinstance(said, Message) and said.code is Code.HK_NO_FOLDER
+    folder = str(blocker / "inside")
+    assert str(said) == f"The folder {folder} does not exist (or is not a folder)."
+    _chinese_only(render(said), said.fallback, folder)
+    stopped = refused.args[1]
+    assert stopped == messages.HK_STOPPED_BEFORE_START
+    assert str(stopped) == "Stopped before it started; nothing was changed."
+    _chinese_only(render(stopped), stopped.fallback)
