@@ -338,7 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda message: window.statusBar().showMessage(render(message), 15000)
         )
         loader.loaded.connect(window.add_history)
-        loader.failed.connect(lambda message: window.statusBar().showMessage(message, 15000))
+        loader.failed.connect(
+            lambda message: window.statusBar().showMessage(render(message), 15000)
+        )
     shell.replace_with(window)
     quit_on_signals(app)
     models = follow_model_list(catalogue, window, services, paths.cache / CACHE_SUBDIR)

@@ -2832,6 +2832,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>未保存：发生了意外错误，详情已写入日志。</translation>
     </message>
     <message>
+        <source>The task history could not be read. Details are in the log.</source>
+        <translation>无法读取任务历史，详情已写入日志。</translation>
+    </message>
+    <message>
         <source>The task history could not be saved. Details are in the log.</source>
         <translation>无法保存任务历史，详情已写入日志。</translation>
     </message>

@@ -85,6 +85,7 @@ class Code(enum.StrEnum):
     SAVE_UNEXPECTED = "save.unexpected"  # kind (a Python class name)
     # the task history (workers/history_writer.py)
     HISTORY_WRITE_FAILED = "history.write_failed"  # reason (logged too)
+    HISTORY_READ_FAILED = "history.read_failed"  # reason (logged too)
     # the key service (workers/keys.py)
     KEY_NOT_REMOVED = "key.not_removed"  # problem (a keyring.* message)
     KEY_SERVICE_FAILED = "key.service_failed"
@@ -462,6 +463,11 @@ def disk_other(folder: str, reason: str) -> Message:
 
 def save_unexpected(kind: str) -> Message:
     return _m(Code.SAVE_UNEXPECTED, f"Not saved: an unexpected error ({kind}).", kind=kind)
+
+
+def history_read_failed(reason: str) -> Message:
+    """The history could not be read; the English words are the storage error's own."""
+    return _m(Code.HISTORY_READ_FAILED, reason, reason=reason)
 
 
 def history_write_failed(reason: str) -> Message:

@@ -148,6 +148,9 @@ _TEXTS: dict[Code, str] = {
     Code.SAVE_UNEXPECTED: QT_TRANSLATE_NOOP(
         "Messages", "Not saved: an unexpected error. Details are in the log."
     ),
+    Code.HISTORY_READ_FAILED: QT_TRANSLATE_NOOP(
+        "Messages", "The task history could not be read. Details are in the log."
+    ),
     Code.HISTORY_WRITE_FAILED: QT_TRANSLATE_NOOP(
         "Messages", "The task history could not be saved. Details are in the log."
     ),

@@ -26,7 +26,8 @@ what is alive while the history loads is the window's own, long-lived state.
 Signals:
     loaded(object): a `LoadedHistory`: the first page with the resume plan, then each
         older page (only `jobs` set, `more` False on the last).
-    failed(str): the history could not be read; a sentence for people.
+    failed(Message): the history could not be read; the window shows it in the person's
+        language, `str()` of it is the storage error's English sentence.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import time
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from get3w_desktop.core import messages
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.storage.history import HistoryStore, Unfinished, as_uncertain, owner_alive
@@ -105,7 +107,7 @@ def plan_resume(
 
 class _Signals(QObject):
     loaded = Signal(object, int)  # (LoadedHistory, offset of the next page)
-    failed = Signal(str)
+    failed = Signal(object)  # core.messages.Message
 
 
 def _keep_for_good() -> None:
@@ -157,7 +159,7 @@ def _pause() -> None:
 
 class HistoryLoader(PoolOwner):
     loaded = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)  # core.messages.Message
 
     def __init__(self, store: HistoryStore, parent: QObject | None = None) -> None:
         super().__init__(1, parent)
@@ -180,7 +182,8 @@ class HistoryLoader(PoolOwner):
         self.run_work(work, crashed=self._crashed)
 
     def _crashed(self, exc: Exception) -> None:
-        self._signals.failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+        words = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        self._signals.failed.emit(messages.history_read_failed(words))
 
     @Slot(object, int)
     def _on_page(self, page: LoadedHistory, offset: int) -> None:

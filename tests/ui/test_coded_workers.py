@@ -32,6 +32,7 @@ from get3w_desktop.ui import i18n
 from get3w_desktop.ui.messages import render
 from get3w_desktop.workers.account import Bill, SpendingGatherer
 from get3w_desktop.workers.file_copy import FileCopier
+from get3w_desktop.workers.history_loader import HistoryLoader
 from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
 from get3w_desktop.workers.housekeeping import Housekeeper
 from get3w_desktop.workers.keys import KeyService
@@ -248,3 +249,20 @@ def test_an_export_into_a_file_and_a_shut_housekeeper_say_so_in_chinese(
     assert stopped == messages.HK_STOPPED_BEFORE_START
     assert str(stopped) == "Stopped before it started; nothing was changed."
     _chinese_only(render(stopped), stopped.fallback)
+
+
+def test_a_history_that_cannot_be_read_says_so_in_chinese(
+    qtbot: QtBot, chinese: QApplication, tmp_path: Path
+) -> None:
+    store = HistoryStore.open(tmp_path / "history.db")
+    store.close()  # every read now fails below the loader
+    loader = HistoryLoader(store)
+    try:
+        with qtbot.waitSignal(loader.failed, timeout=10_000) as failed:
+            loader.load(profile="default", base_url="http://127.0.0.1:9", is_sandbox=False)
+    finally:
+        loader.shutdown()
+    said = failed.args[0]
+    assert isinstance(said, Message) and said.code is Code.HISTORY_READ_FAILED
+    assert str(said) and str(said) == said.args["reason"]  # the English words are unchanged
+    _chinese_only(render(said), said.fallback)
