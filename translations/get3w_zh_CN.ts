@@ -2920,6 +2920,26 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>无法导出到 {folder}（系统报告了一个错误）。</translation>
     </message>
     <message>
+        <source>The file is missing: it may have been moved or deleted.</source>
+        <translation>文件不见了：它可能已被移动或删除。</translation>
+    </message>
+    <message>
+        <source>This file is not an image this app can show.</source>
+        <translation>此文件不是本应用能显示的图片。</translation>
+    </message>
+    <message>
+        <source>The image is damaged or incomplete and cannot be shown.</source>
+        <translation>图片已损坏或不完整，无法显示。</translation>
+    </message>
+    <message>
+        <source>This image is too large to preview ({width} × {height} pixels). Open it in another app.</source>
+        <translation>此图片太大，无法预览（{width} × {height} 像素）。请用其他应用打开。</translation>
+    </message>
+    <message>
+        <source>This file cannot be shown. Details are in the log.</source>
+        <translation>无法显示此文件，详情已写入日志。</translation>
+    </message>
+    <message>
         <source> Retrying in {seconds} s.</source>
         <extracomment>Appended when a wait note knows when it retries.</extracomment>
         <translation> {seconds} 秒后重试。</translation>

@@ -109,6 +109,12 @@ class Code(enum.StrEnum):
     EXPORT_DISK_FULL = "export.disk_full"  # folder
     EXPORT_NOT_A_FOLDER = "export.not_a_folder"  # folder
     EXPORT_OTHER = "export.other"  # folder, reason (the system's words)
+    # showing a saved image (workers/thumbnails.py)
+    IMAGE_MISSING = "image.missing"
+    IMAGE_UNSUPPORTED = "image.unsupported"
+    IMAGE_DAMAGED = "image.damaged"
+    IMAGE_TOO_LARGE = "image.too_large"  # width, height
+    IMAGE_UNSHOWABLE = "image.unshowable"  # reason (Python's words; logged)
     # words the client or the server wrote that have no code: shown as they are
     TEXT = "text"  # text
 
@@ -560,3 +566,26 @@ def export_not_a_folder(folder: str) -> Message:
 def export_other(folder: str, reason: str) -> Message:
     return _m(Code.EXPORT_OTHER, f"Could not export into {folder}: {reason}.",
               folder=folder, reason=reason)  # fmt: skip
+
+
+# -- showing a saved image --------------------------------------------------------------------
+
+IMAGE_MISSING = Message(
+    Code.IMAGE_MISSING, {}, "The file is missing: it may have been moved or deleted."
+)
+IMAGE_UNSUPPORTED = Message(
+    Code.IMAGE_UNSUPPORTED, {}, "This file is not an image this app can show."
+)
+IMAGE_DAMAGED = Message(
+    Code.IMAGE_DAMAGED, {}, "The image is damaged or incomplete and cannot be shown."
+)
+
+
+def image_too_large(width: int, height: int) -> Message:
+    return _m(Code.IMAGE_TOO_LARGE,
+              f"This image is too large to preview ({width} × {height} pixels). "
+              "Open it in another app.", width=width, height=height)  # fmt: skip
+
+
+def image_unshowable(reason: str) -> Message:
+    return _m(Code.IMAGE_UNSHOWABLE, f"Cannot show this file: {reason}", reason=reason)

@@ -209,6 +209,23 @@ _TEXTS: dict[Code, str] = {
     Code.EXPORT_OTHER: QT_TRANSLATE_NOOP(
         "Messages", "Could not export into {folder} (the system reported an error)."
     ),
+    # showing a saved image; IMAGE_UNSHOWABLE's source leaves out Python's `reason`
+    Code.IMAGE_MISSING: QT_TRANSLATE_NOOP(
+        "Messages", "The file is missing: it may have been moved or deleted."
+    ),
+    Code.IMAGE_UNSUPPORTED: QT_TRANSLATE_NOOP(
+        "Messages", "This file is not an image this app can show."
+    ),
+    Code.IMAGE_DAMAGED: QT_TRANSLATE_NOOP(
+        "Messages", "The image is damaged or incomplete and cannot be shown."
+    ),
+    Code.IMAGE_TOO_LARGE: QT_TRANSLATE_NOOP(
+        "Messages",
+        "This image is too large to preview ({width} × {height} pixels). Open it in another app.",
+    ),
+    Code.IMAGE_UNSHOWABLE: QT_TRANSLATE_NOOP(
+        "Messages", "This file cannot be shown. Details are in the log."
+    ),
 }
 #: Appended when a wait note knows when it retries.
 _RETRY_IN = QT_TRANSLATE_NOOP("Messages", " Retrying in {seconds} s.")

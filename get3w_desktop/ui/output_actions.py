@@ -298,11 +298,12 @@ class OutputActions(QObject):
             QGuiApplication.clipboard().setImage(image)
             self._say(self.tr("Image copied to the clipboard"), 4000)
 
-    @Slot(str, str)
-    def _on_image_decode_failed(self, path: str, reason: str) -> None:
+    @Slot(str, object)
+    def _on_image_decode_failed(self, path: str, reason: Message) -> None:
         if path == self._pending_copy:
             self._pending_copy = None
-            self._say(self.tr("Could not copy the image: {reason}").format(reason=reason), 6000)
+            shown = render(reason)
+            self._say(self.tr("Could not copy the image: {reason}").format(reason=shown), 6000)
 
     def copy_output_url(self) -> None:
         job = self._tasks.current_job()

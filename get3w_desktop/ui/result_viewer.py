@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.messages import Message
 from get3w_desktop.ui.details_panel import DetailsPanel
 from get3w_desktop.ui.elided_label import ElidedLabel
 from get3w_desktop.ui.gallery import GalleryGrid
@@ -50,7 +51,7 @@ from get3w_desktop.ui.job_delegate import (
     state_color,
     status_text,
 )
-from get3w_desktop.ui.messages import job_error
+from get3w_desktop.ui.messages import job_error, render
 from get3w_desktop.ui.output_pages import FileCard, TextPage, job_texts
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, estimate_text, state_label
 from get3w_desktop.ui.tool_row import ToolRow
@@ -719,10 +720,10 @@ class ResultViewer(QWidget):
         files = self._job.files
         self._describe(path, files.index(path), len(files), image.size())
 
-    def _on_image_failed(self, path: str, reason: str) -> None:
+    def _on_image_failed(self, path: str, reason: Message) -> None:
         if path == self._file:
             self.image_view.set_loading(False)
-            self._show_file_page(path, reason)
+            self._show_file_page(path, render(reason))
 
 
 def _clock_time(epoch: float) -> str:

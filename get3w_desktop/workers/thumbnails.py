@@ -21,7 +21,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
+from get3w_desktop.core import messages
 from get3w_desktop.core.media import media_kind_of
+from get3w_desktop.core.messages import Message
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.workers.base import PoolOwner
 from get3w_desktop.workers.previews import PosterGrabber, PreviewError, scaled_poster, waveform
@@ -51,7 +53,11 @@ def media_kind(path: str) -> MediaKind:
 
 
 class DecodeError(Exception):
-    """An image that cannot be shown; the message is for people."""
+    """An image that cannot be shown; the message is for people (`said`: coded, when known)."""
+
+    def __init__(self, words: str, said: Message | None = None) -> None:
+        super().__init__(words)
+        self.said = said if said is not None else messages.text(words)
 
 
 class _NotCachedError(Exception):
@@ -78,15 +84,12 @@ def read_image(path: str, max_side: int | None = None) -> QImage:
     reader.setAutoTransform(True)
     reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
     if not reader.canRead():
-        raise DecodeError(_reason(reader, path))
+        raise _decode_error(_reason(reader, path))
     original = reader.size()
     if original.isValid():
         # Qt would refuse these too, but only after logging a warning; say it plainly first.
         if original.width() * original.height() * 4 > ALLOCATION_LIMIT_MB * 1024 * 1024:
-            raise DecodeError(
-                f"This image is too large to preview ({original.width()} × "
-                f"{original.height()} pixels). Open it in another app."
-            )
+            raise _decode_error(messages.image_too_large(original.width(), original.height()))
         if max_side and (original.width() > max_side or original.height() > max_side):
             # JPEG decodes straight to the smaller size, which is much faster.
             reader.setScaledSize(
@@ -94,19 +97,23 @@ def read_image(path: str, max_side: int | None = None) -> QImage:
             )
     image = reader.read()
     if image.isNull():
-        raise DecodeError(_reason(reader, path))
+        raise _decode_error(_reason(reader, path))
     if max_side and (image.width() > max_side or image.height() > max_side):
         image = image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)  # fmt: skip
     return image
 
 
-def _reason(reader: QImageReader, path: str) -> str:
+def _reason(reader: QImageReader, path: str) -> Message:
     if not os.path.exists(path):
-        return "The file is missing: it may have been moved or deleted."
+        return messages.IMAGE_MISSING
     if reader.error() == QImageReader.ImageReaderError.UnsupportedFormatError:
-        return "This file is not an image this app can show."
-    return "The image is damaged or incomplete and cannot be shown."
+        return messages.IMAGE_UNSUPPORTED
+    return messages.IMAGE_DAMAGED
+
+
+def _decode_error(said: Message) -> DecodeError:
+    return DecodeError(said.fallback, said)
 
 
 class _Signals(QObject):
@@ -114,7 +121,7 @@ class _Signals(QObject):
     thumb_failed = Signal(str, int, str)
     needs_frame = Signal(str, int)
     image_ready = Signal(str, QImage)
-    image_failed = Signal(str, str)
+    image_failed = Signal(str, object)  # (path, core.messages.Message)
 
 
 class _Counter:
@@ -182,13 +189,14 @@ class ThumbnailLoader(PoolOwner):
     ready(str path, QImage thumbnail): a thumbnail asked for by `request` is available.
     failed(str path, str reason): the file cannot be shown (once per path; remembered).
     image_ready(str path, QImage image): a full image asked for by `load_image`.
-    image_failed(str path, str reason): the full image cannot be shown.
+    image_failed(str path, Message reason): the full image cannot be shown (the window shows
+        it in the person's language; `str()` of it is the English sentence).
     """
 
     ready = Signal(str, QImage)
     failed = Signal(str, str)
     image_ready = Signal(str, QImage)
-    image_failed = Signal(str, str)
+    image_failed = Signal(str, object)  # (path, core.messages.Message)
 
     def __init__(self, cache_dir: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(2, parent)
@@ -270,13 +278,13 @@ class ThumbnailLoader(PoolOwner):
                 try:
                     image = read_image(path)
                 except DecodeError as exc:
-                    signals.image_failed.emit(path, str(exc))
+                    signals.image_failed.emit(path, exc.said)
                 else:
                     signals.image_ready.emit(path, image)
 
             # Ahead of queued thumbnails: the person is looking at this one.
             self.run_work(work, priority=1, crashed=lambda exc: signals.image_failed.emit(
-                path, f"Cannot show this file: {exc}"))  # fmt: skip
+                path, messages.image_unshowable(str(exc))))  # fmt: skip
         return None
 
     def failure(self, path: str) -> str | None:
@@ -354,7 +362,7 @@ class ThumbnailLoader(PoolOwner):
             total -= dropped.sizeInBytes()
         self.image_ready.emit(path, image)
 
-    def _on_image_failed(self, path: str, reason: str) -> None:
+    def _on_image_failed(self, path: str, reason: object) -> None:
         self._pending_images.discard(path)
         self.image_failed.emit(path, reason)
 

@@ -37,6 +37,7 @@ from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
 from get3w_desktop.workers.housekeeping import Housekeeper
 from get3w_desktop.workers.keys import KeyService
 from get3w_desktop.workers.pricing import PriceQuoter
+from get3w_desktop.workers.thumbnails import ThumbnailLoader
 from tests.ui.test_chinese_sweep import english_in
 
 
@@ -266,3 +267,25 @@ def test_a_history_that_cannot_be_read_says_so_in_chinese(
     assert isinstance(said, Message) and said.code is Code.HISTORY_READ_FAILED
     assert str(said) and str(said) == said.args["reason"]  # the English words are unchanged
     _chinese_only(render(said), said.fallback)
+
+
+def test_a_damaged_image_is_explained_in_chinese(
+    qtbot: QtBot, chinese: QApplication, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"junk" * 50)
+    loader = ThumbnailLoader()
+    try:
+        with qtbot.waitSignal(loader.image_failed, timeout=5000) as failed:
+            assert loader.load_image(str(broken)) is None
+        with qtbot.waitSignal(loader.image_failed, timeout=5000) as missing:
+            assert loader.load_image(str(tmp_path / "gone.png")) is None
+    finally:
+        loader.shutdown()
+    said = failed.args[1]
+    assert isinstance(said, Message) and said.code is Code.IMAGE_DAMAGED
+    assert str(said) == "The image is damaged or incomplete and cannot be shown."
+    _chinese_only(render(said), said.fallback)
+    gone = missing.args[1]
+    assert gone.code is Code.IMAGE_MISSING
+    _chinese_only(render(gone), gone.fallback)

@@ -142,7 +142,7 @@ def test_a_decompression_bomb_is_refused_before_decoding(
     assert "100000 × 100000" in blocker.args[1]
     with qtbot.waitSignal(loader.image_failed, timeout=5000) as full:
         assert loader.load_image(path) is None
-    assert "too large" in full.args[1]
+    assert "too large" in str(full.args[1])
 
 
 def test_read_image_scales_jpeg_while_decoding(tmp_path: Path) -> None:
