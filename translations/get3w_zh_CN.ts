@@ -2876,6 +2876,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>此模型没有公布价格。</translation>
     </message>
     <message>
+        <source>an unexpected error (see the log)</source>
+        <translation>发生了意外错误（详情见日志）</translation>
+    </message>
+    <message>
         <source>Stopped before it started; nothing was changed.</source>
         <translation>在开始前已停止；没有做任何更改。</translation>
     </message>

@@ -97,6 +97,7 @@ class Code(enum.StrEnum):
     BILL_CRASHED = "bill.crashed"
     PRICE_UNREADABLE = "price.unreadable"
     PRICE_NONE = "price.none"
+    CANCEL_CRASHED = "cancel.crashed"
     # housekeeping (core/housekeeping.py, workers/housekeeping.py)
     HK_STOPPED_BEFORE_START = "housekeeping.stopped_before_start"
     HK_STOPPED = "housekeeping.stopped"
@@ -510,6 +511,7 @@ def bill_unreadable(reason: Message) -> Message:
 BILL_CRASHED = Message(Code.BILL_CRASHED, {}, "The bill could not be read (see the log).")
 PRICE_UNREADABLE = Message(Code.PRICE_UNREADABLE, {}, "The price could not be read.")
 PRICE_NONE = Message(Code.PRICE_NONE, {}, "This model has no published price.")
+CANCEL_CRASHED = Message(Code.CANCEL_CRASHED, {}, "an unexpected error (see the log)")
 
 
 # -- housekeeping -----------------------------------------------------------------------------

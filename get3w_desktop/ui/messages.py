@@ -175,6 +175,7 @@ _TEXTS: dict[Code, str] = {
     Code.BILL_CRASHED: QT_TRANSLATE_NOOP("Messages", "The bill could not be read (see the log)."),
     Code.PRICE_UNREADABLE: QT_TRANSLATE_NOOP("Messages", "The price could not be read."),
     Code.PRICE_NONE: QT_TRANSLATE_NOOP("Messages", "This model has no published price."),
+    Code.CANCEL_CRASHED: QT_TRANSLATE_NOOP("Messages", "an unexpected error (see the log)"),
     # housekeeping (export, delete, clean up); the sources leave out Python's `reason`
     Code.HK_STOPPED_BEFORE_START: QT_TRANSLATE_NOOP(
         "Messages", "Stopped before it started; nothing was changed."

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import JobState
+from get3w_desktop.core.messages import Message
+from get3w_desktop.ui.messages import render
 from get3w_desktop.workers.account import NO_ROUTE, RemoteCanceller
 
 if TYPE_CHECKING:
@@ -90,13 +92,13 @@ class RemoteCancel(QObject):
         self._canceller.cancel(live.client, pairs)
         return len(jobs)
 
-    @Slot(str, bool, str)
-    def _on_done(self, local_id: str, cancelled: bool, problem: str) -> None:
+    @Slot(str, bool, object)
+    def _on_done(self, local_id: str, cancelled: bool, problem: Message | None) -> None:
         if not cancelled:
             reason = (
                 self.tr("this service offers no way to cancel a task")
-                if problem == NO_ROUTE
-                else problem
+                if problem is None or problem == NO_ROUTE
+                else render(problem)
             )
             self._say(self.tr("Not cancelled on Get3W: {why}").format(why=reason))
             return

@@ -4,8 +4,9 @@ on the server. Both run off the GUI thread on their own single-thread pool.
 Signals:
     SpendingGatherer.gathered(Bill): the bill and balance (or why they could not be read:
         `problem` in English, `problem_message` coded for the window).
-    RemoteCanceller.done(str local_id, bool cancelled, str problem): one task's answer;
-        `problem` is "no route" when the service offers no way to cancel.
+    RemoteCanceller.done(str local_id, bool cancelled, Message | None problem): one task's
+        answer; `problem` is NO_ROUTE when the service offers no way to cancel, None when
+        cancelled.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import Billing
 from get3w_desktop.workers.base import PoolOwner
 
-NO_ROUTE = "no route"
+NO_ROUTE = messages.text("no route")
 
 
 class AccountClient(Protocol):
@@ -80,11 +81,11 @@ class SpendingGatherer(PoolOwner):
 
 
 class _CancelSignals(QObject):
-    done = Signal(str, bool, str)
+    done = Signal(str, bool, object)  # (local id, cancelled, core.messages.Message | None)
 
 
 class RemoteCanceller(PoolOwner):
-    done = Signal(str, bool, str)
+    done = Signal(str, bool, object)  # (local id, cancelled, core.messages.Message | None)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(1, parent)
@@ -101,14 +102,14 @@ class RemoteCanceller(PoolOwner):
                 try:
                     offered = client.delete(remote_id)
                 except Get3WError as exc:
-                    signals.done.emit(local_id, False, exc.message)
+                    signals.done.emit(local_id, False, messages.for_error(exc))
                 else:
-                    signals.done.emit(local_id, offered, "" if offered else NO_ROUTE)
+                    signals.done.emit(local_id, offered, None if offered else NO_ROUTE)
                 answered.add(local_id)
 
         def crashed(_exc: Exception) -> None:
             for local_id, _remote in pairs:
                 if local_id not in answered:
-                    signals.done.emit(local_id, False, "an unexpected error (see the log)")
+                    signals.done.emit(local_id, False, messages.CANCEL_CRASHED)
 
         return self.run_work(work, crashed=crashed)

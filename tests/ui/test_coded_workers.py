@@ -30,7 +30,7 @@ from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.storage.secrets import Problem, SecretStoreError
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.messages import render
-from get3w_desktop.workers.account import Bill, SpendingGatherer
+from get3w_desktop.workers.account import Bill, RemoteCanceller, SpendingGatherer
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_loader import HistoryLoader
 from get3w_desktop.workers.history_writer import HistoryWriter, NotRecordedError
@@ -289,3 +289,21 @@ def test_a_damaged_image_is_explained_in_chinese(
     gone = missing.args[1]
     assert gone.code is Code.IMAGE_MISSING
     _chinese_only(render(gone), gone.fallback)
+
+
+def test_a_cancel_the_server_never_heard_says_why_in_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    client = Get3WClient(f"http://127.0.0.1:{_closed_port()}", SANDBOX_API_KEY)
+    canceller = RemoteCanceller()
+    try:
+        with qtbot.waitSignal(canceller.done, timeout=30_000) as done:
+            assert canceller.cancel(client, [("local-1", "remote-1")])
+    finally:
+        canceller.shutdown()
+        client.close()
+    local_id, cancelled, problem = done.args
+    assert (local_id, cancelled) == ("local-1", False)
+    assert isinstance(problem, Message) and problem.code is Code.HTTP_REFUSED
+    assert str(problem).startswith("Could not connect to 127.0.0.1")
+    _chinese_only(render(problem), problem.fallback)
