@@ -2912,6 +2912,26 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>未清理任何内容：{reason}</translation>
     </message>
     <message>
+        <source>{name} could not be deleted (the system reported an error).</source>
+        <translation>无法删除 {name}（系统报告了一个错误）。</translation>
+    </message>
+    <message>
+        <source>{count} task(s) kept because the server could not delete them: {reason}</source>
+        <translation>{count} 个任务被保留，因为服务器无法删除它们：{reason}</translation>
+    </message>
+    <message>
+        <source>{count} task(s) kept because it was stopped before they were deleted on the server.</source>
+        <translation>{count} 个任务被保留，因为操作在服务器删除它们之前已停止。</translation>
+    </message>
+    <message>
+        <source>{count} task(s) kept because they belong to {names}: switch to it to delete them on the server.</source>
+        <translation>{count} 个任务被保留，因为它们属于 {names}：请切换到该配置后再在服务器上删除。</translation>
+    </message>
+    <message>
+        <source>This server does not offer deleting tasks.</source>
+        <translation>此服务器不提供删除任务的功能。</translation>
+    </message>
+    <message>
         <source>The disk is full: the export into {folder} was not saved (nothing was left behind). Free some space or choose another folder.</source>
         <translation>磁盘已满：导出到 {folder} 的内容未保存（未留下任何残余文件）。请释放一些空间或选择其他文件夹。</translation>
     </message>

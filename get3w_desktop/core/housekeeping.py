@@ -51,6 +51,7 @@ from get3w_desktop.core.export import (
 from get3w_desktop.core.filenames import safe_name
 from get3w_desktop.core.files import fsync_dir
 from get3w_desktop.core.job import Job
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.remix import write_sidecar
 from get3w_desktop.core.snippets import scrub_params
 
@@ -121,7 +122,7 @@ def _report(progress: Progress | None, done: int, total: int, text: str) -> None
         progress(done, total, text)
 
 
-def _unlink_all(paths: Iterable[Path], problems: list[str]) -> tuple[int, int]:
+def _unlink_all(paths: Iterable[Path], problems: list[Message]) -> tuple[int, int]:
     """Delete files; (how many, bytes freed). Missing files are fine, others reported."""
     count = freed = 0
     for path in paths:
@@ -131,7 +132,7 @@ def _unlink_all(paths: Iterable[Path], problems: list[str]) -> tuple[int, int]:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            problems.append(f"{path.name} could not be deleted: {_reason(exc)}.")
+            problems.append(messages.hk_file_not_deleted(path.name, _reason(exc)))
             continue
         count, freed = count + 1, freed + size
     return count, freed
@@ -160,7 +161,8 @@ class DeleteResult:
     bytes_freed: int
     remote_deleted: tuple[str, ...]  # remote ids deleted (or already gone) on the server
     kept: tuple[str, ...]  # local ids kept because their remote delete did not happen
-    problems: tuple[str, ...]  # sentences for people
+    problems: tuple[str, ...]  # sentences for people (English)
+    said: tuple[Message, ...] = ()  # `problems`, coded for the window
 
 
 def plan_delete(jobs: Iterable[Job], outputs_dir: Path) -> DeletePlan:
@@ -196,14 +198,14 @@ def delete_jobs(
     and forgets only what was dealt with. Raises HousekeepingError when the history
     cannot be changed (then nothing was deleted).
     """
-    problems: list[str] = []
+    problems: list[Message] = []
     to_remote = [j for j in plan.jobs if j.remote_id] if delete_remote is not None else []
     remote_set = {j.local_id for j in to_remote}
     local = [j for j in plan.jobs if j.local_id not in remote_set]
     other: list[Job] = []  # of another account: the server we speak to cannot delete them
     failed: list[Job] = []  # not deleted remotely after a failure (or a cancel)
     remote_done: list[str] = []
-    stop_reason: str | None = None
+    stop_reason: Message | None = None
     total = len(to_remote) + 1
     for done, job in enumerate(to_remote):
         assert delete_remote is not None and job.remote_id is not None
@@ -216,26 +218,22 @@ def delete_jobs(
         _report(progress, done, total, f"Deleting on the server ({done + 1} of {total - 1})…")
         try:
             if not delete_remote(job.remote_id):
-                raise UnsupportedError("This server does not offer deleting tasks.")
+                said = messages.HK_NO_REMOTE_DELETE
+                raise messages.coded(UnsupportedError(said.fallback), said)
         except NotFoundError:
             pass  # already gone (expired, or deleted elsewhere): what was wanted
         except Get3WError as exc:
-            stop_reason = exc.message
+            stop_reason = messages.for_error(exc)
             failed.append(job)
             continue
         remote_done.append(job.remote_id)
         local.append(job)
     if failed:
-        why = (f"the server could not delete them: {stop_reason.rstrip('.')}" if stop_reason
-               else "it was stopped before they were deleted on the server")  # fmt: skip
-        problems.append(_kept_sentence(len(failed), why))
+        problems.append(messages.hk_kept_server_failed(len(failed), stop_reason) if stop_reason
+                        else messages.hk_kept_stopped(len(failed)))  # fmt: skip
     if other:
         names = ", ".join(f"“{p}”" for p in sorted({j.profile for j in other}))
-        problems.append(
-            _kept_sentence(
-                len(other), f"they belong to {names}: switch to it to delete them on the server"
-            )
-        )
+        problems.append(messages.hk_kept_other_profile(len(other), names))
     _report(progress, total - 1, total, "Removing from the history…")
     ids = [job.local_id for job in local]
     try:
@@ -250,12 +248,8 @@ def delete_jobs(
     count, freed = _unlink_all(files, problems)
     _report(progress, total, total, "Done")
     kept = tuple(j.local_id for j in (*other, *failed))
-    return DeleteResult(tuple(ids), count, freed, tuple(remote_done), kept, tuple(problems))
-
-
-def _kept_sentence(count: int, why: str) -> str:
-    noun = "task was" if count == 1 else "tasks were"
-    return f"{count} {noun} kept because {why}."
+    return DeleteResult(tuple(ids), count, freed, tuple(remote_done), kept,
+                        tuple(m.fallback for m in problems), tuple(problems))  # fmt: skip
 
 
 # -- export ----------------------------------------------------------------------------
@@ -580,7 +574,8 @@ class CleanupResult:
     jobs: tuple[Job, ...]  # the rewritten jobs, as now stored
     files_deleted: int
     bytes_freed: int
-    problems: tuple[str, ...]
+    problems: tuple[str, ...]  # sentences for people (English)
+    said: tuple[Message, ...] = ()  # `problems`, coded for the window
 
 
 def plan_cleanup(
@@ -649,11 +644,12 @@ def clean_up(
     except Get3WError as exc:
         said = messages.hk_not_cleaned(messages.for_error(exc))
         raise messages.coded(HousekeepingError(said.fallback, detail=exc.detail), said) from None
-    problems: list[str] = []
+    problems: list[Message] = []
     _report(progress, 1, total, "Deleting local copies…")
     count, freed = _unlink_all([*plan.files, *plan.orphans], problems)
     _report(progress, total, total, "Done")
-    return CleanupResult(rewritten, count, freed, tuple(problems))
+    return CleanupResult(rewritten, count, freed, tuple(m.fallback for m in problems),
+                         tuple(problems))  # fmt: skip
 
 
 def without_local_copies(job: Job, removed: Collection[Path], *, when: float) -> Job:

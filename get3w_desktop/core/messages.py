@@ -107,6 +107,11 @@ class Code(enum.StrEnum):
     HK_NO_FREE_NAME = "housekeeping.no_free_name"  # folder
     HK_NOT_DELETED = "housekeeping.not_deleted"  # reason (a message)
     HK_NOT_CLEANED = "housekeeping.not_cleaned"  # reason (a message)
+    HK_FILE_NOT_DELETED = "housekeeping.file_not_deleted"  # name, reason (system's words)
+    HK_KEPT_SERVER_FAILED = "housekeeping.kept_server_failed"  # count, reason (a message)
+    HK_KEPT_STOPPED = "housekeeping.kept_stopped"  # count
+    HK_KEPT_OTHER_PROFILE = "housekeeping.kept_other_profile"  # count, names
+    HK_NO_REMOTE_DELETE = "housekeeping.no_remote_delete"
     EXPORT_DISK_FULL = "export.disk_full"  # folder
     EXPORT_NOT_A_FOLDER = "export.not_a_folder"  # folder
     EXPORT_OTHER = "export.other"  # folder, reason (the system's words)
@@ -591,3 +596,33 @@ def image_too_large(width: int, height: int) -> Message:
 
 def image_unshowable(reason: str) -> Message:
     return _m(Code.IMAGE_UNSHOWABLE, f"Cannot show this file: {reason}", reason=reason)
+
+
+def hk_file_not_deleted(name: str, reason: str) -> Message:
+    return _m(Code.HK_FILE_NOT_DELETED, f"{name} could not be deleted: {reason}.",
+              name=name, reason=reason)  # fmt: skip
+
+
+def _kept(count: int, why: str) -> str:
+    noun = "task was" if count == 1 else "tasks were"
+    return f"{count} {noun} kept because {why}."
+
+
+def hk_kept_server_failed(count: int, reason: Message) -> Message:
+    why = f"the server could not delete them: {reason.fallback.rstrip('.')}"
+    return _m(Code.HK_KEPT_SERVER_FAILED, _kept(count, why), count=count, reason=reason)
+
+
+def hk_kept_stopped(count: int) -> Message:
+    why = "it was stopped before they were deleted on the server"
+    return _m(Code.HK_KEPT_STOPPED, _kept(count, why), count=count)
+
+
+def hk_kept_other_profile(count: int, names: str) -> Message:
+    why = f"they belong to {names}: switch to it to delete them on the server"
+    return _m(Code.HK_KEPT_OTHER_PROFILE, _kept(count, why), count=count, names=names)
+
+
+HK_NO_REMOTE_DELETE = Message(
+    Code.HK_NO_REMOTE_DELETE, {}, "This server does not offer deleting tasks."
+)

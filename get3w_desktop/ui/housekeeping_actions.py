@@ -147,7 +147,7 @@ class HousekeepingActions(QObject):
             self._probe_dialog.set_remote_available(result if isinstance(result, bool) else None)
         elif kind == "delete" and isinstance(result, hk.DeleteResult):
             self._book.drop(result.forgotten)  # the housekeeper already took them out
-            self._say(" ".join([self._deleted_text(result), *result.problems]))
+            self._say(" ".join([self._deleted_text(result), *map(render, result.said)]))
         elif kind == "export" and isinstance(result, hk.ExportResult):
             self._say(self._exported_text(result))
 

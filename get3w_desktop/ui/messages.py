@@ -199,6 +199,24 @@ _TEXTS: dict[Code, str] = {
     ),
     Code.HK_NOT_DELETED: QT_TRANSLATE_NOOP("Messages", "Nothing was deleted locally: {reason}"),
     Code.HK_NOT_CLEANED: QT_TRANSLATE_NOOP("Messages", "Nothing was cleaned up: {reason}"),
+    Code.HK_FILE_NOT_DELETED: QT_TRANSLATE_NOOP(
+        "Messages", "{name} could not be deleted (the system reported an error)."
+    ),
+    Code.HK_KEPT_SERVER_FAILED: QT_TRANSLATE_NOOP(
+        "Messages", "{count} task(s) kept because the server could not delete them: {reason}"
+    ),
+    Code.HK_KEPT_STOPPED: QT_TRANSLATE_NOOP(
+        "Messages",
+        "{count} task(s) kept because it was stopped before they were deleted on the server.",
+    ),
+    Code.HK_KEPT_OTHER_PROFILE: QT_TRANSLATE_NOOP(
+        "Messages",
+        "{count} task(s) kept because they belong to {names}: switch to it to delete them on "
+        "the server.",
+    ),
+    Code.HK_NO_REMOTE_DELETE: QT_TRANSLATE_NOOP(
+        "Messages", "This server does not offer deleting tasks."
+    ),
     Code.EXPORT_DISK_FULL: QT_TRANSLATE_NOOP(
         "Messages",
         "The disk is full: the export into {folder} was not saved (nothing was left behind). "

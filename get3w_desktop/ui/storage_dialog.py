@@ -411,7 +411,7 @@ class StorageDialog(QDialog):
             size=size_text(result.bytes_freed), files=files_text(result.files_deleted)
         )
         set_tone(self.status_label, None)
-        self.status_label.setText(" ".join([freed, *result.problems]))
+        self.status_label.setText(" ".join([freed, *map(render, result.said)]))
         if result.jobs:
             self.jobs_changed.emit(list(result.jobs))
         self._track(self._keeper.usage(self._load), "usage")

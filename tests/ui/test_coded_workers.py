@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import os
 import socket
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -20,10 +21,11 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.api.download import disk_error
+from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core import messages
-from get3w_desktop.core.job import Job
+from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.messages import Code, Message
-from get3w_desktop.sandbox import SANDBOX_API_KEY
+from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.storage.paths import app_paths
@@ -307,3 +309,35 @@ def test_a_cancel_the_server_never_heard_says_why_in_chinese(
     assert isinstance(problem, Message) and problem.code is Code.HTTP_REFUSED
     assert str(problem).startswith("Could not connect to 127.0.0.1")
     _chinese_only(render(problem), problem.fallback)
+
+
+def test_tasks_kept_because_the_server_cannot_delete_them_say_so_in_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    config = SandboxConfig(time_scale=0.02, render_scale=0.25, v3_enabled=False)
+    paths = app_paths().ensure()
+    with (
+        SandboxServer(config) as server,
+        Get3WClient(server.base_url, SANDBOX_API_KEY) as client,
+        HistoryStore.open(paths.history_db) as store,
+    ):
+        keeper = Housekeeper(store, paths.outputs, paths.cache / "thumbnails")
+        task = client.submit("google/nano-banana-pro/text-to-image", {"prompt": "kept"})
+        job = Job("google/nano-banana-pro/text-to-image", {"prompt": "kept"}).evolve(
+            task=task, state=JobState.COMPLETED, submitted_at=time.time()
+        )
+        store.save(job)
+        try:
+            with qtbot.waitSignal(keeper.finished, timeout=15_000) as done:
+                keeper.delete(hk.plan_delete([job], paths.outputs), delete_remote=client.delete)
+        finally:
+            keeper.shutdown()
+    result = done.args[1]
+    assert isinstance(result, hk.DeleteResult) and result.kept == (job.local_id,)
+    said = result.said[0]
+    assert said.code is Code.HK_KEPT_SERVER_FAILED
+    assert result.problems == (
+        "1 task was kept because the server could not delete them: "
+        "This server does not offer deleting tasks.",
+    )
+    _chinese_only(render(said), said.fallback)
