@@ -35,7 +35,7 @@ import urllib3.exceptions
 from get3w_desktop.api.deadline import WATCHDOG, effective_deadline, exchange_deadline
 from get3w_desktop.api.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, classify_transport_error
 from get3w_desktop.api.integrity import incomplete_reason, kind_matches, sniff
-from get3w_desktop.core import messages
+from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.errors import CancelledError, DownloadError
 from get3w_desktop.core.files import fsync_dir
 from get3w_desktop.core.urls import check_output_url, host_of
@@ -320,12 +320,12 @@ def disk_error(exc: OSError, folder: Path) -> DownloadError:
     """A person-readable message for a file-system failure while saving (coded for the UI)."""
     where = str(folder)
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
-        said = messages.disk_full(where)
+        said = worker_messages.disk_full(where)
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        said = messages.disk_read_only(where)
+        said = worker_messages.disk_read_only(where)
     elif exc.errno == errno.ENAMETOOLONG:
-        said = messages.disk_path_too_long(where)
+        said = worker_messages.disk_path_too_long(where)
     else:
-        said = messages.disk_other(where, str(exc.strerror or exc))
+        said = worker_messages.disk_other(where, str(exc.strerror or exc))
     error = DownloadError(said.fallback, detail=f"{type(exc).__name__} errno={exc.errno}")
     return messages.coded(error, said)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from get3w_desktop import __version__
-from get3w_desktop.core import messages
+from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.errors import (
     Action,
     CancelledError,
@@ -114,7 +114,9 @@ def _finished(job: Job) -> float:
 
 def _tick(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
-        raise messages.coded(CancelledError(messages.HK_STOPPED.fallback), messages.HK_STOPPED)
+        raise messages.coded(
+            CancelledError(worker_messages.HK_STOPPED.fallback), worker_messages.HK_STOPPED
+        )
 
 
 def _report(progress: Progress | None, done: int, total: int, text: str) -> None:
@@ -132,7 +134,7 @@ def _unlink_all(paths: Iterable[Path], problems: list[Message]) -> tuple[int, in
         except FileNotFoundError:
             continue
         except OSError as exc:
-            problems.append(messages.hk_file_not_deleted(path.name, _reason(exc)))
+            problems.append(worker_messages.hk_file_not_deleted(path.name, _reason(exc)))
             continue
         count, freed = count + 1, freed + size
     return count, freed
@@ -218,7 +220,7 @@ def delete_jobs(
         _report(progress, done, total, f"Deleting on the server ({done + 1} of {total - 1})…")
         try:
             if not delete_remote(job.remote_id):
-                said = messages.HK_NO_REMOTE_DELETE
+                said = worker_messages.HK_NO_REMOTE_DELETE
                 raise messages.coded(UnsupportedError(said.fallback), said)
         except NotFoundError:
             pass  # already gone (expired, or deleted elsewhere): what was wanted
@@ -229,17 +231,21 @@ def delete_jobs(
         remote_done.append(job.remote_id)
         local.append(job)
     if failed:
-        problems.append(messages.hk_kept_server_failed(len(failed), stop_reason) if stop_reason
-                        else messages.hk_kept_stopped(len(failed)))  # fmt: skip
+        count = len(failed)
+        problems.append(
+            worker_messages.hk_kept_server_failed(count, stop_reason)
+            if stop_reason
+            else worker_messages.hk_kept_stopped(count)
+        )
     if other:
         names = ", ".join(f"“{p}”" for p in sorted({j.profile for j in other}))
-        problems.append(messages.hk_kept_other_profile(len(other), names))
+        problems.append(worker_messages.hk_kept_other_profile(len(other), names))
     _report(progress, total - 1, total, "Removing from the history…")
     ids = [job.local_id for job in local]
     try:
         records.delete(ids)
     except Get3WError as exc:
-        said = messages.hk_not_deleted(messages.for_error(exc))
+        said = worker_messages.hk_not_deleted(messages.for_error(exc))
         raise messages.coded(HousekeepingError(said.fallback, detail=exc.detail), said) from None
     kept_files = {Path(f) for j in (*other, *failed) for f in j.files}
     planned = set(plan.files)
@@ -293,14 +299,14 @@ def export_jobs(
     folder = Path(folder)
     now = time.time() if now is None else now
     if not folder.is_dir():
-        said = messages.hk_no_folder(str(folder))
+        said = worker_messages.hk_no_folder(str(folder))
         raise messages.coded(HousekeepingError(said.fallback), said)
     _, needed = export_size(jobs)
     needed += _PER_TASK_OVERHEAD * (len(jobs) + 1)
     with contextlib.suppress(OSError):
         free = shutil.disk_usage(folder).free
         if free < needed:
-            said = messages.hk_no_space(str(folder), format_size(needed), format_size(free))
+            said = worker_messages.hk_no_space(str(folder), format_size(needed), format_size(free))
             raise messages.coded(HousekeepingError(said.fallback), said)
     try:
         work = Path(tempfile.mkdtemp(prefix=".get3w-export-", suffix=".part", dir=folder))
@@ -437,7 +443,7 @@ def _publish(work: Path, folder: Path, name: str) -> Path:
             os.rename(work, target)
         fsync_dir(folder)
         return target
-    said = messages.hk_no_free_name(str(folder))
+    said = worker_messages.hk_no_free_name(str(folder))
     raise messages.coded(HousekeepingError(said.fallback), said)
 
 
@@ -642,7 +648,7 @@ def clean_up(
     try:
         records.save_many(rewritten)
     except Get3WError as exc:
-        said = messages.hk_not_cleaned(messages.for_error(exc))
+        said = worker_messages.hk_not_cleaned(messages.for_error(exc))
         raise messages.coded(HousekeepingError(said.fallback, detail=exc.detail), said) from None
     problems: list[Message] = []
     _report(progress, 1, total, "Deleting local copies…")
@@ -695,15 +701,15 @@ def _reason(exc: OSError) -> str:
 def _disk_error(exc: OSError, folder: Path) -> HousekeepingError:
     where = str(folder)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        said = messages.export_disk_full(where)
+        said = worker_messages.export_disk_full(where)
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        said = messages.disk_read_only(where)
+        said = worker_messages.disk_read_only(where)
     elif exc.errno == errno.ENOTDIR:
-        said = messages.export_not_a_folder(where)
+        said = worker_messages.export_not_a_folder(where)
     elif exc.errno == errno.ENAMETOOLONG:
-        said = messages.disk_path_too_long(where)
+        said = worker_messages.disk_path_too_long(where)
     else:
-        said = messages.export_other(where, _reason(exc))
+        said = worker_messages.export_other(where, _reason(exc))
     error = HousekeepingError(said.fallback, detail=f"{type(exc).__name__} errno={exc.errno}")
     return messages.coded(error, said)
 

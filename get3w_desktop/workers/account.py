@@ -18,7 +18,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from get3w_desktop.core import messages
+from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.errors import Get3WError
 from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import Billing
@@ -69,12 +69,12 @@ class SpendingGatherer(PoolOwner):
                 billings = client.billings(since)
                 balance = client.balance()
             except Get3WError as exc:
-                said = messages.bill_unreadable(messages.for_error(exc))
+                said = worker_messages.bill_unreadable(messages.for_error(exc))
             problem = said.fallback if said is not None else ""
             signals.gathered.emit(Bill(profile, since, billings, balance, problem, said))
 
         def crashed(_exc: Exception) -> None:
-            said = messages.BILL_CRASHED
+            said = worker_messages.BILL_CRASHED
             signals.gathered.emit(Bill(profile, since, None, None, said.fallback, said))
 
         return self.run_work(work, crashed=crashed)
@@ -110,6 +110,6 @@ class RemoteCanceller(PoolOwner):
         def crashed(_exc: Exception) -> None:
             for local_id, _remote in pairs:
                 if local_id not in answered:
-                    signals.done.emit(local_id, False, messages.CANCEL_CRASHED)
+                    signals.done.emit(local_id, False, worker_messages.CANCEL_CRASHED)
 
         return self.run_work(work, crashed=crashed)

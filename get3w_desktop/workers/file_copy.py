@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from get3w_desktop.api.download import disk_error
-from get3w_desktop.core import messages
+from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.export import save_output
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.remix import write_sidecar
@@ -78,7 +78,7 @@ class FileCopier(PoolOwner):
         signals = self._signals
 
         def crashed(exc: Exception) -> None:  # not only OSError: any failure is said
-            signals.failed.emit(messages.save_unexpected(type(exc).__name__))
+            signals.failed.emit(worker_messages.save_unexpected(type(exc).__name__))
 
         self.run_work(lambda: _save(items, signals, batch), crashed=crashed)
 

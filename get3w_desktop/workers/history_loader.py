@@ -39,7 +39,7 @@ import time
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from get3w_desktop.core import messages
+from get3w_desktop.core import worker_messages
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.storage.history import HistoryStore, Unfinished, as_uncertain, owner_alive
@@ -183,7 +183,7 @@ class HistoryLoader(PoolOwner):
 
     def _crashed(self, exc: Exception) -> None:
         words = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        self._signals.failed.emit(messages.history_read_failed(words))
+        self._signals.failed.emit(worker_messages.history_read_failed(words))
 
     @Slot(object, int)
     def _on_page(self, page: LoadedHistory, offset: int) -> None:

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from get3w_desktop.core import messages
+from get3w_desktop.core import worker_messages
 from get3w_desktop.core.job import Job
 from get3w_desktop.storage.ledger import SpendRecord
 
@@ -186,4 +186,4 @@ class HistoryWriter(QObject):
             op.error.append(message)
             if op.done is not None:
                 op.done.set()
-        self.failed.emit(messages.history_write_failed(message))
+        self.failed.emit(worker_messages.history_write_failed(message))

@@ -29,7 +29,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from get3w_desktop.core import housekeeping as hk
-from get3w_desktop.core import messages
+from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.errors import CancelledError, Get3WError, NotFoundError
 from get3w_desktop.core.job import Job
 from get3w_desktop.workers.base import PoolOwner
@@ -246,7 +246,7 @@ class Housekeeper(PoolOwner):
         def run() -> None:
             try:
                 if cancel.is_set():
-                    said = messages.HK_STOPPED_BEFORE_START
+                    said = worker_messages.HK_STOPPED_BEFORE_START
                     raise messages.coded(CancelledError(said.fallback), said)
                 result = work(cancel, progress)
             except Get3WError as exc:
@@ -255,12 +255,12 @@ class Housekeeper(PoolOwner):
                 signals.finished.emit(op, result)
 
         def crashed(exc: Exception) -> None:
-            signals.failed.emit(op, messages.hk_crashed(str(exc)))
+            signals.failed.emit(op, worker_messages.hk_crashed(str(exc)))
 
         if not self.run_work(run, crashed=crashed):  # closed: answer at once, as failed
             self._cancels.pop(op, None)
             QTimer.singleShot(0, self, lambda: self.failed.emit(
-                op, messages.HK_STOPPED_BEFORE_START))  # fmt: skip
+                op, worker_messages.HK_STOPPED_BEFORE_START))  # fmt: skip
         return op
 
     @Slot(int, object)

@@ -28,7 +28,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from get3w_desktop.api.keycheck import KeyCheck, check_key_at
-from get3w_desktop.core import messages
+from get3w_desktop.core import worker_messages
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.storage.secrets import (
     MemorySecretStore,
@@ -165,7 +165,7 @@ class KeyService(PoolOwner):
         ticket = next(self._tickets)
         signals = self._signals
         self.run_work(lambda: work(ticket), crashed=lambda _exc: signals.failed.emit(
-            ticket, profile, messages.KEY_SERVICE_FAILED))  # fmt: skip
+            ticket, profile, worker_messages.KEY_SERVICE_FAILED))  # fmt: skip
         return ticket
 
     # -- the work (pool threads) -------------------------------------------------------
@@ -211,7 +211,7 @@ class KeyService(PoolOwner):
         except SecretStoreError as exc:
             if exc.problem is not Problem.MISSING:  # a locked keyring may still hold it
                 log.warning("key for profile %s not removed from the keyring: %s", profile, exc)
-                said = messages.key_not_removed(exc.problem.value, str(exc))
+                said = worker_messages.key_not_removed(exc.problem.value, str(exc))
                 self._signals.failed.emit(ticket, profile, said)
                 return
             info = self._session_info(exc)

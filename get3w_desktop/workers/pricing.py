@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from get3w_desktop.core import messages
+from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.errors import Get3WError
 from get3w_desktop.core.messages import Message
@@ -116,7 +116,7 @@ class PriceQuoter(PoolOwner):
 
         # A bug must not take the app down from a price label.
         self.run_work(work, crashed=lambda _exc: signals.done.emit(
-            key, None, False, messages.PRICE_UNREADABLE))  # fmt: skip
+            key, None, False, worker_messages.PRICE_UNREADABLE))  # fmt: skip
 
     @Slot(object, object, bool, object)
     def _on_done(self, key: Key, quote: Quote | None, absent: bool, error: Message | None) -> None:
@@ -141,7 +141,7 @@ class PriceQuoter(PoolOwner):
         params = self._latest[1] if self._latest and self._latest[0] == key else {}
         estimate = estimate_cost(model, params) if model is not None else None
         if estimate is None:
-            self.unavailable.emit(error or messages.PRICE_NONE)
+            self.unavailable.emit(error or worker_messages.PRICE_NONE)
             return
         if error is None:
             self._remember(key, estimate)  # a missing route stays missing

@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
-from get3w_desktop.core import messages
+from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.core.messages import Message
 from get3w_desktop.storage.paths import app_paths
@@ -89,7 +89,9 @@ def read_image(path: str, max_side: int | None = None) -> QImage:
     if original.isValid():
         # Qt would refuse these too, but only after logging a warning; say it plainly first.
         if original.width() * original.height() * 4 > ALLOCATION_LIMIT_MB * 1024 * 1024:
-            raise _decode_error(messages.image_too_large(original.width(), original.height()))
+            raise _decode_error(
+                worker_messages.image_too_large(original.width(), original.height())
+            )
         if max_side and (original.width() > max_side or original.height() > max_side):
             # JPEG decodes straight to the smaller size, which is much faster.
             reader.setScaledSize(
@@ -106,10 +108,10 @@ def read_image(path: str, max_side: int | None = None) -> QImage:
 
 def _reason(reader: QImageReader, path: str) -> Message:
     if not os.path.exists(path):
-        return messages.IMAGE_MISSING
+        return worker_messages.IMAGE_MISSING
     if reader.error() == QImageReader.ImageReaderError.UnsupportedFormatError:
-        return messages.IMAGE_UNSUPPORTED
-    return messages.IMAGE_DAMAGED
+        return worker_messages.IMAGE_UNSUPPORTED
+    return worker_messages.IMAGE_DAMAGED
 
 
 def _decode_error(said: Message) -> DecodeError:
@@ -284,7 +286,7 @@ class ThumbnailLoader(PoolOwner):
 
             # Ahead of queued thumbnails: the person is looking at this one.
             self.run_work(work, priority=1, crashed=lambda exc: signals.image_failed.emit(
-                path, messages.image_unshowable(str(exc))))  # fmt: skip
+                path, worker_messages.image_unshowable(str(exc))))  # fmt: skip
         return None
 
     def failure(self, path: str) -> str | None:

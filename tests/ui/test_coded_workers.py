@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.api.download import disk_error
 from get3w_desktop.core import housekeeping as hk
-from get3w_desktop.core import messages
+from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.messages import Code, Message
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
@@ -98,7 +98,7 @@ def test_every_disk_failure_keeps_its_english_and_reads_as_chinese(
 
 
 def test_english_shows_the_english_words(qapp: QApplication) -> None:
-    said = messages.save_unexpected("RuntimeError")
+    said = worker_messages.save_unexpected("RuntimeError")
     assert render(said) == "Not saved: an unexpected error (RuntimeError)."
 
 
@@ -223,7 +223,7 @@ def test_a_model_without_a_price_says_so_in_chinese(qtbot: QtBot, chinese: QAppl
             quoter.request("someone/unpriced-model", {"prompt": "x"})
     finally:
         quoter.shutdown()
-    assert said.args[0] == messages.PRICE_NONE
+    assert said.args[0] == worker_messages.PRICE_NONE
     assert str(said.args[0]) == "This model has no published price."
     _chinese_only(render(said.args[0]), str(said.args[0]))
 
@@ -249,7 +249,7 @@ def test_an_export_into_a_file_and_a_shut_housekeeper_say_so_in_chinese(
     assert str(said) == f"The folder {folder} does not exist (or is not a folder)."
     _chinese_only(render(said), said.fallback, folder)
     stopped = refused.args[1]
-    assert stopped == messages.HK_STOPPED_BEFORE_START
+    assert stopped == worker_messages.HK_STOPPED_BEFORE_START
     assert str(stopped) == "Stopped before it started; nothing was changed."
     _chinese_only(render(stopped), stopped.fallback)
 
