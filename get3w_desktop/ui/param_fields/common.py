@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -205,37 +205,40 @@ def _shown(spin: _Spin, limit: float) -> str:
     return spin.textFromValue(limit)
 
 
-class SpinBox(_NoWheel, QSpinBox):
-    """Signals: clamped(typed, limit, is_maximum), edited() (see above)."""
+class _Clamping:
+    """What SpinBox and DoubleSpinBox share: a number typed past a limit is taken while it
+    is typed and brought to the limit on leaving, with `clamped` saying so (see above)."""
 
-    clamped = Signal(str, str, bool)
-    edited = Signal()
+    clamp_floor: float | None
+    clamped: Any
+    edited: Any
 
-    def __init__(self) -> None:
-        super().__init__()
+    def _watch_typing(self) -> None:
         # A lower limit above the minimum (a minimum that stands for "Auto" or "Random").
-        self.clamp_floor: float | None = None
-        line = self.lineEdit()
+        self.clamp_floor = None
+        line = cast(_Spin, self).lineEdit()
         assert line is not None
         line.textEdited.connect(self.edited)
 
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        return _validate(self, super().validate(text, pos), self.clamp_floor)
+        spin = cast(_Spin, self)
+        return _validate(spin, super().validate(text, pos), self.clamp_floor)  # type: ignore[misc]
 
     def fixup(self, text: str) -> str:
-        limit = clamp_limit(self, text, self.clamp_floor)
+        spin = cast(_Spin, self)
+        limit = clamp_limit(spin, text, self.clamp_floor)
         if limit is None:
-            return super().fixup(text)
-        shown = _shown(self, limit)
-        self.clamped.emit(_typed(self, text), shown, limit >= self.maximum())
-        return self.prefix() + shown + self.suffix()
+            return str(super().fixup(text))  # type: ignore[misc]
+        shown = _shown(spin, limit)
+        self.clamped.emit(_typed(spin, text), shown, limit >= spin.maximum())
+        return spin.prefix() + shown + spin.suffix()
 
     def stepBy(self, steps: int) -> None:
-        super().stepBy(steps)
+        super().stepBy(steps)  # type: ignore[misc]
         self.edited.emit()
 
 
-class DoubleSpinBox(_NoWheel, QDoubleSpinBox):
+class SpinBox(_Clamping, _NoWheel, QSpinBox):
     """Signals: clamped(typed, limit, is_maximum), edited() (see above)."""
 
     clamped = Signal(str, str, bool)
@@ -243,25 +246,18 @@ class DoubleSpinBox(_NoWheel, QDoubleSpinBox):
 
     def __init__(self) -> None:
         super().__init__()
-        self.clamp_floor: float | None = None
-        line = self.lineEdit()
-        assert line is not None
-        line.textEdited.connect(self.edited)
+        self._watch_typing()
 
-    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        return _validate(self, super().validate(text, pos), self.clamp_floor)
 
-    def fixup(self, text: str) -> str:
-        limit = clamp_limit(self, text, self.clamp_floor)
-        if limit is None:
-            return super().fixup(text)
-        shown = _shown(self, limit)
-        self.clamped.emit(_typed(self, text), shown, limit >= self.maximum())
-        return self.prefix() + shown + self.suffix()
+class DoubleSpinBox(_Clamping, _NoWheel, QDoubleSpinBox):
+    """Signals: clamped(typed, limit, is_maximum), edited() (see above)."""
 
-    def stepBy(self, steps: int) -> None:
-        super().stepBy(steps)
-        self.edited.emit()
+    clamped = Signal(str, str, bool)
+    edited = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._watch_typing()
 
 
 class Slider(_NoWheel, QSlider):
