@@ -33,12 +33,12 @@ from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import Quote, estimate_cost
 from get3w_desktop.storage.form_memory import FormMemory
-from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE, MAX_CAP
+from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE
 from get3w_desktop.ui.batch_bar import BatchBar
 from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.model_picker import ModelPicker
 from get3w_desktop.ui.param_form import ParamForm
-from get3w_desktop.ui.run_confirm import ask_to_send, confirm_run
+from get3w_desktop.ui.run_confirm import ask_to_send
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.style import muted
 from get3w_desktop.ui.texts import batch_text, quote_text
@@ -281,21 +281,16 @@ class GeneratePanel(QWidget):
         known = [unit.amount for unit in units if unit is not None]
         if self._refused_by_caps(sum(known) if len(known) == len(units) else None):
             return False
-        if ask_to_send(self, models, units, self.confirm_above):
-            return True
-        self.message.emit(self.tr("Not sent."), 4000)
-        return False
+        return self._asked(models, units)
 
     def _confirmed(self, model: ModelInfo, count: int, unit: Quote | None) -> bool:
-        """True when the run may go: at or below the threshold, or the person pressed Send.
-        A run whose price is not known asks too (it may be anything)."""
-        threshold = self.confirm_above
-        if threshold is None:
-            return True
-        if unit is not None and unit.amount * count <= threshold + 1e-9:
-            return True
-        name = model.name or model.model_id
-        if confirm_run(self, name, count, unit, min(threshold, MAX_CAP)):
+        """True when `count` tasks of `model` may go (see `_asked`)."""
+        return self._asked([model.name or model.model_id] * count, [unit] * count)
+
+    def _asked(self, models: Sequence[str], units: Sequence[Quote | None]) -> bool:
+        """True when the run may go: at or below the threshold, or the person pressed Send
+        (`ask_to_send`: one question for the whole run; an unknown price asks too)."""
+        if ask_to_send(self, models, units, self.confirm_above):
             return True
         self.message.emit(self.tr("Not sent."), 4000)
         return False

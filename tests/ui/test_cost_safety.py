@@ -17,7 +17,7 @@ from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
 from get3w_desktop.storage.form_memory import FormMemory
-from get3w_desktop.ui import generate_panel
+from get3w_desktop.ui import run_confirm
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.workers.balance import BalanceWatcher
@@ -109,11 +109,11 @@ def test_a_cheap_run_goes_without_a_question(
 ) -> None:
     asked: list[int] = []
 
-    def refuse(*args: object) -> bool:
+    def refuse(*args: object, **_options: object) -> bool:
         asked.append(int(str(args[2])))
         return False
 
-    monkeypatch.setattr(generate_panel, "confirm_run", refuse)
+    monkeypatch.setattr(run_confirm, "confirm_run", refuse)  # every run asks through it
     choose(win, FLUX)
     win.count.setValue(3)
     ctrl_enter(qtbot, win)
