@@ -9,11 +9,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from bench import model_browser
+from tests.real_catalogue import real_models_json
 
 pytestmark = pytest.mark.slow
 
 
 def test_model_browser_quick_run_reports_every_figure(qtbot: QtBot, tmp_path: Path) -> None:
+    real_models_json()  # the bench reads the real list: skips (outside CI) when it is absent
     out = tmp_path / "model_browser.json"
     model_browser.main(["--quick", "--out", str(out)])
     report = json.loads(out.read_text("utf-8"))
