@@ -13,14 +13,18 @@ bench/scale_child.py) on that home and on an empty one, interleaved, and reports
 - a 10 ms heartbeat while the rows go in, while the list scrolls from top to bottom a page
   per frame with thumbnails decoding off-thread, and while a word is typed into the
   search field a key at a time and deleted again (every row filtered per key): goal no
-  stall over 50 ms, and each key's filtering within one frame (16 ms) at p95.
+  stall over 50 ms, and each key's filtering within one frame (16 ms) at p95. A query
+  over many rows is scanned over several turns of the event loop (job_matches.py): a
+  key's time is the longest the search held the GUI thread for it (typing, or one turn),
+  and the time until its answer showed is reported beside it.
 
     .venv/bin/python -m bench.scale [--tasks 100000] [--runs 3] [--quick]
     .venv/bin/python -m bench.scale --search-only [--tasks 100000]
 
 `--search-only` measures just the search in-process (no history on disk, no app start):
 the real JobListModel and JobFilterModel under a shown QListView, the same word typed a
-key at a time and deleted, each key timed from set_text to the view's relayout.
+key at a time and deleted, each key timed from set_text to the view's relayout (and each
+later turn of a long scan).
 """
 
 from __future__ import annotations
@@ -230,8 +234,15 @@ def search_only(tasks: int, word: str, batched: bool = False, seed: int = 11) ->
         begin = time.perf_counter()
         proxy.set_text(text)
         view.doItemsLayout()  # what the view does with the layout change before it paints
-        ms.append(1000 * (time.perf_counter() - begin))
-        timings.append({"text": text, "ms": ms[-1], "rows": proxy.rowCount()})
+        turns = [1000 * (time.perf_counter() - begin)]
+        while getattr(proxy, "scanning", False):  # a long query's later turns of the loop
+            turn = time.perf_counter()
+            app.processEvents()
+            turns.append(1000 * (time.perf_counter() - turn))
+        ms.append(max(turns))
+        timings.append({"text": text, "ms": ms[-1], "turns": len(turns) - 1,
+                        "ready_ms": 1000 * (time.perf_counter() - begin),
+                        "rows": proxy.rowCount()})  # fmt: skip
         if batched:  # let the remaining batches run, a turn each, before the next key
             for _turn in range(tasks // 2000 + 2):
                 app.processEvents()
@@ -315,8 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     limit = 60.0 if args.quick else max(300.0, args.tasks / 100)
     if args.search_only:
         result = search_only(args.tasks, args.search, args.batched)
-        print("search: " + ", ".join(f"{k['text']!r} {k['ms']:.1f} ms ({k['rows']:,})"
-                                     for k in result["keys"]))  # fmt: skip
+        print("search: " + ", ".join(f"{k['text']!r} {k['ms']:.1f} ms" + (
+            f" in {k['turns'] + 1} turns, shown {k['ready_ms']:.1f} ms" if k["turns"] else "")
+            + f" ({k['rows']:,})" for k in result["keys"]))  # fmt: skip
         print(f"{args.tasks:,} tasks: search p50 {result['p50_ms']:.1f} ms, p95 "
               f"{result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms (goal: p95 within "
               f"{GOALS['search_p95_ms']:.0f} ms); rows added in {result['load_seconds']:.2f} s, "
@@ -414,8 +426,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"({bottom.get('ready', 0)} ready)")  # fmt: skip
         filters = info.get("filters", [])
         if filters:
-            print("search: " + ", ".join(f"{f['text']!r} {f['ms']:.0f} ms ({f['rows']:,} rows)"
-                                         for f in filters))  # fmt: skip
+            print("search (longest GUI-thread turn per key; answer shown after): " + ", ".join(
+                f"{f['text']!r} {f['ms']:.0f} ms"
+                + (f" in {f['turns'] + 1} turns, shown {f['ready_ms']:.0f} ms" if f.get("turns")
+                   else "")
+                + f" ({f['rows'] or 0:,} rows)" for f in filters))  # fmt: skip
         for key in ("memory_after_load", "memory_after_scroll", "memory_after_search"):
             if key in info:
                 print(f"{key}: RSS {info[key]['VmRSS']:.0f} MB, peak {info[key]['VmHWM']:.0f} MB")
@@ -427,10 +442,15 @@ def main(argv: list[str] | None = None) -> int:
     search_ms = sorted(f["ms"] for f in interactive.get("info", {}).get("filters", []))
     search_p95 = (search_ms[min(len(search_ms) - 1, round(0.95 * (len(search_ms) - 1)))]
                   if search_ms else float("nan"))  # fmt: skip
+    ready_ms = sorted(f.get("ready_ms") or f["ms"]
+                      for f in interactive.get("info", {}).get("filters", []))  # fmt: skip
+    ready_p95 = ready_ms[min(len(ready_ms) - 1, round(0.95 * (len(ready_ms) - 1)))] if ready_ms \
+        else float("nan")  # fmt: skip
     if search_ms:
         print(
             f"search p95 {search_p95:.1f} ms over {len(search_ms)} keys "
-            f"(goal: {GOALS['search_p95_ms']:.0f} ms)"
+            f"(goal: {GOALS['search_p95_ms']:.0f} ms); answers shown within "
+            f"{ready_p95:.1f} ms of the key at p95"
         )
     worst_stall = max((b["worst_gap_ms"] for b in interactive.get("info", {})
                        .get("heartbeat", {}).values()), default=float("nan"))  # fmt: skip
@@ -441,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
                        *(interactive.get("info", {}).get(k, {}).get("VmHWM", 0.0)
                          for k in ("memory_after_scroll", "memory_after_search"))),
         "worst_stall_ms": worst_stall, "search_p95_ms": search_p95,
+        "search_shown_p95_ms": ready_p95,
     }  # fmt: skip
     verdict["met"] = {
         "shown_within_1s_of_empty": extra_shown <= GOALS["extra_open_s"],

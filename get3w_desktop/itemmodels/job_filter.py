@@ -16,7 +16,7 @@ from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel
 
 from get3w_desktop.core.job import Job
 from get3w_desktop.itemmodels.job_list import JobListModel
-from get3w_desktop.itemmodels.job_matches import JobMatchModel
+from get3w_desktop.itemmodels.job_matches import SCAN_SLICE, JobMatchModel
 from get3w_desktop.itemmodels.job_search import Period, StateGroup
 
 __all__ = ["JobFilterModel", "Period", "StateGroup"]
@@ -36,10 +36,13 @@ class JobFilterModel(QSortFilterProxyModel):
         *,
         display_name: Callable[[str], str] = lambda model_id: model_id,
         clock: Callable[[], float] = time.time,
+        scan_slice: int = SCAN_SLICE,
     ) -> None:
         super().__init__(parent)
         self._jobs = source
-        self._matches = JobMatchModel(source, self, display_name=display_name, clock=clock)
+        self._matches = JobMatchModel(
+            source, self, display_name=display_name, clock=clock, scan_slice=scan_slice
+        )
         self.setSourceModel(self._matches)
 
     def sourceModel(self) -> JobListModel:
@@ -70,6 +73,15 @@ class JobFilterModel(QSortFilterProxyModel):
     @property
     def search_ready(self) -> bool:
         return self._matches.search_ready
+
+    @property
+    def scanning(self) -> bool:
+        """A long query is still being scanned (the rows shown are the previous query's)."""
+        return self._matches.scanning
+
+    def finish_scan(self) -> None:
+        """Show a pending query's rows now instead of over the next turns of the loop."""
+        self._matches.finish_scan()
 
     def index_of(self, local_id: str) -> QModelIndex:
         return self.mapFromSource(self._matches.index_of(local_id))

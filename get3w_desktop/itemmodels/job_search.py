@@ -9,7 +9,12 @@ narrows: a query that refines an earlier one (each word extends the earlier word
 only the earlier result, and recent results are kept, so deleting back is a lookup.
 
 Rows are indexed lazily (`build(limit)`, a slice at a time from the proxy's idle timer),
-so loading a long history pays nothing here; a query completes what is left first.
+so loading a long history pays nothing here; a query indexes the rows it reaches.
+
+Even C-level passes cost 0.1-0.3 us a row, so a one- or two-letter query over 100,000
+rows (which matches most of them, and narrows nothing) takes 10-25 ms: more than a
+frame. A query is therefore a `Search` that scans its candidates a slice at a time
+(`step`), so the caller can spread a long scan over several turns of the event loop.
 """
 
 from __future__ import annotations
@@ -111,6 +116,8 @@ class SearchIndex:
         self._unbuilt = 0
         self._cache: collections.OrderedDict[_Key, array[int]] = collections.OrderedDict()
         self._cached_rows = 0
+        #: Bumped by every change to the rows; a `Search` started before one is stale.
+        self.generation = 0
 
     def __len__(self) -> int:
         return len(self._jobs)
@@ -125,6 +132,7 @@ class SearchIndex:
     # -- keeping in step with the source ---------------------------------------------------
 
     def reset(self, jobs: Sequence[Job]) -> None:
+        self.generation += 1
         self._jobs, self._unbuilt = [], 0
         for column in self._columns():
             column.clear()
@@ -138,6 +146,7 @@ class SearchIndex:
             column[first:first] = repeat(None, count)
         self._created[first:first] = [job.created_at for job in jobs]
         self._unbuilt += count
+        self.generation += 1
         self._clear_cache()  # row numbers shifted
 
     def remove(self, first: int, last: int) -> None:
@@ -146,6 +155,7 @@ class SearchIndex:
         del self._created[first : last + 1]
         for column in self._columns():
             del column[first : last + 1]
+        self.generation += 1
         self._clear_cache()
 
     def replace(self, row: int, job: Job) -> None:
@@ -154,6 +164,7 @@ class SearchIndex:
         self._jobs[row] = job
         self._created[row] = job.created_at
         self._build_row(row)
+        self.generation += 1
         for (words, fields), rows in self._cache.items():
             self._patch(rows, row, self.accepts(row, words, fields))
 
@@ -192,12 +203,30 @@ class SearchIndex:
 
     def build(self, limit: int | None = None) -> int:
         """Build up to `limit` unbuilt rows (all when None); returns how many are left."""
+        return self._build(0, len(self._texts), limit)
+
+    def build_between(self, first: int, stop: int, limit: int | None = None) -> int:
+        """Build up to `limit` unbuilt rows among `first`..`stop - 1`, in order; returns
+        the first row from `first` on that is still unbuilt (`stop` when none is)."""
+        if self._unbuilt:
+            self._build(first, stop, limit)
+        if not self._unbuilt:
+            return stop
+        try:
+            return self._texts.index(None, first, stop)
+        except ValueError:
+            return stop
+
+    def _build(self, start: int, stop: int, limit: int | None) -> int:
         budget = self._unbuilt if limit is None else min(limit, self._unbuilt)
-        start = 0
+        texts = self._texts
         while budget > 0:
-            start = self._texts.index(None, start)
+            try:
+                start = texts.index(None, start, stop)
+            except ValueError:
+                break
             end = start
-            while end < len(self._texts) and self._texts[end] is None and end - start < budget:
+            while end < stop and texts[end] is None and end - start < budget:
                 end += 1
             jobs = self._jobs[start:end]
             name = self._display_name
@@ -236,15 +265,22 @@ class SearchIndex:
 
     def match(self, words: Sequence[str], fields: Fields) -> Sequence[int] | None:
         """Source rows that match, ascending; None when nothing filters (every row)."""
+        search = self.search(words, fields)
+        search.step(None)
+        return search.rows
+
+    def search(self, words: Sequence[str], fields: Fields) -> Search:
+        """A query to answer with `Search.step`: at once when a kept result answers it."""
         if not words and not fields.active:
-            return None
+            return Search(self, None, None, None)
         key = (tuple(words), fields)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
-            return cached
-        self.build()
-        rows = self._filter(self._narrowest(tuple(words), fields), words, fields)
+            return Search(self, key, None, cached)
+        return Search(self, key, self._narrowest(key[0], fields), None)
+
+    def _remember(self, key: _Key, rows: array[int]) -> None:
         self._cache[key] = rows
         self._cached_rows += len(rows)
         while len(self._cache) > CACHE_SIZE or self._cached_rows > CACHE_ROWS:
@@ -252,9 +288,8 @@ class SearchIndex:
             self._cached_rows -= len(dropped)
             if dropped is rows:
                 break
-        return rows
 
-    def _narrowest(self, words: tuple[str, ...], fields: Fields) -> Sequence[int] | None:
+    def _narrowest(self, words: tuple[str, ...], fields: Fields) -> array[int] | None:
         """The smallest cached result this query can only narrow (None: all rows)."""
         best: array[int] | None = None
         for (old_words, old_fields), rows in self._cache.items():
@@ -267,10 +302,10 @@ class SearchIndex:
         return best
 
     def _filter(
-        self, rows: Sequence[int] | None, words: Iterable[str], fields: Fields
+        self, rows: Sequence[int] | range, words: Iterable[str], fields: Fields
     ) -> array[int]:
-        """`rows` (None: all) that pass `fields` and contain every word, in C-level passes,
-        each over the survivors of the one before."""
+        """`rows` (ascending) that pass `fields` and contain every word, in C-level passes,
+        each over the survivors of the one before (a range of rows reads column slices)."""
         checks: list[tuple[Sequence[Any], Callable[[Iterable[Any]], Iterable[bool]]]] = []
         if fields.model_id:
             checks.append((self._models, partial(_equal, fields.model_id)))
@@ -281,14 +316,80 @@ class SearchIndex:
         if fields.created_since is not None:
             checks.append((self._created, partial(_at_least, fields.created_since)))
         checks += [(self._texts, partial(_containing, word)) for word in words]
-        result: Sequence[int] | None = rows
+        result: Sequence[int] = rows
         for values, check in checks:
-            column = values if result is None else map(values.__getitem__, result)
-            candidates = range(len(values)) if result is None else result
-            result = array("q", itertools.compress(candidates, check(column)))
-        if result is None:
-            return array("q", range(len(self._jobs)))
+            if isinstance(result, range):
+                column: Iterable[Any] = values[result.start : result.stop]
+            else:
+                column = map(values.__getitem__, result)
+            result = array("q", itertools.compress(result, check(column)))
         return result if isinstance(result, array) else array("q", result)
+
+
+class Search:
+    """One query's answer, computed a slice of candidate rows at a time.
+
+    The candidates are every row, or the kept result of a query this one narrows. `step`
+    scans the next slice; `rows` is the answer once `done` (None: every row). A search
+    is answered against the rows as they were when it started: it raises once they change
+    (`SearchIndex.generation`), so callers finish or drop it before changing the index.
+    """
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        key: _Key | None,
+        candidates: array[int] | None,
+        answer: array[int] | None,
+    ) -> None:
+        self._index = index
+        self._key = key
+        self._generation = index.generation
+        self._candidates = candidates
+        self._total = len(index) if candidates is None else len(candidates)
+        self._next = 0
+        self._found = array("q")
+        self._answer = answer
+        self.done = key is None or answer is not None
+
+    @property
+    def rows(self) -> array[int] | None:
+        """The matching rows, ascending (None: every row); only once `done`."""
+        if not self.done:
+            raise RuntimeError("the search has not finished")
+        return self._answer
+
+    @property
+    def left(self) -> int:
+        """Candidate rows still to scan."""
+        return 0 if self.done else self._total - self._next
+
+    def step(self, budget: int | None) -> bool:
+        """Scan up to `budget` more candidates (all when None); True once done."""
+        if self.done:
+            return True
+        index = self._index
+        if index.generation != self._generation:
+            raise RuntimeError("the rows changed while the search ran")
+        assert self._key is not None
+        start = self._next
+        stop = self._total if budget is None else min(self._total, start + budget)
+        if self._candidates is None:
+            # Indexing a row costs about five times scanning it: a slice of unindexed rows
+            # indexes a quarter of its budget and scans those.
+            limit = None if budget is None else max(1, (stop - start) // 4)
+            stop = index.build_between(start, stop, limit)
+            chunk: Sequence[int] | range = range(start, stop)
+        else:
+            # A kept result's rows were indexed when it was found (an insert drops it).
+            chunk = self._candidates[start:stop]
+        words, fields = self._key
+        self._found.extend(index._filter(chunk, words, fields))
+        self._next = stop
+        if stop >= self._total:
+            self._answer, self.done = self._found, True
+            index._remember(self._key, self._found)
+        return self.done
 
 
 def _equal(value: object, column: Iterable[Any]) -> Iterable[bool]:

@@ -203,7 +203,9 @@ def test_a_long_history_is_indexed_in_slices_after_it_loads(qtbot: QtBot) -> Non
     source.add_older(_jobs(20_000))
     assert not proxy.search_ready  # nothing indexed during the load itself
     qtbot.waitUntil(lambda: proxy.search_ready, timeout=10_000)
-    proxy.set_text("fox")
+    proxy.set_text("fox")  # 20,000 candidates: scanned over a few turns of the loop
+    assert proxy.scanning and proxy.rowCount() == 20_000
+    qtbot.waitUntil(lambda: not proxy.scanning, timeout=10_000)
     assert proxy.rowCount() == sum(_expected(j, "fox", None, StateGroup.ALL, None, Period.ANY)
                                    for j in _jobs(20_000))  # fmt: skip
 
