@@ -297,7 +297,9 @@ class JobMatchModel(QAbstractProxyModel):
             self._set_rows(rows)
 
     def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
-        self.finish_scan()
+        if self._scan is not None:
+            self._changed_while_scanning(top_left.row(), bottom_right.row())
+            return
         for source_row in range(top_left.row(), bottom_right.row() + 1):
             job = self._source.job_at(source_row)
             if job is None:
@@ -323,6 +325,18 @@ class JobMatchModel(QAbstractProxyModel):
                 self._rows.insert(at, source_row)
                 self._count += 1
                 self.endInsertRows()
+
+    def _changed_while_scanning(self, first: int, last: int) -> None:
+        """The rows shown are the last query's until the scan ends (which checks these
+        rows again): repaint the ones shown, leave the set as it is."""
+        for source_row in range(first, last + 1):
+            job = self._source.job_at(source_row)
+            if job is None:
+                continue
+            self._index.replace(source_row, job)
+            row = self._proxy_row(source_row)
+            if row >= 0:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
 
     # -- Qt ----------------------------------------------------------------------------
 

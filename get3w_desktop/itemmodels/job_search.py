@@ -24,6 +24,7 @@ import collections
 import enum
 import itertools
 import operator
+import weakref
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -116,8 +117,10 @@ class SearchIndex:
         self._unbuilt = 0
         self._cache: collections.OrderedDict[_Key, array[int]] = collections.OrderedDict()
         self._cached_rows = 0
-        #: Bumped by every change to the rows; a `Search` started before one is stale.
+        #: Bumped when rows come or go; a `Search` started before is stale. (A row whose
+        #: job changes is re-checked by the searches still running, `_searching`.)
         self.generation = 0
+        self._searching: weakref.WeakSet[Search] = weakref.WeakSet()
 
     def __len__(self) -> int:
         return len(self._jobs)
@@ -164,19 +167,10 @@ class SearchIndex:
         self._jobs[row] = job
         self._created[row] = job.created_at
         self._build_row(row)
-        self.generation += 1
         for (words, fields), rows in self._cache.items():
-            self._patch(rows, row, self.accepts(row, words, fields))
-
-    def _patch(self, rows: array[int], row: int, accepted: bool) -> None:
-        at = bisect.bisect_left(rows, row)
-        present = at < len(rows) and rows[at] == row
-        if accepted and not present:
-            rows.insert(at, row)
-            self._cached_rows += 1
-        elif present and not accepted:
-            del rows[at]
-            self._cached_rows -= 1
+            self._cached_rows += _patch(rows, row, self.accepts(row, words, fields))
+        for search in self._searching:
+            search.changed.add(row)
 
     def _clear_cache(self) -> None:
         self._cache.clear()
@@ -331,8 +325,9 @@ class Search:
 
     The candidates are every row, or the kept result of a query this one narrows. `step`
     scans the next slice; `rows` is the answer once `done` (None: every row). A search
-    is answered against the rows as they were when it started: it raises once they change
-    (`SearchIndex.generation`), so callers finish or drop it before changing the index.
+    is answered against the rows as they were when it started: it raises once rows come
+    or go (`SearchIndex.generation`), so callers finish or drop it before that. Rows whose
+    job changes meanwhile (`SearchIndex.replace`) are checked again when it ends.
     """
 
     def __init__(
@@ -345,12 +340,17 @@ class Search:
         self._index = index
         self._key = key
         self._generation = index.generation
-        self._candidates = candidates
+        # A copy: a kept result is patched in place when a job changes (`replace`).
+        self._candidates = None if candidates is None else candidates[:]
         self._total = len(index) if candidates is None else len(candidates)
         self._next = 0
         self._found = array("q")
         self._answer = answer
         self.done = key is None or answer is not None
+        #: Rows whose job changed while the search ran (re-checked when it ends).
+        self.changed: set[int] = set()
+        if not self.done:
+            index._searching.add(self)
 
     @property
     def rows(self) -> array[int] | None:
@@ -387,9 +387,25 @@ class Search:
         self._found.extend(index._filter(chunk, words, fields))
         self._next = stop
         if stop >= self._total:
+            for row in sorted(self.changed):  # scanned before its job changed, maybe
+                _patch(self._found, row, index.accepts(row, words, fields))
             self._answer, self.done = self._found, True
+            index._searching.discard(self)
             index._remember(self._key, self._found)
         return self.done
+
+
+def _patch(rows: array[int], row: int, accepted: bool) -> int:
+    """Put `row` into or out of the ascending `rows`; returns how their length changed."""
+    at = bisect.bisect_left(rows, row)
+    present = at < len(rows) and rows[at] == row
+    if accepted and not present:
+        rows.insert(at, row)
+        return 1
+    if present and not accepted:
+        del rows[at]
+        return -1
+    return 0
 
 
 def _equal(value: object, column: Iterable[Any]) -> Iterable[bool]:
