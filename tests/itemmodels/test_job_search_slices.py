@@ -13,7 +13,7 @@ from PySide6.QtCore import QItemSelectionModel
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.job import Job
 from get3w_desktop.itemmodels.job_filter import JobFilterModel, StateGroup
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.itemmodels.job_search import Fields, SearchIndex
