@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.api.connection_test import ConnectionReport, Outcome, Stage, StageResult
 from get3w_desktop.core.proxy import ProxyConfig
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.style import muted, set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.connection import ConnectionTester
 
-# Stage names as shown (the sentences under them come from the API layer, in English).
+# Stage names as shown (the sentences under them come from the API layer as coded messages,
+# shown through ui/messages.render in the person's language).
 STAGE_LABELS = {
     Stage.ADDRESS: QT_TRANSLATE_NOOP("ConnectionPanel", "Address"),
     Stage.DNS: QT_TRANSLATE_NOOP("ConnectionPanel", "Name lookup (DNS)"),
@@ -123,7 +125,7 @@ class ConnectionPanel(QWidget):
         if ticket != self._ticket or not isinstance(result, StageResult):
             return
         item = QListWidgetItem(self._row_text(result))
-        item.setToolTip(result.message)
+        item.setToolTip(render(result.said))
         self.stages.addItem(item)
 
     @Slot(int, object)
@@ -143,7 +145,7 @@ class ConnectionPanel(QWidget):
                 stage=self.tr(STAGE_LABELS[failed.stage]))
         )  # fmt: skip
         set_tone(self.summary, None if failed is None else "error")
-        self.summary.setText(report.summary)
+        self.summary.setText(render(report.summary_said))
         self.summary.setVisible(True)
 
     def shutdown(self) -> bool:
