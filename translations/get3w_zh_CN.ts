@@ -3196,6 +3196,22 @@ Each task appears here with its result, how long it took and what it cost; click
         <source>The key could not be checked (auth): {reason}</source>
         <translation>无法检查密钥（认证）：{reason}</translation>
     </message>
+    <message>
+        <source>{host} is reached through the proxy {proxy}.</source>
+        <translation>通过代理 {proxy} 访问 {host}。</translation>
+    </message>
+    <message>
+        <source>{host} is on this computer: no proxy is used.</source>
+        <translation>{host} 在这台电脑上：不使用代理。</translation>
+    </message>
+    <message>
+        <source>The system settings name no proxy for {host}: direct connection.</source>
+        <translation>系统设置没有为 {host} 指定代理：直接连接。</translation>
+    </message>
+    <message>
+        <source>{host} is reached directly.</source>
+        <translation>直接访问 {host}。</translation>
+    </message>
 </context>
 <context>
     <name>ModelPicker</name>

@@ -301,3 +301,25 @@ def key_refused(host: str, reason: str) -> Message:
 def key_unchecked(reason: Message) -> Message:
     return _m(Code.CONN_KEY_UNCHECKED, f"The key could not be checked (auth): {reason}",
               reason=reason)  # fmt: skip
+
+
+# -- where requests go (core/proxy.describe_route, the profile editor's note) ----------------
+
+
+def route_proxy(host: str, proxy: str) -> Message:
+    return _m(Code.CONN_ROUTE_PROXY, f"{host} is reached through the proxy {proxy}.",
+              host=host, proxy=proxy)  # fmt: skip
+
+
+def route_local(host: str) -> Message:
+    return _m(Code.CONN_ROUTE_LOCAL, f"{host} is on this computer: no proxy is used.", host=host)
+
+
+def route_system_direct(host: str) -> Message:
+    return _m(Code.CONN_ROUTE_SYSTEM_DIRECT,
+              f"The system settings name no proxy for {host}: direct connection.",
+              host=host)  # fmt: skip
+
+
+def route_direct(host: str) -> Message:
+    return _m(Code.CONN_ROUTE_DIRECT, f"{host} is reached directly.", host=host)

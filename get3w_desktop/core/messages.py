@@ -180,6 +180,10 @@ class Code(enum.StrEnum):
     CONN_NO_KEY = "conn.no_key"
     CONN_KEY_REFUSED = "conn.key_refused"  # host, reason (the server's words)
     CONN_KEY_UNCHECKED = "conn.key_unchecked"  # reason (a message)
+    CONN_ROUTE_PROXY = "conn.route_proxy"  # host, proxy (core/proxy.describe_route)
+    CONN_ROUTE_LOCAL = "conn.route_local"  # host
+    CONN_ROUTE_SYSTEM_DIRECT = "conn.route_system_direct"  # host
+    CONN_ROUTE_DIRECT = "conn.route_direct"  # host
     # words the client or the server wrote that have no code: shown as they are
     TEXT = "text"  # text
 

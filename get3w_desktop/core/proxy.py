@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 from urllib.parse import unquote, urlsplit
 
+from get3w_desktop.core import connection_messages as sentences
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.redact import REDACTOR, Redactor
 from get3w_desktop.core.urls import is_loopback_host
 
@@ -217,12 +219,17 @@ def proxy_for(config: ProxyConfig | None, target_url: str) -> str | None:
 
 def describe_route(config: ProxyConfig | None, target_url: str) -> str:
     """Where a request to `target_url` goes, in words, e.g. for the settings dialog."""
+    return route_said(config, target_url).fallback
+
+
+def route_said(config: ProxyConfig | None, target_url: str) -> Message:
+    """`describe_route` as a coded message, for the window to show in the person's language."""
     host = urlsplit(target_url).hostname or target_url
     chosen = proxy_for(config, target_url)
     if chosen:
-        return f"{host} is reached through the proxy {mask_proxy_url(chosen)}."
+        return sentences.route_proxy(host, mask_proxy_url(chosen))
     if is_loopback_host(host):
-        return f"{host} is on this computer: no proxy is used."
+        return sentences.route_local(host)
     if config is not None and config.mode == "system":
-        return f"The system settings name no proxy for {host}: direct connection."
-    return f"{host} is reached directly."
+        return sentences.route_system_direct(host)
+    return sentences.route_direct(host)

@@ -5,9 +5,11 @@ and the sentence for the first failure. The test itself runs off the GUI thread
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +41,19 @@ STAGE_LABELS = {
     Stage.AUTH: QT_TRANSLATE_NOOP("ConnectionPanel", "API key (auth)"),
 }
 MARKS = {Outcome.OK: "✓", Outcome.FAILED: "✗", Outcome.SKIPPED: "–"}
+
+#: Pixels: a longer sentence wraps at this width instead of crossing the screen.
+TIP_WIDTH = 420
+
+
+def tooltip_html(text: str) -> str:
+    """`text` as a tooltip on one line when short and wrapped at TIP_WIDTH when long (Qt
+    shows a plain tooltip as one screen-wide line, and squeezes a `<p>` into a narrow column)."""
+    escaped = html.escape(text)
+    if QFontMetrics(QToolTip.font()).horizontalAdvance(text) <= TIP_WIDTH:
+        return f"<p style='white-space:pre'>{escaped}</p>"
+    return f"<table width={TIP_WIDTH}><tr><td>{escaped}</td></tr></table>"
+
 
 KeyFor = Callable[[], str | None]
 # What to test: (API address, proxy, where the key comes from (None: no key check)), or
@@ -125,7 +141,9 @@ class ConnectionPanel(QWidget):
         if ticket != self._ticket or not isinstance(result, StageResult):
             return
         item = QListWidgetItem(self._row_text(result))
-        item.setToolTip(render(result.said))
+        said = render(result.said)
+        item.setToolTip(tooltip_html(said))
+        item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, said)
         self.stages.addItem(item)
 
     @Slot(int, object)

@@ -164,4 +164,14 @@ CONNECTION_TEXTS: dict[Code, str] = {
     Code.CONN_KEY_UNCHECKED: QT_TRANSLATE_NOOP(
         "Messages", "The key could not be checked (auth): {reason}"
     ),
+    Code.CONN_ROUTE_PROXY: QT_TRANSLATE_NOOP(
+        "Messages", "{host} is reached through the proxy {proxy}."
+    ),
+    Code.CONN_ROUTE_LOCAL: QT_TRANSLATE_NOOP(
+        "Messages", "{host} is on this computer: no proxy is used."
+    ),
+    Code.CONN_ROUTE_SYSTEM_DIRECT: QT_TRANSLATE_NOOP(
+        "Messages", "The system settings name no proxy for {host}: direct connection."
+    ),
+    Code.CONN_ROUTE_DIRECT: QT_TRANSLATE_NOOP("Messages", "{host} is reached directly."),
 }

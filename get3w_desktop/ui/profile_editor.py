@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core.proxy import (
     SYSTEM_PROXY,
     ProxyConfig,
-    describe_route,
     has_password,
+    route_said,
     validate_proxy,
     validate_proxy_url,
 )
@@ -33,6 +33,7 @@ from get3w_desktop.storage.settings import (
     validate_profile_name,
 )
 from get3w_desktop.ui.connection_panel import ConnectionPanel, KeyFor
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.style import muted, set_tone
 
 
@@ -153,7 +154,7 @@ class ProfileEditor(QDialog):
         self.connection.set_enabled_for(url_problem is None and proxy_problem is None)
 
     def _update_proxy_note(self, proxy: ProxyConfig, *, url_ok: bool) -> None:
-        note = describe_route(proxy, self.url_edit.text().strip()) if url_ok else ""
+        note = render(route_said(proxy, self.url_edit.text().strip())) if url_ok else ""
         if proxy.mode == "custom" and has_password(proxy.url):
             note += " " + self.tr(
                 "The proxy password is kept in the settings file, readable only by your "

@@ -9,6 +9,8 @@ summary have no English sentence; in English they are the check's own words, exa
 
 from __future__ import annotations
 
+import html
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -18,18 +20,21 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.connection_test import ConnectionReport, Outcome, Stage
 from get3w_desktop.core import connection_messages as sentences
 from get3w_desktop.core.messages import Code, Message, http_refused
-from get3w_desktop.core.proxy import NO_PROXY, ProxyConfig
+from get3w_desktop.core.proxy import NO_PROXY, ProxyConfig, describe_route
 from get3w_desktop.sandbox import SandboxServer
+from get3w_desktop.storage.settings import Profile
 from get3w_desktop.ui import i18n
-from get3w_desktop.ui.connection_panel import ConnectionPanel
+from get3w_desktop.ui.connection_panel import TIP_WIDTH, ConnectionPanel
 from get3w_desktop.ui.connection_texts import CONNECTION_TEXTS
 from get3w_desktop.ui.messages import render
+from get3w_desktop.ui.profile_editor import ProfileEditor
 from get3w_desktop.workers.connection import ConnectionTester
 from tests.api.proxy_support import ConnectProxy, TLSRelay, issue
 from tests.ui.test_chinese_sweep import english_in
@@ -100,11 +105,28 @@ def run_panel(qtbot: QtBot, base_url: str, proxy: ProxyConfig, key: str | None =
     qtbot.waitUntil(lambda: panel.report is not None, timeout=30_000)
     qtbot.waitUntil(panel.tester.idle, timeout=10_000)
     assert panel.report is not None
-    tips = [panel.stages.item(i).toolTip() for i in range(panel.stages.count())]
+    tips = [plain_tip(panel.stages.item(i).toolTip()) for i in range(panel.stages.count())]
     assert len(tips) == len(panel.report.stages)
+    described = [
+        panel.stages.item(i).data(Qt.ItemDataRole.AccessibleDescriptionRole)
+        for i in range(panel.stages.count())
+    ]
+    assert described == tips  # a screen reader hears the same sentence
     shown = Shown(panel.report, tips, panel.summary.text(), panel.status.text())
     assert panel.shutdown()
     return shown
+
+
+def plain_tip(tip: str) -> str:
+    """A row's tooltip is rich text (one line, or wrapped when long); the sentence in it."""
+    short = re.fullmatch(r"<p style='white-space:pre'>([^<]*)</p>", tip)
+    long = re.fullmatch(rf"<table width={TIP_WIDTH}><tr><td>([^<]*)</td></tr></table>", tip)
+    found = short or long
+    assert found is not None, tip
+    sentence = html.unescape(found.group(1))
+    width = QFontMetrics(QToolTip.font()).horizontalAdvance(sentence)
+    assert (width > TIP_WIDTH) == (long is not None), (width, tip)  # only long ones wrap
+    return sentence
 
 
 def assert_chinese(shown: Shown, *names: str) -> None:
@@ -349,7 +371,7 @@ def test_a_stopped_test_and_a_crashed_test_read_as_chinese(
         qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda panel=panel: panel.report is not None, timeout=10_000)  # type: ignore[misc]
         qtbot.waitUntil(panel.tester.idle, timeout=10_000)
-        tips = [panel.stages.item(i).toolTip() for i in range(panel.stages.count())]
+        tips = [plain_tip(panel.stages.item(i).toolTip()) for i in range(panel.stages.count())]
         report = panel.report
         assert report is not None
         if runner is stopped:
@@ -433,3 +455,25 @@ def test_the_english_words_are_the_ones_the_check_always_said() -> None:
         message = build()
         assert str(message) == english
         assert render(message) == english  # an English window shows the same words
+
+
+def test_the_profile_editor_says_where_requests_go_in_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    proxy = ProxyConfig("custom", "http://ann:Hidden-Pw-9@corp.example:3128")
+    for profile, english, words in (
+        (Profile("work", "http://127.0.0.1:8080"),
+         "127.0.0.1 is on this computer: no proxy is used.",
+         "127.0.0.1 在这台电脑上：不使用代理。"),
+        (Profile("work", "https://api.get3w.com", proxy),
+         "api.get3w.com is reached through the proxy http://ann:••••@corp.example:3128.",
+         "通过代理 http://ann:••••@corp.example:3128 访问 api.get3w.com。"),
+        (Profile("work", "https://api.get3w.com", NO_PROXY),
+         "api.get3w.com is reached directly.", "直接访问 api.get3w.com。"),
+    ):  # fmt: skip
+        assert describe_route(profile.proxy, profile.base_url) == english  # unchanged words
+        dialog = ProfileEditor(("sandbox",), profile)
+        qtbot.addWidget(dialog)
+        assert dialog.proxy_note.text().startswith(words), dialog.proxy_note.text()
+        assert "Hidden-Pw-9" not in dialog.proxy_note.text()
+        dialog.reject()
