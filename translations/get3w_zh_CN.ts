@@ -1108,6 +1108,7 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
     <message>
         <source>&amp;Test connection</source>
+        <extracomment>Pixels: a longer sentence wraps at this width instead of crossing the screen.</extracomment>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
@@ -3025,16 +3026,12 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>{url}，通过代理 {proxy}。</translation>
     </message>
     <message>
-        <source>This API address cannot be used (expected https://host; plain http:// only for this computer).</source>
-        <translation>无法使用此 API 地址（应为 https://主机名；只有本机可以使用 http://）。</translation>
+        <source>The proxy setting is not usable: {problem}</source>
+        <translation>代理设置无法使用：{problem}</translation>
     </message>
     <message>
-        <source>The proxy setting is not usable. Check the proxy address.</source>
-        <translation>代理设置无法使用。请检查代理地址。</translation>
-    </message>
-    <message>
-        <source>The system proxy {proxy} is not usable by this app.</source>
-        <translation>本应用无法使用系统代理 {proxy}。</translation>
+        <source>The system proxy {proxy} is not usable: {problem}</source>
+        <translation>系统代理 {proxy} 无法使用：{problem}</translation>
     </message>
     <message>
         <source>{who} is a numeric address: nothing to look up.</source>
@@ -3195,6 +3192,58 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>The key could not be checked (auth): {reason}</source>
         <translation>无法检查密钥（认证）：{reason}</translation>
+    </message>
+    <message>
+        <source>Enter the API address, e.g. {example}.</source>
+        <translation>请输入 API 地址，例如 {example}</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a web address (expected https://host).</source>
+        <translation>“{text}”不是网址（应为 https://主机名）。</translation>
+    </message>
+    <message>
+        <source>The API address must not contain a user name or password.</source>
+        <translation>API 地址中不能包含用户名或密码。</translation>
+    </message>
+    <message>
+        <source>The API address must not contain ‘?’ or ‘#’ parts.</source>
+        <translation>API 地址中不能包含“?”或“#”部分。</translation>
+    </message>
+    <message>
+        <source>Refusing plain HTTP to {host}: the API key would travel unencrypted. Use https:// (plain http:// is allowed only for this computer).</source>
+        <translation>拒绝以普通 HTTP 连接 {host}：API 密钥会以未加密的方式传输。请使用 https://（只有本机可以使用普通 http://）。</translation>
+    </message>
+    <message>
+        <source>Enter the proxy address, e.g. {example}.</source>
+        <translation>请输入代理地址，例如 {example}</translation>
+    </message>
+    <message>
+        <source>Start the proxy address with its kind, e.g. http://{text}.</source>
+        <translation>代理地址需要以类型开头，例如 http://{text}</translation>
+    </message>
+    <message>
+        <source>“{shown}” is not a proxy address (expected e.g. {example}).</source>
+        <translation>“{shown}”不是代理地址（应类似 {example}）。</translation>
+    </message>
+    <message>
+        <source>SOCKS proxies need the PySocks package, which is not installed; use an http:// or https:// proxy.</source>
+        <translation>SOCKS 代理需要 PySocks 软件包，但它没有安装；请使用 http:// 或 https:// 代理。</translation>
+    </message>
+    <message>
+        <source>Use socks5:// or socks5h:// for a SOCKS proxy.</source>
+        <translation>SOCKS 代理请使用 socks5:// 或 socks5h://。</translation>
+    </message>
+    <message>
+        <source>A proxy address starts with {kinds}; “{scheme}://” is not supported.</source>
+        <translation>代理地址应以 {kinds} 开头；不支持“{scheme}://”。</translation>
+    </message>
+    <message>
+        <source>The proxy address has no host name (expected e.g. {example}).</source>
+        <translation>代理地址中没有主机名（应类似 {example}）。</translation>
+    </message>
+    <message>
+        <source>A proxy address is only a host and a port, without a path or ‘?’ parts.</source>
+        <translation>代理地址只能包含主机和端口，不能有路径或“?”部分。</translation>
     </message>
     <message>
         <source>{host} is reached through the proxy {proxy}.</source>

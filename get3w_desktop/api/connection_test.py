@@ -40,9 +40,9 @@ from get3w_desktop.core.proxy import (
     mask_proxy_url,
     proxy_credentials,
     proxy_for,
+    proxy_problem,
+    proxy_url_problem,
     register_proxy_secrets,
-    validate_proxy,
-    validate_proxy_url,
 )
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.core.urls import normalise_base_url
@@ -256,18 +256,18 @@ class _Walk:
         try:
             self.base_url = normalise_base_url(self.base_url)
         except Get3WError as exc:
-            raise _StageFailedError(sentences.address_invalid(exc.message)) from None
+            raise _StageFailedError(for_error(exc)) from None
         parts = urlsplit(self.base_url)
         self.scheme, self.host = parts.scheme.lower(), parts.hostname or ""
         self.port = parts.port or (443 if self.scheme == "https" else 80)
         self.shown_target = self.host
-        problem = validate_proxy(self.proxy) if self.proxy is not None else None
-        if problem:
+        problem = proxy_problem(self.proxy) if self.proxy is not None else None
+        if problem is not None:
             raise _StageFailedError(sentences.proxy_unusable(problem))
         self.proxy_url = proxy_for(self.proxy, self.base_url)
         if self.proxy_url:
-            problem = validate_proxy_url(self.proxy_url)
-            if problem:  # a system proxy this app cannot use
+            problem = proxy_url_problem(self.proxy_url)
+            if problem is not None:  # a system proxy this app cannot use
                 shown = mask_proxy_url(self.proxy_url)
                 raise _StageFailedError(sentences.system_proxy_unusable(shown, problem))
             register_proxy_secrets(self.proxy_url)

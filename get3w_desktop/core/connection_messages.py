@@ -71,16 +71,12 @@ def address_proxy(url: str, proxy: str) -> Message:
     return _m(Code.CONN_ADDRESS_PROXY, f"{url}, through the proxy {proxy}.", url=url, proxy=proxy)
 
 
-def address_invalid(reason: str) -> Message:
-    return _m(Code.CONN_ADDRESS_INVALID, reason, reason=reason)
-
-
-def proxy_unusable(problem: str) -> Message:
+def proxy_unusable(problem: Message) -> Message:
     return _m(Code.CONN_PROXY_UNUSABLE, f"The proxy setting is not usable: {problem}",
               problem=problem)  # fmt: skip
 
 
-def system_proxy_unusable(proxy: str, problem: str) -> Message:
+def system_proxy_unusable(proxy: str, problem: Message) -> Message:
     return _m(Code.CONN_SYSTEM_PROXY_UNUSABLE,
               f"The system proxy {proxy} is not usable: {problem}",
               proxy=proxy, problem=problem)  # fmt: skip
@@ -323,3 +319,66 @@ def route_system_direct(host: str) -> Message:
 
 def route_direct(host: str) -> Message:
     return _m(Code.CONN_ROUTE_DIRECT, f"{host} is reached directly.", host=host)
+
+
+# -- the API address and the proxy address as typed (core/urls.py, core/proxy.py) -----------
+
+
+def url_empty(example: str) -> Message:
+    return _m(Code.URL_EMPTY, f"Enter the API address, e.g. {example}.", example=example)
+
+
+def url_not_web_address(text: str) -> Message:
+    return _m(Code.URL_NOT_WEB_ADDRESS, f"“{text}” is not a web address (expected https://host).",
+              text=text)  # fmt: skip
+
+
+URL_CREDENTIALS = _m(Code.URL_CREDENTIALS,
+                     "The API address must not contain a user name or password.")  # fmt: skip
+URL_QUERY = _m(Code.URL_QUERY, "The API address must not contain ‘?’ or ‘#’ parts.")
+
+
+def url_plain_http(host: str) -> Message:
+    return _m(Code.URL_PLAIN_HTTP,
+              f"Refusing plain HTTP to {host}: the API key would travel unencrypted. "
+              "Use https:// (plain http:// is allowed only for this computer).",
+              host=host)  # fmt: skip
+
+
+def proxy_empty(example: str) -> Message:
+    return _m(Code.PROXY_EMPTY, f"Enter the proxy address, e.g. {example}.", example=example)
+
+
+def proxy_no_kind(text: str) -> Message:
+    return _m(Code.PROXY_NO_KIND, f"Start the proxy address with its kind, e.g. http://{text}.",
+              text=text)  # fmt: skip
+
+
+def proxy_not_address(shown: str, example: str) -> Message:
+    return _m(Code.PROXY_NOT_ADDRESS,
+              f"“{shown}” is not a proxy address (expected e.g. {example}).",
+              shown=shown, example=example)  # fmt: skip
+
+
+PROXY_SOCKS_MISSING = _m(
+    Code.PROXY_SOCKS_MISSING,
+    "SOCKS proxies need the PySocks package, which is not installed; "
+    "use an http:// or https:// proxy.",
+)
+PROXY_SOCKS_KIND = _m(Code.PROXY_SOCKS_KIND, "Use socks5:// or socks5h:// for a SOCKS proxy.")
+
+
+def proxy_kind_unsupported(kinds: str, scheme: str) -> Message:
+    return _m(Code.PROXY_KIND_UNSUPPORTED,
+              f"A proxy address starts with {kinds}; “{scheme}://” is not supported.",
+              kinds=kinds, scheme=scheme)  # fmt: skip
+
+
+def proxy_no_host(example: str) -> Message:
+    return _m(Code.PROXY_NO_HOST, f"The proxy address has no host name (expected e.g. {example}).",
+              example=example)  # fmt: skip
+
+
+PROXY_PATH = _m(
+    Code.PROXY_PATH, "A proxy address is only a host and a port, without a path or ‘?’ parts."
+)

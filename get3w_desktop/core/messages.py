@@ -137,9 +137,8 @@ class Code(enum.StrEnum):
     CONN_FIX_PROXY_PORT = "conn.fix_proxy_port"
     CONN_ADDRESS_DIRECT = "conn.address_direct"  # url
     CONN_ADDRESS_PROXY = "conn.address_proxy"  # url, proxy
-    CONN_ADDRESS_INVALID = "conn.address_invalid"  # reason (a core.urls sentence)
-    CONN_PROXY_UNUSABLE = "conn.proxy_unusable"  # problem (a core.proxy sentence)
-    CONN_SYSTEM_PROXY_UNUSABLE = "conn.system_proxy_unusable"  # proxy, problem
+    CONN_PROXY_UNUSABLE = "conn.proxy_unusable"  # problem (a proxy.* message)
+    CONN_SYSTEM_PROXY_UNUSABLE = "conn.system_proxy_unusable"  # proxy, problem (a message)
     CONN_DNS_NUMERIC = "conn.dns_numeric"  # who
     CONN_DNS_FOUND = "conn.dns_found"  # who, addresses
     CONN_DNS_NO_ANSWER = "conn.dns_no_answer"  # what
@@ -180,6 +179,20 @@ class Code(enum.StrEnum):
     CONN_NO_KEY = "conn.no_key"
     CONN_KEY_REFUSED = "conn.key_refused"  # host, reason (the server's words)
     CONN_KEY_UNCHECKED = "conn.key_unchecked"  # reason (a message)
+    # the API address and the proxy address as typed (core/urls.py, core/proxy.py)
+    URL_EMPTY = "url.empty"  # example
+    URL_NOT_WEB_ADDRESS = "url.not_web_address"  # text
+    URL_CREDENTIALS = "url.credentials"
+    URL_QUERY = "url.query"
+    URL_PLAIN_HTTP = "url.plain_http"  # host
+    PROXY_EMPTY = "proxy.empty"  # example
+    PROXY_NO_KIND = "proxy.no_kind"  # text
+    PROXY_NOT_ADDRESS = "proxy.not_address"  # shown, example
+    PROXY_SOCKS_MISSING = "proxy.socks_missing"
+    PROXY_SOCKS_KIND = "proxy.socks_kind"
+    PROXY_KIND_UNSUPPORTED = "proxy.kind_unsupported"  # kinds, scheme
+    PROXY_NO_HOST = "proxy.no_host"  # example
+    PROXY_PATH = "proxy.path"
     CONN_ROUTE_PROXY = "conn.route_proxy"  # host, proxy (core/proxy.describe_route)
     CONN_ROUTE_LOCAL = "conn.route_local"  # host
     CONN_ROUTE_SYSTEM_DIRECT = "conn.route_system_direct"  # host

@@ -37,16 +37,11 @@ CONNECTION_TEXTS: dict[Code, str] = {
     Code.CONN_FIX_PROXY_PORT: QT_TRANSLATE_NOOP("Messages", "Check the proxy address and port."),
     Code.CONN_ADDRESS_DIRECT: QT_TRANSLATE_NOOP("Messages", "{url}, direct connection."),
     Code.CONN_ADDRESS_PROXY: QT_TRANSLATE_NOOP("Messages", "{url}, through the proxy {proxy}."),
-    Code.CONN_ADDRESS_INVALID: QT_TRANSLATE_NOOP(
-        "Messages",
-        "This API address cannot be used (expected https://host; plain http:// only for this "
-        "computer).",
-    ),
     Code.CONN_PROXY_UNUSABLE: QT_TRANSLATE_NOOP(
-        "Messages", "The proxy setting is not usable. Check the proxy address."
+        "Messages", "The proxy setting is not usable: {problem}"
     ),
     Code.CONN_SYSTEM_PROXY_UNUSABLE: QT_TRANSLATE_NOOP(
-        "Messages", "The system proxy {proxy} is not usable by this app."
+        "Messages", "The system proxy {proxy} is not usable: {problem}"
     ),
     Code.CONN_DNS_NUMERIC: QT_TRANSLATE_NOOP(
         "Messages", "{who} is a numeric address: nothing to look up."
@@ -163,6 +158,45 @@ CONNECTION_TEXTS: dict[Code, str] = {
     ),
     Code.CONN_KEY_UNCHECKED: QT_TRANSLATE_NOOP(
         "Messages", "The key could not be checked (auth): {reason}"
+    ),
+    Code.URL_EMPTY: QT_TRANSLATE_NOOP("Messages", "Enter the API address, e.g. {example}."),
+    Code.URL_NOT_WEB_ADDRESS: QT_TRANSLATE_NOOP(
+        "Messages", "“{text}” is not a web address (expected https://host)."
+    ),
+    Code.URL_CREDENTIALS: QT_TRANSLATE_NOOP(
+        "Messages", "The API address must not contain a user name or password."
+    ),
+    Code.URL_QUERY: QT_TRANSLATE_NOOP(
+        "Messages", "The API address must not contain ‘?’ or ‘#’ parts."
+    ),
+    Code.URL_PLAIN_HTTP: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Refusing plain HTTP to {host}: the API key would travel unencrypted. Use https:// "
+        "(plain http:// is allowed only for this computer).",
+    ),
+    Code.PROXY_EMPTY: QT_TRANSLATE_NOOP("Messages", "Enter the proxy address, e.g. {example}."),
+    Code.PROXY_NO_KIND: QT_TRANSLATE_NOOP(
+        "Messages", "Start the proxy address with its kind, e.g. http://{text}."
+    ),
+    Code.PROXY_NOT_ADDRESS: QT_TRANSLATE_NOOP(
+        "Messages", "“{shown}” is not a proxy address (expected e.g. {example})."
+    ),
+    Code.PROXY_SOCKS_MISSING: QT_TRANSLATE_NOOP(
+        "Messages",
+        "SOCKS proxies need the PySocks package, which is not installed; use an http:// or "
+        "https:// proxy.",
+    ),
+    Code.PROXY_SOCKS_KIND: QT_TRANSLATE_NOOP(
+        "Messages", "Use socks5:// or socks5h:// for a SOCKS proxy."
+    ),
+    Code.PROXY_KIND_UNSUPPORTED: QT_TRANSLATE_NOOP(
+        "Messages", "A proxy address starts with {kinds}; “{scheme}://” is not supported."
+    ),
+    Code.PROXY_NO_HOST: QT_TRANSLATE_NOOP(
+        "Messages", "The proxy address has no host name (expected e.g. {example})."
+    ),
+    Code.PROXY_PATH: QT_TRANSLATE_NOOP(
+        "Messages", "A proxy address is only a host and a port, without a path or ‘?’ parts."
     ),
     Code.CONN_ROUTE_PROXY: QT_TRANSLATE_NOOP(
         "Messages", "{host} is reached through the proxy {proxy}."

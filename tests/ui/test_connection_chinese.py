@@ -396,7 +396,9 @@ def _sample(code: Code) -> Message:
         "who": sentences.who("corp.example", True),
         "what": sentences.what_name("api.get3w.com", False),
         "fix": sentences.FIX_PROXY_PORT, "hint": sentences.TLS_INSPECTING,
-        "problem": "proxy addresses must start with http://, https:// or socks5://",
+        "problem": sentences.proxy_no_kind("corp.example:3128"),
+        "example": "http://proxy.example.com:3128", "text": "corp.example:3128",
+        "shown": "ftp://corp.example", "kinds": "http://, https://", "scheme": "ftp",
         "reason": sentences.CERT_REASONS[19] if code is Code.CONN_TLS_UNTRUSTED
         else http_refused("api.get3w.com") if code in (Code.CONN_HTTP_FAILED,
                                                         Code.CONN_KEY_UNCHECKED)
@@ -411,14 +413,14 @@ def _sample(code: Code) -> Message:
 def test_every_connection_text_has_chinese_without_an_english_sentence(
     chinese: QApplication,
 ) -> None:
-    codes = [code for code in Code if code.value.startswith("conn.")]
+    codes = [code for code in Code if code.value.startswith(("conn.", "url.", "proxy."))]
     assert set(codes) == set(CONNECTION_TEXTS)  # every code has a text, and only those
     for code in codes:
         shown = render(_sample(code))
         assert shown != "English fallback words here", f"{code}: no Chinese text"
         plain = shown
         for name in ("https://api.get3w.com", "http://corp.example:3128", "api.get3w.com:443",
-                     "api.get3w.com", "corp.example"):  # fmt: skip
+                     "api.get3w.com", "corp.example:3128", "corp.example"):  # fmt: skip
             plain = plain.replace(name, " ")
         assert english_in(plain, set()) is None, f"{code}: English in {shown!r}"
         assert "Connection reset by peer" not in shown  # the system's words are left out
@@ -477,3 +479,61 @@ def test_the_profile_editor_says_where_requests_go_in_chinese(
         assert dialog.proxy_note.text().startswith(words), dialog.proxy_note.text()
         assert "Hidden-Pw-9" not in dialog.proxy_note.text()
         dialog.reject()
+
+
+def test_a_refused_address_and_an_unusable_proxy_read_as_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    shown = run_panel(qtbot, "http://api.example.com", NO_PROXY, key="sk_x_12345678")
+    english = failed_at(shown, Stage.ADDRESS, Code.URL_PLAIN_HTTP)
+    assert english == (
+        "Refusing plain HTTP to api.example.com: the API key would travel unencrypted. "
+        "Use https:// (plain http:// is allowed only for this computer)."
+    )
+    assert_chinese(shown, "api.example.com")
+    assert shown.summary.startswith("拒绝以普通 HTTP 连接 api.example.com")
+    unusable = run_panel(qtbot, API, ProxyConfig("custom", "proxy.example:3128"))
+    english = failed_at(unusable, Stage.ADDRESS, Code.CONN_PROXY_UNUSABLE)
+    assert english == (
+        "The proxy setting is not usable: "
+        "Start the proxy address with its kind, e.g. http://proxy.example:3128."
+    )
+    assert_chinese(unusable, "proxy.example:3128")
+    assert (
+        unusable.summary
+        == "代理设置无法使用：代理地址需要以类型开头，例如 http://proxy.example:3128"
+    )
+
+
+def test_the_profile_editor_says_what_is_wrong_with_an_address_in_chinese(
+    qtbot: QtBot, chinese: QApplication
+) -> None:
+    dialog = ProfileEditor(("sandbox",))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.name_edit.setText("work")
+    for url, words in (
+        ("", "请输入 API 地址，例如 https://api.get3w.com"),
+        ("http://api.example.com", "拒绝以普通 HTTP 连接 api.example.com"),
+        ("https://ann:pw@api.example.com", "API 地址中不能包含用户名或密码。"),
+        ("ftp://api.example.com", "“ftp://api.example.com”不是网址"),
+    ):
+        dialog.url_edit.setText(url)
+        shown = dialog.url_error.text()
+        assert shown.startswith(words), shown
+        assert english_in(shown, set()) is None, shown
+    dialog.url_edit.setText("https://api.get3w.com")
+    assert dialog.url_error.isHidden()
+    dialog.proxy_combo.setCurrentIndex(dialog.proxy_combo.findData("custom"))
+    for typed, words in (
+        ("", "请输入代理地址，例如 http://proxy.example.com:3128"),
+        ("corp.example:3128", "代理地址需要以类型开头，例如 http://corp.example:3128"),
+        ("ftp://corp.example:21", "代理地址应以 "),
+        ("http://corp.example:3128/path", "代理地址只能包含主机和端口"),
+    ):
+        dialog.proxy_edit.setText(typed)
+        shown = dialog.proxy_error.text()
+        assert shown.startswith(words), shown
+        plain = shown.replace("corp.example:3128", " ")
+        assert english_in(plain, set()) is None, shown
+    dialog.reject()
