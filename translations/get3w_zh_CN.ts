@@ -1108,6 +1108,7 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
     <message>
         <source>&amp;Test connection</source>
+        <extracomment>Pixels: a longer sentence wraps at this width instead of crossing the screen.</extracomment>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
@@ -2967,6 +2968,298 @@ Each task appears here with its result, how long it took and what it cost; click
         <source> Retrying in {seconds} s.</source>
         <extracomment>Appended when a wait note knows when it retries.</extracomment>
         <translation> {seconds} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>Stopped before this check.</source>
+        <translation>在此项检查之前已停止。</translation>
+    </message>
+    <message>
+        <source>Not checked: an earlier check failed.</source>
+        <translation>未检查：之前的检查失败了。</translation>
+    </message>
+    <message>
+        <source>This check failed unexpectedly. Details are in the log.</source>
+        <translation>此项检查意外失败，详情已写入日志。</translation>
+    </message>
+    <message>
+        <source>The test could not run; the log has the details.</source>
+        <translation>测试无法运行，详情已写入日志。</translation>
+    </message>
+    <message>
+        <source>Everything works: {target} answered every check.</source>
+        <translation>一切正常：{target} 通过了每一项检查。</translation>
+    </message>
+    <message>
+        <source>The proxy {host}</source>
+        <translation>代理 {host}</translation>
+    </message>
+    <message>
+        <source>the name {host}</source>
+        <translation>名称 {host}</translation>
+    </message>
+    <message>
+        <source>the proxy&apos;s name {host}</source>
+        <translation>代理的名称 {host}</translation>
+    </message>
+    <message>
+        <source>Check the address, your internet connection or proxy settings.</source>
+        <translation>请检查地址、网络连接或代理设置。</translation>
+    </message>
+    <message>
+        <source>Check the proxy address in the profile&apos;s settings.</source>
+        <translation>请在配置的设置中检查代理地址。</translation>
+    </message>
+    <message>
+        <source>Check the address and port.</source>
+        <translation>请检查地址和端口。</translation>
+    </message>
+    <message>
+        <source>Check the proxy address and port.</source>
+        <translation>请检查代理地址和端口。</translation>
+    </message>
+    <message>
+        <source>{url}, direct connection.</source>
+        <translation>{url}，直接连接。</translation>
+    </message>
+    <message>
+        <source>{url}, through the proxy {proxy}.</source>
+        <translation>{url}，通过代理 {proxy}。</translation>
+    </message>
+    <message>
+        <source>The proxy setting is not usable: {problem}</source>
+        <translation>代理设置无法使用：{problem}</translation>
+    </message>
+    <message>
+        <source>The system proxy {proxy} is not usable: {problem}</source>
+        <translation>系统代理 {proxy} 无法使用：{problem}</translation>
+    </message>
+    <message>
+        <source>{who} is a numeric address: nothing to look up.</source>
+        <translation>{who} 是数字地址，无需解析。</translation>
+    </message>
+    <message>
+        <source>{who} is at {addresses}.</source>
+        <translation>{who} 的地址是 {addresses}。</translation>
+    </message>
+    <message>
+        <source>{what} could not be looked up right now (DNS: no answer). Check your internet connection.</source>
+        <translation>暂时无法解析{what}（DNS：没有应答）。请检查网络连接。</translation>
+    </message>
+    <message>
+        <source>{what} could not be found (DNS). {fix}</source>
+        <translation>找不到{what}（DNS）。{fix}</translation>
+    </message>
+    <message>
+        <source>Looking up {what} failed (DNS). {fix}</source>
+        <translation>解析{what} 失败（DNS）。{fix}</translation>
+    </message>
+    <message>
+        <source>Connected to {who} on port {port}.</source>
+        <translation>已连接到 {who} 的端口 {port}。</translation>
+    </message>
+    <message>
+        <source>{who} refused the connection on port {port} (TCP): nothing is listening there, or a firewall blocks it. {fix}</source>
+        <translation>{who} 拒绝了端口 {port} 上的连接（TCP）：那里没有程序在监听，或被防火墙拦截。{fix}</translation>
+    </message>
+    <message>
+        <source>{who} did not answer on port {port} within {seconds} s (TCP). A firewall may be blocking it, or the network is down.</source>
+        <translation>{who} 在 {seconds} 秒内没有在端口 {port} 上应答（TCP）。可能被防火墙拦截，或网络已断开。</translation>
+    </message>
+    <message>
+        <source>{who} cannot be reached from this computer (TCP: no route). {fix}</source>
+        <translation>从这台电脑无法到达 {who}（TCP：没有路由）。{fix}</translation>
+    </message>
+    <message>
+        <source>Could not connect to {who} on port {port} (TCP; the system reported an error).</source>
+        <translation>无法连接到 {who} 的端口 {port}（TCP；系统报告了一个错误）。</translation>
+    </message>
+    <message>
+        <source>The SOCKS handshake is checked with the web request below.</source>
+        <translation>SOCKS 握手会在下面的网页请求中一并检查。</translation>
+    </message>
+    <message>
+        <source>Plain HTTP goes to the proxy as it is; no tunnel is needed.</source>
+        <translation>普通 HTTP 请求直接发给代理，无需隧道。</translation>
+    </message>
+    <message>
+        <source>The proxy: {reason}</source>
+        <translation>代理：{reason}</translation>
+    </message>
+    <message>
+        <source>The proxy {proxy} broke off while opening a tunnel to {host}.</source>
+        <translation>代理 {proxy} 在建立到 {host} 的隧道时中断了连接。</translation>
+    </message>
+    <message>
+        <source>The proxy {proxy} asks for a user name and password (HTTP 407). Write them in the proxy address, e.g. http://user:password@host:port.</source>
+        <translation>代理 {proxy} 要求提供用户名和密码（HTTP 407）。请把它们写在代理地址中，例如 http://user:password@host:port</translation>
+    </message>
+    <message>
+        <source>The proxy {proxy} refused the user name or password (HTTP 407).</source>
+        <translation>代理 {proxy} 拒绝了用户名或密码（HTTP 407）。</translation>
+    </message>
+    <message>
+        <source>The proxy {proxy} would not connect to {target} (HTTP {status}). The proxy may block this address.</source>
+        <translation>代理 {proxy} 不肯连接到 {target}（HTTP {status}）。代理可能屏蔽了这个地址。</translation>
+    </message>
+    <message>
+        <source>The proxy opened a tunnel to {target}.</source>
+        <translation>代理已打开到 {target} 的隧道。</translation>
+    </message>
+    <message>
+        <source>Plain HTTP to this computer: no encryption is needed.</source>
+        <translation>连接的是这台电脑上的普通 HTTP：无需加密。</translation>
+    </message>
+    <message>
+        <source>{host} proved its identity ({version}).</source>
+        <translation>{host} 证明了自己的身份（{version}）。</translation>
+    </message>
+    <message>
+        <source>The secure connection to {host} is not trusted (TLS): {reason}.{hint}</source>
+        <translation>与 {host} 的安全连接不可信（TLS）：{reason}。{hint}</translation>
+    </message>
+    <message>
+        <source> A company network that inspects traffic can cause this.</source>
+        <translation>会检查流量的公司网络可能导致这种情况。</translation>
+    </message>
+    <message>
+        <source>its certificate is not valid yet. Check this computer&apos;s date and time</source>
+        <translation>它的证书尚未生效。请检查这台电脑的日期和时间</translation>
+    </message>
+    <message>
+        <source>its certificate has expired. If this computer&apos;s date is right, the server must renew its certificate</source>
+        <translation>它的证书已过期。如果这台电脑的日期正确，则服务器需要更新证书</translation>
+    </message>
+    <message>
+        <source>its certificate is self-signed, so nobody vouches for it</source>
+        <translation>它的证书是自签名的，没有任何机构为它担保</translation>
+    </message>
+    <message>
+        <source>its certificate chain ends in an authority this computer does not trust</source>
+        <translation>它的证书链最终指向一个这台电脑不信任的颁发机构</translation>
+    </message>
+    <message>
+        <source>its certificate comes from an authority this computer does not trust</source>
+        <translation>它的证书来自一个这台电脑不信任的颁发机构</translation>
+    </message>
+    <message>
+        <source>its certificate could not be checked against a trusted authority</source>
+        <translation>无法用受信任的颁发机构验证它的证书</translation>
+    </message>
+    <message>
+        <source>its certificate is for another name</source>
+        <translation>它的证书是颁发给另一个名称的</translation>
+    </message>
+    <message>
+        <source>its certificate failed the check</source>
+        <translation>它的证书未通过验证</translation>
+    </message>
+    <message>
+        <source>{host} did not answer in TLS (TLS: {reason}). Is the address http:// rather than https://, or the port wrong?</source>
+        <translation>{host} 没有用 TLS 应答（TLS：{reason}）。地址是否应为 http:// 而不是 https://，或者端口有误？</translation>
+    </message>
+    <message>
+        <source>The secure connection to {host} failed (TLS: {reason}).</source>
+        <translation>与 {host} 的安全连接失败（TLS：{reason}）。</translation>
+    </message>
+    <message>
+        <source>{host} did not finish the secure handshake in time (TLS).</source>
+        <translation>{host} 没有及时完成安全握手（TLS）。</translation>
+    </message>
+    <message>
+        <source>{host} broke off the secure handshake (TLS).</source>
+        <translation>{host} 中断了安全握手（TLS）。</translation>
+    </message>
+    <message>
+        <source>The secure connection to {host} failed (TLS).</source>
+        <translation>与 {host} 的安全连接失败（TLS）。</translation>
+    </message>
+    <message>
+        <source>The web request failed (HTTP): {reason}</source>
+        <translation>网页请求失败（HTTP）：{reason}</translation>
+    </message>
+    <message>
+        <source>{host} answered a web request (HTTP {status}).</source>
+        <translation>{host} 响应了网页请求（HTTP {status}）。</translation>
+    </message>
+    <message>
+        <source>No API key was given for this address, so the key was not checked.</source>
+        <translation>没有为此地址提供 API 密钥，因此未检查密钥。</translation>
+    </message>
+    <message>
+        <source>{host} refused the API key (auth). Check that the whole key was pasted, or set a new one.</source>
+        <translation>{host} 拒绝了 API 密钥（认证）。请确认粘贴了完整的密钥，或设置新的密钥。</translation>
+    </message>
+    <message>
+        <source>The key could not be checked (auth): {reason}</source>
+        <translation>无法检查密钥（认证）：{reason}</translation>
+    </message>
+    <message>
+        <source>Enter the API address, e.g. {example}.</source>
+        <translation>请输入 API 地址，例如 {example}</translation>
+    </message>
+    <message>
+        <source>“{text}” is not a web address (expected https://host).</source>
+        <translation>“{text}”不是网址（应为 https://主机名）。</translation>
+    </message>
+    <message>
+        <source>The API address must not contain a user name or password.</source>
+        <translation>API 地址中不能包含用户名或密码。</translation>
+    </message>
+    <message>
+        <source>The API address must not contain ‘?’ or ‘#’ parts.</source>
+        <translation>API 地址中不能包含“?”或“#”部分。</translation>
+    </message>
+    <message>
+        <source>Refusing plain HTTP to {host}: the API key would travel unencrypted. Use https:// (plain http:// is allowed only for this computer).</source>
+        <translation>拒绝以普通 HTTP 连接 {host}：API 密钥会以未加密的方式传输。请使用 https://（只有本机可以使用普通 http://）。</translation>
+    </message>
+    <message>
+        <source>Enter the proxy address, e.g. {example}.</source>
+        <translation>请输入代理地址，例如 {example}</translation>
+    </message>
+    <message>
+        <source>Start the proxy address with its kind, e.g. http://{text}.</source>
+        <translation>代理地址需要以类型开头，例如 http://{text}</translation>
+    </message>
+    <message>
+        <source>“{shown}” is not a proxy address (expected e.g. {example}).</source>
+        <translation>“{shown}”不是代理地址（应类似 {example}）。</translation>
+    </message>
+    <message>
+        <source>SOCKS proxies need the PySocks package, which is not installed; use an http:// or https:// proxy.</source>
+        <translation>SOCKS 代理需要 PySocks 软件包，但它没有安装；请使用 http:// 或 https:// 代理。</translation>
+    </message>
+    <message>
+        <source>Use socks5:// or socks5h:// for a SOCKS proxy.</source>
+        <translation>SOCKS 代理请使用 socks5:// 或 socks5h://。</translation>
+    </message>
+    <message>
+        <source>A proxy address starts with {kinds}; “{scheme}://” is not supported.</source>
+        <translation>代理地址应以 {kinds} 开头；不支持“{scheme}://”。</translation>
+    </message>
+    <message>
+        <source>The proxy address has no host name (expected e.g. {example}).</source>
+        <translation>代理地址中没有主机名（应类似 {example}）。</translation>
+    </message>
+    <message>
+        <source>A proxy address is only a host and a port, without a path or ‘?’ parts.</source>
+        <translation>代理地址只能包含主机和端口，不能有路径或“?”部分。</translation>
+    </message>
+    <message>
+        <source>{host} is reached through the proxy {proxy}.</source>
+        <translation>通过代理 {proxy} 访问 {host}。</translation>
+    </message>
+    <message>
+        <source>{host} is on this computer: no proxy is used.</source>
+        <translation>{host} 在这台电脑上：不使用代理。</translation>
+    </message>
+    <message>
+        <source>The system settings name no proxy for {host}: direct connection.</source>
+        <translation>系统设置没有为 {host} 指定代理：直接连接。</translation>
+    </message>
+    <message>
+        <source>{host} is reached directly.</source>
+        <translation>直接访问 {host}。</translation>
     </message>
 </context>
 <context>

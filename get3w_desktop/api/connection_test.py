@@ -4,8 +4,10 @@ Stages, in order: the address, the name lookup (DNS: of the proxy when one is us
 the proxy then looks the API up), the TCP connection, the proxy tunnel (`CONNECT`), the
 TLS handshake with certificate checks, one plain HTTP request any server answers, and
 the key (the same check as the key dialog). The first failure stops the walk; its
-sentence says what failed and what to try, in plain words. The report never holds the key
-(every sentence goes through the redactor with the key named) nor a proxy password.
+sentence says what failed and what to try, in plain words. Every sentence is a coded
+`Message` (core/connection_messages.py) whose English `fallback` is the `message` logs and
+`lines()` show, so the window can show it in the person's language. The report never holds
+the key (every sentence goes through the redactor with the key named) nor a proxy password.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import certifi
@@ -30,15 +32,17 @@ from urllib3.util.ssltransport import SSLTransport
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.api.http import USER_AGENT, make_api_session, send
 from get3w_desktop.api.keycheck import CHECK_TIMEOUT, Verdict, check_key
+from get3w_desktop.core import connection_messages as sentences
 from get3w_desktop.core.errors import Get3WError
+from get3w_desktop.core.messages import Message, for_error, text
 from get3w_desktop.core.proxy import (
     ProxyConfig,
     mask_proxy_url,
     proxy_credentials,
     proxy_for,
+    proxy_problem,
+    proxy_url_problem,
     register_proxy_secrets,
-    validate_proxy,
-    validate_proxy_url,
 )
 from get3w_desktop.core.redact import REDACTOR
 from get3w_desktop.core.urls import normalise_base_url
@@ -85,10 +89,21 @@ class Outcome(Enum):
 
 @dataclass(frozen=True)
 class StageResult:
+    """One stage's outcome; `message` is the English sentence, `coded` the same sentence as
+    a code and arguments for the window (None for a result built from words alone)."""
+
     stage: Stage
     outcome: Outcome
     message: str
     elapsed_ms: float = 0.0
+    coded: Message | None = None
+
+    @property
+    def said(self) -> Message:
+        """The sentence as a message: `coded` when it matches `message`, else the words."""
+        if self.coded is not None and self.coded.fallback == self.message:
+            return self.coded
+        return text(self.message)
 
 
 @dataclass(frozen=True)
@@ -109,10 +124,15 @@ class ConnectionReport:
 
     @property
     def summary(self) -> str:
+        return self.summary_said.fallback
+
+    @property
+    def summary_said(self) -> Message:
+        """`summary` as a message, for the window to show in the person's language."""
         failed = self.first_failure
         if failed is not None:
-            return failed.message
-        return f"Everything works: {self.target} answered every check."
+            return failed.said
+        return sentences.everything_works(self.target)
 
     def lines(self) -> list[str]:
         marks = {Outcome.OK: "✓", Outcome.FAILED: "✗", Outcome.SKIPPED: "–"}
@@ -125,7 +145,17 @@ class ConnectionReport:
 
 
 class _StageFailedError(Exception):
-    """A stage failed; `args[0]` is the sentence for people."""
+    """A stage failed; `args[0]` is the sentence for people (a `Message`)."""
+
+
+class _Skipped(NamedTuple):
+    """A stage's note when the stage was not needed (shown as skipped, not as passed)."""
+
+    said: Message
+
+
+#: What a stage returns: its note, a skip, or None when it does not apply to this route.
+_Note = Message | _Skipped | None
 
 
 def check_connection(
@@ -177,71 +207,73 @@ class _Walk:
             self.sock = None
 
     def walk(self) -> None:
-        steps: list[tuple[Stage, Callable[[], str | None]]] = [
+        steps: list[tuple[Stage, Callable[[], _Note]]] = [
             (Stage.ADDRESS, self.address), (Stage.DNS, self.dns), (Stage.TCP, self.tcp),
             (Stage.PROXY, self.tunnel), (Stage.TLS, self.tls), (Stage.HTTP, self.http),
             (Stage.AUTH, self.auth),
         ]  # fmt: skip
         for index, (stage, step) in enumerate(steps):
             if self.cancel is not None and self.cancel.is_set():
-                self._skip_rest(steps[index:], "Stopped before this check.")
+                self._skip_rest(steps[index:], sentences.STOPPED)
                 return
             start = time.perf_counter()
             try:
                 note = step()
             except _StageFailedError as failure:
-                self._record(stage, Outcome.FAILED, str(failure.args[0]), start)
-                self._skip_rest(steps[index + 1 :], "Not checked: an earlier check failed.")
+                self._record(stage, Outcome.FAILED, failure.args[0], start)
+                self._skip_rest(steps[index + 1 :], sentences.NOT_CHECKED)
                 return
             except Exception as exc:  # a bug, or a failure nobody foresaw: still a sentence
                 log.exception("connection test stage %s", stage.value)
-                message = f"{stage.label} failed unexpectedly ({type(exc).__name__})."
+                message = sentences.stage_unexpected(stage.label, type(exc).__name__)
                 self._record(stage, Outcome.FAILED, message, start)
-                self._skip_rest(steps[index + 1 :], "Not checked: an earlier check failed.")
+                self._skip_rest(steps[index + 1 :], sentences.NOT_CHECKED)
                 return
             if note is None:
                 continue  # a stage that does not apply to this route is left out
-            outcome = Outcome.SKIPPED if note.startswith("-") else Outcome.OK
-            self._record(stage, outcome, note.lstrip("-"), start)
+            if isinstance(note, _Skipped):
+                self._record(stage, Outcome.SKIPPED, note.said, start)
+            else:
+                self._record(stage, Outcome.OK, note, start)
 
-    def _record(self, stage: Stage, outcome: Outcome, message: str, start: float) -> None:
-        clean = REDACTOR.redact(message, extra=[self.key] if len(self.key) >= 4 else [])
+    def _record(self, stage: Stage, outcome: Outcome, message: Message, start: float) -> None:
+        clean = _redacted(message, [self.key] if len(self.key) >= 4 else [])
         elapsed = (time.perf_counter() - start) * 1000.0 if outcome is not Outcome.SKIPPED else 0.0
-        result = StageResult(stage, outcome, clean, elapsed)
+        result = StageResult(stage, outcome, clean.fallback, elapsed, clean)
         self.results.append(result)
         if self.on_stage is not None:
             self.on_stage(result)
 
-    def _skip_rest(self, rest: list[tuple[Stage, Callable[[], str | None]]], why: str) -> None:
+    def _skip_rest(self, rest: list[tuple[Stage, Callable[[], _Note]]], why: Message) -> None:
         for stage, _step in rest:
             self._record(stage, Outcome.SKIPPED, why, 0.0)
 
-    # -- the stages (each returns a note, "-note" for skipped, or raises _StageFailedError) --------
+    # -- the stages (each returns a note, a _Skipped, or raises _StageFailedError) ---------------
 
-    def address(self) -> str:
+    def address(self) -> Message:
         if self.key:
             REDACTOR.add_secret(self.key)
         try:
             self.base_url = normalise_base_url(self.base_url)
         except Get3WError as exc:
-            raise _StageFailedError(exc.message) from None
+            raise _StageFailedError(for_error(exc)) from None
         parts = urlsplit(self.base_url)
         self.scheme, self.host = parts.scheme.lower(), parts.hostname or ""
         self.port = parts.port or (443 if self.scheme == "https" else 80)
         self.shown_target = self.host
-        problem = validate_proxy(self.proxy) if self.proxy is not None else None
-        if problem:
-            raise _StageFailedError(f"The proxy setting is not usable: {problem}")
+        problem = proxy_problem(self.proxy) if self.proxy is not None else None
+        if problem is not None:
+            raise _StageFailedError(sentences.proxy_unusable(problem))
         self.proxy_url = proxy_for(self.proxy, self.base_url)
         if self.proxy_url:
-            problem = validate_proxy_url(self.proxy_url)
-            if problem:  # a system proxy this app cannot use
+            problem = proxy_url_problem(self.proxy_url)
+            if problem is not None:  # a system proxy this app cannot use
                 shown = mask_proxy_url(self.proxy_url)
-                raise _StageFailedError(f"The system proxy {shown} is not usable: {problem}")
+                raise _StageFailedError(sentences.system_proxy_unusable(shown, problem))
             register_proxy_secrets(self.proxy_url)
             self.route = f"through the proxy {mask_proxy_url(self.proxy_url)}"
-            return f"{self.base_url}, {self.route}."
-        return f"{self.base_url}, direct connection."
+            return sentences.address_proxy(self.base_url, mask_proxy_url(self.proxy_url))
+        return sentences.address_direct(self.base_url)
 
     def _next_hop(self) -> tuple[str, int, bool]:
         """(host, port, is the proxy) of the machine this computer talks to."""
@@ -252,20 +284,19 @@ class _Walk:
             return parts.hostname or "", parts.port or default, True
         return self.host, self.port, False
 
-    def dns(self) -> str:
+    def dns(self) -> Message:
         host, port, is_proxy = self._next_hop()
         try:
             found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise _StageFailedError(_dns_sentence(host, exc, is_proxy)) from None
         self._addresses = [info[4] for info in found]
-        who = f"The proxy {host}" if is_proxy else host
         if any(str(a[0]) == host for a in self._addresses):
-            return f"{who} is a numeric address: nothing to look up."
+            return sentences.dns_numeric(host, is_proxy)
         shown = ", ".join(sorted({str(a[0]) for a in self._addresses})[:3])
-        return f"{who} is at {shown}."
+        return sentences.dns_found(host, is_proxy, shown)
 
-    def tcp(self) -> str:
+    def tcp(self) -> Message:
         host, port, is_proxy = self._next_hop()
         last: OSError | None = None
         for address in self._addresses:
@@ -279,23 +310,25 @@ class _Walk:
                 last = exc
                 continue
             self.sock = sock
-            return f"Connected to {'the proxy ' if is_proxy else ''}{host} on port {port}."
+            return sentences.tcp_connected(host, port, is_proxy)
         raise _StageFailedError(_tcp_sentence(host, port, last, is_proxy))
 
-    def tunnel(self) -> str | None:
+    def tunnel(self) -> _Note:
         if not self.proxy_url:
             return None
         scheme = urlsplit(self.proxy_url).scheme.lower()
         if scheme.startswith("socks"):
-            return "-The SOCKS handshake is checked with the web request below."
+            return _Skipped(sentences.SOCKS_LATER)
         proxy_host = urlsplit(self.proxy_url).hostname or ""
         if scheme == "https":
             try:
                 self.sock = self._context().wrap_socket(self.sock, server_hostname=proxy_host)
             except (ssl.SSLError, OSError) as exc:
-                raise _StageFailedError("The proxy: " + _tls_sentence(proxy_host, exc)) from None
+                raise _StageFailedError(
+                    sentences.proxy_tls(_tls_sentence(proxy_host, exc))
+                ) from None
         if self.scheme != "https":
-            return "-Plain HTTP goes to the proxy as it is; no tunnel is needed."
+            return _Skipped(sentences.NO_TUNNEL)
         target = f"{self.host}:{self.port}"
         head = [f"CONNECT {target} HTTP/1.1", f"Host: {target}", f"User-Agent: {USER_AGENT}"]
         credentials = proxy_credentials(self.proxy_url)
@@ -307,26 +340,21 @@ class _Walk:
             status, reason = _read_status(self.sock)
         except OSError as exc:
             raise _StageFailedError(
-                f"The proxy {proxy_host} broke off while opening a tunnel to {self.host} "
-                f"({_os_reason(exc)})."
+                sentences.tunnel_broke(proxy_host, self.host, _os_reason(exc))
             ) from None
         if status == 407:
             raise _StageFailedError(
-                f"The proxy {proxy_host} asks for a user name and password (HTTP 407). "
-                "Write them in the proxy address, e.g. http://user:password@host:port."
-                if not credentials
-                else f"The proxy {proxy_host} refused the user name or password (HTTP 407)."
+                sentences.proxy_refused_password(proxy_host)
+                if credentials
+                else sentences.proxy_wants_password(proxy_host)
             )
         if not 200 <= status < 300:
-            raise _StageFailedError(
-                f"The proxy {proxy_host} would not connect to {target} "
-                f"(HTTP {status} {reason}). The proxy may block this address."
-            )
-        return f"The proxy opened a tunnel to {target}."
+            raise _StageFailedError(sentences.proxy_blocked(proxy_host, target, status, reason))
+        return sentences.tunnel_open(target)
 
-    def tls(self) -> str:
+    def tls(self) -> Message | _Skipped:
         if self.scheme != "https":
-            return "-Plain HTTP to this computer: no encryption is needed."
+            return _Skipped(sentences.TLS_NOT_NEEDED)
         try:
             context = self._context()
             if isinstance(self.sock, ssl.SSLSocket):  # TLS inside an HTTPS proxy's TLS
@@ -338,12 +366,12 @@ class _Walk:
                 version = self.sock.version()
         except (ssl.SSLError, OSError) as exc:
             raise _StageFailedError(_tls_sentence(self.host, exc)) from None
-        return f"{self.host} proved its identity ({version or 'TLS'})."
+        return sentences.tls_ok(self.host, version or "TLS")
 
     def _context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.cafile or certifi.where())
 
-    def http(self) -> str:
+    def http(self) -> Message:
         self.close()  # the stages above are done; requests opens its own connection
         session = make_api_session(None, self.base_url, self.proxy)
         if self.cafile:
@@ -353,27 +381,25 @@ class _Walk:
                 reply = send(session, "GET", self.base_url + "/", timeout=HTTP_TIMEOUT,
                              max_bytes=256 * 1024, total_deadline=HTTP_DEADLINE)  # fmt: skip
             except Get3WError as exc:
-                raise _StageFailedError(f"The web request failed (HTTP): {exc.message}") from None
-        return f"{self.host} answered a web request (HTTP {reply.status})."
+                raise _StageFailedError(sentences.http_failed(for_error(exc))) from None
+        return sentences.http_ok(self.host, reply.status)
 
-    def auth(self) -> str:
+    def auth(self) -> Message | _Skipped:
         if not self.key:
-            return "-No API key was given for this address, so the key was not checked."
+            return _Skipped(sentences.NO_KEY)
         client = Get3WClient(self.base_url, self.key, timeout=CHECK_TIMEOUT, proxy=self.proxy,
                              ca_bundle=self.cafile)  # fmt: skip
         with client:
             verdict = check_key(client)
         if verdict.verdict is Verdict.ACCEPTED:
-            return verdict.message
+            return verdict.said
         error = verdict.error
         if verdict.verdict is Verdict.REFUSED:
             reason = (error.detail.partition(": ")[2] if error else "") or "authentication failed"
-            raise _StageFailedError(
-                f"{self.host} refused the API key (auth: {reason}). Check that the whole key "
-                "was pasted, or set a new one."
-            )
-        why = error.message if error else verdict.message
-        raise _StageFailedError(f"The key could not be checked (auth): {why}")
+            raise _StageFailedError(sentences.key_refused(self.host, reason))
+        raise _StageFailedError(
+            sentences.key_unchecked(for_error(error) if error else verdict.said)
+        )
 
 
 def _read_status(sock: Any) -> tuple[int, str]:
@@ -393,75 +419,51 @@ def _read_status(sock: Any) -> tuple[int, str]:
     return int(parts[1]), parts[2] if len(parts) > 2 else ""
 
 
-def _dns_sentence(host: str, exc: socket.gaierror, is_proxy: bool) -> str:
-    what = f"the proxy's name {host}" if is_proxy else f"the name {host}"
-    fix = (
-        "Check the proxy address in the profile's settings."
-        if is_proxy
-        else "Check the address, your internet connection or proxy settings."
-    )
+def _dns_sentence(host: str, exc: socket.gaierror, is_proxy: bool) -> Message:
     if exc.errno == socket.EAI_AGAIN:
-        return (
-            f"{what.capitalize()} could not be looked up right now (DNS: no answer). "
-            "Check your internet connection."
-        )
+        return sentences.dns_no_answer(host, is_proxy)
     if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
-        return f"{what.capitalize()} could not be found (DNS). {fix}"
-    return f"Looking up {what} failed (DNS: {exc.strerror or exc}). {fix}"
+        return sentences.dns_not_found(host, is_proxy)
+    return sentences.dns_failed(host, is_proxy, str(exc.strerror or exc))
 
 
-def _tcp_sentence(host: str, port: int, exc: OSError | None, is_proxy: bool) -> str:
-    who = f"The proxy {host}" if is_proxy else host
-    fix = "Check the proxy address and port." if is_proxy else "Check the address and port."
+def _tcp_sentence(host: str, port: int, exc: OSError | None, is_proxy: bool) -> Message:
     if isinstance(exc, ConnectionRefusedError):
-        return (
-            f"{who} refused the connection on port {port} (TCP): nothing is listening there, "
-            f"or a firewall blocks it. {fix}"
-        )
+        return sentences.tcp_refused(host, port, is_proxy)
     if isinstance(exc, TimeoutError | socket.timeout):
-        return (
-            f"{who} did not answer on port {port} within {CONNECT_TIMEOUT:.0f} s (TCP). "
-            "A firewall may be blocking it, or the network is down."
-        )
+        return sentences.tcp_timeout(host, port, is_proxy, CONNECT_TIMEOUT)
     if exc is not None and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-        return f"{who} cannot be reached from this computer (TCP: no route). {fix}"
-    return f"Could not connect to {who} on port {port} (TCP: {_os_reason(exc)})."
+        return sentences.tcp_no_route(host, is_proxy)
+    return sentences.tcp_failed(host, port, is_proxy, _os_reason(exc))
 
 
-_CERT_REASONS = {
-    9: "its certificate is not valid yet. Check this computer's date and time",
-    10: "its certificate has expired. If this computer's date is right, the server must "
-    "renew its certificate",
-    18: "its certificate is self-signed, so nobody vouches for it",
-    19: "its certificate chain ends in an authority this computer does not trust",
-    20: "its certificate comes from an authority this computer does not trust",
-    21: "its certificate could not be checked against a trusted authority",
-    62: "its certificate is for another name",
-}
-
-
-def _tls_sentence(host: str, exc: BaseException) -> str:
+def _tls_sentence(host: str, exc: BaseException) -> Message:
     if isinstance(exc, ssl.SSLCertVerificationError):
-        reason = _CERT_REASONS.get(exc.verify_code or 0, exc.verify_message or "not trusted")
-        hint = (
-            " A company network that inspects traffic can cause this."
-            if exc.verify_code in (19, 20, 21)
-            else ""
-        )
-        return f"The secure connection to {host} is not trusted (TLS): {reason}.{hint}"
+        reason = sentences.cert_reason(exc.verify_code or 0, exc.verify_message or "not trusted")
+        return sentences.tls_untrusted(host, reason, exc.verify_code in (19, 20, 21))
     if isinstance(exc, ssl.SSLError):
         why = exc.reason or exc.__class__.__name__
         if why in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST"):
-            return (
-                f"{host} did not answer in TLS (TLS: {why}). Is the address http:// rather "
-                "than https://, or the port wrong?"
-            )
-        return f"The secure connection to {host} failed (TLS: {why})."
+            return sentences.tls_not_tls(host, why)
+        return sentences.tls_failed(host, why)
     if isinstance(exc, TimeoutError | socket.timeout):
-        return f"{host} did not finish the secure handshake in time (TLS)."
+        return sentences.tls_timeout(host)
     if isinstance(exc, OSError):
-        return f"{host} broke off the secure handshake (TLS: {_os_reason(exc)})."
-    return f"The secure connection to {host} failed (TLS)."
+        return sentences.tls_broke(host, _os_reason(exc))
+    return sentences.tls_failed_plain(host)
+
+
+def _redacted(message: Message, extra: list[str]) -> Message:
+    """`message` with every secret taken out of its words and its arguments."""
+    args = {
+        name: _redacted(value, extra)
+        if isinstance(value, Message)
+        else REDACTOR.redact(value, extra=extra)
+        if isinstance(value, str)
+        else value
+        for name, value in message.args.items()
+    }
+    return replace(message, args=args, fallback=REDACTOR.redact(message.fallback, extra=extra))
 
 
 def _os_reason(exc: OSError | None) -> str:

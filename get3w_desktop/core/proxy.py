@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 from urllib.parse import unquote, urlsplit
 
+from get3w_desktop.core import connection_messages as sentences
+from get3w_desktop.core.messages import Message
 from get3w_desktop.core.redact import REDACTOR, Redactor
 from get3w_desktop.core.urls import is_loopback_host
 
@@ -81,39 +83,48 @@ NO_PROXY = ProxyConfig("none")
 
 def validate_proxy_url(url: str) -> str | None:
     """None when `url` is a usable proxy address, else what is wrong, in plain words."""
+    problem = proxy_url_problem(url)
+    return problem.fallback if problem is not None else None
+
+
+def proxy_url_problem(url: str) -> Message | None:
+    """`validate_proxy_url` as a coded message, for the window to show in the person's language."""
     text = url.strip()
     if not text:
-        return f"Enter the proxy address, e.g. {EXAMPLE}."
+        return sentences.proxy_empty(EXAMPLE)
     if "://" not in text:
-        return f"Start the proxy address with its kind, e.g. http://{text}."
+        return sentences.proxy_no_kind(text)
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        return f"“{mask_proxy_url(text)}” is not a proxy address (expected e.g. {EXAMPLE})."
+        return sentences.proxy_not_address(mask_proxy_url(text), EXAMPLE)
     scheme = parts.scheme.lower()
     if scheme not in allowed_schemes():
         if scheme.startswith("socks"):
             return (
-                "SOCKS proxies need the PySocks package, which is not installed; "
-                "use an http:// or https:// proxy."
-                if not socks_available()
-                else "Use socks5:// or socks5h:// for a SOCKS proxy."
+                sentences.PROXY_SOCKS_KIND if socks_available() else sentences.PROXY_SOCKS_MISSING
             )
         kinds = ", ".join(f"{s}://" for s in allowed_schemes())
-        return f"A proxy address starts with {kinds}; “{scheme}://” is not supported."
+        return sentences.proxy_kind_unsupported(kinds, scheme)
     if not parts.hostname:
-        return f"The proxy address has no host name (expected e.g. {EXAMPLE})."
+        return sentences.proxy_no_host(EXAMPLE)
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        return "A proxy address is only a host and a port, without a path or ‘?’ parts."
+        return sentences.PROXY_PATH
     return None
 
 
 def validate_proxy(config: ProxyConfig) -> str | None:
     """None when `config` can be used; only a custom proxy has anything to check."""
+    problem = proxy_problem(config)
+    return problem.fallback if problem is not None else None
+
+
+def proxy_problem(config: ProxyConfig) -> Message | None:
+    """`validate_proxy` as a coded message."""
     if config.mode != "custom":
         return None
-    return validate_proxy_url(config.url)
+    return proxy_url_problem(config.url)
 
 
 def normalise_proxy_url(url: str) -> str:
@@ -217,12 +228,17 @@ def proxy_for(config: ProxyConfig | None, target_url: str) -> str | None:
 
 def describe_route(config: ProxyConfig | None, target_url: str) -> str:
     """Where a request to `target_url` goes, in words, e.g. for the settings dialog."""
+    return route_said(config, target_url).fallback
+
+
+def route_said(config: ProxyConfig | None, target_url: str) -> Message:
+    """`describe_route` as a coded message, for the window to show in the person's language."""
     host = urlsplit(target_url).hostname or target_url
     chosen = proxy_for(config, target_url)
     if chosen:
-        return f"{host} is reached through the proxy {mask_proxy_url(chosen)}."
+        return sentences.route_proxy(host, mask_proxy_url(chosen))
     if is_loopback_host(host):
-        return f"{host} is on this computer: no proxy is used."
+        return sentences.route_local(host)
     if config is not None and config.mode == "system":
-        return f"The system settings name no proxy for {host}: direct connection."
-    return f"{host} is reached directly."
+        return sentences.route_system_direct(host)
+    return sentences.route_direct(host)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from get3w_desktop.core import connection_messages as sentences
 from get3w_desktop.core.errors import ConfigError, DownloadError
+from get3w_desktop.core.messages import Message, coded
 
 DEFAULT_BASE_URL = "https://api.get3w.com"
 
@@ -47,18 +49,15 @@ def normalise_base_url(url: str) -> str:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        raise ConfigError(f"“{text}” is not a web address (expected https://host).") from None
+        raise _refused(sentences.url_not_web_address(text)) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"“{text}” is not a web address (expected https://host).")
+        raise _refused(sentences.url_not_web_address(text))
     if parts.username or parts.password:
-        raise ConfigError("The API address must not contain a user name or password.")
+        raise _refused(sentences.URL_CREDENTIALS)
     if parts.query or parts.fragment:
-        raise ConfigError("The API address must not contain ‘?’ or ‘#’ parts.")
+        raise _refused(sentences.URL_QUERY)
     if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
-        raise ConfigError(
-            f"Refusing plain HTTP to {parts.hostname}: the API key would travel unencrypted. "
-            "Use https:// (plain http:// is allowed only for this computer)."
-        )
+        raise _refused(sentences.url_plain_http(parts.hostname))
     return text.rstrip("/")
 
 
@@ -87,3 +86,8 @@ def host_of(url: str) -> str:
         return urlsplit(url).hostname or url
     except ValueError:
         return url
+
+
+def _refused(message: Message) -> ConfigError:
+    """A refused API address, carrying its sentence as a code for the window."""
+    return coded(ConfigError(message.fallback), message)

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 import platformdirs
 
+from get3w_desktop.core.connection_messages import url_empty
 from get3w_desktop.core.errors import ConfigError
 
 # The file-name pattern lives in core (export names files with it); kept importable here.
@@ -42,6 +43,7 @@ from get3w_desktop.core.filenames import PLACEHOLDERS as PLACEHOLDERS
 from get3w_desktop.core.filenames import render_filename as render_filename
 from get3w_desktop.core.filenames import validate_pattern as validate_pattern
 from get3w_desktop.core.files import write_atomically
+from get3w_desktop.core.messages import Message, for_error
 from get3w_desktop.core.proxy import (
     PROXY_MODES,
     SYSTEM_PROXY,
@@ -182,12 +184,18 @@ def validate_profile_name(name: str, taken: tuple[str, ...] = ()) -> str | None:
 
 
 def validate_base_url(url: str) -> str | None:
+    problem = base_url_problem(url)
+    return problem.fallback if problem is not None else None
+
+
+def base_url_problem(url: str) -> Message | None:
+    """`validate_base_url` as a coded message, for the window to show in the person's language."""
     if not url.strip():
-        return "Enter the API address, e.g. https://api.get3w.com."
+        return url_empty("https://api.get3w.com")
     try:
         normalise_base_url(url)
     except ConfigError as exc:
-        return exc.message
+        return for_error(exc)
     return None
 
 

@@ -5,9 +5,11 @@ and the sentence for the first failure. The test itself runs off the GUI thread
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,17 +17,20 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from get3w_desktop.api.connection_test import ConnectionReport, Outcome, Stage, StageResult
 from get3w_desktop.core.proxy import ProxyConfig
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.style import muted, set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 from get3w_desktop.workers.connection import ConnectionTester
 
-# Stage names as shown (the sentences under them come from the API layer, in English).
+# Stage names as shown (the sentences under them come from the API layer as coded messages,
+# shown through ui/messages.render in the person's language).
 STAGE_LABELS = {
     Stage.ADDRESS: QT_TRANSLATE_NOOP("ConnectionPanel", "Address"),
     Stage.DNS: QT_TRANSLATE_NOOP("ConnectionPanel", "Name lookup (DNS)"),
@@ -36,6 +41,19 @@ STAGE_LABELS = {
     Stage.AUTH: QT_TRANSLATE_NOOP("ConnectionPanel", "API key (auth)"),
 }
 MARKS = {Outcome.OK: "✓", Outcome.FAILED: "✗", Outcome.SKIPPED: "–"}
+
+#: Pixels: a longer sentence wraps at this width instead of crossing the screen.
+TIP_WIDTH = 420
+
+
+def tooltip_html(text: str) -> str:
+    """`text` as a tooltip on one line when short and wrapped at TIP_WIDTH when long (Qt
+    shows a plain tooltip as one screen-wide line, and squeezes a `<p>` into a narrow column)."""
+    escaped = html.escape(text)
+    if QFontMetrics(QToolTip.font()).horizontalAdvance(text) <= TIP_WIDTH:
+        return f"<p style='white-space:pre'>{escaped}</p>"
+    return f"<table width={TIP_WIDTH}><tr><td>{escaped}</td></tr></table>"
+
 
 KeyFor = Callable[[], str | None]
 # What to test: (API address, proxy, where the key comes from (None: no key check)), or
@@ -123,7 +141,9 @@ class ConnectionPanel(QWidget):
         if ticket != self._ticket or not isinstance(result, StageResult):
             return
         item = QListWidgetItem(self._row_text(result))
-        item.setToolTip(result.message)
+        said = render(result.said)
+        item.setToolTip(tooltip_html(said))
+        item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, said)
         self.stages.addItem(item)
 
     @Slot(int, object)
@@ -143,7 +163,7 @@ class ConnectionPanel(QWidget):
                 stage=self.tr(STAGE_LABELS[failed.stage]))
         )  # fmt: skip
         set_tone(self.summary, None if failed is None else "error")
-        self.summary.setText(report.summary)
+        self.summary.setText(render(report.summary_said))
         self.summary.setVisible(True)
 
     def shutdown(self) -> bool:

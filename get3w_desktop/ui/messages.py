@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Code, Message
+from get3w_desktop.ui.connection_texts import CONNECTION_TEXTS
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 CONTEXT = "Messages"
@@ -245,6 +246,8 @@ _TEXTS: dict[Code, str] = {
     Code.IMAGE_UNSHOWABLE: QT_TRANSLATE_NOOP(
         "Messages", "This file cannot be shown. Details are in the log."
     ),
+    # the "Test connection" sentences
+    **CONNECTION_TEXTS,
 }
 #: Appended when a wait note knows when it retries.
 _RETRY_IN = QT_TRANSLATE_NOOP("Messages", " Retrying in {seconds} s.")

@@ -22,17 +22,19 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core.proxy import (
     SYSTEM_PROXY,
     ProxyConfig,
-    describe_route,
     has_password,
+    proxy_url_problem,
+    route_said,
     validate_proxy,
-    validate_proxy_url,
 )
 from get3w_desktop.storage.settings import (
     Profile,
+    base_url_problem,
     validate_base_url,
     validate_profile_name,
 )
 from get3w_desktop.ui.connection_panel import ConnectionPanel, KeyFor
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.style import muted, set_tone
 
 
@@ -139,21 +141,21 @@ class ProfileEditor(QDialog):
         name_problem = None
         if self._existing is None:
             name_problem = validate_profile_name(self.name_edit.text(), self._taken)
-        url_problem = validate_base_url(self.url_edit.text())
+        url_problem = base_url_problem(self.url_edit.text())
         proxy = self._proxy()
         custom = proxy.mode == "custom"
         self.proxy_edit.setEnabled(custom)
-        proxy_problem = validate_proxy_url(proxy.url) if custom else None
+        proxy_problem = proxy_url_problem(proxy.url) if custom else None
         show_error(self.name_error, name_problem)
-        show_error(self.url_error, url_problem)
-        show_error(self.proxy_error, proxy_problem)
+        show_error(self.url_error, render(url_problem) if url_problem else None)
+        show_error(self.proxy_error, render(proxy_problem) if proxy_problem else None)
         self._update_proxy_note(proxy, url_ok=url_problem is None and proxy_problem is None)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(name_problem is None and url_problem is None and proxy_problem is None)
         self.connection.set_enabled_for(url_problem is None and proxy_problem is None)
 
     def _update_proxy_note(self, proxy: ProxyConfig, *, url_ok: bool) -> None:
-        note = describe_route(proxy, self.url_edit.text().strip()) if url_ok else ""
+        note = render(route_said(proxy, self.url_edit.text().strip())) if url_ok else ""
         if proxy.mode == "custom" and has_password(proxy.url):
             note += " " + self.tr(
                 "The proxy password is kept in the settings file, readable only by your "

@@ -25,6 +25,7 @@ from get3w_desktop.api.connection_test import (
     StageResult,
     check_connection,
 )
+from get3w_desktop.core import connection_messages as sentences
 from get3w_desktop.core.proxy import ProxyConfig
 from get3w_desktop.workers.base import PoolOwner
 
@@ -70,8 +71,8 @@ class ConnectionTester(PoolOwner):
             signals.finished.emit(ticket, report)
 
         def crashed(_exc: Exception) -> None:  # a bug: say so in the report
-            broken = StageResult(Stage.ADDRESS, Outcome.FAILED,
-                                 "The test could not run; the log has the details.")  # fmt: skip
+            why = sentences.COULD_NOT_RUN
+            broken = StageResult(Stage.ADDRESS, Outcome.FAILED, why.fallback, coded=why)
             signals.finished.emit(ticket, ConnectionReport(base_url, "direct", (broken,)))
 
         self.run_work(work, crashed=crashed)
