@@ -1784,10 +1784,6 @@ Each task appears here with its result, how long it took and what it cost; click
 <context>
     <name>Housekeeping</name>
     <message>
-        <source>{n} bytes</source>
-        <translation>{n} 字节</translation>
-    </message>
-    <message>
         <source>1 task</source>
         <translation>1 个任务</translation>
     </message>
@@ -3260,6 +3256,75 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>{host} is reached directly.</source>
         <translation>直接访问 {host}。</translation>
+    </message>
+    <message>
+        <source>Give the profile a name.</source>
+        <translation>请为配置起一个名称。</translation>
+    </message>
+    <message>
+        <source>“sandbox” is the built-in offline profile; choose another name.</source>
+        <translation>“sandbox”是内置的离线配置，请换一个名称。</translation>
+    </message>
+    <message>
+        <source>Use up to 40 letters, digits, spaces, dots, dashes or underscores.</source>
+        <translation>名称最多 40 个字符，只能使用字母、数字、空格、点、短横线或下划线。</translation>
+    </message>
+    <message>
+        <source>There is already a profile called “{name}”.</source>
+        <translation>已经有名为“{name}”的配置。</translation>
+    </message>
+    <message>
+        <source>There is no profile called “{name}”.</source>
+        <translation>没有名为“{name}”的配置。</translation>
+    </message>
+    <message>
+        <source>{profile}: {problem}</source>
+        <translation>{profile}：{problem}</translation>
+    </message>
+    <message>
+        <source>download folder</source>
+        <translation>下载文件夹</translation>
+    </message>
+    <message>
+        <source>auto-save folder</source>
+        <translation>自动保存文件夹</translation>
+    </message>
+    <message>
+        <source>folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the {what}.</source>
+        <translation>请选择{what}。</translation>
+    </message>
+    <message>
+        <source>The {what} must be a full path (e.g. {example}).</source>
+        <translation>{what}必须是完整路径（例如 {example}）。</translation>
+    </message>
+    <message>
+        <source>{folder} is a file, not a folder.</source>
+        <translation>{folder} 是一个文件，不是文件夹。</translation>
+    </message>
+    <message>
+        <source>The local copy was cleaned up on {day} to free disk space. {remote}</source>
+        <translation>为释放磁盘空间，本地副本已于 {day} 清理。{remote}</translation>
+    </message>
+    <message>
+        <source>Get3W keeps the output until about {until}: Task › Copy output URL, or re-run the task.</source>
+        <translation>Get3W 会将结果保留到大约 {until}：可通过 任务 › 复制输出 URL 获取，或重新运行该任务。</translation>
+    </message>
+    <message>
+        <source>The copy on Get3W may have expired (outputs are kept about 7 days).</source>
+        <translation>Get3W 上的副本可能已过期（结果约保留 7 天）。</translation>
+    </message>
+    <message>
+        <source>d MMM yyyy</source>
+        <extracomment>How a date is written (Qt&apos;s date format letters), in the person&apos;s language.</extracomment>
+        <translation>yyyy年M月d日</translation>
+    </message>
+    <message>
+        <source>d MMM</source>
+        <translation>M月d日</translation>
     </message>
 </context>
 <context>

@@ -52,13 +52,14 @@ from get3w_desktop.core.filenames import safe_name
 from get3w_desktop.core.files import fsync_dir
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Message
+from get3w_desktop.core.messages import format_size as format_size
 from get3w_desktop.core.remix import write_sidecar
 from get3w_desktop.core.snippets import scrub_params
 
 #: How long Get3W keeps outputs after a task finishes (task records: 30 days).
 OUTPUT_RETENTION = 7 * 24 * 3600.0
 #: Start of the message a cleaned-up job carries in `error`.
-CLEANED_PREFIX = "The local copy was cleaned up"
+CLEANED_PREFIX = worker_messages.CLEANED_PREFIX
 #: Orphan files younger than this are left alone: a download may be about to record them.
 ORPHAN_GRACE = 24 * 3600.0
 TASK_FILE = "task.json"
@@ -306,7 +307,7 @@ def export_jobs(
     with contextlib.suppress(OSError):
         free = shutil.disk_usage(folder).free
         if free < needed:
-            said = worker_messages.hk_no_space(str(folder), format_size(needed), format_size(free))
+            said = worker_messages.hk_no_space(str(folder), needed, free)
             raise messages.coded(HousekeepingError(said.fallback), said)
     try:
         work = Path(tempfile.mkdtemp(prefix=".get3w-export-", suffix=".part", dir=folder))
@@ -666,16 +667,8 @@ def without_local_copies(job: Job, removed: Collection[Path], *, when: float) ->
         return job
     if left:
         return job.evolve(files=left)
-    day = time.strftime("%d %b %Y", time.localtime(when))
-    expires = _finished(job) + OUTPUT_RETENTION
-    if expires > when:
-        until = time.strftime("%d %b", time.localtime(expires))
-        remote = (f"Get3W keeps the output until about {until}: Task › Copy output URL, "
-                  "or re-run the task.")  # fmt: skip
-    else:
-        remote = "The copy on Get3W may have expired (outputs are kept about 7 days)."
-    message = f"{CLEANED_PREFIX} on {day} to free disk space. {remote}"
-    return job.evolve(files=(), error=message, error_action=Action.NONE)
+    said = worker_messages.hk_cleaned_up(when, _finished(job), OUTPUT_RETENTION)
+    return job.evolve(files=(), error=said.fallback, error_message=said, error_action=Action.NONE)
 
 
 def was_cleaned_up(job: Job) -> bool:
@@ -683,15 +676,6 @@ def was_cleaned_up(job: Job) -> bool:
 
 
 # -- messages --------------------------------------------------------------------------
-
-
-def format_size(size: float) -> str:
-    """1234567 -> "1.2 MB" (decimal units, as file managers show them)."""
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} TB"  # pragma: no cover - unreachable
 
 
 def _reason(exc: OSError) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import time
 from collections.abc import Mapping
 from typing import Any, TypeVar, Union
 
@@ -197,6 +198,28 @@ class Code(enum.StrEnum):
     CONN_ROUTE_LOCAL = "conn.route_local"  # host
     CONN_ROUTE_SYSTEM_DIRECT = "conn.route_system_direct"  # host
     CONN_ROUTE_DIRECT = "conn.route_direct"  # host
+    # the settings as typed (core/settings_messages.py, storage/settings.py)
+    PROFILE_NAME_EMPTY = "profile.name_empty"
+    PROFILE_NAME_SANDBOX = "profile.name_sandbox"
+    PROFILE_NAME_CHARACTERS = "profile.name_characters"
+    PROFILE_NAME_TAKEN = "profile.name_taken"  # name
+    PROFILE_MISSING = "profile.missing"  # name
+    PROFILE_PROBLEM = "profile.problem"  # profile, problem (a message)
+    FOLDER_DOWNLOAD = "folder.download"  # "download folder", a `what`
+    FOLDER_AUTOSAVE = "folder.autosave"  # "auto-save folder", a `what`
+    FOLDER_ANY = "folder.any"  # "folder", a `what`
+    FOLDER_EMPTY = "folder.empty"  # what (a message)
+    FOLDER_NOT_ABSOLUTE = "folder.not_absolute"  # what (a message), example
+    FOLDER_IS_FILE = "folder.is_file"  # folder
+    # a cleaned-up task's error (core/housekeeping.without_local_copies)
+    HK_CLEANED_UP = "housekeeping.cleaned_up"  # day (a DATE), remote (a message)
+    HK_REMOTE_UNTIL = "housekeeping.remote_until"  # until (a DAY_MONTH)
+    HK_REMOTE_EXPIRED = "housekeeping.remote_expired"
+    # values the window writes in the person's locale (ui/messages.py); the fallback is the
+    # English the app always wrote
+    DATA_SIZE = "value.data_size"  # bytes (an int)
+    DATE = "value.date"  # epoch (seconds): day, month and year
+    DAY_MONTH = "value.day_month"  # epoch (seconds): day and month
     # words the client or the server wrote that have no code: shown as they are
     TEXT = "text"  # text
 
@@ -246,6 +269,32 @@ class Message:
 def text(words: str) -> Message:
     """Words without a code (a server's or a lower layer's own): shown as they are."""
     return Message(Code.TEXT, {"text": words}, words)
+
+
+def format_size(size: float) -> str:
+    """1234567 -> "1.2 MB" (decimal units, as file managers show them): the English words."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"  # pragma: no cover - unreachable
+
+
+def data_size(size: int) -> Message:
+    """A number of bytes; the window writes it in the person's locale ("512 字节")."""
+    return Message(Code.DATA_SIZE, {"bytes": int(size)}, format_size(size))
+
+
+def date(epoch: float) -> Message:
+    """A day ("03 Dec 2026" in English); the window writes it in the person's locale."""
+    return Message(Code.DATE, {"epoch": round(epoch)},
+                   time.strftime("%d %b %Y", time.localtime(epoch)))  # fmt: skip
+
+
+def day_month(epoch: float) -> Message:
+    """A day without its year ("10 Dec" in English)."""
+    return Message(Code.DAY_MONTH, {"epoch": round(epoch)},
+                   time.strftime("%d %b", time.localtime(epoch)))  # fmt: skip
 
 
 def _seconds(seconds: float | None) -> str:

@@ -7,7 +7,7 @@ unchanged); `ui/messages.py` holds the texts the window translates for each code
 
 from __future__ import annotations
 
-from get3w_desktop.core.messages import ArgValue, Code, Message
+from get3w_desktop.core.messages import ArgValue, Code, Message, data_size, date, day_month
 
 
 def _m(code: Code, fallback: str, **args: ArgValue) -> Message:
@@ -102,11 +102,13 @@ def hk_no_folder(folder: str) -> Message:
               folder=folder)  # fmt: skip
 
 
-def hk_no_space(folder: str, needed: str, free: str) -> Message:
+def hk_no_space(folder: str, needed: int, free: int) -> Message:
+    """`needed` and `free` in bytes: the window writes them in the person's locale."""
+    need, have = data_size(needed), data_size(free)
     return _m(Code.HK_NO_SPACE,
-              f"Not enough space in {folder}: the export needs {needed} and {free} is free. "
+              f"Not enough space in {folder}: the export needs {need} and {have} is free. "
               "Free some space or choose another folder.",
-              folder=folder, needed=needed, free=free)  # fmt: skip
+              folder=folder, needed=need, free=have)  # fmt: skip
 
 
 def hk_no_free_name(folder: str) -> Message:
@@ -192,3 +194,27 @@ def hk_kept_other_profile(count: int, names: str) -> Message:
 HK_NO_REMOTE_DELETE = Message(
     Code.HK_NO_REMOTE_DELETE, {}, "This server does not offer deleting tasks."
 )
+
+
+# -- a cleaned-up task ------------------------------------------------------------------------
+
+#: Start of the message a cleaned-up job carries in `error` (the history's plain column).
+CLEANED_PREFIX = "The local copy was cleaned up"
+
+
+def hk_cleaned_up(when: float, finished: float, retention: float) -> Message:
+    """The error a task carries once its local copies were cleaned up at `when`; whether
+    Get3W may still have the output depends on when it `finished` (kept `retention` s)."""
+    expires = finished + retention
+    remote = (
+        _m(Code.HK_REMOTE_UNTIL,
+           f"Get3W keeps the output until about {day_month(expires)}: Task › Copy output URL, "
+           "or re-run the task.", until=day_month(expires))
+        if expires > when
+        else Message(Code.HK_REMOTE_EXPIRED, {},
+                     "The copy on Get3W may have expired (outputs are kept about 7 days).")
+    )  # fmt: skip
+    day = date(when)
+    return _m(Code.HK_CLEANED_UP,
+              f"{CLEANED_PREFIX} on {day} to free disk space. {remote}",
+              day=day, remote=remote)  # fmt: skip

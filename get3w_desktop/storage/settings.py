@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 import platformdirs
 
+from get3w_desktop.core import settings_messages as said
 from get3w_desktop.core.connection_messages import url_empty
 from get3w_desktop.core.errors import ConfigError
 
@@ -44,11 +45,13 @@ from get3w_desktop.core.filenames import render_filename as render_filename
 from get3w_desktop.core.filenames import validate_pattern as validate_pattern
 from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.messages import Message, for_error
+from get3w_desktop.core.messages import text as words
 from get3w_desktop.core.proxy import (
     PROXY_MODES,
     SYSTEM_PROXY,
     ProxyConfig,
     normalise_proxy_url,
+    proxy_problem,
     register_proxy_secrets,
     validate_proxy,
 )
@@ -161,25 +164,37 @@ class Settings:
 
 @dataclass(frozen=True)
 class Issue:
-    """One validation problem: which field (a dotted path) and what to do, in plain words."""
+    """One validation problem: which field (a dotted path) and what to do, in plain words
+    (`message`, English), and the same coded for the window (`said`)."""
 
     field: str
     message: str
+    said: Message | None = dataclasses.field(default=None, compare=False)
+
+
+def _issue(field: str, said: Message) -> Issue:
+    return Issue(field, said.fallback, said)
 
 
 # -- validation ---------------------------------------------------------------------------
 
 
 def validate_profile_name(name: str, taken: tuple[str, ...] = ()) -> str | None:
+    problem = profile_name_problem(name, taken)
+    return problem.fallback if problem is not None else None
+
+
+def profile_name_problem(name: str, taken: tuple[str, ...] = ()) -> Message | None:
+    """`validate_profile_name` as a coded message, for the window."""
     text = name.strip()
     if not text:
-        return "Give the profile a name."
+        return said.PROFILE_NAME_EMPTY
     if text.lower() == SANDBOX_PROFILE:
-        return "“sandbox” is the built-in offline profile; choose another name."
+        return said.PROFILE_NAME_SANDBOX
     if not _PROFILE_NAME.match(text):
-        return "Use up to 40 letters, digits, spaces, dots, dashes or underscores."
+        return said.PROFILE_NAME_CHARACTERS
     if text.lower() in (t.lower() for t in taken):
-        return f"There is already a profile called “{text}”."
+        return said.profile_name_taken(text)
     return None
 
 
@@ -199,15 +214,22 @@ def base_url_problem(url: str) -> Message | None:
     return None
 
 
-def validate_folder(path: str, *, what: str) -> str | None:
-    text = path.strip()
-    if not text:
-        return f"Choose the {what}."
-    folder = Path(text).expanduser()
+def validate_folder(path: str, *, what: str | Message) -> str | None:
+    problem = folder_problem(path, what=what)
+    return problem.fallback if problem is not None else None
+
+
+def folder_problem(path: str, *, what: str | Message) -> Message | None:
+    """`validate_folder` as a coded message; `what` names the folder ("download folder")."""
+    named = what if isinstance(what, Message) else words(what)
+    entered = path.strip()
+    if not entered:
+        return said.folder_empty(named)
+    folder = Path(entered).expanduser()
     if not folder.is_absolute():
-        return f"The {what} must be a full path (e.g. {Path.home() / 'Pictures'})."
+        return said.folder_not_absolute(named, str(Path.home() / "Pictures"))
     if folder.exists() and not folder.is_dir():
-        return f"{folder} is a file, not a folder."
+        return said.folder_is_file(str(folder))
     return None
 
 
@@ -237,33 +259,35 @@ def validate(settings: Settings) -> tuple[Issue, ...]:
     for index, profile in enumerate(settings.profiles):
         if profile.is_sandbox:
             continue
-        problem = validate_profile_name(profile.name, tuple(names))
-        if problem:
-            issues.append(Issue(f"profiles.{index}.name", problem))
+        named = profile_name_problem(profile.name, tuple(names))
+        if named:
+            issues.append(_issue(f"profiles.{index}.name", named))
         names.append(profile.name)
-        problem = validate_base_url(profile.base_url)
-        if problem:
-            issues.append(Issue(f"profiles.{index}.base_url", f"{profile.name}: {problem}"))
-        problem = validate_proxy(profile.proxy)
-        if problem:
-            issues.append(Issue(f"profiles.{index}.proxy", f"{profile.name}: {problem}"))
+        coded = base_url_problem(profile.base_url)
+        if coded:
+            issues.append(
+                _issue(f"profiles.{index}.base_url", said.profile_problem(profile.name, coded))
+            )
+        coded = proxy_problem(profile.proxy)
+        if coded:
+            issues.append(
+                _issue(f"profiles.{index}.proxy", said.profile_problem(profile.name, coded))
+            )
     if settings.profile(settings.active_profile) is None:
-        issues.append(
-            Issue("active_profile", f"There is no profile called “{settings.active_profile}”.")
-        )
+        issues.append(_issue("active_profile", said.profile_missing(settings.active_profile)))
     problem = validate_channel(settings.default_channel)
     if problem:
         issues.append(Issue("default_channel", problem))
     low, high = CONCURRENCY_RANGE
     if not low <= settings.concurrency <= high:
         issues.append(Issue("concurrency", f"Run between {low} and {high} tasks at once."))
-    problem = validate_folder(settings.download_folder, what="download folder")
-    if problem:
-        issues.append(Issue("download_folder", problem))
+    coded = folder_problem(settings.download_folder, what=said.DOWNLOAD_FOLDER)
+    if coded:
+        issues.append(_issue("download_folder", coded))
     if settings.autosave_folder is not None:
-        problem = validate_folder(settings.autosave_folder, what="auto-save folder")
-        if problem:
-            issues.append(Issue("autosave_folder", problem))
+        coded = folder_problem(settings.autosave_folder, what=said.AUTOSAVE_FOLDER)
+        if coded:
+            issues.append(_issue("autosave_folder", coded))
     problem = validate_pattern(settings.filename_pattern)
     if problem:
         issues.append(Issue("filename_pattern", problem))
@@ -415,7 +439,7 @@ def _checked(validator: Callable[[str], str | None]) -> Callable[[Any], str]:
     return parse
 
 
-_parse_folder = _checked(lambda text: validate_folder(text, what="folder"))
+_parse_folder = _checked(lambda path: validate_folder(path, what=said.ANY_FOLDER))
 _parse_pattern = _checked(validate_pattern)
 
 

@@ -28,16 +28,13 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core.job import Job
+from get3w_desktop.ui.i18n import data_size
 from get3w_desktop.ui.style import muted, set_tone
 
 
 def size_text(size: float) -> str:
-    """hk.format_size in the current language ("512 bytes"; kB, MB and GB stay as they are)."""
-    text = hk.format_size(size)
-    number, _, unit = text.partition(" ")
-    if unit == "bytes":
-        return QCoreApplication.translate("Housekeeping", "{n} bytes").format(n=number)
-    return text
+    """`size` bytes in the person's language and locale ("512 字节", "1.2 MB")."""
+    return data_size(int(size))
 
 
 def count_text(count: int) -> str:

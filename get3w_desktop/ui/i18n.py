@@ -85,3 +85,19 @@ def install_language(app: QCoreApplication, code: str | None) -> str:
     _installed.append(ours)
     _current = wanted
     return _current
+
+
+def ui_locale() -> QLocale:
+    """Where numbers, sizes and dates are written: the system's locale when it speaks the
+    interface's language (its own digits and separators), else that language's own, so an
+    English window on a German system does not say "Bytes"."""
+    wanted, system = QLocale(_current), QLocale.system()
+    if system.language() == wanted.language() and system.script() == wanted.script():
+        return system
+    return wanted
+
+
+def data_size(size: int) -> str:
+    """`size` bytes in the interface's language: "512 bytes", "1.2 MB"; "512 字节" in Chinese
+    (decimal units, as file managers show them and as `core.messages.format_size` writes)."""
+    return ui_locale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeSIFormat)

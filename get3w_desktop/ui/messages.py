@@ -8,11 +8,13 @@ is the same words, or the server's own, which may say more than ours.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QDateTime
 
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Code, Message
 from get3w_desktop.ui.connection_texts import CONNECTION_TEXTS
+from get3w_desktop.ui.i18n import data_size, ui_locale
+from get3w_desktop.ui.settings_texts import DATE_FORMAT, DAY_MONTH_FORMAT, SETTINGS_TEXTS
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 CONTEXT = "Messages"
@@ -248,6 +250,8 @@ _TEXTS: dict[Code, str] = {
     ),
     # the "Test connection" sentences
     **CONNECTION_TEXTS,
+    # the settings' validation sentences, a cleaned-up task
+    **SETTINGS_TEXTS,
 }
 #: Appended when a wait note knows when it retries.
 _RETRY_IN = QT_TRANSLATE_NOOP("Messages", " Retrying in {seconds} s.")
@@ -257,6 +261,8 @@ def render(message: Message) -> str:
     """`message` in the current language (its fallback where there is no translation)."""
     if message.code is Code.TEXT:
         return message.fallback
+    if message.code in _VALUES:
+        return _value(message)
     source = _TEXTS.get(message.code)
     if source is None:
         return message.fallback
@@ -272,6 +278,21 @@ def render(message: Message) -> str:
     if message.code in retries and "seconds" in args:
         text += QCoreApplication.translate(CONTEXT, _RETRY_IN).format(seconds=args["seconds"])
     return text
+
+
+_VALUES = (Code.DATA_SIZE, Code.DATE, Code.DAY_MONTH)
+
+
+def _value(message: Message) -> str:
+    """A size or a date in the person's locale (the fallback when it carries no number)."""
+    number = message.args.get("bytes" if message.code is Code.DATA_SIZE else "epoch")
+    if not isinstance(number, int | float) or isinstance(number, bool):
+        return message.fallback
+    if message.code is Code.DATA_SIZE:
+        return data_size(int(number))
+    shape = DATE_FORMAT if message.code is Code.DATE else DAY_MONTH_FORMAT
+    day = QDateTime.fromSecsSinceEpoch(int(number)).date()
+    return ui_locale().toString(day, QCoreApplication.translate(CONTEXT, shape))
 
 
 def job_error(job: Job) -> str | None:

@@ -30,8 +30,8 @@ from get3w_desktop.core.proxy import (
 from get3w_desktop.storage.settings import (
     Profile,
     base_url_problem,
+    profile_name_problem,
     validate_base_url,
-    validate_profile_name,
 )
 from get3w_desktop.ui.connection_panel import ConnectionPanel, KeyFor
 from get3w_desktop.ui.messages import render
@@ -140,13 +140,13 @@ class ProfileEditor(QDialog):
     def _revalidate(self) -> None:
         name_problem = None
         if self._existing is None:
-            name_problem = validate_profile_name(self.name_edit.text(), self._taken)
+            name_problem = profile_name_problem(self.name_edit.text(), self._taken)
         url_problem = base_url_problem(self.url_edit.text())
         proxy = self._proxy()
         custom = proxy.mode == "custom"
         self.proxy_edit.setEnabled(custom)
         proxy_problem = proxy_url_problem(proxy.url) if custom else None
-        show_error(self.name_error, name_problem)
+        show_error(self.name_error, render(name_problem) if name_problem else None)
         show_error(self.url_error, render(url_problem) if url_problem else None)
         show_error(self.proxy_error, render(proxy_problem) if proxy_problem else None)
         self._update_proxy_note(proxy, url_ok=url_problem is None and proxy_problem is None)

@@ -51,6 +51,7 @@ from get3w_desktop.storage.settings import (
 )
 from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.i18n import available_languages
+from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.profile_editor import ask_profile, error_label, show_error
 from get3w_desktop.ui.style import muted
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
@@ -474,7 +475,9 @@ class SettingsDialog(QDialog):
                 if issue.field.startswith(("profiles.", "active_profile"))
                 else (issue.field)
             )
-            by_field.setdefault(key, []).append(issue.message)
+            said = issue.said
+            shown = render(said) if said is not None and said.fallback == issue.message else None
+            by_field.setdefault(key, []).append(shown or issue.message)
         for field, label in self._errors.items():
             messages = by_field.get(field)
             show_error(label, " ".join(messages) if messages else None)

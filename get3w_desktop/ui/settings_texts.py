@@ -1,0 +1,48 @@
+"""What the window translates for the settings' validation sentences (core/settings_messages)
+and a cleaned-up task's error (core/worker_messages.hk_cleaned_up).
+
+Part of `ui/messages.py`'s table (same "Messages" context), kept apart by subject. The English
+words are built below the UI; these are the sources the translations are made from.
+"""
+
+from __future__ import annotations
+
+from get3w_desktop.core.messages import Code
+from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
+
+SETTINGS_TEXTS: dict[Code, str] = {
+    Code.PROFILE_NAME_EMPTY: QT_TRANSLATE_NOOP("Messages", "Give the profile a name."),
+    Code.PROFILE_NAME_SANDBOX: QT_TRANSLATE_NOOP(
+        "Messages", "“sandbox” is the built-in offline profile; choose another name."
+    ),
+    Code.PROFILE_NAME_CHARACTERS: QT_TRANSLATE_NOOP(
+        "Messages", "Use up to 40 letters, digits, spaces, dots, dashes or underscores."
+    ),
+    Code.PROFILE_NAME_TAKEN: QT_TRANSLATE_NOOP(
+        "Messages", "There is already a profile called “{name}”."
+    ),
+    Code.PROFILE_MISSING: QT_TRANSLATE_NOOP("Messages", "There is no profile called “{name}”."),
+    Code.PROFILE_PROBLEM: QT_TRANSLATE_NOOP("Messages", "{profile}: {problem}"),
+    Code.FOLDER_DOWNLOAD: QT_TRANSLATE_NOOP("Messages", "download folder"),
+    Code.FOLDER_AUTOSAVE: QT_TRANSLATE_NOOP("Messages", "auto-save folder"),
+    Code.FOLDER_ANY: QT_TRANSLATE_NOOP("Messages", "folder"),
+    Code.FOLDER_EMPTY: QT_TRANSLATE_NOOP("Messages", "Choose the {what}."),
+    Code.FOLDER_NOT_ABSOLUTE: QT_TRANSLATE_NOOP(
+        "Messages", "The {what} must be a full path (e.g. {example})."
+    ),
+    Code.FOLDER_IS_FILE: QT_TRANSLATE_NOOP("Messages", "{folder} is a file, not a folder."),
+    # a task whose local copies were cleaned up: `day` and `until` are dates
+    Code.HK_CLEANED_UP: QT_TRANSLATE_NOOP(
+        "Messages", "The local copy was cleaned up on {day} to free disk space. {remote}"
+    ),
+    Code.HK_REMOTE_UNTIL: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Get3W keeps the output until about {until}: Task › Copy output URL, or re-run the task.",
+    ),
+    Code.HK_REMOTE_EXPIRED: QT_TRANSLATE_NOOP(
+        "Messages", "The copy on Get3W may have expired (outputs are kept about 7 days)."
+    ),
+}
+#: How a date is written (Qt's date format letters), in the person's language.
+DATE_FORMAT = QT_TRANSLATE_NOOP("Messages", "d MMM yyyy")
+DAY_MONTH_FORMAT = QT_TRANSLATE_NOOP("Messages", "d MMM")
