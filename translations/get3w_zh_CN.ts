@@ -3858,10 +3858,6 @@ Each task appears here with its result, how long it took and what it cost; click
         <source>missing</source>
         <translation>缺失</translation>
     </message>
-    <message>
-        <source>{size} bytes</source>
-        <translation>{size} 字节</translation>
-    </message>
 </context>
 <context>
     <name>ParamFields</name>
@@ -4222,10 +4218,6 @@ Each task appears here with its result, how long it took and what it cost; click
     <message>
         <source>missing</source>
         <translation>文件缺失</translation>
-    </message>
-    <message>
-        <source>{size} bytes</source>
-        <translation>{size} 字节</translation>
     </message>
 </context>
 <context>

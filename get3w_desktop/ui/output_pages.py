@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.job import Job
+from get3w_desktop.ui.i18n import data_size
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 MODEL_3D_SUFFIXES = {".glb", ".gltf", ".obj", ".fbx", ".usdz", ".ply", ".stl"}
@@ -80,11 +81,7 @@ def _size(path: str) -> str:
         size = Path(path).stat().st_size
     except OSError:
         return QCoreApplication.translate("OutputPages", "missing")
-    if size < 1024:
-        return QCoreApplication.translate("OutputPages", "{size} bytes").format(size=size)
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    return data_size(size)  # as the Storage window writes it, in the person's locale
 
 
 class TextPage(QWidget):

@@ -42,6 +42,7 @@ from get3w_desktop.ui.details_panel import DetailsPanel
 from get3w_desktop.ui.elided_label import ElidedLabel
 from get3w_desktop.ui.gallery import GalleryGrid
 from get3w_desktop.ui.human_names import file_name, human_name
+from get3w_desktop.ui.i18n import data_size
 from get3w_desktop.ui.image_view import GalleryStrip, ImageView, ZoomBar
 from get3w_desktop.ui.job_delegate import (
     Glyph,
@@ -731,8 +732,4 @@ def _clock_time(epoch: float) -> str:
 
 
 def _file_size(size: int) -> str:
-    if size < 1024:
-        return QCoreApplication.translate("ResultViewer", "{size} bytes").format(size=size)
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    return data_size(size)  # as the Storage window writes it, in the person's locale

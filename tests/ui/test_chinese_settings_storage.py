@@ -32,6 +32,7 @@ from get3w_desktop.storage.settings import Profile, Settings, validate
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.housekeeping_dialogs import ExportDialog, size_text
 from get3w_desktop.ui.messages import job_error, render
+from get3w_desktop.ui.output_pages import FileCard
 from get3w_desktop.ui.profile_editor import ProfileEditor
 from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.settings_dialog import SettingsDialog
@@ -411,3 +412,17 @@ def test_values_keep_their_english_words_and_survive_the_history_json(qapp: QApp
     said = worker_messages.hk_cleaned_up(when, when - DAY, hk.OUTPUT_RETENTION)
     assert Message.from_json(said.as_json()) == said
     assert render(text("512 bytes")) == "512 bytes"  # words without a code are never changed
+
+
+def test_a_file_card_writes_a_small_size_in_chinese(
+    qtbot: QtBot, chinese: QApplication, tmp_path: Path
+) -> None:
+    card = FileCard()
+    qtbot.addWidget(card)
+    mesh = tmp_path / "abc_0.glb"
+    mesh.write_bytes(b"glTF" + b"\0" * 296)
+    card.set_file(str(mesh))
+    assert card.detail.text() == "GLB · 300 字节"
+    i18n.install_language(chinese, "en")
+    card.set_file(str(mesh))
+    assert card.detail.text() == "GLB · 300 bytes"

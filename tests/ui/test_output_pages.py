@@ -98,7 +98,7 @@ def test_3d_and_other_files_get_a_card_with_open(qtbot: QtBot, tmp_path: Path) -
     mesh.write_bytes(b"glTF" + b"\0" * 2000)
     card.set_file(str(mesh))
     assert card.kind_label.text() == "3D model" and card.open_button.text() == "Open in 3D viewer"
-    assert card.detail.text() == "GLB · 2 KB"
+    assert card.detail.text() == "GLB · 2.0 kB"  # decimal, as the Storage window writes it
     assert card.open_button.accessibleName() == "Open abc_0.glb"
     with qtbot.waitSignal(card.open_requested, timeout=1000) as opened:
         QTest.mouseClick(card.open_button, Qt.MouseButton.LeftButton)
