@@ -3306,6 +3306,38 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>{folder} 是一个文件，不是文件夹。</translation>
     </message>
     <message>
+        <source>A channel is one word such as {channels}.</source>
+        <translation>通道必须是一个单词，例如 {channels}。</translation>
+    </message>
+    <message>
+        <source>Run between {low} and {high} tasks at once.</source>
+        <translation>同时运行的任务数应在 {low} 到 {high} 之间。</translation>
+    </message>
+    <message>
+        <source>Enter a file-name pattern, e.g. {example}.</source>
+        <translation>请输入文件名模式，例如 {example}。</translation>
+    </message>
+    <message>
+        <source>A file name cannot contain / or \; the folder is chosen separately.</source>
+        <translation>文件名不能包含 / 或 \；文件夹需另行选择。</translation>
+    </message>
+    <message>
+        <source>Unbalanced braces: write placeholders as {example}, and a literal brace as {brace}.</source>
+        <translation>花括号不成对：占位符请写成 {example}，花括号本身请写成 {brace}。</translation>
+    </message>
+    <message>
+        <source>Unknown placeholder {shown}. Use {known}.</source>
+        <translation>未知的占位符 {shown}。可用的有：{known}。</translation>
+    </message>
+    <message>
+        <source>Write {name} without a format (“:” or “!”).</source>
+        <translation>{name} 不能带格式（“:”或“!”）。</translation>
+    </message>
+    <message>
+        <source>Use at least one placeholder, or every file would get the same name.</source>
+        <translation>请至少使用一个占位符，否则所有文件都会得到同一个名称。</translation>
+    </message>
+    <message>
         <source>The local copy was cleaned up on {day} to free disk space. {remote}</source>
         <translation>为释放磁盘空间，本地副本已于 {day} 清理。{remote}</translation>
     </message>

@@ -12,6 +12,8 @@ import re
 import string
 import unicodedata
 
+from get3w_desktop.core.messages import ArgValue, Code, Message
+
 #: Well under the 255 bytes most file systems allow, leaving room for " (2)".
 MAX_NAME_BYTES = 200
 #: What a file-name pattern may use, each written as {name}.
@@ -59,14 +61,27 @@ def safe_name(text: str, *, limit: int = 80, fallback: str = "task") -> str:
 
 def validate_pattern(pattern: str) -> str | None:
     """None when `pattern` is a usable file-name pattern, else what is wrong."""
+    problem = pattern_problem(pattern)
+    return problem.fallback if problem is not None else None
+
+
+def pattern_problem(pattern: str) -> Message | None:
+    """`validate_pattern` as a coded message, for the window (braces travel as arguments,
+    so a translation needs no escaping)."""
     if not pattern.strip():
-        return "Enter a file-name pattern, e.g. " + DEFAULT_PATTERN + "."
+        return _m(Code.PATTERN_EMPTY, f"Enter a file-name pattern, e.g. {DEFAULT_PATTERN}.",
+                  example=DEFAULT_PATTERN)  # fmt: skip
     if "/" in pattern or "\\" in pattern:
-        return "A file name cannot contain / or \\; the folder is chosen separately."
+        return _m(
+            Code.PATTERN_SLASH,
+            "A file name cannot contain / or \\; the folder is chosen separately.",
+        )
     try:
         parts = list(string.Formatter().parse(pattern))
     except ValueError:
-        return "Unbalanced braces: write placeholders as {model}, and a literal brace as {{."
+        return _m(Code.PATTERN_BRACES,
+                  "Unbalanced braces: write placeholders as {model}, and a literal brace as {{.",
+                  example="{model}", brace="{{")  # fmt: skip
     known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
     used: list[str] = []
     for _literal, name, spec, conversion in parts:
@@ -74,13 +89,22 @@ def validate_pattern(pattern: str) -> str | None:
             continue
         if name not in PLACEHOLDERS:
             shown = "{" + name + "}" if name else "{}"
-            return f"Unknown placeholder {shown}. Use {known}."
+            return _m(Code.PATTERN_UNKNOWN, f"Unknown placeholder {shown}. Use {known}.",
+                      shown=shown, known=known)  # fmt: skip
         if spec or conversion:
-            return f"Write {{{name}}} without a format (“:” or “!”)."
+            return _m(Code.PATTERN_FORMAT, f"Write {{{name}}} without a format (“:” or “!”).",
+                      name="{" + name + "}")  # fmt: skip
         used.append(name)
     if not used:
-        return "Use at least one placeholder, or every file would get the same name."
+        return _m(
+            Code.PATTERN_NO_PLACEHOLDER,
+            "Use at least one placeholder, or every file would get the same name.",
+        )
     return None
+
+
+def _m(code: Code, fallback: str, **args: ArgValue) -> Message:
+    return Message(code, args, fallback)
 
 
 def render_filename(

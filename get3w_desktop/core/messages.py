@@ -211,6 +211,14 @@ class Code(enum.StrEnum):
     FOLDER_EMPTY = "folder.empty"  # what (a message)
     FOLDER_NOT_ABSOLUTE = "folder.not_absolute"  # what (a message), example
     FOLDER_IS_FILE = "folder.is_file"  # folder
+    CHANNEL_ONE_WORD = "settings.channel_one_word"  # channels
+    CONCURRENCY_RANGE = "settings.concurrency_range"  # low, high
+    PATTERN_EMPTY = "pattern.empty"  # example
+    PATTERN_SLASH = "pattern.slash"
+    PATTERN_BRACES = "pattern.braces"
+    PATTERN_UNKNOWN = "pattern.unknown"  # shown, known
+    PATTERN_FORMAT = "pattern.format"  # name
+    PATTERN_NO_PLACEHOLDER = "pattern.no_placeholder"
     # a cleaned-up task's error (core/housekeeping.without_local_copies)
     HK_CLEANED_UP = "housekeeping.cleaned_up"  # day (a DATE), remote (a message)
     HK_REMOTE_UNTIL = "housekeeping.remote_until"  # until (a DAY_MONTH)

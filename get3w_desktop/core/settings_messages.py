@@ -58,3 +58,16 @@ def folder_not_absolute(what: Message, example: str) -> Message:
 
 def folder_is_file(folder: str) -> Message:
     return _m(Code.FOLDER_IS_FILE, f"{folder} is a file, not a folder.", folder=folder)
+
+
+# -- the rest of the settings ---------------------------------------------------------------
+
+
+def channel_one_word(channels: str) -> Message:
+    return _m(Code.CHANNEL_ONE_WORD, f"A channel is one word such as {channels}.",
+              channels=channels)  # fmt: skip
+
+
+def concurrency_range(low: int, high: int) -> Message:
+    return _m(Code.CONCURRENCY_RANGE, f"Run between {low} and {high} tasks at once.",
+              low=low, high=high)  # fmt: skip

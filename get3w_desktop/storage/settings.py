@@ -41,6 +41,7 @@ from get3w_desktop.core.errors import ConfigError
 # The file-name pattern lives in core (export names files with it); kept importable here.
 from get3w_desktop.core.filenames import DEFAULT_PATTERN as DEFAULT_PATTERN
 from get3w_desktop.core.filenames import PLACEHOLDERS as PLACEHOLDERS
+from get3w_desktop.core.filenames import pattern_problem
 from get3w_desktop.core.filenames import render_filename as render_filename
 from get3w_desktop.core.filenames import validate_pattern as validate_pattern
 from get3w_desktop.core.files import write_atomically
@@ -234,9 +235,14 @@ def folder_problem(path: str, *, what: str | Message) -> Message | None:
 
 
 def validate_channel(channel: str | None) -> str | None:
+    problem = channel_problem(channel)
+    return problem.fallback if problem is not None else None
+
+
+def channel_problem(channel: str | None) -> Message | None:
     if channel is None or _CHANNEL.match(channel):
         return None
-    return f"A channel is one word such as {', '.join(KNOWN_CHANNELS)}."
+    return said.channel_one_word(", ".join(KNOWN_CHANNELS))
 
 
 def validate_cap(value: float | None, *, what: str) -> str | None:
@@ -275,12 +281,12 @@ def validate(settings: Settings) -> tuple[Issue, ...]:
             )
     if settings.profile(settings.active_profile) is None:
         issues.append(_issue("active_profile", said.profile_missing(settings.active_profile)))
-    problem = validate_channel(settings.default_channel)
-    if problem:
-        issues.append(Issue("default_channel", problem))
+    coded = channel_problem(settings.default_channel)
+    if coded:
+        issues.append(_issue("default_channel", coded))
     low, high = CONCURRENCY_RANGE
     if not low <= settings.concurrency <= high:
-        issues.append(Issue("concurrency", f"Run between {low} and {high} tasks at once."))
+        issues.append(_issue("concurrency", said.concurrency_range(low, high)))
     coded = folder_problem(settings.download_folder, what=said.DOWNLOAD_FOLDER)
     if coded:
         issues.append(_issue("download_folder", coded))
@@ -288,9 +294,9 @@ def validate(settings: Settings) -> tuple[Issue, ...]:
         coded = folder_problem(settings.autosave_folder, what=said.AUTOSAVE_FOLDER)
         if coded:
             issues.append(_issue("autosave_folder", coded))
-    problem = validate_pattern(settings.filename_pattern)
-    if problem:
-        issues.append(Issue("filename_pattern", problem))
+    coded = pattern_problem(settings.filename_pattern)
+    if coded:
+        issues.append(_issue("filename_pattern", coded))
     for name, what in (
         ("cap_per_batch", "limit per run"),
         ("cap_per_day", "daily limit"),

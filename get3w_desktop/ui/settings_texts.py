@@ -31,6 +31,30 @@ SETTINGS_TEXTS: dict[Code, str] = {
         "Messages", "The {what} must be a full path (e.g. {example})."
     ),
     Code.FOLDER_IS_FILE: QT_TRANSLATE_NOOP("Messages", "{folder} is a file, not a folder."),
+    Code.CHANNEL_ONE_WORD: QT_TRANSLATE_NOOP(
+        "Messages", "A channel is one word such as {channels}."
+    ),
+    Code.CONCURRENCY_RANGE: QT_TRANSLATE_NOOP(
+        "Messages", "Run between {low} and {high} tasks at once."
+    ),
+    # the file-name pattern; braces come as arguments, so a translation writes none itself
+    Code.PATTERN_EMPTY: QT_TRANSLATE_NOOP("Messages", "Enter a file-name pattern, e.g. {example}."),
+    Code.PATTERN_SLASH: QT_TRANSLATE_NOOP(
+        "Messages", "A file name cannot contain / or \\; the folder is chosen separately."
+    ),
+    Code.PATTERN_BRACES: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Unbalanced braces: write placeholders as {example}, and a literal brace as {brace}.",
+    ),
+    Code.PATTERN_UNKNOWN: QT_TRANSLATE_NOOP(
+        "Messages", "Unknown placeholder {shown}. Use {known}."
+    ),
+    Code.PATTERN_FORMAT: QT_TRANSLATE_NOOP(
+        "Messages", "Write {name} without a format (“:” or “!”)."
+    ),
+    Code.PATTERN_NO_PLACEHOLDER: QT_TRANSLATE_NOOP(
+        "Messages", "Use at least one placeholder, or every file would get the same name."
+    ),
     # a task whose local copies were cleaned up: `day` and `until` are dates
     Code.HK_CLEANED_UP: QT_TRANSLATE_NOOP(
         "Messages", "The local copy was cleaned up on {day} to free disk space. {remote}"

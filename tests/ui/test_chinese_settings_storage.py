@@ -11,6 +11,7 @@ Chinese no English sentence and no "bytes" is left; in English the words are unc
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import tempfile
 import time
@@ -24,6 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core import housekeeping as hk
 from get3w_desktop.core import settings_messages, worker_messages
+from get3w_desktop.core.filenames import pattern_problem
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.messages import Code, Message, data_size, date, day_month, text
 from get3w_desktop.storage.history import HistoryStore
@@ -191,6 +193,46 @@ def test_folder_errors_keep_their_english_words(
     dialog.download_edit.setText(str(tmp_path))
     dialog.autosave_check.setChecked(True)
     assert field_error(dialog, "autosave_folder") == "Choose the auto-save folder."
+
+
+PATTERNS = (
+    ("", "Enter a file-name pattern, e.g. {model}_{prompt}_{seed}."),
+    ("out/{model}", "A file name cannot contain / or \\; the folder is chosen separately."),
+    ("{model", "Unbalanced braces: write placeholders as {model}, and a literal brace as {{."),
+    ("{model}_{colour}", "Unknown placeholder {colour}. Use {model}, {prompt}, {seed}, {date}, "
+                         "{time}, {index}, {task}."),
+    ("{seed:04d}", "Write {seed} without a format (“:” or “!”)."),
+    ("plain", "Use at least one placeholder, or every file would get the same name."),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("typed", "english"), PATTERNS)
+def test_a_bad_file_name_pattern_typed_reads_as_chinese(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, typed: str, english: str
+) -> None:
+    dialog = settings_dialog(qtbot, tmp_path)
+    dialog.pattern_edit.setText(typed)
+    assert field_error(dialog, "filename_pattern") == english  # English: the same words
+    i18n.install_language(qapp, "zh_CN")
+    try:
+        dialog.pattern_edit.setText(typed + " ")
+        dialog.pattern_edit.setText(typed)
+        shown = field_error(dialog, "filename_pattern")
+    finally:
+        i18n.install_language(qapp, "en")
+    placeholders = re.findall(r"\{+[a-z]*\}*", english)
+    chinese_only(shown, english, *sorted(placeholders, key=len, reverse=True))
+    assert not dialog.ok_button.isEnabled()
+
+
+def test_a_channel_of_two_words_reads_as_chinese(
+    qtbot: QtBot, chinese: QApplication, tmp_path: Path
+) -> None:
+    dialog = settings_dialog(qtbot, tmp_path)
+    dialog.channel_combo.setCurrentText("Two Words")
+    shown = field_error(dialog, "default_channel")
+    assert shown == "通道必须是一个单词，例如 economy, stable, official。"
+    assert not dialog.ok_button.isEnabled()
 
 
 def test_every_settings_issue_is_coded_with_its_english_words(chinese: QApplication) -> None:
@@ -391,14 +433,18 @@ def samples() -> list[Message]:
         worker_messages.hk_cleaned_up(when, when - DAY, hk.OUTPUT_RETENTION),
         worker_messages.hk_cleaned_up(when, when - 30 * DAY, hk.OUTPUT_RETENTION),
         worker_messages.hk_no_space("/home/a", 5 * 10**9, 900),
+        settings_messages.channel_one_word("economy, stable, official"),
+        settings_messages.concurrency_range(1, 32),
+        *(said for typed, _ in PATTERNS if (said := pattern_problem(typed)) is not None),
     ]
 
 
 def test_every_new_code_has_a_chinese_text(chinese: QApplication) -> None:
     seen: set[Code] = set()
     for said in samples():
+        braces = sorted(re.findall(r"\{+[a-z]*\}*", said.fallback), key=len, reverse=True)
         chinese_only(render(said), said.fallback, "Work", "/home/a/Pictures", "/home/a/x",
-                     "/home/a")  # fmt: skip
+                     "/home/a", "economy, stable, official", *braces)  # fmt: skip
         seen.add(said.code)
         seen.update(a.code for a in said.args.values() if isinstance(a, Message))
     assert set(SETTINGS_TEXTS) <= seen
