@@ -274,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
-    notes = list(loaded.warnings)
+    notes = [(words, words) for words in loaded.warnings]  # (for the log, for the window)
     first_run_lookup: tuple[Profile, KeyringLookup] | None = None
     if lookup is not None and loaded.found_version == 0 and profile.name == "default":
         # First run: open in the sandbox at once; a key stored by `get3w key set` switches
@@ -283,8 +283,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif lookup is not None:
         key = lookup.result()
         if not key:
-            notes.append(f"No API key was found for “{profile.name}”, so tasks run in "
-                         "the sandbox. Use “Enter API key…” to add it.")  # fmt: skip
+            from get3w_desktop.ui.texts import no_key_note
+
+            notes.append((f"No API key was found for “{profile.name}”, so tasks run in "
+                          "the sandbox. Use “Enter API key…” to add it.",
+                          no_key_note(profile.name)))  # fmt: skip
             profile = SANDBOX
 
     catalogue = Catalogue(load_bundled())  # its own copy: it adopts the live list
@@ -354,9 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         keeper.prune_thumbnails(THUMBNAIL_BUDGET)  # the cache stays under its budget
     if first_run_lookup is not None:
         adopt_stored_key(services, *first_run_lookup)
-    for note in notes:
-        log.warning("%s", note)
-        window.statusBar().showMessage(note, 20000)
+    for english, shown in notes:
+        log.warning("%s", english)
+        window.statusBar().showMessage(shown, 20000)
     try:
         return int(app.exec())
     finally:

@@ -14,6 +14,13 @@
     </message>
 </context>
 <context>
+    <name>App</name>
+    <message>
+        <source>No API key was found for “{name}”, so tasks run in the sandbox. Use “{action}” to add it.</source>
+        <translation>没有找到“{name}”的 API 密钥，任务将在沙盒中运行。请使用“{action}”添加密钥。</translation>
+    </message>
+</context>
+<context>
     <name>Batch</name>
     <message>
         <source>Batch: {done} of {total} done</source>

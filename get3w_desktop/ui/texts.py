@@ -281,3 +281,13 @@ JOB_BOOK_TEXTS = (
     QT_TRANSLATE_NOOP("JobBook", "Resuming 1 unfinished task"),
     QT_TRANSLATE_NOOP("JobBook", "Resuming {count} unfinished tasks"),
 )
+
+
+def no_key_note(profile: str) -> str:
+    """The start-up note when a profile's key is missing, in the current language (the log
+    keeps the English words)."""
+    action = QCoreApplication.translate("SandboxBanner", "Enter API key…")
+    return QCoreApplication.translate(
+        "App",
+        "No API key was found for “{name}”, so tasks run in the sandbox. Use “{action}” to add it.",
+    ).format(name=profile, action=action)

@@ -40,6 +40,7 @@ from get3w_desktop.ui.result_viewer import ResultViewer
 from get3w_desktop.ui.settings_dialog import SettingsDialog
 from get3w_desktop.ui.settings_texts import SETTINGS_TEXTS
 from get3w_desktop.ui.task_panel import row_tooltip
+from get3w_desktop.ui.texts import no_key_note
 from get3w_desktop.workers.housekeeping import Housekeeper
 from tests.ui.test_chinese_sweep import english_in
 
@@ -472,3 +473,20 @@ def test_a_file_card_writes_a_small_size_in_chinese(
     i18n.install_language(chinese, "en")
     card.set_file(str(mesh))
     assert card.detail.text() == "GLB · 300 bytes"
+
+
+def test_the_start_up_note_for_a_missing_key_reads_as_chinese(qapp: QApplication) -> None:
+    english = (
+        "No API key was found for “Work”, so tasks run in the sandbox. Use “Enter API key…” "
+        "to add it."
+    )
+    assert no_key_note("Work") == english  # the words app.py logs, unchanged
+    i18n.install_language(qapp, "zh_CN")
+    try:
+        shown = no_key_note("Work")
+    finally:
+        i18n.install_language(qapp, "en")
+    assert (
+        shown == "没有找到“Work”的 API 密钥，任务将在沙盒中运行。请使用“输入 API 密钥…”添加密钥。"
+    )
+    chinese_only(shown, english, "Work")
