@@ -99,8 +99,8 @@ class _Table(QTableWidget):
                 item = QTableWidgetItem(value)
                 if column:
                     item.setTextAlignment(right)
-                if column == 0:
-                    item.setToolTip(row.label)
+                if column == 0:  # a model's id; an age bucket as shown (not its English)
+                    item.setToolTip(value if row.label in AGE_LABELS else row.label)
                 self.setItem(number, column, item)
 
 

@@ -239,6 +239,8 @@ def test_the_dialogs_open_in_the_chosen_language(
     qtbot.waitUntil(lambda: not storage.busy(), timeout=10_000)
     ages = [cell(storage.age_table, row, 0) for row in range(storage.age_table.rowCount())]
     assert ages == ["最近 7 天", "8–30 天", "31–90 天", "90 天以前"]
+    tips = [item.toolTip() for row in range(len(ages)) if (item := storage.age_table.item(row, 0))]
+    assert tips == ages  # not the English bucket names
     assert storage.cache_label.text() == "空" and storage.days_spin.suffix() == " 天"
     storage.reject()
 
