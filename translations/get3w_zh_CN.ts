@@ -3321,6 +3321,10 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>同时运行的任务数应在 {low} 到 {high} 之间。</translation>
     </message>
     <message>
+        <source>Your settings could not be saved in {folder}. Check that the disk has space and the folder is writable.</source>
+        <translation>无法将设置保存到 {folder}。请检查磁盘是否还有空间，以及该文件夹是否可写。</translation>
+    </message>
+    <message>
         <source>Enter a file-name pattern, e.g. {example}.</source>
         <translation>请输入文件名模式，例如 {example}。</translation>
     </message>

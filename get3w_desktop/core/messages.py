@@ -213,6 +213,7 @@ class Code(enum.StrEnum):
     FOLDER_IS_FILE = "folder.is_file"  # folder
     CHANNEL_ONE_WORD = "settings.channel_one_word"  # channels
     CONCURRENCY_RANGE = "settings.concurrency_range"  # low, high
+    SETTINGS_NOT_SAVED = "settings.not_saved"  # folder, reason (the system's words)
     PATTERN_EMPTY = "pattern.empty"  # example
     PATTERN_SLASH = "pattern.slash"
     PATTERN_BRACES = "pattern.braces"

@@ -71,3 +71,10 @@ def channel_one_word(channels: str) -> Message:
 def concurrency_range(low: int, high: int) -> Message:
     return _m(Code.CONCURRENCY_RANGE, f"Run between {low} and {high} tasks at once.",
               low=low, high=high)  # fmt: skip
+
+
+def settings_not_saved(folder: str, reason: str) -> Message:
+    """`reason` is the system's English words (the window leaves them out)."""
+    return _m(Code.SETTINGS_NOT_SAVED,
+              f"Your settings could not be saved in {folder} ({reason}). Check that the disk "
+              "has space and the folder is writable.", folder=folder, reason=reason)  # fmt: skip

@@ -611,11 +611,13 @@ def migrate(data: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 class SettingsError(Exception):
-    """The settings could not be written; `message` says why, for people."""
+    """The settings could not be written; `message` says why, for people (`said`: the same,
+    coded for the window)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, said: Message | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.said = said
 
 
 @dataclass(frozen=True)
@@ -675,11 +677,8 @@ def save_settings(settings: Settings, paths: AppPaths | None = None) -> Path:
         _keep_newer_copy(path)
         write_atomically(path, text.encode("utf-8"))
     except OSError as exc:
-        raise SettingsError(
-            f"Your settings could not be saved in {path.parent} "
-            f"({exc.strerror or exc}). Check that the disk has space and the folder "
-            "is writable."
-        ) from exc
+        problem = said.settings_not_saved(str(path.parent), str(exc.strerror or exc))
+        raise SettingsError(problem.fallback, problem) from exc
     return path
 
 

@@ -353,7 +353,8 @@ class ServiceController(QObject):
         try:
             save_settings(settings, self._paths)
         except SettingsError as exc:
-            QMessageBox.warning(self._window, self.tr("Settings not saved"), exc.message)
+            why = render(exc.said) if exc.said is not None else exc.message
+            QMessageBox.warning(self._window, self.tr("Settings not saved"), why)
             return False
         self.settings = settings
         return True

@@ -37,6 +37,11 @@ SETTINGS_TEXTS: dict[Code, str] = {
     Code.CONCURRENCY_RANGE: QT_TRANSLATE_NOOP(
         "Messages", "Run between {low} and {high} tasks at once."
     ),
+    Code.SETTINGS_NOT_SAVED: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Your settings could not be saved in {folder}. Check that the disk has space and the "
+        "folder is writable.",
+    ),
     # the file-name pattern; braces come as arguments, so a translation writes none itself
     Code.PATTERN_EMPTY: QT_TRANSLATE_NOOP("Messages", "Enter a file-name pattern, e.g. {example}."),
     Code.PATTERN_SLASH: QT_TRANSLATE_NOOP(

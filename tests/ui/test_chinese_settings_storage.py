@@ -30,7 +30,13 @@ from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.messages import Code, Message, data_size, date, day_month, text
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
-from get3w_desktop.storage.settings import Profile, Settings, validate
+from get3w_desktop.storage.settings import (
+    Profile,
+    Settings,
+    SettingsError,
+    save_settings,
+    validate,
+)
 from get3w_desktop.ui import i18n
 from get3w_desktop.ui.housekeeping_dialogs import ExportDialog, size_text
 from get3w_desktop.ui.messages import job_error, render
@@ -436,6 +442,7 @@ def samples() -> list[Message]:
         worker_messages.hk_no_space("/home/a", 5 * 10**9, 900),
         settings_messages.channel_one_word("economy, stable, official"),
         settings_messages.concurrency_range(1, 32),
+        settings_messages.settings_not_saved("/home/a/x", "Read-only file system"),
         *(said for typed, _ in PATTERNS if (said := pattern_problem(typed)) is not None),
     ]
 
@@ -490,3 +497,33 @@ def test_the_start_up_note_for_a_missing_key_reads_as_chinese(qapp: QApplication
         shown == "没有找到“Work”的 API 密钥，任务将在沙盒中运行。请使用“输入 API 密钥…”添加密钥。"
     )
     chinese_only(shown, english, "Work")
+
+
+def test_settings_that_cannot_be_saved_say_so_in_chinese(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    """A file where the config folder should be: the save really fails."""
+    home = tmp_path / "home"
+    home.mkdir()
+    paths = app_paths(home)
+    paths.config.parent.mkdir(parents=True, exist_ok=True)
+    paths.config.write_text("not a folder")
+    with pytest.raises(SettingsError) as caught:
+        save_settings(Settings(download_folder=str(tmp_path)), paths)
+    error = caught.value
+    assert error.said is not None and error.said.code is Code.SETTINGS_NOT_SAVED
+    assert error.message == error.said.fallback
+    reason = error.said.args["reason"]
+    assert error.message == (
+        f"Your settings could not be saved in {paths.config} ({reason}). Check that the disk "
+        "has space and the folder is writable."
+    )
+    i18n.install_language(qapp, "zh_CN")
+    try:
+        shown = render(error.said)
+    finally:
+        i18n.install_language(qapp, "en")
+    assert (
+        shown == f"无法将设置保存到 {paths.config}。请检查磁盘是否还有空间，以及该文件夹是否可写。"
+    )
+    chinese_only(shown, error.message, str(paths.config))
