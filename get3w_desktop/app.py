@@ -274,7 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.workers.runner import TaskRunner
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
-    notes = [(words, words) for words in loaded.warnings]  # (for the log, for the window)
+    # (for the log, for the window): the settings file's notes, in the window's language
+    notes = [(said.fallback, render(said)) for said in loaded.said]
     first_run_lookup: tuple[Profile, KeyringLookup] | None = None
     if lookup is not None and loaded.found_version == 0 and profile.name == "default":
         # First run: open in the sandbox at once; a key stored by `get3w key set` switches

@@ -3325,6 +3325,46 @@ Each task appears here with its result, how long it took and what it cost; click
         <translation>无法将设置保存到 {folder}。请检查磁盘是否还有空间，以及该文件夹是否可写。</translation>
     </message>
     <message>
+        <source>Setting “{key}” was not valid; using the default.</source>
+        <translation>设置“{key}”无效，已改用默认值。</translation>
+    </message>
+    <message>
+        <source>The active profile “{name}” no longer exists; using the sandbox.</source>
+        <translation>当前配置“{name}”已不存在，改用沙盒。</translation>
+    </message>
+    <message>
+        <source>A profile without a name or address was dropped.</source>
+        <translation>一个没有名称或地址的配置已被移除。</translation>
+    </message>
+    <message>
+        <source>Profile “{name}” was dropped: {problem}</source>
+        <translation>配置“{name}”已被移除：{problem}</translation>
+    </message>
+    <message>
+        <source>Profile “{profile}”: the proxy setting was not valid; the system proxy settings are used.</source>
+        <translation>配置“{profile}”：代理设置无效，改用系统代理设置。</translation>
+    </message>
+    <message>
+        <source>Profile “{profile}”: {problem} The system proxy settings are used.</source>
+        <translation>配置“{profile}”：{problem}已改用系统代理设置。</translation>
+    </message>
+    <message>
+        <source>Could not read your settings; using the defaults.</source>
+        <translation>无法读取你的设置，改用默认设置。</translation>
+    </message>
+    <message>
+        <source>Your settings file could not be read; the defaults are in use.</source>
+        <translation>无法读取你的设置文件，现在使用默认设置。</translation>
+    </message>
+    <message>
+        <source>Your settings file could not be read; the defaults are in use. A copy was kept as {backup}.</source>
+        <translation>无法读取你的设置文件，现在使用默认设置。原文件的副本已保留为 {backup}。</translation>
+    </message>
+    <message>
+        <source>Your settings were written by a newer version of Get3W Desktop (format {version}); settings this version does not know are kept as they are.</source>
+        <translation>你的设置由更新版本的 Get3W Desktop 写入（格式 {version}）；此版本不认识的设置会原样保留。</translation>
+    </message>
+    <message>
         <source>Enter a file-name pattern, e.g. {example}.</source>
         <translation>请输入文件名模式，例如 {example}。</translation>
     </message>

@@ -214,6 +214,17 @@ class Code(enum.StrEnum):
     CHANNEL_ONE_WORD = "settings.channel_one_word"  # channels
     CONCURRENCY_RANGE = "settings.concurrency_range"  # low, high
     SETTINGS_NOT_SAVED = "settings.not_saved"  # folder, reason (the system's words)
+    # the settings file as loaded (storage/settings.load_settings): start-up notes
+    SETTINGS_VALUE_INVALID = "settings.value_invalid"  # key, reason (Python's words)
+    SETTINGS_ACTIVE_GONE = "settings.active_gone"  # name
+    SETTINGS_PROFILE_UNNAMED = "settings.profile_unnamed"
+    SETTINGS_PROFILE_DROPPED = "settings.profile_dropped"  # name, problem (a message)
+    SETTINGS_PROXY_INVALID = "settings.proxy_invalid"  # profile
+    SETTINGS_PROXY_UNUSABLE = "settings.proxy_unusable"  # profile, problem (a message)
+    SETTINGS_UNREADABLE = "settings.unreadable"  # reason (the system's words)
+    SETTINGS_CORRUPT = "settings.corrupt"  # reason (Python's words)
+    SETTINGS_CORRUPT_KEPT = "settings.corrupt_kept"  # reason, backup (a file name)
+    SETTINGS_NEWER = "settings.newer"  # version
     PATTERN_EMPTY = "pattern.empty"  # example
     PATTERN_SLASH = "pattern.slash"
     PATTERN_BRACES = "pattern.braces"

@@ -78,3 +78,64 @@ def settings_not_saved(folder: str, reason: str) -> Message:
     return _m(Code.SETTINGS_NOT_SAVED,
               f"Your settings could not be saved in {folder} ({reason}). Check that the disk "
               "has space and the folder is writable.", folder=folder, reason=reason)  # fmt: skip
+
+
+# -- the file as loaded: notes shown once at start-up -----------------------------------------
+
+
+def value_invalid(key: str, reason: str) -> Message:
+    return _m(Code.SETTINGS_VALUE_INVALID,
+              f"Setting “{key}” was not valid ({reason}); using the default.",
+              key=key, reason=reason)  # fmt: skip
+
+
+def active_gone(name: str) -> Message:
+    return _m(Code.SETTINGS_ACTIVE_GONE,
+              f"The active profile “{name}” no longer exists; using the sandbox.",
+              name=name)  # fmt: skip
+
+
+PROFILE_UNNAMED = _m(
+    Code.SETTINGS_PROFILE_UNNAMED, "A profile without a name or address was dropped."
+)
+
+
+def profile_dropped(name: str, problem: Message) -> Message:
+    return _m(Code.SETTINGS_PROFILE_DROPPED, f"Profile “{name}” was dropped: {problem}",
+              name=name, problem=problem)  # fmt: skip
+
+
+def proxy_invalid(profile: str) -> Message:
+    return _m(Code.SETTINGS_PROXY_INVALID,
+              f"Profile “{profile}”: the proxy setting was not valid; the system proxy "
+              "settings are used.", profile=profile)  # fmt: skip
+
+
+def proxy_unusable(profile: str, problem: Message) -> Message:
+    return _m(Code.SETTINGS_PROXY_UNUSABLE,
+              f"Profile “{profile}”: {problem} The system proxy settings are used.",
+              profile=profile, problem=problem)  # fmt: skip
+
+
+def settings_unreadable(reason: str) -> Message:
+    return _m(
+        Code.SETTINGS_UNREADABLE,
+        f"Could not read your settings ({reason}); using the defaults.",
+        reason=reason,
+    )
+
+
+def settings_corrupt(reason: str, backup: str | None) -> Message:
+    """The file is not settings; `backup` is the name of the copy set aside (if any)."""
+    words = f"Your settings file could not be read ({reason}); the defaults are in use."
+    if backup is None:
+        return _m(Code.SETTINGS_CORRUPT, words, reason=reason)
+    return _m(Code.SETTINGS_CORRUPT_KEPT, f"{words} A copy was kept as {backup}.",
+              reason=reason, backup=backup)  # fmt: skip
+
+
+def settings_newer(version: int) -> Message:
+    return _m(Code.SETTINGS_NEWER,
+              f"Your settings were written by a newer version of Get3W Desktop (format "
+              f"{version}); settings this version does not know are kept as they are.",
+              version=version)  # fmt: skip

@@ -54,7 +54,6 @@ from get3w_desktop.core.proxy import (
     normalise_proxy_url,
     proxy_problem,
     register_proxy_secrets,
-    validate_proxy,
 )
 from get3w_desktop.core.urls import DEFAULT_BASE_URL, normalise_base_url
 from get3w_desktop.storage.form_memory import is_secret_name, sanitize
@@ -348,7 +347,13 @@ _KNOWN_KEYS = frozenset(to_json(Settings(download_folder="/")).keys())
 
 def from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
     """Settings from current-version JSON; bad values fall back to defaults, with a warning."""
-    warnings: list[str] = []
+    settings, warnings = coded_from_json(data)
+    return settings, [warning.fallback for warning in warnings]
+
+
+def coded_from_json(data: Mapping[str, Any]) -> tuple[Settings, list[Message]]:
+    """`from_json` with its warnings coded, for the window."""
+    warnings: list[Message] = []
     defaults = Settings()
 
     def take(key: str, parse: Callable[[Any], Any], fallback: Any) -> Any:
@@ -357,7 +362,7 @@ def from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         try:
             return parse(data[key])
         except (TypeError, ValueError) as exc:
-            warnings.append(f"Setting “{key}” was not valid ({exc}); using the default.")
+            warnings.append(said.value_invalid(key, str(exc)))
             return fallback
 
     profiles = take("profiles", _parse_profiles(warnings), defaults.profiles)
@@ -381,9 +386,7 @@ def from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         extras=_extras(data),
     )
     if settings.profile(settings.active_profile) is None:
-        warnings.append(
-            f"The active profile “{settings.active_profile}” no longer exists; using the sandbox."
-        )
+        warnings.append(said.active_gone(settings.active_profile))
         settings = dataclasses.replace(settings, active_profile=SANDBOX_PROFILE)
     return settings, warnings
 
@@ -470,7 +473,7 @@ def _parse_channel(value: Any) -> str | None:
     return _checked(validate_channel)(value)
 
 
-def _parse_profiles(warnings: list[str]) -> Callable[[Any], tuple[Profile, ...]]:
+def _parse_profiles(warnings: list[Message]) -> Callable[[Any], tuple[Profile, ...]]:
     def parse(value: Any) -> tuple[Profile, ...]:
         if not isinstance(value, list):
             raise TypeError("expected a list of profiles")
@@ -479,14 +482,14 @@ def _parse_profiles(warnings: list[str]) -> Callable[[Any], tuple[Profile, ...]]
             name = item.get("name") if isinstance(item, dict) else None
             url = item.get("base_url") if isinstance(item, dict) else None
             if not isinstance(name, str) or not isinstance(url, str):
-                warnings.append("A profile without a name or address was dropped.")
+                warnings.append(said.PROFILE_UNNAMED)
                 continue
             if name.strip().lower() == SANDBOX_PROFILE:
                 continue  # built in
-            problem = validate_profile_name(name, tuple(p.name for p in kept))
-            problem = problem or validate_base_url(url)
+            problem = profile_name_problem(name, tuple(p.name for p in kept))
+            problem = problem or base_url_problem(url)
             if problem:
-                warnings.append(f"Profile “{name}” was dropped: {problem}")
+                warnings.append(said.profile_dropped(name, problem))
                 continue
             proxy = _parse_proxy(item.get("proxy"), name.strip(), warnings)
             kept.append(Profile(name.strip(), normalise_base_url(url), proxy))
@@ -495,20 +498,19 @@ def _parse_profiles(warnings: list[str]) -> Callable[[Any], tuple[Profile, ...]]
     return parse
 
 
-def _parse_proxy(value: Any, profile: str, warnings: list[str]) -> ProxyConfig:
+def _parse_proxy(value: Any, profile: str, warnings: list[Message]) -> ProxyConfig:
     """A profile's proxy; anything unusable becomes the system settings, with a warning."""
     if value is None:
         return SYSTEM_PROXY
     mode = value.get("mode") if isinstance(value, dict) else None
     url = value.get("url", "") if isinstance(value, dict) else None
     if mode not in PROXY_MODES or not isinstance(url, str):
-        warnings.append(f"Profile “{profile}”: the proxy setting was not valid; "
-                        "the system proxy settings are used.")  # fmt: skip
+        warnings.append(said.proxy_invalid(profile))
         return SYSTEM_PROXY
     config = ProxyConfig(mode, normalise_proxy_url(url) if url.strip() else "")
-    problem = validate_proxy(config)
+    problem = proxy_problem(config)
     if problem:
-        warnings.append(f"Profile “{profile}”: {problem} The system proxy settings are used.")
+        warnings.append(said.proxy_unusable(profile, problem))
         return dataclasses.replace(config, mode="system")
     register_proxy_secrets(config.url)
     return config
@@ -626,6 +628,12 @@ class LoadedSettings:
     warnings: tuple[str, ...] = ()
     #: The version the file had (0 when there was no usable file).
     found_version: int = 0
+    #: `warnings`, coded for the window (same order).
+    said: tuple[Message, ...] = ()
+
+
+def _loaded(settings: Settings, warnings: list[Message], version: int = 0) -> LoadedSettings:
+    return LoadedSettings(settings, tuple(w.fallback for w in warnings), version, tuple(warnings))
 
 
 def settings_path(paths: AppPaths | None = None) -> Path:
@@ -645,27 +653,18 @@ def load_settings(paths: AppPaths | None = None) -> LoadedSettings:
     except FileNotFoundError:
         return LoadedSettings(Settings())
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return LoadedSettings(
-            Settings(), (f"Could not read your settings ({reason}); using the defaults.",)
-        )
+        return _loaded(Settings(), [said.settings_unreadable(exc.strerror or str(exc))])
     except (ValueError, UnicodeDecodeError) as exc:
         backup = _set_aside(path)
-        kept = f" A copy was kept as {backup.name}." if backup else ""
         log.warning("settings file unreadable: %s", exc)
-        return LoadedSettings(
-            Settings(),
-            (f"Your settings file could not be read ({exc}); the defaults are in use.{kept}",),
-        )
-    warnings: list[str] = []
+        corrupt = said.settings_corrupt(str(exc), backup.name if backup else None)
+        return _loaded(Settings(), [corrupt])
+    warnings: list[Message] = []
     if version > SCHEMA_VERSION:
-        warnings.append(
-            f"Your settings were written by a newer version of Get3W Desktop (format "
-            f"{version}); settings this version does not know are kept as they are."
-        )
-    settings, problems = from_json(doc)
+        warnings.append(said.settings_newer(version))
+    settings, problems = coded_from_json(doc)
     warnings.extend(problems)
-    return LoadedSettings(settings, tuple(warnings), version)
+    return _loaded(settings, warnings, version)
 
 
 def save_settings(settings: Settings, paths: AppPaths | None = None) -> Path:

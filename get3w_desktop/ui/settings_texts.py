@@ -42,6 +42,43 @@ SETTINGS_TEXTS: dict[Code, str] = {
         "Your settings could not be saved in {folder}. Check that the disk has space and the "
         "folder is writable.",
     ),
+    # notes about the settings file, once at start-up; the sources leave out `reason`
+    # (Python's or the system's English words)
+    Code.SETTINGS_VALUE_INVALID: QT_TRANSLATE_NOOP(
+        "Messages", "Setting “{key}” was not valid; using the default."
+    ),
+    Code.SETTINGS_ACTIVE_GONE: QT_TRANSLATE_NOOP(
+        "Messages", "The active profile “{name}” no longer exists; using the sandbox."
+    ),
+    Code.SETTINGS_PROFILE_UNNAMED: QT_TRANSLATE_NOOP(
+        "Messages", "A profile without a name or address was dropped."
+    ),
+    Code.SETTINGS_PROFILE_DROPPED: QT_TRANSLATE_NOOP(
+        "Messages", "Profile “{name}” was dropped: {problem}"
+    ),
+    Code.SETTINGS_PROXY_INVALID: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Profile “{profile}”: the proxy setting was not valid; the system proxy settings are used.",
+    ),
+    Code.SETTINGS_PROXY_UNUSABLE: QT_TRANSLATE_NOOP(
+        "Messages", "Profile “{profile}”: {problem} The system proxy settings are used."
+    ),
+    Code.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP(
+        "Messages", "Could not read your settings; using the defaults."
+    ),
+    Code.SETTINGS_CORRUPT: QT_TRANSLATE_NOOP(
+        "Messages", "Your settings file could not be read; the defaults are in use."
+    ),
+    Code.SETTINGS_CORRUPT_KEPT: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Your settings file could not be read; the defaults are in use. A copy was kept as "
+        "{backup}.",
+    ),
+    Code.SETTINGS_NEWER: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Your settings were written by a newer version of Get3W Desktop (format {version}); "
+        "settings this version does not know are kept as they are.",
+    ),
     # the file-name pattern; braces come as arguments, so a translation writes none itself
     Code.PATTERN_EMPTY: QT_TRANSLATE_NOOP("Messages", "Enter a file-name pattern, e.g. {example}."),
     Code.PATTERN_SLASH: QT_TRANSLATE_NOOP(

@@ -11,6 +11,7 @@ Chinese no English sentence and no "bytes" is left; in English the words are unc
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import subprocess
 import tempfile
@@ -28,13 +29,17 @@ from get3w_desktop.core import settings_messages, worker_messages
 from get3w_desktop.core.filenames import pattern_problem
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.messages import Code, Message, data_size, date, day_month, text
+from get3w_desktop.core.proxy import proxy_url_problem
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.storage.settings import (
+    LoadedSettings,
     Profile,
     Settings,
     SettingsError,
+    load_settings,
     save_settings,
+    settings_path,
     validate,
 )
 from get3w_desktop.ui import i18n
@@ -443,6 +448,16 @@ def samples() -> list[Message]:
         settings_messages.channel_one_word("economy, stable, official"),
         settings_messages.concurrency_range(1, 32),
         settings_messages.settings_not_saved("/home/a/x", "Read-only file system"),
+        settings_messages.value_invalid("Work", "expected a whole number, found 'x'"),
+        settings_messages.active_gone("Work"),
+        settings_messages.PROFILE_UNNAMED,
+        settings_messages.profile_dropped("Work", settings_messages.PROFILE_NAME_CHARACTERS),
+        settings_messages.proxy_invalid("Work"),
+        settings_messages.proxy_unusable("Work", proxy_url_problem("ftp://x") or text("")),
+        settings_messages.settings_unreadable("Permission denied"),
+        settings_messages.settings_corrupt("Expecting value: line 1 column 1 (char 0)", None),
+        settings_messages.settings_corrupt("Expecting value", "settings.json.corrupt-1"),
+        settings_messages.settings_newer(9),
         *(said for typed, _ in PATTERNS if (said := pattern_problem(typed)) is not None),
     ]
 
@@ -452,7 +467,8 @@ def test_every_new_code_has_a_chinese_text(chinese: QApplication) -> None:
     for said in samples():
         braces = sorted(re.findall(r"\{+[a-z]*\}*", said.fallback), key=len, reverse=True)
         chinese_only(render(said), said.fallback, "Work", "/home/a/Pictures", "/home/a/x",
-                     "/home/a", "economy, stable, official", *braces)  # fmt: skip
+                     "/home/a", "economy, stable, official", "settings.json.corrupt-1",
+                     *braces)  # fmt: skip
         seen.add(said.code)
         seen.update(a.code for a in said.args.values() if isinstance(a, Message))
     assert set(SETTINGS_TEXTS) <= seen
@@ -527,3 +543,69 @@ def test_settings_that_cannot_be_saved_say_so_in_chinese(
         shown == f"无法将设置保存到 {paths.config}。请检查磁盘是否还有空间，以及该文件夹是否可写。"
     )
     chinese_only(shown, error.message, str(paths.config))
+
+
+# -- the settings file's start-up notes ----------------------------------------------------------
+
+
+def write_settings(doc: object | bytes) -> Path:
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(doc, bytes):
+        path.write_bytes(doc)
+    else:
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def chinese_notes(qapp: QApplication, loaded: LoadedSettings) -> list[str]:
+    assert [said.fallback for said in loaded.said] == list(loaded.warnings)  # same English
+    i18n.install_language(qapp, "zh_CN")
+    try:
+        return [render(said) for said in loaded.said]
+    finally:
+        i18n.install_language(qapp, "en")
+
+
+def test_a_damaged_settings_file_is_explained_in_chinese(qapp: QApplication) -> None:
+    write_settings({
+        "schema_version": 9, "concurrency": 99, "theme": "purple",
+        "filename_pattern": "{oops}", "download_folder": "relative/path",
+        "active_profile": "gone",
+        "profiles": [{"name": "team", "base_url": "http://remote.example.com"},
+                     {"name": "work", "base_url": "https://w.example", "proxy": "junk"},
+                     {"name": "home", "base_url": "https://h.example",
+                      "proxy": {"mode": "custom", "url": "ftp://corp.example"}},
+                     "junk"],
+    })  # fmt: skip
+    loaded = load_settings()
+    codes = [said.code for said in loaded.said]
+    assert codes.count(Code.SETTINGS_VALUE_INVALID) == 4
+    assert {Code.SETTINGS_NEWER, Code.SETTINGS_ACTIVE_GONE, Code.SETTINGS_PROFILE_UNNAMED,
+            Code.SETTINGS_PROFILE_DROPPED, Code.SETTINGS_PROXY_INVALID,
+            Code.SETTINGS_PROXY_UNUSABLE} <= set(codes)  # fmt: skip
+    english = set(loaded.warnings)
+    assert "A profile without a name or address was dropped." in english
+    assert "The active profile “gone” no longer exists; using the sandbox." in english
+    assert (
+        "Profile “work”: the proxy setting was not valid; the system proxy settings are used."
+        in english
+    )
+    own = ("concurrency", "theme", "filename_pattern", "download_folder", "team", "work",
+           "home", "gone", "remote.example.com", "corp.example")  # fmt: skip
+    for shown, words in zip(chinese_notes(qapp, loaded), loaded.warnings, strict=True):
+        chinese_only(shown, words, *own)
+    assert "当前配置“gone”已不存在，改用沙盒。" in chinese_notes(qapp, loaded)
+
+
+def test_an_unreadable_settings_file_is_explained_in_chinese(qapp: QApplication) -> None:
+    path = write_settings(b"{not json")
+    loaded = load_settings()
+    [said] = loaded.said
+    [backup] = [p for p in path.parent.iterdir() if p.name.startswith("settings.json.corrupt-")]
+    assert said.code is Code.SETTINGS_CORRUPT_KEPT and backup.name in said.fallback
+    assert said.fallback.startswith("Your settings file could not be read (")
+    assert said.fallback.endswith(f"; the defaults are in use. A copy was kept as {backup.name}.")
+    [shown] = chinese_notes(qapp, loaded)
+    assert shown == f"无法读取你的设置文件，现在使用默认设置。原文件的副本已保留为 {backup.name}。"
+    chinese_only(shown, said.fallback, backup.name)
