@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -68,14 +69,19 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(10)
 
 
-def _free_display() -> int:
-    for number in range(150, 250):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
+def _display_number(read_end: int, timeout: float) -> int:
+    """The display Xvfb announces on its -displayfd pipe once it accepts connections."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while not data.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([read_end], [], [], left)[0]:
+            raise RuntimeError(f"Xvfb did not start within {timeout:.0f} s")
+        chunk = os.read(read_end, 16)
+        if not chunk:
+            raise RuntimeError("Xvfb exited before it took a display (see Xvfb.log)")
+        data += chunk
+    return int(data)
 
 
 class Session:
@@ -97,13 +103,18 @@ class Session:
         }
 
     def start(self) -> None:
-        number = _free_display()
-        self._spawn(["Xvfb", f":{number}", "-screen", "0", "1440x900x24", "-nolisten", "tcp"])
-        deadline = time.monotonic() + 20
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            if time.monotonic() > deadline:
-                raise RuntimeError("Xvfb did not start")
-            time.sleep(0.1)
+        # Xvfb picks a free display itself and says which once it accepts connections: a
+        # number chosen here could be taken meanwhile, and its socket file shows early.
+        read_end, write_end = os.pipe()
+        try:
+            self._spawn(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1440x900x24",
+                         "-nolisten", "tcp"], pass_fds=(write_end,))  # fmt: skip
+        finally:
+            os.close(write_end)
+        try:
+            number = _display_number(read_end, timeout=30)
+        finally:
+            os.close(read_end)
         self.env["DISPLAY"] = f":{number}"
         bus, address = start_session_bus("dbus-daemon", self.root, self.env)
         self.processes.append(bus)
@@ -125,9 +136,11 @@ class Session:
         env: dict[str, str] | None = None,
         stdout: int | None = None,
         log: str | None = None,
+        pass_fds: tuple[int, ...] = (),
     ) -> subprocess.Popen[bytes]:
         sink = open(self.root / (log or f"{Path(args[0]).name}.log"), "wb")  # noqa: SIM115
-        process = subprocess.Popen(args, env=env or self.env, stdout=stdout or sink, stderr=sink)
+        process = subprocess.Popen(args, env=env or self.env, stdout=stdout or sink, stderr=sink,
+                                   pass_fds=pass_fds)  # fmt: skip
         sink.close()
         self.processes.append(process)
         return process
