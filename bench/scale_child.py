@@ -378,6 +378,7 @@ class MemoryTrace:
         self.rollup_before = self._rollup()
         self.arenas_before = self._arenas()
         self.caches_before = self._caches()
+        self.cpu_before = self._cpu()
         self.snapshot = None
         if python:
             tracemalloc.start(frames)
@@ -386,6 +387,14 @@ class MemoryTrace:
     @staticmethod
     def _types(objects: list[Any]) -> Counter[str]:
         return Counter(type(o).__qualname__ for o in objects)
+
+    @staticmethod
+    def _cpu() -> dict[str, float]:
+        """This process's CPU seconds (user, system, all threads) and page faults so far."""
+        fields = Path("/proc/self/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+        tick = os.sysconf("SC_CLK_TCK")
+        return {"user_s": int(fields[11]) / tick, "system_s": int(fields[12]) / tick,
+                "minor_faults": int(fields[7]), "major_faults": int(fields[9])}  # fmt: skip
 
     @staticmethod
     def _rollup() -> dict[str, float]:
@@ -486,6 +495,7 @@ class MemoryTrace:
         rollup = self._rollup()
         maps = self._mappings()
         grown = {k: round(maps[k] - self.maps_before.get(k, 0.0), 1) for k in maps}
+        arenas = self._arenas()  # before the trim below
         trimmed: dict[str, float] = {}
         before_trim = memory()["VmRSS"]
         try:
@@ -493,9 +503,10 @@ class MemoryTrace:
             trimmed["returned_mb"] = before_trim - memory()["VmRSS"]
         except OSError:
             pass
-        arenas = self._arenas()
+        cpu = {k: round(v - self.cpu_before[k], 2) for k, v in self._cpu().items()}
         return {
             "python": python,
+            "cpu_while_scrolling": cpu,
             "caches_before": self.caches_before,
             "caches": self._caches(),
             "arenas_before": self.arenas_before,
