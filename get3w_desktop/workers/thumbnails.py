@@ -33,11 +33,12 @@ log = logging.getLogger(__name__)
 #: Megabytes one decode may allocate (an 8k x 8k RGBA image is 256 MB).
 ALLOCATION_LIMIT_MB = 256
 #: Thumbnails kept in memory: at most MEMORY_ENTRIES, and beyond MEMORY_MIN_ENTRIES no more
-#: than MEMORY_BYTES of pixels. A 128 px thumbnail (the task list at a device pixel ratio of
-#: 1) is 64 kB, so 8 MB keep 128 of them; at a ratio of 2 the list asks for 256 px (256 kB),
-#: where 300 entries were 77 MB. The task list shows ~12 rows at 900 px (~30 on a 4k screen),
-#: and the gallery and strips keep their own icons, so 64 entries always cover what is on
-#: screen. Scrolling 100,000 tasks filled 300 entries with 18 MB (bench.scale).
+#: than MEMORY_BYTES of pixels. A square 128 px thumbnail (the task list at a device pixel
+#: ratio of 1) is 64 KiB, so 8 MiB keep 128 of them; at a ratio of 2 the list asks for
+#: 256 px (256 KiB), where 300 entries were 75 MiB. The task list shows ~12 rows at 900 px
+#: (~30 on a 4k screen), and the gallery and strips keep their own icons, so 64 entries
+#: cover what is on screen. Scrolling 100,000 tasks (bench.scale) had filled 300 entries
+#: with 18 MB; now 8 MB.
 MEMORY_ENTRIES = 300
 MEMORY_MIN_ENTRIES = 64
 MEMORY_BYTES = 8 * 1024 * 1024
