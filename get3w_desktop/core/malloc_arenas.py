@@ -4,12 +4,12 @@ glibc gives each thread that allocates its own arena, up to 8 per core, and memo
 an arena stays with it. The app's threads come and go: the thumbnail pool (2), the history
 loader, the network pool, QtMultimedia's FFmpeg threads for video posters. Each of them
 kept a few MB freed but resident. In bench.scale (100,000 tasks, scrolling 1,500 pages on 2
-cores), the process held 16 arenas and its peak (VmHWM) was 397 MB. With 2 arenas it was
-371 MB, and after loading it was 322 MB instead of 330 MB; scrolling stalled no more.
+cores) the process held 16 arenas and peaked (VmHWM) at 392-403 MB; with 2 arenas, 370-375
+MB, and 320-327 MB instead of 329-332 MB after loading. The process's CPU time while
+scrolling stayed the same (41-50 s either way), with about a third fewer page faults.
 
-Two arenas: the GUI thread allocates in the main one, every other thread shares the second.
-Their threads seldom allocate at the same moment (most of their work holds the GIL), so the
-one lock costs nothing measurable. On other C libraries this does nothing.
+Two arenas: the GUI thread allocates in the main one, other threads mostly share the
+second. On other C libraries this does nothing.
 """
 
 from __future__ import annotations
