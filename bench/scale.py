@@ -262,14 +262,16 @@ def fresh_state(home: Path) -> None:
 
 
 def run_child(home: Path, expect: int, interact: bool, search: str, limit: float,
-              scroll_pages: int = 0) -> dict[str, Any]:  # fmt: skip
+              scroll_pages: int = 0,
+              memory_trace: str | None = None) -> dict[str, Any]:  # fmt: skip
     fresh_state(home)
     env = {k: v for k, v in os.environ.items() if k not in ("GET3W_API_KEY", "GET3W_BASE_URL")}
     env.update(GET3W_HOME=str(home), QT_QPA_PLATFORM="offscreen",
                QT_LOGGING_RULES="qt.multimedia*=false")  # fmt: skip
     command = [sys.executable, str(CHILD), "--expect", str(expect), "--search", search,
                "--limit", str(limit), "--scroll-pages", str(scroll_pages),
-               *(["--interact"] if interact else [])]  # fmt: skip
+               *(["--interact"] if interact else []),
+               *(["--memory-trace", memory_trace] if memory_trace else [])]  # fmt: skip
     env["BENCH_T0"] = repr(time.monotonic())
     proc = subprocess.run(command, env=env, capture_output=True, text=True,
                           timeout=limit + 60, check=False)  # fmt: skip
@@ -316,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-interact", action="store_true", help="start-ups only")
     parser.add_argument("--scroll-pages", type=int, default=0,
                         help="scroll this many pages, not to the end (0: every row)")  # fmt: skip
+    parser.add_argument("--memory-trace", nargs="?", const="native", choices=("native", "python"),
+                        help="report where memory grows while scrolling (interaction.info."
+                             "memory_trace; python: tracemalloc too, 5x slower)")  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="300 tasks, 1 run: a smoke test")
     parser.add_argument("--json", type=Path, default=RESULTS / "scale.json")
     args = parser.parse_args(argv)
@@ -364,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         interaction = None
         if not args.no_interact:
             interaction = run_child(full, args.tasks, True, args.search, limit,
-                                    args.scroll_pages)  # fmt: skip
+                                    args.scroll_pages, args.memory_trace)  # fmt: skip
 
     summary = {name: summarise(reports) for name, reports in samples.items()}
     extra_open = (

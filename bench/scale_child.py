@@ -263,6 +263,8 @@ class Probe:
         INFO["rows"] = self.view.model().rowCount()
         INFO["scroll_range_px"] = self.bar.maximum()
         INFO["page_px"] = self.bar.pageStep()
+        self.memory_trace = (MemoryTrace(window, self.args.memory_trace == "python")
+                             if self.args.memory_trace else None)  # fmt: skip
         self.ticker = QTimer()
         self.ticker.setInterval(FRAME_MS)
         self.ticker.timeout.connect(self.scroll_step)
@@ -322,6 +324,8 @@ class Probe:
                                      "seconds": waited, "decodes_since_bottom":
                                      decoded - INFO["decodes_while_scrolling"]}  # fmt: skip
         INFO["memory_after_scroll"] = memory()
+        if self.memory_trace is not None:
+            INFO["memory_trace"] = self.memory_trace.report()
         self.start_search()
 
     def start_search(self) -> None:
@@ -379,6 +383,166 @@ class Probe:
         ]  # fmt: skip
         INFO["memory_after_search"] = memory()
         self.finish()
+
+
+class MemoryTrace:
+    """Where memory goes while the list scrolls (--memory-trace): tracemalloc's growth by
+    traceback, Python objects by type, /proc/self/smaps_rollup and the mappings that grew
+    (anonymous heap against libraries), and what malloc_trim(0) gives back afterwards.
+    Started just before the scroll, so the load is not slowed; the scroll is (tracing)."""
+
+    def __init__(self, window: Any, python: bool, frames: int = 12) -> None:
+        import gc
+        import tracemalloc
+
+        self.window, self.python = window, python
+        self.types_before = self._types(gc.get_objects())
+        self.maps_before = self._mappings()
+        self.rollup_before = self._rollup()
+        self.arenas_before = self._arenas()
+        self.caches_before = self._caches()
+        self.cpu_before = self._cpu()
+        self.snapshot = None
+        if python:
+            tracemalloc.start(frames)
+            self.snapshot = tracemalloc.take_snapshot()
+
+    @staticmethod
+    def _types(objects: list[Any]) -> Counter[str]:
+        return Counter(type(o).__qualname__ for o in objects)
+
+    @staticmethod
+    def _cpu() -> dict[str, float]:
+        """This process's CPU seconds (user, system, all threads) and page faults so far."""
+        fields = Path("/proc/self/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+        tick = os.sysconf("SC_CLK_TCK")
+        return {"user_s": int(fields[11]) / tick, "system_s": int(fields[12]) / tick,
+                "minor_faults": int(fields[7]), "major_faults": int(fields[9])}  # fmt: skip
+
+    @staticmethod
+    def _rollup() -> dict[str, float]:
+        """smaps_rollup's fields in MB (Rss, Anonymous, Private_Dirty, ...)."""
+        found: dict[str, float] = {}
+        for line in Path("/proc/self/smaps_rollup").read_text(encoding="ascii").splitlines()[1:]:
+            name, _, value = line.partition(":")
+            if value.strip().endswith("kB"):
+                found[name] = int(value.split()[0]) / 1024
+        return found
+
+    @staticmethod
+    def _mappings() -> dict[str, float]:
+        """Resident MB by mapping name (a library's path, [heap], or [anon])."""
+        rss: dict[str, float] = {}
+        name = ""
+        for line in Path("/proc/self/smaps").read_text(encoding="utf-8").splitlines():
+            head = line.split()
+            if head and "-" in head[0] and not head[0].endswith(":"):
+                name = head[5] if len(head) > 5 else "[anon]"
+            elif head and head[0] == "Rss:":
+                rss[name] = rss.get(name, 0.0) + int(head[1]) / 1024
+        return rss
+
+    @staticmethod
+    def _arenas() -> list[dict[str, float]]:
+        """glibc's malloc_info per arena: MB in use (system - free) and held (system)."""
+        import ctypes
+        import re
+        import tempfile
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.fopen.restype = ctypes.c_void_p
+        libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        libc.fclose.argtypes = [ctypes.c_void_p]
+        libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+        with tempfile.NamedTemporaryFile(suffix=".xml") as out:
+            stream = libc.fopen(out.name.encode(), b"w")
+            libc.malloc_info(0, stream)
+            libc.fclose(stream)
+            xml = Path(out.name).read_text(encoding="utf-8")
+        arenas = []
+        for heap in re.findall(r'<heap nr="\d+">(.*?)</heap>', xml, re.S):
+            free = sum(int(v) for v in re.findall(r'<total type="(?:fast|rest)" count="\d+" '
+                                                  r'size="(\d+)"', heap))  # fmt: skip
+            system = int(re.search(r'<system type="current" size="(\d+)"', heap).group(1))  # type: ignore[union-attr]
+            arenas.append({"system_mb": round(system / 2**20, 1),
+                           "free_mb": round(free / 2**20, 1)})  # fmt: skip
+        return arenas
+
+    def _caches(self) -> dict[str, Any]:
+        """The app's own caches that hold pixels, and its thread count."""
+        from PySide6.QtGui import QPixmapCache
+
+        thumbs = self.window._thumbnails
+        tiles = self.window.tasks.delegate.tiles
+        return {
+            "threads": len(list(Path("/proc/self/task").iterdir())),
+            "thumbnails": len(thumbs._thumbs),
+            "thumbnails_mb": round(sum(i.sizeInBytes() for i in thumbs._thumbs.values())
+                                   / 2**20, 1),
+            "thumbnail_formats": dict(Counter(str(i.format()).rsplit(".", 1)[-1]
+                                              for i in thumbs._thumbs.values())),
+            "thumbnails_pending": len(thumbs._pending), "broken": len(thumbs._broken),
+            "full_images_mb": round(sum(i.sizeInBytes() for i in thumbs._images.values())
+                                    / 2**20, 1),
+            "poster_grabber": thumbs._grabber is not None,
+            "tiles": len(tiles),
+            "tiles_mb": round(sum(t.width() * t.height() * t.depth() // 8
+                                  for t in tiles._tiles.values()) / 2**20, 1),
+            "pixmap_cache_limit_kb": QPixmapCache.cacheLimit(),
+        }  # fmt: skip
+
+    def report(self) -> dict[str, Any]:
+        import ctypes
+        import gc
+        import tracemalloc
+
+        python: dict[str, Any] = {}
+        if self.snapshot is not None:
+            after = tracemalloc.take_snapshot()
+            traced = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            growth = after.compare_to(self.snapshot, "traceback")
+            python = {
+                "traced_growth_mb": round(sum(s.size_diff for s in growth) / 2**20, 2),
+                "traced_peak_mb": round(traced[1] / 2**20, 2),
+                "top_growth_by_traceback": [
+                    {"mb": round(s.size_diff / 2**20, 2), "count": s.count_diff,
+                     "where": [f"{Path(f.filename).name}:{f.lineno}"
+                               for f in list(s.traceback)[-6:]]} for s in growth[:20]],
+                "top_growth_by_line": [
+                    {"mb": round(s.size_diff / 2**20, 2), "count": s.count_diff,
+                     "where": str(s.traceback[0])}
+                    for s in after.compare_to(self.snapshot, "lineno")[:15]],
+            }  # fmt: skip
+        types = self._types(gc.get_objects()) - self.types_before
+        rollup = self._rollup()
+        maps = self._mappings()
+        grown = {k: round(maps[k] - self.maps_before.get(k, 0.0), 1) for k in maps}
+        arenas = self._arenas()  # before the trim below
+        trimmed: dict[str, float] = {}
+        before_trim = memory()["VmRSS"]
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+            trimmed["returned_mb"] = before_trim - memory()["VmRSS"]
+        except OSError:
+            pass
+        cpu = {k: round(v - self.cpu_before[k], 2) for k, v in self._cpu().items()}
+        return {
+            "python": python,
+            "cpu_while_scrolling": cpu,
+            "caches_before": self.caches_before,
+            "caches": self._caches(),
+            "arenas_before": self.arenas_before,
+            "arenas_after": arenas,
+            "object_types_grown": dict(types.most_common(15)),
+            "smaps_rollup_growth_mb": {k: round(v - self.rollup_before.get(k, 0.0), 1)
+                                       for k, v in rollup.items() if k in (
+                                           "Rss", "Anonymous", "Private_Dirty", "Shared_Clean",
+                                           "Private_Clean", "Pss_File", "Pss_Anon")},
+            "mappings_grown_mb": dict(sorted(((k, v) for k, v in grown.items() if abs(v) >= 0.5),
+                                             key=lambda kv: -kv[1])[:20]),
+            "malloc_trim": trimmed,
+        }  # fmt: skip
 
 
 def instrument() -> None:
@@ -442,6 +606,9 @@ def main() -> int:
     parser.add_argument("--search", default="lighthouse")
     parser.add_argument("--limit", type=float, default=240.0)
     parser.add_argument("--scroll-pages", type=int, default=0, help="0: to the bottom")
+    parser.add_argument("--memory-trace", nargs="?", const="native", choices=("native", "python"),
+                        help="report where memory grows while scrolling (python: tracemalloc "
+                             "too, which slows the scroll 5x)")  # fmt: skip
     args = parser.parse_args()
     PROBE = Probe(args)
     instrument()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from get3w_desktop import __version__
+from get3w_desktop.core.malloc_arenas import limit_arenas
 from get3w_desktop.core.redact import RedactingFilter
 from get3w_desktop.core.resources import resource_path
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
@@ -209,6 +210,7 @@ def choose_profile(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    limit_arenas()  # before any thread starts (core/malloc_arenas.py: ~25 MB less at 100k)
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.self_test:  # offscreen: needs no display, and touches no settings
         from get3w_desktop.selftest import run_self_test

@@ -32,8 +32,16 @@ log = logging.getLogger(__name__)
 
 #: Megabytes one decode may allocate (an 8k x 8k RGBA image is 256 MB).
 ALLOCATION_LIMIT_MB = 256
-#: Thumbnails kept in memory (a 128 px thumbnail is ~64 kB).
+#: Thumbnails kept in memory: at most MEMORY_ENTRIES, and beyond MEMORY_MIN_ENTRIES no more
+#: than MEMORY_BYTES of pixels. A square 128 px thumbnail (the task list at a device pixel
+#: ratio of 1) is 64 KiB, so 8 MiB keep 128 of them; at a ratio of 2 the list asks for
+#: 256 px (256 KiB), where 300 entries were 75 MiB. The task list shows ~12 rows at 900 px
+#: (~30 on a 4k screen), and the gallery and strips keep their own icons, so 64 entries
+#: cover what is on screen. Scrolling 100,000 tasks (bench.scale) had filled 300 entries
+#: with 18 MB; now 8 MB.
 MEMORY_ENTRIES = 300
+MEMORY_MIN_ENTRIES = 64
+MEMORY_BYTES = 8 * 1024 * 1024
 #: Full-size images kept in memory, so flipping through a gallery is instant.
 FULL_IMAGE_ENTRIES = 4
 FULL_IMAGE_BYTES = 320 * 1024 * 1024
@@ -209,6 +217,7 @@ class ThumbnailLoader(PoolOwner):
         self._signals.image_ready.connect(self._on_image_ready)
         self._signals.image_failed.connect(self._on_image_failed)
         self._thumbs: collections.OrderedDict[tuple[str, int], QImage] = collections.OrderedDict()
+        self._thumb_bytes = 0  # the pixels in _thumbs
         self._images: collections.OrderedDict[str, QImage] = collections.OrderedDict()
         self._pending: set[tuple[str, int]] = set()
         self._pending_images: set[str] = set()
@@ -289,6 +298,11 @@ class ThumbnailLoader(PoolOwner):
                 path, worker_messages.image_unshowable(str(exc))))  # fmt: skip
         return None
 
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes of pixels in the in-memory thumbnail cache."""
+        return self._thumb_bytes
+
     def failure(self, path: str) -> str | None:
         """Why `path` cannot be shown, if a thumbnail decode failed."""
         return self._broken.get(path)
@@ -298,7 +312,7 @@ class ThumbnailLoader(PoolOwner):
         self._broken.pop(path, None)
         self._images.pop(path, None)
         for key in [k for k in self._thumbs if k[0] == path]:
-            del self._thumbs[key]
+            self._thumb_bytes -= self._thumbs.pop(key).sizeInBytes()
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         """Drop queued work and wait for running decodes; later requests do nothing."""
@@ -342,9 +356,16 @@ class ThumbnailLoader(PoolOwner):
 
     def _on_thumb_ready(self, path: str, size: int, image: QImage) -> None:
         self._pending.discard((path, size))
+        replaced = self._thumbs.pop((path, size), None)
+        if replaced is not None:
+            self._thumb_bytes -= replaced.sizeInBytes()
         self._thumbs[(path, size)] = image
-        while len(self._thumbs) > MEMORY_ENTRIES:
-            self._thumbs.popitem(last=False)
+        self._thumb_bytes += image.sizeInBytes()
+        while len(self._thumbs) > MEMORY_ENTRIES or (
+            self._thumb_bytes > MEMORY_BYTES and len(self._thumbs) > MEMORY_MIN_ENTRIES
+        ):
+            _, dropped = self._thumbs.popitem(last=False)
+            self._thumb_bytes -= dropped.sizeInBytes()
         self.ready.emit(path, image)
 
     def _on_thumb_failed(self, path: str, size: int, reason: str) -> None:

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from bench import common, polling, profile_switch, responsiveness, scale, startup, throughput
 from get3w_desktop.storage.history import HistoryStore
+from get3w_desktop.workers import thumbnails
 
 pytestmark = pytest.mark.slow
 
@@ -131,7 +132,8 @@ def test_throughput_quick(tmp_path: Path, qtbot: QtBot) -> None:
 def test_scale_quick(tmp_path: Path) -> None:
     path = tmp_path / "scale.json"
     home = tmp_path / "home"
-    assert scale.main(["--quick", "--home", str(home), "--json", str(path)]) == 0
+    argv = ["--quick", "--home", str(home), "--json", str(path), "--memory-trace"]
+    assert scale.main(argv) == 0
     report = load(path, "scale")
     history = report["history"]
     assert history["tasks"] == 300 and history["files"] >= history["states"]["completed"]
@@ -153,6 +155,11 @@ def test_scale_quick(tmp_path: Path) -> None:
     assert info["scroll_steps"] >= 2 and info["decodes_while_scrolling"] > 0
     bottom = info["bottom_thumbnails"]
     assert bottom["ready"] == bottom["visible"]  # the last page's thumbnails were shown
+    trace = info["memory_trace"]  # where the scroll's memory went (--memory-trace)
+    assert trace["caches"]["thumbnails"] >= bottom["ready"]
+    assert trace["caches"]["thumbnails_mb"] <= thumbnails.MEMORY_BYTES / 2**20 + 0.1
+    assert trace["arenas_after"] and trace["arenas_after"][0]["system_mb"] > 0
+    assert set(trace["smaps_rollup_growth_mb"]) >= {"Rss", "Anonymous"}
     typed = [f["text"] for f in info["filters"]]
     assert typed[-1] == "" and len(typed) >= 2  # typed, then deleted back to every row
     assert info["filters"][-1]["rows"] == 300

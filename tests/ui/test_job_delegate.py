@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import struct
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.resources import resource_path
 from get3w_desktop.core.task import Task
-from get3w_desktop.itemmodels.job_list import JobListModel
+from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.ui.job_delegate import (
     PAD,
     ROW_HEIGHT,
@@ -280,3 +280,46 @@ def test_a_video_row_shows_its_poster_and_a_sound_row_its_waveform(
         assert after != before
         if colour is not None:
             assert count_near(after, colour, 30, centre) >= 30  # the waveform's bars
+
+
+def test_scrolling_many_rows_keeps_the_thumbnail_memory_at_its_bound(
+    qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from get3w_desktop.workers import thumbnails
+
+    one = 128 * 85 * 4  # a 300 x 200 picture as a 128 px RGB32 thumbnail
+    monkeypatch.setattr(thumbnails, "MEMORY_BYTES", 12 * one)
+    monkeypatch.setattr(thumbnails, "MEMORY_MIN_ENTRIES", 6)
+    model = JobListModel()
+    for i in range(60):
+        path = make_image(tmp_path / f"{i}.png", f"#{(i * 4) % 256:02x}80c0")
+        model.upsert(job(JobState.COMPLETED, local_id=f"job{i:03d}", files=(path,)))
+    view = QListView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setItemDelegate(JobDelegate(loader, view, clock=lambda: NOW))
+    view.resize(WIDTH, 4 * ROW_HEIGHT)
+    view.show()
+    bar = view.verticalScrollBar()
+
+    def visible_paths() -> list[str]:
+        rows = range(view.indexAt(view.viewport().rect().topLeft()).row(), model.rowCount())
+        shown = [model.index(r, 0) for r in rows]
+        shown = [i for i in shown if view.visualRect(i).intersects(view.viewport().rect())]
+        return [i.data(JobRole.JOB).files[0] for i in shown]
+
+    def all_shown(paths: list[str]) -> Callable[[], bool]:
+        return lambda: all(loader.request(p, 2 * THUMB) is not None for p in paths)
+
+    seen: set[str] = set()
+    while True:
+        paths = visible_paths()
+        seen.update(paths)
+        qtbot.waitUntil(all_shown(paths), timeout=5000)
+        assert loader.memory_bytes <= 12 * one
+        if bar.value() >= bar.maximum():
+            break
+        bar.setValue(bar.value() + bar.pageStep())
+    assert len(seen) == 60  # every row was on screen and got its thumbnail
+    assert loader.memory_bytes == 12 * one  # full, not over
+    assert all(loader.request(p, 2 * THUMB) is not None for p in visible_paths())

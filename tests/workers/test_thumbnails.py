@@ -197,6 +197,37 @@ def test_the_memory_cache_is_bounded(
         pass
 
 
+def test_the_memory_cache_is_bounded_by_bytes_beyond_a_minimum(
+    qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = 32 * 32 * 4  # a 32 px RGB32 thumbnail
+    monkeypatch.setattr(thumbnails, "MEMORY_BYTES", 3 * one)
+    monkeypatch.setattr(thumbnails, "MEMORY_MIN_ENTRIES", 2)
+    paths = [make_image(tmp_path / f"{i}.png", 64, 64) for i in range(6)]
+    for path in paths:
+        with qtbot.waitSignal(loader.ready, timeout=5000):
+            loader.request(path, 32)
+        assert loader.memory_bytes <= 3 * one
+    assert loader.memory_bytes == 3 * one
+    assert all(loader.request(path, 32) is not None for path in paths[3:])
+    assert loader.request(paths[2], 32) is None  # the least recently used went first
+    with qtbot.waitSignal(loader.ready, timeout=5000):
+        pass  # paths[2] is back, paths[3] made room for it
+    assert loader.memory_bytes == 3 * one
+    loader.forget(paths[2])
+    loader.forget(paths[5])
+    assert loader.memory_bytes == one
+
+    # Larger than the byte budget each: the minimum number of entries is still kept.
+    monkeypatch.setattr(thumbnails, "MEMORY_BYTES", one // 2)
+    big = [make_image(tmp_path / f"big{i}.png", 64, 64) for i in range(4)]
+    for path in big:
+        with qtbot.waitSignal(loader.ready, timeout=5000):
+            loader.request(path, 32)
+    assert loader.memory_bytes == 2 * one
+    assert all(loader.request(path, 32) is not None for path in big[2:])
+
+
 def test_after_shutdown_requests_do_nothing(loader: ThumbnailLoader, tmp_path: Path) -> None:
     path = make_image(tmp_path / "a.png", 40, 40)
     loader.shutdown()
