@@ -35,6 +35,7 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bench.common import RESULTS, SandboxProcess, percentile, table, write_result
+from bench.stalls import GapWatch, label_pool_threads
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.job import Job
@@ -83,7 +84,8 @@ class StallSampler(threading.Thread):
 class Heartbeat:
     """A 10 ms precise timer; records every gap between two timeouts, and when it ended."""
 
-    def __init__(self, sampler: StallSampler | None) -> None:
+    def __init__(self, sampler: StallSampler | None, watch: GapWatch | None = None) -> None:
+        self.watch = watch
         self.gaps: list[float] = []
         self.ends: list[float] = []
         self.cpu: list[float] = []  # GUI-thread time on a core during each gap
@@ -119,6 +121,8 @@ class Heartbeat:
         self._last, self._last_sched = now, sched
         if self._sampler is not None:
             self._sampler.last_beat = now
+        if self.watch is not None:
+            self.watch.beat(now)
 
     def worst(self, count: int) -> list[dict[str, float]]:
         """The longest gaps: how long, when they ended (seconds into the run), how much of
@@ -179,7 +183,9 @@ def run(
     load_before = list(os.getloadavg())
     catalogue = load_bundled()
     sampler = StallSampler(threading.get_ident())
-    heartbeat = Heartbeat(sampler)
+    unlabel = label_pool_threads()
+    watch = GapWatch(threading.get_ident())  # every thread's CPU and stack in gaps > 50 ms
+    heartbeat = Heartbeat(sampler, watch)
     finished: dict[str, Job] = {}
     with tempfile.TemporaryDirectory(prefix="get3w-bench-") as tmp, \
             private_home(Path(tmp) / "home"), \
@@ -225,6 +231,7 @@ def run(
         guard.timeout.connect(loop.quit)
         guard.start(round(deadline * 1000))
         sampler.start()
+        watch.start()
         heartbeat.start()
         started = time.perf_counter()
         submitted: list[Job] = []
@@ -247,6 +254,8 @@ def run(
             guard.stop()
             sampler.stopping.set()
             sampler.join(5)
+            explained = watch.stop()
+            unlabel()
             window.close()
             runner.shutdown()
             thumbnails.shutdown()
@@ -276,6 +285,7 @@ def run(
         "gui_thread_in_stalls": heartbeat.stall_shares(STALL_MS / 1000),
         "load_average_before": load_before, "load_average_after": list(os.getloadavg()),
         "stall_samples": dict(sampler.samples.most_common(12)),
+        "gaps_explained": explained,
     }  # fmt: skip
 
 
@@ -325,6 +335,12 @@ def main(argv: list[str] | None = None) -> int:
             f"waited for a core {shares['waiting_for_a_core']:.0%}, was blocked (GIL) "
             f"{shares['blocked']:.0%}"
         )
+        for gap in r["gaps_explained"][:3]:
+            print(
+                f"{gap['gap_ms']:.0f} ms gap: CPU ms by thread over {gap['watched_ms']:.0f} ms "
+                f"{gap['cpu_ms']}; collections {gap['gc']}; stack tops "
+                f"{ {name: next(iter(tops)) for name, tops in gap['stacks'].items()} }"
+            )
         if r["stall_samples"]:
             print("where the GUI thread was while a beat was 30+ ms late (5 ms samples):")
             for where, count in r["stall_samples"].items():

@@ -34,6 +34,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.stalls import GapWatch, label_pool_threads
+
 T0 = float(os.environ.get("BENCH_T0", "nan"))
 MARKS: dict[str, float] = {"python": time.monotonic() - T0}
 SPANS: dict[str, float] = {}
@@ -86,10 +89,11 @@ class Heartbeat:
     with how long the GUI thread ran and waited for a core meanwhile (the rest of a gap it
     was blocked: mostly on the GIL, held by another thread)."""
 
-    def __init__(self, sampler: StallSampler | None = None) -> None:
+    def __init__(self, sampler: StallSampler | None = None, watch: GapWatch | None = None) -> None:
         from PySide6.QtCore import Qt, QTimer
 
         self.phase = "load"
+        self.watch = watch
         self.gaps: list[tuple[str, float, float, float]] = []  # phase, gap, ran, waited (ms)
         self.sampler = sampler
         self._schedstat = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat")
@@ -116,6 +120,8 @@ class Heartbeat:
         self._last, self._last_sched = now, sched
         if self.sampler is not None:
             self.sampler.last_beat = now
+        if self.watch is not None:
+            self.watch.beat(now, self.phase)
 
     def summary(self) -> dict[str, dict[str, Any]]:
         phases: dict[str, list[tuple[str, float, float, float]]] = {}
@@ -129,6 +135,9 @@ class Heartbeat:
             total = sum(g[1] for g in long)
             result[phase] = {
                 "beats": len(gaps), "worst_gap_ms": ordered[-1],
+                # Past its 10 ms, the time a beat was neither run nor waiting for a core:
+                # the GUI thread was blocked (mostly on the GIL), summed over the phase.
+                "blocked_ms": sum(max(0.0, g[1] - HEARTBEAT_MS - g[2] - g[3]) for g in gaps),
                 "late_p50_ms": late[len(late) // 2], "late_p99_ms": late[int(len(late) * 0.99)],
                 "gaps_over_50ms": len(long),
                 "in_gaps_over_50ms": {
@@ -154,6 +163,7 @@ class Probe:
         self.window: Any = None
         self.heartbeat: Heartbeat | None = None
         self.sampler: StallSampler | None = None
+        self.watch: GapWatch | None = None
         self.added = False
         probe = self
 
@@ -190,7 +200,9 @@ class Probe:
             if self.args.interact:
                 self.sampler = StallSampler(threading.get_ident())
                 self.sampler.start()
-            self.heartbeat = Heartbeat(self.sampler)
+            self.watch = GapWatch(threading.get_ident())  # every thread, in gaps > 50 ms
+            self.watch.start()
+            self.heartbeat = Heartbeat(self.sampler, self.watch)
         view = watched.parent()
         if (
             self.added
@@ -237,6 +249,8 @@ class Probe:
             self.sampler.stopping.set()
             self.sampler.join(2)
             INFO["stall_samples"] = dict(self.sampler.samples.most_common(15))
+        if self.watch is not None:
+            INFO["gaps_explained"] = self.watch.stop()
         QCoreApplication.quit()
 
     # -- interaction -------------------------------------------------------------------
@@ -612,6 +626,7 @@ def main() -> int:
     args = parser.parse_args()
     PROBE = Probe(args)
     instrument()
+    label_pool_threads()
     mark("imports")
     from get3w_desktop.app import main as app_main
 

@@ -335,6 +335,18 @@ class HistoryStore:
         tail = f"{where} {order_sql(order)} LIMIT ? OFFSET ?"
         return self._select(tail, [*args, -1 if limit is None else limit, offset])
 
+    def jobs(self, *, limit: int, offset: int = 0) -> Iterator[Job]:
+        """The jobs of `list(limit=limit, offset=offset)`, newest first: read in one query
+        (SQLite's work, done without the interpreter lock), then each row turned into a
+        `Job` only when the caller takes it, so a loader can let other threads run between
+        rows (see `core.pacing`)."""
+        where, args = where_sql(Filters())
+        columns = ", ".join(schema.ENTRY_COLUMNS)
+        rows = self._read(f"SELECT {columns} FROM jobs {where} {order_sql('-created')} "  # noqa: S608
+                          "LIMIT ? OFFSET ?", [*args, limit, offset])  # fmt: skip
+        for row in rows:
+            yield schema.row_to_job(dict(zip(schema.ENTRY_COLUMNS, row, strict=True)))
+
     def count(
         self,
         *,

@@ -15,7 +15,10 @@ What a crash or quit left unfinished is sorted out here (see `plan_resume`):
 The newest `FIRST_PAGE` tasks come first, with what to resume, so the window shows its
 history at once; the older ones follow in pages of `PAGE`, each read off the GUI thread
 and only after the GUI took the previous one, so no page waits behind another and no
-insert of 100,000 rows stalls the window.
+insert of 100,000 rows stalls the window. A page is one query; its rows become jobs one
+at a time with a `Pacer` between them, so the loader holds the interpreter lock for a
+couple of milliseconds at most and the GUI thread, which needs it for every row it
+paints, does not wait behind a whole page's conversion (issue 16).
 
 Each page's objects are then moved out of the cyclic garbage collector's reach
 (`gc.freeze`): loaded jobs live as long as the window, and otherwise every full collection
@@ -42,6 +45,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from get3w_desktop.core import worker_messages
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.pacing import Pacer
 from get3w_desktop.storage.history import HistoryStore, Unfinished, as_uncertain, owner_alive
 from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.workers.base import PoolOwner
@@ -51,12 +55,6 @@ log = logging.getLogger(__name__)
 #: Tasks in the first page (a screenful many times over) and in each later page.
 FIRST_PAGE = 500
 PAGE = 1000
-#: A page is read in slices of this many tasks with a pause of `PAUSE_S` between them: the
-#: loader then holds the interpreter lock a few milliseconds at a time, and the GUI thread
-#: takes it in the pauses (issue 16: converting a page of rows in one go kept the GUI
-#: thread waiting for the lock for hundreds of milliseconds on a busy machine).
-SLICE = 200
-PAUSE_S = 0.002
 
 #: Days of spending loaded at start (today's cap and this month's figures need no more).
 SPEND_DAYS = 40
@@ -127,7 +125,7 @@ def _load(store: HistoryStore, plan: dict[str, object], limit: int | None) -> Lo
     if settled:
         store.save_many(settled)
     page = FIRST_PAGE if limit is None else limit
-    jobs = tuple(entry.job for entry in store.list(limit=page))
+    jobs = _read_jobs(store, page, 0)
     spend = tuple(store.spend(since=time.time() - SPEND_DAYS * 86400))
     more = limit is None and len(jobs) == page
     if more:  # a long history: its pages follow (a short one is not worth freezing)
@@ -138,23 +136,23 @@ def _load(store: HistoryStore, plan: dict[str, object], limit: int | None) -> Lo
 
 def _load_page(store: HistoryStore, offset: int) -> LoadedHistory:
     started = time.perf_counter()
-    jobs: list[Job] = []
-    while len(jobs) < PAGE:
-        if jobs:
-            _pause()
-        wanted = min(SLICE, PAGE - len(jobs))
-        got = [entry.job for entry in store.list(limit=wanted, offset=offset + len(jobs))]
-        jobs += got
-        if len(got) < wanted:
-            break
+    jobs = _read_jobs(store, PAGE, offset)
     _keep_for_good()
-    return LoadedHistory(tuple(jobs), (), (), time.perf_counter() - started,
+    return LoadedHistory(jobs, (), (), time.perf_counter() - started,
                          more=len(jobs) == PAGE)  # fmt: skip
 
 
-def _pause() -> None:
-    """Let the GUI thread have the interpreter lock for a moment."""
-    time.sleep(PAUSE_S)
+def _read_jobs(store: HistoryStore, limit: int, offset: int) -> tuple[Job, ...]:
+    """`limit` jobs from `offset`, newest first, the lock handed over between rows."""
+    pace, jobs = _pacer(), []
+    for job in store.jobs(limit=limit, offset=offset):
+        jobs.append(job)
+        pace()
+    return tuple(jobs)
+
+
+def _pacer() -> Pacer:
+    return Pacer()
 
 
 class HistoryLoader(PoolOwner):

@@ -114,6 +114,10 @@ def test_responsiveness_quick(tmp_path: Path, qtbot: QtBot) -> None:
     # The GUI thread's own CPU: some, and never more than the wall time it was measured in.
     assert 0 < result["gui_thread_cpu_s"] <= result["seconds"] + 1
     assert 0 <= result["gui_cpu_in_worst_gap_ms"] <= result["worst_gap_ms"] + 1
+    assert all(g["gap_ms"] > 50 and "cpu_ms" in g for g in result["gaps_explained"])
+    from get3w_desktop.workers.base import Work
+
+    assert Work.run.__qualname__ == "Work.run"  # the bench's thread labels are undone
 
 
 def test_throughput_quick(tmp_path: Path, qtbot: QtBot) -> None:
@@ -188,3 +192,39 @@ def test_profile_switch_quick(qtbot: QtBot, tmp_path: Path) -> None:
     assert set(shares) == {"running", "waiting_for_a_core", "blocked"}
     assert all(0 <= share <= 1 for share in shares.values())
     assert isinstance(result["stall_samples"], dict)
+
+
+def test_gap_watch_names_the_threads_that_ran_in_a_long_gap() -> None:
+    import threading
+    import time
+
+    from bench.stalls import GapWatch
+
+    watch = GapWatch(threading.get_ident(), after=0.01, over=0.04)
+    watch.start()
+    stop = threading.Event()
+
+    def spin() -> None:  # another thread's Python work, as a loader's
+        while not stop.is_set():
+            sum(range(1000))
+
+    spinner = threading.Thread(target=spin, name="spinner")
+    spinner.start()
+    try:
+        for _ in range(3):
+            watch.beat(time.perf_counter(), "busy")
+            started = time.thread_time()
+            while time.thread_time() - started < 0.06:  # 60 ms of the "GUI" thread's own CPU
+                sum(range(1000))
+        watch.beat(time.perf_counter(), "busy")
+        time.sleep(0.05)  # a reading after the last gap
+    finally:
+        stop.set()
+        spinner.join()
+        gaps = [g for g in watch.stop() if g["phase"] == "busy"]  # not the one before
+    assert len(gaps) == 3 and all(g["gap_ms"] >= 60 for g in gaps)
+    assert all(gap["cpu_ms"].get("GUI", 0) > 0 for gap in gaps)  # its own CPU (schedstat)
+    # The other thread, by its name, with its CPU and where it was (on a busy machine it
+    # may get no core in one gap, not in all three).
+    assert any("spinner" in gap["cpu_ms"] for gap in gaps)
+    assert any("spin" in top for gap in gaps for top in gap["stacks"].get("spinner", {}))

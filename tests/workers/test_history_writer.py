@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from get3w_desktop.api.client import Get3WClient
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.pacing import Pacer
 from get3w_desktop.core.schedule import ScheduleParams
 from get3w_desktop.core.task import Task
 from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxServer
@@ -235,15 +236,21 @@ def test_each_loaded_page_is_kept_out_of_the_collectors_full_passes(
     assert not any(id(job) in collectable for page in pages for job in page.jobs)
 
 
-def test_a_page_is_read_in_slices_with_a_pause_for_the_gui_thread_between(
+def test_pages_are_converted_row_by_row_with_the_lock_handed_over_between(
     qtbot: QtBot, store: HistoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Issue 16: a whole page converted in one go kept the GUI thread off the interpreter lock.
     monkeypatch.setattr(history_loader, "FIRST_PAGE", 2)
     monkeypatch.setattr(history_loader, "PAGE", 5)
-    monkeypatch.setattr(history_loader, "SLICE", 2)
-    pauses: list[int] = []
-    monkeypatch.setattr(history_loader, "_pause", lambda: pauses.append(1))
+    ticks: list[int] = []
+    pacers: list[Pacer] = []
+
+    def every_row() -> Pacer:  # a budget of 0: it pauses after every row it is told of
+        pacer = Pacer(0.0, 0.0, sleep=lambda _s: ticks.append(len(pacers)))
+        pacers.append(pacer)
+        return pacer
+
+    monkeypatch.setattr(history_loader, "_pacer", every_row)
     jobs = [Job(model_id="m", params={"prompt": str(i)}, state=JobState.COMPLETED,
                 created_at=1000.0 + i) for i in range(13)]  # fmt: skip
     store.save_many(jobs)
@@ -256,10 +263,21 @@ def test_a_page_is_read_in_slices_with_a_pause_for_the_gui_thread_between(
     assert [len(page.jobs) for page in pages] == [2, 5, 5, 1]
     listed = [job.local_id for page in pages for job in page.jobs]
     assert listed == [job.local_id for job in reversed(jobs)]  # each once, newest first
-    # Pages of 5 in slices of 2: 2, 2, 1 with two pauses each; the last page's one slice
-    # came back short, so nothing was left to pause for.
-    assert len(pauses) == 4
-    assert history_loader.PAUSE_S > 0
+    # One pacer per page, told of every row it converted: 13 rows, 13 hand-overs.
+    assert [p.pauses for p in pacers] == [2, 5, 5, 1]
+    assert len(ticks) == 13
+
+
+def test_store_jobs_is_list_newest_first_converted_as_taken(store: HistoryStore) -> None:
+    jobs = [Job(model_id="m", params={"prompt": str(i)}, state=JobState.COMPLETED,
+                created_at=1000.0 + i) for i in range(7)]  # fmt: skip
+    store.save_many(jobs)
+    listed = [entry.job for entry in store.list(limit=4, offset=2)]
+    assert list(store.jobs(limit=4, offset=2)) == listed
+    assert [j.local_id for j in listed] == [j.local_id for j in reversed(jobs)][2:6]
+    rows = store.jobs(limit=3)
+    first = next(rows)  # converted one at a time
+    assert first.local_id == jobs[-1].local_id and len(list(rows)) == 2
 
 
 def test_a_history_of_one_page_is_left_to_the_collector(qtbot: QtBot, store: HistoryStore) -> None:

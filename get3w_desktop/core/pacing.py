@@ -1,0 +1,44 @@
+"""Long Python loops on worker threads hand the interpreter lock over every few ms.
+
+A thread waiting for the interpreter lock (the GIL) gets it only when the holder drops
+it: at a blocking call, or when the waiter asks after `sys.getswitchinterval()` (5 ms) and
+the holder next checks. The GUI thread asks again for every Python call Qt makes into it
+(each `paint` and `data` of a row), so with one worker converting rows flat out, each of
+them could wait up to 5 ms, and a repaint of 30 rows became a 50-100 ms stall on a busy
+2-core machine (issue 16). A loop that calls a `Pacer` after each item sleeps a moment
+once every `work_s` of its own: the lock is free then, and whoever waits takes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+#: A worker's loop holds the lock this long at most before it pauses ...
+WORK_S = 0.002
+#: ... for this long (enough for a waiting thread to wake and take the lock).
+PAUSE_S = 0.0003
+
+
+class Pacer:
+    """Call it after each item of a long loop; it pauses once every `work_s` seconds."""
+
+    def __init__(
+        self,
+        work_s: float = WORK_S,
+        pause_s: float = PAUSE_S,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.work_s, self.pause_s = work_s, pause_s
+        self._clock, self._sleep = clock, sleep
+        self._since = clock()
+        self.pauses = 0
+
+    def __call__(self) -> None:
+        if self._clock() - self._since < self.work_s:
+            return
+        self._sleep(self.pause_s)
+        self.pauses += 1
+        self._since = self._clock()
