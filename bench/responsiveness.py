@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QApplication
 from bench.common import RESULTS, SandboxProcess, percentile, table, write_result
 from bench.stalls import GapWatch, label_pool_threads
 from get3w_desktop.api.client import Get3WClient
+from get3w_desktop.app import SANDBOX_RENDER_SLOTS
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.schedule import ScheduleParams
@@ -168,8 +169,8 @@ def sandbox_at(where: str, time_scale: float, render_scale: float) -> Iterator[s
             yield process.base_url
     else:
         config = SandboxConfig(time_scale=time_scale, render_scale=render_scale,
-                               concurrency_limit=100_000, seed=7,
-                               keys={SANDBOX_API_KEY: 1e9})  # fmt: skip
+                               concurrency_limit=100_000, seed=7, keys={SANDBOX_API_KEY: 1e9},
+                               render_slots=SANDBOX_RENDER_SLOTS)  # as the app's  # fmt: skip
         with SandboxServer(config) as server:
             yield server.base_url
 

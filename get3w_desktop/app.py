@@ -43,6 +43,8 @@ log = logging.getLogger("get3w_desktop")
 
 #: The sandbox in the app runs at 1/4 of real time: a 20 s image takes 5 s.
 SANDBOX_TIME_SCALE = 0.25
+#: It renders one output at a time: the window shares its process (sandbox/config.py).
+SANDBOX_RENDER_SLOTS = 1
 KEYRING_TIMEOUT = 3.0
 #: Work that only has to happen soon after start waits this long, so the first frame is
 #: painted before it (a zero timer can run before the window's first paint).
@@ -108,7 +110,8 @@ def start_sandbox(account_file: Path | None = None) -> SandboxServer:
     from get3w_desktop.sandbox import SandboxConfig, SandboxServer
 
     seed = int.from_bytes(os.urandom(4), "big") >> 1
-    config = SandboxConfig(time_scale=SANDBOX_TIME_SCALE, seed=seed, account_file=account_file)
+    config = SandboxConfig(time_scale=SANDBOX_TIME_SCALE, seed=seed, account_file=account_file,
+                           render_slots=SANDBOX_RENDER_SLOTS)  # fmt: skip
     return SandboxServer(config).start()
 
 

@@ -99,6 +99,10 @@ class SandboxConfig:
     faults: FaultConfig = dataclasses.field(default_factory=FaultConfig)
     clock: Callable[[], float] | None = None  # monotonic seconds; default time.monotonic
     render_scale: float = 1.0  # output pixel sizes (aspect ratio is always kept)
+    # Outputs rendered at once (None: as many as requests ask). A picture costs 30-60 ms
+    # of CPU; the app's own sandbox renders one at a time, so on a 2-core machine the
+    # window it shares a process with keeps a core while 200 tasks finish (issue 16).
+    render_slots: int | None = None
     #: Keep every request's line and headers per host in `Stats.requests_seen` (tests
     #: search them for the key); off by default, as the list grows with every request.
     record_requests: bool = False

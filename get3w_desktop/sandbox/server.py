@@ -71,6 +71,10 @@ class SandboxServer:
             )
         self.state, self.dice = memory
         self.stopping = threading.Event()
+        slots = self.config.render_slots
+        self._rendering: contextlib.AbstractContextManager[object] = (
+            threading.BoundedSemaphore(slots) if slots else contextlib.nullcontext()
+        )
         self.webhooks = WebhookSender(
             self.state, self.config.webhook_secret, lambda: self.output_base_url, self.stopping
         )
@@ -248,7 +252,8 @@ class SandboxServer:
         """Render a completed task's outputs once; later calls return the same bytes."""
         with task.output_lock:
             if task.outputs is None:
-                task.outputs = render_outputs(task, self.config.render_scale)
+                with self._rendering:
+                    task.outputs = render_outputs(task, self.config.render_scale)
             return task.outputs
 
     def find_file(self, parts: list[str]) -> tuple[bytes, str] | None:
