@@ -12,8 +12,7 @@ import pytest
 import requests
 
 from get3w_desktop import app
-from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
-from get3w_desktop.sandbox import media
+from get3w_desktop.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer, media
 from tests.sandbox.support import AUTH, ManualClock, poll, submit
 
 
