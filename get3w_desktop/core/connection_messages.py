@@ -10,11 +10,7 @@ WRONG_VERSION_NUMBER) are kept as a `reason` a translation may quote or leave ou
 from __future__ import annotations
 
 from get3w_desktop.core.messages import ArgValue, Code, Message, text
-
-
-def _m(code: Code, fallback: str, **args: ArgValue) -> Message:
-    return Message(code, args, fallback)
-
+from get3w_desktop.core.messages import build as _m
 
 # -- the walk itself ------------------------------------------------------------------------
 

@@ -424,8 +424,13 @@ def coded(error: E, message: Message) -> E:
     return error
 
 
-def _m(code: Code, fallback: str, **args: ArgValue) -> Message:
+def build(code: Code, fallback: str, **args: ArgValue) -> Message:
+    """A message of `code` with its English `fallback`; the builders of every coded text
+    (here and in worker_, connection_ and settings_messages) call it as `_m`."""
     return Message(code, args, fallback)
+
+
+_m = build
 
 
 # -- HTTP failures (english kept exactly for the CLI and logs) -----------------------------

@@ -8,12 +8,8 @@ it where its grammar wants it.
 
 from __future__ import annotations
 
-from get3w_desktop.core.messages import ArgValue, Code, Message
-
-
-def _m(code: Code, fallback: str, **args: ArgValue) -> Message:
-    return Message(code, args, fallback)
-
+from get3w_desktop.core.messages import Code, Message
+from get3w_desktop.core.messages import build as _m
 
 # -- profiles -------------------------------------------------------------------------------
 

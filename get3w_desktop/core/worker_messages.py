@@ -7,12 +7,8 @@ unchanged); `ui/messages.py` holds the texts the window translates for each code
 
 from __future__ import annotations
 
-from get3w_desktop.core.messages import ArgValue, Code, Message, data_size, date, day_month
-
-
-def _m(code: Code, fallback: str, **args: ArgValue) -> Message:
-    return Message(code, args, fallback)
-
+from get3w_desktop.core.messages import Code, Message, data_size, date, day_month
+from get3w_desktop.core.messages import build as _m
 
 # -- saving files and the history -----------------------------------------------------------
 
