@@ -459,20 +459,11 @@ class MemoryTrace:
     @staticmethod
     def _arenas() -> list[dict[str, float]]:
         """glibc's malloc_info per arena: MB in use (system - free) and held (system)."""
-        import ctypes
         import re
-        import tempfile
 
-        libc = ctypes.CDLL("libc.so.6")
-        libc.fopen.restype = ctypes.c_void_p
-        libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-        libc.fclose.argtypes = [ctypes.c_void_p]
-        libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
-        with tempfile.NamedTemporaryFile(suffix=".xml") as out:
-            stream = libc.fopen(out.name.encode(), b"w")
-            libc.malloc_info(0, stream)
-            libc.fclose(stream)
-            xml = Path(out.name).read_text(encoding="utf-8")
+        from get3w_desktop.core.malloc_arenas import malloc_info
+
+        xml = malloc_info()
         arenas = []
         for heap in re.findall(r'<heap nr="\d+">(.*?)</heap>', xml, re.S):
             free = sum(int(v) for v in re.findall(r'<total type="(?:fast|rest)" count="\d+" '

@@ -43,3 +43,21 @@ def limit_arenas(count: int = ARENAS) -> bool:
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
     return bool(mallopt(M_ARENA_MAX, count))
+
+
+def malloc_info() -> str:
+    """glibc's malloc_info(0) report (XML: one <heap> per arena, with its sizes and free
+    chunks), for diagnostics: bench.scale's --memory-trace and the tests. Linux/glibc only."""
+    import tempfile  # here: the app imports this module before its first frame
+    from pathlib import Path
+
+    libc = ctypes.CDLL(None)
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    with tempfile.NamedTemporaryFile(suffix=".xml") as out:
+        stream = libc.fopen(out.name.encode(), b"w")
+        libc.malloc_info(0, stream)
+        libc.fclose(stream)
+        return Path(out.name).read_text(encoding="utf-8")

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.skipif(
 # Eight threads each allocate (bytearrays of 100 kB come from malloc, not Python's own
 # allocator), all alive at once; then glibc's malloc_info says how many heaps exist.
 PROBE = """
-import ctypes, json, re, sys, tempfile, threading
-from get3w_desktop.core.malloc_arenas import limit_arenas
+import json, re, sys, threading
+from get3w_desktop.core.malloc_arenas import limit_arenas, malloc_info
 took = limit_arenas() if sys.argv[1] == "limit" else None
 go, hold = threading.Barrier(9), []
 def work():
@@ -35,16 +35,7 @@ threads = [threading.Thread(target=work) for _ in range(8)]
 for t in threads:
     t.start()
 go.wait()
-libc = ctypes.CDLL("libc.so.6")
-libc.fopen.restype = ctypes.c_void_p
-libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-libc.fclose.argtypes = [ctypes.c_void_p]
-libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
-with tempfile.NamedTemporaryFile(suffix=".xml") as out:
-    stream = libc.fopen(out.name.encode(), b"w")
-    libc.malloc_info(0, stream)
-    libc.fclose(stream)
-    heaps = len(re.findall(r'<heap nr="', open(out.name).read()))
+heaps = len(re.findall(r'<heap nr="', malloc_info()))
 for t in threads:
     t.join()
 print(json.dumps({"took": took, "heaps": heaps}))
