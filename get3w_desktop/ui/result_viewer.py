@@ -2,6 +2,9 @@
 
 Results are local files (already downloaded); the viewer never touches the network. Full
 images are decoded off the GUI thread by the ThumbnailLoader, under its allocation limit.
+Its parts: the header (ui/result_header.py), the message pages (ui/message_page.py) and the
+progress and error pages with their texts (ui/status_pages.py); the viewer words the header
+and picks the page.
 """
 
 from __future__ import annotations
@@ -12,187 +15,29 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QEvent,
-    QRectF,
-    QSize,
-    Qt,
-    Signal,
-    SignalInstance,
-)
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal, SignalInstance
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMenu, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.messages import Message
 from get3w_desktop.ui.details_panel import DetailsPanel
-from get3w_desktop.ui.elided_label import ElidedLabel
 from get3w_desktop.ui.gallery import GalleryGrid
 from get3w_desktop.ui.human_names import file_name, human_name
 from get3w_desktop.ui.i18n import data_size
 from get3w_desktop.ui.image_view import GalleryStrip, ImageView, ZoomBar
-from get3w_desktop.ui.job_delegate import (
-    Glyph,
-    draw_glyph,
-    glyph_for,
-    note_text,
-    state_color,
-    status_text,
-)
+from get3w_desktop.ui.job_delegate import Glyph
+from get3w_desktop.ui.message_page import MessagePage, banner
 from get3w_desktop.ui.messages import job_error, render
 from get3w_desktop.ui.output_pages import FileCard, TextPage, job_texts
-from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP, estimate_text, state_label
-from get3w_desktop.ui.tool_row import ToolRow
+from get3w_desktop.ui.result_header import ResultHeader
+from get3w_desktop.ui.status_pages import EMPTY_MESSAGE as EMPTY_MESSAGE
+from get3w_desktop.ui.status_pages import ErrorPage, ProgressPage, translated
+from get3w_desktop.ui.texts import estimate_text, state_label
 from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
 
 if TYPE_CHECKING:
     from get3w_desktop.ui.media_player import MediaPlayerView
-
-_CONTEXT = "ResultViewer"
-# English source texts; shown through `_tr` in the current language.
-EMPTY_MESSAGE = QT_TRANSLATE_NOOP(
-    "ResultViewer", "Pick a model, write a prompt and press Generate — results appear here"
-)
-_PROGRESS_TITLES = {
-    JobState.QUEUED: QT_TRANSLATE_NOOP("ResultViewer", "Waiting to start…"),
-    JobState.SUBMITTING: QT_TRANSLATE_NOOP("ResultViewer", "Sending to Get3W…"),
-    JobState.RUNNING: QT_TRANSLATE_NOOP("ResultViewer", "Generating…"),
-    JobState.DOWNLOADING: QT_TRANSLATE_NOOP("ResultViewer", "Saving the results…"),
-}
-_ERROR_TITLES = {
-    JobState.FAILED: QT_TRANSLATE_NOOP("ResultViewer", "This task failed"),
-    JobState.NOT_SAVED: QT_TRANSLATE_NOOP("ResultViewer", "Finished, but not saved"),
-    JobState.UNCERTAIN: QT_TRANSLATE_NOOP("ResultViewer", "Submission uncertain"),
-    JobState.CANCELLED: QT_TRANSLATE_NOOP("ResultViewer", "Stopped"),
-    JobState.COMPLETED: QT_TRANSLATE_NOOP("ResultViewer", "Finished without files"),
-}
-_HINTS = {
-    Action.RETRY: QT_TRANSLATE_NOOP(
-        "ResultViewer", "Try again in a moment: Task › Re-run (Ctrl+R)."
-    ),
-    Action.OPEN_SETTINGS: QT_TRANSLATE_NOOP(
-        "ResultViewer", "Check the API key in Settings, then re-run the task."
-    ),
-    Action.TOP_UP: QT_TRANSLATE_NOOP(
-        "ResultViewer", "Top up your Get3W balance, then re-run the task (Ctrl+R)."
-    ),
-    Action.FIX_INPUT: QT_TRANSLATE_NOOP(
-        "ResultViewer",
-        "Change the parameters and generate again: Task › Load parameters (Ctrl+L).",
-    ),
-    Action.CHECK_NETWORK: QT_TRANSLATE_NOOP(
-        "ResultViewer", "Check your internet connection, then re-run the task (Ctrl+R)."
-    ),
-    Action.CHOOSE: QT_TRANSLATE_NOOP(
-        "ResultViewer",
-        "Check your Get3W dashboard before re-running, so you are not charged twice.",
-    ),
-}
-_STATE_HINTS = {
-    JobState.FAILED: QT_TRANSLATE_NOOP(
-        "ResultViewer", "You can re-run it with the same parameters: Task › Re-run (Ctrl+R)."
-    ),
-    JobState.CANCELLED: QT_TRANSLATE_NOOP(
-        "ResultViewer", "A task already on the server keeps running there; nothing was lost."
-    ),
-    JobState.NOT_SAVED: QT_TRANSLATE_NOOP(
-        "ResultViewer", "The result stays on Get3W for about 7 days: Task › Copy output URL."
-    ),
-    JobState.UNCERTAIN: _HINTS[Action.CHOOSE],
-}
-
-
-def _tr(source: str) -> str:
-    """One of the texts above in the current language ("" stays "")."""
-    return QCoreApplication.translate(_CONTEXT, source) if source else source
-
-
-class _Emblem(QWidget):
-    """A large line icon on a soft disc: the face of an empty or message page."""
-
-    def __init__(self, glyph: Glyph, side: int = 72) -> None:
-        super().__init__()
-        self.glyph, self.color = glyph, QColor()
-        self.setFixedSize(side, side)
-
-    def set(self, glyph: Glyph, color: QColor | None = None) -> None:
-        self.glyph, self.color = glyph, QColor(color) if color else QColor()
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        color = self.color if self.color.isValid() else self.palette().color(
-            self.palette().ColorRole.PlaceholderText)  # fmt: skip
-        disc = QColor(color)
-        disc.setAlpha(34)
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(disc)
-        p.drawEllipse(self.rect())
-        inset = self.width() * 0.27
-        draw_glyph(p, QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), self.glyph, color)
-        p.end()
-
-
-class _MessagePage(QWidget):
-    """Emblem, title, text and optional extras in a centred column at most 480 px wide."""
-
-    def __init__(self, glyph: Glyph, title: str = "", body: str = "") -> None:
-        super().__init__()
-        self.emblem = _Emblem(glyph)
-        self.title = QLabel(title)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setWeight(font.Weight.DemiBold)
-        self.title.setFont(font)
-        self.body = QLabel(body)
-        self.hint = QLabel()
-        self.hint.setStyleSheet("color: palette(placeholder-text);")
-        card = QWidget()
-        card.setMaximumWidth(480)
-        self.column = QVBoxLayout(card)
-        self.column.setSpacing(8)
-        self.column.addWidget(self.emblem, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.column.addSpacing(6)
-        for label in (self.title, self.body, self.hint):
-            label.setTextFormat(Qt.TextFormat.PlainText)  # server text is never markup
-            label.setWordWrap(True)
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.column.addWidget(label)
-        self.hint.hide()
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 100)
-        row.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 24, 24, 24)
-        outer.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
-
-    def add(self, widget: QWidget) -> None:
-        """Put `widget` (a bar, a button) under the text and above the hint."""
-        at = self.column.indexOf(self.hint)
-        self.column.insertSpacing(at, 4)
-        self.column.insertWidget(at + 1, widget, 0, Qt.AlignmentFlag.AlignHCenter)
-
-    def set_hint(self, text: str) -> None:
-        self.hint.setText(text)
-        self.hint.setVisible(bool(text))
 
 
 class ResultViewer(QWidget):
@@ -259,7 +104,7 @@ class ResultViewer(QWidget):
             self.empty_page.body.setText(self.tr("No task matches the search or filters."))
             self.empty_page.set_hint(self.tr("Clear them to see every task again."))
         else:
-            self.empty_page.body.setText(_tr(EMPTY_MESSAGE))
+            self.empty_page.body.setText(translated(EMPTY_MESSAGE))
             self.empty_page.set_hint(self.tr("Ctrl+Enter generates · Ctrl+K finds a model"))
 
     def retranslate(self) -> None:
@@ -335,8 +180,8 @@ class ResultViewer(QWidget):
                 error=job_error(job) or self.tr("unknown error")
             )
         )
-        for widget in (self.save_button, self.open_button):
-            widget.setVisible(showing_files and not texts)
+        for button in (self.save_button, self.open_button):
+            button.setVisible(showing_files and not texts)
         if not showing_files:
             self.use_button.hide()  # show_file shows it for an image, video or sound
         if texts:
@@ -456,75 +301,23 @@ class ResultViewer(QWidget):
     def _build(self) -> None:
         self.image_view = ImageView()
         self.zoom_box = ZoomBar(self.image_view, self)
-        self.title = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
-        font = self.title.font()
-        font.setWeight(font.Weight.DemiBold)
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-        self.title.setFont(font)
-        self.subtitle = ElidedLabel()
-        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_button = QPushButton()
-        self.save_button = QToolButton()
-        self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.save_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        save_menu = QMenu(self.save_button)
-        self.save_all_item = save_menu.addAction("")
-        self.copy_item = save_menu.addAction("")
-        self.save_button.setMenu(save_menu)
-        self.use_button = QToolButton()
-        self.use_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.use_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.use_menu = QMenu(self.use_button)
-        self.use_menu.setToolTipsVisible(True)
+        self.header = ResultHeader(self.zoom_box)
+        head = self.header  # its widgets, by the names the window and the tests use
+        self.title, self.subtitle, self.tool_row = head.title, head.subtitle, head.tool_row
+        self.open_button, self.save_button, self.use_button = (
+            head.open_button, head.save_button, head.use_button)  # fmt: skip
+        self.save_all_item, self.copy_item = head.save_all_item, head.copy_item
+        self.use_menu = head.use_menu
         self.use_menu.aboutToShow.connect(self._fill_use_menu)
-        self.use_button.setMenu(self.use_menu)
-        self.use_button.hide()
-        self.gallery_button = self._tool("", "")
-        self.gallery_button.setCheckable(True)
-        self.gallery_button.hide()
-        self.details_button = self._tool("", "")
-        self.details_button.setCheckable(True)
-        self.details_button.setChecked(True)
+        self.gallery_button, self.details_button = head.gallery_button, head.details_button
 
-        # The result's name has the header's whole width (it was cut to "FLUX.1 …" beside
-        # the actions); the actions go on a row under it, which hides while it is empty.
-        self.header = QWidget()
-        header = QVBoxLayout(self.header)
-        header.setContentsMargins(12, 8, 8, 6)
-        header.setSpacing(6)
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        names = QVBoxLayout()
-        names.setSpacing(0)
-        names.addWidget(self.title)
-        names.addWidget(self.subtitle)
-        bar.addLayout(names, 1)
-        bar.addWidget(self.gallery_button)
-        bar.addWidget(self.details_button)
-        header.addLayout(bar)
-        self.tool_row = ToolRow([self.zoom_box],
-                                [self.open_button, self.use_button, self.save_button])  # fmt: skip
-        header.addWidget(self.tool_row)
+        self.banner = banner()
 
-        self.banner = QLabel()
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.setContentsMargins(12, 6, 12, 6)
-        self.banner.setStyleSheet("background: rgba(217, 119, 6, 0.16); border-radius: 4px;")
-
-        self.empty_page = _MessagePage(Glyph.SPARK)
+        self.empty_page = MessagePage(Glyph.SPARK)
         self.empty_page.title.hide()
-        self.progress_page = _MessagePage(Glyph.SPARK)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(False)
-        self.progress.setFixedSize(280, 6)
-        self.progress.setStyleSheet(
-            "QProgressBar { border: none; border-radius: 3px; background: rgba(128,128,128,0.25); }"
-            "QProgressBar::chunk { border-radius: 3px; background: palette(highlight); }"
-        )
-        self.progress_page.add(self.progress)
-        self.error_page = _MessagePage(Glyph.ERROR)
+        self.progress_page = ProgressPage()
+        self.progress = self.progress_page.bar
+        self.error_page = ErrorPage()
         self.file_card = FileCard()
         self.text_page = TextPage()
         self.grid = GalleryGrid(self._loader, self._display_name)
@@ -570,15 +363,6 @@ class ResultViewer(QWidget):
         self.gallery_button.toggled.connect(self._toggle_gallery)
         self.grid.result_chosen.connect(self._open_result)
         self.retranslate()
-
-    @staticmethod
-    def _tool(text: str, tip: str) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setToolTip(tip)
-        button.setAccessibleName(tip)
-        button.setAutoRaise(True)
-        return button
 
     def _emit(self, signal: SignalInstance) -> Callable[[], None]:
         def emit() -> None:
@@ -653,35 +437,14 @@ class ResultViewer(QWidget):
         return (self._display_name(job.model_id) if self._display_name else None) or job.model_id
 
     def _show_progress(self, job: Job) -> None:
-        page, now = self.progress_page, self._clock()
-        page.emblem.set(glyph_for(job), state_color(job.state, self.palette()))
-        title = _PROGRESS_TITLES.get(job.state)
-        page.title.setText(_tr(title) if title else state_label(job.state))
-        page.body.setText(status_text(job, now))
-        fraction = job.progress(now)
-        if fraction is None and job.state is JobState.QUEUED:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(0)
-        elif fraction is None:
-            self.progress.setRange(0, 0)  # busy
-        else:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(round(fraction * 1000))
-        page.set_hint(note_text(job))
+        self.progress_page.show_job(job, self._clock(), self.palette())
         self._set_page("progress")
 
     def _show_error(self, job: Job) -> None:
-        page = self.error_page
-        glyph = Glyph.STOP if job.state is JobState.CANCELLED else glyph_for(job)
-        page.emblem.set(glyph, state_color(job.state, self.palette()))
-        title = _ERROR_TITLES.get(job.state)
-        page.title.setText(_tr(title) if title else state_label(job.state))
         body = job_error(job) or (self.tr("Stopped before it finished.")
                              if job.state is JobState.CANCELLED
                              else self.tr("No output files were saved for this task."))  # fmt: skip
-        page.body.setText(body)
-        hint = _HINTS.get(job.error_action) or _STATE_HINTS.get(job.state, "")
-        page.set_hint(_tr(hint))
+        self.error_page.show_job(job, body, self.palette())
         self._set_page("error")
 
     def _show_file_page(self, path: str, message: str) -> None:
