@@ -5,32 +5,23 @@ service badge. It holds no business logic and no job state.
 - the task panel (ui/task_panel.py): the task list, its filter and its menu;
 - the output actions (ui/output_actions.py): open, save, copy, drag out, remix, snippets;
 - the job book (workers/job_book.py) owns every job; the window asks it.
+
+Built beside it: the arrangement of the panels and status bar (ui/window_layout.py), the
+actions, menus and task context menu (ui/window_menus.py, worded by `retranslate` here),
+the kept geometry (ui/window_state.py) and the comparison window (ui/compare_launcher.py).
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-)
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue
@@ -43,6 +34,7 @@ from get3w_desktop.storage.form_memory import FormMemory
 from get3w_desktop.storage.paths import AppPaths, app_paths
 from get3w_desktop.storage.settings import DEFAULT_CONFIRM_ABOVE
 from get3w_desktop.ui.a11y import install_combo_namer
+from get3w_desktop.ui.compare_launcher import CompareLauncher
 from get3w_desktop.ui.focus_ring import install_focus_ring
 from get3w_desktop.ui.generate_panel import MAX_VARIATIONS, GeneratePanel
 from get3w_desktop.ui.help_dialogs import HelpActions, data_places
@@ -51,18 +43,21 @@ from get3w_desktop.ui.messages import render
 from get3w_desktop.ui.output_actions import OutputActions
 from get3w_desktop.ui.param_fields.media_chips import set_result_namer
 from get3w_desktop.ui.result_viewer import ResultViewer
-from get3w_desktop.ui.service_bar import SandboxBanner, ServiceBadge, ServiceInfo
+from get3w_desktop.ui.service_bar import ServiceInfo
 from get3w_desktop.ui.shell import MINIMUM_SIZE, default_size
 from get3w_desktop.ui.status_bar import StatusBar
 from get3w_desktop.ui.task_panel import TaskPanel
 from get3w_desktop.ui.use_as_input import UseAsInput  # #14.5
+from get3w_desktop.ui.window_layout import WindowLayout, build_layout
+from get3w_desktop.ui.window_menus import WindowMenus, build_actions, menu_entries
+from get3w_desktop.ui.window_state import restore_state, save_state
 from get3w_desktop.workers.balance import BalanceWatcher
 from get3w_desktop.workers.file_copy import FileCopier
 from get3w_desktop.workers.history_loader import LoadedHistory
 from get3w_desktop.workers.job_book import JobBook, resume_message
 from get3w_desktop.workers.pricing import PriceQuoter
 from get3w_desktop.workers.reachability import Reach
-from get3w_desktop.workers.thumbnails import MediaKind, ThumbnailLoader, media_kind
+from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
 if TYPE_CHECKING:
     from get3w_desktop.ui.compare_window import CompareWindow
@@ -70,7 +65,7 @@ if TYPE_CHECKING:
 __all__ = ["MAX_VARIATIONS", "MainWindow"]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, WindowMenus, WindowLayout):
     """Signals:
     key_requested(): the person wants to enter an API key (the sandbox banner, the menu).
     settings_requested(): Settings… (profiles, folders, concurrency, theme).
@@ -116,7 +111,7 @@ class MainWindow(QMainWindow):
         self._balance: BalanceWatcher | None = None  # set by set_service()
         self._balance_value: float | None = None
         self._caps: tuple[float | None, float | None] = (None, None)  # per run, per day
-        self._compare: CompareWindow | None = None
+        self._comparing = CompareLauncher(self, thumbnails, self._use_compare_params)
         # Added by other parts (housekeeping) to the task list's context menu.
         self.extra_task_actions: list[QAction] = []
         # Replaces "remove from list" (housekeeping deletes files and remote tasks too).
@@ -129,7 +124,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
 
         self.tasks = TaskPanel(book, jobs, catalogue, thumbnails, self.model_name)
-        self.tasks.menu_entries = self._menu_entries
+        self.tasks.menu_entries = partial(menu_entries, self)
         self.viewer = ResultViewer(thumbnails, display_name=self.model_name,
                                    group_of=self._group_of)  # fmt: skip
         self.generate_panel = GeneratePanel(
@@ -152,8 +147,8 @@ class MainWindow(QMainWindow):
             self.tasks.list_view, self.tasks.shown, self.tasks.delegate)  # fmt: skip
         self.filter_bar, self.batch_bar = self.tasks.filter_bar, self.tasks.batch_bar
         self.empty_hint, self.tasks_heading = self.tasks.empty_hint, self.tasks.heading
-        self._build_layout()
-        self._build_actions()
+        build_layout(self)
+        build_actions(self)
         self.help = HelpActions(  # Help › Getting started, Keyboard shortcuts, data places
             self, self.help_menu, self.act_diagnostics,
             guide_actions={"find": self.act_search, "generate": self.act_generate,
@@ -181,7 +176,7 @@ class MainWindow(QMainWindow):
         book.resumed.connect(
             lambda count, _profile: self.statusBar().showMessage(resume_message(count), 8000)
         )
-        self._restore_state()
+        restore_state(self, self._state)
         self.setAcceptDrops(True)  # drop a saved output: its recipe fills the form
         self.retranslate()
 
@@ -227,141 +222,6 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
-    # -- layout ----------------------------------------------------------------------
-
-    def _build_layout(self) -> None:
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(12, 12, 6, 12)
-        left_layout.addWidget(self.picker)
-
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.viewer)
-        right.addWidget(self.tasks)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        right_holder = QWidget()
-        right_layout = QVBoxLayout(right_holder)
-        right_layout.setContentsMargins(6, 12, 12, 12)
-        right_layout.addWidget(right)
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left, self.generate_panel, right_holder):
-            split.addWidget(widget)
-        left.setMinimumWidth(250)
-        self.generate_panel.setMinimumWidth(380)
-        split.setSizes([270, 430, 780])
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 0)
-        split.setStretchFactor(2, 1)
-        split.setChildrenCollapsible(False)
-        self.main_split, self.right_split = split, right
-
-        central = QWidget()
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        self.banner = SandboxBanner()
-        self.banner.key_requested.connect(self.key_requested)
-        self.key_button = self.banner.key_button
-        column.addWidget(self.banner)
-        column.addWidget(split, 1)
-        self.setCentralWidget(central)
-
-        self.service_label = ServiceBadge()
-        self.service_label.profile_chosen.connect(self.profile_chosen)
-        self.service_label.manage_requested.connect(self.settings_requested)
-        self.balance_label = QLabel("")
-        self.activity_label = QLabel("")
-        for label in (self.balance_label, self.activity_label):
-            label.setContentsMargins(10, 0, 6, 0)
-        self.status_bar.set_badge(self.service_label)  # messages never cover it
-        self.statusBar().addPermanentWidget(self.activity_label)
-        self.statusBar().addPermanentWidget(self.balance_label)
-
-    def _build_actions(self) -> None:
-        def action(slot: Callable[[], Any], shortcut: Any = None) -> QAction:
-            act = QAction(self)  # texts: retranslate()
-            if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
-                act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.triggered.connect(lambda _checked=False: slot())
-            self.addAction(act)
-            return act
-
-        self.act_generate = action(self.generate, "Ctrl+Return")
-        self.act_batch = action(self.batch, "Ctrl+Shift+B")
-        self.act_compare = action(self.compare, "Ctrl+Shift+M")
-        self.act_search = action(self.picker.focus_search, "Ctrl+K")
-        self.act_find_task = action(self.tasks.focus_search, "Ctrl+F")
-        self.act_open = action(self.outputs.open_output, "Ctrl+O")
-        self.act_save = action(self.outputs.save_current, QKeySequence.StandardKey.Save)
-        self.act_save_all = action(self.outputs.save_all, "Ctrl+Shift+S")
-        self.act_copy_image = QAction(self)
-        self.act_copy_image.setShortcut(QKeySequence.StandardKey.Copy)
-        # Ctrl+C copies text in the form; it copies the image only from the list or viewer.
-        self.act_copy_image.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.act_copy_image.triggered.connect(
-            lambda _checked=False: self.outputs.copy_current_image()
-        )
-        self.list_view.addAction(self.act_copy_image)
-        self.viewer.addAction(self.act_copy_image)
-        self.act_key = action(self.key_requested.emit)
-        self.act_settings = action(self.settings_requested.emit,
-                                   QKeySequence.StandardKey.Preferences)  # fmt: skip
-        if self.act_settings.shortcut().isEmpty():
-            self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
-        self.act_spending = action(self.spending_requested.emit)
-        self.act_diagnostics = action(self.diagnostics_requested.emit)
-        self.act_copy_curl = action(self.outputs.copy_as_curl)
-        self.act_copy_python = action(self.outputs.copy_as_python)
-        self.act_copy_url = action(self.outputs.copy_output_url, "Ctrl+Shift+C")
-        self.act_copy_id = action(self.outputs.copy_task_id, "Ctrl+Shift+I")
-        self.act_rerun = action(self._rerun, "Ctrl+R")
-        self.act_load = action(self._load_params, "Ctrl+L")
-        self.act_cancel = action(self._cancel, "Ctrl+.")
-        self.act_remove = action(self._remove, QKeySequence.StandardKey.Delete)
-        self.act_quit = action(self.close, QKeySequence.StandardKey.Quit)
-        self.act_about = action(self._about)
-
-        menu = self.menuBar()
-        file_menu = self.file_menu = menu.addMenu("")
-        file_menu.addActions([self.act_open, self.act_save, self.act_save_all,
-                              self.act_copy_image])  # fmt: skip
-        file_menu.addSeparator()
-        file_menu.addActions([self.act_key, self.act_settings, self.act_spending])
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_quit)
-        task_menu = self.task_menu = menu.addMenu("")
-        task_menu.addActions([self.act_generate, self.act_batch, self.act_compare,
-                              self.act_rerun, self.act_load])  # fmt: skip
-        task_menu.addSeparator()
-        task_menu.addActions([self.act_copy_url, self.act_copy_id, self.act_copy_curl,
-                              self.act_copy_python])  # fmt: skip
-        task_menu.addSeparator()
-        task_menu.addActions([self.act_cancel, self.act_remove])
-        view_menu = self.view_menu = menu.addMenu("")
-        view_menu.addActions([self.act_search, self.act_find_task])
-        help_menu = self.help_menu = menu.addMenu("")
-        help_menu.addActions([self.act_diagnostics, self.act_about])
-
-    def _menu_entries(self, job: Job) -> list[tuple[QAction | None, bool]]:
-        """The task list's context menu for `job`: (action or separator, enabled)."""
-        has_files, has_task = bool(job.files), job.task is not None
-        has_image = any(media_kind(f) is MediaKind.IMAGE for f in job.files)
-        has_url = bool(self._service.base_url)
-        return [
-            (self.act_open, has_files), (self.act_save, has_files),
-            (self.act_save_all, has_files), (self.act_copy_image, has_image), (None, True),
-            (self.act_copy_url, has_task and bool(job.task and job.task.outputs)),
-            (self.act_copy_id, has_task), (self.act_copy_curl, has_url),
-            (self.act_copy_python, has_url), (None, True),
-            (self.act_rerun, True), (self.act_load, True), (None, True),
-            (self.act_cancel, job.state.active),
-            (self.act_remove, not self.book.is_running(job)),
-            *((act, True) for act in self.extra_task_actions),
-        ]  # fmt: skip
-
     # -- generating (the generate panel does it) --------------------------------------
 
     def model_name(self, model_id: str) -> str:
@@ -383,33 +243,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def compare(self) -> CompareWindow | None:
         """The same prompt across several models or seeds, side by side (non-modal, reused)."""
-        model = self.generate_panel.model
-        if model is None:
-            return None
-        if self._compare is None:
-            from get3w_desktop.ui.compare_window import CompareWindow  # loads when first used
-
-            self._compare = CompareWindow(
-                self._catalogue, self.book, self._thumbnails, model.model_id,
-                self.form.values(), profile=self._service.profile,
-                spend_check=self.caps_message, parent=self,
-                confirm_above=lambda: self.generate_panel.confirm_above,
-            )  # fmt: skip
-            self._compare.open_job.connect(self._open_from_compare)
-            self._compare.use_params.connect(self._use_compare_params)
-        else:
-            self._compare.set_form(model.model_id, self.form.values())
-            self._compare.set_profile(self._service.profile)
-        self._compare.show()
-        self._compare.raise_()
-        self._compare.activateWindow()
-        return self._compare
-
-    @Slot(str)
-    def _open_from_compare(self, local_id: str) -> None:
-        self.select_job(local_id)
-        self.raise_()
-        self.activateWindow()
+        return self._comparing.open()
 
     @Slot(str, object)
     def _use_compare_params(self, model_id: str, params: dict[str, Any]) -> None:
@@ -455,8 +289,7 @@ class MainWindow(QMainWindow):
 
     def set_service(self, service: ServiceInfo, balance: BalanceWatcher | None = None) -> None:
         """New tasks go to `service` from now on; the banner, badge and balance follow."""
-        if self._compare is not None:
-            self._compare.set_profile(service.profile)
+        self._comparing.set_profile(service.profile)
         if self._balance is not None and self._balance is not balance:
             self._balance.changed.disconnect(self._on_balance)
             self._balance.failed.disconnect(self._on_balance_failed)
@@ -648,25 +481,6 @@ class MainWindow(QMainWindow):
             + self.tr("A desktop client for the Get3W API."),
         )
 
-    def _restore_state(self) -> None:
-        if self._state is None:
-            return
-        geometry = self._state.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        for key, splitter in (("window/main", self.main_split), ("window/right", self.right_split)):
-            state = self._state.value(key)
-            if isinstance(state, QByteArray) and not state.isEmpty():
-                splitter.restoreState(state)
-
-    def _save_state(self) -> None:
-        if self._state is None:
-            return
-        self._state.setValue("window/geometry", self.saveGeometry())
-        self._state.setValue("window/main", self.main_split.saveState())
-        self._state.setValue("window/right", self.right_split.saveState())
-        self._state.sync()
-
     # -- remix: drop a saved output onto the window ------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -686,7 +500,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.generate_panel.remember()
-        self._save_state()
+        save_state(self, self._state)
         self.tasks.stop()
         self.viewer.shutdown()
         super().closeEvent(event)
