@@ -32,8 +32,15 @@ from typing import Any, Protocol
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from get3w_desktop.core.catalogue import Catalogue
+from get3w_desktop.core.gallery import group_around
 from get3w_desktop.core.job import Job, JobState, history_key
-from get3w_desktop.core.money import Charge, Quote, charges_of, job_charge, spent_on
+from get3w_desktop.core.money import (
+    Quote,
+    charges_of,
+    day_bounds,
+    job_charge,
+    spent_between,
+)
 from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.workers.history_loader import LoadedHistory
 from get3w_desktop.workers.runner import TaskRunner
@@ -127,6 +134,14 @@ class JobBook(QObject):
     def job(self, local_id: str) -> Job | None:
         return self.rows.job(local_id)
 
+    def variations_of(self, job: Job) -> list[Job]:
+        """`job` and the other variations of its Generate, oldest first (core/gallery.py),
+        from its neighbours in the list: no walk over the whole history."""
+        around = self.rows.around(job.local_id)
+        if around is None:
+            return [job]
+        return group_around(self.rows.job(job.local_id) or job, *around)
+
     def find_by_file(self, path: str) -> Job | None:
         return next((job for job in self.rows.jobs() if path in job.files), None)
 
@@ -158,14 +173,14 @@ class JobBook(QObject):
         """local id -> the unit price a task was sent at (this session and the history)."""
         return {k: r.quote for k, r in self._spend.items() if r.quote is not None}
 
-    def charges(self) -> list[Charge]:
-        """What every known task cost: the history's records, else the task's own."""
-        kept = [c for r in self._spend.values() if (c := r.charge()) is not None]
-        others = (job for job in self.rows.jobs() if job.local_id not in self._spend)
-        return kept + charges_of(others, self._catalogue)
-
     def spent_today(self, today: dt.date | None = None) -> float:
-        return spent_on(self.charges(), today or dt.date.today())
+        """What today's tasks cost: only tasks sent today are priced, not the history."""
+        start, end = day_bounds(today or dt.date.today())
+        kept = [c for r in self._spend.values() if start <= r.when < end and (c := r.charge())]
+        others = (job for job in self.rows.jobs()
+                  if start <= (job.submitted_at or job.created_at) < end
+                  and job.local_id not in self._spend)  # fmt: skip
+        return spent_between(kept + charges_of(others, self._catalogue), start, end)
 
     # -- commands ------------------------------------------------------------------------
 
