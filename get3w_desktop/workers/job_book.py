@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
@@ -58,6 +58,8 @@ class JobRows(Protocol):
     def job(self, local_id: str) -> Job | None: ...
 
     def jobs(self) -> list[Job]: ...
+
+    def around(self, local_id: str) -> tuple[Iterator[Job], Iterator[Job]] | None: ...
 
     def active_count(self) -> int: ...
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from get3w_desktop.core import money
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.money import Quote
@@ -74,7 +75,7 @@ def test_todays_spending_prices_only_todays_tasks(
     yesterday = SpendRecord("gone", "work", IMAGE, midday - DAY, amount=7.0)
     show(book, [*todays, *old], spend=[recorded, yesterday])
     priced: list[Job] = []
-    charges_of = job_book.charges_of
+    charges_of = money.charges_of
 
     def counting(jobs: Iterable[Job], *args: object) -> object:
         listed = list(jobs)
