@@ -25,6 +25,7 @@ from get3w_desktop.core.diagnostics import build_report, write_bundle
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Message, says_unreachable
 from get3w_desktop.core.money import price_history
+from get3w_desktop.core.pacing import Pacer
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.sandbox import SANDBOX_API_KEY
 from get3w_desktop.storage.paths import AppPaths
@@ -399,7 +400,7 @@ class ServiceController(QObject):
         if self._window is not None:  # a snapshot of the list, priced on the worker
             jobs, book = self._window.book.jobs(), self._window.book
             catalogue, quotes = self._window.catalogue, dict(book.quotes)
-            price = lambda: price_history(jobs, catalogue, quotes)  # noqa: E731
+            price = lambda: price_history(jobs, catalogue, quotes, Pacer())  # noqa: E731
         self._gatherer.gather(client, since, profile, price)
 
     @Slot(object)

@@ -35,8 +35,8 @@ from get3w_desktop.core.catalogue import Catalogue
 from get3w_desktop.core.gallery import group_around
 from get3w_desktop.core.job import Job, JobState, history_key
 from get3w_desktop.core.money import (
+    Charge,
     Quote,
-    charges_of,
     day_bounds,
     job_charge,
     spent_between,
@@ -106,6 +106,7 @@ class JobBook(QObject):
         self._parked: dict[str, Job] = {}  # stored snapshots of tasks waiting for a profile
         self._written: dict[str, Job] = {}  # the last snapshot queued for the history
         self._spend: dict[str, SpendRecord] = {}
+        self._priced: dict[str, tuple[Job, Charge | None]] = {}  # today's, by spent_today
         # Durable writes happen on worker threads: (snapshot, GUI records queued before it).
         self._lock = threading.Lock()
         # Per job, the durable writes the GUI has not seen yet, oldest first: (history key,
@@ -179,10 +180,19 @@ class JobBook(QObject):
         """What today's tasks cost: only tasks sent today are priced, not the history."""
         start, end = day_bounds(today or dt.date.today())
         kept = [c for r in self._spend.values() if start <= r.when < end and (c := r.charge())]
-        others = (job for job in self.rows.jobs()
+        others = [job for job in self.rows.jobs()
                   if start <= (job.submitted_at or job.created_at) < end
-                  and job.local_id not in self._spend)  # fmt: skip
-        return spent_between(kept + charges_of(others, self._catalogue), start, end)
+                  and job.local_id not in self._spend]  # fmt: skip
+        # Each snapshot is priced once: a heavy day's thousand tasks are not priced again
+        # on every click of Generate (a changed snapshot is a new object: priced again).
+        known, self._priced = self._priced, {}
+        for job in others:
+            hit = known.get(job.local_id)
+            if hit is None or hit[0] is not job:
+                hit = (job, job_charge(job, self._catalogue))
+            self._priced[job.local_id] = hit
+        charges = [c for _job, c in self._priced.values() if c is not None]
+        return spent_between(kept + charges, start, end)
 
     # -- commands ------------------------------------------------------------------------
 

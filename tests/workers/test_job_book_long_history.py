@@ -7,6 +7,7 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -14,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from get3w_desktop.core import money
 from get3w_desktop.core.catalogue import load_bundled
 from get3w_desktop.core.job import Job, JobState
-from get3w_desktop.core.money import Quote
+from get3w_desktop.core.money import Charge, Quote
 from get3w_desktop.core.task import Task
 from get3w_desktop.itemmodels.job_list import JobListModel
 from get3w_desktop.storage.ledger import SpendRecord
@@ -75,15 +76,20 @@ def test_todays_spending_prices_only_todays_tasks(
     yesterday = SpendRecord("gone", "work", IMAGE, midday - DAY, amount=7.0)
     show(book, [*todays, *old], spend=[recorded, yesterday])
     priced: list[Job] = []
-    charges_of = money.charges_of
+    job_charge = money.job_charge
 
-    def counting(jobs: Iterable[Job], *args: object) -> object:
-        listed = list(jobs)
-        priced.extend(listed)
-        return charges_of(listed, *args)  # type: ignore[arg-type]
+    def counting(job: Job, *args: Any) -> Charge | None:
+        priced.append(job)
+        return job_charge(job, *args)
 
-    monkeypatch.setattr(job_book, "charges_of", counting)
+    monkeypatch.setattr(job_book, "job_charge", counting)
     spent = book.spent_today(today)
     assert {j.local_id for j in priced} == {j.local_id for j in todays}
     assert spent == pytest.approx(3 * 0.25 + 0.5)
+    priced.clear()
+    assert book.spent_today(today) == pytest.approx(spent)  # each Generate click
+    assert priced == []  # today's tasks were priced once
+    book.rows.upsert(todays[0].evolve(note="changed"))  # a new snapshot is priced again
+    assert book.spent_today(today) == pytest.approx(spent)
+    assert [j.local_id for j in priced] == [todays[0].local_id]
     assert book.spent_today(today - dt.timedelta(days=1)) == pytest.approx(7.0)
