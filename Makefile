@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.polling
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.throughput
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.scale
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.history_actions
 	$(BIN)/python -m bench.size
 
 screenshots: $(STAMP)

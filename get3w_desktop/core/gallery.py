@@ -4,11 +4,15 @@ A Generate with ×N sends N tasks with the same model and values but their own s
 (core/batch.py `variations`), one after the other. They carry no shared id, so they are
 recognised by what they share: profile, model, every value but the seed, and a start within
 `GAP` seconds of the previous one. A batch of many prompts is shown by selecting its rows.
+
+`group_of` looks through any list; `group_around` walks out from the task's row in the
+task list (newest first) and stops at the first gap wider than `GAP`, so selecting a task
+in a 100,000-task history looks at its neighbours, not at every task (issue 16).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from get3w_desktop.core.job import Job
@@ -17,6 +21,8 @@ from get3w_desktop.core.job import Job
 GAP = 30.0
 #: The widest span a group is looked for in, either side of a task (seconds).
 LOOK_AROUND = 3600.0
+#: The most rows `group_around` looks at on either side (a bound for a dense list).
+MAX_WALK = 10_000
 #: Values that differ between variations of one Generate.
 VARYING = frozenset({"seed"})
 
@@ -67,3 +73,30 @@ def group_of(job: Job, jobs: Iterable[Job]) -> list[Job]:
             run = []
         run.append(candidate)
     return run
+
+
+def group_around(job: Job, newer: Iterable[Job], older: Iterable[Job]) -> list[Job]:
+    """`group_of(job, list)` for a list ordered newest first, from `job`'s row outwards:
+    `newer` are the rows above it (nearest first), `older` the rows below (nearest
+    first). Each side is read only until a row is more than `GAP` seconds past the last
+    variation found (or `LOOK_AROUND` from `job`, or `MAX_WALK` rows)."""
+    key = _fingerprint(job)
+    later = _walk(job, key, iter(newer), +1.0)
+    earlier = _walk(job, key, iter(older), -1.0)
+    return [*reversed(earlier), job, *later]
+
+
+def _walk(job: Job, key: tuple[str, str, str], rows: Iterator[Job], sign: float) -> list[Job]:
+    """The variations of `job` on one side, nearest first (`sign` +1: later, -1: earlier)."""
+    found: list[Job] = []
+    edge = job.created_at  # the farthest variation so far
+    for looked, row in enumerate(rows):
+        gone = sign * (row.created_at - edge)
+        if gone > GAP or abs(row.created_at - job.created_at) > LOOK_AROUND or looked >= MAX_WALK:
+            break
+        if (row.model_id == job.model_id and row.profile == job.profile
+                and row.local_id != job.local_id and _fingerprint(row) == key):  # fmt: skip
+            found.append(row)
+            if gone > 0:
+                edge = row.created_at
+    return sorted(found, key=lambda j: sign * j.created_at)

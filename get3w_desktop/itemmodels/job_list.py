@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -131,6 +131,17 @@ class JobListModel(QAbstractListModel):
     def jobs_between(self, first: int, last: int) -> list[Job]:
         """The jobs of rows first..last (inclusive), one slice: the filter's bulk index."""
         return self._jobs[first : last + 1]
+
+    def around(self, local_id: str) -> tuple[Iterator[Job], Iterator[Job]] | None:
+        """(the rows above `local_id`'s, the rows below it), each nearest first and read
+        lazily; None when it is not listed. Read them before the list changes."""
+        row = self._row(local_id)
+        if row is None:
+            return None
+        jobs = self._jobs
+        return (jobs[i] for i in range(row - 1, -1, -1)), (
+            jobs[i] for i in range(row + 1, len(jobs))
+        )
 
     def index_of(self, local_id: str) -> QModelIndex:
         row = self._row(local_id)

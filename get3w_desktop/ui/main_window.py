@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from get3w_desktop import __version__
 from get3w_desktop.core.catalogue import Catalogue
-from get3w_desktop.core.gallery import group_of
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Message
 from get3w_desktop.core.money import check_caps
@@ -378,7 +377,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowLayout):
         selected = self.selected_jobs()
         if len(selected) > 1 and any(j.local_id == job.local_id for j in selected):
             return selected
-        return group_of(job, self.all_jobs())
+        return self.book.variations_of(job)
 
     def select_job(self, local_id: str) -> None:
         self.tasks.select_job(local_id)

@@ -24,6 +24,8 @@ from get3w_desktop.core.catalogue import ModelInfo
 from get3w_desktop.core.diagnostics import build_report, write_bundle
 from get3w_desktop.core.job import Job
 from get3w_desktop.core.messages import Message, says_unreachable
+from get3w_desktop.core.money import price_history
+from get3w_desktop.core.pacing import Pacer
 from get3w_desktop.core.urls import DEFAULT_BASE_URL
 from get3w_desktop.sandbox import SANDBOX_API_KEY
 from get3w_desktop.storage.paths import AppPaths
@@ -394,7 +396,12 @@ class ServiceController(QObject):
         client, profile = self.live.client, self.live.info.profile
         if self._window is not None:
             self._window.statusBar().showMessage(self.tr("Reading your spending…"), 4000)
-        self._gatherer.gather(client, since, profile)
+        price = None
+        if self._window is not None:  # a snapshot of the list, priced on the worker
+            jobs, book = self._window.book.jobs(), self._window.book
+            catalogue, quotes = self._window.catalogue, dict(book.quotes)
+            price = lambda: price_history(jobs, catalogue, quotes, Pacer())  # noqa: E731
+        self._gatherer.gather(client, since, profile, price)
 
     @Slot(object)
     def _show_spending(self, gathered: object) -> None:
@@ -406,7 +413,7 @@ class ServiceController(QObject):
             self._window.book.jobs(), catalogue=self._window.catalogue,
             billings=gathered.billings, billing_profile=gathered.profile,
             billing_since=gathered.since.timestamp(), balance=gathered.balance,
-            quotes=dict(self._window.book.quotes), parent=self._window,
+            quotes=dict(self._window.book.quotes), priced=gathered.priced, parent=self._window,
         )  # fmt: skip
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if gathered.problem_message is not None:

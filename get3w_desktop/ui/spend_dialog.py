@@ -35,13 +35,13 @@ from get3w_desktop.core.job import Job
 from get3w_desktop.core.money import (
     Billing,
     Charge,
+    Priced,
     Quote,
     Reconciliation,
-    charges_of,
     day_bounds,
     format_money,
-    ledger,
     month_bounds,
+    price_history,
     reconcile,
     spent_in_month,
     spent_on,
@@ -50,6 +50,10 @@ from get3w_desktop.itemmodels.spend_model import SpendColumn, SpendRole, SpendTa
 from get3w_desktop.ui.help_window import install_close_keys
 from get3w_desktop.ui.style import muted, set_tone
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
+
+#: Rows the ledger's columns are sized from (Qt's default reads up to 1,000 rows, each a
+#: Python `data` call per column: ~1 s for a 100,000-task history's 700 rows).
+SIZE_FROM_ROWS = 100
 
 ESTIMATE_NOTE = QT_TRANSLATE_NOOP(
     "SpendDialog",
@@ -94,6 +98,7 @@ class SpendDialog(QDialog):
         balance: float | None = None,
         quotes: Mapping[str, Quote] | None = None,
         today: dt.date | None = None,
+        priced: Priced | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """`billings` is None when the service offers no bill; its lines belong to
@@ -105,7 +110,9 @@ class SpendDialog(QDialog):
         self.setMinimumSize(640, 520)
         self.resize(780, 600)
         today = today or dt.date.today()
-        self.charges: list[Charge] = charges_of(jobs, catalogue, quotes)
+        # `priced`: `jobs` already priced off the GUI thread (seconds at 100,000 tasks)
+        priced = priced or price_history(jobs, catalogue, quotes)
+        self.charges: list[Charge] = priced.charges
         self.reconciliation: Reconciliation | None = None
         if billings is not None:
             mine = [
@@ -141,7 +148,7 @@ class SpendDialog(QDialog):
             tiles.addWidget(tile)
 
         names = {m.model_id: m.name for m in catalogue} if catalogue is not None else {}
-        self.model = SpendTableModel(ledger(self.charges), names.get, self)
+        self.model = SpendTableModel(priced.rows, names.get, self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SpendRole.SORT)
@@ -159,6 +166,7 @@ class SpendDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(SIZE_FROM_ROWS)  # not every row of a long ledger
         header.setSectionResizeMode(SpendColumn.MODEL, QHeaderView.ResizeMode.Stretch)
         self.empty_label = muted(
             QLabel(self.tr("Nothing spent yet: runs you send will be listed here."))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.errors import Get3WError
 from get3w_desktop.core.messages import Message
-from get3w_desktop.core.money import Billing
+from get3w_desktop.core.money import Billing, Priced
 from get3w_desktop.workers.base import PoolOwner
 
 NO_ROUTE = messages.text("no route")
@@ -43,6 +43,7 @@ class Bill:
     balance: float | None
     problem: str = ""
     problem_message: Message | None = None  # `problem`, coded (None when there is none)
+    priced: Priced | None = None  # this computer's record, priced with the bill (if asked)
 
 
 class _GatherSignals(QObject):
@@ -57,8 +58,16 @@ class SpendingGatherer(PoolOwner):
         self._signals = _GatherSignals(self)
         self._signals.gathered.connect(self.gathered)
 
-    def gather(self, client: AccountClient, since: dt.datetime, profile: str) -> bool:
-        """Read the bill since `since` and the balance; `gathered` follows (False: closed)."""
+    def gather(
+        self,
+        client: AccountClient,
+        since: dt.datetime,
+        profile: str,
+        price: Callable[[], Priced] | None = None,
+    ) -> bool:
+        """Read the bill since `since` and the balance, and run `price` (pricing the
+        history, seconds of Python at 100,000 tasks) on the same worker; `gathered`
+        follows (False: closed)."""
         signals = self._signals
 
         def work() -> None:
@@ -71,7 +80,8 @@ class SpendingGatherer(PoolOwner):
             except Get3WError as exc:
                 said = worker_messages.bill_unreadable(messages.for_error(exc))
             problem = said.fallback if said is not None else ""
-            signals.gathered.emit(Bill(profile, since, billings, balance, problem, said))
+            priced = price() if price is not None else None
+            signals.gathered.emit(Bill(profile, since, billings, balance, problem, said, priced))
 
         def crashed(_exc: Exception) -> None:
             said = worker_messages.BILL_CRASHED

@@ -26,14 +26,21 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from get3w_desktop.core.catalogue import Catalogue
+from get3w_desktop.core.gallery import group_around
 from get3w_desktop.core.job import Job, JobState, history_key
-from get3w_desktop.core.money import Charge, Quote, charges_of, job_charge, spent_on
+from get3w_desktop.core.money import (
+    Charge,
+    Quote,
+    day_bounds,
+    job_charge,
+    spent_between,
+)
 from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.workers.history_loader import LoadedHistory
 from get3w_desktop.workers.runner import TaskRunner
@@ -51,6 +58,8 @@ class JobRows(Protocol):
     def job(self, local_id: str) -> Job | None: ...
 
     def jobs(self) -> list[Job]: ...
+
+    def around(self, local_id: str) -> tuple[Iterator[Job], Iterator[Job]] | None: ...
 
     def active_count(self) -> int: ...
 
@@ -97,6 +106,7 @@ class JobBook(QObject):
         self._parked: dict[str, Job] = {}  # stored snapshots of tasks waiting for a profile
         self._written: dict[str, Job] = {}  # the last snapshot queued for the history
         self._spend: dict[str, SpendRecord] = {}
+        self._priced: dict[str, tuple[Job, Charge | None]] = {}  # today's, by spent_today
         # Durable writes happen on worker threads: (snapshot, GUI records queued before it).
         self._lock = threading.Lock()
         # Per job, the durable writes the GUI has not seen yet, oldest first: (history key,
@@ -126,6 +136,14 @@ class JobBook(QObject):
 
     def job(self, local_id: str) -> Job | None:
         return self.rows.job(local_id)
+
+    def variations_of(self, job: Job) -> list[Job]:
+        """`job` and the other variations of its Generate, oldest first (core/gallery.py),
+        from its neighbours in the list: no walk over the whole history."""
+        around = self.rows.around(job.local_id)
+        if around is None:
+            return [job]
+        return group_around(self.rows.job(job.local_id) or job, *around)
 
     def find_by_file(self, path: str) -> Job | None:
         return next((job for job in self.rows.jobs() if path in job.files), None)
@@ -158,14 +176,23 @@ class JobBook(QObject):
         """local id -> the unit price a task was sent at (this session and the history)."""
         return {k: r.quote for k, r in self._spend.items() if r.quote is not None}
 
-    def charges(self) -> list[Charge]:
-        """What every known task cost: the history's records, else the task's own."""
-        kept = [c for r in self._spend.values() if (c := r.charge()) is not None]
-        others = (job for job in self.rows.jobs() if job.local_id not in self._spend)
-        return kept + charges_of(others, self._catalogue)
-
     def spent_today(self, today: dt.date | None = None) -> float:
-        return spent_on(self.charges(), today or dt.date.today())
+        """What today's tasks cost: only tasks sent today are priced, not the history."""
+        start, end = day_bounds(today or dt.date.today())
+        kept = [c for r in self._spend.values() if start <= r.when < end and (c := r.charge())]
+        others = [job for job in self.rows.jobs()
+                  if start <= (job.submitted_at or job.created_at) < end
+                  and job.local_id not in self._spend]  # fmt: skip
+        # Each snapshot is priced once: a heavy day's thousand tasks are not priced again
+        # on every click of Generate (a changed snapshot is a new object: priced again).
+        known, self._priced = self._priced, {}
+        for job in others:
+            hit = known.get(job.local_id)
+            if hit is None or hit[0] is not job:
+                hit = (job, job_charge(job, self._catalogue))
+            self._priced[job.local_id] = hit
+        charges = [c for _job, c in self._priced.values() if c is not None]
+        return spent_between(kept + charges, start, end)
 
     # -- commands ------------------------------------------------------------------------
 

@@ -14,7 +14,16 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from bench import common, polling, profile_switch, responsiveness, scale, startup, throughput
+from bench import (
+    common,
+    history_actions,
+    polling,
+    profile_switch,
+    responsiveness,
+    scale,
+    startup,
+    throughput,
+)
 from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.workers import thumbnails
 
@@ -118,6 +127,19 @@ def test_responsiveness_quick(tmp_path: Path, qtbot: QtBot) -> None:
     from get3w_desktop.workers.base import Work
 
     assert Work.run.__qualname__ == "Work.run"  # the bench's thread labels are undone
+
+
+def test_history_actions_quick(tmp_path: Path, qtbot: QtBot) -> None:
+    path = tmp_path / "history_actions.json"
+    assert history_actions.main(["--quick", "--json", str(path)]) == 0
+    report = load(path, "history_actions")
+    assert report["small"]["tasks"] == 1_000 and report["large"]["tasks"] == 2_000
+    for size in ("small", "large"):
+        actions = report[size]["actions"]
+        assert set(history_actions.CLICKS) | {history_actions.WINDOW} <= set(actions)
+        assert all(0 < a["median_ms"] <= a["max_ms"] and a["runs"] >= 1
+                   for a in actions.values())  # fmt: skip
+    assert set(report["verdict"]["met"]) == {"clicks_within_50ms", "window_does_not_grow"}
 
 
 def test_throughput_quick(tmp_path: Path, qtbot: QtBot) -> None:

@@ -24,6 +24,7 @@ from get3w_desktop.core.money import (
     job_charge,
     ledger,
     price_factor,
+    price_history,
     reconcile,
     reported_cost,
     spent_in_month,
@@ -286,3 +287,16 @@ def test_caps_block_exactly_when_a_limit_would_be_passed(
         day is not None and spent + cost > day + 5e-7
     )
     assert (check_caps(batch, day, spent, cost) is not None) == over
+
+
+def test_pricing_a_history_hands_the_lock_over_after_each_task() -> None:
+    """The spending window's pricing runs on a worker for seconds at 100,000 tasks: its
+    `pace` is called after every task, and pacing changes nothing in the answer."""
+    jobs = [job(cost=0.1 * i, remote=f"t{i}", when=T0 + i) for i in range(1, 6)]
+    jobs.append(job(remote=None))  # never sent: priced as nothing
+    paces: list[int] = []
+    paced = price_history(iter(jobs), CATALOGUE, pace=lambda: paces.append(1))
+    plain = price_history(jobs, CATALOGUE)
+    assert len(paces) == len(jobs)
+    assert paced == plain and [c.remote_id for c in plain.charges] == [f"t{i}" for i in range(1, 6)]
+    assert plain.rows == ledger(plain.charges)

@@ -259,15 +259,32 @@ def test_the_price_is_shown_and_a_cap_blocks_a_run(
     assert len(jobs) == 2 and all(job.local_id in window.book.quotes for job in jobs)
 
 
-def test_the_spending_window_opens_with_the_bill(qtbot: QtBot, parts: Parts) -> None:
+def test_the_spending_window_opens_with_the_bill(
+    qtbot: QtBot, parts: Parts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history is priced on the bill's worker, not on the GUI thread (it takes ~2 s
+    at 100,000 tasks), and the window shows what it priced."""
+    import threading
+
+    from get3w_desktop.core.money import Priced, price_history
+    from get3w_desktop.ui import services as services_module
     from get3w_desktop.ui.spend_dialog import SpendDialog
 
     window, *_ = parts
-    _finish_one(qtbot, window, "A lantern")
+    done = _finish_one(qtbot, window, "A lantern")
+    priced_on: list[threading.Thread] = []
+
+    def pricing(*args: object) -> Priced:
+        priced_on.append(threading.current_thread())
+        return price_history(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services_module, "price_history", pricing)
     window.act_spending.trigger()
     qtbot.waitUntil(lambda: _visible_spend() is not None, timeout=10000)
     dialog = _visible_spend()
     assert isinstance(dialog, SpendDialog)
+    assert len(priced_on) == 1 and priced_on[0] is not threading.main_thread()
+    assert [c.local_id for c in dialog.charges] == [done]
     dialog.reject()
 
 
