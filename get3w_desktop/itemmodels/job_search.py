@@ -8,6 +8,12 @@ lists aligned with the source rows, so Python code runs per query, not per row. 
 narrows: a query that refines an earlier one (each word extends the earlier word) scans
 only the earlier result, and recent results are kept, so deleting back is a lookup.
 
+A row's text is what a person can type to find it: the prompt, the model (its id and
+name), the task id and the error's English words (as logs and the `get3w` command write
+them), plus the words the row shows in the window's language (`RowWords`: the state's
+label, the error and note as rendered), which the UI passes in and which are read again
+when the language changes (`SearchIndex.set_words`).
+
 Rows are indexed lazily (`build(limit)`, a slice at a time from the proxy's idle timer),
 so loading a long history pays nothing here; a query indexes the rows it reaches.
 
@@ -102,11 +108,33 @@ class Fields:
 _Key = tuple[tuple[str, ...], Fields]
 
 
+@dataclass(frozen=True)
+class RowWords:
+    """The words a row shows beside its prompt and model, in the window's language.
+
+    The UI passes its own (`ui/search_words.py`): this layer cannot import its
+    translations. Both are called on the GUI thread while rows are indexed: `state_label`
+    once per state whenever the words are (re)read, `messages` once per job that has an
+    error or a note (its error and note as the row shows them). None: no such words (the
+    English error is matched in any case).
+    """
+
+    state_label: Callable[[JobState], str] | None = None
+    messages: Callable[[Job], str] | None = None
+
+    def labels(self) -> dict[JobState, str]:
+        """Each state's label ("" for each when there is none)."""
+        label = self.state_label
+        return {state: "" if label is None else label(state) for state in JobState}
+
+
 class SearchIndex:
     """Search text and filter fields of every source row, in source row order."""
 
-    def __init__(self, display_name: Callable[[str], str]) -> None:
+    def __init__(self, display_name: Callable[[str], str], words: RowWords | None = None) -> None:
         self._display_name = display_name
+        self._words = RowWords() if words is None else words
+        self._labels = self._words.labels()
         self._jobs: list[Job] = []
         # Aligned with _jobs; None until the row is built.
         self._texts: list[str | None] = []
@@ -172,6 +200,16 @@ class SearchIndex:
         for search in self._searching:
             search.changed.add(row)
 
+    def set_words(self, words: RowWords) -> None:
+        """The words rows show changed (the language, say): every row is indexed again,
+        lazily, as after a load; kept results and running searches are dropped."""
+        self._words, self._labels = words, words.labels()
+        count = len(self._jobs)
+        self._texts[:] = repeat(None, count)
+        self._unbuilt = count
+        self.generation += 1
+        self._clear_cache()
+
     def _clear_cache(self) -> None:
         self._cache.clear()
         self._cached_rows = 0
@@ -183,10 +221,21 @@ class SearchIndex:
     # -- building ----------------------------------------------------------------------
 
     def _text(self, job: Job) -> str:
-        return " ".join((
-            job.prompt, job.model_id, self._display_name(job.model_id),
-            job.remote_id or "", job.error or "",
-        )).casefold()  # fmt: skip
+        return self._texts_of([job])[0]
+
+    def _texts_of(self, jobs: Sequence[Job]) -> list[str]:
+        """The search text of each job: its English words, then what its row shows."""
+        name, labels, shown = self._display_name, self._labels, self._words.messages
+        if shown is None:
+            return [
+                f"{j.prompt} {j.model_id} {name(j.model_id)} {j.remote_id or ''} {j.error or ''}"
+                f" {labels[j.state]}".casefold() for j in jobs
+            ]  # fmt: skip
+        return [
+            f"{j.prompt} {j.model_id} {name(j.model_id)} {j.remote_id or ''} {j.error or ''}"
+            f" {labels[j.state]} {shown(j) if j.error or j.note else ''}".casefold()
+            for j in jobs
+        ]  # fmt: skip
 
     def _build_row(self, row: int) -> None:
         job = self._jobs[row]
@@ -223,11 +272,7 @@ class SearchIndex:
             while end < stop and texts[end] is None and end - start < budget:
                 end += 1
             jobs = self._jobs[start:end]
-            name = self._display_name
-            self._texts[start:end] = [
-                f"{j.prompt} {j.model_id} {name(j.model_id)} {j.remote_id or ''} {j.error or ''}"
-                .casefold() for j in jobs
-            ]  # fmt: skip
+            self._texts[start:end] = self._texts_of(jobs)
             self._models[start:end] = [j.model_id for j in jobs]
             self._profiles[start:end] = [j.profile for j in jobs]
             self._states[start:end] = [j.state for j in jobs]
