@@ -299,13 +299,15 @@ class JobMatchModel(QAbstractProxyModel):
 
     def _words_changed(self) -> None:
         """The rows' words changed (the language): index them again and answer the query
-        afresh with the new words, over the next turns of the loop like any long query."""
+        afresh with the new words, from the next turn of the loop on (the window has its
+        own texts to change in this one), a slice a turn like any long query."""
         self._scanner.stop()
         self._scan = None
         self._index.set_words(self._source.row_words())
         self._schedule_build()
         if self.is_filtered():
-            self._rows_changed()
+            self._scan = self._index.search(self._words, self._fields())
+            self._scanner.start()
 
     def _source_changed(
         self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()

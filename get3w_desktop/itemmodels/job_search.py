@@ -204,7 +204,7 @@ class SearchIndex:
         lazily, as after a load; kept results and running searches are dropped."""
         self._set_labels(words)
         count = len(self._jobs)
-        self._texts[:] = repeat(None, count)
+        self._texts = [None] * count
         self._unbuilt = count
         self.generation += 1
         self._clear_cache()
