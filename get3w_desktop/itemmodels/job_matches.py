@@ -89,7 +89,8 @@ class JobMatchModel(QAbstractProxyModel):
     # -- settings ----------------------------------------------------------------------
 
     def set_text(self, text: str) -> None:
-        """Every word must appear in the prompt, model, task id or error (any case)."""
+        """Every word must appear (any case) in the prompt, model, task id or English error,
+        or in what the row shows in the window's language: its state, error and note."""
         words = text.casefold().split()
         if words != self._words:
             self._words = words

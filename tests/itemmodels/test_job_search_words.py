@@ -5,6 +5,7 @@ plain scan of the shown text gives."""
 
 from __future__ import annotations
 
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.core.job import Job, JobState
@@ -107,3 +108,24 @@ def test_new_words_are_read_again_and_answer_the_query_afresh(qtbot: QtBot) -> N
     assert listed(proxy, qtbot) == expected(jobs, "failed", WORDS, StateGroup.ALL)
     source.set_texts(lambda job: job.prompt, lambda job: None, ENGLISH)
     assert listed(proxy, qtbot) == english
+
+
+def test_a_language_change_passes_qt_model_checks(qtbot: QtBot, qtmodeltester: ModelTester) -> None:
+    """The re-read words repaint the rows shown (one dataChanged over them) and answer the
+    query again in one layout change, as Qt's model checks require."""
+    source = JobListModel()
+    source.set_texts(lambda job: job.prompt, lambda job: None, ENGLISH)
+    source.reset_jobs(with_errors(_jobs(300)))
+    proxy = JobFilterModel(source, clock=lambda: NOW, scan_slice=37)
+    qtmodeltester.check(proxy)
+    repainted: list[tuple[int, int]] = []
+    proxy.dataChanged.connect(lambda first, last, *_: repainted.append((first.row(), last.row())))
+    proxy.set_text("fox")
+    shown = listed(proxy, qtbot)
+    source.retranslate()  # same words: the same answer, every shown row repainted
+    assert repainted == [(0, len(shown) - 1)]
+    assert listed(proxy, qtbot) == shown
+    source.set_texts(lambda job: job.prompt, lambda job: None, WORDS)
+    proxy.set_text("失败 fox")
+    assert listed(proxy, qtbot) == expected(source.jobs(), "失败 fox", WORDS, StateGroup.ALL)
+    qtmodeltester.check(proxy)
