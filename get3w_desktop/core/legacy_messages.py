@@ -72,12 +72,16 @@ def _noon(year: int, month: int, day: int) -> int | None:
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def cleaned_up(error: str) -> Message | None:
     """The coded message of an old cleaned-up task's `error`; None for any other words.
 
     The message's fallback is `error` itself, so it is shown only for exactly these words
     (ui/messages.job_error), and it carries the same dates as numbers."""
+    return _read_cleaned_up(error) if error.startswith(CLEANED_PREFIX) else None
+
+
+@functools.lru_cache(maxsize=1024)  # read on every paint of the row: once per sentence
+def _read_cleaned_up(error: str) -> Message | None:
     found = _CLEANED.fullmatch(error)
     if found is None:
         return None
