@@ -207,7 +207,12 @@ def search_only(tasks: int, word: str, batched: bool = False, seed: int = 11) ->
         jobs.append(Job(model_id=model_id, params={"prompt": prompt}, profile="default",
                         state=state, created_at=now - 90 * 86400 * (1 - i / tasks),
                         task=task))  # fmt: skip
+    from get3w_desktop.ui.search_words import row_words
+    from get3w_desktop.ui.task_panel import row_text, row_tooltip
+
     source = JobListModel()
+    # As the task panel wires it: the search matches the words rows show (state, error).
+    source.set_texts(lambda job: row_text(job, str), row_tooltip, row_words())
     proxy = JobFilterModel(source)
     view = QListView()
     view.setUniformItemSizes(True)

@@ -49,7 +49,8 @@ class JobFilterModel(QSortFilterProxyModel):
         return self._jobs
 
     def set_text(self, text: str) -> None:
-        """Every word must appear in the prompt, model, task id or error (any case)."""
+        """Every word must appear (any case) in the prompt, model, task id or English error,
+        or in what the row shows in the window's language: its state, error and note."""
         self._matches.set_text(text)
 
     def set_model_id(self, model_id: str | None) -> None:

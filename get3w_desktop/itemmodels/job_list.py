@@ -16,10 +16,12 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QUrl,
+    Signal,
     Slot,
 )
 
 from get3w_desktop.core.job import Job
+from get3w_desktop.itemmodels.job_search import RowWords
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -41,10 +43,14 @@ def plain_tooltip(job: Job) -> str | None:
 
 
 class JobListModel(QAbstractListModel):
+    #: The words rows show changed (`set_texts`, the language): the search reads them again.
+    words_changed = Signal()
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._display: Callable[[Job], str] = plain_display
         self._tooltip: Callable[[Job], str | None] = plain_tooltip
+        self._words = RowWords()
         self._jobs: list[Job] = []
         # local id -> position key; its row is `key - self._top`. A job put on top takes
         # `_top - 1` and older ones appended take `_top + len`, so neither an insert at the
@@ -55,15 +61,25 @@ class JobListModel(QAbstractListModel):
         self._profiles: collections.Counter[str] = collections.Counter()  # jobs per profile
 
     def set_texts(
-        self, display: Callable[[Job], str], tooltip: Callable[[Job], str | None]
+        self,
+        display: Callable[[Job], str],
+        tooltip: Callable[[Job], str | None],
+        words: RowWords | None = None,
     ) -> None:
-        """How rows read (display and accessible text) and their tooltips: the UI passes
-        translated ones (this layer cannot import the UI's translations)."""
+        """How rows read (display and accessible text), their tooltips and the words the
+        search matches besides the prompt and model: the UI passes translated ones (this
+        layer cannot import the UI's translations)."""
         self._display, self._tooltip = display, tooltip
+        self._words = RowWords() if words is None else words
         self.retranslate()
 
+    def row_words(self) -> RowWords:
+        """The words rows show in the window's language, for the search (`set_texts`)."""
+        return self._words
+
     def retranslate(self) -> None:
-        """The language changed: every row's words are new."""
+        """The language changed: every row's words are new (the search's too)."""
+        self.words_changed.emit()
         if self._jobs:
             roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                      Qt.ItemDataRole.ToolTipRole]  # fmt: skip

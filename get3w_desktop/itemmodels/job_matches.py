@@ -29,7 +29,7 @@ from PySide6.QtCore import (
 )
 
 from get3w_desktop.core.job import Job, JobState
-from get3w_desktop.itemmodels.job_list import JobListModel
+from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.itemmodels.job_search import Fields, Period, Search, SearchIndex, StateGroup
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -67,7 +67,7 @@ class JobMatchModel(QAbstractProxyModel):
         self._period = Period.ANY
         self._oldest_first = False
         self._source = source
-        self._index = SearchIndex(display_name)
+        self._index = SearchIndex(display_name, source.row_words())
         #: Matching source rows, ascending; None while nothing filters (every row shows).
         self._rows: array[int] | None = None
         self._count = 0  # rows shown; kept by us, so it changes only inside our signals
@@ -82,13 +82,15 @@ class JobMatchModel(QAbstractProxyModel):
         source.rowsInserted.connect(self._source_inserted)
         source.rowsRemoved.connect(self._source_removed)
         source.dataChanged.connect(self._source_changed)
+        source.words_changed.connect(self._words_changed)
         source.layoutAboutToBeChanged.connect(self._source_about_to_reset)
         source.layoutChanged.connect(self._source_reset)
 
     # -- settings ----------------------------------------------------------------------
 
     def set_text(self, text: str) -> None:
-        """Every word must appear in the prompt, model, task id or error (any case)."""
+        """Every word must appear (any case) in the prompt, model, task id or English error,
+        or in what the row shows in the window's language: its state, error and note."""
         words = text.casefold().split()
         if words != self._words:
             self._words = words
@@ -296,7 +298,27 @@ class JobMatchModel(QAbstractProxyModel):
             self._index.remove(first, last)
             self._set_rows(rows)
 
-    def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+    def _words_changed(self) -> None:
+        """The rows' words changed (the language): index them again and answer the query
+        afresh with the new words, from the next turn of the loop on (the window has its
+        own texts to change in this one), a slice a turn like any long query."""
+        self._scanner.stop()
+        self._scan = None
+        self._index.set_words(self._source.row_words())
+        self._schedule_build()
+        if self.is_filtered():
+            self._scan = self._index.search(self._words, self._fields())
+            self._scanner.start()
+
+    def _source_changed(
+        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()
+    ) -> None:
+        if roles and JobRole.JOB not in roles:
+            # The rows read differently, the jobs are the same (the language changed):
+            # `_words_changed` re-indexes; here only the rows shown are repainted.
+            if self._count:
+                self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, 0), roles)
+            return
         if self._scan is not None:
             self._changed_while_scanning(top_left.row(), bottom_right.row())
             return

@@ -8,6 +8,12 @@ lists aligned with the source rows, so Python code runs per query, not per row. 
 narrows: a query that refines an earlier one (each word extends the earlier word) scans
 only the earlier result, and recent results are kept, so deleting back is a lookup.
 
+A row's text is what a person can type to find it: the prompt, the model (its id and
+name), the task id and the error's English words (as logs and the `get3w` command write
+them), plus the words the row shows in the window's language (`RowWords`: the state's
+label, the error and note as rendered), which the UI passes in and which are read again
+when the language changes (`SearchIndex.set_words`).
+
 Rows are indexed lazily (`build(limit)`, a slice at a time from the proxy's idle timer),
 so loading a long history pays nothing here; a query indexes the rows it reaches.
 
@@ -102,11 +108,32 @@ class Fields:
 _Key = tuple[tuple[str, ...], Fields]
 
 
+@dataclass(frozen=True)
+class RowWords:
+    """The words a row shows beside its prompt and model, in the window's language.
+
+    The UI passes its own (`ui/search_words.py`): this layer cannot import its
+    translations. Both are called on the GUI thread while rows are indexed: `state_label`
+    once per state whenever the words are (re)read, `messages` once per job that has an
+    error or a note (its error and note as the row shows them). None: no such words (the
+    English error is matched in any case).
+    """
+
+    state_label: Callable[[JobState], str] | None = None
+    messages: Callable[[Job], str] | None = None
+
+    def labels(self) -> dict[JobState, str]:
+        """Each state's label, casefolded ("" for each when there is none)."""
+        label = self.state_label
+        return {state: "" if label is None else label(state).casefold() for state in JobState}
+
+
 class SearchIndex:
     """Search text and filter fields of every source row, in source row order."""
 
-    def __init__(self, display_name: Callable[[str], str]) -> None:
+    def __init__(self, display_name: Callable[[str], str], words: RowWords | None = None) -> None:
         self._display_name = display_name
+        self._set_labels(RowWords() if words is None else words)
         self._jobs: list[Job] = []
         # Aligned with _jobs; None until the row is built.
         self._texts: list[str | None] = []
@@ -172,6 +199,30 @@ class SearchIndex:
         for search in self._searching:
             search.changed.add(row)
 
+    def set_words(self, words: RowWords) -> None:
+        """The words rows show changed (the language, say): every row is indexed again,
+        lazily, as after a load; kept results and running searches are dropped."""
+        self._set_labels(words)
+        count = len(self._jobs)
+        self._texts = [None] * count
+        self._unbuilt = count
+        self.generation += 1
+        self._clear_cache()
+
+    def _set_labels(self, words: RowWords) -> None:
+        """Plain ASCII state labels (English) go into each row's text. Others (Chinese)
+        are matched through the states column instead (`_label_hits`): one wide character
+        makes a row's text a wider string, and every scan of it with a plain word then
+        converts the word first (about 1.3x the cost of the pass)."""
+        self._words = words
+        labels = words.labels()
+        self._labels = {state: label if label.isascii() else "" for state, label in labels.items()}
+        self._wide_labels = {state: label for state, label in labels.items() if not label.isascii()}
+
+    def _label_hits(self, word: str) -> frozenset[JobState]:
+        """The states whose label (not in the rows' text) contains `word`."""
+        return frozenset(state for state, label in self._wide_labels.items() if word in label)
+
     def _clear_cache(self) -> None:
         self._cache.clear()
         self._cached_rows = 0
@@ -183,10 +234,21 @@ class SearchIndex:
     # -- building ----------------------------------------------------------------------
 
     def _text(self, job: Job) -> str:
-        return " ".join((
-            job.prompt, job.model_id, self._display_name(job.model_id),
-            job.remote_id or "", job.error or "",
-        )).casefold()  # fmt: skip
+        return self._texts_of([job])[0]
+
+    def _texts_of(self, jobs: Sequence[Job]) -> list[str]:
+        """The search text of each job: its English words, then what its row shows."""
+        name, labels, shown = self._display_name, self._labels, self._words.messages
+        if shown is None:
+            return [
+                f"{j.prompt} {j.model_id} {name(j.model_id)} {j.remote_id or ''} {j.error or ''}"
+                f" {labels[j.state]}".casefold() for j in jobs
+            ]  # fmt: skip
+        return [
+            f"{j.prompt} {j.model_id} {name(j.model_id)} {j.remote_id or ''} {j.error or ''}"
+            f" {labels[j.state]} {shown(j) if j.error or j.note else ''}".casefold()
+            for j in jobs
+        ]  # fmt: skip
 
     def _build_row(self, row: int) -> None:
         job = self._jobs[row]
@@ -223,11 +285,7 @@ class SearchIndex:
             while end < stop and texts[end] is None and end - start < budget:
                 end += 1
             jobs = self._jobs[start:end]
-            name = self._display_name
-            self._texts[start:end] = [
-                f"{j.prompt} {j.model_id} {name(j.model_id)} {j.remote_id or ''} {j.error or ''}"
-                .casefold() for j in jobs
-            ]  # fmt: skip
+            self._texts[start:end] = self._texts_of(jobs)
             self._models[start:end] = [j.model_id for j in jobs]
             self._profiles[start:end] = [j.profile for j in jobs]
             self._states[start:end] = [j.state for j in jobs]
@@ -249,7 +307,7 @@ class SearchIndex:
         if fields.created_since is not None and job.created_at < fields.created_since:
             return False
         text = self._text(job) if words else ""
-        return all(word in text for word in words)
+        return all(word in text or job.state in self._label_hits(word) for word in words)
 
     def accepts(self, row: int, words: Sequence[str], fields: Fields) -> bool:
         if self._texts[row] is None:
@@ -299,24 +357,32 @@ class SearchIndex:
         self, rows: Sequence[int] | range, words: Iterable[str], fields: Fields
     ) -> array[int]:
         """`rows` (ascending) that pass `fields` and contain every word, in C-level passes,
-        each over the survivors of the one before (a range of rows reads column slices)."""
-        checks: list[tuple[Sequence[Any], Callable[[Iterable[Any]], Iterable[bool]]]] = []
+        each over the survivors of the one before (a range of rows reads column slices).
+        A word in a state's label that is not in the text (`_set_labels`) passes a row in
+        that state too."""
+        checks: list[tuple[tuple[Sequence[Any], ...], Callable[..., Iterable[bool]]]] = []
         if fields.model_id:
-            checks.append((self._models, partial(_equal, fields.model_id)))
+            checks.append(((self._models,), partial(_equal, fields.model_id)))
         if fields.profile:
-            checks.append((self._profiles, partial(_equal, fields.profile)))
+            checks.append(((self._profiles,), partial(_equal, fields.profile)))
         if fields.states is not None:
-            checks.append((self._states, partial(map, fields.states.__contains__)))
+            checks.append(((self._states,), partial(map, fields.states.__contains__)))
         if fields.created_since is not None:
-            checks.append((self._created, partial(_at_least, fields.created_since)))
-        checks += [(self._texts, partial(_containing, word)) for word in words]
+            checks.append(((self._created,), partial(_at_least, fields.created_since)))
+        for word in words:
+            hits = self._label_hits(word)
+            if hits:
+                checks.append(((self._texts, self._states), partial(_containing_or, word, hits)))
+            else:
+                checks.append(((self._texts,), partial(_containing, word)))
         result: Sequence[int] = rows
         for values, check in checks:
+            columns: list[Iterable[Any]]
             if isinstance(result, range):
-                column: Iterable[Any] = values[result.start : result.stop]
+                columns = [c[result.start : result.stop] for c in values]
             else:
-                column = map(values.__getitem__, result)
-            result = array("q", itertools.compress(result, check(column)))
+                columns = [map(c.__getitem__, result) for c in values]
+            result = array("q", itertools.compress(result, check(*columns)))
         return result if isinstance(result, array) else array("q", result)
 
 
@@ -418,3 +484,11 @@ def _at_least(since: float, column: Iterable[Any]) -> Iterable[bool]:
 
 def _containing(word: str, column: Iterable[Any]) -> Iterable[bool]:
     return map(operator.contains, column, repeat(word))
+
+
+def _containing_or(
+    word: str, states: frozenset[JobState], texts: Iterable[Any], row_states: Iterable[Any]
+) -> Iterable[bool]:
+    """Rows whose text contains `word` or whose state is one of `states`."""
+    return map(operator.or_, map(operator.contains, texts, repeat(word)),
+               map(states.__contains__, row_states))  # fmt: skip

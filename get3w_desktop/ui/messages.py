@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QDateTime
 
 from get3w_desktop.core.job import Job
+from get3w_desktop.core.legacy_messages import cleaned_up
 from get3w_desktop.core.messages import Code, Message
 from get3w_desktop.ui.connection_texts import CONNECTION_TEXTS
 from get3w_desktop.ui.i18n import data_size, ui_locale
@@ -296,8 +297,11 @@ def _value(message: Message) -> str:
 
 
 def job_error(job: Job) -> str | None:
-    """The job's error in the current language; None when it has none."""
+    """The job's error in the current language; None when it has none. An old cleaned-up
+    task's English note, stored before it was coded, is read back into its message."""
     message = job.error_message
+    if message is None and job.error is not None:
+        message = cleaned_up(job.error)
     if message is not None and job.error is not None and message.fallback == job.error:
         return render(message)
     return job.error

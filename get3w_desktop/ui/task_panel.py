@@ -32,6 +32,7 @@ from get3w_desktop.itemmodels.job_list import JobListModel, JobRole
 from get3w_desktop.ui.batch_bar import BatchBar
 from get3w_desktop.ui.job_delegate import TICK_MS, JobDelegate
 from get3w_desktop.ui.messages import job_error, job_note
+from get3w_desktop.ui.search_words import row_words
 from get3w_desktop.ui.style import bold, muted
 from get3w_desktop.ui.task_filter_bar import TaskFilterBar
 from get3w_desktop.ui.texts import estimate_text, state_label
@@ -103,7 +104,7 @@ class TaskPanel(QWidget):
         self.batch_bar.retried.connect(
             lambda jobs: self.select_job(jobs[-1].local_id) if jobs else None
         )
-        jobs.set_texts(lambda job: row_text(job, display_name), row_tooltip)
+        jobs.set_texts(lambda job: row_text(job, display_name), row_tooltip, row_words())
         self.shown = JobFilterModel(jobs, self, display_name=display_name)
         self.filter_bar = TaskFilterBar(self.shown, catalogue)
         self.list_view = QListView()
