@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
 from get3w_desktop.core import messages, worker_messages
@@ -26,7 +26,14 @@ from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.core.messages import Message
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.workers.base import PoolOwner
-from get3w_desktop.workers.previews import PosterGrabber, PreviewError, scaled_poster, waveform
+from get3w_desktop.workers.previews import (
+    PosterGrabber,
+    PreviewError,
+    load_multimedia,
+    scaled_poster,
+    waveform,
+)
+from get3w_desktop.workers.thumbnail_backlog import DRAIN_BATCH, Backlog, give_way
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +137,7 @@ class _Signals(QObject):
     thumb_ready = Signal(str, int, QImage)
     thumb_failed = Signal(str, int, str)
     needs_frame = Signal(str, int)
+    multimedia_loaded = Signal()
     image_ready = Signal(str, QImage)
     image_failed = Signal(str, object)  # (path, core.messages.Message)
 
@@ -220,11 +228,18 @@ class ThumbnailLoader(PoolOwner):
         self._thumb_bytes = 0  # the pixels in _thumbs
         self._images: collections.OrderedDict[str, QImage] = collections.OrderedDict()
         self._pending: set[tuple[str, int]] = set()
+        self._backlog = Backlog()
+        self._kick = QTimer(self)  # starts drains once the paint that asked is done
+        self._kick.setSingleShot(True)
+        self._kick.setInterval(0)
+        self._kick.timeout.connect(self._start_drains)
         self._pending_images: set[str] = set()
         self._broken: dict[str, str] = {}
         self._decodes = _Counter()
         self._signals.needs_frame.connect(self._grab_poster)
-        self._grabber: PosterGrabber | None = None  # built when the first video row shows
+        self._grabber: PosterGrabber | None = None  # built when the first poster is needed
+        self._grabber_coming = False  # QtMultimedia is being imported for it
+        self._signals.multimedia_loaded.connect(self._on_multimedia_loaded)
         self._poster_sizes: dict[str, set[int]] = {}
 
     @property
@@ -267,12 +282,45 @@ class ThumbnailLoader(PoolOwner):
                 signals.needs_frame.emit(path, size)
             except DecodeError as exc:
                 signals.thumb_failed.emit(path, size, str(exc))
+            except Exception as exc:  # never raise into the drain: say so for this file
+                log.exception("thumbnail of %s crashed", path)
+                signals.thumb_failed.emit(path, size, f"Cannot show this file: {exc}")
             else:
                 signals.thumb_ready.emit(path, size, image)
 
-        self.run_work(work, crashed=lambda exc: signals.thumb_failed.emit(
-            path, size, f"Cannot show this file: {exc}"))  # fmt: skip
+        self._backlog.push((key, work))
+        if not self._kick.isActive():
+            self._kick.start()
         return None
+
+    @property
+    def backlog(self) -> int:
+        """Thumbnails asked for whose work has not started yet."""
+        return len(self._backlog)
+
+    def wait(self, timeout_ms: int = -1) -> bool:
+        """Wait for every thumbnail asked for so far and every running decode (tests)."""
+        self._start_drains()
+        return super().wait(timeout_ms)
+
+    def _start_drains(self) -> None:
+        if self.closed:
+            return
+        backlog = self._backlog
+
+        def drain() -> None:
+            give_way()
+            for _ in range(DRAIN_BATCH):
+                item = backlog.take()
+                if item is None:
+                    return
+                item[1]()
+            if not self.run_work(drain):  # more next turn of the pool, behind other work
+                backlog.stopped()
+
+        for _ in range(backlog.starts(self.threads())):
+            if not self.run_work(drain):
+                backlog.stopped()
 
     def load_image(self, path: str) -> QImage | None:
         """The full image if in memory; else None and `image_ready`/`image_failed` follow."""
@@ -320,15 +368,40 @@ class ThumbnailLoader(PoolOwner):
             self._grabber.shutdown()
         return super().shutdown(timeout_ms)
 
+    def _about_to_close(self) -> None:
+        self._kick.stop()
+        for key, _work in self._backlog.clear():  # running drains then find nothing more
+            self._pending.discard(key)
+
     def _grab_poster(self, path: str, size: int) -> None:
+        """The first poster not on disk: QtMultimedia (and FFmpeg, ~45 MB, loaded once) is
+        imported on the pool; the grabber is built on a later turn of the event loop and
+        opens its first clip on another. Done in one turn it held a scrolling list for
+        60-80 ms."""
         if self.closed:
             return
-        if self._grabber is None:
-            self._grabber = PosterGrabber(self)
-            self._grabber.grabbed.connect(self._on_poster)
-            self._grabber.failed.connect(self._on_poster_failed)
         self._poster_sizes.setdefault(path, set()).add(size)
-        self._grabber.grab(path)
+        if self._grabber is not None:
+            self._grabber.grab(path)
+        elif not self._grabber_coming:
+            self._grabber_coming = True
+            signals = self._signals
+
+            def load() -> None:
+                load_multimedia()
+                signals.multimedia_loaded.emit()
+
+            self.run_work(load, priority=2,
+                          crashed=lambda _exc: signals.multimedia_loaded.emit())  # fmt: skip
+
+    def _on_multimedia_loaded(self) -> None:
+        if self.closed or self._grabber is not None:
+            return
+        self._grabber = PosterGrabber(self)
+        self._grabber.grabbed.connect(self._on_poster)
+        self._grabber.failed.connect(self._on_poster_failed)
+        for path in self._poster_sizes:
+            self._grabber.grab(path)
 
     def _on_poster(self, path: str, frame: QImage) -> None:
         signals, cache_dir, decodes = self._signals, self._cache_dir, self._decodes
