@@ -15,7 +15,13 @@ DECODE_NICE = 10
 #: Items one drain takes before it lets the pool's other work go first.
 DRAIN_BATCH = 8
 
-Item = tuple[tuple[str, int], Callable[[], None]]
+#: Requests of painted rows kept waiting at most: a view that asks again on every paint
+#: (the task list) loses its oldest beyond this, rows long scrolled past, and asks again if
+#: they come back. Scrolling 100,000 rows left 1,800 such decodes queued at the bottom.
+REPAINTED_LIMIT = 48
+
+#: (path, size), the work, whether its asker asks again on every paint.
+Item = tuple[tuple[str, int], Callable[[], None], bool]
 
 
 class Backlog:
@@ -35,15 +41,26 @@ class Backlog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: list[Item] = []
+        self._repainted = 0  # items whose asker asks again on every paint
         self._draining = 0
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
 
-    def push(self, item: Item) -> None:
+    def push(self, item: Item) -> list[tuple[str, int]]:
+        """Stack `item`; the keys of repainted requests dropped to stay within the limit."""
         with self._lock:
             self._items.append(item)
+            if not item[2]:
+                return []
+            self._repainted += 1
+            dropped: list[tuple[str, int]] = []
+            while self._repainted > REPAINTED_LIMIT:
+                oldest = next(i for i, (_key, _work, again) in enumerate(self._items) if again)
+                dropped.append(self._items.pop(oldest)[0])
+                self._repainted -= 1
+            return dropped
 
     def starts(self, threads: int) -> int:
         """How many drains to start now (counted as running)."""
@@ -56,7 +73,9 @@ class Backlog:
         """The newest item; None (and this drain counted out) when there is none."""
         with self._lock:
             if self._items:
-                return self._items.pop()
+                item = self._items.pop()
+                self._repainted -= item[2]
+                return item
             self._draining -= 1
             return None
 
@@ -68,6 +87,7 @@ class Backlog:
     def clear(self) -> list[Item]:
         with self._lock:
             items, self._items = self._items, []
+            self._repainted = 0
             return items
 
 

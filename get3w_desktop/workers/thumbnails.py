@@ -251,8 +251,11 @@ class ThumbnailLoader(PoolOwner):
         """Originals decoded so far (disk and memory cache hits do not count)."""
         return self._decodes.value
 
-    def request(self, path: str, size: int = 128) -> QImage | None:
+    def request(self, path: str, size: int = 128, *, repainted: bool = False) -> QImage | None:
         """The thumbnail (longest side <= `size`) if ready; else None and `ready`/`failed` follow.
+
+        `repainted`: the caller asks again each time it paints (the task list), so a request
+        of a row long scrolled past may be forgotten (see `Backlog`); others never are.
 
         Images are scaled, WAV sounds become a waveform, videos a poster frame (taken by
         QMediaPlayer once, then cached on disk); other files return None at once.
@@ -288,7 +291,8 @@ class ThumbnailLoader(PoolOwner):
             else:
                 signals.thumb_ready.emit(path, size, image)
 
-        self._backlog.push((key, work))
+        for dropped in self._backlog.push((key, work, repainted)):
+            self._pending.discard(dropped)  # asked again when its row shows again
         if not self._kick.isActive():
             self._kick.start()
         return None
@@ -370,7 +374,7 @@ class ThumbnailLoader(PoolOwner):
 
     def _about_to_close(self) -> None:
         self._kick.stop()
-        for key, _work in self._backlog.clear():  # running drains then find nothing more
+        for key, _work, _again in self._backlog.clear():  # running drains then find nothing more
             self._pending.discard(key)
 
     def _grab_poster(self, path: str, size: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 import struct
+import threading
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,3 +111,37 @@ def test_an_unreadable_video_keeps_its_glyph(
     with qtbot.waitSignal(loader.failed, timeout=20000) as failed:
         pass
     assert failed.args[0] == str(clip)
+
+
+def test_the_first_poster_imports_the_player_on_the_pool_once(
+    qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QtMultimedia (and FFmpeg) load on a pool thread, once, when the first poster is
+    not on disk; the grabber is built after, on the GUI thread, and both clips get one."""
+    from get3w_desktop.workers import previews, thumbnails
+
+    loads: list[int] = []
+    original = previews.load_multimedia
+
+    def spy() -> None:
+        loads.append(threading.get_ident())
+        original()
+
+    monkeypatch.setattr(thumbnails, "load_multimedia", spy)
+    clips = []
+    for name in ("clip_16x9_silent.mp4", "clip_1x1_silent.mp4"):
+        clips.append(str(tmp_path / name))
+        shutil.copy(resource_path("sandbox", name), clips[-1])
+    for path in clips:
+        assert loader.request(path, 128) is None
+    posters: dict[str, QImage] = {}
+    loader.ready.connect(lambda path, image: posters.__setitem__(path, image))
+    qtbot.waitUntil(lambda: len(posters) == 2, timeout=30000)
+    assert len(loads) == 1 and loads[0] != threading.main_thread().ident
+    wide, square = posters[clips[0]], posters[clips[1]]
+    assert wide.width() > wide.height() and square.width() == square.height()
+    later = str(tmp_path / "later.mp4")  # the grabber is built: no second import
+    shutil.copy(resource_path("sandbox", "clip_9x16_silent.mp4"), later)
+    loader.request(later, 128)
+    qtbot.waitUntil(lambda: later in posters, timeout=30000)
+    assert posters[later].height() > posters[later].width() and len(loads) == 1
