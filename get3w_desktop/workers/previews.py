@@ -1,8 +1,10 @@
 """Pictures of outputs that are not pictures: a waveform for a sound, a poster frame for a video.
 
 `waveform` runs on the thumbnail pool (stdlib `wave`, peaks read in chunks so a long file
-costs little memory). `PosterGrabber` lives on the GUI thread but decodes nothing there:
-QMediaPlayer decodes on its own threads; the grabber only takes one frame and lets go.
+costs little memory). `PosterGrabber` takes one frame of a video with QMediaPlayer (which
+decodes on its own threads) and lets go; `PosterHome` runs it on a thread of its own, so
+the player's opens and teardowns (its `stop` and `setSource` wait for FFmpeg's threads:
+50 ms on a busy machine) and the first import of QtMultimedia never hold the GUI thread.
 The thumbnail loader caches both on disk like image thumbnails.
 """
 
@@ -13,7 +15,8 @@ import collections
 import sys
 import wave
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, QUrl, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QRectF, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter
 
 #: Seconds a poster frame may take before the row keeps its film glyph.
@@ -91,9 +94,9 @@ def scaled_poster(frame: QImage, size: int) -> QImage:
 
 
 def load_multimedia() -> None:
-    """Import QtMultimedia (its libraries and FFmpeg's): call it on a pool thread before the
-    first `PosterGrabber`. The import lets go of the interpreter lock between its steps, so
-    the GUI thread waits a few ms here instead of ~20 ms in the grabber's constructor."""
+    """Import QtMultimedia (its libraries and FFmpeg's, ~45 MB, once). Called on the
+    poster thread: the import lets go of the interpreter lock between its steps, so the
+    GUI thread waits a few ms for it instead of ~20 ms."""
     import PySide6.QtMultimedia  # noqa: F401 - loaded for PosterGrabber
 
 
@@ -194,3 +197,64 @@ class PosterGrabber(QObject):
             self.failed.emit(path, reason or "This video cannot be read.")
         if self._queue:
             self._open_next.start()
+
+
+class PosterHome(QObject):
+    """A `PosterGrabber` on a thread of its own. Made (and `grab`bed, `close`d) on the GUI
+    thread; `grabbed` and `failed` arrive there (queued). The thread imports QtMultimedia
+    and builds the grabber when it starts; grabs asked for meanwhile wait in its queue.
+
+    Signals: grabbed(str path, QImage frame), failed(str path, str reason).
+    """
+
+    grabbed = Signal(str, QImage)
+    failed = Signal(str, str)
+    _want = Signal(str)
+    _stop = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()  # no parent: it moves to its thread
+        self._thread = QThread()
+        self._thread.setObjectName("poster-grabber")
+        self._grabber: PosterGrabber | None = None
+        self.moveToThread(self._thread)
+        self._thread.started.connect(self._build)
+        self._want.connect(self._grab)
+        self._stop.connect(self._close)
+        self._thread.start()
+
+    def grab(self, path: str) -> None:
+        self._want.emit(path)
+
+    def close(self, timeout_ms: int = 5000) -> bool:
+        """Take no more frames, end the thread (the player is deleted on it); True once
+        it ended within `timeout_ms`."""
+        self._stop.emit()
+        ended = bool(self._thread.wait(timeout_ms))
+        if not ended:
+            _STUCK.append(self)  # a QThread deleted while it runs would abort the app
+        return ended
+
+    @Slot()
+    def _build(self) -> None:
+        load_multimedia()
+        self._grabber = PosterGrabber(self)
+        self._grabber.grabbed.connect(self.grabbed)
+        self._grabber.failed.connect(self.failed)
+
+    @Slot(str)
+    def _grab(self, path: str) -> None:
+        if self._grabber is not None:
+            self._grabber.grab(path)
+
+    @Slot()
+    def _close(self) -> None:
+        if self._grabber is not None:
+            self._grabber.shutdown()
+            shiboken6.delete(self._grabber)  # on its own thread, where its timers run
+            self._grabber = None
+        self._thread.quit()
+
+
+#: Poster threads that did not end when closed, kept so they are never deleted running.
+_STUCK: list[PosterHome] = []

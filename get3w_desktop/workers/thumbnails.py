@@ -26,13 +26,7 @@ from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.core.messages import Message
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.workers.base import PoolOwner
-from get3w_desktop.workers.previews import (
-    PosterGrabber,
-    PreviewError,
-    load_multimedia,
-    scaled_poster,
-    waveform,
-)
+from get3w_desktop.workers.previews import PosterHome, PreviewError, scaled_poster, waveform
 from get3w_desktop.workers.thumbnail_backlog import DRAIN_BATCH, Backlog, give_way
 
 log = logging.getLogger(__name__)
@@ -137,7 +131,6 @@ class _Signals(QObject):
     thumb_ready = Signal(str, int, QImage)
     thumb_failed = Signal(str, int, str)
     needs_frame = Signal(str, int)
-    multimedia_loaded = Signal()
     image_ready = Signal(str, QImage)
     image_failed = Signal(str, object)  # (path, core.messages.Message)
 
@@ -237,9 +230,7 @@ class ThumbnailLoader(PoolOwner):
         self._broken: dict[str, str] = {}
         self._decodes = _Counter()
         self._signals.needs_frame.connect(self._grab_poster)
-        self._grabber: PosterGrabber | None = None  # built when the first poster is needed
-        self._grabber_coming = False  # QtMultimedia is being imported for it
-        self._signals.multimedia_loaded.connect(self._on_multimedia_loaded)
+        self._posters: PosterHome | None = None  # started when the first poster is needed
         self._poster_sizes: dict[str, set[int]] = {}
 
     @property
@@ -368,44 +359,25 @@ class ThumbnailLoader(PoolOwner):
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         """Drop queued work and wait for running decodes; later requests do nothing."""
-        if self._grabber is not None:
-            self._grabber.shutdown()
         return super().shutdown(timeout_ms)
 
     def _about_to_close(self) -> None:
         self._kick.stop()
+        if self._posters is not None:
+            self._posters.close()
         for key, _work, _again in self._backlog.clear():  # running drains then find nothing more
             self._pending.discard(key)
 
     def _grab_poster(self, path: str, size: int) -> None:
-        """The first poster not on disk: QtMultimedia (and FFmpeg, ~45 MB, loaded once) is
-        imported on the pool; the grabber is built on a later turn of the event loop and
-        opens its first clip on another. Done in one turn it held a scrolling list for
-        60-80 ms."""
+        """A poster not on disk: the first one starts the poster thread (see PosterHome)."""
         if self.closed:
             return
         self._poster_sizes.setdefault(path, set()).add(size)
-        if self._grabber is not None:
-            self._grabber.grab(path)
-        elif not self._grabber_coming:
-            self._grabber_coming = True
-            signals = self._signals
-
-            def load() -> None:
-                load_multimedia()
-                signals.multimedia_loaded.emit()
-
-            self.run_work(load, priority=2,
-                          crashed=lambda _exc: signals.multimedia_loaded.emit())  # fmt: skip
-
-    def _on_multimedia_loaded(self) -> None:
-        if self.closed or self._grabber is not None:
-            return
-        self._grabber = PosterGrabber(self)
-        self._grabber.grabbed.connect(self._on_poster)
-        self._grabber.failed.connect(self._on_poster_failed)
-        for path in self._poster_sizes:
-            self._grabber.grab(path)
+        if self._posters is None:
+            self._posters = PosterHome()
+            self._posters.grabbed.connect(self._on_poster)
+            self._posters.failed.connect(self._on_poster_failed)
+        self._posters.grab(path)
 
     def _on_poster(self, path: str, frame: QImage) -> None:
         signals, cache_dir, decodes = self._signals, self._cache_dir, self._decodes

@@ -113,12 +113,12 @@ def test_an_unreadable_video_keeps_its_glyph(
     assert failed.args[0] == str(clip)
 
 
-def test_the_first_poster_imports_the_player_on_the_pool_once(
+def test_posters_are_grabbed_on_a_thread_that_imports_the_player_once(
     qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """QtMultimedia (and FFmpeg) load on a pool thread, once, when the first poster is
-    not on disk; the grabber is built after, on the GUI thread, and both clips get one."""
-    from get3w_desktop.workers import previews, thumbnails
+    """QtMultimedia (and FFmpeg) load once, when the first poster is not on disk, on the
+    poster thread (where the player opens and closes clips too), and every clip gets one."""
+    from get3w_desktop.workers import previews
 
     loads: list[int] = []
     original = previews.load_multimedia
@@ -127,7 +127,7 @@ def test_the_first_poster_imports_the_player_on_the_pool_once(
         loads.append(threading.get_ident())
         original()
 
-    monkeypatch.setattr(thumbnails, "load_multimedia", spy)
+    monkeypatch.setattr(previews, "load_multimedia", spy)
     clips = []
     for name in ("clip_16x9_silent.mp4", "clip_1x1_silent.mp4"):
         clips.append(str(tmp_path / name))
