@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 #: The nice value of the thumbnail pool's threads (Linux): when the GUI thread and a decode
@@ -19,6 +20,13 @@ DRAIN_BATCH = 8
 #: (the task list) loses its oldest beyond this, rows long scrolled past, and asks again if
 #: they come back. Scrolling 100,000 rows left 1,800 such decodes queued at the bottom.
 REPAINTED_LIMIT = 48
+
+#: A painted row's request waits this long before its decode may start: a row that showed
+#: for less (the list flung past it) is never decoded, only the rows it stops on. Scrolling
+#: a page per frame decoded 2,300 thumbnails nobody saw, each taking a core and the
+#: interpreter lock from the painting GUI thread. A request made SETTLE_MS ago is already
+#: past REPAINTED_LIMIT others at that speed (5 frames of 12 rows).
+SETTLE_MS = 80
 
 #: (path, size), the work, whether its asker asks again on every paint.
 Item = tuple[tuple[str, int], Callable[[], None], bool]
@@ -41,6 +49,7 @@ class Backlog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: list[Item] = []
+        self._settled: list[float] = []  # each item's monotonic time its decode may start
         self._repainted = 0  # items whose asker asks again on every paint
         self._draining = 0
 
@@ -50,8 +59,10 @@ class Backlog:
 
     def push(self, item: Item) -> list[tuple[str, int]]:
         """Stack `item`; the keys of repainted requests dropped to stay within the limit."""
+        settled = time.monotonic() + (SETTLE_MS / 1000 if item[2] else 0.0)
         with self._lock:
             self._items.append(item)
+            self._settled.append(settled)
             if not item[2]:
                 return []
             self._repainted += 1
@@ -59,6 +70,7 @@ class Backlog:
             while self._repainted > REPAINTED_LIMIT:
                 oldest = next(i for i, (_key, _work, again) in enumerate(self._items) if again)
                 dropped.append(self._items.pop(oldest)[0])
+                del self._settled[oldest]
                 self._repainted -= 1
             return dropped
 
@@ -70,14 +82,25 @@ class Backlog:
             return more
 
     def take(self) -> Item | None:
-        """The newest item; None (and this drain counted out) when there is none."""
+        """The newest item that settled; None (and this drain counted out) when there is
+        none (the loader starts drains again SETTLE_MS after the last painted request)."""
+        now = time.monotonic()
         with self._lock:
-            if self._items:
-                item = self._items.pop()
-                self._repainted -= item[2]
-                return item
+            for i in range(len(self._items) - 1, -1, -1):
+                if self._settled[i] <= now:
+                    item = self._items.pop(i)
+                    del self._settled[i]
+                    self._repainted -= item[2]
+                    return item
             self._draining -= 1
             return None
+
+    def settles_in(self) -> float | None:
+        """Seconds until the next waiting item settles; None when none waits to."""
+        now = time.monotonic()
+        with self._lock:
+            waiting = [at - now for at in self._settled if at > now]
+        return min(waiting) if waiting else None
 
     def stopped(self) -> None:
         """A drain ended with items left (and was not started again)."""
@@ -87,7 +110,7 @@ class Backlog:
     def clear(self) -> list[Item]:
         with self._lock:
             items, self._items = self._items, []
-            self._repainted = 0
+            self._settled, self._repainted = [], 0
             return items
 
 

@@ -13,6 +13,7 @@ import contextlib
 import enum
 import hashlib
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.core.messages import Message
 from get3w_desktop.storage.paths import app_paths
+from get3w_desktop.workers import thumbnail_backlog
 from get3w_desktop.workers.base import PoolOwner
 from get3w_desktop.workers.previews import PosterHome, PreviewError, scaled_poster, waveform
 from get3w_desktop.workers.thumbnail_backlog import DRAIN_BATCH, Backlog, give_way
@@ -226,6 +228,9 @@ class ThumbnailLoader(PoolOwner):
         self._kick.setSingleShot(True)
         self._kick.setInterval(0)
         self._kick.timeout.connect(self._start_drains)
+        self._kick_settled = QTimer(self)  # ... and once painted rows' requests settled
+        self._kick_settled.setSingleShot(True)
+        self._kick_settled.timeout.connect(self._start_drains)
         self._pending_images: set[str] = set()
         self._broken: dict[str, str] = {}
         self._decodes = _Counter()
@@ -284,7 +289,9 @@ class ThumbnailLoader(PoolOwner):
 
         for dropped in self._backlog.push((key, work, repainted)):
             self._pending.discard(dropped)  # asked again when its row shows again
-        if not self._kick.isActive():
+        if repainted:  # once the list has stayed still SETTLE_MS (see Backlog)
+            self._kick_settled.start(thumbnail_backlog.SETTLE_MS)
+        elif not self._kick.isActive():
             self._kick.start()
         return None
 
@@ -316,6 +323,9 @@ class ThumbnailLoader(PoolOwner):
         for _ in range(backlog.starts(self.threads())):
             if not self.run_work(drain):
                 backlog.stopped()
+        later = backlog.settles_in()  # a timer may fire early: come back for those
+        if later is not None and not self._kick_settled.isActive():
+            self._kick_settled.start(math.ceil(later * 1000) + 1)
 
     def load_image(self, path: str) -> QImage | None:
         """The full image if in memory; else None and `image_ready`/`image_failed` follow."""
@@ -363,6 +373,7 @@ class ThumbnailLoader(PoolOwner):
 
     def _about_to_close(self) -> None:
         self._kick.stop()
+        self._kick_settled.stop()
         if self._posters is not None:
             self._posters.close()
         for key, _work, _again in self._backlog.clear():  # running drains then find nothing more

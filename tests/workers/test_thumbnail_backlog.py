@@ -149,3 +149,20 @@ def test_requests_not_repainted_are_never_forgotten(
     kept = {p for i, p in enumerate(paths) if i % 3 != 0}
     assert kept <= set(ready)  # every gallery icon came
     assert len(ready) == len(kept) + 2  # and the two newest painted rows
+
+
+def test_rows_flung_past_are_not_decoded_only_where_the_list_stops(
+    qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A settle time far above any pause between these requests, however busy the machine.
+    monkeypatch.setattr(thumbnail_backlog, "SETTLE_MS", 3000)
+    monkeypatch.setattr(thumbnail_backlog, "REPAINTED_LIMIT", 4)
+    paths = make_images(tmp_path, 24)
+    for page in range(6):  # six pages of four rows, each painted for a moment
+        for path in paths[4 * page : 4 * page + 4]:
+            loader.request(path, 64, repainted=True)
+        qtbot.wait(20)
+    assert loader.decode_count == 0  # no row stayed long enough to be worth decoding
+    qtbot.waitUntil(lambda: loader.backlog == 0 and loader.idle(), timeout=15000)
+    assert loader.decode_count == 4
+    assert all(loader.request(p, 64) is not None for p in paths[-4:])  # where it stopped
