@@ -1,17 +1,10 @@
-"""Thumbnail work waiting for the loader's pool, and the priority its threads run at."""
+"""Thumbnail work waiting for the loader's pool: newest first, flung-past rows never."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 import threading
 import time
 from collections.abc import Callable
-
-#: The nice value of the thumbnail pool's threads (Linux): when the GUI thread and a decode
-#: want the same core, the GUI thread gets it (a decode waits a few ms more, a frame does not).
-DECODE_NICE = 10
 
 #: Items one drain takes before it lets the pool's other work go first.
 DRAIN_BATCH = 8
@@ -25,8 +18,8 @@ REPAINTED_LIMIT = 48
 #: for less (the list flung past it) is never decoded, only the rows it stops on. Scrolling
 #: a page per frame decoded 2,300 thumbnails nobody saw, each taking a core and the
 #: interpreter lock from the painting GUI thread. A request made SETTLE_MS ago is already
-#: past REPAINTED_LIMIT others at that speed (5 frames of 12 rows).
-SETTLE_MS = 80
+#: past REPAINTED_LIMIT others at that speed (9 frames of 9-12 rows), so it went unseen.
+SETTLE_MS = 150
 
 #: (path, size), the work, whether its asker asks again on every paint.
 Item = tuple[tuple[str, int], Callable[[], None], bool]
@@ -112,18 +105,3 @@ class Backlog:
             items, self._items = self._items, []
             self._settled, self._repainted = [], 0
             return items
-
-
-def give_way() -> None:
-    """Lower this pool thread's priority to DECODE_NICE (once; Linux, where the nice value
-    of a thread id is the thread's own; elsewhere a thread id may be another process's)."""
-    if not sys.platform.startswith("linux") or getattr(_niced, "done", False):
-        return
-    _niced.done = True
-    with contextlib.suppress(OSError):
-        thread = threading.get_native_id()
-        if os.getpriority(os.PRIO_PROCESS, thread) < DECODE_NICE:
-            os.setpriority(os.PRIO_PROCESS, thread, DECODE_NICE)
-
-
-_niced = threading.local()

@@ -29,7 +29,7 @@ from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.workers import thumbnail_backlog
 from get3w_desktop.workers.base import PoolOwner
 from get3w_desktop.workers.previews import PosterHome, PreviewError, scaled_poster, waveform
-from get3w_desktop.workers.thumbnail_backlog import DRAIN_BATCH, Backlog, give_way
+from get3w_desktop.workers.thumbnail_backlog import DRAIN_BATCH, Backlog
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,6 @@ class ThumbnailLoader(PoolOwner):
         backlog = self._backlog
 
         def drain() -> None:
-            give_way()
             for _ in range(DRAIN_BATCH):
                 item = backlog.take()
                 if item is None:

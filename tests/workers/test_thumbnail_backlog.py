@@ -1,11 +1,8 @@
-"""Thumbnails asked for while painting wait in a backlog the pool drains, newest first,
-on threads that give way to the GUI thread."""
+"""Thumbnails asked for while painting wait in a backlog the pool drains, newest first;
+rows the list is flung past are never decoded."""
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from get3w_desktop.workers import thumbnail_backlog, thumbnails
-from get3w_desktop.workers.thumbnail_backlog import DECODE_NICE, DRAIN_BATCH
+from get3w_desktop.workers.thumbnail_backlog import DRAIN_BATCH
 from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
 
@@ -86,27 +83,6 @@ def test_a_full_image_goes_before_the_thumbnails_still_waiting(
     # the drain yields its thread after a batch: the opened picture does not wait for all
     assert done.index("full") <= 3 * DRAIN_BATCH
     qtbot.waitUntil(lambda: len(done) == len(paths) + 1, timeout=10000)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's nice value: Linux")
-def test_decodes_run_at_a_lower_priority_than_the_gui_thread(
-    qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    gui_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    seen: list[int] = []
-    original = thumbnails.read_image
-
-    def spy(source: str, max_side: int | None = None) -> QImage:
-        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        return original(source, max_side)
-
-    monkeypatch.setattr(thumbnails, "read_image", spy)
-    paths = make_images(tmp_path, 3)
-    for path in paths:
-        loader.request(path, 64)
-    qtbot.waitUntil(lambda: len(seen) == 3, timeout=10000)
-    assert all(nice >= max(DECODE_NICE, gui_nice) for nice in seen)
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui_nice
 
 
 def test_shutdown_drops_the_backlog_and_later_requests(qtbot: QtBot, tmp_path: Path) -> None:
