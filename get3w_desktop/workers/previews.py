@@ -11,6 +11,7 @@ The thumbnail loader caches both on disk like image thumbnails.
 from __future__ import annotations
 
 import array
+import atexit
 import collections
 import sys
 import wave
@@ -212,7 +213,7 @@ class PosterHome(QObject):
     _want = Signal(str)
     _stop = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, owner: QObject | None = None) -> None:
         super().__init__()  # no parent: it moves to its thread
         self._thread = QThread()
         self._thread.setObjectName("poster-grabber")
@@ -221,6 +222,9 @@ class PosterHome(QObject):
         self._thread.started.connect(self._build)
         self._want.connect(self._grab)
         self._stop.connect(self._close)
+        if owner is not None:  # deleted without being closed: the thread still ends
+            owner.destroyed.connect(self._stop)
+        _LIVE.append(self)  # never deleted by Python while its thread may run
         self._thread.start()
 
     def grab(self, path: str) -> None:
@@ -231,8 +235,8 @@ class PosterHome(QObject):
         it ended within `timeout_ms`."""
         self._stop.emit()
         ended = bool(self._thread.wait(timeout_ms))
-        if not ended:
-            _STUCK.append(self)  # a QThread deleted while it runs would abort the app
+        if ended and self in _LIVE:
+            _LIVE.remove(self)
         return ended
 
     @Slot()
@@ -256,5 +260,13 @@ class PosterHome(QObject):
         self._thread.quit()
 
 
-#: Poster threads that did not end when closed, kept so they are never deleted running.
-_STUCK: list[PosterHome] = []
+#: Poster threads not closed yet (or that did not end in time): a QThread deleted while
+#: it runs aborts the process, so they are kept, and closed at exit at the latest.
+_LIVE: list[PosterHome] = []
+
+
+@atexit.register
+def _close_live() -> None:
+    for home in list(_LIVE):
+        if shiboken6.isValid(home):
+            home.close(2000)

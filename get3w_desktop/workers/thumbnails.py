@@ -301,7 +301,8 @@ class ThumbnailLoader(PoolOwner):
         return len(self._backlog)
 
     def wait(self, timeout_ms: int = -1) -> bool:
-        """Wait for every thumbnail asked for so far and every running decode (tests)."""
+        """Wait for the thumbnails asked for so far (a painted row's once it settled, see
+        `Backlog`) and every running decode (tests)."""
         self._start_drains()
         return super().wait(timeout_ms)
 
@@ -384,7 +385,7 @@ class ThumbnailLoader(PoolOwner):
             return
         self._poster_sizes.setdefault(path, set()).add(size)
         if self._posters is None:
-            self._posters = PosterHome()
+            self._posters = PosterHome(self)
             self._posters.grabbed.connect(self._on_poster)
             self._posters.failed.connect(self._on_poster_failed)
         self._posters.grab(path)

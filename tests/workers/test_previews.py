@@ -145,3 +145,25 @@ def test_posters_are_grabbed_on_a_thread_that_imports_the_player_once(
     loader.request(later, 128)
     qtbot.waitUntil(lambda: later in posters, timeout=30000)
     assert posters[later].height() > posters[later].width() and len(loads) == 1
+
+
+def test_a_loader_deleted_without_shutdown_still_ends_its_poster_thread(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A QThread deleted while it runs aborts the process: a viewer that owned its loader
+    and closed must take the poster thread down with it."""
+    import shiboken6
+
+    made = ThumbnailLoader(cache_dir=tmp_path / "thumbs")
+    clip = tmp_path / "clip.mp4"
+    shutil.copy(resource_path("sandbox", "clip_4x3_silent.mp4"), clip)
+    made.request(str(clip), 64)
+    with qtbot.waitSignal(made.ready, timeout=20000):
+        pass
+    posters = made._posters
+    assert posters is not None
+    thread = posters._thread
+    assert thread.isRunning()
+    made.wait()
+    shiboken6.delete(made)
+    qtbot.waitUntil(thread.isFinished, timeout=10000)
