@@ -489,7 +489,7 @@ class MemoryTrace:
             "thumbnails_pending": len(thumbs._pending), "broken": len(thumbs._broken),
             "full_images_mb": round(sum(i.sizeInBytes() for i in thumbs._images.values())
                                     / 2**20, 1),
-            "poster_grabber": thumbs._grabber is not None,
+            "poster_grabber": thumbs._posters is not None,
             "tiles": len(tiles),
             "tiles_mb": round(sum(t.width() * t.height() * t.depth() // 8
                                   for t in tiles._tiles.values()) / 2**20, 1),

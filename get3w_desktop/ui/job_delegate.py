@@ -307,7 +307,9 @@ class JobDelegate(QStyledItemDelegate):
             return glyph
         device = painter.device()
         dpr = device.devicePixelRatioF() if device is not None else 1.0
-        image = self._thumbnails.request(job.files[0], int(2 * THUMB * max(1.0, dpr)))
+        image = self._thumbnails.request(
+            job.files[0], int(2 * THUMB * max(1.0, dpr)), repainted=True
+        )
         if image is not None and not image.isNull():
             return image
         broken = glyph is Glyph.IMAGE and self._thumbnails.failure(job.files[0])

@@ -6,6 +6,11 @@ anti-aliased outlines cost far more than copying a pixmap, and every repaint of 
 (a progress tick every ~500 ms, each snapshot of a running task) draws every visible row
 again, mostly with the same tiles. So each tile is drawn once per (picture or glyph,
 colours, size, device pixel ratio) and kept, the least recently used forgotten first.
+
+The cache is bounded by count and by bytes, like the thumbnail cache: a 64-point tile is
+16 KiB at a device pixel ratio of 1 (400 tiles: 6.25 MiB) but 144 KiB at 3, where 400
+tiles were 56 MiB. Beyond `MIN_TILES` (more than a 4k screen's ~30 rows and their glyphs)
+no more than `MAX_BYTES` are kept.
 """
 
 from __future__ import annotations
@@ -17,18 +22,29 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
 
 RADIUS = 8.0
+#: Tiles kept whatever their size, and the bytes of pixels beyond which older ones go.
+MIN_TILES = 64
+MAX_BYTES = 8 * 1024 * 1024
 
 
 class TileCache:
     """Rounded thumbnail tiles by what they show; `built` counts the tiles drawn."""
 
-    def __init__(self, limit: int = 400) -> None:
-        self.limit = limit
+    def __init__(
+        self, limit: int = 400, max_bytes: int = MAX_BYTES, min_tiles: int = MIN_TILES
+    ) -> None:
+        self.limit, self.max_bytes, self.min_tiles = limit, max_bytes, min_tiles
         self.built = 0
         self._tiles: OrderedDict[Hashable, QPixmap] = OrderedDict()
+        self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._tiles)
+
+    @property
+    def bytes(self) -> int:
+        """Bytes of pixels in the kept tiles."""
+        return self._bytes
 
     def image(
         self, image: QImage, source: QRectF, side: float, dpr: float, edge: QColor
@@ -76,9 +92,17 @@ class TileCache:
         tile.setDevicePixelRatio(pixels / side)
         self.built += 1
         self._tiles[key] = tile
-        while len(self._tiles) > self.limit:
-            self._tiles.popitem(last=False)
+        self._bytes += _size(tile)
+        while len(self._tiles) > self.limit or (
+            self._bytes > self.max_bytes and len(self._tiles) > self.min_tiles
+        ):
+            _, dropped = self._tiles.popitem(last=False)
+            self._bytes -= _size(dropped)
         return tile
+
+
+def _size(tile: QPixmap) -> int:
+    return tile.width() * tile.height() * max(1, tile.depth()) // 8
 
 
 def _rounded(box: QRectF) -> QPainterPath:

@@ -1,19 +1,23 @@
 """Pictures of outputs that are not pictures: a waveform for a sound, a poster frame for a video.
 
 `waveform` runs on the thumbnail pool (stdlib `wave`, peaks read in chunks so a long file
-costs little memory). `PosterGrabber` lives on the GUI thread but decodes nothing there:
-QMediaPlayer decodes on its own threads; the grabber only takes one frame and lets go.
+costs little memory). `PosterGrabber` takes one frame of a video with QMediaPlayer (which
+decodes on its own threads) and lets go; `PosterHome` runs it on a thread of its own, so
+the player's opens and teardowns (its `stop` and `setSource` wait for FFmpeg's threads:
+50 ms on a busy machine) and the first import of QtMultimedia never hold the GUI thread.
 The thumbnail loader caches both on disk like image thumbnails.
 """
 
 from __future__ import annotations
 
 import array
+import atexit
 import collections
 import sys
 import wave
 
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, QUrl, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QRectF, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter
 
 #: Seconds a poster frame may take before the row keeps its film glyph.
@@ -90,8 +94,19 @@ def scaled_poster(frame: QImage, size: int) -> QImage:
                         Qt.TransformationMode.SmoothTransformation)  # fmt: skip
 
 
+def load_multimedia() -> None:
+    """Import QtMultimedia (its libraries and FFmpeg's, ~45 MB, once). Called on the
+    poster thread: the import lets go of the interpreter lock between its steps, so the
+    GUI thread waits a few ms for it instead of ~20 ms."""
+    import PySide6.QtMultimedia  # noqa: F401 - loaded for PosterGrabber
+
+
 class PosterGrabber(QObject):
     """Takes one frame of each video asked for, one video at a time.
+
+    Each clip is opened on a turn of the event loop of its own (a zero timer), not inside
+    `grab()` or the previous clip's last frame: the first open loads FFmpeg's demuxers
+    (~18 ms), which must not add to the turn that built the player (~15 ms).
 
     Signals:
         grabbed(str path, QImage frame): the poster frame (full size).
@@ -116,11 +131,13 @@ class PosterGrabber(QObject):
         self._queue: collections.deque[str] = collections.deque()
         self._current = ""
         self._target_us = 0
+        self._open_next = QTimer(self, singleShot=True, interval=0)
+        self._open_next.timeout.connect(self._next)
 
     def grab(self, path: str) -> None:
         if path != self._current and path not in self._queue:
             self._queue.append(path)
-            self._next()
+            self._open_next.start()
 
     def shutdown(self) -> None:
         """Take no more frames. A clip still opening is left to finish (interrupting an
@@ -129,6 +146,7 @@ class PosterGrabber(QObject):
 
         self._queue.clear()
         self._timer.stop()
+        self._open_next.stop()
         self._current = ""
         if self._player.mediaStatus() != QMediaPlayer.MediaStatus.LoadingMedia:
             self._player.stop()
@@ -178,4 +196,77 @@ class PosterGrabber(QObject):
             self.grabbed.emit(path, image)
         else:
             self.failed.emit(path, reason or "This video cannot be read.")
-        self._next()
+        if self._queue:
+            self._open_next.start()
+
+
+class PosterHome(QObject):
+    """A `PosterGrabber` on a thread of its own. Made (and `grab`bed, `close`d) on the GUI
+    thread; `grabbed` and `failed` arrive there (queued). The thread imports QtMultimedia
+    and builds the grabber when it starts; grabs asked for meanwhile wait in its queue.
+
+    Signals: grabbed(str path, QImage frame), failed(str path, str reason).
+    """
+
+    grabbed = Signal(str, QImage)
+    failed = Signal(str, str)
+    _want = Signal(str)
+    _stop = Signal()
+
+    def __init__(self, owner: QObject | None = None) -> None:
+        super().__init__()  # no parent: it moves to its thread
+        self._thread = QThread()
+        self._thread.setObjectName("poster-grabber")
+        self._grabber: PosterGrabber | None = None
+        self.moveToThread(self._thread)
+        self._thread.started.connect(self._build)
+        self._want.connect(self._grab)
+        self._stop.connect(self._close)
+        if owner is not None:  # deleted without being closed: the thread still ends
+            owner.destroyed.connect(self._stop)
+        _LIVE.append(self)  # never deleted by Python while its thread may run
+        self._thread.start()
+
+    def grab(self, path: str) -> None:
+        self._want.emit(path)
+
+    def close(self, timeout_ms: int = 5000) -> bool:
+        """Take no more frames, end the thread (the player is deleted on it); True once
+        it ended within `timeout_ms`."""
+        self._stop.emit()
+        ended = bool(self._thread.wait(timeout_ms))
+        if ended and self in _LIVE:
+            _LIVE.remove(self)
+        return ended
+
+    @Slot()
+    def _build(self) -> None:
+        load_multimedia()
+        self._grabber = PosterGrabber(self)
+        self._grabber.grabbed.connect(self.grabbed)
+        self._grabber.failed.connect(self.failed)
+
+    @Slot(str)
+    def _grab(self, path: str) -> None:
+        if self._grabber is not None:
+            self._grabber.grab(path)
+
+    @Slot()
+    def _close(self) -> None:
+        if self._grabber is not None:
+            self._grabber.shutdown()
+            shiboken6.delete(self._grabber)  # on its own thread, where its timers run
+            self._grabber = None
+        self._thread.quit()
+
+
+#: Poster threads not closed yet (or that did not end in time): a QThread deleted while
+#: it runs aborts the process, so they are kept, and closed at exit at the latest.
+_LIVE: list[PosterHome] = []
+
+
+@atexit.register
+def _close_live() -> None:
+    for home in list(_LIVE):
+        if shiboken6.isValid(home):
+            home.close(2000)

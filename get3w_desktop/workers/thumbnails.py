@@ -13,20 +13,23 @@ import contextlib
 import enum
 import hashlib
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
 from get3w_desktop.core import messages, worker_messages
 from get3w_desktop.core.media import media_kind_of
 from get3w_desktop.core.messages import Message
 from get3w_desktop.storage.paths import app_paths
+from get3w_desktop.workers import thumbnail_backlog
 from get3w_desktop.workers.base import PoolOwner
-from get3w_desktop.workers.previews import PosterGrabber, PreviewError, scaled_poster, waveform
+from get3w_desktop.workers.previews import PosterHome, PreviewError, scaled_poster, waveform
+from get3w_desktop.workers.thumbnail_backlog import DRAIN_BATCH, Backlog
 
 log = logging.getLogger(__name__)
 
@@ -220,11 +223,19 @@ class ThumbnailLoader(PoolOwner):
         self._thumb_bytes = 0  # the pixels in _thumbs
         self._images: collections.OrderedDict[str, QImage] = collections.OrderedDict()
         self._pending: set[tuple[str, int]] = set()
+        self._backlog = Backlog()
+        self._kick = QTimer(self)  # starts drains once the paint that asked is done
+        self._kick.setSingleShot(True)
+        self._kick.setInterval(0)
+        self._kick.timeout.connect(self._start_drains)
+        self._kick_settled = QTimer(self)  # ... and once painted rows' requests settled
+        self._kick_settled.setSingleShot(True)
+        self._kick_settled.timeout.connect(self._start_drains)
         self._pending_images: set[str] = set()
         self._broken: dict[str, str] = {}
         self._decodes = _Counter()
         self._signals.needs_frame.connect(self._grab_poster)
-        self._grabber: PosterGrabber | None = None  # built when the first video row shows
+        self._posters: PosterHome | None = None  # started when the first poster is needed
         self._poster_sizes: dict[str, set[int]] = {}
 
     @property
@@ -236,8 +247,11 @@ class ThumbnailLoader(PoolOwner):
         """Originals decoded so far (disk and memory cache hits do not count)."""
         return self._decodes.value
 
-    def request(self, path: str, size: int = 128) -> QImage | None:
+    def request(self, path: str, size: int = 128, *, repainted: bool = False) -> QImage | None:
         """The thumbnail (longest side <= `size`) if ready; else None and `ready`/`failed` follow.
+
+        `repainted`: the caller asks again each time it paints (the task list), so a request
+        of a row long scrolled past may be forgotten (see `Backlog`); others never are.
 
         Images are scaled, WAV sounds become a waveform, videos a poster frame (taken by
         QMediaPlayer once, then cached on disk); other files return None at once.
@@ -267,12 +281,51 @@ class ThumbnailLoader(PoolOwner):
                 signals.needs_frame.emit(path, size)
             except DecodeError as exc:
                 signals.thumb_failed.emit(path, size, str(exc))
+            except Exception as exc:  # never raise into the drain: say so for this file
+                log.exception("thumbnail of %s crashed", path)
+                signals.thumb_failed.emit(path, size, f"Cannot show this file: {exc}")
             else:
                 signals.thumb_ready.emit(path, size, image)
 
-        self.run_work(work, crashed=lambda exc: signals.thumb_failed.emit(
-            path, size, f"Cannot show this file: {exc}"))  # fmt: skip
+        for dropped in self._backlog.push((key, work, repainted)):
+            self._pending.discard(dropped)  # asked again when its row shows again
+        if repainted:  # once the list has stayed still SETTLE_MS (see Backlog)
+            self._kick_settled.start(thumbnail_backlog.SETTLE_MS)
+        elif not self._kick.isActive():
+            self._kick.start()
         return None
+
+    @property
+    def backlog(self) -> int:
+        """Thumbnails asked for whose work has not started yet."""
+        return len(self._backlog)
+
+    def wait(self, timeout_ms: int = -1) -> bool:
+        """Wait for the thumbnails asked for so far (a painted row's once it settled, see
+        `Backlog`) and every running decode (tests)."""
+        self._start_drains()
+        return super().wait(timeout_ms)
+
+    def _start_drains(self) -> None:
+        if self.closed:
+            return
+        backlog = self._backlog
+
+        def drain() -> None:
+            for _ in range(DRAIN_BATCH):
+                item = backlog.take()
+                if item is None:
+                    return
+                item[1]()
+            if not self.run_work(drain):  # more next turn of the pool, behind other work
+                backlog.stopped()
+
+        for _ in range(backlog.starts(self.threads())):
+            if not self.run_work(drain):
+                backlog.stopped()
+        later = backlog.settles_in()  # a timer may fire early: come back for those
+        if later is not None and not self._kick_settled.isActive():
+            self._kick_settled.start(math.ceil(later * 1000) + 1)
 
     def load_image(self, path: str) -> QImage | None:
         """The full image if in memory; else None and `image_ready`/`image_failed` follow."""
@@ -316,19 +369,26 @@ class ThumbnailLoader(PoolOwner):
 
     def shutdown(self, timeout_ms: int = -1) -> bool:
         """Drop queued work and wait for running decodes; later requests do nothing."""
-        if self._grabber is not None:
-            self._grabber.shutdown()
         return super().shutdown(timeout_ms)
 
+    def _about_to_close(self) -> None:
+        self._kick.stop()
+        self._kick_settled.stop()
+        if self._posters is not None:
+            self._posters.close()
+        for key, _work, _again in self._backlog.clear():  # running drains then find nothing more
+            self._pending.discard(key)
+
     def _grab_poster(self, path: str, size: int) -> None:
+        """A poster not on disk: the first one starts the poster thread (see PosterHome)."""
         if self.closed:
             return
-        if self._grabber is None:
-            self._grabber = PosterGrabber(self)
-            self._grabber.grabbed.connect(self._on_poster)
-            self._grabber.failed.connect(self._on_poster_failed)
         self._poster_sizes.setdefault(path, set()).add(size)
-        self._grabber.grab(path)
+        if self._posters is None:
+            self._posters = PosterHome(self)
+            self._posters.grabbed.connect(self._on_poster)
+            self._posters.failed.connect(self._on_poster_failed)
+        self._posters.grab(path)
 
     def _on_poster(self, path: str, frame: QImage) -> None:
         signals, cache_dir, decodes = self._signals, self._cache_dir, self._decodes

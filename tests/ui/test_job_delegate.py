@@ -323,3 +323,37 @@ def test_scrolling_many_rows_keeps_the_thumbnail_memory_at_its_bound(
     assert len(seen) == 60  # every row was on screen and got its thumbnail
     assert loader.memory_bytes == 12 * one  # full, not over
     assert all(loader.request(p, 2 * THUMB) is not None for p in visible_paths())
+
+
+def test_at_a_device_pixel_ratio_of_three_the_row_tiles_stay_within_their_bytes(
+    qtbot: QtBot, delegate: JobDelegate, loader: ThumbnailLoader, tmp_path: Path
+) -> None:
+    from get3w_desktop.ui.row_tiles import MAX_BYTES, MIN_TILES
+
+    paths = []
+    for i in range(80):  # small pictures: all 80 thumbnails fit the thumbnail cache at once
+        image = QImage(96, 64, QImage.Format.Format_RGB32)
+        image.fill(QColor(f"#{(i * 3) % 256:02x}40a0"))
+        assert image.save(str(tmp_path / f"{i}.png"))
+        paths.append(str(tmp_path / f"{i}.png"))
+    side = int(2 * THUMB * 3)  # what the delegate asks for at a ratio of 3
+    for path in paths:
+        loader.request(path, side)
+    qtbot.waitUntil(lambda: all(loader.request(p, side) is not None for p in paths), timeout=20000)
+    model = JobListModel()
+    for i, path in enumerate(paths):
+        model.upsert(job(JobState.COMPLETED, local_id=f"job{i:03d}", files=(path,)))
+    option = QStyleOptionViewItem()
+    option.palette, option.font = QApplication.palette(), QApplication.font()
+    option.state = QStyle.StateFlag.State_Enabled
+    canvas = QImage(3 * WIDTH, 3 * ROW_HEIGHT, QImage.Format.Format_ARGB32_Premultiplied)
+    canvas.setDevicePixelRatio(3.0)
+    for row in range(model.rowCount()):
+        option.rect = QRect(0, 0, WIDTH, ROW_HEIGHT)
+        painter = QPainter(canvas)
+        delegate.paint(painter, option, model.index(row, 0))
+        painter.end()
+    one = (3 * THUMB) ** 2 * 4  # a tile of 192 x 192 px
+    assert delegate.tiles.built == 80
+    assert len(delegate.tiles) == MIN_TILES  # 64 x 144 KiB = 9 MiB: the minimum, not 80
+    assert delegate.tiles.bytes == MIN_TILES * one > MAX_BYTES

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 import struct
+import threading
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,3 +111,59 @@ def test_an_unreadable_video_keeps_its_glyph(
     with qtbot.waitSignal(loader.failed, timeout=20000) as failed:
         pass
     assert failed.args[0] == str(clip)
+
+
+def test_posters_are_grabbed_on_a_thread_that_imports_the_player_once(
+    qtbot: QtBot, loader: ThumbnailLoader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QtMultimedia (and FFmpeg) load once, when the first poster is not on disk, on the
+    poster thread (where the player opens and closes clips too), and every clip gets one."""
+    from get3w_desktop.workers import previews
+
+    loads: list[int] = []
+    original = previews.load_multimedia
+
+    def spy() -> None:
+        loads.append(threading.get_ident())
+        original()
+
+    monkeypatch.setattr(previews, "load_multimedia", spy)
+    clips = []
+    for name in ("clip_16x9_silent.mp4", "clip_1x1_silent.mp4"):
+        clips.append(str(tmp_path / name))
+        shutil.copy(resource_path("sandbox", name), clips[-1])
+    for path in clips:
+        assert loader.request(path, 128) is None
+    posters: dict[str, QImage] = {}
+    loader.ready.connect(lambda path, image: posters.__setitem__(path, image))
+    qtbot.waitUntil(lambda: len(posters) == 2, timeout=30000)
+    assert len(loads) == 1 and loads[0] != threading.main_thread().ident
+    wide, square = posters[clips[0]], posters[clips[1]]
+    assert wide.width() > wide.height() and square.width() == square.height()
+    later = str(tmp_path / "later.mp4")  # the grabber is built: no second import
+    shutil.copy(resource_path("sandbox", "clip_9x16_silent.mp4"), later)
+    loader.request(later, 128)
+    qtbot.waitUntil(lambda: later in posters, timeout=30000)
+    assert posters[later].height() > posters[later].width() and len(loads) == 1
+
+
+def test_a_loader_deleted_without_shutdown_still_ends_its_poster_thread(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A QThread deleted while it runs aborts the process: a viewer that owned its loader
+    and closed must take the poster thread down with it."""
+    import shiboken6
+
+    made = ThumbnailLoader(cache_dir=tmp_path / "thumbs")
+    clip = tmp_path / "clip.mp4"
+    shutil.copy(resource_path("sandbox", "clip_4x3_silent.mp4"), clip)
+    made.request(str(clip), 64)
+    with qtbot.waitSignal(made.ready, timeout=20000):
+        pass
+    posters = made._posters
+    assert posters is not None
+    thread = posters._thread
+    assert thread.isRunning()
+    made.wait()
+    shiboken6.delete(made)
+    qtbot.waitUntil(thread.isFinished, timeout=10000)
