@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,8 +36,11 @@ if TYPE_CHECKING:
     from get3w_desktop.storage.history import HistoryStore
     from get3w_desktop.storage.settings import Profile, Settings
     from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.ui.service_bar import ServiceInfo
     from get3w_desktop.ui.services import ServiceController
     from get3w_desktop.workers.catalogue import CatalogueLoader
+    from get3w_desktop.workers.history_loader import HistoryChecker, HistoryLoader
+    from get3w_desktop.workers.start_steps import StartSteps
 
 log = logging.getLogger("get3w_desktop")
 
@@ -49,6 +52,9 @@ KEYRING_TIMEOUT = 3.0
 #: Work that only has to happen soon after start waits this long, so the first frame is
 #: painted before it (a zero timer can run before the window's first paint).
 FIRST_FRAME_DELAY_MS = 100
+#: The model list's start-up step holds the ones after it back at most this long: a slow
+#: or unreachable server must not keep the history's older pages waiting.
+MODEL_LIST_STEP_MS = 1500
 
 
 def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
@@ -148,8 +154,11 @@ def missing_display(environ: Mapping[str, str], platform: str = sys.platform) ->
 def open_history(paths: AppPaths) -> HistoryStore | None:
     """The task history, or None when it cannot be used (the person was told why).
 
-    A damaged or newer file was already copied aside by the store; the person chooses
-    between a fresh history and quitting. Never a silent reset.
+    Opened without SQLite's quick check, which reads the whole file (seconds for a large
+    history from a cold disk): `HistoryChecker` runs it after the window is shown, and
+    damage it finds is asked about from the window (ui/history_damage.py). A file SQLite
+    cannot open, or a newer one, was already copied aside by the store; the person chooses
+    here, before the window, between a fresh history and none. Never a silent reset.
     """
     from PySide6.QtWidgets import QMessageBox
 
@@ -158,29 +167,21 @@ def open_history(paths: AppPaths) -> HistoryStore | None:
         HistoryError,
         HistoryStore,
     )
+    from get3w_desktop.ui.history_damage import DamagedHistory
 
     path = paths.history_db
     try:
-        return HistoryStore.open(path)
+        return HistoryStore.open(path, check_later=True)
     except HistoryDamagedError as exc:
-        kept = f"A copy was kept at {exc.backup}." if exc.backup else ""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Task history",
-                          f"{exc.message} {kept}".strip())  # fmt: skip
-        box.setInformativeText("Start a new, empty history? Your old one stays in that copy.")
-        fresh = box.addButton("Start a new history", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Continue without history", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is fresh:
+        ask = DamagedHistory()
+        if ask.ask_at_open(exc):
             try:
                 return HistoryStore.open_fresh(path)
             except HistoryError as again:
-                QMessageBox.warning(None, "Task history", again.message)
+                QMessageBox.warning(None, ask.tr("Task history"), again.message)
         return None
     except HistoryError as exc:
-        QMessageBox.warning(
-            None, "Task history",
-            f"{exc.message}\n\nTasks will run, but they will not be kept after you quit.",
-        )  # fmt: skip
+        DamagedHistory().unusable(exc)
         return None
 
 
@@ -264,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.itemmodels.job_list import JobListModel
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.storage.secrets import KeyringSecretStore
+    from get3w_desktop.ui.history_damage import DamagedHistory
     from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.messages import render
@@ -271,12 +273,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.ui.remote_cancel import RemoteCancel
     from get3w_desktop.ui.services import ServiceController
     from get3w_desktop.workers.file_copy import FileCopier
-    from get3w_desktop.workers.history_loader import HistoryLoader
+    from get3w_desktop.workers.history_loader import HistoryChecker, HistoryLoader
     from get3w_desktop.workers.history_writer import HistoryWriter
     from get3w_desktop.workers.housekeeping import THUMBNAIL_BUDGET, Housekeeper
     from get3w_desktop.workers.job_book import JobBook
     from get3w_desktop.workers.keys import KeyService
     from get3w_desktop.workers.runner import TaskRunner
+    from get3w_desktop.workers.start_steps import StartSteps
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
     # (for the log, for the window): the settings file's notes, in the window's language
@@ -352,13 +355,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     shell.replace_with(window)
     quit_on_signals(app)
-    models = follow_model_list(catalogue, window, services, paths.cache / CACHE_SUBDIR)
-    if loader is not None:  # after the first frame: reading rows would hold the GIL
-        history_loader = loader
-        first_frame.after_first_frame(
-            lambda: history_loader.load(profile=live.info.profile, base_url=live.info.base_url,
-                                        is_sandbox=live.info.is_sandbox)
-        )  # fmt: skip
+    # After the first frame, one after another (workers/start_steps.py): the history's
+    # newest page, its integrity check, the model list, the schema warm-up, older pages.
+    steps = StartSteps(window)
+    checker = HistoryChecker(history) if history is not None else None
+    damage = DamagedHistory(window, history)  # asks from the window if the check finds any
+    if loader is not None and checker is not None:
+        checker.damaged.connect(damage.found)
+        add_history_steps(steps, loader, checker, live.info)
+    models = follow_model_list(catalogue, window, services, paths.cache / CACHE_SUBDIR, steps)
+    if loader is not None:
+        steps.add("history, older pages", _at_once(loader.release_older))
+    first_frame.after_first_frame(steps.run)
     if keeper is not None:
         keeper.prune_thumbnails(THUMBNAIL_BUDGET)  # the cache stays under its budget
     if first_run_lookup is not None:
@@ -370,11 +378,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(app.exec())
     finally:
         first_frame.drop()
+        steps.stop()
         models.shutdown()
         runner.shutdown()
         remote_cancel.shutdown()
         if loader is not None:
             loader.wait()
+        if checker is not None:
+            checker.shutdown()
         if keeper is not None:
             keeper.shutdown()
         if writer is not None:
@@ -390,13 +401,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def follow_model_list(
-    catalogue: Catalogue, window: MainWindow, services: ServiceController, cache: Path
+    catalogue: Catalogue,
+    window: MainWindow,
+    services: ServiceController,
+    cache: Path,
+    steps: StartSteps | None = None,
 ) -> CatalogueLoader:
     """Show the active service's model list: its cached copy at once, then the server's,
     fetched, parsed and merged off the GUI thread (again on every profile switch). The
     one `catalogue` every part of the window holds adopts it; models the service stopped
-    offering stay resolvable, so their tasks show and re-open."""
-    from get3w_desktop.core import validation
+    offering stay resolvable, so their tasks show and re-open.
+
+    The first refresh and the JSON Schema warm-up are `steps` of the start-up (or, without
+    them, both start after the first frame)."""
     from get3w_desktop.workers.catalogue import CatalogueLoader
 
     models = CatalogueLoader(cache)
@@ -426,11 +443,49 @@ def follow_model_list(
     models.failed.connect(lambda message: log.info("model list not refreshed: %s", message))
     services.profile_activated.connect(refresh)
     # Both after the first frame: parsing the list and importing jsonschema off the GUI
-    # thread would still hold the interpreter lock while the window is being built.
-    first_frame.after_first_frame(refresh)
-    # The JSON Schema checker compiles on first use (~0.1 s): pay it off the GUI thread.
-    first_frame.after_first_frame(lambda: models.run_work(validation.warm_up))
+    # thread would still hold the interpreter lock while the window is being built. The
+    # JSON Schema checker compiles on first use (~0.1 s): pay it off the GUI thread.
+    if steps is None:
+        first_frame.after_first_frame(refresh)
+        first_frame.after_first_frame(models.warmer.warm)
+        return models
+
+    def refresh_step(done: Callable[[], None]) -> None:
+        # Done when shown, refreshed or failed; a server slower than the step's limit
+        # no longer holds the steps after it back (its answer is still shown when it comes).
+        models.finished.connect(done)
+        refresh()
+
+    steps.add("model list", refresh_step, limit_ms=MODEL_LIST_STEP_MS)
+    steps.add("schema warm-up", models.warmer.warm)
     return models
+
+
+def add_history_steps(
+    steps: StartSteps, loader: HistoryLoader, checker: HistoryChecker, info: ServiceInfo
+) -> None:
+    """The history's newest page (the window's rows), then its integrity check (SQLite
+    reads the file without the interpreter lock, so the steps after it do not wait for
+    it); the older pages wait until `release_older()`."""
+    loader.hold_older()
+
+    def first_page(done: Callable[[], None]) -> None:
+        loader.loaded.connect(lambda _page: done())
+        loader.failed.connect(lambda _message: done())
+        loader.load(profile=info.profile, base_url=info.base_url, is_sandbox=info.is_sandbox)
+
+    steps.add("history, newest page", first_page)
+    steps.add("history check", _at_once(checker.check))
+
+
+def _at_once(start: Callable[[], object]) -> Callable[[Callable[[], None]], None]:
+    """A step whose work needs nothing of the steps after it: they begin at once."""
+
+    def step(done: Callable[[], None]) -> None:
+        start()
+        done()
+
+    return step
 
 
 def _listing(models: Catalogue) -> list[tuple[object, ...]]:
