@@ -28,6 +28,7 @@ from get3w_desktop.storage.paths import AppPaths, app_paths
 from get3w_desktop.workers import first_frame
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     from get3w_desktop.core.catalogue import Catalogue
@@ -160,8 +161,6 @@ def open_history(paths: AppPaths) -> HistoryStore | None:
     cannot open, or a newer one, was already copied aside by the store; the person chooses
     here, before the window, between a fresh history and none. Never a silent reset.
     """
-    from PySide6.QtWidgets import QMessageBox
-
     from get3w_desktop.storage.history import (
         HistoryDamagedError,
         HistoryError,
@@ -178,7 +177,7 @@ def open_history(paths: AppPaths) -> HistoryStore | None:
             try:
                 return HistoryStore.open_fresh(path)
             except HistoryError as again:
-                QMessageBox.warning(None, ask.tr("Task history"), again.message)
+                ask.not_started_over(again)
         return None
     except HistoryError as exc:
         DamagedHistory().unusable(exc)
@@ -354,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda message: window.statusBar().showMessage(render(message), 15000)
         )
     shell.replace_with(window)
-    quit_on_signals(app)
+    wake = quit_on_signals(app)
     # After the first frame, one after another (workers/start_steps.py): the history's
     # newest page, its integrity check, the model list, the schema warm-up, older pages.
     steps = StartSteps(window)
@@ -377,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(app.exec())
     finally:
+        wake.stop()
         first_frame.drop()
         steps.stop()
         models.shutdown()
@@ -516,7 +516,7 @@ def adopt_stored_key(services: ServiceController, profile: Profile, lookup: Keyr
     first_frame.after_first_frame(lambda: QTimer.singleShot(FIRST_FRAME_DELAY_MS, check))
 
 
-def quit_on_signals(app: QApplication) -> None:
+def quit_on_signals(app: QApplication) -> QTimer:
     """SIGTERM (a logout, `kill`) and Ctrl+C in a terminal close the app the normal way:
     tasks stay resumable, the history is flushed and closed, nothing is cut mid-write."""
     from PySide6.QtCore import QTimer
@@ -527,6 +527,7 @@ def quit_on_signals(app: QApplication) -> None:
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(200)
+    return wake  # stopped when main returns (the QApplication may outlive it: tests)
 
 
 def bring_forward(window: QMainWindow, local_id: str) -> None:

@@ -27,7 +27,7 @@ from get3w_desktop.storage.history import (
 
 log = logging.getLogger(__name__)
 
-#: What the person chose (the `decided` signal's value).
+# What the person chose (the `decided` signal's value).
 NEW_HISTORY = "new"
 NO_HISTORY = "none"
 
@@ -50,6 +50,10 @@ class DamagedHistory(QObject):
             "Start a new, empty history? Your old one stays in that copy."))  # fmt: skip
         box.exec()
         return box.clickedButton() is fresh
+
+    def not_started_over(self, error: HistoryError) -> None:
+        """The person chose a new history at start, and it could not be made."""
+        QMessageBox.warning(None, self.tr("Task history"), error.message)
 
     def unusable(self, error: HistoryError, parent: QWidget | None = None) -> None:
         """The history cannot be used at all (a folder that cannot be written, …)."""
