@@ -182,8 +182,8 @@ class HistoryStore:
         self._conn = conn
         self._lock = threading.RLock()
         self._damaged: HistoryCorruptError | None = None  # found while in use: back up once
-        self._session = SessionCopy()  # until the deferred check answers (history_recovery)
-        self._session.stop()
+        # What this session saves, kept until a deferred check answers (history_recovery)
+        self._session = SessionCopy(active=False)
         self.in_memory = False  # the person chose to go on without the (damaged) file
 
     # -- opening -------------------------------------------------------------------------
@@ -209,7 +209,7 @@ class HistoryStore:
             raise
         store = cls(path, conn)
         if existed and check_later:
-            store._session = SessionCopy()
+            store._session = SessionCopy(active=True)
         return store
 
     @classmethod
@@ -256,7 +256,8 @@ class HistoryStore:
         the file aside (as `open_fresh`) and go on in a new one holding what this session
         saved. Raises HistoryUnavailableError (and goes on with the old file) on failure."""
         with self._lock:
-            self._conn.close()  # first: closing later would delete the new file's -wal
+            with contextlib.suppress(sqlite3.Error):  # first: closing it later would
+                self._conn.close()  # delete the new file's -wal (by name)
             try:
                 _move_aside(self.path)
             except HistoryUnavailableError:

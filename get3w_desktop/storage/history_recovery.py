@@ -27,11 +27,12 @@ KEPT_WHEN_NONE = ("base_url", "out_dir")
 
 
 class SessionCopy:
-    """This session's saved rows (by task) and spend records, until `stop()`."""
+    """This session's saved rows (by task) and spend records, until `stop()` (none kept
+    when made inactive)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, active: bool) -> None:
         self._lock = threading.Lock()
-        self._rows: dict[str, dict[str, Any]] | None = {}
+        self._rows: dict[str, dict[str, Any]] | None = {} if active else None
         self._spend: dict[str, SpendRecord] = {}
 
     @property
