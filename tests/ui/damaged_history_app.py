@@ -3,9 +3,10 @@ in a process of its own (the app's start-up leaves global Qt state behind it).
 
     python tests/ui/damaged_history_app.py new|none|intact
 
-Records what the window showed when the integrity check started, what the check answered
-and the question's words; with new/none, presses that answer once the question shows, and
-notes whether the file was intact and its bytes just after; quits. One `RESULT {json}` line.
+Records what the window showed when the integrity check started, what the check answered,
+the start-up steps as they ended and the question's words; with new/none, presses that
+answer once the question shows, and notes whether the file was intact and its bytes just
+after; quits. One `RESULT {json}` line.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.workers.history_loader import HistoryChecker
+from get3w_desktop.workers.start_steps import StartSteps
 
 LIMIT_MS = 90_000  # the app quits by itself if what a test waits for never comes
 SETTLE_POLLS = 10  # intact: polls (20 ms) after the check's answer before quitting
@@ -75,6 +77,13 @@ def main() -> int:
         result["answers"].append(None if answer is None else type(answer).__name__)
         return answer
 
+    run_steps = StartSteps.run
+
+    def watched_run(steps: StartSteps) -> None:
+        result["steps"] = steps.outcomes  # the list itself: filled in as they end
+        run_steps(steps)
+
+    StartSteps.run = watched_run  # type: ignore[method-assign,assignment]
     HistoryChecker.check = watched_check  # type: ignore[method-assign,assignment]
     HistoryStore.check_integrity = watched_integrity  # type: ignore[method-assign,assignment]
     settled: list[int] = []

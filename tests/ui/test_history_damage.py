@@ -98,6 +98,11 @@ def test_an_intact_history_is_checked_after_the_window_and_asks_nothing() -> Non
     assert intact(history)
     result = run_app("intact")
     assert result["at_check"] == [[True, 30]] and result["answers"] == [None]
+    # start-up work one step after another, what the person sees first (app.py)
+    names = [name for name, _how in result["steps"]]
+    assert names == ["history, newest page", "model list", "schema warm-up", "history check",
+                     "history, older pages"]  # fmt: skip
+    assert dict(result["steps"])["history check"] == "done"  # its answer, not its limit
     assert result["asked"] == []
     assert list(history.parent.glob(f"{history.name}.*.bak")) == []
 
