@@ -562,9 +562,22 @@ def instrument() -> None:
         try:
             return open_history(*args)
         finally:
-            SPANS["open_history (quick_check)"] = time.monotonic() - start
+            SPANS["open_history (GUI thread, before the window)"] = time.monotonic() - start
 
     app_module.open_history = timed_open  # type: ignore[assignment]
+    # The quick check runs after the first page, off the GUI thread (HistoryChecker).
+    from get3w_desktop.storage.history import HistoryStore
+
+    check_integrity = HistoryStore.check_integrity
+
+    def timed_check(self: Any) -> Any:
+        start = time.monotonic()
+        try:
+            return check_integrity(self)
+        finally:
+            SPANS["quick_check (own thread, after the newest page)"] = time.monotonic() - start
+
+    HistoryStore.check_integrity = timed_check  # type: ignore[method-assign]
     add_history = ui.MainWindow.add_history
 
     def timed_add(self: Any, loaded: Any) -> None:

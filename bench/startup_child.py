@@ -99,7 +99,7 @@ def run_app(breakdown: bool) -> int:
 
         settings_module.load_settings = timed("settings load", settings_module.load_settings)
         app_module.setup_logging = timed("logging setup", app_module.setup_logging)
-        app_module.open_history = timed("history open (quick check)", app_module.open_history)
+        app_module.open_history = timed("history open (checked later)", app_module.open_history)
         services_module.ServiceController.activate = timed(  # type: ignore[method-assign]
             "service activate (client, sandbox, balance)",
             services_module.ServiceController.activate,

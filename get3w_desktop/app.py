@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from get3w_desktop.storage.paths import AppPaths, app_paths
 from get3w_desktop.workers import first_frame
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     from get3w_desktop.core.catalogue import Catalogue
@@ -36,8 +37,11 @@ if TYPE_CHECKING:
     from get3w_desktop.storage.history import HistoryStore
     from get3w_desktop.storage.settings import Profile, Settings
     from get3w_desktop.ui.main_window import MainWindow
+    from get3w_desktop.ui.service_bar import ServiceInfo
     from get3w_desktop.ui.services import ServiceController
     from get3w_desktop.workers.catalogue import CatalogueLoader
+    from get3w_desktop.workers.history_loader import HistoryChecker, HistoryLoader
+    from get3w_desktop.workers.start_steps import StartSteps
 
 log = logging.getLogger("get3w_desktop")
 
@@ -49,6 +53,12 @@ KEYRING_TIMEOUT = 3.0
 #: Work that only has to happen soon after start waits this long, so the first frame is
 #: painted before it (a zero timer can run before the window's first paint).
 FIRST_FRAME_DELAY_MS = 100
+#: The model list's start-up step holds the ones after it back at most this long: a slow
+#: or unreachable server must not keep the history's older pages waiting.
+MODEL_LIST_STEP_MS = 1500
+#: The history check holds its older pages back at most this long (warm: 0.1-0.4 s for
+#: 100,000 tasks; from a cold disk 1.7-3.6 s).
+CHECK_STEP_MS = 1000
 
 
 def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
@@ -148,39 +158,32 @@ def missing_display(environ: Mapping[str, str], platform: str = sys.platform) ->
 def open_history(paths: AppPaths) -> HistoryStore | None:
     """The task history, or None when it cannot be used (the person was told why).
 
-    A damaged or newer file was already copied aside by the store; the person chooses
-    between a fresh history and quitting. Never a silent reset.
+    Opened without SQLite's quick check, which reads the whole file (seconds for a large
+    history from a cold disk): `HistoryChecker` runs it after the window is shown, and
+    damage it finds is asked about from the window (ui/history_damage.py). A file SQLite
+    cannot open, or a newer one, was already copied aside by the store; the person chooses
+    here, before the window, between a fresh history and none. Never a silent reset.
     """
-    from PySide6.QtWidgets import QMessageBox
-
     from get3w_desktop.storage.history import (
         HistoryDamagedError,
         HistoryError,
         HistoryStore,
     )
+    from get3w_desktop.ui.history_damage import DamagedHistory
 
     path = paths.history_db
     try:
-        return HistoryStore.open(path)
+        return HistoryStore.open(path, check_later=True)
     except HistoryDamagedError as exc:
-        kept = f"A copy was kept at {exc.backup}." if exc.backup else ""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Task history",
-                          f"{exc.message} {kept}".strip())  # fmt: skip
-        box.setInformativeText("Start a new, empty history? Your old one stays in that copy.")
-        fresh = box.addButton("Start a new history", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Continue without history", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is fresh:
+        ask = DamagedHistory()
+        if ask.ask_at_open(exc):
             try:
                 return HistoryStore.open_fresh(path)
             except HistoryError as again:
-                QMessageBox.warning(None, "Task history", again.message)
+                ask.not_started_over(again)
         return None
     except HistoryError as exc:
-        QMessageBox.warning(
-            None, "Task history",
-            f"{exc.message}\n\nTasks will run, but they will not be kept after you quit.",
-        )  # fmt: skip
+        DamagedHistory().unusable(exc)
         return None
 
 
@@ -264,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.itemmodels.job_list import JobListModel
     from get3w_desktop.storage.form_memory import FormMemory
     from get3w_desktop.storage.secrets import KeyringSecretStore
+    from get3w_desktop.ui.history_damage import DamagedHistory
     from get3w_desktop.ui.housekeeping_actions import HousekeepingActions
     from get3w_desktop.ui.main_window import MainWindow
     from get3w_desktop.ui.messages import render
@@ -271,12 +275,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from get3w_desktop.ui.remote_cancel import RemoteCancel
     from get3w_desktop.ui.services import ServiceController
     from get3w_desktop.workers.file_copy import FileCopier
-    from get3w_desktop.workers.history_loader import HistoryLoader
+    from get3w_desktop.workers.history_loader import HistoryChecker, HistoryLoader
     from get3w_desktop.workers.history_writer import HistoryWriter
     from get3w_desktop.workers.housekeeping import THUMBNAIL_BUDGET, Housekeeper
     from get3w_desktop.workers.job_book import JobBook
     from get3w_desktop.workers.keys import KeyService
     from get3w_desktop.workers.runner import TaskRunner
+    from get3w_desktop.workers.start_steps import StartSteps
     from get3w_desktop.workers.thumbnails import ThumbnailLoader
 
     # (for the log, for the window): the settings file's notes, in the window's language
@@ -351,14 +356,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda message: window.statusBar().showMessage(render(message), 15000)
         )
     shell.replace_with(window)
-    quit_on_signals(app)
-    models = follow_model_list(catalogue, window, services, paths.cache / CACHE_SUBDIR)
-    if loader is not None:  # after the first frame: reading rows would hold the GIL
-        history_loader = loader
-        first_frame.after_first_frame(
-            lambda: history_loader.load(profile=live.info.profile, base_url=live.info.base_url,
-                                        is_sandbox=live.info.is_sandbox)
-        )  # fmt: skip
+    wake = quit_on_signals(app)
+    # After the first frame, one after another (workers/start_steps.py): the history's
+    # newest page, the model list, the schema warm-up, the history's integrity check, its
+    # older pages.
+    steps = StartSteps(window)
+    checker = HistoryChecker(history) if history is not None else None
+    damage = DamagedHistory(window, history)  # asks from the window if the check finds any
+    if loader is not None:
+        add_newest_page_step(steps, loader, live.info)
+    models = follow_model_list(catalogue, window, services, paths.cache / CACHE_SUBDIR, steps)
+    if loader is not None and checker is not None:
+        checker.damaged.connect(damage.found)
+        add_check_and_older_pages_steps(steps, loader, checker)
+    first_frame.after_first_frame(steps.run)
     if keeper is not None:
         keeper.prune_thumbnails(THUMBNAIL_BUDGET)  # the cache stays under its budget
     if first_run_lookup is not None:
@@ -369,12 +380,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(app.exec())
     finally:
+        wake.stop()
         first_frame.drop()
+        steps.stop()
         models.shutdown()
         runner.shutdown()
         remote_cancel.shutdown()
         if loader is not None:
             loader.wait()
+        if checker is not None:
+            checker.shutdown()
         if keeper is not None:
             keeper.shutdown()
         if writer is not None:
@@ -390,13 +405,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def follow_model_list(
-    catalogue: Catalogue, window: MainWindow, services: ServiceController, cache: Path
+    catalogue: Catalogue,
+    window: MainWindow,
+    services: ServiceController,
+    cache: Path,
+    steps: StartSteps | None = None,
 ) -> CatalogueLoader:
     """Show the active service's model list: its cached copy at once, then the server's,
     fetched, parsed and merged off the GUI thread (again on every profile switch). The
     one `catalogue` every part of the window holds adopts it; models the service stopped
-    offering stay resolvable, so their tasks show and re-open."""
-    from get3w_desktop.core import validation
+    offering stay resolvable, so their tasks show and re-open.
+
+    The first refresh and the JSON Schema warm-up are `steps` of the start-up (or, without
+    them, both start after the first frame)."""
     from get3w_desktop.workers.catalogue import CatalogueLoader
 
     models = CatalogueLoader(cache)
@@ -426,11 +447,61 @@ def follow_model_list(
     models.failed.connect(lambda message: log.info("model list not refreshed: %s", message))
     services.profile_activated.connect(refresh)
     # Both after the first frame: parsing the list and importing jsonschema off the GUI
-    # thread would still hold the interpreter lock while the window is being built.
-    first_frame.after_first_frame(refresh)
-    # The JSON Schema checker compiles on first use (~0.1 s): pay it off the GUI thread.
-    first_frame.after_first_frame(lambda: models.run_work(validation.warm_up))
+    # thread would still hold the interpreter lock while the window is being built. The
+    # JSON Schema checker compiles on first use (~0.1 s): pay it off the GUI thread.
+    if steps is None:
+        first_frame.after_first_frame(refresh)
+        first_frame.after_first_frame(models.warmer.warm)
+        return models
+
+    def refresh_step(done: Callable[[], None]) -> None:
+        # Done when shown, refreshed or failed; a server slower than the step's limit
+        # no longer holds the steps after it back (its answer is still shown when it comes).
+        models.finished.connect(done)
+        refresh()
+
+    steps.add("model list", refresh_step, limit_ms=MODEL_LIST_STEP_MS)
+    steps.add("schema warm-up", models.warmer.warm)
     return models
+
+
+def add_newest_page_step(steps: StartSteps, loader: HistoryLoader, info: ServiceInfo) -> None:
+    """The history's newest page (the window's rows) first; the older pages wait until
+    `release_older()` (see `add_check_and_older_pages_steps`)."""
+    loader.hold_older()
+
+    def newest_page(done: Callable[[], None]) -> None:
+        loader.loaded.connect(lambda _page: done())
+        loader.failed.connect(lambda _message: done())
+        loader.load(profile=info.profile, base_url=info.base_url, is_sandbox=info.is_sandbox)
+
+    steps.add("history, newest page", newest_page)
+
+
+def add_check_and_older_pages_steps(
+    steps: StartSteps, loader: HistoryLoader, checker: HistoryChecker
+) -> None:
+    """The history's integrity check (SQLite reads the file without the interpreter lock,
+    at the lowest CPU priority), then its older pages: they wait for the check's answer at
+    most `CHECK_STEP_MS` (a large file on a cold disk takes seconds)."""
+
+    def check(done: Callable[[], None]) -> None:
+        checker.intact.connect(done)
+        checker.damaged.connect(lambda _damage: done())
+        checker.check()
+
+    steps.add("history check", check, limit_ms=CHECK_STEP_MS)
+    steps.add("history, older pages", _at_once(loader.release_older))
+
+
+def _at_once(start: Callable[[], object]) -> Callable[[Callable[[], None]], None]:
+    """A step whose work needs nothing of the steps after it: they begin at once."""
+
+    def step(done: Callable[[], None]) -> None:
+        start()
+        done()
+
+    return step
 
 
 def _listing(models: Catalogue) -> list[tuple[object, ...]]:
@@ -461,7 +532,7 @@ def adopt_stored_key(services: ServiceController, profile: Profile, lookup: Keyr
     first_frame.after_first_frame(lambda: QTimer.singleShot(FIRST_FRAME_DELAY_MS, check))
 
 
-def quit_on_signals(app: QApplication) -> None:
+def quit_on_signals(app: QApplication) -> QTimer:
     """SIGTERM (a logout, `kill`) and Ctrl+C in a terminal close the app the normal way:
     tasks stay resumable, the history is flushed and closed, nothing is cut mid-write."""
     from PySide6.QtCore import QTimer
@@ -472,6 +543,7 @@ def quit_on_signals(app: QApplication) -> None:
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(200)
+    return wake  # stopped when main returns (the QApplication may outlive it: tests)
 
 
 def bring_forward(window: QMainWindow, local_id: str) -> None:

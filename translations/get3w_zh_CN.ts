@@ -1182,6 +1182,69 @@ Each task appears here with its result, how long it took and what it cost; click
     </message>
 </context>
 <context>
+    <name>DamagedHistory</name>
+    <message>
+        <source>Start a new, empty history? Your old one stays in that copy.</source>
+        <translation>要开始一个新的空白历史吗？旧的历史会保留在那份副本中。</translation>
+    </message>
+    <message>
+        <source>Task history</source>
+        <translation>任务历史</translation>
+    </message>
+    <message>
+        <source>%1
+
+Tasks will run, but they will not be kept after you quit.</source>
+        <translation>%1
+
+任务仍可运行，但退出后不会保留。</translation>
+    </message>
+    <message>
+        <source>Start a new, empty history? Your old one stays in that copy, and the tasks of this session go into the new one. Or continue without a history: tasks run, but are not kept after you quit.</source>
+        <translation>要开始一个新的空白历史吗？旧的历史会保留在那份副本中，本次运行的任务会放入新的历史。也可以不使用历史继续：任务仍可运行，但退出后不会保留。</translation>
+    </message>
+    <message>
+        <source>No new history could be started: %1
+
+Tasks will run, but they will not be kept after you quit.</source>
+        <translation>无法开始新的历史：%1
+
+任务仍可运行，但退出后不会保留。</translation>
+    </message>
+    <message>
+        <source>A new task history was started with this session&apos;s tasks. The damaged one was kept as %1.</source>
+        <translation>已开始新的任务历史，其中包含本次运行的任务。损坏的历史已保留为 %1。</translation>
+    </message>
+    <message>
+        <source>Continuing without a task history: this session&apos;s tasks are kept until you quit.</source>
+        <translation>继续运行但不使用任务历史：本次运行的任务会保留到你退出为止。</translation>
+    </message>
+    <message>
+        <source>Start a new history</source>
+        <translation>开始新的历史</translation>
+    </message>
+    <message>
+        <source>Continue without history</source>
+        <translation>不使用历史继续</translation>
+    </message>
+    <message>
+        <source>The task history %1 was written by a newer version of Get3W Desktop. Update the app to see it.</source>
+        <translation>任务历史 %1 由更新版本的 Get3W Desktop 写入。请更新应用后查看。</translation>
+    </message>
+    <message>
+        <source>The task history file %1 is damaged and cannot be read.</source>
+        <translation>任务历史文件 %1 已损坏，无法读取。</translation>
+    </message>
+    <message>
+        <source>A backup copy could not be made; the file was left untouched.</source>
+        <translation>无法创建备份副本；该文件未被改动。</translation>
+    </message>
+    <message>
+        <source>A copy was kept as %1.</source>
+        <translation>已保留一份副本：%1。</translation>
+    </message>
+</context>
+<context>
     <name>DataDialog</name>
     <message>
         <source>Where your data lives</source>

@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import filecmp
-import glob
 import logging
 import os
-import shutil
 import socket
 import sqlite3
 import threading
@@ -31,8 +28,10 @@ from typing import Any
 from get3w_desktop.core.errors import Action, Get3WError
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.redact import REDACTOR
+from get3w_desktop.storage import history_backup as backups
 from get3w_desktop.storage import history_schema as schema
 from get3w_desktop.storage import ledger
+from get3w_desktop.storage.history_recovery import KEPT_WHEN_NONE, SessionCopy, quick_check
 from get3w_desktop.storage.history_schema import Filters, StateFilter, order_sql, where_sql
 from get3w_desktop.storage.ledger import SpendRecord
 
@@ -42,7 +41,6 @@ log = logging.getLogger(__name__)
 REMOTE_RETENTION = 7 * 24 * 3600.0
 BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_SIDECARS = ("-wal", "-journal")  # hold committed data that is not in the main file yet
 _UNFINISHED = (JobState.QUEUED, JobState.SUBMITTING, JobState.RUNNING, JobState.DOWNLOADING,
                JobState.UNCERTAIN)  # fmt: skip
 
@@ -155,6 +153,22 @@ def _boot_id() -> str:
     return socket.gethostname()
 
 
+def _upsert_sql() -> str:
+    columns = (*schema.JOB_COLUMNS, "base_url", "out_dir", "owner", "updated_at")
+    updates = ", ".join(
+        f"{c} = COALESCE(excluded.{c}, jobs.{c})" if c in KEPT_WHEN_NONE else f"{c} = excluded.{c}"
+        for c in columns
+        if c != "local_id"
+    )
+    return (
+        f"INSERT INTO jobs ({', '.join(columns)}) "  # noqa: S608 - fixed column names
+        f"VALUES ({', '.join(':' + c for c in columns)}) "
+        f"ON CONFLICT(local_id) DO UPDATE SET {updates}"
+    )
+
+
+_UPSERT = _upsert_sql()
+
 # `HistoryStore.list` hides the builtin inside the class body; annotations use these.
 _Rows = list[tuple[Any, ...]]
 _Entries = list[HistoryEntry]
@@ -168,31 +182,35 @@ class HistoryStore:
         self._conn = conn
         self._lock = threading.RLock()
         self._damaged: HistoryCorruptError | None = None  # found while in use: back up once
+        # What this session saves, kept until a deferred check answers (history_recovery)
+        self._session = SessionCopy(active=False)
+        self.in_memory = False  # the person chose to go on without the (damaged) file
 
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, check: bool = True) -> HistoryStore:
+    def open(cls, path: Path, *, check: bool = True, check_later: bool = False) -> HistoryStore:
         """Open (creating or migrating) the history at `path`.
 
-        `check` runs SQLite's quick check on an existing file (linear in its size).
+        `check` runs SQLite's quick check on an existing file (linear in its size). With
+        `check_later` it does not, and `check_integrity()` runs it when the caller likes
+        (the app: off the GUI thread, after the window is shown); until then the store
+        keeps a copy of what it saves (see history_recovery.py).
         Raises HistoryUnavailableError, HistoryCorruptError or HistoryTooNewError.
         """
         path = Path(path)
         _ensure_folder(path)
         existed = _check_header(path)
+        conn = _connect(path)
         try:
-            conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise _mapped(exc, path, "open") from None
-        try:
-            _prepare(conn, path, existed, check)
+            _prepare(conn, path, existed, check and not check_later)
         except BaseException:
             conn.close()
             raise
-        return cls(path, conn)
+        store = cls(path, conn)
+        if existed and check_later:
+            store._session = SessionCopy(active=True)
+        return store
 
     @classmethod
     def open_fresh(cls, path: Path) -> HistoryStore:
@@ -201,28 +219,80 @@ class HistoryStore:
         For when `open` failed with HistoryDamagedError and the person chose to go on.
         """
         path = Path(path)
-        if path.exists():
-            target = _backup_name(path, "replaced")
-            try:
-                for suffix in _SIDECARS:
-                    side = Path(f"{path}{suffix}")
-                    if side.exists():
-                        os.replace(side, f"{target}{suffix}")
-                os.replace(path, target)
-                with contextlib.suppress(FileNotFoundError):
-                    Path(f"{path}-shm").unlink()
-            except OSError as exc:
-                raise HistoryUnavailableError(
-                    f"The old history file {path} could not be moved aside: {_os_reason(exc)}.",
-                    path=path,
-                    detail=str(exc),
-                ) from None
-            log.warning("history: moved %s to %s and started a new one", path, target)
+        _move_aside(path)
         return cls.open(path, check=False)
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    # -- the check after opening (history_recovery.py) -------------------------------------
+
+    def check_integrity(self) -> HistoryCorruptError | None:
+        """The quick check `open(check_later=True)` left out, on a connection of its own
+        (the store stays usable meanwhile). None when intact, or when there is nothing to
+        check; the error (the file backed up first) when damaged. Raises
+        HistoryUnavailableError when the file cannot be read."""
+        if not self._session.active:
+            return None
+        try:
+            problems = quick_check(self.path, BUSY_TIMEOUT)
+        except sqlite3.Error as exc:
+            error = _mapped(exc, self.path, "read")
+            if not isinstance(error, HistoryCorruptError):
+                self._session.stop()
+                raise error from None
+            problems = [str(exc)]
+        if problems == ["ok"]:
+            self._session.stop()
+            return None
+        with self._lock:
+            if self._damaged is None:
+                self._damaged = _corrupt(self.path, "; ".join(problems))
+            return self._damaged
+
+    def start_over(self) -> None:
+        """After `check_integrity` found damage and the person chose a new history: move
+        the file aside (as `open_fresh`) and go on in a new one holding what this session
+        saved. Raises HistoryUnavailableError (and goes on with the old file) on failure."""
+        with self._lock:
+            with contextlib.suppress(sqlite3.Error):  # first: closing it later would
+                self._conn.close()  # delete the new file's -wal (by name)
+            try:
+                _move_aside(self.path)
+            except HistoryUnavailableError:
+                self._conn = _connect(self.path)
+                raise
+            conn = _connect(self.path)
+            try:
+                _prepare(conn, self.path, existed=False, check=False)
+            except BaseException:
+                conn.close()
+                self._conn = _connect(self.path)
+                raise
+            self._take_over(conn)
+
+    def go_on_in_memory(self) -> None:
+        """After `check_integrity` found damage and the person chose to go on without a
+        history: leave the file (and its backup) alone, keep this session's tasks in memory
+        until quit."""
+        with self._lock:
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            _prepare(conn, self.path, existed=False, check=False)
+            self._take_over(conn)
+            self.in_memory = True
+
+    def _take_over(self, conn: sqlite3.Connection) -> None:
+        rows, spend = self._session.taken()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(_UPSERT, rows)
+        ledger.save(conn, spend)
+        conn.execute("COMMIT")
+        old, self._conn = self._conn, conn
+        with contextlib.suppress(sqlite3.Error):
+            old.close()
+        self._damaged = None
+        self._session.stop()
 
     def __enter__(self) -> HistoryStore:
         return self
@@ -254,20 +324,9 @@ class HistoryStore:
         now = time.time()
         clean = REDACTOR.redact_value
         rows = [{**schema.job_to_row(job, clean), **extra, "updated_at": now} for job in jobs]
-        columns = (*schema.JOB_COLUMNS, "base_url", "out_dir", "owner", "updated_at")
-        keep = {"base_url", "out_dir"}
-        updates = ", ".join(
-            f"{c} = COALESCE(excluded.{c}, jobs.{c})" if c in keep else f"{c} = excluded.{c}"
-            for c in columns
-            if c != "local_id"
-        )
-        sql = (
-            f"INSERT INTO jobs ({', '.join(columns)}) "  # noqa: S608 - fixed column names
-            f"VALUES ({', '.join(':' + c for c in columns)}) "
-            f"ON CONFLICT(local_id) DO UPDATE SET {updates}"
-        )
         with self._write("save") as conn:
-            conn.executemany(sql, rows)
+            conn.executemany(_UPSERT, rows)
+            self._session.saved(rows)
 
     def delete(self, local_ids: Iterable[str]) -> int:
         """Forget jobs (their local files stay: deleting those is the caller's choice)."""
@@ -275,12 +334,15 @@ class HistoryStore:
         with self._write("delete") as conn:
             before = conn.total_changes
             conn.executemany("DELETE FROM jobs WHERE local_id = ?", ids)
+            self._session.deleted(i for (i,) in ids)
             return conn.total_changes - before
 
     def save_spend(self, records: Iterable[SpendRecord]) -> None:
         """Insert or replace what tasks cost (rows outlive the tasks: see ledger.py)."""
+        records = list(records)
         with self._write("save") as conn:
             ledger.save(conn, records)
+            self._session.spent(records)
 
     def spend(self, *, since: float | None = None) -> list[SpendRecord]:
         """What tasks sent at or after `since` (epoch seconds) cost, oldest first."""
@@ -447,11 +509,11 @@ def _prepare(conn: sqlite3.Connection, path: Path, existed: bool, check: bool) -
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > schema.LATEST:
-            backup = _backup(path, "newer")
+            backup = backups.backup(path, "newer")
             raise HistoryTooNewError(
                 f"The history at {path} was written by a newer version of Get3W Desktop "
                 f"(format {version}; this version knows up to {schema.LATEST}). Update the "
-                f"app to see it.{_kept(backup)}",
+                f"app to see it.{backups.kept(backup)}",
                 path=path,
                 backup=backup,
                 version=version,
@@ -501,6 +563,28 @@ def _ensure_folder(path: Path) -> None:
         )
 
 
+def _move_aside(path: Path) -> None:
+    """Move the file at `path` (and its journals) to a "replaced" backup, if it exists."""
+    try:
+        target = backups.move_aside(path)
+    except OSError as exc:
+        raise HistoryUnavailableError(
+            f"The old history file {path} could not be moved aside: {_os_reason(exc)}.",
+            path=path,
+            detail=str(exc),
+        ) from None
+    if target is not None:
+        log.warning("history: moved %s to %s and started a new one", path, target)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                               check_same_thread=False)  # fmt: skip
+    except sqlite3.Error as exc:
+        raise _mapped(exc, path, "open") from None
+
+
 def _check_header(path: Path) -> bool:
     """True when a non-empty file exists; a file that is not SQLite is backed up and refused."""
     try:
@@ -522,74 +606,13 @@ def _check_header(path: Path) -> bool:
 
 
 def _corrupt(path: Path, detail: str) -> HistoryCorruptError:
-    backup = _backup(path, "corrupt")
+    backup = backups.backup(path, "corrupt")
     return HistoryCorruptError(
-        f"The history file {path} is damaged and cannot be read.{_kept(backup)}",
+        f"The history file {path} is damaged and cannot be read.{backups.kept(backup)}",
         path=path,
         backup=backup,
         detail=detail,
     )
-
-
-def _kept(backup: Path | None) -> str:
-    if backup is None:
-        return " A backup copy could not be made; the file was left untouched."
-    return f" A copy was kept as {backup.name}."
-
-
-def _backup(path: Path, kind: str) -> Path | None:
-    """Copy `path` (and its journal files) next to it, before anything changes it.
-
-    When an earlier backup already holds exactly these bytes, that one is returned: every
-    command run on a damaged file would otherwise add one more copy of it.
-    """
-    same = _same_backup(path, kind)
-    if same is not None:
-        log.warning("history: %s file already kept as %s", kind, same)
-        return same
-    target = _backup_name(path, kind)
-    try:
-        for suffix in _SIDECARS:
-            side = Path(f"{path}{suffix}")
-            if side.exists():
-                shutil.copy2(side, f"{target}{suffix}")
-        shutil.copy2(path, target)
-    except OSError as exc:
-        log.error("history: could not back up %s: %s", path, exc)
-        return None
-    log.warning("history: %s file kept as %s", kind, target)
-    return target
-
-
-def _same_backup(path: Path, kind: str) -> Path | None:
-    """An existing backup of `path` of this kind with the same bytes (journals included)."""
-    try:
-        candidates = sorted(path.parent.glob(f"{glob.escape(path.name)}.{kind}-*.bak"))
-        for candidate in candidates:
-            if filecmp.cmp(path, candidate, shallow=False) and all(
-                _same_sidecar(Path(f"{path}{suffix}"), Path(f"{candidate}{suffix}"))
-                for suffix in _SIDECARS
-            ):
-                return candidate
-    except OSError:
-        return None
-    return None
-
-
-def _same_sidecar(side: Path, copy: Path) -> bool:
-    if not side.exists():
-        return not copy.exists()
-    return copy.exists() and filecmp.cmp(side, copy, shallow=False)
-
-
-def _backup_name(path: Path, kind: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.{kind}-{stamp}.bak")
-    number = 1
-    while target.exists():
-        number += 1
-        target = path.with_name(f"{path.name}.{kind}-{stamp}-{number}.bak")
-    return target
 
 
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB

@@ -10,6 +10,7 @@ Signals (all on the GUI thread):
     loaded(object): a `LiveCatalogue` to show (from the cache, then from the server).
     changed(object): a non-empty `CatalogueDiff` after a refresh, for a quiet mention.
     failed(str): why the refresh did not happen (the shown list stays).
+    finished(): the current start's work is over (shown, refreshed, failed or dropped).
 """
 
 from __future__ import annotations
@@ -65,12 +66,31 @@ def _load(ticket: int, folder: Path | None, base_url: str, fetch: Fetch | None,
         signals.finished.emit(ticket)
 
 
+class SchemaWarmer(PoolOwner):
+    """Compiles the JSON Schema checkers (`core.validation.warm_up`, ~0.1 s: importing
+    jsonschema) on a pool thread of its own, so it never queues behind a model list
+    fetch that waits on the network."""
+
+    def warm(self, done: Callable[[], None] = lambda: None) -> None:
+        """Start the warm-up; `done()` is called on the pool thread when it is over."""
+        from get3w_desktop.core import validation
+
+        def work() -> None:
+            try:
+                validation.warm_up()
+            finally:
+                done()
+
+        self.run_work(work)
+
+
 class CatalogueLoader(PoolOwner):
     """Owns the current `LiveCatalogue` for the active profile (see the module docstring)."""
 
     loaded = Signal(object)
     changed = Signal(object)
     failed = Signal(str)
+    finished = Signal()
 
     def __init__(self, cache_folder: Path | None, parent: QObject | None = None) -> None:
         super().__init__(1, parent)
@@ -83,6 +103,7 @@ class CatalogueLoader(PoolOwner):
         self._signals.refreshed.connect(self._on_refreshed)
         self._signals.failed.connect(self._on_failed)
         self._signals.finished.connect(self._on_finished)
+        self.warmer = SchemaWarmer(parent=self)  # on its own pool: never behind a slow fetch
         self.catalogue: LiveCatalogue | None = None  # the last one emitted
         self.busy = False  # True from start() until the pool thread is done with that start
 
@@ -103,10 +124,15 @@ class CatalogueLoader(PoolOwner):
         )
         if not started:
             self.busy = False
+            self.finished.emit()
         return ticket
 
     def _about_to_close(self) -> None:
         self._cancel.set()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        warmed = self.warmer.shutdown(timeout_ms)
+        return super().shutdown(timeout_ms) and warmed
 
     @Slot(int, object)
     def _on_loaded(self, ticket: int, catalogue: LiveCatalogue) -> None:
@@ -132,3 +158,4 @@ class CatalogueLoader(PoolOwner):
     def _on_finished(self, ticket: int) -> None:
         if ticket == self._ticket:
             self.busy = False
+            self.finished.emit()

@@ -35,9 +35,13 @@ Signals:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import logging
+import os
+import sys
+import threading
 import time
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -46,7 +50,13 @@ from get3w_desktop.core import worker_messages
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.core.pacing import Pacer
-from get3w_desktop.storage.history import HistoryStore, Unfinished, as_uncertain, owner_alive
+from get3w_desktop.storage.history import (
+    HistoryError,
+    HistoryStore,
+    Unfinished,
+    as_uncertain,
+    owner_alive,
+)
 from get3w_desktop.storage.ledger import SpendRecord
 from get3w_desktop.workers.base import PoolOwner
 
@@ -162,6 +172,8 @@ class HistoryLoader(PoolOwner):
     def __init__(self, store: HistoryStore, parent: QObject | None = None) -> None:
         super().__init__(1, parent)
         self._store = store
+        self._older_held = False
+        self._older_next: tuple[int] | None = None  # the offset held back, if any
         self._signals = _Signals(self)
         self._signals.loaded.connect(self._on_page)
         self._signals.failed.connect(self.failed)
@@ -183,15 +195,88 @@ class HistoryLoader(PoolOwner):
         words = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         self._signals.failed.emit(worker_messages.history_read_failed(words))
 
+    def hold_older(self) -> None:
+        """After the first page, read no older one until `release_older()` (start-up
+        steps: workers/start_steps.py)."""
+        self._older_held = True
+
+    def release_older(self) -> None:
+        self._older_held = False
+        if self._older_next is not None:
+            (offset,) = self._older_next
+            self._older_next = None
+            self._read_older(offset)
+
     @Slot(object, int)
     def _on_page(self, page: LoadedHistory, offset: int) -> None:
         """GUI thread: hand the page on; only then read the next one."""
         self.loaded.emit(page)
         if not page.more:
             return
+        if self._older_held:
+            self._older_next = (offset,)
+            return
+        self._read_older(offset)
+
+    def _read_older(self, offset: int) -> None:
         store, signals = self._store, self._signals
 
         def work() -> None:
             signals.loaded.emit((older := _load_page(store, offset)), offset + len(older.jobs))
 
         self.run_work(work, crashed=self._crashed)
+
+
+def _lowest_priority() -> None:
+    """This thread only: the lowest CPU priority. The check needs no interpreter lock, but
+    on two cores its 0.1-0.3 s of CPU took the GUI thread's core (a 191 ms gap at start);
+    niced, it runs when the window does not. (Linux nices each thread; its own pool's
+    thread only ever runs the check.)"""
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere the call would name a whole process, not this thread
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+class _CheckSignals(QObject):
+    damaged = Signal(object)  # HistoryCorruptError
+    intact = Signal()
+
+
+class HistoryChecker(PoolOwner):
+    """Runs the history's integrity check that `HistoryStore.open(check_later=True)` left
+    out, on a pool thread of its own at the lowest CPU priority. SQLite reads the file
+    without the interpreter lock, on its own connection, so neither the GUI thread nor the
+    loader waits for it.
+
+    Signals:
+        damaged(object): the `HistoryCorruptError` (its file already backed up).
+        intact(): nothing found (or nothing to check).
+    """
+
+    damaged = Signal(object)
+    intact = Signal()
+
+    def __init__(self, store: HistoryStore, parent: QObject | None = None) -> None:
+        super().__init__(1, parent)
+        self._store = store
+        self._signals = _CheckSignals(self)
+        self._signals.damaged.connect(self.damaged)
+        self._signals.intact.connect(self.intact)
+
+    def check(self) -> None:
+        store, signals = self._store, self._signals
+
+        def work() -> None:
+            _lowest_priority()
+            try:
+                damage = store.check_integrity()
+            except HistoryError as exc:  # could not read it now: not a verdict on the file
+                log.warning("history: integrity check not done: %s", exc.message)
+                damage = None
+            if damage is None:
+                signals.intact.emit()
+            else:
+                signals.damaged.emit(damage)
+
+        self.run_work(work)
