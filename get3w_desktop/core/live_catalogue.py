@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -137,19 +137,32 @@ def write_cache(
     entries: list[Any],
     retired: Iterable[Mapping[str, Any]] = (),
     fetched_at: float | None = None,
+    pace: Callable[[], None] | None = None,
 ) -> Path:
-    """Keep the server's raw list (and retired entries) for the next start. Raises OSError."""
+    """Keep the server's raw list (and retired entries) for the next start. Raises OSError.
+
+    The ~1 MB document is encoded a model at a time, calling `pace` after each (a
+    `core.pacing.Pacer` on the loader's thread): `json.dumps` of the whole list held the
+    interpreter lock ~16 ms in one piece, which the GUI thread waited behind (issue 16).
+    The bytes are exactly `json.dumps(document)`'s."""
     keep = list(retired)[-MAX_RETIRED:]
     document = {
         "version": CACHE_VERSION,
         "base_url": normalise_base_url(base_url),
         "fetched_at": fetched_at if fetched_at is not None else time.time(),
-        "models": entries,
-        "retired": keep,
     }
     folder.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return write_atomically(cache_path(folder, base_url), data)
+    models: list[str] = []
+    for entry in entries:
+        models.append(_compact(entry))
+        if pace is not None:
+            pace()
+    text = f'{_compact(document)[:-1]},"models":[{",".join(models)}],"retired":{_compact(keep)}}}'
+    return write_atomically(cache_path(folder, base_url), text.encode("utf-8"))
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_cache(folder: Path, base_url: str) -> dict[str, Any] | None:
@@ -216,9 +229,16 @@ class Refresh:
     problems: tuple[str, ...]
 
 
-def refresh(folder: Path | None, base_url: str, data: Any, before: LiveCatalogue) -> Refresh | None:
+def refresh(
+    folder: Path | None,
+    base_url: str,
+    data: Any,
+    before: LiveCatalogue,
+    pace: Callable[[], None] | None = None,
+) -> Refresh | None:
     """Parse a `/api/v3/models` answer (`data`, the envelope's or the bare list), merge it,
-    and cache it; None when it holds no usable model (the list shown stays as it was)."""
+    and cache it (`pace`: see `write_cache`); None when it holds no usable model (the list
+    shown stays as it was)."""
     server, problems = parse_catalogue(data, source="remote")
     if len(server) == 0:
         return None
@@ -232,7 +252,7 @@ def refresh(folder: Path | None, base_url: str, data: Any, before: LiveCatalogue
         old = read_cache(folder, base_url)
         previous = [e for e in _entries(old) if e.get("model_id") in retired_ids]
         try:
-            write_cache(folder, base_url, raw, previous, now)
+            write_cache(folder, base_url, raw, previous, now, pace)
         except OSError as exc:  # a cache that cannot be written costs a slower next start
             log.warning("could not cache the model list: %s", exc)
     return Refresh(catalogue, catalogue.diff_from(before), tuple(problems))

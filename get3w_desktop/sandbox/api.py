@@ -252,7 +252,7 @@ class ApiHandler(WireHandler):
         sandbox = self.sandbox
         state = sandbox.state
         if method == "GET" and route == "models":
-            self.json(200, _ok(sandbox.catalogue_json()))
+            self.answer(200, sandbox.catalogue_answer(), "application/json")
         elif method == "GET" and route == "balance":
             self.json(200, _ok({"balance": state.balance(key)}))
         elif method == "GET" and route == "usage":

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from get3w_desktop.core import live_catalogue
 from get3w_desktop.core.errors import Get3WError, UnsupportedError
 from get3w_desktop.core.live_catalogue import LiveCatalogue
+from get3w_desktop.core.pacing import Pacer
 from get3w_desktop.workers.base import PoolOwner
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def _load(ticket: int, folder: Path | None, base_url: str, fetch: Fetch | None,
         data = fetch()
         if cancel.is_set():
             return
-        outcome = live_catalogue.refresh(folder, base_url, data, shown)
+        outcome = live_catalogue.refresh(folder, base_url, data, shown, Pacer())
         if outcome is None:
             signals.failed.emit(ticket, "The server's model list was empty; kept the last one.")
         else:

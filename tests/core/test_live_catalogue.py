@@ -170,3 +170,18 @@ def test_get3w_run_checks_against_the_cached_schema_not_the_bundled_one(tmp_path
         check_params(resolved.model, apply_defaults(resolved.model, request))
     other = live.current(tmp_path, "https://elsewhere.example").resolve(NANO)  # another profile
     assert other is not None and validate_params(other.model, request) == []
+
+
+def test_the_cache_is_written_a_model_at_a_time_as_one_json_document(tmp_path: Path) -> None:
+    """The loader's thread hands the interpreter lock over between models (`pace`), and
+    the file holds exactly what one `json.dumps` of the document writes."""
+    entries = [entry(NANO, name="Nano 中文"), entry(FLUX), {"model_id": "x", "odd": [1, None]}]
+    retired = [entry(FRAMEPACK)]
+    paces: list[int] = []
+    path = live.write_cache(tmp_path, URL, entries, retired, 1234.5, lambda: paces.append(1))
+    document = {"version": live.CACHE_VERSION, "base_url": live.normalise_base_url(URL),
+                "fetched_at": 1234.5, "models": entries, "retired": retired}  # fmt: skip
+    whole = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    assert path.read_bytes() == whole.encode("utf-8")
+    assert len(paces) == len(entries)
+    assert live.read_cache(tmp_path, URL) == document
