@@ -66,15 +66,7 @@ class MessagePage(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.column.addWidget(label)
         self.hint.hide()
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 100)
-        row.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 24, 24, 24)
-        outer.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        centre_card(self, card)
 
     def add(self, widget: QWidget) -> None:
         """Put `widget` (a bar, a button) under the text and above the hint."""
@@ -85,6 +77,20 @@ class MessagePage(QWidget):
     def set_hint(self, text: str) -> None:
         self.hint.setText(text)
         self.hint.setVisible(bool(text))
+
+
+def centre_card(page: QWidget, card: QWidget) -> None:
+    """Lay `card` out in the middle of `page`, a little above centre, as the viewer's
+    message and file pages show theirs."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card, 100)
+    row.addStretch(1)
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(24, 24, 24, 24)
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
 
 
 def banner() -> QLabel:

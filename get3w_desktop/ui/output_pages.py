@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from get3w_desktop.core.files import write_atomically
 from get3w_desktop.core.job import Job
 from get3w_desktop.ui.i18n import data_size
+from get3w_desktop.ui.message_page import centre_card
 from get3w_desktop.ui.texts import QT_TRANSLATE_NOOP
 
 MODEL_3D_SUFFIXES = {".glb", ".gltf", ".obj", ".fbx", ".usdz", ".ply", ".stl"}
@@ -289,15 +290,7 @@ class FileCard(QWidget):
         column.addWidget(self.hint)
         column.addSpacing(6)
         column.addLayout(buttons)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 100)
-        row.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 24, 24, 24)
-        outer.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        centre_card(self, card)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -33,3 +33,14 @@ def damaged_history(path: Path, tasks: int = 30) -> list[str]:
     data[start : start + int(size)] = random.Random(7).randbytes(int(size))
     path.write_bytes(bytes(data))
     return [job.local_id for job in jobs]
+
+
+def intact(path: Path) -> bool:
+    """Whether SQLite's quick check finds the file at `path` whole."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()

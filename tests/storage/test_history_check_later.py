@@ -3,7 +3,6 @@ own, and the two ways on when damage is found (what this session saved is never 
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
@@ -12,21 +11,11 @@ import pytest
 from get3w_desktop.core.job import Job, JobState
 from get3w_desktop.storage.history import HistoryCorruptError, HistoryStore
 from get3w_desktop.storage.ledger import SpendRecord
-from tests.storage.damaged_history import MODEL, damaged_history
+from tests.storage.damaged_history import MODEL, damaged_history, intact
 
 
 def corrupt_backups(folder: Path) -> list[Path]:
     return sorted(folder.glob("history.sqlite3.corrupt-*.bak"))
-
-
-def intact(path: Path) -> bool:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        conn.close()
 
 
 def session_work(store: HistoryStore) -> tuple[Job, Job]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,19 +28,10 @@ from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.ui.main_window import MainWindow
 from get3w_desktop.workers.history_loader import HistoryChecker
 from get3w_desktop.workers.start_steps import StartSteps
+from tests.storage.damaged_history import intact
 
 LIMIT_MS = 90_000  # the app quits by itself if what a test waits for never comes
 SETTLE_POLLS = 10  # intact: polls (20 ms) after the check's answer before quitting
-
-
-def intact(path: Path) -> bool:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        conn.close()
 
 
 def digest(path: Path) -> str:

@@ -19,7 +19,7 @@ from get3w_desktop.storage.history import HistoryStore
 from get3w_desktop.storage.paths import app_paths
 from get3w_desktop.ui.history_damage import DamagedHistory
 from get3w_desktop.ui.i18n import install_language
-from tests.storage.damaged_history import damaged_history
+from tests.storage.damaged_history import damaged_history, intact
 
 APP_RUN = Path(__file__).with_name("damaged_history_app.py")
 
@@ -29,16 +29,6 @@ def the_question() -> QMessageBox | None:
              if isinstance(w, QMessageBox) and w.objectName() == "damaged_history"
              and w.isVisible()]  # fmt: skip
     return found[0] if found else None
-
-
-def intact(path: Path) -> bool:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        conn.close()
 
 
 def run_app(mode: str) -> dict[str, Any]:
