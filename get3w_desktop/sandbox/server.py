@@ -222,19 +222,25 @@ class SandboxServer:
         return self._catalogue_json
 
     def catalogue_answer(self) -> bytes:
-        """GET /api/v3/models's whole answer: `{"code": 200, ..., "data": catalogue_json()}`
-        as `json.dumps` writes it, encoded once. A model at a time, with a `Pacer` between:
-        in the app's own sandbox the request thread shares the interpreter lock with the
-        window, and one `json.dumps` of the ~1 MB list held it ~13-25 ms (issue 16)."""
+        """GET /api/v3/models's whole answer, `{"code": 200, ..., "data": [models]}`, made
+        once. In the app's own sandbox the request thread shares the interpreter lock
+        with the window, and parsing and re-encoding the ~1 MB list held it ~20-40 ms
+        while the window painted its first rows (issue 16). So the bundled list is served
+        as the file's own text (see `_models_text`); a given list is encoded a model at a
+        time, with a `Pacer` between."""
         with self._catalogue_lock:
             if self._catalogue_answer is None:
-                pace, models = Pacer(), []
-                for entry in self.catalogue_json():
-                    models.append(json.dumps(entry))
-                    pace()
-                envelope = json.dumps({"code": 200, "message": "success", "data": None})
-                head = envelope.removesuffix("null}")
-                self._catalogue_answer = f"{head}[{', '.join(models)}]}}".encode()
+                head = json.dumps({"code": 200, "message": "success", "data": None})
+                head = head.removesuffix("null}")
+                text = _models_text(resource_path("catalogue.json").read_bytes()) \
+                    if self._bundled else None  # fmt: skip
+                if text is None:
+                    pace, models = Pacer(), []
+                    for entry in self.catalogue_json():
+                        models.append(json.dumps(entry).encode())
+                        pace()
+                    text = b"[" + b", ".join(models) + b"]"
+                self._catalogue_answer = head.encode() + text + b"}"
             return self._catalogue_answer
 
     # -- for the handlers ------------------------------------------------------------
@@ -303,6 +309,25 @@ class SandboxServer:
             return None
         output = self.outputs_of(task)[int(index)]
         return output.data, output.content_type
+
+
+def _models_text(document: bytes) -> bytes | None:
+    """The text of the "models" array in the bundled catalogue's file, without parsing
+    it. scripts/build_catalogue.py writes `{"version":..,"note":"..","models":[...]}`,
+    "models" last (a quote in the note is escaped, so `"models"` and a colon is the key;
+    tests/sandbox/test_sandbox_model_list.py checks the text is the list). None when the
+    file is not laid out so: then the list is parsed and encoded instead."""
+    key = document.find(b'"models"')
+    if key < 0:
+        return None
+    rest = document[key + len(b'"models"') :].lstrip()
+    if not rest.startswith(b":"):
+        return None
+    array = rest[1:].strip()
+    if not (array.startswith(b"[") and array.endswith(b"}")):
+        return None
+    array = array[:-1].rstrip()
+    return array if array.endswith(b"]") else None
 
 
 def _model_entry(model: ModelInfo) -> dict[str, Any]:
