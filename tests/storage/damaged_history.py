@@ -18,7 +18,8 @@ def damaged_history(path: Path, tasks: int = 30) -> list[str]:
     no task lives. Returns the tasks' local ids (newest last)."""
     with HistoryStore.open(path) as store:
         jobs = [Job(MODEL, {"prompt": f"old task {n}"}, state=JobState.COMPLETED,
-                    created_at=1_700_000_000.0 + n) for n in range(tasks)]  # fmt: skip
+                    created_at=(at := 1_700_000_000.0 + 60 * n), submitted_at=at + 0.5,
+                    finished_at=at + 18.0) for n in range(tasks)]  # fmt: skip
         store.save_many(jobs)
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE filler (data BLOB)")
