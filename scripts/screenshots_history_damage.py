@@ -41,7 +41,8 @@ def shoot(out: Path) -> None:
             return
         box = boxes[0]
         app.processEvents()
-        window = box.parentWidget().window() if box.parentWidget() else box
+        parent = box.parentWidget()
+        window = parent.window() if parent is not None else box
         area = window.frameGeometry().united(box.frameGeometry()).adjusted(-8, -8, 8, 8)
         shot = app.primaryScreen().grabWindow(0, area.x(), area.y(), area.width(), area.height())
         shot.save(str(out / "history-damaged.png"))
