@@ -24,6 +24,7 @@ from typing import Any
 
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo, load_bundled, parse_catalogue
 from get3w_desktop.core.files import write_atomically
+from get3w_desktop.core.pacing import paced
 
 log = logging.getLogger(__name__)
 
@@ -152,11 +153,7 @@ def write_cache(
         "fetched_at": fetched_at if fetched_at is not None else time.time(),
     }
     folder.mkdir(parents=True, exist_ok=True)
-    models: list[str] = []
-    for entry in entries:
-        models.append(_compact(entry))
-        if pace is not None:
-            pace()
+    models = [_compact(entry) for entry in paced(entries, pace)]
     text = f'{_compact(document)[:-1]},"models":[{",".join(models)}],"retired":{_compact(keep)}}}'
     return write_atomically(cache_path(folder, base_url), text.encode("utf-8"))
 

@@ -14,11 +14,12 @@ import dataclasses
 import datetime as dt
 import enum
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo, parse_size
 from get3w_desktop.core.job import Job, JobState
+from get3w_desktop.core.pacing import paced
 
 CURRENCY = "USD"
 #: Amounts closer than this are the same amount (half a millionth of a dollar).
@@ -324,16 +325,8 @@ def price_history(
     """Every task's charge and the ledger of them: ~2 s of Python for 100,000 tasks, so
     the spending window has it worked out off the GUI thread (issue 16), calling `pace`
     after each task (core/pacing.py: so that thread hands the interpreter lock over)."""
-    if pace is not None:
-        jobs = _paced(jobs, pace)
-    charges = charges_of(jobs, catalogue, quotes)
+    charges = charges_of(paced(jobs, pace), catalogue, quotes)
     return Priced(charges, ledger(charges))
-
-
-def _paced(jobs: Iterable[Job], pace: Callable[[], None]) -> Iterator[Job]:
-    for job in jobs:
-        yield job
-        pace()
 
 
 def spent_between(charges: Iterable[Charge], start: float, end: float) -> float:

@@ -18,7 +18,10 @@ the last row in 0.3-1.4 s later.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: A worker's loop holds the lock this long at most before it pauses ...
 WORK_S = 0.0005
@@ -48,3 +51,11 @@ class Pacer:
         self._sleep(self.pause_s)
         self.pauses += 1
         self._since = self._clock()
+
+
+def paced(items: Iterable[T], pace: Callable[[], None] | None) -> Iterator[T]:
+    """`items` one by one, calling `pace` (a `Pacer`) after each; `pace` None: no pauses."""
+    for item in items:
+        yield item
+        if pace is not None:
+            pace()

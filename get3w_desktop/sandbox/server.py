@@ -13,7 +13,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from get3w_desktop.core.catalogue import Catalogue, ModelInfo, load_bundled
-from get3w_desktop.core.pacing import Pacer
+from get3w_desktop.core.pacing import Pacer, paced
 from get3w_desktop.core.resources import resource_path
 from get3w_desktop.sandbox.api import ApiHandler
 from get3w_desktop.sandbox.cdn import OutputHandler
@@ -235,10 +235,7 @@ class SandboxServer:
                 text = _models_text(resource_path("catalogue.json").read_bytes()) \
                     if self._bundled else None  # fmt: skip
                 if text is None:
-                    pace, models = Pacer(), []
-                    for entry in self.catalogue_json():
-                        models.append(json.dumps(entry).encode())
-                        pace()
+                    models = [json.dumps(e).encode() for e in paced(self.catalogue_json(), Pacer())]
                     text = b"[" + b", ".join(models) + b"]"
                 self._catalogue_answer = head.encode() + text + b"}"
             return self._catalogue_answer

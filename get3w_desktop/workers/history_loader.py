@@ -49,7 +49,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from get3w_desktop.core import worker_messages
 from get3w_desktop.core.errors import Action
 from get3w_desktop.core.job import Job, JobState
-from get3w_desktop.core.pacing import Pacer
+from get3w_desktop.core.pacing import Pacer, paced
 from get3w_desktop.storage.history import (
     HistoryError,
     HistoryStore,
@@ -154,11 +154,7 @@ def _load_page(store: HistoryStore, offset: int) -> LoadedHistory:
 
 def _read_jobs(store: HistoryStore, limit: int, offset: int) -> tuple[Job, ...]:
     """`limit` jobs from `offset`, newest first, the lock handed over between rows."""
-    pace, jobs = _pacer(), []
-    for job in store.jobs(limit=limit, offset=offset):
-        jobs.append(job)
-        pace()
-    return tuple(jobs)
+    return tuple(paced(store.jobs(limit=limit, offset=offset), _pacer()))
 
 
 def _pacer() -> Pacer:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from get3w_desktop.core.pacing import PAUSE_S, WORK_S, Pacer
+from get3w_desktop.core.pacing import PAUSE_S, WORK_S, Pacer, paced
 
 
 class FakeClock:
@@ -52,3 +52,12 @@ def test_the_defaults_hold_the_lock_less_than_the_switch_interval() -> None:
 
     assert 0 < WORK_S < sys.getswitchinterval()
     assert 0 < PAUSE_S < WORK_S
+
+
+def test_paced_calls_pace_after_each_item_and_none_means_no_pauses() -> None:
+    seen: list[str] = []
+    items = iter(["a", "b", "c"])
+    for item in paced(items, lambda: seen.append("pause")):
+        seen.append(item)
+    assert seen == ["a", "pause", "b", "pause", "c", "pause"]
+    assert list(paced([1, 2], None)) == [1, 2]
